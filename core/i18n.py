@@ -1,0 +1,49 @@
+"""Texts people read, in English and Chinese, keyed by stable codes shared by the API and the bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("en", "zh")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "validation_error": {"en": "The request is not valid: {detail}", "zh": "请求无效:{detail}"},
+    "bad_json": {"en": "The body is not valid JSON.", "zh": "请求内容不是有效的 JSON。"},
+    "not_found": {"en": "{what} {key} was not found.", "zh": "未找到{what} {key}。"},
+    "unknown_sku": {"en": "Unknown product SKU: {sku}.", "zh": "未知的商品编码:{sku}。"},
+    "unknown_location": {
+        "en": "Location {code} does not exist in warehouse {warehouse}.",
+        "zh": "仓库 {warehouse} 中没有库位 {code}。",
+    },
+    "out_of_stock": {
+        "en": "Only {available} of {sku} available at {location}; {wanted} needed.",
+        "zh": "{location} 的 {sku} 只有 {available} 件可用,需要 {wanted} 件。",
+    },
+    "invalid_transition": {
+        "en": "{document} is {current}; it cannot be {action}.",
+        "zh": "{document} 当前状态为 {current},不能{action}。",
+    },
+    "unauthorized": {"en": "Sign in first: {detail}", "zh": "请先登录:{detail}"},
+    "bad_login": {"en": "Wrong user name or password.", "zh": "用户名或密码错误。"},
+    "forbidden": {
+        "en": "Your role ({role}) may not {action}.",
+        "zh": "您的角色({role})无权{action}。",
+    },
+    "conflict": {"en": "{detail}", "zh": "{detail}"},
+    "import_failed": {
+        "en": "{count} bad rows; nothing was imported.",
+        "zh": "有 {count} 行有误,未导入任何数据。",
+    },
+}
+
+
+def text(code: str, lang: str = "en", **params: Any) -> str:
+    """The message for `code` in `lang` (English when the language or code is unknown)."""
+    catalog = MESSAGES.get(code)
+    if catalog is None:
+        return params.get("detail", code)
+    template = catalog.get(lang) or catalog["en"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return catalog["en"]

@@ -1,0 +1,91 @@
+"""Order intake: any channel's order becomes one system-numbered order, reviewed and allocated.
+
+Intake is idempotent per (channel, external_ref): the same order sent twice is one order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.allocation import allocate_order
+from core.catalog import Product, products_by_sku
+from core.numbering import next_number
+from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
+from core.parties import Customer
+from core.review import Outcome, review_order
+from core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    created: bool  # False when the channel had sent this order before
+
+
+async def _existing(channel: str, external_ref: str | None) -> Order | None:
+    if external_ref is None:
+        return None
+    return await Order.get_or_none(channel=channel, external_ref=external_ref)
+
+
+async def find_or_add_customer(data: OrderIn) -> Customer:
+    customer = await Customer.get_or_none(phone=data.customer.phone)
+    if customer is not None:
+        return customer
+    address = data.address
+    try:
+        async with in_transaction():  # savepoint: two first orders of one new customer may race here
+            return await Customer.create(
+                name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
+                telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
+                district=address.district, line1=address.line1, postcode=address.postcode,
+                lat=address.lat, lon=address.lon,
+            )
+    except IntegrityError:
+        return await Customer.get(phone=data.customer.phone)
+
+
+async def place_order(data: OrderIn, channel: str, actor: str, settings: Settings) -> Placed:
+    """Take an order in, review it and, when it passes, reserve its stock: all in one transaction."""
+    if (found := await _existing(channel, data.external_ref)) is not None:
+        return Placed(found, created=False)
+    products = await products_by_sku([line.sku for line in data.lines])
+    number = await next_number("SO", settings.tz)
+    try:
+        async with in_transaction():
+            order = await _record(data, channel, actor, number, products, settings)
+    except IntegrityError:
+        # the same external_ref arrived twice at once and the other copy committed first
+        if (found := await _existing(channel, data.external_ref)) is not None:
+            return Placed(found, created=False)
+        raise
+    return Placed(order, created=True)
+
+
+async def _record(data: OrderIn, channel: str, actor: str, number: str, products: dict[str, Product],
+                  settings: Settings) -> Order:
+    customer = await find_or_add_customer(data)
+    address = data.address
+    priced = [(line.qty, products[line.sku].price) for line in data.lines]
+    order = await Order.create(
+        number=number, channel=channel, external_ref=data.external_ref, customer=customer,
+        status=OrderStatus.SUBMITTED, recipient=address.recipient, phone=address.phone,
+        province=address.province, city=address.city, district=address.district, line1=address.line1,
+        postcode=address.postcode, lat=address.lat, lon=address.lon, service_level=data.service_level,
+        payment_method=data.payment_method, payment_state=data.payment_state, total=line_total(priced),
+        currency=settings.currency, requested_date=data.requested_date, note=data.note, created_by=actor,
+        partial_shipment=customer.partial_shipment if data.partial_shipment is None else data.partial_shipment,
+    )
+    lines = []
+    for line in data.lines:
+        product = products[line.sku]
+        row = await OrderLine.create(order=order, product=product, qty=line.qty, unit_price=product.price)
+        lines.append((row, product))
+    await OrderEvent.create(order=order, from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
+                            actor=actor, reason=f"received via {channel}")
+    if await review_order(order, customer, lines, settings) == Outcome.PASS:
+        await allocate_order(order, "allocation", settings)
+    return order

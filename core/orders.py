@@ -1,0 +1,296 @@
+"""Orders: what a customer asked for, where it stands, and every step it took to get there."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from core.errors import InvalidTransition, NotFound
+from core.events import emit
+from core.stock import Reservation, ReservationState, release_reservation
+from core.transfers import cancel_transfers_for_order
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ON_HOLD = "on_hold"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    ALLOCATED = "allocated"
+    BACKORDERED = "backordered"
+    PICKING = "picking"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+S = OrderStatus
+# The one place that says which step may follow which.
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
+    S.SUBMITTED: frozenset({S.APPROVED, S.ON_HOLD, S.REJECTED, S.CANCELLED}),
+    S.ON_HOLD: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
+    S.APPROVED: frozenset({S.ALLOCATED, S.BACKORDERED, S.CANCELLED}),
+    S.ALLOCATED: frozenset({S.PICKING, S.BACKORDERED, S.CANCELLED}),
+    S.BACKORDERED: frozenset({S.ALLOCATED, S.CANCELLED}),
+    S.PICKING: frozenset({S.PACKED, S.ALLOCATED, S.BACKORDERED, S.CANCELLED}),
+    S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+OPEN_STATUSES = frozenset(s for s in OrderStatus if s not in {S.DELIVERED, S.REJECTED, S.CANCELLED, S.SHIPPED})
+
+
+class PaymentMethod(StrEnum):
+    PREPAID = "prepaid"
+    COD = "cod"
+    CREDIT = "credit"
+
+
+class PaymentState(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+class ServiceLevel(StrEnum):
+    ECONOMY = "economy"
+    STANDARD = "standard"
+    EXPRESS = "express"
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    channel = fields.CharField(max_length=32)
+    external_ref = fields.CharField(max_length=64, null=True)
+    customer = fields.ForeignKeyField("fahuo.Customer", related_name="orders", on_delete=fields.RESTRICT)
+    status = fields.CharEnumField(OrderStatus, max_length=16, default=OrderStatus.SUBMITTED, db_index=True)
+    # the delivery address as given with this order; the customer's record may change later
+    recipient = fields.CharField(max_length=100)
+    phone = fields.CharField(max_length=32)
+    province = fields.CharField(max_length=64, default="")
+    city = fields.CharField(max_length=64)
+    district = fields.CharField(max_length=64, default="")
+    line1 = fields.CharField(max_length=300)
+    postcode = fields.CharField(max_length=16, default="")
+    lat = fields.FloatField(null=True)
+    lon = fields.FloatField(null=True)
+    service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
+    payment_method = fields.CharEnumField(PaymentMethod, max_length=16, default=PaymentMethod.PREPAID)
+    payment_state = fields.CharEnumField(PaymentState, max_length=16, default=PaymentState.PENDING)
+    total = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = fields.CharField(max_length=3, default="CNY")
+    warehouse = fields.ForeignKeyField("fahuo.Warehouse", related_name="orders", null=True, on_delete=fields.RESTRICT)
+    requested_date = fields.DateField(null=True)
+    partial_shipment = fields.BooleanField(default=False)
+    note = fields.CharField(max_length=500, default="")
+    review: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    created_by = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "sales_order"
+        unique_together = (("channel", "external_ref"),)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(Model):
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="lines", on_delete=fields.CASCADE)
+    product = fields.ForeignKeyField("fahuo.Product", related_name="order_lines", on_delete=fields.RESTRICT)
+    qty = fields.IntField()
+    unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
+    qty_reserved = fields.IntField(default=0)
+    qty_transfer = fields.IntField(default=0)  # reserved in another warehouse, coming by transfer
+    qty_backordered = fields.IntField(default=0)  # nobody has it yet: waiting for a purchase
+
+    class Meta:
+        table = "sales_order_line"
+
+
+class OrderEvent(Model):
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="history", on_delete=fields.CASCADE)
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16)
+    actor = fields.CharField(max_length=100)
+    reason = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sales_order_event"
+        ordering = ("id",)
+
+
+# -- commands -------------------------------------------------------------------------------------------
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{5,19}$")]
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Text
+    phone: Phone
+    email: Annotated[str, StringConstraints(max_length=200)] = ""
+    telegram_id: int | None = None
+
+
+class AddressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    recipient: Text
+    phone: Phone
+    province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+MAX_LINE_QTY = 100_000
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
+
+
+class OrderIn(BaseModel):
+    """An order as a sales channel sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+    external_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    customer: CustomerIn
+    address: AddressIn
+    lines: list[LineIn] = Field(min_length=1, max_length=200)
+    payment_method: PaymentMethod = PaymentMethod.PREPAID
+    payment_state: PaymentState = PaymentState.PENDING
+    service_level: ServiceLevel = ServiceLevel.STANDARD
+    requested_date: date | None = None
+    partial_shipment: bool | None = None
+    note: Annotated[str, StringConstraints(max_length=500)] = ""
+
+    @field_validator("lines")
+    @classmethod
+    def _each_sku_once(cls, lines: list[LineIn]) -> list[LineIn]:
+        seen: set[str] = set()
+        for line in lines:
+            if line.sku in seen:
+                raise ValueError(f"SKU {line.sku} appears twice; send one line per product")
+            seen.add(line.sku)
+        return lines
+
+
+# -- status changes -------------------------------------------------------------------------------------
+
+
+async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "") -> None:
+    """Move an order one step, if the step is allowed from where it stands; records history and an event."""
+    current = OrderStatus(order.status)
+    if to not in TRANSITIONS[current]:
+        raise InvalidTransition(document=order.number, current=current.value, action=f"set to {to.value}")
+    # guarded on the status we read: a concurrent change makes this fail instead of being overwritten
+    if not await Order.filter(id=order.id, status=current).update(status=to):
+        fresh = await Order.get(id=order.id)
+        raise InvalidTransition(document=order.number, current=fresh.status, action=f"set to {to.value}")
+    order.status = to
+    await OrderEvent.create(order_id=order.id, from_status=current, to_status=to, actor=actor, reason=reason[:500])
+    await emit(
+        f"order.{to.value}",
+        {"order": order.number, "from": current.value, "status": to.value, "reason": reason,
+         "customer_id": order.customer_id, "channel": order.channel},  # type: ignore[attr-defined]
+    )
+
+
+async def order_by_number(number: str) -> Order:
+    order = await Order.get_or_none(number=number)
+    if order is None:
+        raise NotFound(what="order", key=number)
+    return order
+
+
+async def release_order_stock(order: Order) -> None:
+    """Give back every unit the order holds, here and in transfers that have not left yet."""
+    line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
+    for reservation in await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE):
+        await release_reservation(reservation)
+    await cancel_transfers_for_order(order.id)
+    await OrderLine.filter(order_id=order.id).update(qty_reserved=0, qty_transfer=0, qty_backordered=0)
+
+
+async def cancel_order(number: str, actor: str, reason: str) -> Order:
+    async with in_transaction():
+        order = await order_by_number(number)
+        if OrderStatus.CANCELLED not in TRANSITIONS[OrderStatus(order.status)]:
+            raise InvalidTransition(document=order.number, current=order.status, action="cancelled")
+        await release_order_stock(order)
+        await transition(order, OrderStatus.CANCELLED, actor, reason)
+    return order
+
+
+async def order_view(order: Order) -> dict[str, Any]:
+    """Everything a person asks about an order: status, lines, reservations, review and history."""
+    lines = await OrderLine.filter(order_id=order.id).order_by("id").prefetch_related("product")
+    reservations = await (
+        Reservation.filter(order_line_id__in=[ln.id for ln in lines], state=ReservationState.ACTIVE)
+        .prefetch_related("level__location")
+        .order_by("id")
+    )
+    sku_of_line = {ln.id: ln.product.sku for ln in lines}
+    history = await OrderEvent.filter(order_id=order.id).order_by("id")
+    await order.fetch_related("warehouse", "customer")
+    return {
+        "number": order.number,
+        "status": order.status,
+        "channel": order.channel,
+        "external_ref": order.external_ref,
+        "customer": {"id": order.customer.id, "name": order.customer.name},
+        "address": {
+            "recipient": order.recipient, "phone": order.phone, "province": order.province, "city": order.city,
+            "district": order.district, "line1": order.line1, "postcode": order.postcode,
+        },
+        "warehouse": order.warehouse.code if order.warehouse else None,
+        "payment_method": order.payment_method,
+        "payment_state": order.payment_state,
+        "service_level": order.service_level,
+        "total": str(order.total),
+        "currency": order.currency,
+        "lines": [
+            {"sku": ln.product.sku, "name": ln.product.name, "qty": ln.qty, "unit_price": str(ln.unit_price),
+             "reserved": ln.qty_reserved, "in_transfer": ln.qty_transfer, "backordered": ln.qty_backordered}
+            for ln in lines
+        ],
+        "reservations": [
+            {"sku": sku_of_line[r.order_line_id], "location": r.level.location.code, "qty": r.qty}  # type: ignore[attr-defined]
+            for r in reservations
+        ],
+        "review": order.review,
+        "history": [
+            {"from": h.from_status, "to": h.to_status, "by": h.actor, "reason": h.reason,
+             "at": h.created_at.isoformat()}
+            for h in history
+        ],
+        "created_at": order.created_at.isoformat(),
+    }
+
+
+def line_total(lines: list[tuple[int, Decimal]]) -> Decimal:
+    return sum((qty * price for qty, price in lines), Decimal(0))

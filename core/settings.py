@@ -1,0 +1,53 @@
+"""One typed settings object, read once at start from the environment and `.env`, then passed down."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("data") / "fahuo.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FAHUO_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite://{DEFAULT_DB_PATH}?synchronous=NORMAL",
+        description="tortoise URL: sqlite://path/file.sqlite3 or postgres://user@host:port/db",
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_url: str = ""  # where customers reach the web app (tracking links); defaults to host:port
+    telegram_token: str = ""
+    telegram_api_base: str = ""
+    redis_url: str = ""
+    timezone: str = "Asia/Shanghai"
+    currency: str = "CNY"
+    # review policy
+    hold_order_value: Decimal = Decimal("50000")
+    max_line_qty: int = 500
+    duplicate_window_hours: int = 24
+    cod_limit: Decimal = Decimal("5000")
+    session_hours: int = 12
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone, at start rather than at midnight
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/") or f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,69 @@
+"""Small builders for test data, in the domain's words."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+from core.catalog import GoodsClass, Product, Supplier
+from core.orders import OrderIn
+from core.replenishment import ReorderRule
+from core.stock import MoveReason, move_stock
+from core.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
+
+_seq = count(1)
+
+SHANGHAI = {"province": "上海", "city": "上海", "lat": 31.23, "lon": 121.47}
+GUANGZHOU = {"province": "广东", "city": "广州", "lat": 23.13, "lon": 113.26}
+
+
+async def a_warehouse(code: str = "SH", bins: int = 4, **place: Any) -> Warehouse:
+    attrs = {**(SHANGHAI if code == "SH" else GUANGZHOU if code == "GZ" else {}), **place}
+    warehouse = await create_warehouse(code, f"{code} warehouse", **attrs)
+    for i in range(1, bins + 1):
+        await Location.create(warehouse=warehouse, code=f"A-01-{i:02d}", zone="A", aisle=1, x=i * 1.5, y=2)
+    return warehouse
+
+
+async def a_product(sku: str | None = None, price: str = "10.00", supplier: Supplier | None = None,
+                    **attrs: Any) -> Product:
+    sku = sku or f"SKU-{next(_seq):04d}"
+    attrs.setdefault("goods_class", GoodsClass.NORMAL)
+    return await Product.create(sku=sku, name=f"Product {sku}", price=Decimal(price), supplier=supplier,
+                                weight_g=500, **attrs)
+
+
+async def a_supplier(code: str = "SUP1") -> Supplier:
+    return await Supplier.create(code=code, name=f"Supplier {code}")
+
+
+async def bin_of(warehouse: Warehouse, code: str = "A-01-01") -> Location:
+    return await Location.get(warehouse=warehouse, code=code)
+
+
+async def stock(product: Product, warehouse: Warehouse, qty: int, bin_code: str = "A-01-01") -> None:
+    source = await virtual_location(warehouse.id, LocationKind.SUPPLIER)
+    await move_stock(product, source, await bin_of(warehouse, bin_code), qty, MoveReason.RECEIPT, document="test")
+
+
+async def a_reorder_rule(product: Product, warehouse: Warehouse, point: int, qty: int) -> ReorderRule:
+    return await ReorderRule.create(product=product, warehouse=warehouse, reorder_point=point, reorder_qty=qty)
+
+
+def an_order(lines: dict[str, int], *, phone: str | None = None, external_ref: str | None = None,
+             **extra: Any) -> OrderIn:
+    """An order body as a channel would send it; a fresh customer unless `phone` is given."""
+    phone = phone or f"+86 138{next(_seq):08d}"
+    address = {"recipient": "Li Lei", "phone": phone, "province": "上海", "city": "上海",
+               "district": "浦东新区", "line1": "世纪大道 100 号", "postcode": "200120", "lat": 31.22, "lon": 121.54}
+    address.update(extra.pop("address", {}))
+    body = {
+        "external_ref": external_ref,
+        "customer": {"name": "Li Lei", "phone": phone},
+        "address": address,
+        "lines": [{"sku": sku, "qty": qty} for sku, qty in lines.items()],
+        "payment_state": "paid",
+        **extra,
+    }
+    return OrderIn.model_validate(body)
