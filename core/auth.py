@@ -16,7 +16,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from core.errors import BadLogin, Forbidden, InvalidInput, Unauthorized
+from core.errors import BadLogin, Conflict, Forbidden, InvalidInput, Unauthorized
 
 
 class Role(StrEnum):
@@ -141,6 +141,8 @@ MIN_PASSWORD = 8
 async def add_staff(username: str, role: Role, password: str, display_name: str = "") -> Staff:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(detail=f"a password needs at least {MIN_PASSWORD} characters")
+    if await Staff.exists(username=username):
+        raise Conflict(detail=f"a staff member called {username} exists already")
     return await Staff.create(
         username=username, role=role, password_hash=hash_password(password), display_name=display_name
     )

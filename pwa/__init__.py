@@ -1,0 +1,1 @@
+"""fahuo web: the JSON API under /api/ and the staff PWA."""

@@ -1,0 +1,108 @@
+"""The aiohttp application: the JSON API, its error handling, and the static PWA."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from aiohttp import web
+from pydantic import ValidationError
+from tortoise import connections
+
+from core.db import close_db, open_db
+from core.errors import DomainError
+from core.i18n import text
+from core.settings import Settings
+from pwa import auth_api, orders_api, stock_api
+from pwa.endpoints import openapi_document, reply
+from pwa.state import SETTINGS
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+APIS = [auth_api.api, orders_api.api, stock_api.api]
+
+STATUS_OF = {
+    "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
+    "out_of_stock": 409, "invalid_transition": 409, "unauthorized": 401, "bad_login": 401, "forbidden": 403,
+    "conflict": 409, "import_failed": 422,
+}
+
+
+def language(request: web.Request) -> str:
+    return "zh" if request.headers.get("Accept-Language", "").lower().startswith("zh") else "en"
+
+
+def _error(code: str, message: str, status: int, **extra: object) -> web.Response:
+    return reply({"error": code, "message": message, **extra}, status=status)
+
+
+def _validation_details(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"field": ".".join(str(p) for p in err["loc"]) or "body", "problem": err["msg"]}
+            for err in exc.errors(include_url=False, include_input=False)]
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Every failure leaves as {error, message}: domain errors and bad input as 4xx, never a bare 500."""
+    lang = language(request)
+    try:
+        return await handler(request)
+    except DomainError as exc:
+        return _error(exc.code, exc.message(lang), STATUS_OF.get(exc.code, 409))
+    except ValidationError as exc:
+        details = _validation_details(exc)
+        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
+        return _error("validation_error", text("validation_error", lang, detail=summary), 422, details=details)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _error(exc.reason.lower().replace(" ", "_"), exc.text or exc.reason, exc.status)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error("internal", "Something went wrong on our side; nothing was changed. Try again.", 500)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    await connections.get("default").execute_query("SELECT 1")
+    return reply({"status": "ok"})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return reply(request.app[OPENAPI])
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+OPENAPI = web.AppKey("openapi", dict)
+
+
+def _version() -> str:
+    try:
+        return version("fahuo")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application:
+    """The web app. With `manage_db` it opens (and migrates) the database itself and closes it at the end."""
+    app = web.Application(middlewares=[errors_as_json], client_max_size=2 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[OPENAPI] = openapi_document(APIS, _version())
+    if manage_db:
+        async def database(_: web.Application) -> AsyncIterator[None]:
+            await open_db(settings)
+            yield
+            await close_db()
+
+        app.cleanup_ctx.append(database)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/openapi.json", openapi)
+    for api in APIS:
+        app.router.add_routes(api.routes)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC)
+    return app

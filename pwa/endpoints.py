@@ -1,0 +1,135 @@
+"""Declared endpoints: one declaration gives the route, its auth, body validation and its OpenAPI entry."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from core.auth import Permission
+from core.errors import InvalidInput
+from pwa.security import Access, Principal, identify
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[..., Awaitable[web.StreamResponse]]
+
+
+class BadJson(InvalidInput):
+    code = "bad_json"
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    access: Access
+    permission: Permission | None
+    body: type[BaseModel] | None
+    query: dict[str, str]
+    responses: dict[int, str]
+
+
+@dataclass
+class Api:
+    routes: web.RouteTableDef = field(default_factory=web.RouteTableDef)
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    def route(self, method: str, path: str, *, summary: str, tag: str, access: Access = Access.STAFF,
+              permission: Permission | None = None, body: type[BaseModel] | None = None,
+              query: dict[str, str] | None = None, responses: dict[int, str] | None = None,
+              ) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            async def handler(request: web.Request) -> web.StreamResponse:
+                principal = await identify(request, access)
+                principal.require(permission)
+                if body is None:
+                    return await fn(request, principal)
+                return await fn(request, principal, await read_body(request, body))
+
+            self.routes.route(method, path)(handler)
+            self.endpoints.append(Endpoint(method, path, summary, tag, access, permission, body, query or {},
+                                           responses or {200: "OK"}))
+            return fn
+
+        return register
+
+
+async def read_body(request: web.Request, model: type[M]) -> M:
+    raw = await request.read()
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadJson() from exc
+    return model.model_validate(data)  # a ValidationError becomes a 422 in the error middleware
+
+
+def reply(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda obj: json.dumps(obj, ensure_ascii=False, default=str))
+
+
+# -- OpenAPI --------------------------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                   "details": {"type": "array", "items": {"type": "object"}}},
+}
+
+
+def openapi_document(apis: list[Api], version: str) -> dict[str, Any]:
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict[str, Any]] = {}
+    for api in apis:
+        for ep in api.endpoints:
+            paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "fahuo", "version": version,
+                 "description": "Order-to-dispatch: orders, stock, transfers and purchasing."},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "staff session from /api/auth/login"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "sales channel key"},
+            },
+        },
+    }
+
+
+def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": ep.summary, "tags": [ep.tag],
+                          "operationId": f"{ep.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', ep.path.lower()).strip('_')}"}
+    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+              for name in re.findall(r"{(\w+)}", ep.path)]
+    params += [{"name": name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
+               for name, desc in ep.query.items()]
+    if params:
+        op["parameters"] = params
+    if ep.body is not None:
+        schema = ep.body.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[ep.body.__name__] = schema
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{ep.body.__name__}"}}}}
+    if ep.access == Access.STAFF:
+        op["security"] = [{"bearer": []}]
+    elif ep.access == Access.KEY_OR_STAFF:
+        op["security"] = [{"apiKey": []}, {"bearer": []}]
+    if ep.permission is not None:
+        op["description"] = f"Needs the right to {ep.permission.value}."
+    error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    responses: dict[str, Any] = {str(code): {"description": text} for code, text in ep.responses.items()}
+    for code, text in ((400, "malformed JSON"), (401, "not signed in"), (403, "not allowed for this role"),
+                       (404, "not found"), (409, "conflicts with the current state"), (422, "invalid input")):
+        responses.setdefault(str(code), {"description": text, **error_ref})
+    op["responses"] = responses
+    return op
