@@ -18,7 +18,14 @@ from core.numbering import next_number
 from core.replenishment import PoStatus, PurchaseOrderLine, check_low_stock, po_by_number
 from core.settings import Settings
 from core.stock import MoveReason, StockLevel, StockMove, move_stock
-from core.transfers import TransferOrder, add_transfer_line, land_transfer, open_transfer, ship_transfer, transfer_by_number
+from core.transfers import (
+    TransferOrder,
+    add_transfer_line,
+    land_transfer,
+    open_transfer,
+    ship_transfer,
+    transfer_by_number,
+)
 from core.warehouses import (
     Location,
     LocationKind,

@@ -146,7 +146,7 @@ async def request_for_backorder(product: Product, warehouse_id: int, qty: int, o
 
 
 async def _backordered_units(product_id: int, warehouse_id: int) -> int:
-    from core.orders import OrderLine, OrderStatus  # noqa: PLC0415 - orders imports stock; keep this edge local
+    from core.orders import OrderLine, OrderStatus
 
     rows = await OrderLine.filter(
         product_id=product_id, order__warehouse_id=warehouse_id, qty_backordered__gt=0,

@@ -153,7 +153,7 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
     order.review = [{**asdict(r), "outcome": r.outcome.value} for r in results]
     await Order.filter(id=order.id).update(review=order.review)
     outcomes = {r.outcome for r in results}
-    verdict = Outcome.REJECT if Outcome.REJECT in outcomes else Outcome.HOLD if Outcome.HOLD in outcomes else Outcome.PASS
+    verdict = next(o for o in (Outcome.REJECT, Outcome.HOLD, Outcome.PASS) if o in outcomes or o == Outcome.PASS)
     reasons = "; ".join(r.reason for r in results if r.outcome == verdict)
     target = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.ON_HOLD,
               Outcome.REJECT: OrderStatus.REJECTED}[verdict]
@@ -163,7 +163,7 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
 
 async def decide_held(number: str, approve: bool, actor: str, reason: str, settings: Settings) -> Order:
     """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
-    from core.allocation import allocate_order  # noqa: PLC0415 - allocation builds on review's verdicts
+    from core.allocation import allocate_order
 
     if not approve and not reason.strip():
         raise InvalidInput(detail="say why the order is rejected; the customer will be told")

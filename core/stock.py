@@ -101,7 +101,7 @@ class Reservation(Model):
 
     class Meta:
         table = "reservation"
-        indexes = (("level", "state"),)
+        indexes = (("level_id", "state"),)
 
 
 # -- moves ----------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from core.auth import Permission
 from core.errors import InvalidInput
-from pwa.security import Access, Principal, identify
+from pwa.security import Access, identify
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[..., Awaitable[web.StreamResponse]]
@@ -106,8 +106,8 @@ def openapi_document(apis: list[Api], version: str) -> dict[str, Any]:
 
 
 def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": ep.summary, "tags": [ep.tag],
-                          "operationId": f"{ep.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', ep.path.lower()).strip('_')}"}
+    slug = re.sub(r"[^a-z0-9]+", "_", ep.path.lower()).strip("_")
+    op: dict[str, Any] = {"summary": ep.summary, "tags": [ep.tag], "operationId": f"{ep.method.lower()}_{slug}"}
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in re.findall(r"{(\w+)}", ep.path)]
     params += [{"name": name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}

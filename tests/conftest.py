@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 from aiohttp import web
 from tortoise import Tortoise, connections
@@ -28,10 +29,11 @@ def pytest_report_header() -> str:
 
 
 async def _fresh_pg_schema(url: str) -> None:
-    await Tortoise.init(config={"connections": {"default": url}, "apps": {}})
-    conn = connections.get("default")
-    await conn.execute_script("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-    await Tortoise.close_connections()
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
 
 
 async def _migrate(url: str) -> None:

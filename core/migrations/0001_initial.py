@@ -346,7 +346,7 @@ class Migration(migrations.Migration):
                 ('state', fields.CharEnumField(default=ReservationState.ACTIVE, description='ACTIVE: active\nCONSUMED: consumed\nRELEASED: released', enum_type=ReservationState, max_length=16)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'reservation', 'app': 'fahuo', 'indexes': [Index(fields=['level', 'state'])], 'pk_attr': 'id'},
+            options={'table': 'reservation', 'app': 'fahuo', 'indexes': [Index(fields=['level_id', 'state'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

@@ -1,0 +1,193 @@
+"""The HTTP API over a real server on 127.0.0.1: intake, lookups, roles, and bad input refused cleanly."""
+
+import pytest
+from openapi_spec_validator import validate
+
+from core.auth import Role, add_api_key
+from core.events import OutboxEvent
+from core.orders import Order
+from core.parties import Customer
+from core.stock import StockLevel, StockMove
+from tests.conftest import signed_in
+from tests.factories import a_product, a_warehouse, an_order, stock
+
+
+async def order_body(**kw) -> dict:
+    return an_order({"TEA": 1}, **kw).model_dump(mode="json")
+
+
+async def written() -> tuple[int, ...]:
+    """How much the database holds: a refused request must leave every count as it was."""
+    return (await Order.all().count(), await Customer.all().count(), await StockMove.all().count(),
+            await OutboxEvent.all().count(), sum(lv.reserved for lv in await StockLevel.all()))
+
+
+@pytest.fixture
+async def shop(db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    return {"X-API-Key": await add_api_key("shop")}
+
+
+async def test_health_and_openapi_document(http):
+    async with http.get("/healthz") as resp:
+        assert resp.status == 200 and (await resp.json())["status"] == "ok"
+    async with http.get("/api/openapi.json") as resp:
+        doc = await resp.json()
+    validate(doc)
+    assert {"/api/orders", "/api/orders/{number}", "/api/stock", "/api/auth/login"} <= doc["paths"].keys()
+    assert "OrderIn" in doc["components"]["schemas"]
+
+
+async def test_a_channel_places_an_order_and_a_repeat_returns_the_same_order(http, shop):
+    body = await order_body(external_ref="web-1001")
+    async with http.post("/api/orders", json=body, headers=shop) as resp:
+        assert resp.status == 201
+        created = await resp.json()
+    assert created["status"] == "allocated" and created["reservations"][0]["qty"] == 1
+    async with http.post("/api/orders", json=body, headers=shop) as resp:
+        assert resp.status == 200
+        assert (await resp.json())["number"] == created["number"]
+    async with http.get(f"/api/orders/{created['number']}", headers=shop) as resp:
+        view = await resp.json()
+    assert [h["to"] for h in view["history"]] == ["submitted", "approved", "allocated"]
+    assert await Order.all().count() == 1
+
+
+async def test_stock_lookup_shows_on_hand_reserved_and_available(http, shop):
+    await http.post("/api/orders", json=await order_body(), headers=shop)
+    async with http.get("/api/stock", params={"sku": "TEA", "warehouse": "SH"}, headers=shop) as resp:
+        rows = await resp.json()
+    assert rows == [{"sku": "TEA", "name": "Product TEA", "warehouse": "SH", "location": "A-01-01", "kind": "bin",
+                     "on_hand": 10, "reserved": 1, "available": 9}]
+
+
+async def test_another_channel_cannot_see_the_order(http, shop):
+    async with http.post("/api/orders", json=await order_body(), headers=shop) as resp:
+        number = (await resp.json())["number"]
+    other = {"X-API-Key": await add_api_key("marketplace")}
+    async with http.get(f"/api/orders/{number}", headers=other) as resp:
+        assert resp.status == 404
+
+
+async def test_chinese_callers_get_chinese_messages(http, shop):
+    async with http.get("/api/orders/SO-1", headers=shop | {"Accept-Language": "zh-CN"}) as resp:
+        assert resp.status == 404
+        assert (await resp.json())["message"] == "未找到order SO-1。"
+
+
+def with_lines(lines):
+    async def build():
+        body = await order_body()
+        body["lines"] = lines
+        return body
+    return build
+
+
+def without(field):
+    async def build():
+        body = await order_body()
+        del body[field]
+        return body
+    return build
+
+
+BAD_ORDERS = {
+    "unknown sku": (with_lines([{"sku": "NOPE", "qty": 1}]), 422, "unknown_sku"),
+    "zero quantity": (with_lines([{"sku": "TEA", "qty": 0}]), 422, "validation_error"),
+    "negative quantity": (with_lines([{"sku": "TEA", "qty": -3}]), 422, "validation_error"),
+    "huge quantity": (with_lines([{"sku": "TEA", "qty": 10**12}]), 422, "validation_error"),
+    "fractional quantity": (with_lines([{"sku": "TEA", "qty": 1.5}]), 422, "validation_error"),
+    "quantity as text": (with_lines([{"sku": "TEA", "qty": "2"}]), 422, "validation_error"),
+    "no lines": (with_lines([]), 422, "validation_error"),
+    "same sku twice": (with_lines([{"sku": "TEA", "qty": 1}] * 2), 422, "validation_error"),
+    "missing address": (without("address"), 422, "validation_error"),
+    "missing customer": (without("customer"), 422, "validation_error"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ORDERS.keys())
+async def test_a_bad_order_is_refused_with_a_clear_error_and_nothing_written(http, shop, case):
+    build, status, code = BAD_ORDERS[case]
+    before = await written()
+    async with http.post("/api/orders", json=await build(), headers=shop) as resp:
+        assert resp.status == status, await resp.text()
+        error = await resp.json()
+    assert error["error"] == code and error["message"]
+    assert await written() == before
+
+
+async def test_malformed_json_and_wrong_keys_are_refused(http, shop):
+    before = await written()
+    async with http.post("/api/orders", data=b'{"lines": [', headers=shop | {"Content-Type": "application/json"}) as r:
+        assert r.status == 400 and (await r.json())["error"] == "bad_json"
+    async with http.post("/api/orders", json=await order_body(), headers={"X-API-Key": "fh_wrong"}) as r:
+        assert r.status == 401 and "API key" in (await r.json())["message"]
+    async with http.post("/api/orders", json=await order_body()) as r:
+        assert r.status == 401
+    async with http.post("/api/orders", json=["not", "an", "object"], headers=shop) as r:
+        assert r.status == 422
+    assert await written() == before
+
+
+async def test_a_picker_may_not_approve_a_held_order_but_a_manager_may(http, db):
+    wh, tv = await a_warehouse(), await a_product("TV", price="90000.00")
+    await stock(tv, wh, 1)
+    manager = await signed_in(http, Role.MANAGER)
+    body = an_order({"TV": 1}).model_dump(mode="json")
+    async with http.post("/api/orders", json=body, headers=manager) as resp:
+        order = await resp.json()
+    assert order["status"] == "on_hold"
+    picker = await signed_in(http, Role.PICKER)
+    before = await written()
+    async with http.post(f"/api/orders/{order['number']}/approve", json={}, headers=picker) as resp:
+        assert resp.status == 403
+        assert (await resp.json())["message"] == "Your role (picker) may not approve or reject orders."
+    assert await written() == before
+    async with http.get("/api/orders", params={"status": "on_hold"}, headers=manager) as resp:
+        assert [o["number"] for o in await resp.json()] == [order["number"]]
+    async with http.post(f"/api/orders/{order['number']}/approve", json={"reason": "known customer"},
+                         headers=manager) as resp:
+        assert resp.status == 200 and (await resp.json())["status"] == "allocated"
+
+
+async def test_sign_in_sign_out_and_wrong_password(http, db):
+    headers = await signed_in(http, Role.PACKER, "wu")
+    async with http.get("/api/auth/me", headers=headers) as resp:
+        assert (await resp.json()) == {"username": "wu", "role": "packer", "display_name": ""}
+    async with http.post("/api/auth/logout", headers=headers) as resp:
+        assert resp.status == 200
+    async with http.get("/api/auth/me", headers=headers) as resp:
+        assert resp.status == 401
+    async with http.post("/api/auth/login", json={"username": "wu", "password": "nope"}) as resp:
+        assert resp.status == 401 and (await resp.json())["error"] == "bad_login"
+
+
+async def test_staff_receive_adjust_and_transfer_stock_over_http(http, db):
+    await a_warehouse("SH")
+    await a_product("TEA")
+    await a_warehouse("GZ")
+    manager = await signed_in(http, Role.MANAGER)
+    receipt = {"warehouse": "SH", "lines": [{"sku": "TEA", "qty": 20, "location": "A-01-02"}]}
+    async with http.post("/api/stock/receipts", json=receipt, headers=manager) as resp:
+        assert resp.status == 201
+    count = {"warehouse": "SH", "location": "A-01-02", "sku": "TEA", "counted": 18, "reason": "cycle count"}
+    async with http.post("/api/stock/adjustments", json=count, headers=manager) as resp:
+        assert (await resp.json())["change"] == -2
+    move = {"from_warehouse": "SH", "to_warehouse": "GZ", "lines": [{"sku": "TEA", "qty": 5}]}
+    async with http.post("/api/transfers", json=move, headers=manager) as resp:
+        transfer = await resp.json()
+    assert transfer["status"] == "draft"
+    async with http.post(f"/api/transfers/{transfer['number']}/receive", json={}, headers=manager) as resp:
+        assert resp.status == 409  # not shipped yet
+    async with http.post(f"/api/transfers/{transfer['number']}/ship", headers=manager) as resp:
+        assert (await resp.json())["status"] == "shipped"
+    async with http.post(f"/api/transfers/{transfer['number']}/receive", json={"location": "A-01-03"},
+                         headers=manager) as resp:
+        assert (await resp.json())["status"] == "received"
+    async with http.get("/api/stock", params={"sku": "TEA"}, headers=manager) as resp:
+        places = {(r["warehouse"], r["location"]): r["on_hand"] for r in await resp.json()}
+    assert places == {("SH", "A-01-02"): 13, ("GZ", "A-01-03"): 5}
+    picker = await signed_in(http, Role.PICKER)
+    async with http.post("/api/stock/adjustments", json=count, headers=picker) as resp:
+        assert resp.status == 403

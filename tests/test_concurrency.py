@@ -1,0 +1,61 @@
+"""Concurrent intake over real HTTP: the last units go to exactly as many orders as there are units."""
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.auth import add_api_key
+from core.orders import Order, OrderLine, OrderStatus
+from core.stock import Reservation, ReservationState, StockLevel
+from tests.factories import a_product, a_warehouse, an_order, stock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FAHUO_DATABASE_URL": database_url}
+    return subprocess.run([sys.executable, "run.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+async def test_two_hundred_concurrent_orders_for_fifty_units_reserve_exactly_fifty(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 50)
+    key = {"X-API-Key": await add_api_key("shop")}
+    bodies = [an_order({"TEA": 1}, external_ref=f"c-{i}").model_dump(mode="json") for i in range(200)]
+
+    async def post(body: dict) -> int:
+        async with http.post("/api/orders", json=body, headers=key) as resp:
+            return resp.status
+
+    statuses = await asyncio.gather(*(post(b) for b in bodies))
+    assert statuses == [201] * 200
+    assert await Order.filter(status=OrderStatus.ALLOCATED).count() == 50
+    assert await Order.filter(status=OrderStatus.BACKORDERED).count() == 150
+    assert await Reservation.filter(state=ReservationState.ACTIVE).count() == 50
+    assert sum(await OrderLine.all().values_list("qty_reserved", flat=True)) == 50
+    level = await StockLevel.get(product=tea)
+    assert (level.on_hand, level.reserved) == (50, 50)
+    numbers = await Order.all().values_list("number", flat=True)
+    assert len(set(numbers)) == 200
+    check = run_check(db.database_url)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+async def test_the_same_order_sent_ten_times_at_once_is_one_order(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 50)
+    key = {"X-API-Key": await add_api_key("shop")}
+    body = an_order({"TEA": 2}, external_ref="dup-1").model_dump(mode="json")
+
+    async def post() -> tuple[int, str]:
+        async with http.post("/api/orders", json=body, headers=key) as resp:
+            return resp.status, (await resp.json())["number"]
+
+    results = await asyncio.gather(*(post() for _ in range(10)))
+    assert sorted(s for s, _ in results).count(201) == 1
+    assert len({n for _, n in results}) == 1
+    assert await Order.all().count() == 1
+    assert (await StockLevel.get(product=tea)).reserved == 2
