@@ -1,0 +1,239 @@
+"""Orders/s through intake → review → reserve → allocate: the core, over HTTP, and a raw-SQL baseline.
+
+Each path gets a fresh SQLite file (WAL, synchronous=NORMAL) with the same catalogue and stock, and the same
+orders: 1-3 lines of 60 products, every order from a new customer. The baseline issues with aiosqlite the
+reads and writes a hand-written intake must make for the same result (reference check, product and
+customer lookup, number, order, lines, review result, status history, outbox events, guarded reservation).
+Prints one line: the figures and the core's ratio to the baseline.
+
+    python -m bench.orders [--orders 2000] [--http-clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import aiosqlite
+from aiohttp import web
+
+from core.auth import add_api_key
+from core.catalog import Product
+from core.db import close_db, open_db
+from core.intake import place_order
+from core.orders import OrderIn
+from core.settings import Settings
+from core.stock import MoveReason, move_stock
+from core.warehouses import Location, LocationKind, create_warehouse, virtual_location
+from pwa.app import create_app
+
+PRODUCTS = 60
+
+
+def make_orders(count: int, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    orders = []
+    for i in range(count):
+        skus = rng.sample(range(PRODUCTS), rng.randint(1, 3))
+        phone = f"+86 139{i:08d}"
+        orders.append({
+            "external_ref": f"bench-{i}",
+            "customer": {"name": f"Customer {i}", "phone": phone},
+            "address": {"recipient": f"Customer {i}", "phone": phone, "province": "上海", "city": "上海",
+                        "line1": "世纪大道 100 号", "postcode": "200120", "lat": 31.2, "lon": 121.5},
+            "lines": [{"sku": f"B-{s:03d}", "qty": rng.randint(1, 3)} for s in skus],
+            "payment_state": "paid",
+        })
+    return orders
+
+
+async def seed(settings: Settings) -> None:
+    await open_db(settings)
+    warehouse = await create_warehouse("SH", "Shanghai", province="上海", city="上海", lat=31.15, lon=121.12)
+    supplier = await virtual_location(warehouse.id, LocationKind.SUPPLIER)
+    for i in range(PRODUCTS):
+        product = await Product.create(sku=f"B-{i:03d}", name=f"Bench product {i}", price=10, weight_g=500)
+        place = await Location.create(warehouse=warehouse, code=f"A-{i // 10:02d}-{i % 10:02d}", x=i // 10 * 3,
+                                      y=i % 10 * 1.2)
+        await move_stock(product, supplier, place, 1_000_000, MoveReason.RECEIPT, document="bench")
+    await close_db()
+
+
+async def timed(run: Callable[[], Awaitable[None]], count: int) -> float:
+    started = time.perf_counter()
+    await run()
+    return count / (time.perf_counter() - started)
+
+
+async def core_path(settings: Settings, orders: list[dict]) -> float:
+    await open_db(settings, run_migrations=False)
+    bodies = [OrderIn.model_validate(o) for o in orders]
+
+    async def run() -> None:
+        for body in bodies:
+            await place_order(body, "bench", "api:bench", settings)
+
+    try:
+        return await timed(run, len(orders))
+    finally:
+        await close_db()
+
+
+async def http_path(settings: Settings, orders: list[dict], clients: int) -> float:
+    await open_db(settings, run_migrations=False)
+    key = await add_api_key("bench")
+    runner = web.AppRunner(create_app(settings, manage_db=False), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    queue = list(reversed(orders))
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        while queue:
+            async with session.post("/api/orders", json=queue.pop(), headers={"X-API-Key": key}) as resp:
+                assert resp.status == 201, await resp.text()
+
+    async def run() -> None:
+        async with aiohttp.ClientSession(base_url=base) as session:
+            await asyncio.gather(*(client(session) for _ in range(clients)))
+
+    try:
+        return await timed(run, len(orders))
+    finally:
+        await runner.cleanup()
+        await close_db()
+
+
+async def raw_path(path: Path, orders: list[dict]) -> float:
+    """The same intake by hand: one aiosqlite connection, SQL written for this one case."""
+    db = await aiosqlite.connect(path)
+    await db.execute("PRAGMA journal_mode=WAL")
+    await db.execute("PRAGMA synchronous=NORMAL")
+    product_rows = await db.execute_fetchall("SELECT sku, id, price FROM product")
+    wh_id = (await db.execute_fetchall("SELECT id FROM warehouse"))[0][0]
+
+    async def one(o: dict, n: int) -> None:
+        now = datetime.now(UTC).isoformat()
+        await db.execute_fetchall("SELECT id FROM sales_order WHERE channel=? AND external_ref=?",
+                                  ("raw", o["external_ref"]))
+        skus = [ln["sku"] for ln in o["lines"]]
+        found = await db.execute_fetchall(
+            f"SELECT sku, id, price FROM product WHERE sku IN ({','.join('?' * len(skus))})", skus)
+        products = {sku: (pid, price) for sku, pid, price in found}
+        await db.execute("BEGIN")
+        await db.execute("UPDATE number_sequence SET value = value + 1 WHERE name = 'RAW'")
+        await db.execute_fetchall("SELECT value FROM number_sequence WHERE name = 'RAW'")
+        await db.execute("COMMIT")
+        await db.execute("BEGIN")
+        a = o["address"]
+        await db.execute_fetchall("SELECT id FROM customer WHERE phone=?", (o["customer"]["phone"],))
+        cur = await db.execute(
+            "INSERT INTO customer (name, phone, email, language, province, city, district, line1, postcode, lat, "
+            "lon, credit_limit, cod_allowed, partial_shipment, blocked, created_at) "
+            "VALUES (?,?,'','zh',?,?,'',?,?,?,?,0,1,0,0,?)",
+            (o["customer"]["name"], a["phone"], a["province"], a["city"], a["line1"], a["postcode"], a["lat"],
+             a["lon"], now))
+        customer_id = cur.lastrowid
+        total = sum(ln["qty"] * float(products[ln["sku"]][1]) for ln in o["lines"])
+        cur = await db.execute(
+            "INSERT INTO sales_order (number, channel, external_ref, customer_id, status, recipient, phone, "
+            "province, city, district, line1, postcode, lat, lon, service_level, payment_method, payment_state, "
+            "total, currency, partial_shipment, note, review, created_by, created_at, updated_at) "
+            "VALUES (?,?,?,?,'submitted',?,?,?,?,'',?,?,?,?,'standard','prepaid','paid',?,'CNY',0,'','[]',?,?,?)",
+            (f"RAW-{n:06d}", "raw", o["external_ref"], customer_id, a["recipient"], a["phone"], a["province"],
+             a["city"], a["line1"], a["postcode"], a["lat"], a["lon"], total, "api:bench", now, now))
+        order_id = cur.lastrowid
+        line_ids = []
+        for ln in o["lines"]:
+            cur = await db.execute(
+                "INSERT INTO sales_order_line (order_id, product_id, qty, unit_price, qty_reserved, qty_transfer, "
+                "qty_backordered) VALUES (?,?,?,?,0,0,0)", (order_id, products[ln["sku"]][0], ln["qty"],
+                                                           products[ln["sku"]][1]))
+            line_ids.append(cur.lastrowid)
+        ids = [products[s][0] for s in skus]
+        marks = ",".join("?" * len(ids))
+        await db.execute_fetchall(  # review: stock on hand, and a recent twin from this customer
+            f"SELECT product_id, on_hand - reserved FROM stock_level WHERE product_id IN ({marks})", ids)
+        await db.execute_fetchall("SELECT id FROM sales_order WHERE customer_id=? AND id<>? AND created_at>=?",
+                                  (customer_id, order_id, now))
+        await db.execute("UPDATE sales_order SET review=? WHERE id=?", (json.dumps([{"rule": "all"}]), order_id))
+        for frm, to in (("draft", "submitted"), ("submitted", "approved")):
+            await db.execute("UPDATE sales_order SET status=? WHERE id=? AND status=?", (to, order_id, frm))
+            await db.execute("INSERT INTO sales_order_event (order_id, from_status, to_status, actor, reason, "
+                             "created_at) VALUES (?,?,?,?,'',?)", (order_id, frm, to, "bench", now))
+        await db.execute("INSERT INTO outbox_event (kind, payload, created_at) VALUES ('order.approved', ?, ?)",
+                         (json.dumps({"order": order_id}), now))
+        levels = await db.execute_fetchall(
+            f"SELECT id, product_id FROM stock_level WHERE product_id IN ({marks}) AND warehouse_id=? "
+            "AND on_hand > reserved", (*ids, wh_id))
+        level_of = {pid: lid for lid, pid in levels}
+        for ln, line_id in zip(o["lines"], line_ids, strict=True):
+            level_id = level_of[products[ln["sku"]][0]]
+            cur = await db.execute("UPDATE stock_level SET reserved = reserved + ? WHERE id = ? "
+                                   "AND on_hand - reserved >= ?", (ln["qty"], level_id, ln["qty"]))
+            assert cur.rowcount == 1
+            await db.execute("INSERT INTO reservation (level_id, product_id, order_line_id, qty, state, created_at)"
+                             " VALUES (?,?,?,?,'active',?)", (level_id, products[ln["sku"]][0], line_id,
+                                                              ln["qty"], now))
+            await db.execute("UPDATE sales_order_line SET qty_reserved=? WHERE id=?", (ln["qty"], line_id))
+        await db.execute("UPDATE sales_order SET status='allocated', warehouse_id=? WHERE id=?", (wh_id, order_id))
+        await db.execute("INSERT INTO sales_order_event (order_id, from_status, to_status, actor, reason, "
+                         "created_at) VALUES (?,'approved','allocated','bench','',?)", (order_id, now))
+        await db.execute("INSERT INTO outbox_event (kind, payload, created_at) VALUES ('order.allocated', ?, ?)",
+                         (json.dumps({"order": order_id}), now))
+        await db.execute("COMMIT")
+
+    await db.execute("INSERT INTO number_sequence (name, value) VALUES ('RAW', 0)")
+    await db.commit()
+    await db.execute("PRAGMA foreign_keys=ON")
+    db.isolation_level = None  # explicit BEGIN/COMMIT, as above
+
+    async def run() -> None:
+        for n, o in enumerate(orders):
+            await one(o, n)
+
+    try:
+        return await timed(run, len(orders))
+    finally:
+        await db.close()
+    del product_rows
+
+
+async def main(count: int, clients: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="fahuo-bench-"))
+    template = workdir / "template.sqlite3"
+    await seed(Settings(database_url=f"sqlite://{template}?synchronous=NORMAL", _env_file=None))  # type: ignore[call-arg]
+
+    def fresh(name: str) -> Path:
+        path = workdir / f"{name}.sqlite3"
+        shutil.copyfile(template, path)
+        return path
+
+    def settings_for(path: Path) -> Settings:
+        return Settings(database_url=f"sqlite://{path}?synchronous=NORMAL", _env_file=None)  # type: ignore[call-arg]
+
+    orders = make_orders(count)
+    raw = await raw_path(fresh("raw"), orders)
+    core = await core_path(settings_for(fresh("core")), orders)
+    http = await http_path(settings_for(fresh("http")), orders, clients)
+    shutil.rmtree(workdir, ignore_errors=True)
+    print(f"bench/orders: {count} orders, SQLite WAL: core {core:.0f}/s, HTTP ({clients} clients) {http:.0f}/s, "
+          f"raw SQL {raw:.0f}/s -> core at {core / raw:.0%} of raw (target >= 40%), HTTP at {http / raw:.0%}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--http-clients", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(main(args.orders, args.http_clients))
