@@ -116,10 +116,9 @@ async def http_path(settings: Settings, orders: list[dict], clients: int) -> flo
 
 async def raw_path(path: Path, orders: list[dict]) -> float:
     """The same intake by hand: one aiosqlite connection, SQL written for this one case."""
-    db = await aiosqlite.connect(path)
-    await db.execute("PRAGMA journal_mode=WAL")
-    await db.execute("PRAGMA synchronous=NORMAL")
-    product_rows = await db.execute_fetchall("SELECT sku, id, price FROM product")
+    db = await aiosqlite.connect(path, isolation_level=None)  # explicit BEGIN/COMMIT below
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        await db.execute(f"PRAGMA {pragma}")
     wh_id = (await db.execute_fetchall("SELECT id FROM warehouse"))[0][0]
 
     async def one(o: dict, n: int) -> None:
@@ -194,9 +193,6 @@ async def raw_path(path: Path, orders: list[dict]) -> float:
         await db.execute("COMMIT")
 
     await db.execute("INSERT INTO number_sequence (name, value) VALUES ('RAW', 0)")
-    await db.commit()
-    await db.execute("PRAGMA foreign_keys=ON")
-    db.isolation_level = None  # explicit BEGIN/COMMIT, as above
 
     async def run() -> None:
         for n, o in enumerate(orders):
@@ -206,7 +202,6 @@ async def raw_path(path: Path, orders: list[dict]) -> float:
         return await timed(run, len(orders))
     finally:
         await db.close()
-    del product_rows
 
 
 async def main(count: int, clients: int) -> None:

@@ -53,17 +53,22 @@ async def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]],
     return min(candidates, key=lambda c: c.rank(total)).warehouse
 
 
-async def allocate_order(order: Order, actor: str, settings: Settings) -> OrderStatus:
-    """Reserve stock for an approved order; the order ends allocated, or backordered if anything must wait."""
-    lines = [(ln, ln.product) for ln in await OrderLine.filter(order_id=order.id).prefetch_related("product")]
-    lines.sort(key=lambda pair: pair[1].id)  # one lock order for every transaction (PostgreSQL deadlocks)
-    free = await available_by_warehouse([p.id for _, p in lines])
+async def allocate_order(order: Order, actor: str, settings: Settings,
+                         lines: list[tuple[OrderLine, Product]] | None = None,
+                         free: dict[tuple[int, int], int] | None = None) -> OrderStatus:
+    """Reserve stock for an approved order; the order ends allocated, or backordered if anything must wait.
+
+    `lines` and `free` may be passed by a caller that has just read them (intake); they are only hints, as
+    every reservation is a guarded update."""
+    if lines is None:
+        lines = [(ln, ln.product) for ln in await OrderLine.filter(order_id=order.id).prefetch_related("product")]
+    lines = sorted(lines, key=lambda pair: pair[1].id)  # one lock order for every transaction (PostgreSQL)
+    if free is None:
+        free = await available_by_warehouse([p.id for _, p in lines])
     home = await choose_warehouse(order, lines, free)
     if home is None:
         await transition(order, OrderStatus.BACKORDERED, actor, "no active warehouse")
         return OrderStatus.BACKORDERED
-    order.warehouse = home
-    await Order.filter(id=order.id).update(warehouse_id=home.id)
 
     touched: set[tuple[int, int]] = set()
     missing: dict[int, int] = {}
@@ -79,7 +84,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings) -> OrderS
     for line, product in lines:
         line.qty_transfer = line.qty - line.qty_reserved - missing.get(line.id, 0)
         line.qty_backordered = missing.get(line.id, 0)
-        await line.save(update_fields=["qty_reserved", "qty_transfer", "qty_backordered"])
+        await OrderLine.filter(id=line.id).update(qty_reserved=line.qty_reserved, qty_transfer=line.qty_transfer,
+                                                  qty_backordered=line.qty_backordered)
         if line.qty_backordered:
             await request_for_backorder(product, home.id, line.qty_backordered, order.number, settings.tz)
             waiting.append(f"{product.sku}×{line.qty_backordered} backordered")
@@ -88,12 +94,13 @@ async def allocate_order(order: Order, actor: str, settings: Settings) -> OrderS
     await check_low_stock(touched, settings.tz)
 
     if not waiting:
-        await transition(order, OrderStatus.ALLOCATED, actor, f"reserved in {home.code}")
+        await transition(order, OrderStatus.ALLOCATED, actor, f"reserved in {home.code}", warehouse_id=home.id)
         return OrderStatus.ALLOCATED
     how = ", ".join(waiting)
     if transfers:
         how += f" ({', '.join(t.number for t in transfers)})"
-    await transition(order, OrderStatus.BACKORDERED, actor, f"shipping from {home.code}; waiting: {how}")
+    await transition(order, OrderStatus.BACKORDERED, actor, f"shipping from {home.code}; waiting: {how}",
+                     warehouse_id=home.id)
     return OrderStatus.BACKORDERED
 
 

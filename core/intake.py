@@ -17,6 +17,7 @@ from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line
 from core.parties import Customer
 from core.review import Outcome, review_order
 from core.settings import Settings
+from core.stock import available_by_warehouse
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         lines.append((row, product))
     await OrderEvent.create(order=order, from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
                             actor=actor, reason=f"received via {channel}")
-    if await review_order(order, customer, lines, settings) == Outcome.PASS:
-        await allocate_order(order, "allocation", settings)
+    free = await available_by_warehouse([p.id for _, p in lines])
+    if await review_order(order, customer, lines, settings, free) == Outcome.PASS:
+        await allocate_order(order, "allocation", settings, lines, free)
     return order

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -24,21 +23,23 @@ class NumberSequence(Model):
 async def next_number(prefix: str, tz: ZoneInfo, now: datetime | None = None) -> str:
     """The next number of the day for `prefix`, counted in the company's time zone.
 
-    Taken in a transaction of its own, kept as short as possible: the counter row is a hot spot that
-    every order touches, so it must not stay locked for the length of an order's transaction. A failed
-    intake may therefore leave a gap in the day's numbers, which auditors accept; a repeated number never.
+    One atomic `UPDATE … RETURNING`, taken before an order's own transaction where possible: the counter
+    row is a hot spot that every order touches, so it must not stay locked for the length of an order's
+    transaction. A failed intake may therefore leave a gap in the day's numbers, which auditors accept; a
+    repeated number never.
     """
     day = (now or datetime.now(tz)).astimezone(tz).strftime("%Y%m%d")
     name = f"{prefix}-{day}"
+    conn = connections.get("default")
+    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    bump = f"UPDATE number_sequence SET value = value + 1 WHERE name = {mark} RETURNING value"
     for _ in range(3):
-        async with in_transaction():
-            if await NumberSequence.filter(name=name).update(value=F("value") + 1):
-                seq = await NumberSequence.get(name=name)
-                return f"{name}-{seq.value:05d}"
+        rows = await conn.execute_query_dict(bump, [name])  # the dict form fetches RETURNING rows on every backend
+        if rows:
+            return f"{name}-{rows[0]['value']:05d}"
         try:
-            async with in_transaction():
-                await NumberSequence.create(name=name, value=1)
-                return f"{name}-00001"
+            async with in_transaction():  # savepoint when inside a caller's transaction
+                await NumberSequence.create(name=name, value=0)
         except IntegrityError:
-            continue  # another process created the day's counter first; bump it instead
+            pass  # another process created the day's counter first
     raise RuntimeError(f"could not take a number for {name}")

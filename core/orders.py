@@ -202,16 +202,20 @@ class OrderIn(BaseModel):
 # -- status changes -------------------------------------------------------------------------------------
 
 
-async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "") -> None:
-    """Move an order one step, if the step is allowed from where it stands; records history and an event."""
+async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "", **also: Any) -> None:
+    """Move an order one step, if the step is allowed from where it stands; records history and an event.
+
+    `also` are fields decided by the same step (the review result, the warehouse), written in the same update."""
     current = OrderStatus(order.status)
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(document=order.number, current=current.value, action=f"set to {to.value}")
     # guarded on the status we read: a concurrent change makes this fail instead of being overwritten
-    if not await Order.filter(id=order.id, status=current).update(status=to):
+    if not await Order.filter(id=order.id, status=current).update(status=to, **also):
         fresh = await Order.get(id=order.id)
         raise InvalidTransition(document=order.number, current=fresh.status, action=f"set to {to.value}")
     order.status = to
+    for name, value in also.items():
+        setattr(order, name, value)
     await OrderEvent.create(order_id=order.id, from_status=current, to_status=to, actor=actor, reason=reason[:500])
     await emit(
         f"order.{to.value}",

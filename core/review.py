@@ -24,6 +24,9 @@ class Outcome(StrEnum):
     REJECT = "reject"
 
 
+SEVERITY = {Outcome.PASS: 0, Outcome.HOLD: 1, Outcome.REJECT: 2}
+
+
 @dataclass(frozen=True)
 class RuleResult:
     rule: str
@@ -37,6 +40,7 @@ class ReviewCase:
     customer: Customer
     lines: list[tuple[OrderLine, Product]]
     settings: Settings
+    free: dict[tuple[int, int], int]  # units free per (product, warehouse), read once for review and allocation
 
 
 Rule = Callable[[ReviewCase], Awaitable[RuleResult]]
@@ -102,7 +106,7 @@ async def payment_acceptable(case: ReviewCase) -> RuleResult:
 
 
 async def stock_exists(case: ReviewCase) -> RuleResult:
-    free = await available_by_warehouse([p.id for _, p in case.lines])
+    free = case.free
     short = []
     for line, product in case.lines:
         have = sum(qty for (pid, _), qty in free.items() if pid == product.id)
@@ -146,18 +150,19 @@ RULES: tuple[Rule, ...] = (
 
 
 async def review_order(order: Order, customer: Customer, lines: list[tuple[OrderLine, Product]],
-                       settings: Settings) -> Outcome:
+                       settings: Settings, free: dict[tuple[int, int], int] | None = None) -> Outcome:
     """Run every rule, store the results on the order, and return the verdict (the worst outcome)."""
-    case = ReviewCase(order, customer, lines, settings)
+    if free is None:
+        free = await available_by_warehouse([p.id for _, p in lines])
+    case = ReviewCase(order, customer, lines, settings, free)
     results = [await rule(case) for rule in RULES]
-    order.review = [{**asdict(r), "outcome": r.outcome.value} for r in results]
-    await Order.filter(id=order.id).update(review=order.review)
-    outcomes = {r.outcome for r in results}
-    verdict = next(o for o in (Outcome.REJECT, Outcome.HOLD, Outcome.PASS) if o in outcomes or o == Outcome.PASS)
+    stored = [{**asdict(r), "outcome": r.outcome.value} for r in results]
+    verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
     reasons = "; ".join(r.reason for r in results if r.outcome == verdict)
     target = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.ON_HOLD,
               Outcome.REJECT: OrderStatus.REJECTED}[verdict]
-    await transition(order, target, "review", reasons if verdict != Outcome.PASS else "all rules passed")
+    await transition(order, target, "review", reasons if verdict != Outcome.PASS else "all rules passed",
+                     review=stored)
     return verdict
 
 
