@@ -104,6 +104,7 @@ class Order(Model):
     class Meta:
         table = "sales_order"
         unique_together = (("channel", "external_ref"),)
+        indexes = (("customer_id", "created_at"),)
 
     def __str__(self) -> str:
         return self.number
@@ -111,7 +112,7 @@ class Order(Model):
 
 class OrderLine(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("fahuo.Order", related_name="lines", on_delete=fields.CASCADE)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="lines", on_delete=fields.CASCADE, db_index=True)
     product = fields.ForeignKeyField("fahuo.Product", related_name="order_lines", on_delete=fields.RESTRICT)
     qty = fields.IntField()
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
@@ -125,7 +126,7 @@ class OrderLine(Model):
 
 class OrderEvent(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("fahuo.Order", related_name="history", on_delete=fields.CASCADE)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="history", on_delete=fields.CASCADE, db_index=True)
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)
     actor = fields.CharField(max_length=100)

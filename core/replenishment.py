@@ -66,6 +66,7 @@ class PurchaseOrderLine(Model):
 
     class Meta:
         table = "purchase_order_line"
+        indexes = (("product_id",),)
         unique_together = (("purchase_order", "product"),)
 
 

@@ -81,6 +81,7 @@ class StockMove(Model):
 
     class Meta:
         table = "stock_move"
+        indexes = (("product_id",),)
 
 
 class Reservation(Model):
@@ -101,7 +102,7 @@ class Reservation(Model):
 
     class Meta:
         table = "reservation"
-        indexes = (("level_id", "state"),)
+        indexes = (("level_id", "state"), ("order_line_id",), ("transfer_line_id",))
 
 
 # -- moves ----------------------------------------------------------------------------------------------

@@ -49,7 +49,8 @@ class TransferOrder(Model):
 
 class TransferLine(Model):
     id = fields.IntField(primary_key=True)
-    transfer = fields.ForeignKeyField("fahuo.TransferOrder", related_name="lines", on_delete=fields.CASCADE)
+    transfer = fields.ForeignKeyField("fahuo.TransferOrder", related_name="lines", on_delete=fields.CASCADE,
+                                      db_index=True)
     product = fields.ForeignKeyField("fahuo.Product", related_name="transfer_lines", on_delete=fields.RESTRICT)
     qty = fields.IntField()
     qty_received = fields.IntField(default=0)
