@@ -112,7 +112,7 @@ class Order(Model):
 
 class OrderLine(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("fahuo.Order", related_name="lines", on_delete=fields.CASCADE, db_index=True)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="lines", on_delete=fields.CASCADE)
     product = fields.ForeignKeyField("fahuo.Product", related_name="order_lines", on_delete=fields.RESTRICT)
     qty = fields.IntField()
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
@@ -122,11 +122,12 @@ class OrderLine(Model):
 
     class Meta:
         table = "sales_order_line"
+        indexes = (("order_id",),)
 
 
 class OrderEvent(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("fahuo.Order", related_name="history", on_delete=fields.CASCADE, db_index=True)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="history", on_delete=fields.CASCADE)
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)
     actor = fields.CharField(max_length=100)
@@ -135,6 +136,7 @@ class OrderEvent(Model):
 
     class Meta:
         table = "sales_order_event"
+        indexes = (("order_id",),)
         ordering = ("id",)
 
 

@@ -49,8 +49,7 @@ class TransferOrder(Model):
 
 class TransferLine(Model):
     id = fields.IntField(primary_key=True)
-    transfer = fields.ForeignKeyField("fahuo.TransferOrder", related_name="lines", on_delete=fields.CASCADE,
-                                      db_index=True)
+    transfer = fields.ForeignKeyField("fahuo.TransferOrder", related_name="lines", on_delete=fields.CASCADE)
     product = fields.ForeignKeyField("fahuo.Product", related_name="transfer_lines", on_delete=fields.RESTRICT)
     qty = fields.IntField()
     qty_received = fields.IntField(default=0)
@@ -58,6 +57,7 @@ class TransferLine(Model):
 
     class Meta:
         table = "transfer_line"
+        indexes = (("transfer_id",),)
 
 
 async def open_transfer(source: Warehouse, target: Warehouse, number: str, actor: str,

@@ -1,7 +1,5 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from tortoise.fields.base import OnDelete
-from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
@@ -14,15 +12,13 @@ class Migration(migrations.Migration):
             model_name='Order',
             index=Index(fields=['customer_id', 'created_at']),
         ),
-        ops.AlterField(
+        ops.AddIndex(
             model_name='OrderEvent',
-            name='order',
-            field=fields.ForeignKeyField('fahuo.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='history', on_delete=OnDelete.CASCADE),
+            index=Index(fields=['order_id']),
         ),
-        ops.AlterField(
+        ops.AddIndex(
             model_name='OrderLine',
-            name='order',
-            field=fields.ForeignKeyField('fahuo.Order', source_field='order_id', db_index=True, db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE),
+            index=Index(fields=['order_id']),
         ),
         ops.AddIndex(
             model_name='PurchaseOrderLine',
@@ -40,9 +36,8 @@ class Migration(migrations.Migration):
             model_name='StockMove',
             index=Index(fields=['product_id']),
         ),
-        ops.AlterField(
+        ops.AddIndex(
             model_name='TransferLine',
-            name='transfer',
-            field=fields.ForeignKeyField('fahuo.TransferOrder', source_field='transfer_id', db_index=True, db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE),
+            index=Index(fields=['transfer_id']),
         ),
     ]
