@@ -1,0 +1,73 @@
+"""run.py against the database under test, as an operator types it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.auth import ApiKey, Staff
+from core.catalog import Product
+from core.stock import StockLevel
+from core.warehouses import Warehouse
+from tests.factories import a_product, a_warehouse, stock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fahuo(db, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FAHUO_DATABASE_URL": db.database_url}
+    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+async def test_demo_loads_warehouses_products_staff_and_prints_the_logins(db):
+    done = fahuo(db, "demo")
+    assert done.returncode == 0, done.stderr
+    assert "manager" in done.stdout and "API key for channel 'shop'" in done.stdout
+    assert await Warehouse.all().count() >= 2 and await Product.all().count() >= 30
+    assert {s.role for s in await Staff.all()} == {"picker", "packer", "dispatcher", "manager", "admin"}
+    assert await ApiKey.all().count() == 1
+    assert fahuo(db, "check").returncode == 0
+    again = fahuo(db, "demo")
+    assert again.returncode == 1 and "already has data" in again.stderr
+
+
+async def test_a_product_file_with_bad_rows_imports_nothing_and_names_the_lines(db, tmp_path):
+    bad = tmp_path / "products.csv"
+    bad.write_text("sku,name,goods_class,weight_g,price\nOK-1,Fine,normal,100,9.90\n"
+                   "BAD-1,,fragile,-5,abc\nBAD-2,Two,plasma,1,1\n", encoding="utf-8")
+    done = fahuo(db, "import", "products", str(bad))
+    assert done.returncode == 1
+    assert "line 3: name: Field required" in done.stderr and "line 4: goods_class" in done.stderr
+    assert await Product.all().count() == 0
+
+
+async def test_stock_import_sets_counted_quantities_and_the_ledger_stays_consistent(db, tmp_path):
+    await a_warehouse("SH")
+    tea = await a_product("TEA")
+    counts = tmp_path / "stock.csv"
+    counts.write_text("sku,warehouse,location,qty\nTEA,SH,A-01-01,30\nTEA,SH,A-01-02,5\n", encoding="utf-8")
+    done = fahuo(db, "import", "stock", str(counts))
+    assert done.returncode == 0, done.stderr
+    assert sorted(await StockLevel.filter(product=tea).values_list("on_hand", flat=True)) == [5, 30]
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("sku,warehouse,location,qty\nTEA,SH,Z-99-99,1\n", encoding="utf-8")
+    refused = fahuo(db, "import", "stock", str(unknown))
+    assert refused.returncode == 1 and "line 2: no bin Z-99-99 in SH" in refused.stderr
+    assert fahuo(db, "check").returncode == 0
+
+
+async def test_check_exits_non_zero_when_a_level_was_edited_by_hand(db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await StockLevel.filter(product=tea).update(reserved=3)  # reserved with no reservation behind it
+    done = fahuo(db, "check")
+    assert done.returncode == 1 and "reserved 3 but reservations sum to 0" in done.stdout
+
+
+async def test_user_add_refuses_a_short_password_and_a_taken_name(db):
+    assert fahuo(db, "user", "add", "sun", "--role", "picker", "--password", "long-enough").returncode == 0
+    taken = fahuo(db, "user", "add", "sun", "--role", "picker", "--password", "long-enough")
+    assert taken.returncode == 1 and "exists already" in taken.stderr
+    short = fahuo(db, "user", "add", "wu", "--role", "packer", "--password", "short")
+    assert short.returncode == 1 and "at least 8 characters" in short.stderr
