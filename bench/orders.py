@@ -6,7 +6,7 @@ reads and writes a hand-written intake must make for the same result (reference 
 customer lookup, number, order, lines, review result, status history, outbox events, guarded reservation).
 Prints one line: the figures and the core's ratio to the baseline.
 
-    python -m bench.orders [--orders 2000] [--http-clients 16]
+    python -m bench.orders [--orders 1000] [--http-clients 16] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ async def raw_path(path: Path, orders: list[dict]) -> float:
         await db.close()
 
 
-async def main(count: int, clients: int) -> None:
+async def main(count: int, clients: int, rounds: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="fahuo-bench-"))
     template = workdir / "template.sqlite3"
     await seed(Settings(database_url=f"sqlite://{template}?synchronous=NORMAL", _env_file=None))  # type: ignore[call-arg]
@@ -218,17 +218,22 @@ async def main(count: int, clients: int) -> None:
         return Settings(database_url=f"sqlite://{path}?synchronous=NORMAL", _env_file=None)  # type: ignore[call-arg]
 
     orders = make_orders(count)
-    raw = await raw_path(fresh("raw"), orders)
-    core = await core_path(settings_for(fresh("core")), orders)
-    http = await http_path(settings_for(fresh("http")), orders, clients)
+    raw = core = http = 0.0
+    # The paths take turns and each keeps its best round, so a busy moment of the machine does not
+    # land on one path alone.
+    for n in range(rounds):
+        raw = max(raw, await raw_path(fresh(f"raw{n}"), orders))
+        core = max(core, await core_path(settings_for(fresh(f"core{n}")), orders))
+        http = max(http, await http_path(settings_for(fresh(f"http{n}")), orders, clients))
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"bench/orders: {count} orders, SQLite WAL: core {core:.0f}/s, HTTP ({clients} clients) {http:.0f}/s, "
-          f"raw SQL {raw:.0f}/s -> core at {core / raw:.0%} of raw (target >= 40%), HTTP at {http / raw:.0%}")
+          f"raw SQL {raw:.0f}/s (best of {rounds}) -> core at {core / raw:.0%} of raw (target >= 40%), HTTP at {http / raw:.0%}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--http-clients", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    asyncio.run(main(args.orders, args.http_clients))
+    asyncio.run(main(args.orders, args.http_clients, args.rounds))

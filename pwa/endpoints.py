@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -68,6 +69,14 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadJson() from exc
     return model.model_validate(data)  # a ValidationError becomes a 422 in the error middleware
+
+
+def query_choice(request: web.Request, name: str, choices: type[StrEnum]) -> str | None:
+    """A query parameter that must be one of an enum's values, or None when absent."""
+    value = request.query.get(name)
+    if value is not None and value not in choices.__members__.values():
+        raise InvalidInput(detail=f"unknown {name} {value!r}; one of {', '.join(choices)}")
+    return value
 
 
 def reply(data: Any, status: int = 200) -> web.Response:

@@ -12,7 +12,7 @@ from core.errors import InvalidInput, NotFound
 from core.intake import place_order
 from core.orders import Order, OrderIn, OrderStatus, cancel_order, order_by_number, order_view
 from core.review import decide_held
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, query_choice, reply
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
 
@@ -44,9 +44,7 @@ async def post_order(request: web.Request, who: Principal, body: OrderIn) -> web
            permission=Permission.VIEW_ORDERS, query={"status": "only orders in this status", "limit": "at most 500"})
 async def list_orders(request: web.Request, who: Principal) -> web.Response:
     query = Order.all().order_by("-id")
-    if status := request.query.get("status"):
-        if status not in OrderStatus.__members__.values():
-            raise InvalidInput(detail=f"unknown status {status!r}")
+    if status := query_choice(request, "status", OrderStatus):
         query = query.filter(status=status)
     try:
         limit = min(max(int(request.query.get("limit", "100")), 1), 500)

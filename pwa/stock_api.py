@@ -25,7 +25,7 @@ from core.inventory import (
 )
 from core.replenishment import PoStatus, PurchaseOrder, cancel_po, confirm_po, po_by_number, po_view
 from core.transfers import transfer_by_number, transfer_view
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, query_choice, reply
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
 
@@ -92,9 +92,7 @@ async def arrive(request: web.Request, who: Principal, body: ArrivalIn) -> web.R
            permission=Permission.MANAGE_PURCHASING, query={"status": "draft, confirmed, …"})
 async def list_pos(request: web.Request, who: Principal) -> web.Response:
     query = PurchaseOrder.all().order_by("-id")
-    if status := request.query.get("status"):
-        if status not in PoStatus.__members__.values():
-            raise InvalidInput(detail=f"unknown status {status!r}")
+    if status := query_choice(request, "status", PoStatus):
         query = query.filter(status=status)
     return reply([await po_view(po) for po in await query.limit(200)])
 
