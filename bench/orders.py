@@ -227,7 +227,8 @@ async def main(count: int, clients: int, rounds: int) -> None:
         http = max(http, await http_path(settings_for(fresh(f"http{n}")), orders, clients))
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"bench/orders: {count} orders, SQLite WAL: core {core:.0f}/s, HTTP ({clients} clients) {http:.0f}/s, "
-          f"raw SQL {raw:.0f}/s (best of {rounds}) -> core at {core / raw:.0%} of raw (target >= 40%), HTTP at {http / raw:.0%}")
+          f"raw SQL {raw:.0f}/s (best of {rounds}) -> core at {core / raw:.0%} of raw (target >= 40%), "
+          f"HTTP at {http / raw:.0%}")
 
 
 if __name__ == "__main__":
