@@ -151,7 +151,7 @@ class CustomerIn(BaseModel):
     name: Text
     phone: Phone
     email: Annotated[str, StringConstraints(max_length=200)] = ""
-    telegram_id: int | None = None
+    telegram_id: int | None = Field(default=None, ge=1, le=2**53)
 
 
 class AddressIn(BaseModel):
@@ -163,8 +163,8 @@ class AddressIn(BaseModel):
     district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
 
 MAX_LINE_QTY = 100_000

@@ -64,6 +64,8 @@ class Api:
 
 async def read_body(request: web.Request, model: type[M]) -> M:
     raw = await request.read()
+    if b"\\u0000" in raw or b"\x00" in raw:  # PostgreSQL text cannot hold NUL; refuse it for every backend
+        raise InvalidInput(detail="text may not contain NUL characters")
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:

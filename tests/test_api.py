@@ -92,6 +92,22 @@ def without(field):
     return build
 
 
+def with_customer(changes):
+    async def build():
+        body = await order_body()
+        body["customer"].update(changes)
+        return body
+    return build
+
+
+def with_address(changes):
+    async def build():
+        body = await order_body()
+        body["address"].update(changes)
+        return body
+    return build
+
+
 BAD_ORDERS = {
     "unknown sku": (with_lines([{"sku": "NOPE", "qty": 1}]), 422, "unknown_sku"),
     "zero quantity": (with_lines([{"sku": "TEA", "qty": 0}]), 422, "validation_error"),
@@ -103,6 +119,9 @@ BAD_ORDERS = {
     "same sku twice": (with_lines([{"sku": "TEA", "qty": 1}] * 2), 422, "validation_error"),
     "missing address": (without("address"), 422, "validation_error"),
     "missing customer": (without("customer"), 422, "validation_error"),
+    "NUL in a name": (with_customer({"name": "Li\u0000Lei"}), 422, "validation_error"),
+    "telegram id beyond BIGINT": (with_customer({"telegram_id": 2**70}), 422, "validation_error"),
+    "coordinates not a number": (with_address({"lat": float("nan")}), 422, "validation_error"),
 }
 
 
