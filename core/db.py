@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,6 @@ MODEL_MODULES = [
     "core.events",
     "core.numbering",
 ]
-log = logging.getLogger(__name__)
 _config_in_use: dict[str, Any] = {}
 
 

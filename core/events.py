@@ -6,7 +6,6 @@ only ever marked as delivered after its consumer handled it.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from tortoise import fields
@@ -29,16 +28,6 @@ class OutboxEvent(Model):
         ordering = ("id",)
 
 
-_listeners: list[asyncio.Event] = []
-
-
-def new_event_signal() -> asyncio.Event:
-    """An asyncio.Event set whenever this process emits an event: consumers wait on it instead of polling."""
-    signal = asyncio.Event()
-    _listeners.append(signal)
-    return signal
-
-
 async def emit(kind: str, payload: dict[str, Any], dedupe_key: str | None = None) -> bool:
     """Record an event in the caller's transaction. False when an event with the same key exists."""
     if dedupe_key is None:
@@ -51,6 +40,4 @@ async def emit(kind: str, payload: dict[str, Any], dedupe_key: str | None = None
                 await OutboxEvent.create(kind=kind, payload=payload, dedupe_key=dedupe_key)
         except IntegrityError:
             return False
-    for signal in _listeners:
-        signal.set()
     return True

@@ -17,7 +17,7 @@ from core.errors import InvalidInput, InvalidTransition
 from core.numbering import next_number
 from core.replenishment import PoStatus, PurchaseOrderLine, check_low_stock, po_by_number
 from core.settings import Settings
-from core.stock import MoveReason, StockLevel, StockMove, move_stock
+from core.stock import MoveReason, StockLevel, move_stock
 from core.transfers import (
     TransferOrder,
     add_transfer_line,
@@ -215,6 +215,3 @@ async def stock_report(sku: str | None, warehouse: str | None) -> list[dict[str,
         for lv in levels[:2000]
     ]
 
-
-async def moves_of(document: str) -> list[StockMove]:
-    return await StockMove.filter(document=document).order_by("id")

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from core.catalog import Product
 from core.errors import InvalidInput, OutOfStock
-from core.warehouses import VIRTUAL_KINDS, Location
+from core.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
 
 
 class MoveReason(StrEnum):
@@ -193,7 +193,7 @@ async def reserve_in_warehouse(
     """
     levels = await (
         StockLevel.filter(product_id=product_id, warehouse_id=warehouse_id, on_hand__gt=F("reserved"))
-        .filter(location__kind__in=["bin", "receiving"])
+        .filter(location__kind__in=list(STORAGE_KINDS))
         .order_by("id")
     )
     levels.sort(key=lambda lv: -lv.available)
@@ -247,7 +247,7 @@ async def consume_reservation(
 async def available_by_warehouse(product_ids: list[int]) -> dict[tuple[int, int], int]:
     """(product id, warehouse id) → units free to reserve in storage bins."""
     levels = await StockLevel.filter(
-        product_id__in=product_ids, location__kind__in=["bin", "receiving"], on_hand__gt=F("reserved")
+        product_id__in=product_ids, location__kind__in=list(STORAGE_KINDS), on_hand__gt=F("reserved")
     ).values("product_id", "warehouse_id", "on_hand", "reserved")
     result: dict[tuple[int, int], int] = {}
     for row in levels:

@@ -24,7 +24,8 @@ class LocationKind(StrEnum):
 
 
 VIRTUAL_KINDS = frozenset({LocationKind.SUPPLIER, LocationKind.CUSTOMER, LocationKind.LOSS})
-STORAGE_KINDS = frozenset({LocationKind.BIN, LocationKind.RECEIVING, LocationKind.DOCK})
+# where stock may be reserved for orders: on the shelves and in the receiving area, not on the dock
+STORAGE_KINDS = frozenset({LocationKind.BIN, LocationKind.RECEIVING})
 VIRTUAL_CODES = {
     LocationKind.SUPPLIER: "@SUPPLIER",
     LocationKind.CUSTOMER: "@CUSTOMER",

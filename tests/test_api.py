@@ -76,36 +76,29 @@ async def test_chinese_callers_get_chinese_messages(http, shop):
         assert (await resp.json())["message"] == "未找到order SO-1。"
 
 
-def with_lines(lines):
+def changed(edit):
+    """An order body with one edit applied, built when the test runs."""
     async def build():
         body = await order_body()
-        body["lines"] = lines
+        edit(body)
         return body
     return build
+
+
+def with_lines(lines):
+    return changed(lambda body: body.update(lines=lines))
 
 
 def without(field):
-    async def build():
-        body = await order_body()
-        del body[field]
-        return body
-    return build
+    return changed(lambda body: body.pop(field))
 
 
 def with_customer(changes):
-    async def build():
-        body = await order_body()
-        body["customer"].update(changes)
-        return body
-    return build
+    return changed(lambda body: body["customer"].update(changes))
 
 
 def with_address(changes):
-    async def build():
-        body = await order_body()
-        body["address"].update(changes)
-        return body
-    return build
+    return changed(lambda body: body["address"].update(changes))
 
 
 BAD_ORDERS = {
