@@ -16,7 +16,7 @@ from core.numbering import next_number
 from core.orders import Order, OrderLine, OrderStatus, transition
 from core.replenishment import check_low_stock, request_for_backorder
 from core.settings import Settings
-from core.stock import available_by_warehouse, reserve_in_warehouse
+from core.stock import FreeStock, free_stock, reserve_in_warehouse
 from core.transfers import TransferOrder, add_transfer_line, open_transfer
 from core.warehouses import Warehouse
 
@@ -41,13 +41,13 @@ def _distance(warehouse: Warehouse, order: Order) -> float:
 
 
 async def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]],
-                           free: dict[tuple[int, int], int]) -> Warehouse | None:
+                           free: FreeStock) -> Warehouse | None:
     warehouses = await Warehouse.filter(active=True).order_by("id")
     if not warehouses:
         return None
     total = sum(line.qty for line, _ in lines)
     candidates = [
-        Candidate(wh, sum(min(line.qty, free.get((p.id, wh.id), 0)) for line, p in lines), _distance(wh, order))
+        Candidate(wh, sum(min(line.qty, free.units(p.id, wh.id)) for line, p in lines), _distance(wh, order))
         for wh in warehouses
     ]
     return min(candidates, key=lambda c: c.rank(total)).warehouse
@@ -55,7 +55,7 @@ async def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]],
 
 async def allocate_order(order: Order, actor: str, settings: Settings,
                          lines: list[tuple[OrderLine, Product]] | None = None,
-                         free: dict[tuple[int, int], int] | None = None) -> OrderStatus:
+                         free: FreeStock | None = None) -> OrderStatus:
     """Reserve stock for an approved order; the order ends allocated, or backordered if anything must wait.
 
     `lines` and `free` may be passed by a caller that has just read them (intake); they are only hints, as
@@ -64,7 +64,7 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
         lines = [(ln, ln.product) for ln in await OrderLine.filter(order_id=order.id).prefetch_related("product")]
     lines = sorted(lines, key=lambda pair: pair[1].id)  # one lock order for every transaction (PostgreSQL)
     if free is None:
-        free = await available_by_warehouse([p.id for _, p in lines])
+        free = await free_stock([p.id for _, p in lines])
     home = await choose_warehouse(order, lines, free)
     if home is None:
         await transition(order, OrderStatus.BACKORDERED, actor, "no active warehouse")
@@ -73,7 +73,7 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     touched: set[tuple[int, int]] = set()
     missing: dict[int, int] = {}
     for line, product in lines:
-        got = await reserve_in_warehouse(product.id, home.id, line.qty, order_line_id=line.id)
+        got = await reserve_in_warehouse(product.id, home.id, line.qty, order_line_id=line.id, free=free)
         line.qty_reserved = got
         touched.add((product.id, home.id))
         if got < line.qty:
@@ -105,7 +105,7 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
 
 
 async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]], missing: dict[int, int],
-                             home: Warehouse, free: dict[tuple[int, int], int], actor: str, settings: Settings,
+                             home: Warehouse, free: FreeStock, actor: str, settings: Settings,
                              touched: set[tuple[int, int]]) -> list[TransferOrder]:
     """Reserve what the home warehouse lacks in other warehouses, nearest first; one transfer per source."""
     if not missing:
@@ -114,7 +114,7 @@ async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]
     others.sort(key=lambda wh: wh.distance_km(home.lat, home.lon) or FAR_AWAY_KM)
     made: list[TransferOrder] = []
     for source in others:
-        wanted = [(ln, p) for ln, p in lines if missing.get(ln.id) and free.get((p.id, source.id), 0) > 0]
+        wanted = [(ln, p) for ln, p in lines if missing.get(ln.id) and free.units(p.id, source.id) > 0]
         if not wanted:
             continue
         transfer = await open_transfer(source, home, await next_number("TR", settings.tz), actor, order.id)

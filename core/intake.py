@@ -17,7 +17,7 @@ from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line
 from core.parties import Customer
 from core.review import Outcome, review_order
 from core.settings import Settings
-from core.stock import available_by_warehouse
+from core.stock import free_stock
 
 
 @dataclass(frozen=True)
@@ -32,21 +32,23 @@ async def _existing(channel: str, external_ref: str | None) -> Order | None:
     return await Order.get_or_none(channel=channel, external_ref=external_ref)
 
 
-async def find_or_add_customer(data: OrderIn) -> Customer:
+async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
+    """The customer with this phone number, and whether they were created just now."""
     customer = await Customer.get_or_none(phone=data.customer.phone)
     if customer is not None:
-        return customer
+        return customer, False
     address = data.address
     try:
         async with in_transaction():  # savepoint: two first orders of one new customer may race here
-            return await Customer.create(
+            customer = await Customer.create(
                 name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
                 telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
                 district=address.district, line1=address.line1, postcode=address.postcode,
                 lat=address.lat, lon=address.lon,
             )
+        return customer, True
     except IntegrityError:
-        return await Customer.get(phone=data.customer.phone)
+        return await Customer.get(phone=data.customer.phone), False
 
 
 async def place_order(data: OrderIn, channel: str, actor: str, settings: Settings) -> Placed:
@@ -68,7 +70,7 @@ async def place_order(data: OrderIn, channel: str, actor: str, settings: Setting
 
 async def _record(data: OrderIn, channel: str, actor: str, number: str, products: dict[str, Product],
                   settings: Settings) -> Order:
-    customer = await find_or_add_customer(data)
+    customer, is_new = await find_or_add_customer(data)
     address = data.address
     priced = [(line.qty, products[line.sku].price) for line in data.lines]
     order = await Order.create(
@@ -87,7 +89,7 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         lines.append((row, product))
     await OrderEvent.create(order=order, from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
                             actor=actor, reason=f"received via {channel}")
-    free = await available_by_warehouse([p.id for _, p in lines])
-    if await review_order(order, customer, lines, settings, free) == Outcome.PASS:
+    free = await free_stock([p.id for _, p in lines])
+    if await review_order(order, customer, lines, settings, free, first_order=is_new) == Outcome.PASS:
         await allocate_order(order, "allocation", settings, lines, free)
     return order

@@ -15,7 +15,7 @@ from core.errors import InvalidInput, InvalidTransition
 from core.orders import Order, OrderLine, OrderStatus, PaymentMethod, PaymentState, order_by_number, transition
 from core.parties import Customer
 from core.settings import Settings
-from core.stock import available_by_warehouse
+from core.stock import FreeStock, free_stock
 
 
 class Outcome(StrEnum):
@@ -40,7 +40,8 @@ class ReviewCase:
     customer: Customer
     lines: list[tuple[OrderLine, Product]]
     settings: Settings
-    free: dict[tuple[int, int], int]  # units free per (product, warehouse), read once for review and allocation
+    free: FreeStock  # read once for review and allocation
+    first_order: bool = False  # the customer was created with this order, so it can have no twin
 
 
 Rule = Callable[[ReviewCase], Awaitable[RuleResult]]
@@ -109,7 +110,7 @@ async def stock_exists(case: ReviewCase) -> RuleResult:
     free = case.free
     short = []
     for line, product in case.lines:
-        have = sum(qty for (pid, _), qty in free.items() if pid == product.id)
+        have = free.total(product.id)
         if have < line.qty:
             short.append(f"{product.sku} ({line.qty - have} short)")
     if short:
@@ -124,6 +125,8 @@ async def value_within_limit(case: ReviewCase) -> RuleResult:
 
 
 async def not_a_duplicate(case: ReviewCase) -> RuleResult:
+    if case.first_order:
+        return _result("duplicate", Outcome.PASS, "first order of a new customer")
     since = datetime.now(UTC) - timedelta(hours=case.settings.duplicate_window_hours)
     mine = sorted((p.id, line.qty) for line, p in case.lines)
     recent = await Order.filter(
@@ -150,11 +153,11 @@ RULES: tuple[Rule, ...] = (
 
 
 async def review_order(order: Order, customer: Customer, lines: list[tuple[OrderLine, Product]],
-                       settings: Settings, free: dict[tuple[int, int], int] | None = None) -> Outcome:
+                       settings: Settings, free: FreeStock | None = None, first_order: bool = False) -> Outcome:
     """Run every rule, store the results on the order, and return the verdict (the worst outcome)."""
     if free is None:
-        free = await available_by_warehouse([p.id for _, p in lines])
-    case = ReviewCase(order, customer, lines, settings, free)
+        free = await free_stock([p.id for _, p in lines])
+    case = ReviewCase(order, customer, lines, settings, free, first_order)
     results = [await rule(case) for rule in RULES]
     stored = [{**asdict(r), "outcome": r.outcome.value} for r in results]
     verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)

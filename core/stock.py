@@ -184,28 +184,24 @@ async def try_reserve(level_id: int, qty: int) -> bool:
 
 async def reserve_in_warehouse(
     product_id: int, warehouse_id: int, qty: int, *, order_line_id: int | None = None,
-    transfer_line_id: int | None = None,
+    transfer_line_id: int | None = None, free: FreeStock | None = None,
 ) -> int:
-    """Reserve up to `qty` from the warehouse's storage bins, fullest first; returns how many were reserved.
+    """Reserve up to `qty` from the warehouse's storage places, fullest first; returns how many were reserved.
 
-    Levels are read, then reserved by guarded updates; when another order got there first the guard fails
-    and that level is re-read, so the figure read is only ever a hint.
+    Levels are read (or taken from `free`, read just before), then reserved by guarded updates; when another
+    order got there first the guard fails and that level is re-read, so the figure read is only ever a hint.
     """
-    levels = await (
-        StockLevel.filter(product_id=product_id, warehouse_id=warehouse_id, on_hand__gt=F("reserved"))
-        .filter(location__kind__in=list(STORAGE_KINDS))
-        .order_by("id")
-    )
-    levels.sort(key=lambda lv: -lv.available)
+    if free is None:
+        free = await free_stock([product_id])
     taken = 0
-    for level in levels:
-        want = min(qty - taken, level.available)
-        while want > 0 and not await try_reserve(level.id, want):
-            fresh = await StockLevel.get(id=level.id)
+    for level_id, available in free.levels.get((product_id, warehouse_id), ()):
+        want = min(qty - taken, available)
+        while want > 0 and not await try_reserve(level_id, want):
+            fresh = await StockLevel.get(id=level_id)
             want = min(qty - taken, fresh.available)
         if want > 0:
             await Reservation.create(
-                level_id=level.id, product_id=product_id, qty=want,
+                level_id=level_id, product_id=product_id, qty=want,
                 order_line_id=order_line_id, transfer_line_id=transfer_line_id,
             )
             taken += want
@@ -244,16 +240,29 @@ async def consume_reservation(
 # -- questions ------------------------------------------------------------------------------------------
 
 
-async def available_by_warehouse(product_ids: list[int]) -> dict[tuple[int, int], int]:
-    """(product id, warehouse id) → units free to reserve in storage bins."""
-    levels = await StockLevel.filter(
+@dataclass(frozen=True)
+class FreeStock:
+    """Units free to reserve in storage places, read once. Only a hint: every reservation is guarded."""
+
+    levels: dict[tuple[int, int], list[tuple[int, int]]]  # (product, warehouse) → [(level id, free)], fullest first
+
+    def units(self, product_id: int, warehouse_id: int) -> int:
+        return sum(free for _, free in self.levels.get((product_id, warehouse_id), ()))
+
+    def total(self, product_id: int) -> int:
+        return sum(self.units(p, w) for p, w in self.levels if p == product_id)
+
+
+async def free_stock(product_ids: list[int]) -> FreeStock:
+    rows = await StockLevel.filter(
         product_id__in=product_ids, location__kind__in=list(STORAGE_KINDS), on_hand__gt=F("reserved")
-    ).values("product_id", "warehouse_id", "on_hand", "reserved")
-    result: dict[tuple[int, int], int] = {}
-    for row in levels:
-        key = (row["product_id"], row["warehouse_id"])
-        result[key] = result.get(key, 0) + row["on_hand"] - row["reserved"]
-    return result
+    ).order_by("id").values_list("id", "product_id", "warehouse_id", "on_hand", "reserved")
+    levels: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for level_id, product_id, warehouse_id, on_hand, reserved in rows:
+        levels.setdefault((product_id, warehouse_id), []).append((level_id, on_hand - reserved))
+    for candidates in levels.values():
+        candidates.sort(key=lambda c: -c[1])
+    return FreeStock(levels)
 
 
 @dataclass(frozen=True)
