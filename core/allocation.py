@@ -33,6 +33,11 @@ class Candidate:
         return (0 if self.covered >= total else 1, -self.covered, self.distance_km)
 
 
+def _km_between(a: Warehouse, b: Warehouse) -> float:
+    km = a.distance_km(b.lat, b.lon)
+    return FAR_AWAY_KM if km is None else km  # 0 km is near, not unknown
+
+
 def _distance(warehouse: Warehouse, order: Order) -> float:
     km = warehouse.distance_km(order.lat, order.lon)
     if km is not None:
@@ -40,9 +45,8 @@ def _distance(warehouse: Warehouse, order: Order) -> float:
     return 0.0 if warehouse.province and warehouse.province == order.province else FAR_AWAY_KM
 
 
-async def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]],
-                           free: FreeStock) -> Warehouse | None:
-    warehouses = await Warehouse.filter(active=True).order_by("id")
+def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]], free: FreeStock,
+                     warehouses: list[Warehouse]) -> Warehouse | None:
     if not warehouses:
         return None
     total = sum(line.qty for line, _ in lines)
@@ -65,7 +69,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     lines = sorted(lines, key=lambda pair: pair[1].id)  # one lock order for every transaction (PostgreSQL)
     if free is None:
         free = await free_stock([p.id for _, p in lines])
-    home = await choose_warehouse(order, lines, free)
+    warehouses = await Warehouse.filter(active=True).order_by("id")
+    home = choose_warehouse(order, lines, free, warehouses)
     if home is None:
         await transition(order, OrderStatus.BACKORDERED, actor, "no active warehouse")
         return OrderStatus.BACKORDERED
@@ -79,7 +84,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
         if got < line.qty:
             missing[line.id] = line.qty - got
 
-    transfers = await _cover_by_transfer(order, lines, missing, home, free, actor, settings, touched)
+    others = [wh for wh in warehouses if wh.id != home.id]
+    transfers = await _cover_by_transfer(order, lines, missing, home, others, free, actor, settings, touched)
     waiting = []
     for line, product in lines:
         line.qty_transfer = line.qty - line.qty_reserved - missing.get(line.id, 0)
@@ -105,15 +111,14 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
 
 
 async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]], missing: dict[int, int],
-                             home: Warehouse, free: FreeStock, actor: str, settings: Settings,
+                             home: Warehouse, others: list[Warehouse], free: FreeStock, actor: str,
+                             settings: Settings,
                              touched: set[tuple[int, int]]) -> list[TransferOrder]:
     """Reserve what the home warehouse lacks in other warehouses, nearest first; one transfer per source."""
     if not missing:
         return []
-    others = [wh for wh in await Warehouse.filter(active=True).exclude(id=home.id).order_by("id")]
-    others.sort(key=lambda wh: wh.distance_km(home.lat, home.lon) or FAR_AWAY_KM)
     made: list[TransferOrder] = []
-    for source in others:
+    for source in sorted(others, key=lambda wh: _km_between(wh, home)):
         wanted = [(ln, p) for ln, p in lines if missing.get(ln.id) and free.units(p.id, source.id) > 0]
         if not wanted:
             continue
@@ -135,7 +140,6 @@ async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str, set
     """Stock arrived: reserve it for backordered orders of this warehouse, oldest first.
 
     Returns the numbers of orders that became fully allocated."""
-    ready: list[str] = []
     waiting_lines = await (
         OrderLine.filter(product_id__in=product_ids, qty_backordered__gt=0, order__warehouse_id=warehouse_id,
                          order__status=OrderStatus.BACKORDERED)
@@ -148,17 +152,11 @@ async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str, set
             await OrderLine.filter(id=line.id).update(
                 qty_reserved=F("qty_reserved") + got, qty_backordered=F("qty_backordered") - got
             )
-    order_ids = sorted({ln.order_id for ln in waiting_lines})  # type: ignore[attr-defined]
-    for order in await Order.filter(id__in=order_ids, status=OrderStatus.BACKORDERED).order_by("id"):
-        if await _fully_reserved(order.id):
-            await transition(order, OrderStatus.ALLOCATED, actor, "stock arrived")
-            ready.append(order.number)
-    return ready
+    return await _allocate_if_complete({ln.order_id for ln in waiting_lines}, actor, "stock arrived")  # type: ignore[attr-defined]
 
 
 async def take_transferred(line_ids_and_qty: list[tuple[int, int]], warehouse_id: int, actor: str) -> list[str]:
     """Goods of a transfer landed in the home warehouse: reserve them for the order lines they came for."""
-    ready: list[str] = []
     order_ids: set[int] = set()
     for order_line_id, qty in line_ids_and_qty:
         line = await OrderLine.get_or_none(id=order_line_id)
@@ -170,12 +168,14 @@ async def take_transferred(line_ids_and_qty: list[tuple[int, int]], warehouse_id
             qty_reserved=F("qty_reserved") + got, qty_transfer=F("qty_transfer") - got
         )
         order_ids.add(line.order_id)  # type: ignore[attr-defined]
+    return await _allocate_if_complete(order_ids, actor, "transfer arrived")
+
+
+async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> list[str]:
+    """Backordered orders whose every line is now reserved become allocated; returns their numbers."""
+    ready: list[str] = []
     for order in await Order.filter(id__in=sorted(order_ids), status=OrderStatus.BACKORDERED).order_by("id"):
-        if await _fully_reserved(order.id):
-            await transition(order, OrderStatus.ALLOCATED, actor, "transfer arrived")
+        if not await OrderLine.filter(order_id=order.id, qty_reserved__lt=F("qty")).exists():
+            await transition(order, OrderStatus.ALLOCATED, actor, why)
             ready.append(order.number)
     return ready
-
-
-async def _fully_reserved(order_id: int) -> bool:
-    return not await OrderLine.filter(order_id=order_id).filter(qty_reserved__lt=F("qty")).exists()
