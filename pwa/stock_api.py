@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from aiohttp import web
@@ -106,18 +107,19 @@ async def get_po(request: web.Request, who: Principal) -> web.Response:
 @api.route("POST", "/api/purchase-orders/{number}/confirm", summary="Send a draft to the supplier",
            tag="purchasing", permission=Permission.MANAGE_PURCHASING)
 async def confirm(request: web.Request, who: Principal) -> web.Response:
-    async with in_transaction():
-        po = await po_by_number(request.match_info["number"])
-        await confirm_po(po)
-    return reply(await po_view(po))
+    return await _change_po(request, confirm_po)
 
 
 @api.route("POST", "/api/purchase-orders/{number}/cancel", summary="Cancel a purchase order not yet received",
            tag="purchasing", permission=Permission.MANAGE_PURCHASING)
 async def cancel(request: web.Request, who: Principal) -> web.Response:
+    return await _change_po(request, cancel_po)
+
+
+async def _change_po(request: web.Request, change: Callable[[PurchaseOrder], Awaitable[None]]) -> web.Response:
     async with in_transaction():
         po = await po_by_number(request.match_info["number"])
-        await cancel_po(po)
+        await change(po)
     return reply(await po_view(po))
 
 

@@ -203,3 +203,26 @@ async def test_staff_receive_adjust_and_transfer_stock_over_http(http, db):
     picker = await signed_in(http, Role.PICKER)
     async with http.post("/api/stock/adjustments", json=count, headers=picker) as resp:
         assert resp.status == 403
+
+
+async def test_a_manager_confirms_and_receives_the_purchase_draft_a_backorder_made(http, db):
+    from core.replenishment import PurchaseOrder
+    from tests.factories import a_supplier
+
+    await a_warehouse("SH")
+    await a_product("TEA", supplier=await a_supplier())
+    manager = await signed_in(http, Role.MANAGER)
+    async with http.post("/api/orders", json=an_order({"TEA": 3}).model_dump(mode="json"), headers=manager) as r:
+        order = await r.json()
+    assert order["status"] == "backordered"
+    number = (await PurchaseOrder.get()).number
+    async with http.post(f"/api/purchase-orders/{number}/confirm", headers=manager) as resp:
+        assert (await resp.json())["status"] == "confirmed"
+    async with http.post(f"/api/purchase-orders/{number}/confirm", headers=manager) as resp:
+        assert resp.status == 409
+    receipt = {"lines": [{"sku": "TEA", "qty": 3}]}
+    async with http.post(f"/api/purchase-orders/{number}/receive", json=receipt, headers=manager) as resp:
+        received = await resp.json()
+    assert received["status"] == "received" and received["orders_ready"] == [order["number"]]
+    async with http.post(f"/api/purchase-orders/{number}/cancel", headers=manager) as resp:
+        assert resp.status == 409 and (await resp.json())["error"] == "invalid_transition"
