@@ -49,7 +49,6 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.REJECTED: frozenset(),
     S.CANCELLED: frozenset(),
 }
-OPEN_STATUSES = frozenset(s for s in OrderStatus if s not in {S.DELIVERED, S.REJECTED, S.CANCELLED, S.SHIPPED})
 
 
 class PaymentMethod(StrEnum):
