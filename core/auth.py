@@ -37,6 +37,12 @@ class Permission(StrEnum):
     ADJUST_STOCK = "adjust stock"
     TRANSFER_STOCK = "move stock between warehouses"
     MANAGE_PURCHASING = "manage purchase orders"
+    PICK = "pick orders"
+    PACK = "pack orders"
+    DISPATCH = "load and dispatch shipments"
+    PLAN_DELIVERIES = "manage carriers, vehicles and delivery plans"
+    HANDLE_AFTERSALES = "handle after-sales requests"
+    OPEN_AFTERSALES = "open after-sales requests"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -51,6 +57,12 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.ADJUST_STOCK: _FLOOR_LEADS,
     Permission.TRANSFER_STOCK: frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
     Permission.MANAGE_PURCHASING: _FLOOR_LEADS,
+    Permission.PICK: frozenset({Role.PICKER, Role.PACKER, Role.MANAGER, Role.ADMIN}),
+    Permission.PACK: frozenset({Role.PACKER, Role.MANAGER, Role.ADMIN}),
+    Permission.DISPATCH: frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
+    Permission.PLAN_DELIVERIES: frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
+    Permission.HANDLE_AFTERSALES: _FLOOR_LEADS,
+    Permission.OPEN_AFTERSALES: _FLOOR_LEADS,
 }
 
 

@@ -23,6 +23,15 @@ MODEL_MODULES = [
     "core.replenishment",
     "core.events",
     "core.numbering",
+    "core.picking",
+    "core.scanning",
+    "core.carriers",
+    "core.shipments",
+    "core.packing",
+    "core.tracking",
+    "core.documents",
+    "core.fleet",
+    "core.aftersales",
 ]
 _config_in_use: dict[str, Any] = {}
 

@@ -1,16 +1,21 @@
-"""A realistic demo data set: three warehouses with aisles of bins, a catalogue, stock, customers, staff."""
+"""A realistic demo data set: three warehouses with aisles of bins, a catalogue, stock, customers, staff,
+carriers and the Shanghai vans."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import time
 from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
 from core.auth import Role, add_api_key, add_staff
+from core.carriers import CarrierIn, RatesIn, save_carrier
 from core.catalog import GoodsClass, Product, Supplier
 from core.errors import Conflict
+from core.fleet import VehicleIn, save_vehicle
+from core.orders import ServiceLevel
 from core.parties import Customer
 from core.replenishment import ReorderRule
 from core.stock import MoveReason, move_stock
@@ -78,6 +83,28 @@ STAFF = [("admin", Role.ADMIN, "系统管理员 Admin"), ("manager", Role.MANAGE
          ("picker", Role.PICKER, "拣货员 Sun"), ("packer", Role.PACKER, "打包员 Wu"),
          ("dispatcher", Role.DISPATCHER, "发运员 Zheng")]
 DEMO_PASSWORD = "fahuo-demo"
+REMOTE = {"新疆": "1.8", "西藏": "2.0", "青海": "1.5"}
+CARRIERS = [
+    CarrierIn(code="SWIFT", name="Swift Express 迅达快递", service_level=ServiceLevel.EXPRESS, regions=["*"],
+              goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID], max_weight_g=30_000, transit_days=1,
+              rates=RatesIn(first_kg="18", per_kg="6", zones=REMOTE), cutoff=time(17, 0),
+              webhook_secret="swift-demo-secret"),
+    CarrierIn(code="EAST", name="Eastern Freight 东方物流", service_level=ServiceLevel.ECONOMY, regions=["*"],
+              goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID, G.HAZARDOUS], max_weight_g=200_000, max_side_mm=3000,
+              transit_days=4, rates=RatesIn(first_kg="8", per_kg="1.5", zones=REMOTE), cutoff=time(15, 0)),
+    CarrierIn(code="CHILL", name="Coldline 冷链速运", service_level=ServiceLevel.STANDARD,
+              regions=["上海", "江苏", "浙江", "北京", "广东"], goods_classes=[G.NORMAL, G.COLD], max_weight_g=50_000,
+              transit_days=1, rates=RatesIn(first_kg="25", per_kg="5"), cutoff=time(14, 0)),
+    CarrierIn(code="STD", name="Standard Post 标准快递", service_level=ServiceLevel.STANDARD, regions=["*"],
+              goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID], max_weight_g=40_000, transit_days=2,
+              rates=RatesIn(first_kg="12", per_kg="3", zones=REMOTE), cutoff=time(16, 0)),
+    CarrierIn(code="OWN", name="fahuo vans 自有车队", adapter="own_fleet", service_level=ServiceLevel.STANDARD,
+              regions=["上海"], goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID, G.COLD], max_weight_g=500_000,
+              max_side_mm=3000, transit_days=0, rates=RatesIn(first_kg="6", per_kg="0.5"), cutoff=time(11, 0)),
+]
+VANS = [VehicleIn(plate="沪AD1234", warehouse="SH", capacity_kg=800, driver="司机 Ma"),
+        VehicleIn(plate="沪AF5678", warehouse="SH", capacity_kg=1200, driver="司机 Qian",
+                  shift_start=time(9, 0), shift_end=time(19, 0))]
 
 
 def ean13(body12: str) -> str:
@@ -141,4 +168,8 @@ async def load_demo(seed: int = 7) -> DemoLogins:
             await add_staff(username, role, DEMO_PASSWORD, display)
             logins.append((username, role.value, DEMO_PASSWORD))
         key = await add_api_key("shop")
+        for carrier in CARRIERS:
+            await save_carrier(carrier)
+        for van in VANS:
+            await save_vehicle(van)
     return DemoLogins(staff=logins, api_key=key)

@@ -58,6 +58,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class WrongScan(DomainError):
+    """A scan that does not fit the step at hand; the message names what was expected."""
+
+    code = "wrong_scan"
+
+
 class ImportFailed(DomainError):
     code = "import_failed"
 

@@ -30,6 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您的角色({role})无权{action}。",
     },
     "conflict": {"en": "{detail}", "zh": "{detail}"},
+    "wrong_scan": {"en": "Wrong scan: {got}. Expected {expected}.", "zh": "扫描错误:{got}。应扫描 {expected}。"},
     "import_failed": {
         "en": "{count} bad rows; nothing was imported.",
         "zh": "有 {count} 行有误,未导入任何数据。",

@@ -81,6 +81,8 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         payment_method=data.payment_method, payment_state=data.payment_state, total=line_total(priced),
         currency=settings.currency, requested_date=data.requested_date, note=data.note, created_by=actor,
         partial_shipment=customer.partial_shipment if data.partial_shipment is None else data.partial_shipment,
+        window_start=data.delivery_window.start if data.delivery_window else None,
+        window_end=data.delivery_window.end if data.delivery_window else None,
     )
     lines = []
     for line in data.lines:

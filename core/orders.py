@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.clock import ClockField
 from core.errors import InvalidTransition, NotFound
 from core.events import emit
 from core.stock import Reservation, ReservationState, release_reservation
@@ -93,6 +94,9 @@ class Order(Model):
     currency = fields.CharField(max_length=3, default="CNY")
     warehouse = fields.ForeignKeyField("fahuo.Warehouse", related_name="orders", null=True, on_delete=fields.RESTRICT)
     requested_date = fields.DateField(null=True)
+    # when the customer can take a delivery by our own vans; none means any time in the drivers' shift
+    window_start = ClockField(null=True)
+    window_end = ClockField(null=True)
     partial_shipment = fields.BooleanField(default=False)
     note = fields.CharField(max_length=500, default="")
     review: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
@@ -175,6 +179,18 @@ class LineIn(BaseModel):
     qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
 
 
+class WindowIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WindowIn:
+        if self.start >= self.end:
+            raise ValueError("a delivery window must start before it ends")
+        return self
+
+
 class OrderIn(BaseModel):
     """An order as a sales channel sends it."""
 
@@ -188,6 +204,7 @@ class OrderIn(BaseModel):
     service_level: ServiceLevel = ServiceLevel.STANDARD
     requested_date: date | None = None
     partial_shipment: bool | None = None
+    delivery_window: WindowIn | None = None
     note: Annotated[str, StringConstraints(max_length=500)] = ""
 
     @field_validator("lines")
@@ -248,6 +265,9 @@ async def cancel_order(number: str, actor: str, reason: str) -> Order:
         if OrderStatus.CANCELLED not in TRANSITIONS[OrderStatus(order.status)]:
             raise InvalidTransition(document=order.number, current=order.status, action="cancelled")
         await release_order_stock(order)
+        from core.shipments import cancel_open_shipments  # shipments build on orders; a late import breaks the cycle
+
+        await cancel_open_shipments(order.id)
         await transition(order, OrderStatus.CANCELLED, actor, reason)
     return order
 

@@ -32,6 +32,7 @@ class MoveReason(StrEnum):
     RELOCATION = "relocation"
     SHIPMENT = "shipment"
     RETURN = "return"
+    SHORT_PICK = "short_pick"
 
 
 class ReservationState(StrEnum):

@@ -15,18 +15,18 @@ from core.db import close_db, open_db
 from core.errors import DomainError
 from core.i18n import text
 from core.settings import Settings
-from pwa import auth_api, orders_api, stock_api
+from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
 from pwa.endpoints import openapi_document, reply
 from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-APIS = [auth_api.api, orders_api.api, stock_api.api]
+APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, tracking_api.api, aftersales_api.api]
 
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
     "out_of_stock": 409, "invalid_transition": 409, "unauthorized": 401, "bad_login": 401, "forbidden": 403,
-    "conflict": 409, "import_failed": 422,
+    "conflict": 409, "import_failed": 422, "wrong_scan": 409,
 }
 
 

@@ -19,7 +19,7 @@ class Access(StrEnum):
 
 # what a sales channel's key may do; staff rights come from their role
 CHANNEL_PERMISSIONS = frozenset({Permission.PLACE_ORDER, Permission.VIEW_ORDERS, Permission.CANCEL_ORDERS,
-                                 Permission.VIEW_STOCK})
+                                 Permission.VIEW_STOCK, Permission.OPEN_AFTERSALES})
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from itertools import count
+from pathlib import Path
 from typing import Any
 
+from core.carriers import Carrier, CarrierIn, save_carrier
 from core.catalog import GoodsClass, Product, Supplier
 from core.orders import OrderIn
 from core.replenishment import ReorderRule
@@ -13,6 +18,7 @@ from core.stock import MoveReason, move_stock
 from core.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
 
 _seq = count(1)
+ROOT = Path(__file__).resolve().parent.parent
 
 SHANGHAI = {"province": "上海", "city": "上海", "lat": 31.23, "lon": 121.47}
 GUANGZHOU = {"province": "广东", "city": "广州", "lat": 23.13, "lon": 113.26}
@@ -49,6 +55,21 @@ async def stock(product: Product, warehouse: Warehouse, qty: int, bin_code: str 
 
 async def a_reorder_rule(product: Product, warehouse: Warehouse, point: int, qty: int) -> ReorderRule:
     return await ReorderRule.create(product=product, warehouse=warehouse, reorder_point=point, reorder_qty=qty)
+
+
+async def a_carrier(code: str = "SWIFT", *, classes: tuple[GoodsClass, ...] = (GoodsClass.NORMAL,),
+                    level: str = "standard", **attrs: Any) -> Carrier:
+    body = {"code": code, "name": f"{code} carrier", "regions": ["*"], "goods_classes": list(classes),
+            "max_weight_g": 30_000, "transit_days": 2, "service_level": level,
+            "rates": {"first_kg": "10", "per_kg": "2"}, **attrs}
+    return await save_carrier(CarrierIn.model_validate(body))
+
+
+def run_check(database_url: str) -> subprocess.CompletedProcess[str]:
+    """`run.py check` against the test's database, as an operator would run it."""
+    env = {**os.environ, "FAHUO_DATABASE_URL": database_url}
+    return subprocess.run([sys.executable, "run.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
 
 
 def an_order(lines: dict[str, int], *, phone: str | None = None, external_ref: str | None = None,

@@ -1,23 +1,11 @@
 """Concurrent intake over real HTTP: the last units go to exactly as many orders as there are units."""
 
 import asyncio
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from core.auth import add_api_key
 from core.orders import Order, OrderLine, OrderStatus
 from core.stock import Reservation, ReservationState, StockLevel
-from tests.factories import a_product, a_warehouse, an_order, stock
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_check(database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FAHUO_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "run.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+from tests.factories import a_product, a_warehouse, an_order, run_check, stock
 
 
 async def test_two_hundred_concurrent_orders_for_fifty_units_reserve_exactly_fifty(http, db):

@@ -1,0 +1,122 @@
+"""Dispatch: load a shipment's packages onto a vehicle by scans, then confirm it left.
+
+Loading starts with the vehicle's label (FH:VEH:<plate>); each package label must belong to the shipment.
+Confirming checks every package is on board, then in one transaction moves the goods from their bins to
+the customer, ends the reservations, marks the order shipped, issues the numbered shipment confirmation
+and records the `shipment.dispatched` event the customer's notification is sent from.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.auth import Staff
+from core.documents import DocumentKind, issue
+from core.errors import Conflict, InvalidTransition, WrongScan
+from core.events import emit
+from core.fleet import Vehicle, planned_vehicle
+from core.orders import OrderLine, OrderStatus, transition
+from core.packing import Package
+from core.qr import Kind, Payload
+from core.settings import Settings
+from core.shipments import Shipment, ShipmentStatus, shipment_by_number, shipment_view, tracking_url
+from core.stock import MoveReason, Reservation, ReservationState, consume_reservation
+from core.warehouses import LocationKind, virtual_location
+
+LOADABLE = (ShipmentStatus.BOOKED, ShipmentStatus.LOADING)
+
+
+def _loadable(shipment: Shipment) -> None:
+    if shipment.status == ShipmentStatus.PACKED:
+        raise InvalidTransition(document=shipment.number, current="packed without a carrier", action="loaded")
+    if shipment.status not in LOADABLE:
+        raise InvalidTransition(document=shipment.number, current=shipment.status, action="loaded")
+
+
+async def _vehicle_for(shipment: Shipment, plate: str) -> None:
+    """Own-fleet shipments go on a registered van, the planned one if there is a plan; a carrier's truck is
+    recorded by its plate."""
+    if shipment.carrier is None or shipment.carrier.adapter != "own_fleet":
+        return
+    vehicle = await Vehicle.get_or_none(plate=plate, active=True)
+    if vehicle is None:
+        raise WrongScan(got=f"vehicle {plate}", expected="one of our own vans")
+    planned = await planned_vehicle(shipment.id)
+    if planned is not None and planned.plate != plate:
+        raise WrongScan(got=f"vehicle {plate}", expected=f"vehicle {planned.plate}, as planned")
+
+
+async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, Any]:
+    shipment = await shipment_by_number(number)
+    _loadable(shipment)
+    if payload.kind == Kind.VEHICLE:
+        if shipment.vehicle_plate and shipment.vehicle_plate != payload.value:
+            if await Package.exists(shipment_id=shipment.id, loaded_at__not_isnull=True):
+                raise WrongScan(got=f"vehicle {payload.value}",
+                                expected=f"vehicle {shipment.vehicle_plate}, which already has packages of it")
+        await _vehicle_for(shipment, payload.value)
+        await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING, vehicle_plate=payload.value)
+        return await _progress(number, f"Loading onto {payload.value}")
+    packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
+    waiting = [p.number for p in packages if p.loaded_at is None]
+    if not shipment.vehicle_plate:
+        raise WrongScan(got=str(payload), expected="the vehicle's label first (FH:VEH:…)")
+    if payload.kind != Kind.PACKAGE:
+        raise WrongScan(got=str(payload), expected=f"a package of {number}: {', '.join(waiting) or 'all loaded'}")
+    package = next((p for p in packages if p.number == payload.value), None)
+    if package is None:
+        raise WrongScan(got=f"package {payload.value}, not part of {number}",
+                        expected=f"a package of {number}: {', '.join(waiting) or 'all loaded'}")
+    if package.loaded_at is not None:
+        return await _progress(number, f"{package.number} is already on board")
+    await Package.filter(id=package.id, loaded_at__isnull=True).update(loaded_at=datetime.now(UTC),
+                                                                       loaded_by=staff.username)
+    return await _progress(number, f"{package.number} loaded")
+
+
+async def _progress(number: str, message: str) -> dict[str, Any]:
+    shipment = await shipment_by_number(number)
+    packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
+    waiting = [p.number for p in packages if p.loaded_at is None]
+    return {"shipment": number, "status": shipment.status, "vehicle": shipment.vehicle_plate,
+            "loaded": len(packages) - len(waiting), "packages": len(packages), "waiting": waiting,
+            "message": message, "ready": not waiting and bool(shipment.vehicle_plate)}
+
+
+async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dict[str, Any]:
+    async with in_transaction():
+        shipment = await shipment_by_number(number)
+        _loadable(shipment)
+        if not shipment.vehicle_plate:
+            raise Conflict(detail=f"{number}: scan the vehicle and load the packages first")
+        missing = await Package.filter(shipment_id=shipment.id, loaded_at__isnull=True).order_by("seq").values_list(
+            "number", flat=True)
+        if missing:
+            raise Conflict(detail=f"{number} cannot leave: not loaded yet: {', '.join(missing)}")
+        order = shipment.order
+        if order.status != OrderStatus.PACKED:
+            raise InvalidTransition(document=order.number, current=order.status, action="shipped")
+        customer = await virtual_location(shipment.warehouse.id, LocationKind.CUSTOMER)
+        line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
+        for reservation in await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE):
+            await consume_reservation(reservation, customer, MoveReason.SHIPMENT, document=number,
+                                      actor=staff.actor)
+        now = datetime.now(UTC)
+        if not await Shipment.filter(id=shipment.id, status__in=LOADABLE).update(
+                status=ShipmentStatus.DISPATCHED, dispatched_at=now, dispatched_by=staff.username):
+            raise Conflict(detail=f"{number} changed meanwhile; try again")
+        shipment.status, shipment.dispatched_at, shipment.dispatched_by = ShipmentStatus.DISPATCHED, now, \
+            staff.username
+        await transition(order, OrderStatus.SHIPPED, staff.actor,
+                         f"{number} on {shipment.vehicle_plate}, waybill {shipment.waybill}")
+        confirmation = await issue(DocumentKind.CONFIRMATION, shipment, staff.actor, settings)
+        await emit("shipment.dispatched", {
+            "shipment": number, "order": order.number, "customer_id": order.customer_id,  # type: ignore[attr-defined]
+            "carrier": shipment.carrier.name if shipment.carrier else None, "waybill": shipment.waybill,
+            "eta": shipment.eta.isoformat() if shipment.eta else None, "vehicle": shipment.vehicle_plate,
+            "tracking_url": tracking_url(shipment, settings), "confirmation": confirmation.number,
+        })
+    return {**await shipment_view(shipment, settings), "confirmation": confirmation.number}

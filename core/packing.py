@@ -1,0 +1,153 @@
+"""Packing: the picked goods of an order go into packages, checked against the order, each with a QR label."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Annotated, Any
+
+from PIL import Image, ImageDraw, ImageFont
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from core.catalog import products_by_sku
+from core.errors import Conflict, InvalidTransition, NotFound
+from core.events import emit
+from core.numbering import next_number
+from core.orders import OrderLine, OrderStatus, order_by_number, transition
+from core.picking import PickTask, TaskState, picked_quantities
+from core.qr import Kind, encode, qr_png, qr_svg
+from core.settings import Settings
+from core.shipments import Shipment, book_carrier, new_tracking_token
+
+log = logging.getLogger(__name__)
+
+
+class Package(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
+        "fahuo.Shipment", related_name="packages", on_delete=fields.RESTRICT
+    )
+    seq = fields.IntField()  # 1 of n
+    weight_g = fields.IntField()
+    length_mm = fields.IntField()
+    width_mm = fields.IntField()
+    height_mm = fields.IntField()
+    contents: list[dict[str, Any]] = fields.JSONField()  # type: ignore[assignment]  # [{"sku", "qty"}]
+    loaded_at = fields.DatetimeField(null=True)
+    loaded_by = fields.CharField(max_length=100, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "package"
+        indexes = (("shipment_id",),)
+
+
+class ContentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    qty: int = Field(gt=0, le=100_000, strict=True)
+
+
+class PackageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    weight_g: int = Field(gt=0, le=1_000_000, strict=True)
+    length_mm: int = Field(gt=0, le=10_000, strict=True)
+    width_mm: int = Field(gt=0, le=10_000, strict=True)
+    height_mm: int = Field(gt=0, le=10_000, strict=True)
+    contents: list[ContentIn] = Field(min_length=1, max_length=200)
+
+
+class PackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    packages: list[PackageIn] = Field(min_length=1, max_length=50)
+
+
+def _differences(wanted: dict[str, int], packed: dict[str, int]) -> list[str]:
+    return [f"{sku}: packed {packed.get(sku, 0)}, the order has {wanted.get(sku, 0)}"
+            for sku in sorted(wanted.keys() | packed.keys()) if wanted.get(sku, 0) != packed.get(sku, 0)]
+
+
+async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) -> Shipment:
+    """Record the packages of a fully picked order; their contents must be exactly the order."""
+    order = await order_by_number(number)
+    if order.status != OrderStatus.PICKING:
+        raise InvalidTransition(document=number, current=order.status, action="packed")
+    lines = await OrderLine.filter(order_id=order.id).prefetch_related("product")
+    wanted = {ln.product.sku: ln.qty for ln in lines}
+    picked = await picked_quantities(order.id)
+    still = [f"{ln.product.sku} × {ln.qty - picked.get(ln.product.id, 0)}" for ln in lines
+             if picked.get(ln.product.id, 0) < ln.qty]
+    if still or await PickTask.exists(order_id=order.id, state=TaskState.PENDING):
+        raise Conflict(detail=f"{number} is not fully picked yet; still to pick: {', '.join(still) or 'open tasks'}")
+    packed: dict[str, int] = {}
+    for package in body.packages:
+        for item in package.contents:
+            packed[item.sku] = packed.get(item.sku, 0) + item.qty
+    await products_by_sku(packed.keys())  # an unknown SKU is named as such
+    if problems := _differences(wanted, packed):
+        raise Conflict(detail=f"the packages do not match {number}: {'; '.join(problems)}")
+    shipment_number = await next_number("SH", settings.tz)
+    package_numbers = [await next_number("PKG", settings.tz) for _ in body.packages]
+    async with in_transaction():
+        shipment = await Shipment.create(number=shipment_number, order_id=order.id,
+                                         warehouse_id=order.warehouse_id,  # type: ignore[attr-defined]
+                                         tracking_token=new_tracking_token())
+        await Package.bulk_create([
+            Package(number=pn, shipment_id=shipment.id, seq=i + 1, weight_g=p.weight_g, length_mm=p.length_mm,
+                    width_mm=p.width_mm, height_mm=p.height_mm,
+                    contents=[item.model_dump() for item in p.contents])
+            for i, (pn, p) in enumerate(zip(package_numbers, body.packages, strict=True))
+        ])
+        await transition(order, OrderStatus.PACKED, actor,
+                         f"{len(body.packages)} package(s) in shipment {shipment_number}")
+    try:
+        return await book_carrier(shipment.number, actor, settings)
+    except Exception:  # the packing stands; booking is retried from the shipment, and a manager is told
+        log.exception("booking a carrier for %s failed", shipment.number)
+        await emit("shipment.no_carrier", {"shipment": shipment.number, "order": number,
+                                           "why": "the carrier's system did not answer"})
+        return shipment
+
+
+async def package_by_number(number: str) -> Package:
+    package = await Package.get_or_none(number=number).prefetch_related("shipment__order")
+    if package is None:
+        raise NotFound(what="package", key=number)
+    return package
+
+
+def package_view(p: Package) -> dict[str, Any]:
+    return {"number": p.number, "seq": p.seq, "weight_g": p.weight_g,
+            "size_mm": [p.length_mm, p.width_mm, p.height_mm], "contents": p.contents,
+            "qr": encode(Kind.PACKAGE, p.number), "loaded": p.loaded_at is not None,
+            "loaded_at": p.loaded_at.isoformat() if p.loaded_at else None}
+
+
+# -- labels ---------------------------------------------------------------------------------------------
+
+
+async def package_label_png(number: str) -> bytes:
+    """A label to stick on the box: the QR code and, beside it, what a person reads at a glance."""
+    package = await package_by_number(number)
+    total = await Package.filter(shipment_id=package.shipment.id).count()
+    code = Image.open(io.BytesIO(qr_png(encode(Kind.PACKAGE, package.number), box_size=6))).convert("RGB")
+    label = Image.new("RGB", (code.width + 420, max(code.height, 240)), "white")
+    label.paste(code, (0, 0))
+    draw = ImageDraw.Draw(label)
+    font = ImageFont.load_default(size=26)
+    lines = [package.number, f"order {package.shipment.order.number}", f"box {package.seq} of {total}",
+             f"{package.weight_g / 1000:.2f} kg"]
+    for i, line in enumerate(lines):
+        draw.text((code.width + 10, 20 + i * 48), line, fill="black", font=font)
+    out = io.BytesIO()
+    label.save(out, format="PNG")
+    return out.getvalue()
+
+
+async def package_label_svg(number: str) -> str:
+    package = await package_by_number(number)
+    return qr_svg(encode(Kind.PACKAGE, package.number))

@@ -1,0 +1,355 @@
+"""Pick lists: allocated orders of one warehouse, their reserved goods in walking order, picked by scans.
+
+A task is one reservation: a product in one bin for one order, which goes into that order's tote. The
+picker stands at a bin (scans its label), takes the product (scans it, with a count), and moves on. Stock
+stays in the bin on the ledger until dispatch; the reservation is what keeps it for the order.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.expressions import F
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from core.auth import Staff
+from core.catalog import Product
+from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
+from core.events import emit
+from core.numbering import next_number
+from core.orders import Order, OrderLine, OrderStatus, PaymentMethod, PaymentState, order_by_number, transition
+from core.qr import Kind, Payload
+from core.replenishment import check_low_stock, request_for_backorder
+from core.routing import Spot, distance_matrix, shortest_tour, tour_length
+from core.settings import Settings
+from core.stock import (
+    MoveReason,
+    Reservation,
+    ReservationState,
+    move_stock,
+    release_reservation,
+    reserve_in_warehouse,
+    try_reserve,
+)
+from core.warehouses import STORAGE_KINDS, Location, LocationKind, Warehouse, virtual_location
+
+MAX_BATCH = 12  # totes on one cart
+
+
+class PickListStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class TaskState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SHORT = "short"  # the bin had less than the ledger said
+    CANCELLED = "cancelled"  # the order was cancelled before this task was finished
+
+
+LIVE_TASKS = (TaskState.PENDING, TaskState.DONE, TaskState.SHORT)
+
+
+class PickList(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    warehouse: fields.ForeignKeyRelation[Warehouse] = fields.ForeignKeyField(
+        "fahuo.Warehouse", related_name="pick_lists", on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(PickListStatus, max_length=16, default=PickListStatus.OPEN, db_index=True)
+    picker = fields.CharField(max_length=100, null=True)
+    route_m = fields.FloatField(default=0)
+    created_by = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "pick_list"
+
+
+class PickTask(Model):
+    id = fields.IntField(primary_key=True)
+    pick_list: fields.ForeignKeyRelation[PickList] = fields.ForeignKeyField(
+        "fahuo.PickList", related_name="tasks", on_delete=fields.CASCADE
+    )
+    seq = fields.IntField()
+    order = fields.ForeignKeyField("fahuo.Order", related_name="pick_tasks", on_delete=fields.RESTRICT)
+    order_line = fields.ForeignKeyField("fahuo.OrderLine", related_name="pick_tasks", on_delete=fields.RESTRICT)
+    reservation = fields.ForeignKeyField("fahuo.Reservation", related_name="pick_tasks", null=True,
+                                         on_delete=fields.RESTRICT)
+    product = fields.ForeignKeyField("fahuo.Product", related_name="pick_tasks", on_delete=fields.RESTRICT)
+    location = fields.ForeignKeyField("fahuo.Location", related_name="pick_tasks", on_delete=fields.RESTRICT)
+    tote = fields.CharField(max_length=16)
+    qty = fields.IntField()
+    picked = fields.IntField(default=0)
+    state = fields.CharEnumField(TaskState, max_length=16, default=TaskState.PENDING)
+    at_location = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "pick_task"
+        indexes = (("pick_list_id", "seq"), ("order_id",), ("reservation_id",))
+
+
+# -- making a pick list ---------------------------------------------------------------------------------
+
+
+def ready_to_pick(order: Order) -> str | None:
+    """Why an order may not be picked yet, or None."""
+    if order.status != OrderStatus.ALLOCATED:
+        return f"{order.number} is {order.status}, not allocated"
+    if order.payment_method == PaymentMethod.PREPAID and order.payment_state != PaymentState.PAID:
+        return f"{order.number} is prepaid but not paid yet"
+    return None
+
+
+async def _unpicked(line_ids: list[int]) -> list[Reservation]:
+    """Active reservations of these lines in storage places that no live task covers yet."""
+    covered = await PickTask.filter(order_line_id__in=line_ids, state__in=LIVE_TASKS).values_list(
+        "reservation_id", flat=True)
+    return await (
+        Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE,
+                           level__location__kind__in=list(STORAGE_KINDS))
+        .exclude(id__in=[c for c in covered if c])
+        .prefetch_related("level__location", "order_line")
+        .order_by("id")
+    )
+
+
+async def next_batch(warehouse_code: str, max_orders: int) -> list[str]:
+    """The oldest orders of a warehouse that are ready to pick, for one cart."""
+    rows = await Order.filter(status=OrderStatus.ALLOCATED, warehouse__code=warehouse_code).order_by("id").limit(
+        max_orders * 4)
+    return [o.number for o in rows if ready_to_pick(o) is None][:max_orders]
+
+
+def _walk_order(dock: Location, locations: list[Location]) -> tuple[list[Location], float]:
+    spots = [Spot(loc.x, loc.y, loc.aisle) for loc in [dock, *locations]]
+    matrix = distance_matrix(spots)
+    tour = shortest_tour(matrix)
+    return [locations[i - 1] for i in tour[1:-1]], tour_length(matrix, tour)
+
+
+async def create_pick_list(numbers: list[str], actor: str, settings: Settings) -> PickList:
+    """One pick list for these orders (one tote each), tasks in walking order from the dock and back."""
+    numbers = list(dict.fromkeys(numbers))
+    if not 1 <= len(numbers) <= MAX_BATCH:
+        raise InvalidInput(detail=f"a pick list takes 1 to {MAX_BATCH} orders")
+    orders = [await order_by_number(n) for n in numbers]
+    for order in orders:
+        if (why := ready_to_pick(order)) is not None:
+            raise InvalidTransition(document=order.number, current=order.status, action=f"picked ({why})")
+    warehouses = {o.warehouse_id for o in orders}  # type: ignore[attr-defined]
+    if len(warehouses) != 1:
+        raise InvalidInput(detail="the orders of one pick list must ship from one warehouse")
+    warehouse_id = warehouses.pop()
+    lines = await OrderLine.filter(order_id__in=[o.id for o in orders])
+    work = await _unpicked([ln.id for ln in lines])
+    if not work:
+        raise InvalidInput(detail="these orders have nothing left to pick")
+    dock = await Location.get(warehouse_id=warehouse_id, kind=LocationKind.DOCK)
+    places = list({r.level.location.id: r.level.location for r in work}.values())
+    walk, metres = _walk_order(dock, places)  # solved before the transaction: it must not hold the database
+    rank = {loc.id: i for i, loc in enumerate(walk)}
+    tote_of = {o.id: f"T{i + 1}" for i, o in enumerate(orders)}
+    work.sort(key=lambda r: (rank[r.level.location.id], r.order_line.order_id, r.product_id))
+    number = await next_number("PL", settings.tz)
+    async with in_transaction():
+        pick_list = await PickList.create(number=number, warehouse_id=warehouse_id, created_by=actor,
+                                          route_m=round(metres, 1))
+        for order in orders:
+            await transition(order, OrderStatus.PICKING, actor, f"on pick list {number}, tote {tote_of[order.id]}")
+        await PickTask.bulk_create([
+            PickTask(pick_list_id=pick_list.id, seq=i + 1, order_id=r.order_line.order_id,
+                     order_line_id=r.order_line_id, reservation_id=r.id, product_id=r.product_id,
+                     location_id=r.level.location.id, tote=tote_of[r.order_line.order_id], qty=r.qty)
+            for i, r in enumerate(work)
+        ])
+        await emit("pick_list.created", {"pick_list": number, "orders": numbers, "tasks": len(work)})
+    return pick_list
+
+
+async def pick_list_by_number(number: str) -> PickList:
+    pick_list = await PickList.get_or_none(number=number)
+    if pick_list is None:
+        raise NotFound(what="pick list", key=number)
+    return pick_list
+
+
+# -- picking by scans -----------------------------------------------------------------------------------
+
+
+async def _current_task(pick_list: PickList, notices: list[str]) -> PickTask | None:
+    """The next pending task in walking order; tasks of orders cancelled meanwhile are closed on the way."""
+    while True:
+        task = await (PickTask.filter(pick_list_id=pick_list.id, state=TaskState.PENDING).order_by("seq")
+                      .prefetch_related("order", "product", "location").first())
+        if task is None or task.order.status != OrderStatus.CANCELLED:
+            return task
+        await PickTask.filter(id=task.id).update(state=TaskState.CANCELLED)
+        if task.picked:
+            notices.append(f"{task.order.number} was cancelled: put {task.picked} × {task.product.sku} "
+                           f"from tote {task.tote} back to {task.location.code}")
+
+
+async def _product_of(payload: Payload) -> Product | None:
+    if payload.kind == Kind.BARCODE:
+        return await Product.get_or_none(barcode=payload.value)
+    if payload.kind in (Kind.PRODUCT, Kind.TEXT):
+        return await Product.get_or_none(sku=payload.value)
+    return None
+
+
+def _expected_product(task: PickTask) -> str:
+    return f"product {task.product.sku} ({task.product.name}) from {task.location.code}"
+
+
+async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> dict[str, Any]:
+    """Apply one scan to a pick list: confirm the bin, then take the product. Refusals change nothing."""
+    pick_list = await pick_list_by_number(number)
+    if pick_list.status != PickListStatus.OPEN:
+        raise InvalidTransition(document=number, current=pick_list.status, action="picked from")
+    notices: list[str] = []
+    task = await _current_task(pick_list, notices)
+    if task is None:
+        return await _finish(pick_list, staff, notices)
+    if pick_list.picker is None:
+        await PickList.filter(id=pick_list.id).update(picker=staff.username)
+    is_here = payload.kind in (Kind.LOCATION, Kind.TEXT) and payload.value == task.location.code
+    if not task.at_location:
+        if not is_here:
+            raise WrongScan(got=str(payload), expected=f"location {task.location.code}")
+        await PickTask.filter(id=task.id).update(at_location=True)
+        return await pick_progress(pick_list, notices)
+    if is_here:
+        return await pick_progress(pick_list, notices)  # the bin scanned twice: harmless
+    product = await _product_of(payload)
+    if product is None or product.id != task.product_id:  # type: ignore[attr-defined]
+        raise WrongScan(got=str(payload), expected=_expected_product(task))
+    remaining = task.qty - task.picked
+    if not 1 <= qty <= remaining:
+        raise WrongScan(got=f"{qty} × {product.sku}", expected=f"1 to {remaining} × {product.sku}")
+    state = TaskState.DONE if qty == remaining else TaskState.PENDING
+    # guarded on the count we read: two devices on one list cannot both take the last unit
+    if not await PickTask.filter(id=task.id, picked=task.picked, state=TaskState.PENDING).update(
+            picked=task.picked + qty, state=state):
+        raise Conflict(detail="this task changed on another device; scan again")
+    if state == TaskState.DONE and await _current_task(pick_list, notices) is None:
+        return await _finish(pick_list, staff, notices)
+    return await pick_progress(pick_list, notices)
+
+
+async def _finish(pick_list: PickList, staff: Staff, notices: list[str]) -> dict[str, Any]:
+    if await PickList.filter(id=pick_list.id, status=PickListStatus.OPEN).update(
+            status=PickListStatus.DONE, finished_at=datetime.now(UTC)):
+        await emit("pick_list.done", {"pick_list": pick_list.number, "picker": staff.username})
+    pick_list.status = PickListStatus.DONE
+    return await pick_progress(pick_list, notices)
+
+
+async def report_short(number: str, staff: Staff, settings: Settings) -> dict[str, Any]:
+    """The bin of the current task has less than asked: write the gap off and find the rest elsewhere.
+
+    What was picked stays reserved for the order. The missing units are booked from the bin to inventory
+    loss (and the bin flagged for a count); the warehouse's other bins are tried next, adding tasks to this
+    list; what nobody here has backorders the order."""
+    pick_list = await pick_list_by_number(number)
+    if pick_list.status != PickListStatus.OPEN:
+        raise InvalidTransition(document=number, current=pick_list.status, action="picked from")
+    notices: list[str] = []
+    task = await _current_task(pick_list, notices)
+    if task is None:
+        return await _finish(pick_list, staff, notices)
+    if not task.at_location:
+        raise WrongScan(got="a short pick", expected=f"location {task.location.code} scanned first")
+    missing = task.qty - task.picked
+    reservation = await Reservation.get(id=task.reservation_id)  # type: ignore[attr-defined]
+    await release_reservation(reservation)
+    loss = await virtual_location(pick_list.warehouse_id, LocationKind.LOSS)  # type: ignore[attr-defined]
+    await move_stock(task.product, task.location, loss, missing, MoveReason.SHORT_PICK,
+                     document=pick_list.number, actor=staff.actor)
+    kept = None
+    if task.picked:
+        if not await try_reserve(reservation.level_id, task.picked):  # type: ignore[attr-defined]
+            raise Conflict(detail="the bin changed meanwhile; scan again")
+        kept = await Reservation.create(level_id=reservation.level_id, product_id=task.product.id,  # type: ignore[attr-defined]
+                                        qty=task.picked, order_line_id=task.order_line_id)  # type: ignore[attr-defined]
+    await PickTask.filter(id=task.id).update(state=TaskState.SHORT, reservation_id=kept.id if kept else None)
+    await emit("stock.short_pick", {"pick_list": pick_list.number, "location": task.location.code,
+                                    "sku": task.product.sku, "missing": missing, "by": staff.username})
+    await _cover_short(pick_list, task, missing, staff, settings, notices)
+    if await _current_task(pick_list, notices) is None:
+        return await _finish(pick_list, staff, notices)
+    return await pick_progress(pick_list, notices)
+
+
+async def _cover_short(pick_list: PickList, task: PickTask, missing: int, staff: Staff, settings: Settings,
+                       notices: list[str]) -> None:
+    line = await OrderLine.get(id=task.order_line_id)  # type: ignore[attr-defined]
+    warehouse_id = pick_list.warehouse_id  # type: ignore[attr-defined]
+    got = await reserve_in_warehouse(task.product.id, warehouse_id, missing, order_line_id=line.id)
+    await OrderLine.filter(id=line.id).update(qty_reserved=F("qty_reserved") - (missing - got),
+                                              qty_backordered=F("qty_backordered") + (missing - got))
+    if got:
+        last = await PickTask.filter(pick_list_id=pick_list.id).order_by("-seq").first()
+        extra = await _unpicked([line.id])
+        await PickTask.bulk_create([
+            PickTask(pick_list_id=pick_list.id, seq=last.seq + i + 1, order_id=task.order.id,  # type: ignore[union-attr]
+                     order_line_id=line.id, reservation_id=r.id, product_id=r.product_id,
+                     location_id=r.level.location.id, tote=task.tote, qty=r.qty)
+            for i, r in enumerate(extra)
+        ])
+        notices.append(f"{got} × {task.product.sku} more from {', '.join(r.level.location.code for r in extra)}")
+    if missing > got:
+        await request_for_backorder(task.product, warehouse_id, missing - got, task.order.number, settings.tz)
+        await transition(task.order, OrderStatus.BACKORDERED, staff.actor,
+                         f"short pick at {task.location.code}: {task.product.sku}×{missing - got} missing")
+        notices.append(f"{task.order.number} waits for {missing - got} × {task.product.sku}; keep tote {task.tote}")
+    await check_low_stock({(task.product.id, warehouse_id)}, settings.tz)
+
+
+async def pick_progress(pick_list: PickList, notices: list[str] | None = None) -> dict[str, Any]:
+    view = await pick_list_view(pick_list)
+    current = next((t for t in view["tasks"] if t["state"] == TaskState.PENDING), None)
+    if current is None:
+        step, prompt = "done", "All picked: take the cart to packing."
+    elif not current["at_location"]:
+        step, prompt = "location", f"Go to {current['location']} and scan its label."
+    else:
+        left = current["qty"] - current["picked"]
+        step, prompt = "product", f"Take {left} × {current['sku']} ({current['name']}) into tote {current['tote']}."
+    return {**view, "step": step, "prompt": prompt, "current": current, "notices": notices or []}
+
+
+async def pick_list_view(pick_list: PickList) -> dict[str, Any]:
+    tasks = await (PickTask.filter(pick_list_id=pick_list.id).order_by("seq")
+                   .prefetch_related("order", "product", "location"))
+    await pick_list.fetch_related("warehouse")
+    return {
+        "number": pick_list.number,
+        "warehouse": pick_list.warehouse.code,
+        "status": pick_list.status,
+        "picker": pick_list.picker,
+        "route_m": pick_list.route_m,
+        "orders": list(dict.fromkeys(t.order.number for t in tasks)),
+        "tasks": [
+            {"seq": t.seq, "order": t.order.number, "tote": t.tote, "location": t.location.code,
+             "sku": t.product.sku, "name": t.product.name, "barcode": t.product.barcode, "qty": t.qty,
+             "picked": t.picked, "state": t.state, "at_location": t.at_location}
+            for t in tasks
+        ],
+        "created_at": pick_list.created_at.isoformat(),
+    }
+
+
+async def picked_quantities(order_id: int) -> dict[int, int]:
+    """Units picked into the order's tote so far, per product, over all its pick lists."""
+    picked: dict[int, int] = {}
+    for product_id, qty in await PickTask.filter(order_id=order_id, state__in=(TaskState.DONE, TaskState.SHORT),
+                                                 ).values_list("product_id", "picked"):
+        picked[product_id] = picked.get(product_id, 0) + qty
+    return picked

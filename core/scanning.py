@@ -1,0 +1,130 @@
+"""Every scan from the floor goes through here: read the payload, apply the step, remember the answer.
+
+Each scan carries the id the device gave it (`client_scan_id`). A phone with a bad network queues scans
+and sends them again; the first arrival is applied, and any later copy gets the first answer back without
+changing anything, be it a success or a refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from core.auth import Permission, Staff
+from core.errors import Conflict, DomainError, WrongScan
+from core.qr import decode
+from core.settings import Settings
+
+
+class ScanMode(StrEnum):
+    PICK = "pick"  # a bin or product on a pick list
+    SHORT = "short"  # "this bin has less": no code, the current task of the pick list
+    LOAD = "load"  # a vehicle or package at the dock, for one shipment
+
+
+class ScanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_scan_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=64,
+                                                     pattern=r"^[A-Za-z0-9_.:\-]+$")]
+    mode: ScanMode
+    code: Annotated[str, StringConstraints(max_length=200)] = ""
+    pick_list: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    shipment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    qty: int = Field(default=1, ge=1, le=10_000, strict=True)
+
+
+class Scan(Model):
+    id = fields.BigIntField(primary_key=True)
+    client_scan_id = fields.CharField(max_length=64, unique=True)
+    staff = fields.CharField(max_length=64)
+    mode = fields.CharField(max_length=16)
+    code = fields.CharField(max_length=200)
+    accepted = fields.BooleanField()
+    answer: dict[str, Any] = fields.JSONField()  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "scan"
+
+
+Step = Callable[[ScanIn, Staff, Settings], Awaitable[dict[str, Any]]]
+PERMISSION = {ScanMode.PICK: Permission.PICK, ScanMode.SHORT: Permission.PICK, ScanMode.LOAD: Permission.DISPATCH}
+
+
+async def _pick(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
+    from core.picking import pick_scan
+
+    return await pick_scan(_needs(scan.pick_list, "pick_list"), decode(scan.code), scan.qty, staff)
+
+
+async def _short(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
+    from core.picking import report_short
+
+    return await report_short(_needs(scan.pick_list, "pick_list"), staff, settings)
+
+
+async def _load(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
+    from core.dispatch import load_scan
+
+    return await load_scan(_needs(scan.shipment, "shipment"), decode(scan.code), staff)
+
+
+STEPS: dict[ScanMode, Step] = {ScanMode.PICK: _pick, ScanMode.SHORT: _short, ScanMode.LOAD: _load}
+
+
+def _needs(value: str | None, name: str) -> str:
+    if not value:
+        raise WrongScan(got=f"a scan without {name}", expected=f"the {name.replace('_', ' ')} it belongs to")
+    return value
+
+
+class Refused(DomainError):
+    """A refusal already given once, given again: same code, same words."""
+
+    def __init__(self, code: str, params: dict[str, Any]) -> None:
+        self.code = code  # type: ignore[misc]
+        super().__init__(**params)
+
+
+def _replay(scan: Scan, staff: Staff) -> dict[str, Any]:
+    if scan.staff != staff.username:
+        raise Conflict(detail=f"scan id {scan.client_scan_id} was already used by another device")
+    if not scan.accepted:
+        raise Refused(scan.answer["error"], scan.answer["params"])
+    return {**scan.answer, "replayed": True}
+
+
+async def apply_scan(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
+    """Apply a scan once. A refusal raises (WrongScan and friends) after being recorded; a replay of a
+    refusal raises `Refused` with the first answer."""
+    staff.require(PERMISSION[scan.mode])
+    earlier = await Scan.get_or_none(client_scan_id=scan.client_scan_id)
+    if earlier is not None:
+        return _replay(earlier, staff)
+    record = {"client_scan_id": scan.client_scan_id, "staff": staff.username, "mode": scan.mode,
+              "code": scan.code.strip()[:200]}
+    try:
+        async with in_transaction():
+            answer = await STEPS[scan.mode](scan, staff, settings)
+            await Scan.create(**record, accepted=True, answer=answer)
+        return answer
+    except IntegrityError:
+        # the same scan arrived twice at once; the other copy won, and its answer is the answer
+        earlier = await Scan.get_or_none(client_scan_id=scan.client_scan_id)
+        if earlier is None:
+            raise
+        return _replay(earlier, staff)
+    except DomainError as refusal:
+        answer = {"error": refusal.code, "params": {k: str(v) for k, v in refusal.params.items()}}
+        try:
+            await Scan.create(**record, accepted=False, answer=answer)
+        except IntegrityError:
+            pass
+        raise

@@ -1,0 +1,227 @@
+"""From shelf to truck over HTTP: pick lists, scans, packing, carriers, papers, vans, route plans, dispatch."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from core.auth import Permission, Staff
+from core.carriers import Carrier, CarrierIn, carrier_view, save_carrier
+from core.dispatch import confirm_dispatch
+from core.documents import (
+    DocumentKind,
+    SheetKind,
+    label_sheet,
+    paper,
+    render_html,
+    render_pdf,
+    sheet_html,
+    sheet_pdf,
+)
+from core.errors import InvalidInput
+from core.fleet import Vehicle, VehicleIn, plan_by_number, plan_deliveries, plan_view, save_vehicle, vehicle_view
+from core.packing import PackIn, pack_order, package_label_png, package_label_svg
+from core.picking import (
+    MAX_BATCH,
+    PickList,
+    PickListStatus,
+    create_pick_list,
+    next_batch,
+    pick_list_by_number,
+    pick_progress,
+)
+from core.scanning import ScanIn, apply_scan
+from core.shipments import book_carrier, shipment_by_number, shipment_view
+from pwa.endpoints import Api, query_choice, reply
+from pwa.security import Principal
+from pwa.state import SETTINGS
+
+api = Api()
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+def member(who: Principal) -> Staff:
+    assert who.staff is not None  # these endpoints are for staff sessions only
+    return who.staff
+
+
+class PickListIn(BaseModel):
+    """Either the orders to pick, or a warehouse whose oldest ready orders fill one cart."""
+
+    model_config = ConfigDict(extra="forbid")
+    orders: list[Code] = Field(default=[], max_length=MAX_BATCH)
+    warehouse: Code | None = None
+    max_orders: int = Field(default=6, ge=1, le=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PickListIn:
+        if bool(self.orders) == bool(self.warehouse):
+            raise ValueError("give either orders or a warehouse")
+        return self
+
+
+@api.route("POST", "/api/pick-lists", summary="Make a pick list (one tote per order), tasks in walking order",
+           tag="picking", permission=Permission.PICK, body=PickListIn, responses={201: "created"})
+async def post_pick_list(request: web.Request, who: Principal, body: PickListIn) -> web.Response:
+    numbers = body.orders or await next_batch(body.warehouse or "", body.max_orders)
+    if not numbers:
+        raise InvalidInput(detail=f"no order in {body.warehouse} is ready to pick")
+    pick_list = await create_pick_list(numbers, who.actor, request.app[SETTINGS])
+    return reply(await pick_progress(pick_list), status=201)
+
+
+@api.route("GET", "/api/pick-lists", summary="Open pick lists of a warehouse", tag="picking",
+           permission=Permission.PICK, query={"warehouse": "warehouse code", "status": "open or done"})
+async def list_pick_lists(request: web.Request, who: Principal) -> web.Response:
+    query = PickList.all().order_by("-id").limit(100)
+    query = query.filter(status=query_choice(request, "status", PickListStatus) or PickListStatus.OPEN)
+    if warehouse := request.query.get("warehouse"):
+        query = query.filter(warehouse__code=warehouse)
+    return reply([{"number": p.number, "status": p.status, "picker": p.picker, "route_m": p.route_m,
+                   "created_at": p.created_at.isoformat()} for p in await query])
+
+
+@api.route("GET", "/api/pick-lists/{number}", summary="A pick list with its tasks and the next step",
+           tag="picking", permission=Permission.PICK)
+async def get_pick_list(request: web.Request, who: Principal) -> web.Response:
+    return reply(await pick_progress(await pick_list_by_number(request.match_info["number"])))
+
+
+@api.route("POST", "/api/scans", summary="Apply one scan (pick, short pick, loading); replays are answered once",
+           tag="scanning", body=ScanIn,
+           responses={200: "applied, or the answer to an earlier copy of this scan (replayed: true)",
+                      409: "wrong scan: the message says what was expected; nothing changed"})
+async def post_scan(request: web.Request, who: Principal, body: ScanIn) -> web.Response:
+    return reply(await apply_scan(body, member(who), request.app[SETTINGS]))
+
+
+@api.route("POST", "/api/orders/{number}/packages", summary="Pack a picked order; a carrier is booked at once",
+           tag="packing", permission=Permission.PACK, body=PackIn, responses={201: "packed"})
+async def post_packages(request: web.Request, who: Principal, body: PackIn) -> web.Response:
+    settings = request.app[SETTINGS]
+    shipment = await pack_order(request.match_info["number"], body, who.actor, settings)
+    return reply(await shipment_view(shipment, settings), status=201)
+
+
+@api.route("GET", "/api/packages/{number}/label.png", summary="A package's label (QR + text) as PNG",
+           tag="packing", permission=Permission.VIEW_ORDERS, responses={200: "image/png"})
+async def get_label_png(request: web.Request, who: Principal) -> web.Response:
+    return web.Response(body=await package_label_png(request.match_info["number"]), content_type="image/png")
+
+
+@api.route("GET", "/api/packages/{number}/label.svg", summary="A package's QR code as SVG", tag="packing",
+           permission=Permission.VIEW_ORDERS, responses={200: "image/svg+xml"})
+async def get_label_svg(request: web.Request, who: Principal) -> web.Response:
+    return web.Response(text=await package_label_svg(request.match_info["number"]), content_type="image/svg+xml")
+
+
+@api.route("GET", "/api/shipments/{number}", summary="A shipment: carrier and why, packages, loading",
+           tag="shipping", permission=Permission.VIEW_ORDERS)
+async def get_shipment(request: web.Request, who: Principal) -> web.Response:
+    settings = request.app[SETTINGS]
+    return reply(await shipment_view(await shipment_by_number(request.match_info["number"]), settings))
+
+
+class BookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    carrier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+
+
+@api.route("POST", "/api/shipments/{number}/carrier",
+           summary="Choose the carrier again, or take the one named (if its rules allow)", tag="shipping",
+           permission=Permission.PLAN_DELIVERIES, body=BookIn)
+async def post_carrier_choice(request: web.Request, who: Principal, body: BookIn) -> web.Response:
+    settings = request.app[SETTINGS]
+    shipment = await book_carrier(request.match_info["number"], who.actor, settings, carrier_code=body.carrier)
+    return reply(await shipment_view(shipment, settings))
+
+
+@api.route("POST", "/api/shipments/{number}/dispatch",
+           summary="Confirm the loaded shipment left: stock out, order shipped, confirmation issued",
+           tag="shipping", permission=Permission.DISPATCH)
+async def post_dispatch(request: web.Request, who: Principal) -> web.Response:
+    return reply(await confirm_dispatch(request.match_info["number"], member(who), request.app[SETTINGS]))
+
+
+KINDS = {"waybill": DocumentKind.WAYBILL, "delivery-note": DocumentKind.DELIVERY_NOTE,
+         "confirmation": DocumentKind.CONFIRMATION}
+
+
+@api.route("GET", "/api/shipments/{number}/documents/{kind}.{fmt}",
+           summary="A printable paper (waybill, delivery-note, confirmation) as html or pdf", tag="shipping",
+           permission=Permission.VIEW_ORDERS, responses={200: "text/html or application/pdf"})
+async def get_document(request: web.Request, who: Principal) -> web.Response:
+    kind, fmt = request.match_info["kind"], request.match_info["fmt"]
+    if kind not in KINDS or fmt not in ("html", "pdf"):
+        raise InvalidInput(detail=f"papers are {', '.join(KINDS)}, as html or pdf")
+    shipment = await shipment_by_number(request.match_info["number"])
+    content = await paper(KINDS[kind], shipment, who.actor, request.app[SETTINGS])
+    if fmt == "pdf":
+        return web.Response(body=render_pdf(content), content_type="application/pdf",
+                            headers={"Content-Disposition": f'inline; filename="{content["number"]}.pdf"'})
+    return web.Response(text=render_html(content), content_type="text/html")
+
+
+@api.route("GET", "/api/labels/{kind}.{fmt}", summary="A sheet of location or product labels (html or pdf)",
+           tag="labels", permission=Permission.VIEW_STOCK, query={"warehouse": "for location labels"})
+async def get_label_sheet(request: web.Request, who: Principal) -> web.Response:
+    kind, fmt = request.match_info["kind"], request.match_info["fmt"]
+    if kind not in SheetKind.__members__.values() or fmt not in ("html", "pdf"):
+        raise InvalidInput(detail="label sheets are locations or products, as html or pdf")
+    labels = await label_sheet(SheetKind(kind), request.query.get("warehouse"))
+    title = f"fahuo {kind} labels"
+    if fmt == "pdf":
+        return web.Response(body=sheet_pdf(title, labels), content_type="application/pdf")
+    return web.Response(text=sheet_html(title, labels), content_type="text/html")
+
+
+# -- carriers, vans, route plans ------------------------------------------------------------------------
+
+
+@api.route("GET", "/api/carriers", summary="Carriers and what they accept", tag="carriers",
+           permission=Permission.VIEW_ORDERS)
+async def list_carriers(request: web.Request, who: Principal) -> web.Response:
+    return reply([carrier_view(c) for c in await Carrier.all().order_by("code")])
+
+
+@api.route("POST", "/api/carriers", summary="Add a carrier or replace its data", tag="carriers",
+           permission=Permission.PLAN_DELIVERIES, body=CarrierIn, responses={201: "saved"})
+async def post_carrier(request: web.Request, who: Principal, body: CarrierIn) -> web.Response:
+    return reply(carrier_view(await save_carrier(body)), status=201)
+
+
+@api.route("GET", "/api/vehicles", summary="Our own vans", tag="fleet", permission=Permission.VIEW_ORDERS,
+           query={"warehouse": "warehouse code"})
+async def list_vehicles(request: web.Request, who: Principal) -> web.Response:
+    query = Vehicle.all().order_by("plate")
+    if warehouse := request.query.get("warehouse"):
+        query = query.filter(warehouse__code=warehouse)
+    return reply([vehicle_view(v) for v in await query])
+
+
+@api.route("POST", "/api/vehicles", summary="Add a van or replace its data", tag="fleet",
+           permission=Permission.PLAN_DELIVERIES, body=VehicleIn, responses={201: "saved"})
+async def post_vehicle(request: web.Request, who: Principal, body: VehicleIn) -> web.Response:
+    return reply(vehicle_view(await save_vehicle(body)), status=201)
+
+
+class PlanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    warehouse: Code
+    day: date
+
+
+@api.route("POST", "/api/route-plans", summary="Plan the day's own-fleet deliveries over the vans", tag="fleet",
+           permission=Permission.PLAN_DELIVERIES, body=PlanIn, responses={201: "planned"})
+async def post_route_plan(request: web.Request, who: Principal, body: PlanIn) -> web.Response:
+    plan = await plan_deliveries(body.warehouse, body.day, who.actor, request.app[SETTINGS])
+    return reply(await plan_view(plan), status=201)
+
+
+@api.route("GET", "/api/route-plans/{number}", summary="A route plan: stops per van with arrival times",
+           tag="fleet", permission=Permission.VIEW_ORDERS)
+async def get_route_plan(request: web.Request, who: Principal) -> web.Response:
+    return reply(await plan_view(await plan_by_number(request.match_info["number"])))
