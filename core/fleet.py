@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Protocol
+from zoneinfo import ZoneInfo
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -255,7 +256,8 @@ def _solve(depot: Point, stops: list[Stop], vehicles: list[Vehicle], day: date, 
     return routes, [s for n, s in enumerate(stops, start=1) if n not in served]
 
 
-async def plan_view(plan: RoutePlan) -> dict[str, Any]:
+async def plan_view(plan: RoutePlan, tz: ZoneInfo) -> dict[str, Any]:
+    """The plan as drivers read it: times in the company's time zone."""
     stops = await RouteStop.filter(plan_id=plan.id).order_by("vehicle_id", "seq").prefetch_related(
         "vehicle", "shipment__order")
     await plan.fetch_related("warehouse")
@@ -264,7 +266,7 @@ async def plan_view(plan: RoutePlan) -> dict[str, Any]:
         vans.setdefault(s.vehicle.plate, []).append({
             "seq": s.seq, "shipment": s.shipment.number, "order": s.shipment.order.number,
             "address": f"{s.shipment.order.city}{s.shipment.order.district}{s.shipment.order.line1}",
-            "eta": s.eta.isoformat(), "km_from_previous": s.km_from_previous,
+            "eta": s.eta.astimezone(tz).isoformat(), "km_from_previous": s.km_from_previous,
         })
     return {"number": plan.number, "warehouse": plan.warehouse.code, "day": plan.day.isoformat(),
             "vehicles": [{"plate": plate, "stops": legs, "km": round(sum(x["km_from_previous"] for x in legs), 1)}

@@ -217,11 +217,13 @@ class PlanIn(BaseModel):
 @api.route("POST", "/api/route-plans", summary="Plan the day's own-fleet deliveries over the vans", tag="fleet",
            permission=Permission.PLAN_DELIVERIES, body=PlanIn, responses={201: "planned"})
 async def post_route_plan(request: web.Request, who: Principal, body: PlanIn) -> web.Response:
-    plan = await plan_deliveries(body.warehouse, body.day, who.actor, request.app[SETTINGS])
-    return reply(await plan_view(plan), status=201)
+    settings = request.app[SETTINGS]
+    plan = await plan_deliveries(body.warehouse, body.day, who.actor, settings)
+    return reply(await plan_view(plan, settings.tz), status=201)
 
 
 @api.route("GET", "/api/route-plans/{number}", summary="A route plan: stops per van with arrival times",
            tag="fleet", permission=Permission.VIEW_ORDERS)
 async def get_route_plan(request: web.Request, who: Principal) -> web.Response:
-    return reply(await plan_view(await plan_by_number(request.match_info["number"])))
+    plan = await plan_by_number(request.match_info["number"])
+    return reply(await plan_view(plan, request.app[SETTINGS].tz))

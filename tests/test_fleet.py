@@ -1,0 +1,89 @@
+"""Own-fleet deliveries: vans with capacity and shifts, customers' time windows, the plan and its use at loading."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from core.catalog import GoodsClass
+from core.fleet import ROADS, RoadEstimate
+from tests.factories import a_carrier, a_product, a_warehouse, stock
+from tests.test_logistics import _phones, _pick_all, _place
+
+DAY = date(2026, 11, 26)
+# Shanghai addresses around the warehouse at 31.23, 121.47
+STOPS = [(31.24, 121.50, None), (31.20, 121.44, ("09:00", "10:30")), (31.30, 121.52, None),
+         (31.18, 121.60, ("14:00", "16:00")), (31.26, 121.40, None)]
+
+
+async def _own_fleet_shipments(http, phone, heavy_kg: int) -> list[str]:
+    numbers = []
+    for i, (lat, lon, window) in enumerate(STOPS):
+        extra = {"address": {"lat": lat, "lon": lon}}
+        if window:
+            extra["delivery_window"] = {"start": window[0], "end": window[1]}
+        number = await _place(http, {"TEA": 1}, **extra)
+        _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
+        await _pick_all(phone["picker"], pick_list)
+        grams = heavy_kg * 1000 if i == 0 else 20_000
+        status, shipment = await phone["packer"].call("POST", f"/api/orders/{number}/packages", {"packages": [
+            {"weight_g": grams, "length_mm": 600, "width_mm": 400, "height_mm": 400,
+             "contents": [{"sku": "TEA", "qty": 1}]}]})
+        assert status == 201 and shipment["carrier"] == "OWN", shipment
+        numbers.append(shipment["number"])
+    return numbers
+
+
+async def test_the_days_deliveries_are_planned_over_the_vans_within_windows_and_capacity(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 20)
+    await a_carrier("OWN", adapter="own_fleet", regions=["上海"], max_weight_g=900_000, transit_days=0,
+                    classes=(GoodsClass.NORMAL,), rates={"first_kg": "1", "per_kg": "0.1"})
+    phone = await _phones(http)
+    shipments = await _own_fleet_shipments(http, phone, heavy_kg=900)
+    for plate, kg in (("沪AD1234", 1000), ("沪AF5678", 150)):
+        status, van = await phone["manager"].call("POST", "/api/vehicles", {
+            "plate": plate, "warehouse": "SH", "capacity_kg": kg, "shift_start": "08:00", "shift_end": "18:00"})
+        assert status == 201, van
+    status, plan = await phone["manager"].call("POST", "/api/route-plans", {"warehouse": "SH", "day": DAY.isoformat()})
+    assert status == 201, plan
+    stops = {s["shipment"]: (v["plate"], s) for v in plan["vehicles"] for s in v["stops"]}
+    assert sorted(stops) == sorted(shipments) and plan["unplanned"] == []
+    assert stops[shipments[0]][0] == "沪AD1234"  # 900 kg fits only the big van
+    for number, (_, stop) in stops.items():
+        eta = datetime.fromisoformat(stop["eta"]).time()
+        assert time(8, 0) < eta < time(18, 0)
+        window = STOPS[shipments.index(number)][2]
+        if window:
+            assert time.fromisoformat(window[0]) <= eta <= time.fromisoformat(window[1]), (number, eta)
+    for van in plan["vehicles"]:
+        assert [s["seq"] for s in van["stops"]] == list(range(1, len(van["stops"]) + 1))
+
+    # loading follows the plan: the wrong van is refused, naming the right one
+    planned_plate = stops[shipments[1]][0]
+    other = "沪AF5678" if planned_plate == "沪AD1234" else "沪AD1234"
+    status, refusal = await phone["dispatcher"].scan("load", f"FH:VEH:{other}", shipment=shipments[1])
+    assert status == 409 and planned_plate in refusal["message"]
+    status, refusal = await phone["dispatcher"].scan("load", "FH:VEH:沪Z00000", shipment=shipments[1])
+    assert status == 409 and "own vans" in refusal["message"]
+    status, ok = await phone["dispatcher"].scan("load", f"FH:VEH:{planned_plate}", shipment=shipments[1])
+    assert status == 200 and ok["vehicle"] == planned_plate
+
+
+async def test_stops_that_fit_no_van_are_listed_not_squeezed_in(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 20)
+    await a_carrier("OWN", adapter="own_fleet", regions=["上海"], max_weight_g=900_000, transit_days=0)
+    phone = await _phones(http)
+    shipments = await _own_fleet_shipments(http, phone, heavy_kg=900)
+    await phone["manager"].call("POST", "/api/vehicles", {"plate": "沪AF5678", "warehouse": "SH", "capacity_kg": 200})
+    status, plan = await phone["manager"].call("POST", "/api/route-plans", {"warehouse": "SH", "day": DAY.isoformat()})
+    assert status == 201
+    assert [u["shipment"] for u in plan["unplanned"]] == [shipments[0]]
+
+
+def test_rush_hour_makes_the_same_trip_slower():
+    a, b = (31.23, 121.47), (31.30, 121.55)
+    rush = ROADS.minutes(a, b, datetime(2026, 11, 26, 8, 0))
+    night = ROADS.minutes(a, b, datetime(2026, 11, 26, 22, 0))
+    assert rush > night * 1.5
+    assert RoadEstimate(detour=1.0).km(a, b) < ROADS.km(a, b)
