@@ -180,7 +180,7 @@ async def login(username: str, password: str, hours: int, device: str = "") -> S
 
 
 async def staff_for_token(token: str) -> Staff:
-    session = await StaffSession.get_or_none(token_hash=_digest(token), revoked=False).prefetch_related("staff")
+    session = await StaffSession.filter(token_hash=_digest(token), revoked=False).select_related("staff").first()
     if session is None or session.expires_at <= datetime.now(UTC) or not session.staff.active:
         raise Unauthorized(detail="the session is unknown or has expired")
     return session.staff

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tortoise import connections, fields
+from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
+
+from core.db import fetch
 
 
 class NumberSequence(Model):
@@ -30,11 +32,8 @@ async def next_number(prefix: str, tz: ZoneInfo, now: datetime | None = None) ->
     """
     day = (now or datetime.now(tz)).astimezone(tz).strftime("%Y%m%d")
     name = f"{prefix}-{day}"
-    conn = connections.get("default")
-    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    bump = f"UPDATE number_sequence SET value = value + 1 WHERE name = {mark} RETURNING value"
     for _ in range(3):
-        rows = await conn.execute_query_dict(bump, [name])  # the dict form fetches RETURNING rows on every backend
+        rows = await fetch("UPDATE number_sequence SET value = value + 1 WHERE name = ? RETURNING value", name)
         if rows:
             return f"{name}-{rows[0]['value']:05d}"
         try:

@@ -7,6 +7,7 @@ stays in the bin on the ledger until dispatch; the reservation is what keeps it 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -17,7 +18,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.auth import Staff
-from core.catalog import Product
+from core.db import fetch
 from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.events import emit
 from core.numbering import next_number
@@ -183,72 +184,159 @@ async def pick_list_by_number(number: str) -> PickList:
 # -- picking by scans -----------------------------------------------------------------------------------
 
 
-async def _current_task(pick_list: PickList, notices: list[str]) -> PickTask | None:
+@dataclass
+class Current:
+    """The task a picker works on, read in one query: the scan hot path needs no model objects."""
+
+    id: int
+    seq: int
+    tote: str
+    qty: int
+    picked: int
+    state: str
+    at_location: bool
+    order: str
+    order_status: str
+    sku: str
+    name: str
+    barcode: str | None
+    location: str
+
+    def view(self) -> dict[str, Any]:
+        return {"seq": self.seq, "order": self.order, "tote": self.tote, "location": self.location, "sku": self.sku,
+                "name": self.name, "barcode": self.barcode, "qty": self.qty, "picked": self.picked,
+                "state": self.state, "at_location": self.at_location}
+
+
+_CURRENT = {"id": "id", "seq": "seq", "tote": "tote", "qty": "qty", "picked": "picked", "state": "state",
+            "at_location": "at_location", "order": "order__number", "order_status": "order__status",
+            "sku": "product__sku", "name": "product__name", "barcode": "product__barcode",
+            "location": "location__code"}
+
+
+async def _current_task(pick_list_id: int, notices: list[str]) -> Current | None:
     """The next pending task in walking order; tasks of orders cancelled meanwhile are closed on the way."""
     while True:
-        task = await (PickTask.filter(pick_list_id=pick_list.id, state=TaskState.PENDING).order_by("seq")
-                      .prefetch_related("order", "product", "location").first())
-        if task is None or task.order.status != OrderStatus.CANCELLED:
+        rows = await (PickTask.filter(pick_list_id=pick_list_id, state=TaskState.PENDING).order_by("seq").limit(1)
+                      .values(**_CURRENT))
+        task = Current(**rows[0]) if rows else None
+        if task is None or task.order_status != OrderStatus.CANCELLED:
             return task
         await PickTask.filter(id=task.id).update(state=TaskState.CANCELLED)
         if task.picked:
-            notices.append(f"{task.order.number} was cancelled: put {task.picked} × {task.product.sku} "
-                           f"from tote {task.tote} back to {task.location.code}")
+            notices.append(f"{task.order} was cancelled: put {task.picked} × {task.sku} "
+                           f"from tote {task.tote} back to {task.location}")
 
 
-async def _product_of(payload: Payload) -> Product | None:
+def _is_product(payload: Payload, task: Current) -> bool:
     if payload.kind == Kind.BARCODE:
-        return await Product.get_or_none(barcode=payload.value)
-    if payload.kind in (Kind.PRODUCT, Kind.TEXT):
-        return await Product.get_or_none(sku=payload.value)
-    return None
+        return payload.value == task.barcode
+    return payload.kind in (Kind.PRODUCT, Kind.TEXT) and payload.value == task.sku
 
 
-def _expected_product(task: PickTask) -> str:
-    return f"product {task.product.sku} ({task.product.name}) from {task.location.code}"
+@dataclass
+class OpenList:
+    id: int
+    number: str
+    status: str
+    picker: str | None
+    left: int  # pending tasks
+
+
+# The list, its pending count and its current task with what a person reads about it, in one statement.
+_STEP_SQL = """
+SELECT pl.id AS list_id, pl.status AS list_status, pl.picker AS picker,
+       (SELECT COUNT(*) FROM pick_task p WHERE p.pick_list_id = pl.id AND p.state = 'pending') AS left_count,
+       t.id, t.seq, t.tote, t.qty, t.picked, t.state, t.at_location, o.number AS "order",
+       o.status AS order_status, pr.sku, pr.name, pr.barcode, l.code AS location
+FROM pick_list pl
+LEFT JOIN pick_task t ON t.id = (SELECT c.id FROM pick_task c WHERE c.pick_list_id = pl.id AND c.state = 'pending'
+                                 ORDER BY c.seq LIMIT 1)
+LEFT JOIN sales_order o ON o.id = t.order_id
+LEFT JOIN product pr ON pr.id = t.product_id
+LEFT JOIN location l ON l.id = t.location_id
+WHERE pl.number = ?
+"""
+
+
+async def _read_step(number: str, notices: list[str]) -> tuple[OpenList, Current | None]:
+    rows = await fetch(_STEP_SQL, number)
+    if not rows:
+        raise NotFound(what="pick list", key=number)
+    row = rows[0]
+    if row["list_status"] != PickListStatus.OPEN:
+        raise InvalidTransition(document=number, current=row["list_status"], action="picked from")
+    pick_list = OpenList(row["list_id"], number, row["list_status"], row["picker"], row["left_count"])
+    if row["id"] is None:
+        return pick_list, None
+    task = Current(**{name: row[name] for name in _CURRENT})
+    task.at_location = bool(task.at_location)
+    if task.order_status == OrderStatus.CANCELLED:  # rare: close such tasks the slow way
+        task = await _current_task(pick_list.id, notices)
+    return pick_list, task
 
 
 async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> dict[str, Any]:
-    """Apply one scan to a pick list: confirm the bin, then take the product. Refusals change nothing."""
-    pick_list = await pick_list_by_number(number)
-    if pick_list.status != PickListStatus.OPEN:
-        raise InvalidTransition(document=number, current=pick_list.status, action="picked from")
+    """Apply one scan to a pick list: confirm the bin, then take the product. Refusals change nothing.
+
+    This is the floor's hot path, a few statements per scan; the answer is the next step, not the list."""
     notices: list[str] = []
-    task = await _current_task(pick_list, notices)
+    pick_list, task = await _read_step(number, notices)
+    left = pick_list.left
     if task is None:
         return await _finish(pick_list, staff, notices)
     if pick_list.picker is None:
         await PickList.filter(id=pick_list.id).update(picker=staff.username)
-    is_here = payload.kind in (Kind.LOCATION, Kind.TEXT) and payload.value == task.location.code
+    is_here = payload.kind in (Kind.LOCATION, Kind.TEXT) and payload.value == task.location
     if not task.at_location:
         if not is_here:
-            raise WrongScan(got=str(payload), expected=f"location {task.location.code}")
+            raise WrongScan(got=str(payload), expected=f"location {task.location}")
         await PickTask.filter(id=task.id).update(at_location=True)
-        return await pick_progress(pick_list, notices)
+        task.at_location = True
+        return _step(pick_list, task, left, notices)
     if is_here:
-        return await pick_progress(pick_list, notices)  # the bin scanned twice: harmless
-    product = await _product_of(payload)
-    if product is None or product.id != task.product_id:  # type: ignore[attr-defined]
-        raise WrongScan(got=str(payload), expected=_expected_product(task))
+        return _step(pick_list, task, left, notices)  # the bin scanned twice: harmless
+    if not _is_product(payload, task):
+        raise WrongScan(got=str(payload), expected=f"product {task.sku} ({task.name}) from {task.location}")
     remaining = task.qty - task.picked
     if not 1 <= qty <= remaining:
-        raise WrongScan(got=f"{qty} × {product.sku}", expected=f"1 to {remaining} × {product.sku}")
+        raise WrongScan(got=f"{qty} × {task.sku}", expected=f"1 to {remaining} × {task.sku}")
     state = TaskState.DONE if qty == remaining else TaskState.PENDING
     # guarded on the count we read: two devices on one list cannot both take the last unit
     if not await PickTask.filter(id=task.id, picked=task.picked, state=TaskState.PENDING).update(
             picked=task.picked + qty, state=state):
         raise Conflict(detail="this task changed on another device; scan again")
-    if state == TaskState.DONE and await _current_task(pick_list, notices) is None:
+    task.picked += qty
+    if state == TaskState.PENDING:
+        return _step(pick_list, task, left, notices)
+    following = await _current_task(pick_list.id, notices)
+    if following is None:
         return await _finish(pick_list, staff, notices)
-    return await pick_progress(pick_list, notices)
+    return _step(pick_list, following, left - 1, notices)
 
 
-async def _finish(pick_list: PickList, staff: Staff, notices: list[str]) -> dict[str, Any]:
+def _prompt(current: dict[str, Any] | None) -> tuple[str, str]:
+    if current is None:
+        return "done", "All picked: take the cart to packing."
+    if not current["at_location"]:
+        return "location", f"Go to {current['location']} and scan its label."
+    left = current["qty"] - current["picked"]
+    return "product", f"Take {left} × {current['sku']} ({current['name']}) into tote {current['tote']}."
+
+
+def _step(pick_list: OpenList, current: Current, left: int, notices: list[str]) -> dict[str, Any]:
+    """The answer to a scan: where the picker stands now and what comes next."""
+    view = current.view()
+    step, prompt = _prompt(view)
+    return {"number": pick_list.number, "status": pick_list.status, "step": step, "prompt": prompt,
+            "current": view, "tasks_left": left, "notices": notices}
+
+
+async def _finish(pick_list: OpenList | PickList, staff: Staff, notices: list[str]) -> dict[str, Any]:
     if await PickList.filter(id=pick_list.id, status=PickListStatus.OPEN).update(
             status=PickListStatus.DONE, finished_at=datetime.now(UTC)):
         await emit("pick_list.done", {"pick_list": pick_list.number, "picker": staff.username})
-    pick_list.status = PickListStatus.DONE
-    return await pick_progress(pick_list, notices)
+    return await pick_progress(await PickList.get(id=pick_list.id), notices)
 
 
 async def report_short(number: str, staff: Staff, settings: Settings) -> dict[str, Any]:
@@ -261,11 +349,13 @@ async def report_short(number: str, staff: Staff, settings: Settings) -> dict[st
     if pick_list.status != PickListStatus.OPEN:
         raise InvalidTransition(document=number, current=pick_list.status, action="picked from")
     notices: list[str] = []
-    task = await _current_task(pick_list, notices)
-    if task is None:
+    current = await _current_task(pick_list.id, notices)
+    if current is None:
         return await _finish(pick_list, staff, notices)
-    if not task.at_location:
-        raise WrongScan(got="a short pick", expected=f"location {task.location.code} scanned first")
+    if not current.at_location:
+        raise WrongScan(got="a short pick", expected=f"location {current.location} scanned first")
+    task = await PickTask.filter(id=current.id).select_related("order", "product", "location").first()
+    assert task is not None
     missing = task.qty - task.picked
     reservation = await Reservation.get(id=task.reservation_id)  # type: ignore[attr-defined]
     await release_reservation(reservation)
@@ -282,7 +372,7 @@ async def report_short(number: str, staff: Staff, settings: Settings) -> dict[st
     await emit("stock.short_pick", {"pick_list": pick_list.number, "location": task.location.code,
                                     "sku": task.product.sku, "missing": missing, "by": staff.username})
     await _cover_short(pick_list, task, missing, staff, settings, notices)
-    if await _current_task(pick_list, notices) is None:
+    if await _current_task(pick_list.id, notices) is None:
         return await _finish(pick_list, staff, notices)
     return await pick_progress(pick_list, notices)
 
@@ -313,16 +403,13 @@ async def _cover_short(pick_list: PickList, task: PickTask, missing: int, staff:
 
 
 async def pick_progress(pick_list: PickList, notices: list[str] | None = None) -> dict[str, Any]:
+    """The whole list with the next step: what the PWA shows when a list is opened."""
     view = await pick_list_view(pick_list)
     current = next((t for t in view["tasks"] if t["state"] == TaskState.PENDING), None)
-    if current is None:
-        step, prompt = "done", "All picked: take the cart to packing."
-    elif not current["at_location"]:
-        step, prompt = "location", f"Go to {current['location']} and scan its label."
-    else:
-        left = current["qty"] - current["picked"]
-        step, prompt = "product", f"Take {left} × {current['sku']} ({current['name']}) into tote {current['tote']}."
-    return {**view, "step": step, "prompt": prompt, "current": current, "notices": notices or []}
+    step, prompt = _prompt(current)
+    left = sum(t["state"] == TaskState.PENDING for t in view["tasks"])
+    return {**view, "step": step, "prompt": prompt, "current": current, "tasks_left": left,
+            "notices": notices or []}
 
 
 async def pick_list_view(pick_list: PickList) -> dict[str, Any]:

@@ -102,12 +102,12 @@ def _replay(scan: Scan, staff: Staff) -> dict[str, Any]:
 
 
 async def apply_scan(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
-    """Apply a scan once. A refusal raises (WrongScan and friends) after being recorded; a replay of a
-    refusal raises `Refused` with the first answer."""
+    """Apply a scan once. A refusal raises (WrongScan and friends) after being recorded; a copy of an earlier
+    scan gets that scan's answer, or its refusal again (`Refused`).
+
+    The step is applied first and the scan recorded in the same transaction; a copy fails on the unique
+    scan id and is then answered from the record. So a first arrival, the common case, costs no lookup."""
     staff.require(PERMISSION[scan.mode])
-    earlier = await Scan.get_or_none(client_scan_id=scan.client_scan_id)
-    if earlier is not None:
-        return _replay(earlier, staff)
     record = {"client_scan_id": scan.client_scan_id, "staff": staff.username, "mode": scan.mode,
               "code": scan.code.strip()[:200]}
     try:
@@ -116,12 +116,15 @@ async def apply_scan(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str
             await Scan.create(**record, accepted=True, answer=answer)
         return answer
     except IntegrityError:
-        # the same scan arrived twice at once; the other copy won, and its answer is the answer
         earlier = await Scan.get_or_none(client_scan_id=scan.client_scan_id)
         if earlier is None:
             raise
         return _replay(earlier, staff)
     except DomainError as refusal:
+        # a copy of an accepted scan may well be refused now (the task moved on): the first answer counts
+        earlier = await Scan.get_or_none(client_scan_id=scan.client_scan_id)
+        if earlier is not None:
+            return _replay(earlier, staff)
         answer = {"error": refusal.code, "params": {k: str(v) for k, v in refusal.params.items()}}
         try:
             await Scan.create(**record, accepted=False, answer=answer)
