@@ -16,7 +16,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from core.errors import BadLogin, Conflict, Forbidden, InvalidInput, Unauthorized
+from core.errors import BadLogin, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 
 
 class Role(StrEnum):
@@ -107,6 +107,21 @@ class StaffSession(Model):
         table = "staff_session"
 
 
+class LoginLink(Model):
+    """A one-time sign-in link, sent by the bot to a linked staff member's Telegram: short-lived, used once."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "fahuo.Staff", related_name="login_links", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "login_link"
+
+
 class ApiKey(Model):
     id = fields.IntField(primary_key=True)
     channel = fields.CharField(max_length=32)
@@ -173,6 +188,34 @@ async def login(username: str, password: str, hours: int, device: str = "") -> S
     stored = staff.password_hash if staff else "scrypt$00$00"
     if not verify_password(password, stored) or staff is None:
         raise BadLogin()
+    return await _session_for(staff, hours, device)
+
+
+LINK_MINUTES = 15
+
+
+async def issue_login_link(username: str) -> str:
+    """A token for `/#/link/<token>`: it signs the staff member in once, within LINK_MINUTES."""
+    staff = await Staff.get_or_none(username=username, active=True)
+    if staff is None:
+        raise NotFound(what="staff member", key=username)
+    token = secrets.token_urlsafe(32)
+    await LoginLink.create(staff=staff, token_hash=_digest(token),
+                           expires_at=datetime.now(UTC) + timedelta(minutes=LINK_MINUTES))
+    return token
+
+
+async def redeem_login_link(token: str, hours: int, device: str = "") -> SessionGrant:
+    now = datetime.now(UTC)
+    link = await LoginLink.filter(token_hash=_digest(token)).select_related("staff").first()
+    # used once: the guarded update lets only one of two simultaneous clicks through
+    if link is None or link.expires_at <= now or not link.staff.active or not await LoginLink.filter(
+            id=link.id, used_at__isnull=True).update(used_at=now):
+        raise Unauthorized(detail="this sign-in link is unknown, used or expired; ask the bot for a new one")
+    return await _session_for(link.staff, hours, device)
+
+
+async def _session_for(staff: Staff, hours: int, device: str) -> SessionGrant:
     token = secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(hours=hours)
     await StaffSession.create(staff=staff, token_hash=_digest(token), device=device[:200], expires_at=expires)

@@ -300,7 +300,8 @@ async def order_view(order: Order) -> dict[str, Any]:
         "total": str(order.total),
         "currency": order.currency,
         "lines": [
-            {"sku": ln.product.sku, "name": ln.product.name, "qty": ln.qty, "unit_price": str(ln.unit_price),
+            {"sku": ln.product.sku, "name": ln.product.name, "barcode": ln.product.barcode, "qty": ln.qty,
+             "unit_price": str(ln.unit_price),
              "reserved": ln.qty_reserved, "in_transfer": ln.qty_transfer, "backordered": ln.qty_backordered}
             for ln in lines
         ],

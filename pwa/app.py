@@ -74,7 +74,17 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html")
+    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def service_worker(request: web.Request) -> web.FileResponse:
+    # served from the root so that it may control the whole app; never cached, so updates arrive
+    return web.FileResponse(STATIC / "sw.js", headers={"Cache-Control": "no-cache",
+                                                       "Content-Type": "text/javascript"})
+
+
+async def manifest(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "manifest.webmanifest", headers={"Content-Type": "application/manifest+json"})
 
 
 OPENAPI = web.AppKey("openapi", dict)
@@ -104,5 +114,7 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     for api in APIS:
         app.router.add_routes(api.routes)
     app.router.add_get("/", index)
+    app.router.add_get("/sw.js", service_worker)
+    app.router.add_get("/manifest.webmanifest", manifest)
     app.router.add_static("/static/", STATIC)
     return app

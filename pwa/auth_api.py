@@ -7,7 +7,7 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from core.auth import login, logout
+from core.auth import SessionGrant, login, logout, redeem_login_link
 from pwa.endpoints import Api, reply
 from pwa.security import Access, Principal, bearer_token
 from pwa.state import SETTINGS
@@ -26,13 +26,28 @@ def _staff_json(who: Principal) -> dict[str, str]:
     return {"username": who.staff.username, "role": who.staff.role.value, "display_name": who.staff.display_name}
 
 
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=64)]
+
+
+def _granted(grant: SessionGrant) -> web.Response:
+    staff = Principal(actor=grant.staff.actor, staff=grant.staff)
+    return reply({"token": grant.token, "expires_at": grant.expires_at.isoformat(), "staff": _staff_json(staff)})
+
+
 @api.route("POST", "/api/auth/login", summary="Sign in; returns a bearer token", tag="auth",
            access=Access.PUBLIC, body=LoginIn)
 async def post_login(request: web.Request, who: Principal, body: LoginIn) -> web.Response:
-    grant = await login(body.username, body.password, request.app[SETTINGS].session_hours,
-                        device=request.headers.get("User-Agent", ""))
-    staff = Principal(actor=grant.staff.actor, staff=grant.staff)
-    return reply({"token": grant.token, "expires_at": grant.expires_at.isoformat(), "staff": _staff_json(staff)})
+    return _granted(await login(body.username, body.password, request.app[SETTINGS].session_hours,
+                                device=request.headers.get("User-Agent", "")))
+
+
+@api.route("POST", "/api/auth/link", summary="Sign in with a one-time link the bot sent", tag="auth",
+           access=Access.PUBLIC, body=LinkIn)
+async def post_link(request: web.Request, who: Principal, body: LinkIn) -> web.Response:
+    return _granted(await redeem_login_link(body.token, request.app[SETTINGS].session_hours,
+                                            device=request.headers.get("User-Agent", "")))
 
 
 @api.route("POST", "/api/auth/logout", summary="End this session", tag="auth")

@@ -23,6 +23,7 @@ from core.documents import (
 )
 from core.errors import InvalidInput
 from core.fleet import Vehicle, VehicleIn, plan_by_number, plan_deliveries, plan_view, save_vehicle, vehicle_view
+from core.lookup import look_up
 from core.packing import PackIn, pack_order, package_label_png, package_label_svg
 from core.picking import (
     MAX_BATCH,
@@ -33,6 +34,7 @@ from core.picking import (
     pick_list_by_number,
     pick_progress,
 )
+from core.reports import dashboard, stock_summary
 from core.scanning import ScanIn, apply_scan
 from core.shipments import book_carrier, shipment_by_number, shipment_view
 from pwa.endpoints import Api, query_choice, reply
@@ -227,3 +229,32 @@ async def post_route_plan(request: web.Request, who: Principal, body: PlanIn) ->
 async def get_route_plan(request: web.Request, who: Principal) -> web.Response:
     plan = await plan_by_number(request.match_info["number"])
     return reply(await plan_view(plan, request.app[SETTINGS].tz))
+
+
+# -- look-up and managers' figures ----------------------------------------------------------------------
+
+
+@api.route("GET", "/api/lookup", summary="What a scanned code is: where, how many, what state", tag="lookup",
+           permission=Permission.VIEW_STOCK, query={"code": "the scanned or typed code"})
+async def get_lookup(request: web.Request, who: Principal) -> web.Response:
+    code = request.query.get("code", "")
+    if not code.strip() or len(code) > 200:
+        raise InvalidInput(detail="give the code to look up (1 to 200 characters)")
+    return reply(await look_up(code))
+
+
+@api.route("GET", "/api/dashboard", summary="Orders in and out per day, on-time rate, order-to-ship time",
+           tag="reports", permission=Permission.REVIEW_ORDERS, query={"days": "how many days back (1-90)"})
+async def get_dashboard(request: web.Request, who: Principal) -> web.Response:
+    days = request.query.get("days", "14")
+    if not days.isdigit() or not 1 <= int(days) <= 90:
+        raise InvalidInput(detail="days must be a whole number from 1 to 90")
+    return reply(await dashboard(request.app[SETTINGS].tz, int(days)))
+
+
+@api.route("GET", "/api/stock/summary", summary="Stock per product of a warehouse against reorder points",
+           tag="stock", permission=Permission.VIEW_STOCK, query={"warehouse": "warehouse code"})
+async def get_stock_summary(request: web.Request, who: Principal) -> web.Response:
+    if not request.query.get("warehouse"):
+        raise InvalidInput(detail="name the warehouse")
+    return reply(await stock_summary(request.query["warehouse"]))

@@ -1,0 +1,580 @@
+// fahuo floor app: sign-in, the work modes driven by scans, and the managers' pages.
+import { api, ApiError, openPaper, session } from "./js/api.js";
+import { language, switchLanguage, t } from "./js/i18n.js";
+import { flush, newScanId, queue } from "./js/queue.js";
+import { feedback, onScan, setupScanbar, showScanbar } from "./js/scanner.js";
+
+const view = document.getElementById("view");
+const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const html = (strings, ...values) => strings.reduce((out, s, i) => out + s + (i <= values.length - 1
+  ? (values[i]?.safe ?? esc(values[i])) : ""), "");
+const raw = (text) => ({ safe: text });
+
+function title(text) {
+  document.getElementById("title").textContent = text;
+  document.title = `${text} · fahuo`;
+}
+
+// -- the scan queue: pick and load scans go through it, online or not ---------------------------------
+
+const scanListeners = new Set();
+
+async function sendScan(body) {
+  return api("POST", "/api/scans", body);
+}
+
+async function refreshQueueBadge() {
+  const items = await queue.all();
+  const pending = items.filter((i) => i.state === "pending").length;
+  const refused = items.filter((i) => i.state === "refused").length;
+  const badge = document.getElementById("queue");
+  badge.hidden = !pending && !refused;
+  badge.textContent = refused ? `${pending} ↑ · ${refused} ✗` : `${pending} ↑`;
+  return { pending, refused };
+}
+
+async function flushQueue() {
+  await flush(sendScan, (item, answer, err) => {
+    scanListeners.forEach((fn) => fn(item.body, answer, err));
+    if (err) feedback(false, `${t("refused")}: ${item.body.code} — ${err.message}`);
+  });
+  await refreshQueueBadge();
+}
+
+async function submitScan(body) {
+  const full = { client_scan_id: newScanId(), ...body };
+  await queue.add(full);
+  await refreshQueueBadge();
+  if (!navigator.onLine) {
+    feedback(true, `${body.code || body.mode} — ${t("queued")}`, "info");
+    return;
+  }
+  await flushQueue();
+}
+
+window.addEventListener("online", () => { setNet(); flushQueue(); });
+window.addEventListener("offline", setNet);
+function setNet() { document.getElementById("net").classList.toggle("off", !navigator.onLine); }
+
+// -- router -------------------------------------------------------------------------------------------
+
+const routes = [
+  [/^#\/login$/, loginView], [/^#\/link\/(.+)$/, linkView], [/^#\/?$/, homeView],
+  [/^#\/pick$/, pickListsView], [/^#\/pick\/(.+)$/, pickView], [/^#\/pack$/, packView],
+  [/^#\/load$/, loadView], [/^#\/receive$/, receiveView], [/^#\/transfer$/, transferView],
+  [/^#\/lookup$/, lookupView], [/^#\/held$/, heldView], [/^#\/stock$/, stockView],
+  [/^#\/purchase$/, purchaseView], [/^#\/dashboard$/, dashboardView], [/^#\/labels$/, labelsView],
+  [/^#\/queue$/, queueView],
+];
+
+async function route() {
+  const hash = location.hash || "#/";
+  if (!session.token && !hash.startsWith("#/login") && !hash.startsWith("#/link/")) {
+    location.hash = "#/login";
+    return;
+  }
+  scanListeners.clear();
+  onScan(null);
+  showScanbar(false);
+  for (const [pattern, render] of routes) {
+    const match = hash.match(pattern);
+    if (match) {
+      try {
+        await render(...match.slice(1).map(decodeURIComponent));
+      } catch (err) {
+        view.innerHTML = html`<p class="refused">${err.message}</p>`;
+      }
+      document.body.dataset.ready = hash;
+      return;
+    }
+  }
+  location.hash = "#/";
+}
+
+// -- sign-in ------------------------------------------------------------------------------------------
+
+function loginView() {
+  title(t("signIn"));
+  view.innerHTML = html`<form id="login" class="card">
+    <label for="username">${t("username")}</label><input id="username" autocomplete="username" required>
+    <label for="password">${t("password")}</label>
+    <input id="password" type="password" autocomplete="current-password" required>
+    <button class="big" type="submit">${t("signIn")}</button></form>`;
+  view.querySelector("#login").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      session.save(await api("POST", "/api/auth/login", {
+        username: view.querySelector("#username").value, password: view.querySelector("#password").value }));
+      location.hash = "#/";
+    } catch (err) { feedback(false, err.message); }
+  });
+}
+
+async function linkView(token) {
+  title(t("signIn"));
+  view.innerHTML = html`<p>${t("linkSignIn")}</p>`;
+  session.save(await api("POST", "/api/auth/link", { token }));
+  location.replace("#/");
+}
+
+const MODES = {
+  picker: ["pick", "lookup"],
+  packer: ["pick", "pack", "receive", "lookup"],
+  dispatcher: ["load", "receive", "transfer", "lookup", "labels"],
+  manager: ["held", "dashboard", "stock", "purchase", "pick", "pack", "load", "receive", "transfer", "lookup", "labels"],
+  admin: ["held", "dashboard", "stock", "purchase", "pick", "pack", "load", "receive", "transfer", "lookup", "labels"],
+};
+
+function homeView() {
+  const staff = session.staff;
+  title(`${staff.display_name || staff.username}`);
+  const tiles = (MODES[staff.role] || ["lookup"]).map((m) => html`<a href="#/${m}" data-mode="${m}">${t(m)}</a>`);
+  view.innerHTML = html`<nav class="tiles">${raw(tiles.join(""))}</nav>
+    <p><a href="#/queue">${t("queued")}</a></p>
+    <button class="big secondary" id="signout">${t("signOut")}</button>`;
+  view.querySelector("#signout").addEventListener("click", async () => {
+    await api("POST", "/api/auth/logout").catch(() => null);
+    session.clear();
+    location.hash = "#/login";
+  });
+}
+
+// -- pick ---------------------------------------------------------------------------------------------
+
+async function pickListsView() {
+  title(t("pick"));
+  const lists = await api("GET", "/api/pick-lists");
+  view.innerHTML = html`<h2>${t("openLists")}</h2><ul class="list">${raw(lists.map((l) =>
+    html`<li><a href="#/pick/${l.number}">${l.number}</a> <span class="muted">${l.picker || ""}</span></li>`).join("")
+    || html`<li class="muted">${t("nothing")}</li>`)}</ul>
+    <label for="wh">${t("warehouse")}</label><input id="wh" value="${localStorage.getItem("fahuo.wh") || "SH"}">
+    <button class="big" id="cart">${t("newCart")}</button>`;
+  view.querySelector("#cart").addEventListener("click", async () => {
+    const warehouse = view.querySelector("#wh").value.trim();
+    localStorage.setItem("fahuo.wh", warehouse);
+    try {
+      const list = await api("POST", "/api/pick-lists", { warehouse, max_orders: 6 });
+      location.hash = `#/pick/${list.number}`;
+    } catch (err) { feedback(false, err.message); }
+  });
+  showScanbar(true, t("scanHere"));
+  onScan((code) => {  // a pick list's own label opens it
+    const number = code.startsWith("FH:PL:") ? code.slice(6) : code;
+    location.hash = `#/pick/${number}`;
+  });
+}
+
+function taskCard(state) {
+  const c = state.current;
+  if (!c) return html`<div class="card"><p class="step">${t("done")}</p><p>${t("allPicked")}</p></div>`;
+  const left = c.qty - c.picked;
+  return html`<div class="card task" data-step="${state.step}">
+    <span class="step">${state.step === "location" ? t("scanLocation") : t("scanProduct")}</span>
+    <div class="where">${c.location}</div>
+    <div class="what">${c.sku} · ${c.name}</div>
+    <div class="count">${left} <span class="muted">/ ${c.qty}</span></div>
+    <div class="muted">${t("tote")} ${c.tote} · ${c.order}</div></div>`;
+}
+
+async function pickView(number) {
+  title(`${t("pick")} ${number}`);
+  let state;
+  try {
+    state = await api("GET", `/api/pick-lists/${encodeURIComponent(number)}`);
+    localStorage.setItem(`fahuo.pl.${number}`, JSON.stringify(state));
+  } catch (err) {
+    if (!err.offline) throw err;
+    state = JSON.parse(localStorage.getItem(`fahuo.pl.${number}`) || "null");
+    if (!state) throw err;
+    feedback(true, t("offline"), "info");
+  }
+  const draw = () => {
+    view.innerHTML = html`${raw(taskCard(state))}
+      <p class="muted">${state.tasks_left ?? ""} · ${state.route_m ? `${state.route_m} m` : ""}</p>
+      ${raw(state.notices?.length ? html`<div class="card">${state.notices.join(" · ")}</div>` : "")}
+      <button class="big danger" id="short" ${state.current ? "" : "hidden"}>${t("short")}</button>
+      <div id="pending" class="pending"></div>`;
+    view.querySelector("#short").addEventListener("click", () => submitScan({ mode: "short", pick_list: number }));
+    localStorage.setItem(`fahuo.pl.${number}`, JSON.stringify(state));
+    showPending();
+  };
+  const showPending = async () => {
+    const items = (await queue.all()).filter((i) => i.body.pick_list === number);
+    const box = view.querySelector("#pending");
+    if (box) box.innerHTML = items.map((i) => html`<div class="${i.state}">${i.body.code || i.body.mode}
+      ${i.state === "refused" ? `— ${i.message}` : `— ${t("queued")}`}</div>`).join("");
+  };
+  // what the screen can tell without the server: the scan fits the task it shows, or it does not
+  const predict = (code) => {
+    const c = state.current;
+    if (!c) return;
+    if (state.step === "location" && code === `FH:LOC:${c.location}`) state.step = "product";
+    else if (state.step === "product" && (code === `FH:SKU:${c.sku}` || code === c.barcode)) c.picked += 1;
+  };
+  scanListeners.add((body, answer, err) => {
+    if (body.pick_list !== number) return;
+    if (answer) {
+      state = { ...state, ...answer };
+      feedback(true, answer.prompt);
+      draw();
+    } else if (err) {
+      draw();
+    }
+  });
+  draw();
+  showScanbar(true, t("scanHere"));
+  onScan(async (code) => {
+    const c = state.current;
+    if (!navigator.onLine && c) {
+      const fits = state.step === "location" ? code === `FH:LOC:${c.location}`
+        : code === `FH:SKU:${c.sku}` || code === c.barcode;
+      if (!fits) {
+        feedback(false, `${code} ✗ ${t("expected")}: ${state.step === "location" ? c.location : c.sku}`);
+        return;
+      }
+      predict(code);
+      draw();
+    }
+    await submitScan({ mode: "pick", code, pick_list: number, qty: 1 });
+  });
+}
+
+// -- pack ---------------------------------------------------------------------------------------------
+
+async function packView() {
+  title(t("pack"));
+  let order = null;
+  let wanted = {};
+  const boxes = [{ contents: {} }];
+  const draw = () => {
+    if (!order) {
+      view.innerHTML = html`<p class="hint">${t("scanOrder")}</p>`;
+      return;
+    }
+    const packed = {};
+    boxes.forEach((b) => Object.entries(b.contents).forEach(([sku, q]) => { packed[sku] = (packed[sku] || 0) + q; }));
+    const rows = Object.entries(wanted).map(([sku, q]) => html`<tr class="${(packed[sku] || 0) === q ? "" : "low"}">
+      <td>${sku}</td><td class="num">${packed[sku] || 0} / ${q}</td></tr>`).join("");
+    view.innerHTML = html`<h2>${order.number}</h2><table><tr><th>SKU</th><th class="num">${t("toPack")}</th></tr>
+      ${raw(rows)}</table>
+      ${raw(boxes.map((b, i) => html`<div class="card"><b>${t("package")} ${i + 1}</b>
+        <span class="muted">${Object.entries(b.contents).map(([s, q]) => `${s}×${q}`).join(", ")}</span>
+        <label>${t("weight")}</label><input class="w" data-i="${i}" inputmode="numeric" value="${b.weight_g || ""}">
+        <label>${t("size")}</label><input class="s" data-i="${i}" value="${b.size || "300×200×150"}"></div>`).join(""))}
+      <button class="big secondary" id="next">${t("newPackage")}</button>
+      <button class="big" id="finish">${t("finishPacking")}</button><div id="labels"></div>`;
+    view.querySelectorAll("input.w").forEach((el) => el.addEventListener("change", () => {
+      boxes[el.dataset.i].weight_g = Number(el.value); }));
+    view.querySelectorAll("input.s").forEach((el) => el.addEventListener("change", () => {
+      boxes[el.dataset.i].size = el.value; }));
+    view.querySelector("#next").addEventListener("click", () => { boxes.push({ contents: {} }); draw(); });
+    view.querySelector("#finish").addEventListener("click", finish);
+  };
+  const finish = async () => {
+    const packages = boxes.filter((b) => Object.keys(b.contents).length).map((b) => {
+      const [l, w, h] = (b.size || "300×200×150").split(/[×x* ]+/).map(Number);
+      const grams = b.weight_g || Object.values(b.contents).reduce((a, q) => a + q, 0) * 500;
+      return { weight_g: grams, length_mm: l, width_mm: w, height_mm: h,
+        contents: Object.entries(b.contents).map(([sku, qty]) => ({ sku, qty })) };
+    });
+    try {
+      const shipment = await api("POST", `/api/orders/${encodeURIComponent(order.number)}/packages`, { packages });
+      feedback(true, `${shipment.number} · ${shipment.carrier || "—"} ${shipment.waybill || ""}`);
+      view.querySelector("#labels").innerHTML = shipment.packages.map((p) =>
+        html`<button class="big secondary" data-label="${p.number}">${t("label")} ${p.number}</button>`).join("");
+      view.querySelectorAll("[data-label]").forEach((el) => el.addEventListener("click", () =>
+        openPaper(`/api/packages/${el.dataset.label}/label.png`)));
+      order = null;
+    } catch (err) { feedback(false, err.message); }
+  };
+  draw();
+  showScanbar(true, t("scanOrder"));
+  onScan(async (code) => {
+    if (!order || code.startsWith("FH:ORD:")) {
+      const number = code.startsWith("FH:ORD:") ? code.slice(7) : code;
+      try {
+        order = await api("GET", `/api/orders/${encodeURIComponent(number)}`);
+        wanted = Object.fromEntries(order.lines.map((l) => [l.sku, l.qty]));
+        boxes.splice(0, boxes.length, { contents: {} });
+        feedback(true, `${order.number}: ${order.status}`);
+      } catch (err) { feedback(false, err.message); }
+      draw();
+      return;
+    }
+    const sku = code.startsWith("FH:SKU:") ? code.slice(7)
+      : order.lines.find((l) => l.barcode === code)?.sku || code;
+    const packedSoFar = boxes.reduce((a, b) => a + (b.contents[sku] || 0), 0);
+    if (!(sku in wanted)) { feedback(false, `${sku} ✗ ${t("expected")}: ${Object.keys(wanted).join(", ")}`); return; }
+    if (packedSoFar >= wanted[sku]) { feedback(false, `${sku}: ${wanted[sku]} ✓ — ${t("expected")}: 0`); return; }
+    const box = boxes[boxes.length - 1];
+    box.contents[sku] = (box.contents[sku] || 0) + 1;
+    feedback(true, `${sku} → ${t("package")} ${boxes.length}`);
+    draw();
+  });
+}
+
+// -- load and dispatch --------------------------------------------------------------------------------
+
+async function loadView() {
+  title(t("load"));
+  let shipment = null;
+  let progress = null;
+  const draw = () => {
+    if (!shipment) {
+      view.innerHTML = html`<p class="hint">${t("scanPackages")} / ${t("shipment")}</p>`;
+      return;
+    }
+    const waiting = progress?.waiting ?? shipment.packages.map((p) => p.number);
+    view.innerHTML = html`<h2>${shipment.number}</h2>
+      <p>${shipment.carrier_name || ""} ${shipment.waybill || ""} · ${shipment.order}</p>
+      <div class="card"><span class="step">${progress?.vehicle ? t("scanPackages") : t("scanVehicle")}</span>
+        <div class="where">${progress?.vehicle || "—"}</div>
+        <div class="count">${progress ? progress.loaded : 0} / ${shipment.packages.length}</div>
+        <div class="muted">${waiting.join(" · ")}</div></div>
+      <button class="big" id="dispatch" ${progress?.ready ? "" : "disabled"}>${t("confirmDispatch")}</button>
+      <button class="big secondary" id="note">${t("deliveryNote")}</button><div id="done"></div>`;
+    view.querySelector("#note").addEventListener("click", () =>
+      openPaper(`/api/shipments/${shipment.number}/documents/delivery-note.pdf`).catch((e) => feedback(false, e.message)));
+    view.querySelector("#dispatch").addEventListener("click", async () => {
+      try {
+        const done = await api("POST", `/api/shipments/${shipment.number}/dispatch`);
+        feedback(true, `${done.number}: ${done.status} · ${done.confirmation}`);
+        view.querySelector("#done").innerHTML = html`<button class="big secondary" id="conf">${t("confirmation")}
+          ${done.confirmation}</button>`;
+        view.querySelector("#conf").addEventListener("click", () =>
+          openPaper(`/api/shipments/${done.number}/documents/confirmation.pdf`));
+        shipment = null; progress = null;
+      } catch (err) { feedback(false, err.message); }
+    });
+  };
+  scanListeners.add((body, answer) => {
+    if (!shipment || body.shipment !== shipment.number || !answer) return;
+    progress = answer;
+    feedback(true, answer.message);
+    draw();
+  });
+  draw();
+  showScanbar(true, t("scanHere"));
+  onScan(async (code) => {
+    if (!shipment) {  // a package label or a shipment number says which shipment is loading
+      try {
+        let number = code;
+        if (code.startsWith("FH:PKG:")) number = (await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`))
+          .facts.find(([k]) => k === "shipment")[1];
+        shipment = await api("GET", `/api/shipments/${encodeURIComponent(number)}`);
+        progress = null;
+        feedback(true, `${shipment.number} — ${t("scanVehicle")}`);
+      } catch (err) { feedback(false, err.message); }
+      draw();
+      return;
+    }
+    await submitScan({ mode: "load", code, shipment: shipment.number });
+  });
+}
+
+// -- receive and transfer -----------------------------------------------------------------------------
+
+async function receiveView() {
+  title(t("receive"));
+  let po = null;
+  let line = null;
+  const draw = () => {
+    if (!po) { view.innerHTML = html`<p class="hint">${t("scanPO")}</p>`; return; }
+    view.innerHTML = html`<h2>${po.title}</h2><table><tr>${raw(po.table.head.map((h) => html`<th>${h}</th>`).join(""))}</tr>
+      ${raw(po.table.rows.map((r) => html`<tr>${raw(r.map((c) => html`<td>${c}</td>`).join(""))}</tr>`).join(""))}</table>
+      ${raw(line ? html`<div class="card"><b>${line}</b><label>${t("qty")}</label><input id="qty" inputmode="numeric" value="1">
+        <label>${t("putAway")}</label><input id="loc" placeholder="RCV">
+        <button class="big" id="book">${t("book")}</button></div>` : "")}`;
+    view.querySelector("#book")?.addEventListener("click", async () => {
+      const body = { lines: [{ sku: line, qty: Number(view.querySelector("#qty").value) }] };
+      const loc = view.querySelector("#loc").value.trim().replace(/^FH:LOC:/, "");
+      if (loc) body.lines[0].location = loc;
+      try {
+        await api("POST", `/api/purchase-orders/${encodeURIComponent(po.code.replace(/^FH:PO:/, ""))}/receive`, body);
+        feedback(true, `${line} ✓`);
+        po = await api("GET", `/api/lookup?code=${encodeURIComponent(po.code)}`);
+        line = null;
+        draw();
+      } catch (err) { feedback(false, err.message); }
+    });
+  };
+  draw();
+  showScanbar(true, t("scanHere"));
+  onScan(async (code) => {
+    if (!navigator.onLine) { feedback(false, t("needsNetwork")); return; }
+    if (!po || code.startsWith("FH:PO:")) {
+      try { po = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`); } catch (err) { feedback(false, err.message); }
+      if (po && po.kind !== "purchase_order") { feedback(false, `${t("expected")}: FH:PO:…`); po = null; }
+    } else if (code.startsWith("FH:LOC:") && line) {
+      view.querySelector("#loc").value = code.slice(7);
+      return;
+    } else {
+      const sku = code.startsWith("FH:SKU:") ? code.slice(7) : code;
+      if (!po.table.rows.some((r) => r[0] === sku)) { feedback(false, `${sku} ✗ ${t("expected")}: ${po.table.rows.map((r) => r[0]).join(", ")}`); return; }
+      line = sku;
+    }
+    draw();
+  });
+}
+
+async function transferView() {
+  title(t("transfer"));
+  const lines = {};
+  const draw = () => {
+    view.innerHTML = html`<div class="row"><div><label>${t("warehouse")}</label><input id="from" value="${localStorage.getItem("fahuo.wh") || "SH"}"></div>
+      <div><label>${t("to")}</label><input id="to" value=""></div></div>
+      <table>${raw(Object.entries(lines).map(([s, q]) => html`<tr><td>${s}</td><td class="num">${q}</td></tr>`).join(""))}</table>
+      <button class="big" id="create">${t("create")}</button>`;
+    view.querySelector("#create").addEventListener("click", async () => {
+      try {
+        const made = await api("POST", "/api/transfers", { from_warehouse: view.querySelector("#from").value.trim(),
+          to_warehouse: view.querySelector("#to").value.trim(),
+          lines: Object.entries(lines).map(([sku, qty]) => ({ sku, qty })) });
+        feedback(true, `${made.number} ✓`);
+      } catch (err) { feedback(false, err.message); }
+    });
+  };
+  draw();
+  showScanbar(true, t("scanProduct"));
+  onScan((code) => {
+    const sku = code.startsWith("FH:SKU:") ? code.slice(7) : code;
+    lines[sku] = (lines[sku] || 0) + 1;
+    feedback(true, `${sku} × ${lines[sku]}`);
+    draw();
+  });
+}
+
+// -- look up ------------------------------------------------------------------------------------------
+
+function answerCard(found) {
+  return html`<div class="card" data-kind="${found.kind}"><h2>${found.title}</h2>
+    <table>${raw(found.facts.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`).join(""))}</table>
+    ${raw(found.table.rows.length ? html`<table><tr>${raw(found.table.head.map((h) => html`<th>${h}</th>`).join(""))}</tr>
+      ${raw(found.table.rows.map((r) => html`<tr>${raw(r.map((c) => html`<td>${c}</td>`).join(""))}</tr>`).join(""))}</table>` : "")}</div>`;
+}
+
+async function lookupView() {
+  title(t("lookup"));
+  view.innerHTML = html`<p class="hint">${t("scanHere")}</p>`;
+  showScanbar(true, t("scanHere"));
+  onScan(async (code) => {
+    try {
+      const found = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`);
+      view.innerHTML = answerCard(found);
+      feedback(true, found.title);
+    } catch (err) { feedback(false, err.offline ? t("needsNetwork") : err.message); }
+  });
+}
+
+// -- managers -----------------------------------------------------------------------------------------
+
+async function heldView() {
+  title(t("held"));
+  const orders = await api("GET", "/api/orders?status=on_hold");
+  view.innerHTML = html`<ul class="list">${raw(orders.map((o) => html`<li data-order="${o.number}">
+    <b>${o.number}</b> ${o.customer} · ${o.total}<div class="muted">${o.hold_reason}</div>
+    <input class="reason" placeholder="${t("reason")}"><div class="row">
+    <button class="big" data-act="approve">${t("approve")}</button>
+    <button class="big danger" data-act="reject">${t("reject")}</button></div></li>`).join("")
+    || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
+  view.querySelectorAll("button[data-act]").forEach((button) => button.addEventListener("click", async () => {
+    const item = button.closest("li");
+    try {
+      await api("POST", `/api/orders/${item.dataset.order}/${button.dataset.act}`,
+        { reason: item.querySelector(".reason").value });
+      feedback(true, `${item.dataset.order} ✓`);
+      item.remove();
+    } catch (err) { feedback(false, err.message); }
+  }));
+}
+
+async function stockView() {
+  title(t("stock"));
+  const warehouse = localStorage.getItem("fahuo.wh") || "SH";
+  const rows = await api("GET", `/api/stock/summary?warehouse=${encodeURIComponent(warehouse)}`);
+  view.innerHTML = html`<h2>${warehouse}</h2><table><tr><th>SKU</th><th class="num">${t("available")}</th>
+    <th class="num">${t("reorderPoint")}</th></tr>${raw(rows.map((r) => html`<tr class="${r.low ? "low" : ""}">
+    <td>${r.sku}${r.low ? ` · ${t("low")}` : ""}</td><td class="num">${r.available}</td>
+    <td class="num">${r.reorder_point ?? "–"}</td></tr>`).join(""))}</table>`;
+}
+
+async function purchaseView() {
+  title(t("purchase"));
+  const drafts = await api("GET", "/api/purchase-orders?status=draft");
+  view.innerHTML = html`<ul class="list">${raw(drafts.map((po) => html`<li data-po="${po.number}"><b>${po.number}</b>
+    ${po.supplier} → ${po.warehouse}<div class="muted">${po.lines.map((l) => `${l.sku}×${l.qty}`).join(", ")}</div>
+    <button class="big" data-confirm>${t("confirm")}</button></li>`).join("")
+    || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
+  view.querySelectorAll("[data-confirm]").forEach((button) => button.addEventListener("click", async () => {
+    const item = button.closest("li");
+    try { await api("POST", `/api/purchase-orders/${item.dataset.po}/confirm`); feedback(true, `${item.dataset.po} ✓`); item.remove(); }
+    catch (err) { feedback(false, err.message); }
+  }));
+}
+
+function bars(days, received, shipped) {
+  const top = Math.max(1, ...received, ...shipped);
+  const w = 100 / days.length;
+  return days.map((day, i) => {
+    const a = (received[i] / top) * 90;
+    const b = (shipped[i] / top) * 90;
+    return `<rect class="in" x="${i * w + w * 0.1}" y="${100 - a}" width="${w * 0.38}" height="${a}"><title>${day} ${received[i]}</title></rect>
+      <rect class="out" x="${i * w + w * 0.52}" y="${100 - b}" width="${w * 0.38}" height="${b}"><title>${day} ${shipped[i]}</title></rect>`;
+  }).join("");
+}
+
+async function dashboardView() {
+  title(t("dashboard"));
+  const d = await api("GET", "/api/dashboard?days=14");
+  const pct = d.on_time_rate == null ? "–" : `${Math.round(d.on_time_rate * 100)}%`;
+  view.innerHTML = html`<div class="figures"><div><b>${pct}</b>${t("onTime")}</div>
+    <div><b>${d.order_to_ship_hours ?? "–"}</b>${t("toShip")}</div><div><b>${d.backordered}</b>${t("backordered")}</div></div>
+    <svg class="chart" viewBox="0 0 100 100" preserveAspectRatio="none" role="img"
+      aria-label="${t("received")} / ${t("shipped")}">${raw(bars(d.days, d.received, d.shipped))}</svg>
+    <p class="muted"><span class="key-in">■</span> ${t("received")} (${d.received.reduce((a, b) => a + b, 0)}) ·
+      <span class="key-out">■</span> ${t("shipped")}
+      (${d.shipped.reduce((a, b) => a + b, 0)}) · ${t("held")}: ${d.on_hold}</p>`;
+}
+
+function labelsView() {
+  title(t("labels"));
+  const warehouse = localStorage.getItem("fahuo.wh") || "SH";
+  view.innerHTML = html`<button class="big" data-paper="/api/labels/locations.pdf?warehouse=${warehouse}">${t("locationsSheet")} ${warehouse}</button>
+    <button class="big" data-paper="/api/labels/products.pdf">${t("productsSheet")}</button>
+    <label>${t("shipment")}</label><input id="sh" placeholder="SH-…">
+    <div class="row"><button class="big secondary" data-doc="delivery-note">${t("deliveryNote")}</button>
+    <button class="big secondary" data-doc="waybill">${t("waybill")}</button>
+    <button class="big secondary" data-doc="confirmation">${t("confirmation")}</button></div>`;
+  view.querySelectorAll("[data-paper]").forEach((b) => b.addEventListener("click", () =>
+    openPaper(b.dataset.paper).catch((e) => feedback(false, e.message))));
+  view.querySelectorAll("[data-doc]").forEach((b) => b.addEventListener("click", () =>
+    openPaper(`/api/shipments/${encodeURIComponent(view.querySelector("#sh").value.trim())}/documents/${b.dataset.doc}.pdf`)
+      .catch((e) => feedback(false, e.message))));
+}
+
+async function queueView() {
+  title(t("queued"));
+  const items = await queue.all();
+  view.innerHTML = html`<ul class="list">${raw(items.map((i) => html`<li class="${i.state}">${i.body.mode} ${i.body.code}
+    ${i.body.pick_list || i.body.shipment || ""} — ${i.state === "refused" ? i.message : t("queued")}
+    ${raw(i.state === "refused" ? html`<button data-seq="${i.seq}">✗</button>` : "")}</li>`).join("")
+    || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
+  view.querySelectorAll("[data-seq]").forEach((b) => b.addEventListener("click", async () => {
+    await queue.remove(Number(b.dataset.seq)); await refreshQueueBadge(); queueView();
+  }));
+}
+
+// -- start --------------------------------------------------------------------------------------------
+
+document.getElementById("lang").addEventListener("click", () => { switchLanguage(); paintLang(); route(); });
+document.getElementById("queue").addEventListener("click", () => { location.hash = "#/queue"; });
+function paintLang() { document.getElementById("lang").textContent = language() === "zh" ? "EN" : "中文"; }
+
+setupScanbar();
+paintLang();
+setNet();
+window.addEventListener("hashchange", route);
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => null);
+refreshQueueBadge();
+route().then(() => { window.fahuoReady = performance.now(); if (navigator.onLine) flushQueue(); });
+export { ApiError };

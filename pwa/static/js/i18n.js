@@ -1,0 +1,43 @@
+// Words on screen in Chinese and English; the browser's language decides, the header button switches.
+const WORDS = {
+  signIn: ["Sign in", "登录"], username: ["User name", "用户名"], password: ["Password", "密码"],
+  signOut: ["Sign out", "退出"], pick: ["Pick", "拣货"], pack: ["Pack", "打包"], load: ["Load & dispatch", "装车发运"],
+  receive: ["Receive", "收货"], transfer: ["Transfer", "调拨"], lookup: ["Look up", "查询"],
+  held: ["Held orders", "待审订单"], stock: ["Stock", "库存"], purchase: ["Purchase orders", "采购单"],
+  dashboard: ["Dashboard", "看板"], labels: ["Labels & papers", "标签与单据"],
+  scanHere: ["Scan or type a code", "扫描或输入条码"], openLists: ["Open pick lists", "待拣货单"],
+  newCart: ["New cart (oldest orders)", "新建拣货车(最早订单)"], warehouse: ["Warehouse", "仓库"],
+  short: ["Bin has less (short pick)", "库位缺货(短拣)"], scanLocation: ["Scan the location", "扫描库位"],
+  scanProduct: ["Scan the product", "扫描商品"], tote: ["Tote", "周转箱"], done: ["Done", "完成"],
+  allPicked: ["All picked: take the cart to packing.", "全部拣完:请送往打包区。"],
+  queued: ["waiting to send", "待发送"], offline: ["Offline: scans are kept and sent later", "离线:扫描已保存,联网后发送"],
+  refused: ["Refused", "被拒绝"], sent: ["Sent", "已发送"], scanOrder: ["Scan the order or type its number", "扫描或输入订单号"],
+  package: ["Package", "包裹"], weight: ["Weight (g)", "重量(克)"], size: ["Size L×W×H (mm)", "尺寸 长×宽×高(毫米)"],
+  newPackage: ["Next package", "下一个包裹"], finishPacking: ["Finish packing", "完成打包"],
+  toPack: ["To pack", "待装"], label: ["Label", "标签"], shipment: ["Shipment", "发运单"],
+  scanVehicle: ["Scan the vehicle", "扫描车辆"], scanPackages: ["Scan each package", "逐件扫描包裹"],
+  confirmDispatch: ["Confirm dispatch", "确认发运"], deliveryNote: ["Delivery note", "发货单"],
+  confirmation: ["Shipment confirmation", "发货确认单"], waybill: ["Waybill", "运单"],
+  scanPO: ["Scan the purchase order", "扫描采购单"], qty: ["Quantity", "数量"], putAway: ["Put-away location", "上架库位"],
+  book: ["Book it", "登记"], to: ["To warehouse", "调入仓库"], add: ["Add", "添加"], create: ["Create", "创建"],
+  approve: ["Approve", "批准"], reject: ["Reject", "拒绝"], reason: ["Reason", "原因"], confirm: ["Confirm", "确认"],
+  nothing: ["Nothing here.", "暂无内容。"], received: ["Received", "收到"], shipped: ["Shipped", "发出"],
+  onTime: ["On time", "准时率"], toShip: ["Order→ship (h)", "下单到发货(小时)"], backordered: ["Backordered", "缺货待补"],
+  locationsSheet: ["Location labels", "库位标签"], productsSheet: ["Product labels", "商品标签"],
+  needsNetwork: ["This needs the network.", "此操作需要网络。"], expected: ["Expected", "应为"],
+  low: ["low", "低"], available: ["available", "可用"], reorderPoint: ["reorder at", "补货点"],
+  linkSignIn: ["Signing in with your link…", "正在通过链接登录…"],
+};
+let lang = localStorage.getItem("fahuo.lang")
+  || ((navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en");
+
+export function t(key) {
+  const pair = WORDS[key];
+  return pair ? pair[lang === "zh" ? 1 : 0] : key;
+}
+export function language() { return lang; }
+export function switchLanguage() {
+  lang = lang === "zh" ? "en" : "zh";
+  localStorage.setItem("fahuo.lang", lang);
+  document.documentElement.lang = lang;
+}

@@ -1,0 +1,243 @@
+"""The floor app in real headless Chromium (Debian's), against the real server on 127.0.0.1.
+
+Screenshots of each mode at phone size land in test-artifacts/ (or $FAHUO_ARTIFACTS)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from core.auth import Role, add_api_key, add_staff, issue_login_link
+from core.orders import Order, OrderStatus
+from core.packing import Package
+from core.picking import PickTask
+from core.qr import qr_png
+from core.scanning import Scan
+from tests.conftest import PASSWORD
+from tests.factories import a_carrier, a_product, a_reorder_rule, a_warehouse, an_order, stock
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("FAHUO_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+PHONE = {"width": 390, "height": 844}
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or not shutil.which("ffmpeg"),
+                                reason="needs Debian's chromium and ffmpeg (.ci/run installs them)")
+
+
+def camera_feed(tmp: Path, payload: str) -> Path:
+    """A label made by fahuo, turned into the video a fake camera plays."""
+    png, y4m = tmp / "label.png", tmp / "camera.y4m"
+    png.write_bytes(qr_png(payload))
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i", str(png), "-t", "2", "-r", "15",
+                    "-vf", "scale=-1:360,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
+                    "-f", "yuv4mpegpipe", str(y4m)], check=True, timeout=60)
+    return y4m
+
+
+async def _browser(feed: Path | None = None) -> AsyncIterator[Browser]:
+    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+    if feed is not None:
+        args += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                 f"--use-file-for-fake-video-capture={feed}"]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async for b in _browser():
+        yield b
+
+
+async def phone(browser: Browser, server: str, outside: list[str]) -> tuple[BrowserContext, Page]:
+    """A phone-sized page that notes every request leaving 127.0.0.1."""
+    context = await browser.new_context(viewport=PHONE, base_url=server, permissions=["camera"], locale="en-US",
+                                        has_touch=True, is_mobile=True)
+    page = await context.new_page()
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in (
+        "127.0.0.1", None) and not r.url.startswith(("blob:", "data:")) else None)
+    return context, page
+
+
+async def sign_in(page: Page, username: str) -> None:
+    await page.goto("/#/login")
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.click("#login button")
+    await page.wait_for_selector("nav.tiles")
+
+
+async def scan(page: Page, code: str) -> None:
+    """What a hardware scanner does: types the code into the focused field and presses Enter."""
+    await page.fill("#scan", code)
+    await page.press("#scan", "Enter")
+
+
+def artifact(name: str) -> str:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return str(ARTIFACTS / name)
+
+
+async def shot(page: Page, name: str) -> None:
+    await page.screenshot(path=artifact(f"pwa-{name}.png"))
+
+
+async def _order(http, lines: dict[str, int]) -> str:
+    key = {"X-API-Key": await add_api_key("shop")}
+    async with http.post("/api/orders", json=an_order(lines).model_dump(mode="json"), headers=key) as resp:
+        assert resp.status == 201, await resp.text()
+        return (await resp.json())["number"]
+
+
+async def test_the_camera_reads_a_fahuo_label_without_leaving_the_machine(server, db, tmp_path):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 7, "A-01-03")
+    await add_staff("picker-1", Role.PICKER, PASSWORD)
+    outside: list[str] = []
+    async for browser in _browser(camera_feed(tmp_path, "FH:LOC:A-01-03")):
+        context, page = await phone(browser, server, outside)
+        await sign_in(page, "picker-1")
+        await page.goto("/#/lookup")
+        await page.wait_for_selector("#scanbar:not([hidden])")
+        await page.click("#camera")
+        card = await page.wait_for_selector('[data-kind="location"]', timeout=20_000)
+        assert "Location A-01-03" in await card.inner_text()
+        assert "TEA" in await card.inner_text()
+        took = await page.evaluate("window.fahuoCameraDecoded - window.fahuoCameraStarted")
+        print(f"camera decode: {took:.0f} ms")
+        await shot(page, "lookup-camera")
+        await context.close()
+    assert outside == []
+
+
+async def test_pick_pack_and_dispatch_by_scanning(server, http, db, browser):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10, "A-01-02")
+    await a_carrier()
+    number = await _order(http, {"TEA": 2})
+    for name, role in (("picker-1", Role.PICKER), ("packer-1", Role.PACKER), ("dispatcher-1", Role.DISPATCHER)):
+        await add_staff(name, role, PASSWORD)
+    outside: list[str] = []
+    context, page = await phone(browser, server, outside)
+
+    await sign_in(page, "picker-1")
+    await shot(page, "home-picker")
+    await page.click('a[data-mode="pick"]')
+    await page.click("#cart")
+    await page.wait_for_selector('.task[data-step="location"]')
+    await scan(page, "FH:LOC:A-01-04")  # the wrong bin: refused, naming the right one
+    await page.wait_for_selector("#feedback.bad")
+    assert "A-01-02" in await page.inner_text("#feedback")
+    await shot(page, "pick-wrong-scan")
+    await scan(page, "FH:LOC:A-01-02")
+    await page.wait_for_selector('.task[data-step="product"]')
+    await shot(page, "pick")
+    await scan(page, "FH:SKU:TEA")
+    await scan(page, "FH:SKU:TEA")
+    await page.wait_for_selector("text=All picked")
+
+    await page.goto("/#/")
+    await page.click("#signout")
+    await sign_in(page, "packer-1")
+    await page.click('a[data-mode="pack"]')
+    await page.wait_for_selector("#scanbar:not([hidden])")
+    await scan(page, f"FH:ORD:{number}")
+    await page.wait_for_selector(f"h2:has-text('{number}')")
+    await scan(page, "FH:SKU:TEA")
+    await scan(page, "FH:SKU:TEA")
+    await scan(page, "FH:SKU:TEA")  # one too many: refused
+    await page.wait_for_selector("#feedback.bad")
+    await page.fill("input.w", "1300")
+    await shot(page, "pack")
+    await page.click("#finish")
+    await page.wait_for_selector("[data-label]")
+
+    package = await Package.get(shipment__order__number=number)
+    await page.goto("/#/")
+    await page.click("#signout")
+    await sign_in(page, "dispatcher-1")
+    await page.click('a[data-mode="load"]')
+    await page.wait_for_selector("#scanbar:not([hidden])")
+    await scan(page, f"FH:PKG:{package.number}")
+    await page.wait_for_selector("text=Scan the vehicle")
+    await scan(page, "FH:VEH:沪A12345")
+    await page.wait_for_selector("text=Scan each package")
+    await scan(page, f"FH:PKG:{package.number}")
+    await page.wait_for_selector("#dispatch:not([disabled])")
+    await shot(page, "load")
+    await page.click("#dispatch")
+    await page.wait_for_selector("#conf")
+    assert (await Order.get(number=number)).status == OrderStatus.SHIPPED
+    await context.close()
+    assert outside == []
+
+
+async def test_scans_made_offline_survive_a_reload_and_are_applied_once(server, http, db, browser):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10, "A-01-01")
+    await add_staff("picker-1", Role.PICKER, PASSWORD)
+    await _order(http, {"TEA": 3})
+    context, page = await phone(browser, server, [])
+    await sign_in(page, "picker-1")
+    await page.click('a[data-mode="pick"]')
+    await page.click("#cart")
+    await page.wait_for_selector('.task[data-step="location"]')
+    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10_000)
+    pick_url = page.url
+
+    await context.set_offline(True)
+    for code in ("FH:LOC:A-01-01", "FH:SKU:TEA", "FH:SKU:TEA"):
+        await scan(page, code)
+    await page.wait_for_function("document.querySelector('#queue').textContent.startsWith('3')")
+    await shot(page, "pick-offline")
+    await page.reload()
+    await page.wait_for_selector(".task")
+    await page.wait_for_function("document.querySelector('#queue').textContent.startsWith('3')")
+    assert await Scan.all().count() == 0
+
+    await context.set_offline(False)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+    await page.wait_for_function("document.querySelector('#queue').hidden", timeout=10_000)
+    task = await PickTask.get(pick_list__number=pick_url.rsplit("/", 1)[1])
+    assert (task.at_location, task.picked) == (True, 2)
+    assert await Scan.filter(accepted=True).count() == 3
+    await context.close()
+
+
+async def test_managers_decide_held_orders_and_read_the_dashboard(server, http, db, browser):
+    wh, tea = await a_warehouse(), await a_product("TEA", price="60000.00")
+    await stock(tea, wh, 3)
+    await a_reorder_rule(tea, wh, point=5, qty=10)
+    await add_staff("manager-1", Role.MANAGER, PASSWORD)
+    number = await _order(http, {"TEA": 1})  # over the value limit: held
+    assert (await Order.get(number=number)).status == OrderStatus.ON_HOLD
+    context, page = await phone(browser, server, [])
+    token = await issue_login_link("manager-1")
+    await page.goto(f"/#/link/{token}")  # the one-time link the bot sends
+    await page.wait_for_selector("nav.tiles")
+    await page.click('a[data-mode="held"]')
+    await page.wait_for_selector(f"li[data-order='{number}']")
+    await shot(page, "held")
+    await page.fill(f"li[data-order='{number}'] .reason", "known customer")
+    await page.click(f"li[data-order='{number}'] button[data-act='approve']")
+    await page.wait_for_selector("#feedback.ok")
+    assert (await Order.get(number=number)).status == OrderStatus.ALLOCATED
+    await page.goto("/#/dashboard")
+    await page.wait_for_selector("svg.chart rect", state="attached")
+    assert await page.locator("svg.chart rect").count() == 28  # 14 days × (received, shipped)
+    await shot(page, "dashboard")
+    await page.goto("/#/stock")
+    await page.wait_for_selector("tr.low")
+    await shot(page, "stock")
+    await page.click("#lang")
+    await page.wait_for_selector("text=可用")
+    await context.close()
