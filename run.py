@@ -2,8 +2,10 @@
 
     python run.py                 serve (web app; the bot and scheduler join when configured)
     python run.py serve --demo    serve, loading the demo data set first if the database is empty
+    python run.py serve --emulator   also run the bot against a local Telegram emulator (web chat)
     python run.py migrate | demo | check
     python run.py user add NAME --role ROLE [--password P]
+    python run.py user telegram NAME TELEGRAM_ID
     python run.py apikey add CHANNEL
     python run.py import products|stock FILE.csv
 """
@@ -23,7 +25,9 @@ from typing import Any
 from aiohttp import web
 from tqdm import tqdm
 
-from core.auth import Role, add_api_key, add_staff
+from bot.app import WEBHOOK_PATH, mount_webhook, run_bot
+from bot.emulator import BotApiEmulator
+from core.auth import Role, Staff, add_api_key, add_staff
 from core.db import close_db, open_db
 from core.demo import load_demo
 from core.errors import DomainError, ImportFailed
@@ -34,6 +38,7 @@ from core.warehouses import Warehouse
 from pwa.app import create_app
 
 log = logging.getLogger("fahuo")
+EMULATOR_TOKEN = "4242:local-emulator"
 
 
 def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
@@ -49,27 +54,55 @@ async def print_demo(settings: Settings) -> None:
     print(f"API key for channel 'shop' (shown once): {logins.api_key}")
 
 
-async def serve(settings: Settings, demo: bool) -> None:
+async def _start_emulator(settings: Settings) -> tuple[web.AppRunner, Settings]:
+    """The local Bot API emulator, and settings that point the bot at it."""
+    emulator = BotApiEmulator(token=EMULATOR_TOKEN)
+    runner = web.AppRunner(emulator.app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", settings.emulator_port).start()
+    base = f"http://127.0.0.1:{settings.emulator_port}"
+    print(f"Telegram bot: on, against the local Bot API emulator; chat with it at {base}/chat")
+    return runner, settings.model_copy(update={"telegram_token": EMULATOR_TOKEN, "telegram_api_base": base,
+                                               "telegram_webhook_url": ""})
+
+
+async def serve(settings: Settings, demo: bool, emulator: bool) -> None:
     await open_db(settings)
+    runners: list[web.AppRunner] = []
+    stop = asyncio.Event()
+    bot_task = None
     try:
         if demo and not await Warehouse.exists():
             await print_demo(settings)
-        runner = web.AppRunner(create_app(settings, manage_db=False), access_log=None)
+        if emulator or settings.telegram_emulator:
+            chat, settings = await _start_emulator(settings)
+            runners.append(chat)
+        app = create_app(settings, manage_db=False)
+        if settings.telegram_token and settings.telegram_webhook_url:
+            mount_webhook(app, settings)
+            print(f"Telegram bot: on, webhook at {settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}")
+        elif settings.telegram_token:
+            bot_task = asyncio.create_task(run_bot(settings, stop))
+            if not settings.telegram_api_base.startswith("http://127.0.0.1"):
+                print("Telegram bot: on (long polling).")
+        else:
+            print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).")
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
+        runners.append(runner)
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()
         print(f"fahuo web app and API: {settings.base_url}/  (API description: {settings.base_url}/api/openapi.json)")
-        if settings.telegram_token:
-            print("Telegram bot: configured, but the bot arrives with a later release; it is not started yet.")
-        else:
-            print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN to switch it on).")
         print(f"Database: {settings.database_url.split('?')[0]}   Stop with Ctrl+C.")
-        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
-        await runner.cleanup()
+        if bot_task is not None:
+            await bot_task
     finally:
+        stop.set()
+        for runner in reversed(runners):
+            await runner.cleanup()
         await close_db()
 
 
@@ -109,6 +142,12 @@ async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "telegram":
+        if not await Staff.filter(username=args.name).update(telegram_id=args.telegram_id):
+            print(f"No staff member called {args.name}.", file=sys.stderr)
+            return 1
+        print(f"{args.name} is linked to Telegram id {args.telegram_id}: alerts and /login go there.")
+        return 0
     password = args.password
     if password is None:
         password = getpass.getpass(f"Password for {args.name}: ")
@@ -148,6 +187,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command")
     serve_p = sub.add_parser("serve", help="run the web app (default)")
     serve_p.add_argument("--demo", action="store_true", help="load the demo data set into an empty database")
+    serve_p.add_argument("--emulator", action="store_true",
+                         help="run the bot against a local Bot API emulator with a web chat (no Telegram needed)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="load the demo data set and print its logins")
     sub.add_parser("check", help="verify the stock ledger; exit 1 when broken")
@@ -156,6 +197,9 @@ def parser() -> argparse.ArgumentParser:
     add_user.add_argument("name")
     add_user.add_argument("--role", required=True, choices=[r.value for r in Role])
     add_user.add_argument("--password", help="asked for when not given")
+    link = user.add_parser("telegram", help="link a staff member to their Telegram user id")
+    link.add_argument("name")
+    link.add_argument("telegram_id", type=int)
     key = sub.add_parser("apikey", help="sales channel keys").add_subparsers(dest="action", required=True)
     key.add_parser("add", help="make a key for a channel").add_argument("channel")
     imp = sub.add_parser("import", help="import a CSV file (all rows or none)")
@@ -170,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     settings = Settings()
     if args.command in (None, "serve"):
-        asyncio.run(serve(settings, demo=getattr(args, "demo", False)))
+        asyncio.run(serve(settings, demo=getattr(args, "demo", False), emulator=getattr(args, "emulator", False)))
         return 0
     return asyncio.run(with_db(settings, args))
 

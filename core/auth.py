@@ -75,6 +75,7 @@ class Staff(Model):
     telegram_id = fields.BigIntField(null=True, unique=True)
     language = fields.CharField(max_length=8, default="zh")
     active = fields.BooleanField(default=True)
+    muted_alerts: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # alert kinds switched off
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

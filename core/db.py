@@ -33,6 +33,7 @@ MODEL_MODULES = [
     "core.documents",
     "core.fleet",
     "core.aftersales",
+    "core.notifications",
 ]
 _config_in_use: dict[str, Any] = {}
 

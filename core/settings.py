@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "fahuo.sqlite3"
@@ -23,7 +23,11 @@ class Settings(BaseSettings):
     http_port: int = 8080
     public_url: str = ""  # where customers reach the web app (tracking links); defaults to host:port
     telegram_token: str = ""
-    telegram_api_base: str = ""
+    telegram_api_base: str = ""  # another Bot API server, e.g. a local one
+    telegram_webhook_url: str = ""  # public base URL: webhook mode instead of long polling
+    telegram_webhook_secret: str = ""
+    telegram_emulator: bool = False  # run the local Bot API emulator and the bot against it
+    emulator_port: int = 8081
     redis_url: str = ""
     timezone: str = "Asia/Shanghai"
     currency: str = "CNY"
@@ -39,6 +43,12 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone, at start rather than at midnight
         return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and len(self.telegram_webhook_secret) < 16:
+            raise ValueError("webhook mode needs FAHUO_TELEGRAM_WEBHOOK_SECRET of 16 or more characters")
+        return self
 
     @property
     def tz(self) -> ZoneInfo:

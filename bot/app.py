@@ -1,0 +1,110 @@
+"""The Telegram bot: one dispatcher with a router per audience, long polling or a webhook, and the notifier."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, ErrorEvent
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.customers import customer_router
+from bot.managers import manager_router
+from bot.middlewares import People, Throttle
+from bot.notifier import run_notifier
+from bot.texts import language_of, say
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def storage_for(settings: Settings) -> BaseStorage:
+    """Dialog state in Redis when configured (several bot processes, restarts), else in memory."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+async def apologise(event: ErrorEvent) -> bool:
+    """Any handler failure: logged, and the person gets an apology instead of silence."""
+    log.exception("bot handler failed", exc_info=event.exception)
+    update = event.update
+    target: Any = update.message or (update.callback_query.message if update.callback_query else None)
+    user = update.message.from_user if update.message else (update.callback_query.from_user
+                                                            if update.callback_query else None)
+    if target is not None:
+        try:
+            await target.answer(say(language_of(user.language_code if user else None), "error"))
+        except Exception:
+            log.exception("could not even apologise")
+    return True
+
+
+def build_dispatcher(settings: Settings, storage: BaseStorage | None = None) -> Dispatcher:
+    dispatcher = Dispatcher(storage=storage or storage_for(settings))
+    dispatcher["settings"] = settings
+    dispatcher.update.outer_middleware(Throttle())
+    people = People()
+    dispatcher.message.middleware(people)
+    dispatcher.callback_query.middleware(people)
+    dispatcher.include_routers(manager_router(), customer_router())
+    dispatcher.errors.register(apologise)
+    return dispatcher
+
+
+def make_bot(settings: Settings) -> Bot:
+    session = None
+    if settings.telegram_api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(settings.telegram_token, session=session)
+
+
+COMMANDS = [("catalog", "Browse · 浏览商品"), ("cart", "Cart · 购物车"), ("orders", "My orders · 我的订单"),
+            ("track", "Track an order · 查询订单"), ("aftersales", "After-sales · 售后"), ("lang", "中文 / English"),
+            ("login", "Staff: sign in to the app · 员工登录"), ("report", "Managers: today · 今日报表"),
+            ("alerts", "Managers: alerts · 提醒设置")]
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
+    """Long polling and the notifier, until `stop` is set."""
+    bot = make_bot(settings)
+    dispatcher = build_dispatcher(settings)
+    try:
+        await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
+    except Exception:
+        log.warning("could not set the bot's command list; going on")
+    notifier = asyncio.create_task(run_notifier(bot, stop))
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
+    await stop.wait()
+    await dispatcher.stop_polling()
+    await asyncio.gather(notifier, polling, return_exceptions=True)
+    await bot.session.close()
+
+
+def mount_webhook(app: web.Application, settings: Settings) -> None:
+    """Webhook mode: Telegram posts updates to WEBHOOK_PATH with our secret token in a header."""
+    bot = make_bot(settings)
+    dispatcher = build_dispatcher(settings)
+    SimpleRequestHandler(dispatcher, bot, secret_token=settings.telegram_webhook_secret).register(app, WEBHOOK_PATH)
+    stop = asyncio.Event()
+
+    async def lifecycle(_: web.Application) -> Any:
+        await bot.set_webhook(f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}",
+                              secret_token=settings.telegram_webhook_secret, drop_pending_updates=False)
+        notifier = asyncio.create_task(run_notifier(bot, stop))
+        yield
+        stop.set()
+        await notifier
+        await bot.session.close()
+
+    app.cleanup_ctx.append(lifecycle)

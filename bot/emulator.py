@@ -1,0 +1,210 @@
+"""A local stand-in for Telegram's Bot API, with a web chat page: try the bot with no Telegram account.
+
+The bot talks to it exactly as to api.telegram.org (aiogram pointed here with `TelegramAPIServer`); people
+type in the page at /chat, and their messages reach the bot through getUpdates. The tests use the same
+server, driving it from Python (`says`, `presses`, `shares_contact`, `sends_photo`) and reading what the
+bot sent; `outage` makes it answer 502, like Telegram on a bad day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+CHAT_PAGE = Path(__file__).parent / "chat.html"
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "fahuo", "username": "fahuo_bot"}
+
+
+@dataclass
+class Sent:
+    """Something the bot sent (or edited) in a chat."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    photo: bool = False
+
+    def button(self, label: str) -> dict[str, Any]:
+        for row in self.buttons:
+            for button in row:
+                if label in button.get("text", ""):
+                    return button
+        raise KeyError(f"no button {label!r} in {self.buttons}")
+
+
+class BotApiEmulator:
+    def __init__(self, token: str = "emulator") -> None:
+        self.token = token
+        self.outage = False
+        self.calls: list[str] = []
+        self.sent: list[Sent] = []
+        self._updates: list[dict[str, Any]] = []
+        self._next_update = 1
+        self._next_message = 1
+        self._arrived = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._files: dict[str, bytes] = {}
+
+    # -- what people do -------------------------------------------------------------------------------
+
+    def _user(self, chat_id: int, language: str) -> dict[str, Any]:
+        return {"id": chat_id, "is_bot": False, "first_name": f"User {chat_id}", "language_code": language}
+
+    def _message(self, chat_id: int, language: str, **content: Any) -> dict[str, Any]:
+        self._next_message += 1
+        return {"message_id": self._next_message, "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, language), **content}
+
+    def _push(self, update: dict[str, Any]) -> None:
+        update["update_id"] = self._next_update
+        self._next_update += 1
+        self._updates.append(update)
+        self._arrived.set()
+
+    def says(self, chat_id: int, text: str, language: str = "en") -> None:
+        command = text.split()[0] if text.startswith("/") else ""
+        entities = [{"type": "bot_command", "offset": 0, "length": len(command)}] if command else []
+        self._push({"message": self._message(chat_id, language, text=text, entities=entities)})
+
+    def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> None:
+        data = sent.button(label)["callback_data"]
+        message = {"message_id": sent.message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
+                   "from": BOT_USER, "text": sent.text or "…"}
+        self._push({"callback_query": {"id": str(self._next_update), "from": self._user(chat_id, language),
+                                       "chat_instance": str(chat_id), "message": message, "data": data}})
+
+    def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> None:
+        contact = {"phone_number": phone, "first_name": name, "user_id": chat_id}
+        self._push({"message": self._message(chat_id, language, contact=contact)})
+
+    def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> None:
+        file_id = f"photo-{len(self._files) + 1}"
+        self._files[file_id] = data
+        photo = [{"file_id": file_id, "file_unique_id": file_id, "width": 64, "height": 64, "file_size": len(data)}]
+        self._push({"message": self._message(chat_id, language, photo=photo)})
+
+    async def reply(self, chat_id: int, after: int = 0, within: float = 10.0, contains: str = "") -> Sent:
+        """The first message the bot sent to the chat after the given count of sent messages."""
+        deadline = time.monotonic() + within
+        while True:
+            for item in self.sent[after:]:
+                if item.chat_id == chat_id and contains in item.text:
+                    return item
+            left = deadline - time.monotonic()
+            if left <= 0:
+                texts = [s.text for s in self.sent if s.chat_id == chat_id]
+                raise TimeoutError(f"no reply to {chat_id} containing {contains!r}; sent: {texts}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), left)
+            except TimeoutError:
+                pass
+
+    def to(self, chat_id: int) -> list[Sent]:
+        return [s for s in self.sent if s.chat_id == chat_id]
+
+    # -- the Bot API ----------------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        app.router.add_get("/chat", self._page)
+        app.router.add_get("/chat/messages", self._messages)
+        app.router.add_post("/chat/send", self._send)
+        return app
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        self.calls.append(method)
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        if self.outage:
+            return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
+        form = dict(await request.post()) if request.method == "POST" else dict(request.query)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return web.json_response({"ok": True, "result": True})
+        return web.json_response({"ok": True, "result": await handler(form)})
+
+    async def _m_getMe(self, form: dict[str, Any]) -> dict[str, Any]:
+        return BOT_USER
+
+    async def _m_getUpdates(self, form: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(form.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), min(float(form.get("timeout") or 0), 1.0))
+            except TimeoutError:
+                pass
+        return self._updates[:100]
+
+    def _record(self, chat_id: int, text: str, markup: Any, photo: bool = False,
+                message_id: int | None = None) -> dict[str, Any]:
+        buttons = json.loads(markup).get("inline_keyboard", []) if isinstance(markup, str) and markup else []
+        if message_id is None:
+            self._next_message += 1
+            message_id = self._next_message
+        self.sent.append(Sent(message_id, chat_id, text, buttons, photo))
+        self._changed.set()
+        result = {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
+                  "from": BOT_USER}
+        if photo:
+            result["photo"] = [{"file_id": f"sent-{message_id}", "file_unique_id": f"u{message_id}",
+                                "width": 640, "height": 360}]
+            result["caption"] = text
+        else:
+            result["text"] = text
+        return result
+
+    async def _m_sendMessage(self, form: dict[str, Any]) -> dict[str, Any]:
+        return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"))
+
+    async def _m_sendPhoto(self, form: dict[str, Any]) -> dict[str, Any]:
+        return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"), photo=True)
+
+    async def _m_editMessageText(self, form: dict[str, Any]) -> dict[str, Any]:
+        return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),
+                            message_id=int(form["message_id"]))
+
+    async def _m_getFile(self, form: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(form["file_id"])
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self._files.get(file_id, b"")),
+                "file_path": f"photos/{file_id}.jpg"}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = Path(request.match_info["path"]).stem
+        if file_id not in self._files:
+            raise web.HTTPNotFound()
+        return web.Response(body=self._files[file_id], content_type="image/jpeg")
+
+    # -- the web chat ---------------------------------------------------------------------------------
+
+    async def _page(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(CHAT_PAGE)
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        chat_id = int(request.query.get("chat", "1"))
+        return web.json_response([{"id": s.message_id, "text": s.text, "buttons": s.buttons, "photo": s.photo}
+                                  for s in self.to(chat_id)])
+
+    async def _send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        chat_id = int(body["chat"])
+        if "press" in body:
+            sent = next(s for s in reversed(self.sent) if s.message_id == int(body["message_id"]))
+            self.presses(chat_id, sent, body["press"])
+        elif "phone" in body:
+            self.shares_contact(chat_id, str(body["phone"])[:20])
+        else:
+            self.says(chat_id, str(body.get("text", ""))[:4000], str(body.get("language", "en")))
+        return web.json_response({"ok": True})

@@ -1,0 +1,60 @@
+"""What every handler gets: who is writing (customer or staff record), their language; and flood control."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from bot.texts import language_of, say
+from core.auth import Staff
+from core.parties import Customer
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class People(BaseMiddleware):
+    """Looks the sender up: a customer and/or a staff member linked to this Telegram id."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user = data.get("event_from_user")
+        if user is not None:
+            data["customer"] = await Customer.get_or_none(telegram_id=user.id)
+            data["staff"] = await Staff.get_or_none(telegram_id=user.id, active=True)
+            chosen = (data["staff"] or data["customer"])
+            data["lang"] = chosen.language if chosen is not None and chosen.language in ("en", "zh") else \
+                language_of(user.language_code)
+        return await handler(event, data)
+
+
+class Throttle(BaseMiddleware):
+    """At most `burst` updates per `window` seconds from one person; the rest are dropped, with one notice."""
+
+    def __init__(self, burst: int = 20, window: float = 5.0) -> None:
+        self.burst, self.window = burst, window
+        self.seen: dict[int, deque[float]] = defaultdict(deque)
+        self.warned: set[int] = set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        now = time.monotonic()
+        recent = self.seen[user.id]
+        while recent and now - recent[0] > self.window:
+            recent.popleft()
+        if len(recent) >= self.burst:
+            if user.id not in self.warned:
+                self.warned.add(user.id)
+                lang = language_of(user.language_code)
+                inner = getattr(event, "event", event)  # the outer middleware sees the Update around it
+                if isinstance(inner, Message | CallbackQuery):
+                    await inner.answer(say(lang, "slow_down"))
+            return None
+        self.warned.discard(user.id)
+        recent.append(now)
+        return await handler(event, data)

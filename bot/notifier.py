@@ -1,0 +1,80 @@
+"""Sends the outbox to people in Telegram: customers about their orders, managers their alerts.
+
+Each event is told to each person once (core.notifications keeps the record). While Telegram cannot be
+reached the notifier stops where it is and tries again later, so nothing is lost and nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.customers import keyboard
+from bot.texts import TEXTS, say
+from core.events import OutboxEvent
+from core.notifications import Recipient, advance, already_told, audience, mark_told, next_events
+
+log = logging.getLogger(__name__)
+CONSUMER = "telegram"
+
+
+def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    lang = who.language if who.language in ("en", "zh") else "zh"
+    key = ("n." if who.role == "customer" else "m.") + event.kind
+    if key not in TEXTS:
+        return None
+    payload = {k: v for k, v in event.payload.items() if isinstance(v, str | int | float)}
+    text = say(lang, key, **payload)
+    buttons = None
+    if who.role != "customer" and event.kind == "order.on_hold":
+        number = event.payload["order"]
+        buttons = keyboard([[(say(lang, "approve"), f"held:approve:{number}"),
+                             (say(lang, "reject"), f"held:reject:{number}")]])
+    elif who.role != "customer" and event.kind == "purchase_order.drafted":
+        buttons = keyboard([[(say(lang, "confirm_po"), f"po:confirm:{event.payload['purchase_order']}")]])
+    return text, buttons
+
+
+async def notify_once(bot: Bot, limit: int = 100) -> int:
+    """One round over the outbox; returns how many messages were sent. Stops early while Telegram is down."""
+    sent = 0
+    for event in await next_events(CONSUMER, limit):
+        told = await already_told(event.id)
+        for who in await audience(event):
+            message = message_for(event, who)
+            if who.key in told or message is None:
+                continue
+            try:
+                await bot.send_message(who.chat_id, message[0], reply_markup=message[1])
+            except (TelegramForbiddenError, TelegramBadRequest) as exc:
+                log.warning("cannot tell %s about event %s: %s", who.key, event.id, exc)
+                await mark_told(event.id, who, outcome="unreachable")  # blocked the bot: do not hold the queue
+                continue
+            except (TelegramNetworkError, TelegramRetryAfter) as exc:
+                log.info("Telegram unreachable, will retry: %s", exc)
+                return sent
+            except Exception:  # a 5xx and the like: also retried later
+                log.exception("sending event %s to %s failed; will retry", event.id, who.key)
+                return sent
+            await mark_told(event.id, who)
+            sent += 1
+        await advance(CONSUMER, event.id)
+    return sent
+
+
+async def run_notifier(bot: Bot, stop: asyncio.Event, interval: float = 2.0) -> None:
+    while not stop.is_set():
+        try:
+            sent = await notify_once(bot)
+        except Exception:
+            log.exception("notifier round failed")
+            sent = 0
+        if sent == 0:
+            try:
+                await asyncio.wait_for(stop.wait(), interval)
+            except TimeoutError:
+                pass

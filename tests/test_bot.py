@@ -1,0 +1,182 @@
+"""The bot against a fake Telegram Bot API server over real HTTP (aiogram pointed at it), real core, real database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiogram import Bot
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiohttp import web
+
+from bot.app import build_dispatcher, make_bot
+from bot.emulator import BotApiEmulator
+from bot.notifier import notify_once
+from core.auth import Role, add_staff
+from core.intake import place_order
+from core.notifications import Delivery
+from core.orders import Order, OrderStatus
+from core.parties import Customer
+from core.settings import Settings
+from tests.conftest import PASSWORD
+from tests.factories import a_product, a_warehouse, an_order, stock
+
+TOKEN = "4242:test-token"
+CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
+
+
+@dataclass
+class Telegram:
+    api: BotApiEmulator
+    bot: Bot
+    settings: Settings
+
+    async def says(self, chat: int, text: str) -> str:
+        before = len(self.api.sent)
+        self.api.says(chat, text)
+        return (await self.api.reply(chat, after=before)).text
+
+
+@pytest.fixture
+async def telegram(db: Settings) -> AsyncIterator[Telegram]:
+    api = BotApiEmulator(token=TOKEN)
+    runner = web.AppRunner(api.app(), shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    settings = db.model_copy(update={"telegram_token": TOKEN,
+                                     "telegram_api_base": f"http://127.0.0.1:{runner.addresses[0][1]}"})
+    bot = make_bot(settings)
+    dispatcher = build_dispatcher(settings, MemoryStorage())
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False,
+                                                           polling_timeout=1))
+    yield Telegram(api, bot, settings)
+    await dispatcher.stop_polling()
+    await asyncio.wait_for(polling, 5)
+    await bot.session.close()
+    await runner.cleanup()
+
+
+async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA", price="88.00")
+    await stock(tea, wh, 10)
+    api = telegram.api
+    assert "Welcome" in await telegram.says(CUSTOMER, "/start")
+    await api.reply(CUSTOMER, contains="Commands")
+    before = len(api.sent)
+    api.shares_contact(CUSTOMER, "+86 138 0000 1234")
+    await api.reply(CUSTOMER, after=before, contains="linked")
+    before = len(api.sent)
+    api.says(CUSTOMER, "/catalog")
+    page = await api.reply(CUSTOMER, after=before, contains="Catalogue")
+    before = len(api.sent)
+    api.presses(CUSTOMER, page, "Product TEA")
+    card = await api.reply(CUSTOMER, after=before, contains="TEA")
+    assert "in stock: 10" in card.text
+    before = len(api.sent)
+    api.presses(CUSTOMER, card, "+1")
+    await api.reply(CUSTOMER, after=before, contains="Added")
+    before = len(api.sent)
+    api.says(CUSTOMER, "/cart")
+    cart = await api.reply(CUSTOMER, after=before, contains="Total 88.00")
+    before = len(api.sent)
+    api.presses(CUSTOMER, cart, "Check out")
+    await api.reply(CUSTOMER, after=before, contains="address")
+    before = len(api.sent)
+    api.says(CUSTOMER, "somewhere")
+    assert "Please send it as" in (await api.reply(CUSTOMER, after=before)).text  # a bad address is asked again
+    before = len(api.sent)
+    api.says(CUSTOMER, "上海, 上海, 浦东新区, 世纪大道 100 号, 200120")
+    question = await api.reply(CUSTOMER, after=before, contains="When")
+    for label, next_question in (("Tomorrow", "How fast"), ("Express", "How will you pay"),
+                                 ("Cash on delivery", "Please confirm")):
+        before = len(api.sent)
+        api.presses(CUSTOMER, question, label)
+        question = await api.reply(CUSTOMER, after=before, contains=next_question)
+    assert "Express" in question.text and "世纪大道" in question.text
+    before = len(api.sent)
+    api.presses(CUSTOMER, question, "Confirm order")
+    placed = await api.reply(CUSTOMER, after=before, contains="received")
+    api.presses(CUSTOMER, question, "Confirm order")  # pressed twice: still one order
+    await asyncio.sleep(0.5)
+    order = await Order.get(channel="telegram").prefetch_related("customer")
+    assert order.number in placed.text and order.customer.telegram_id == CUSTOMER
+    assert (order.service_level, order.payment_method, order.city) == ("express", "cod", "上海")
+    assert await Order.all().count() == 1
+
+    assert await notify_once(telegram.bot) == 1  # "confirmed, getting it ready"
+    assert any(order.number in s.text and "confirmed" in s.text for s in api.to(CUSTOMER))
+    status = await telegram.says(CUSTOMER, f"/track {order.number}")
+    assert order.number in status and "allocated" in status
+
+
+async def test_a_customer_cannot_track_someone_elses_order(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)
+    await Customer.create(name="Other", phone="+86 139 1111 2222", telegram_id=STRANGER, language="en")
+    answer = await telegram.says(STRANGER, f"/track {placed.order.number}")
+    assert f"No order {placed.order.number} was found for you" in answer
+    assert "Send /track and the order number" in await telegram.says(STRANGER, "/track")
+
+
+async def test_notifications_arrive_once_after_telegram_was_down(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": 1}, customer={"name": "Li Lei", "phone": "+86 138 0000 9999", "telegram_id": CUSTOMER})
+    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    telegram.api.outage = True
+    assert await notify_once(telegram.bot) == 0
+    assert await Delivery.all().count() == 0
+    telegram.api.outage = False
+    assert await notify_once(telegram.bot) == 1
+    assert await notify_once(telegram.bot) == 0
+    told = [s for s in telegram.api.to(CUSTOMER) if placed.order.number in s.text]
+    assert len(told) == 1
+
+
+async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA", price="60000.00")
+    await stock(tea, wh, 5)
+    manager = await add_staff("manager-1", Role.MANAGER, PASSWORD)
+    await manager.__class__.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
+    placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)
+    assert placed.order.status == OrderStatus.ON_HOLD
+    await notify_once(telegram.bot)
+    alert = next(s for s in telegram.api.to(MANAGER) if "Held" in s.text)
+    assert placed.order.number in alert.text
+    before = len(telegram.api.sent)
+    telegram.api.presses(MANAGER, alert, "Approve")
+    done = await telegram.api.reply(MANAGER, after=before, contains=placed.order.number)
+    assert "allocated" in done.text
+    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
+    # a customer pressing a manager's button gets nothing done
+    before = len(telegram.api.sent)
+    telegram.api.presses(STRANGER, alert, "Reject")
+    await asyncio.sleep(0.3)
+    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
+
+
+async def test_the_login_link_opens_the_app_once(telegram: Telegram, http):
+    picker = await add_staff("picker-1", Role.PICKER, PASSWORD)
+    await picker.__class__.filter(id=picker.id).update(telegram_id=MANAGER)
+    answer = await telegram.says(MANAGER, "/login")
+    token = answer.rsplit("/#/link/", 1)[1].strip()
+    async with http.post("/api/auth/link", json={"token": token}) as resp:
+        assert resp.status == 200
+        assert (await resp.json())["staff"]["username"] == "picker-1"
+    async with http.post("/api/auth/link", json={"token": token}) as resp:
+        assert resp.status == 401
+    assert "not linked" in await telegram.says(STRANGER, "/login")
+
+
+async def test_a_flood_is_throttled_and_unknown_text_gets_help(telegram: Telegram):
+    assert "/catalog" in await telegram.says(CUSTOMER, "hello?")
+    for i in range(40):
+        telegram.api.says(CUSTOMER, f"spam {i}")
+    await telegram.api.reply(CUSTOMER, contains="Too many messages")
+    await asyncio.sleep(0.5)
+    assert sum("Too many" in s.text for s in telegram.api.to(CUSTOMER)) == 1
+    assert len(telegram.api.to(CUSTOMER)) < 25
