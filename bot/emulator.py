@@ -107,6 +107,13 @@ class BotApiEmulator:
             except TimeoutError:
                 pass
 
+    async def wait_sent(self, count: int, within: float = 60.0) -> None:
+        """Until the bot has sent `count` messages in all."""
+        async with asyncio.timeout(within):
+            while len(self.sent) < count:
+                self._changed.clear()
+                await self._changed.wait()
+
     def to(self, chat_id: int) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == chat_id]
 

@@ -17,15 +17,41 @@ from core.parties import Customer
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+WHO_TTL = 30.0  # seconds a lookup of "who is this Telegram user" is reused
+_who: dict[int, tuple[float, Customer | None, Staff | None]] = {}
+
+
+def forget(user_id: int) -> None:
+    """Drop the remembered lookup, after linking or a language change made it stale."""
+    _who.pop(user_id, None)
+
+
+async def _lookup(telegram_id: int) -> tuple[Customer | None, Staff | None]:
+    # Every update asks this; plain statements cost a fraction of the ORM's query building (bench/bot.py).
+    # The id is an integer from Telegram, formatted as one.
+    customers = await Customer.raw(f"SELECT * FROM customer WHERE telegram_id = {telegram_id:d}")
+    staff = await Staff.raw(f"SELECT * FROM staff WHERE telegram_id = {telegram_id:d} AND active")
+    return (customers[0] if customers else None), (staff[0] if staff else None)  # type: ignore[index]
+
+
 class People(BaseMiddleware):
-    """Looks the sender up: a customer and/or a staff member linked to this Telegram id."""
+    """Looks the sender up: a customer and/or a staff member linked to this Telegram id.
+
+    The answer is remembered for WHO_TTL seconds: a person writing several messages in a row is looked up
+    once, and a deactivated staff member loses access within that time."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
         if user is not None:
-            data["customer"] = await Customer.get_or_none(telegram_id=user.id)
-            data["staff"] = await Staff.get_or_none(telegram_id=user.id, active=True)
-            chosen = (data["staff"] or data["customer"])
+            now = time.monotonic()
+            known = _who.get(user.id)
+            if known is None or known[0] < now:
+                known = (now + WHO_TTL, *await _lookup(int(user.id)))
+                _who[user.id] = known
+                if len(_who) > 10_000:
+                    _who.clear()
+            data["customer"], data["staff"] = known[1], known[2]
+            chosen = known[2] or known[1]
             data["lang"] = chosen.language if chosen is not None and chosen.language in ("en", "zh") else \
                 language_of(user.language_code)
         return await handler(event, data)
