@@ -24,7 +24,7 @@ from aiogram.types import (
 )
 from pydantic import ValidationError
 
-from bot.middlewares import forget
+from bot.middlewares import People
 from bot.texts import say
 from core.aftersales import RequestIn, open_request
 from core.catalog import Product
@@ -76,7 +76,7 @@ def customer_router() -> Router:
         await message.answer(say(lang, "help"))
 
     @router.message(F.contact)
-    async def contact(message: Message, lang: str) -> None:
+    async def contact(message: Message, lang: str, people: People) -> None:
         shared = message.contact
         if shared is None or message.from_user is None or shared.user_id != message.from_user.id:
             await message.answer(say(lang, "need_phone"))  # only one's own number links an account
@@ -90,7 +90,7 @@ def customer_router() -> Router:
         else:
             await Customer.filter(telegram_id=message.from_user.id).exclude(id=found.id).update(telegram_id=None)
             await Customer.filter(id=found.id).update(telegram_id=message.from_user.id)
-        forget(message.from_user.id)
+        people.forget(message.from_user.id)
         await message.answer(say(lang, "linked", name=found.name), reply_markup=ReplyKeyboardRemove())
 
     @router.message(Command("help"))
@@ -98,11 +98,11 @@ def customer_router() -> Router:
         await message.answer(say(lang, "help"))
 
     @router.message(Command("lang"))
-    async def switch_language(message: Message, lang: str, customer: Customer | None) -> None:
+    async def switch_language(message: Message, lang: str, customer: Customer | None, people: People) -> None:
         new = "en" if lang == "zh" else "zh"
         if customer is not None:
             await Customer.filter(id=customer.id).update(language=new)
-            forget(customer.telegram_id or 0)
+            people.forget(customer.telegram_id or 0)
         await message.answer(say(new, "lang_set"))
 
     # -- catalogue and cart -----------------------------------------------------------------------

@@ -18,12 +18,6 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 WHO_TTL = 30.0  # seconds a lookup of "who is this Telegram user" is reused
-_who: dict[int, tuple[float, Customer | None, Staff | None]] = {}
-
-
-def forget(user_id: int) -> None:
-    """Drop the remembered lookup, after linking or a language change made it stale."""
-    _who.pop(user_id, None)
 
 
 async def _lookup(telegram_id: int) -> tuple[Customer | None, Staff | None]:
@@ -38,18 +32,26 @@ class People(BaseMiddleware):
     """Looks the sender up: a customer and/or a staff member linked to this Telegram id.
 
     The answer is remembered for WHO_TTL seconds: a person writing several messages in a row is looked up
-    once, and a deactivated staff member loses access within that time."""
+    once, and a deactivated staff member loses access within that time. Handlers that change the answer
+    (linking a phone, switching the language) call `forget`; the middleware reaches them as `people`."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[float, Customer | None, Staff | None]] = {}
+
+    def forget(self, user_id: int) -> None:
+        self.known.pop(user_id, None)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
+        data["people"] = self
         if user is not None:
             now = time.monotonic()
-            known = _who.get(user.id)
+            known = self.known.get(user.id)
             if known is None or known[0] < now:
+                if len(self.known) > 10_000:
+                    self.known.clear()
                 known = (now + WHO_TTL, *await _lookup(int(user.id)))
-                _who[user.id] = known
-                if len(_who) > 10_000:
-                    _who.clear()
+                self.known[user.id] = known
             data["customer"], data["staff"] = known[1], known[2]
             chosen = known[2] or known[1]
             data["lang"] = chosen.language if chosen is not None and chosen.language in ("en", "zh") else \
