@@ -3,6 +3,7 @@
     python run.py                 serve (web app; the bot and scheduler join when configured)
     python run.py serve --demo    serve, loading the demo data set first if the database is empty
     python run.py serve --emulator   also run the bot against a local Telegram emulator (web chat)
+    python run.py scheduler       only the scheduled jobs (one process runs them at a time)
     python run.py migrate | demo | check
     python run.py user add NAME --role ROLE [--password P]
     python run.py user telegram NAME TELEGRAM_ID
@@ -36,6 +37,7 @@ from core.settings import Settings
 from core.stock import check_ledger
 from core.warehouses import Warehouse
 from pwa.app import create_app
+from scheduler.runner import Scheduler
 
 log = logging.getLogger("fahuo")
 EMULATOR_TOKEN = "4242:local-emulator"
@@ -47,7 +49,7 @@ def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
 
 async def print_demo(settings: Settings) -> None:
     logins = await load_demo()
-    print("Demo data loaded: 3 warehouses, 34 products, stock, 8 customers.")
+    print("Demo data loaded: 3 warehouses, 34 products, stock, 8 customers, 5 carriers, 2 vans.")
     print("Staff logins (for trying fahuo out only):")
     for username, role, password in logins.staff:
         print(f"  {username:<11} {role:<11} password: {password}")
@@ -71,6 +73,7 @@ async def serve(settings: Settings, demo: bool, emulator: bool) -> None:
     runners: list[web.AppRunner] = []
     stop = asyncio.Event()
     bot_task = None
+    scheduler: Scheduler | None = None
     try:
         if demo and not await Warehouse.exists():
             await print_demo(settings)
@@ -87,6 +90,10 @@ async def serve(settings: Settings, demo: bool, emulator: bool) -> None:
                 print("Telegram bot: on (long polling).")
         else:
             print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).")
+        if settings.scheduler_enabled:
+            scheduler = Scheduler(settings)
+            scheduler.start()
+            print("Scheduler: on (jobs run in one process at a time; FAHUO_SCHEDULER_ENABLED=false to leave it out).")
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         runners.append(runner)
@@ -101,8 +108,27 @@ async def serve(settings: Settings, demo: bool, emulator: bool) -> None:
             await bot_task
     finally:
         stop.set()
+        if scheduler is not None:
+            await scheduler.stop()
         for runner in reversed(runners):
             await runner.cleanup()
+        await close_db()
+
+
+async def run_scheduler(settings: Settings) -> None:
+    """The scheduler alone, for setups where the web processes run with FAHUO_SCHEDULER_ENABLED=false."""
+    await open_db(settings)
+    scheduler = Scheduler(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        scheduler.start()
+        print(f"Scheduler running as {scheduler.lease.holder}. Stop with Ctrl+C.")
+        await stop.wait()
+    finally:
+        await scheduler.stop()
         await close_db()
 
 
@@ -189,6 +215,7 @@ def parser() -> argparse.ArgumentParser:
     serve_p.add_argument("--demo", action="store_true", help="load the demo data set into an empty database")
     serve_p.add_argument("--emulator", action="store_true",
                          help="run the bot against a local Bot API emulator with a web chat (no Telegram needed)")
+    sub.add_parser("scheduler", help="run only the scheduled jobs (when web processes leave them out)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="load the demo data set and print its logins")
     sub.add_parser("check", help="verify the stock ledger; exit 1 when broken")
@@ -213,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     settings = Settings()
+    if args.command == "scheduler":
+        asyncio.run(run_scheduler(settings))
+        return 0
     if args.command in (None, "serve"):
         asyncio.run(serve(settings, demo=getattr(args, "demo", False), emulator=getattr(args, "emulator", False)))
         return 0

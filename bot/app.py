@@ -83,7 +83,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
     except Exception:
         log.warning("could not set the bot's command list; going on")
-    notifier = asyncio.create_task(run_notifier(bot, stop))
+    notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz))
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
     await stop.wait()
     await dispatcher.stop_polling()
@@ -101,7 +101,7 @@ def mount_webhook(app: web.Application, settings: Settings) -> None:
     async def lifecycle(_: web.Application) -> Any:
         await bot.set_webhook(f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}",
                               secret_token=settings.telegram_webhook_secret, drop_pending_updates=False)
-        notifier = asyncio.create_task(run_notifier(bot, stop))
+        notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz))
         yield
         stop.set()
         await notifier

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot.customers import keyboard
 from bot.texts import TEXTS, say
 from core.events import OutboxEvent
-from core.notifications import Recipient, advance, already_told, audience, mark_told, next_events
+from core.notifications import Recipient, advance, already_told, audience, backlog, mark_told, next_events
+from core.reports import dashboard
 
 log = logging.getLogger(__name__)
 CONSUMER = "telegram"
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboardMarkup | None] | None:
@@ -39,7 +42,7 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
     return text, buttons
 
 
-async def notify_once(bot: Bot, limit: int = 100) -> int:
+async def notify_once(bot: Bot, limit: int = 100, tz: ZoneInfo = UTC_ZONE) -> int:
     """One round over the outbox; returns how many messages were sent. Stops early while Telegram is down."""
     sent = 0
     for event in await next_events(CONSUMER, limit):
@@ -49,7 +52,10 @@ async def notify_once(bot: Bot, limit: int = 100) -> int:
             if who.key in told or message is None:
                 continue
             try:
-                await bot.send_message(who.chat_id, message[0], reply_markup=message[1])
+                if event.kind == "report.daily" and who.role != "customer":
+                    await bot.send_photo(who.chat_id, await _chart(tz), caption=message[0])
+                else:
+                    await bot.send_message(who.chat_id, message[0], reply_markup=message[1])
             except (TelegramForbiddenError, TelegramBadRequest) as exc:
                 log.warning("cannot tell %s about event %s: %s", who.key, event.id, exc)
                 await mark_told(event.id, who, outcome="unreachable")  # blocked the bot: do not hold the queue
@@ -66,15 +72,33 @@ async def notify_once(bot: Bot, limit: int = 100) -> int:
     return sent
 
 
-async def run_notifier(bot: Bot, stop: asyncio.Event, interval: float = 2.0) -> None:
+async def _chart(tz: ZoneInfo) -> BufferedInputFile:
+    from bot.managers import chart_png  # managers' router and the notifier share the chart
+
+    figures = await dashboard(tz, 14)
+    return BufferedInputFile(chart_png(figures["days"], figures["received"], figures["shipped"]), "report.png")
+
+
+STUCK_ROUNDS = 5
+
+
+async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, interval: float = 2.0) -> None:
+    """Rounds over the outbox; while Telegram fails, waits longer each time (up to a minute), and says in
+    the log which backlog is stuck. Nothing is dropped: the cursor does not move past an untold event."""
+    wait, failing = interval, 0
     while not stop.is_set():
         try:
-            sent = await notify_once(bot)
+            sent = await notify_once(bot, tz=tz)
+            waiting = await backlog(CONSUMER)
         except Exception:
             log.exception("notifier round failed")
-            sent = 0
+            sent, waiting = 0, 1
+        failing = failing + 1 if sent == 0 and waiting else 0  # left events behind and told no one
+        if failing == STUCK_ROUNDS:
+            log.error("notifications are stuck: %s events waiting; Telegram keeps failing", waiting)
+        wait = min(wait * 2, 60.0) if failing else interval
         if sent == 0:
             try:
-                await asyncio.wait_for(stop.wait(), interval)
+                await asyncio.wait_for(stop.wait(), wait)
             except TimeoutError:
                 pass

@@ -94,7 +94,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "m.stock.short_pick": ("📉 Short pick: {sku} at {location}, {missing} missing; please count the bin.",
                            "📉 短拣:{location} 的 {sku} 缺 {missing} 件,请盘点。"),
     "m.purchase_order.drafted": ("🧾 Purchase order draft {purchase_order}", "🧾 采购单草稿 {purchase_order}"),
-    "m.shipment.late": ("⏰ Late: shipment {shipment} of {order} — {why}", "⏰ 延误:{order} 的发运 {shipment} — {why}"),
+    "m.shipment.late": ("⏰ {count} late orders ({why}): {orders}", "⏰ {count} 个订单延误({why}):{orders}"),
+    "m.report.daily": ("📊 {day}: {received} orders in, {approved} approved, {shipped} shipped; on time {on_time}; "
+                       "order→ship {order_to_ship_hours} h; backordered {backordered}; top: {top}; "
+                       "stock alerts {stock_alerts}",
+                       "📊 {day}:收到 {received} 单,批准 {approved},发出 {shipped};准时率 {on_time};"
+                       "下单到发货 {order_to_ship_hours} 小时;缺货 {backordered};热销:{top};库存提醒 {stock_alerts}"),
+    "m.ledger.drift": ("❗ Stock ledger drift: {count} problem(s), e.g. {first}. Run `run.py check`.",
+                       "❗ 库存账不一致:{count} 处,例如 {first}。请运行 run.py check。"),
+    "n.order.awaiting_payment": ("Order {order}: we have not received the payment yet, so the goods are no longer "
+                                 "reserved. Pay and we will ship as soon as we can.",
+                                 "订单 {order}:尚未收到付款,商品已不再预留。付款后我们会尽快发货。"),
     "m.aftersales.opened": ("🛠 After-sales {request} for {order} ({kind}): {text}",
                             "🛠 售后 {request}({order},{kind}):{text}"),
     "m.shipment.no_carrier": ("🚚 No carrier for {shipment} ({order}): {why}",

@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "core.fleet",
     "core.aftersales",
     "core.notifications",
+    "core.lease",
 ]
 _config_in_use: dict[str, Any] = {}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
@@ -30,15 +29,18 @@ class Alert(StrEnum):
     LATE = "late"
     AFTERSALES = "aftersales"
     NO_CARRIER = "no_carrier"
+    REPORT = "report"
+    LEDGER = "ledger"
 
 
 CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.rejected", "order.cancelled",
+                   "order.awaiting_payment",
                    "shipment.dispatched", "order.delivered", "aftersales.awaiting_return", "aftersales.resolved",
                    "aftersales.rejected"}
 MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "purchase_order.drafted": Alert.PURCHASE, "shipment.late": Alert.LATE,
                   "aftersales.opened": Alert.AFTERSALES, "shipment.no_carrier": Alert.NO_CARRIER,
-                  "stock.short_pick": Alert.LOW_STOCK}
+                  "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER}
 
 
 class ConsumerCursor(Model):
@@ -128,5 +130,7 @@ async def toggle_alert(staff: Staff, alert: Alert) -> bool:
     return alert.value not in muted
 
 
-def describe(event: OutboxEvent) -> dict[str, Any]:
-    return {"id": event.id, "kind": event.kind, **event.payload}
+async def backlog(consumer: str) -> int:
+    """Events the consumer has not got past yet: a growing number means messages are stuck."""
+    cursor = await ConsumerCursor.get_or_none(consumer=consumer)
+    return await OutboxEvent.filter(id__gt=cursor.last_event_id if cursor else 0).count()

@@ -27,6 +27,7 @@ class OrderStatus(StrEnum):
     APPROVED = "approved"
     ALLOCATED = "allocated"
     BACKORDERED = "backordered"
+    AWAITING_PAYMENT = "awaiting_payment"  # prepaid, not paid in time: stock given back until it is
     PICKING = "picking"
     PACKED = "packed"
     SHIPPED = "shipped"
@@ -41,8 +42,9 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.SUBMITTED: frozenset({S.APPROVED, S.ON_HOLD, S.REJECTED, S.CANCELLED}),
     S.ON_HOLD: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
     S.APPROVED: frozenset({S.ALLOCATED, S.BACKORDERED, S.CANCELLED}),
-    S.ALLOCATED: frozenset({S.PICKING, S.BACKORDERED, S.CANCELLED}),
-    S.BACKORDERED: frozenset({S.ALLOCATED, S.CANCELLED}),
+    S.ALLOCATED: frozenset({S.PICKING, S.BACKORDERED, S.AWAITING_PAYMENT, S.CANCELLED}),
+    S.BACKORDERED: frozenset({S.ALLOCATED, S.AWAITING_PAYMENT, S.CANCELLED}),
+    S.AWAITING_PAYMENT: frozenset({S.APPROVED, S.CANCELLED}),
     S.PICKING: frozenset({S.PACKED, S.ALLOCATED, S.BACKORDERED, S.CANCELLED}),
     S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
     S.SHIPPED: frozenset({S.DELIVERED}),

@@ -192,3 +192,11 @@ async def po_view(po: PurchaseOrder) -> dict[str, Any]:
                   for ln in lines],
         "created_at": po.created_at.isoformat(),
     }
+
+
+async def sweep_low_stock(tz: ZoneInfo) -> None:
+    """Every product × warehouse with a reorder rule, checked at once (the scheduled sweep).
+
+    Safe to repeat: alerts are one per product, warehouse and day, and drafts count as stock on order."""
+    pairs = set(await ReorderRule.all().values_list("product_id", "warehouse_id"))
+    await check_low_stock(pairs, tz)  # type: ignore[arg-type]

@@ -1,15 +1,21 @@
-"""Figures for managers: the dashboard of the last days, and stock against reorder points."""
+"""Figures and checks for managers: the dashboard, stock against reorder points, late orders, the daily
+report, and the nightly ledger reconciliation."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.orders import Order, OrderStatus
+from tortoise.expressions import Q
+from tortoise.functions import Sum
+
+from core.events import OutboxEvent, emit
+from core.orders import Order, OrderEvent, OrderLine, OrderStatus
 from core.replenishment import ReorderRule
+from core.settings import Settings
 from core.shipments import Shipment, ShipmentStatus
-from core.stock import StockLevel
+from core.stock import StockLevel, check_ledger
 from core.warehouses import STORAGE_KINDS, warehouse_by_code
 
 
@@ -68,3 +74,76 @@ async def stock_summary(warehouse_code: str) -> list[dict[str, Any]]:
         rows.append({**row, "available": available, "reorder_point": point,
                      "low": point is not None and available < point})
     return sorted(rows, key=lambda r: (not r["low"], r["sku"]))
+
+
+LATE_STATUSES = (OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.BACKORDERED, OrderStatus.PICKING,
+                 OrderStatus.PACKED)
+
+
+async def alert_late_orders(settings: Settings, now: datetime) -> list[str]:
+    """Orders that should have left by now: past their requested day, or older than `late_after_hours`.
+
+    One manager alert a day, listing them (the first run of the day that finds any)."""
+    today = now.astimezone(settings.tz).date()
+    too_old = now - timedelta(hours=settings.late_after_hours)
+    late = await Order.filter(Q(requested_date__lt=today) | Q(created_at__lt=too_old),
+                              status__in=LATE_STATUSES).order_by("id").values_list("number", flat=True)
+    if late:
+        listed = ", ".join(late[:30]) + (f" and {len(late) - 30} more" if len(late) > 30 else "")
+        await emit("shipment.late", {"count": len(late), "orders": listed,
+                                     "why": f"past the requested day or older than {settings.late_after_hours} h"},
+                   dedupe_key=f"late:{today.isoformat()}")
+    return list(late)
+
+
+async def daily_figures(tz: ZoneInfo, day: date) -> dict[str, Any]:
+    start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+    end = start + timedelta(days=1)
+    received = Order.filter(created_at__gte=start, created_at__lt=end)
+    shipped = await Shipment.filter(dispatched_at__gte=start, dispatched_at__lt=end).values_list(
+        "dispatched_at", "order__created_at")
+    delivered = await Shipment.filter(delivered_at__gte=start, delivered_at__lt=end).values_list("delivered_at", "eta")
+    on_time = sum(1 for at, eta in delivered if eta is None or at.astimezone(tz).date() <= eta)
+    hours = [(out - placed).total_seconds() / 3600 for out, placed in shipped]
+    top = await (OrderLine.filter(order__created_at__gte=start, order__created_at__lt=end)
+                 .annotate(units=Sum("qty")).group_by("product__sku").order_by("-units").limit(5)
+                 .values_list("product__sku", "units"))
+    return {
+        "day": day.isoformat(),
+        "received": await received.count(),
+        "approved": await OrderEvent.filter(to_status=OrderStatus.APPROVED, created_at__gte=start,
+                                            created_at__lt=end).count(),
+        "shipped": len(shipped),
+        "on_time": f"{on_time / len(delivered):.0%}" if delivered else "–",
+        "order_to_ship_hours": round(sum(hours) / len(hours), 1) if hours else "–",
+        "backordered": await Order.filter(status=OrderStatus.BACKORDERED).count(),
+        "top": ", ".join(f"{sku} ×{units}" for sku, units in top) or "–",
+        "stock_alerts": await OutboxEvent.filter(kind="stock.low", created_at__gte=start, created_at__lt=end).count(),
+    }
+
+
+CATCH_UP_DAYS = 7
+
+
+async def send_daily_reports(settings: Settings, now: datetime) -> list[str]:
+    """The report of each finished day not yet reported (after downtime too, up to a week back), once its
+    hour has come. Each day's report is one outbox event, so running twice sends nothing twice."""
+    local = now.astimezone(settings.tz)
+    last = local.date() - timedelta(days=1 if local.time() >= settings.daily_report_at else 2)
+    sent = []
+    for back in range(CATCH_UP_DAYS - 1, -1, -1):
+        day = last - timedelta(days=back)
+        if await OutboxEvent.exists(dedupe_key=f"report:{day.isoformat()}"):
+            continue
+        if await emit("report.daily", await daily_figures(settings.tz, day), dedupe_key=f"report:{day.isoformat()}"):
+            sent.append(day.isoformat())
+    return sent
+
+
+async def reconcile_ledger(settings: Settings, now: datetime) -> int:
+    """The nightly `run.py check`: any drift between levels and their moves or reservations is an alert."""
+    problems = await check_ledger()
+    if problems:
+        await emit("ledger.drift", {"count": len(problems), "first": "; ".join(str(p) for p in problems[:3])},
+                   dedupe_key=f"drift:{now.astimezone(settings.tz).date().isoformat()}")
+    return len(problems)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
@@ -37,6 +39,12 @@ class Settings(BaseSettings):
     duplicate_window_hours: int = 24
     cod_limit: Decimal = Decimal("5000")
     session_hours: int = 12
+    # scheduled jobs
+    unpaid_hold_hours: int = 24  # a prepaid order's stock is held this long waiting for payment
+    unpaid_policy: Literal["cancel", "release"] = "cancel"  # then: cancel it, or release the stock and wait
+    late_after_hours: int = 48  # an approved order not shipped within this is late (or after its requested day)
+    daily_report_at: time = time(8, 0)  # local time; the report covers the day before
+    scheduler_enabled: bool = True
 
     @field_validator("timezone")
     @classmethod

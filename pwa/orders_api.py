@@ -11,6 +11,7 @@ from core.auth import Permission
 from core.errors import InvalidInput, NotFound
 from core.intake import place_order
 from core.orders import Order, OrderIn, OrderStatus, cancel_order, order_by_number, order_view
+from core.payments import record_payment
 from core.review import decide_held
 from pwa.endpoints import Api, query_choice, reply
 from pwa.security import Access, Principal
@@ -83,3 +84,10 @@ async def cancel(request: web.Request, who: Principal, body: DecisionIn) -> web.
     order = await _visible_order(request, who)
     cancelled = await cancel_order(order.number, who.actor, body.reason or "cancelled")
     return reply(await order_view(cancelled))
+
+
+@api.route("POST", "/api/orders/{number}/paid", summary="Record that a prepaid order was paid (repeats are fine)",
+           tag="orders", access=Access.KEY_OR_STAFF, permission=Permission.PLACE_ORDER)
+async def paid(request: web.Request, who: Principal) -> web.Response:
+    order = await _visible_order(request, who)
+    return reply(await order_view(await record_payment(order.number, who.actor, request.app[SETTINGS])))

@@ -180,3 +180,26 @@ async def test_a_flood_is_throttled_and_unknown_text_gets_help(telegram: Telegra
     await asyncio.sleep(0.5)
     assert sum("Too many" in s.text for s in telegram.api.to(CUSTOMER)) == 1
     assert len(telegram.api.to(CUSTOMER)) < 25
+
+
+async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(telegram: Telegram):
+    from datetime import UTC, datetime
+
+    from bot.emulator import Sent
+    from core.reports import send_daily_reports
+
+    manager = await add_staff("manager-1", Role.MANAGER, PASSWORD)
+    await manager.__class__.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
+    await send_daily_reports(telegram.settings, datetime.now(UTC))
+    await notify_once(telegram.bot)
+    reports = [s for s in telegram.api.to(MANAGER) if s.photo]
+    assert reports and "orders in" in reports[-1].text
+    before = len(telegram.api.sent)
+    telegram.api.says(MANAGER, "/report")
+    answer = await telegram.api.reply(MANAGER, after=before, contains="Today")
+    assert answer.photo
+    # a broken button press is answered with an apology, and the bot goes on
+    before = len(telegram.api.sent)
+    telegram.api.presses(CUSTOMER, Sent(1, CUSTOMER, "x", [[{"text": "bad", "callback_data": "cat:x"}]]), "bad")
+    assert "Sorry" in (await telegram.api.reply(CUSTOMER, after=before)).text
+    assert "Commands" in await telegram.says(CUSTOMER, "/help")

@@ -1,0 +1,150 @@
+"""Scheduled jobs on a real database with a clock the test sets: their effect, running twice, running late,
+and only one of several schedulers running them."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import redis.asyncio
+
+from core.events import OutboxEvent
+from core.intake import place_order
+from core.orders import Order, OrderStatus
+from core.payments import expire_unpaid, record_payment
+from core.replenishment import PurchaseOrder, PurchaseOrderLine, sweep_low_stock
+from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
+from core.settings import Settings
+from core.stock import Reservation, ReservationState, StockLevel
+from scheduler.runner import JOBS, DbLease, RedisLease, Scheduler
+from tests.factories import a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
+
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+async def test_low_stock_drafts_one_purchase_and_alerts_once_a_day(db: Settings):
+    wh, tea = await a_warehouse(), await a_product("TEA", supplier=await a_supplier())
+    await stock(tea, wh, 4)
+    await a_reorder_rule(tea, wh, point=10, qty=50)
+    for _ in range(2):
+        await sweep_low_stock(db.tz)
+    assert await OutboxEvent.filter(kind="stock.low").count() == 1
+    assert await PurchaseOrder.all().count() == 1
+    assert [line.qty for line in await PurchaseOrderLine.all()] == [50]
+
+
+async def _unpaid_order(db: Settings) -> Order:
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    placed = await place_order(an_order({"TEA": 2}, payment_state="pending"), "shop", "api:shop", db)
+    assert placed.order.status == OrderStatus.ALLOCATED
+    return placed.order
+
+
+async def test_unpaid_orders_give_their_stock_back_after_the_hold_time(db: Settings):
+    order = await _unpaid_order(db)
+    assert await expire_unpaid(db, datetime.now(UTC) + timedelta(hours=23)) == []
+    later = datetime.now(UTC) + timedelta(hours=25)
+    assert await expire_unpaid(db, later) == [order.number]
+    assert await expire_unpaid(db, later) == []  # twice: nothing more happens
+    assert (await Order.get(id=order.id)).status == OrderStatus.CANCELLED
+    assert not await Reservation.filter(state=ReservationState.ACTIVE).exists()
+    assert (await StockLevel.get(product__sku="TEA")).reserved == 0
+    assert await OutboxEvent.filter(kind="order.cancelled").count() == 1  # the customer is told
+
+
+async def test_the_release_policy_waits_for_the_payment_and_allocates_again(db: Settings):
+    settings = db.model_copy(update={"unpaid_policy": "release"})
+    order = await _unpaid_order(settings)
+    await expire_unpaid(settings, datetime.now(UTC) + timedelta(hours=25))
+    assert (await Order.get(id=order.id)).status == OrderStatus.AWAITING_PAYMENT
+    assert (await StockLevel.get(product__sku="TEA")).reserved == 0
+    await record_payment(order.number, "api:shop", settings)
+    await record_payment(order.number, "api:shop", settings)  # the payment callback came twice
+    assert (await Order.get(id=order.id)).status == OrderStatus.ALLOCATED
+    assert (await StockLevel.get(product__sku="TEA")).reserved == 2
+
+
+async def test_late_orders_are_listed_to_managers_once_a_day(db: Settings):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    yesterday = (datetime.now(db.tz) - timedelta(days=1)).date().isoformat()
+    late = await place_order(an_order({"TEA": 1}, requested_date=yesterday), "shop", "api:shop", db)
+    await place_order(an_order({"TEA": 1}), "shop", "api:shop", db)  # fresh: not late
+    now = datetime.now(UTC)
+    assert await alert_late_orders(db, now) == [late.order.number]
+    assert await alert_late_orders(db, now) == [late.order.number]
+    alerts = await OutboxEvent.filter(kind="shipment.late")
+    assert len(alerts) == 1 and late.order.number in alerts[0].payload["orders"]
+
+
+async def test_the_daily_report_catches_up_after_downtime_and_is_sent_once(db: Settings):
+    monday_10 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    assert await send_daily_reports(db, monday_10)  # first start: the last week, yesterday included
+    assert await send_daily_reports(db, monday_10) == []
+    # down from Monday until Thursday 07:00 local (before the report hour): Mon and Tue are due
+    thursday_7 = datetime(2026, 11, 25, 23, 0, tzinfo=UTC)
+    assert await send_daily_reports(db, thursday_7) == ["2026-11-23", "2026-11-24"]
+    thursday_9 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    assert await send_daily_reports(db, thursday_9) == ["2026-11-25"]
+    days = await OutboxEvent.filter(kind="report.daily").values_list("payload", flat=True)
+    assert len(days) == len({d["day"] for d in days})  # one report per day
+
+
+async def test_ledger_drift_is_an_alert(db: Settings):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    assert await reconcile_ledger(db, NOW) == 0
+    await StockLevel.filter(product=tea).update(on_hand=7)  # someone edited the table by hand
+    assert await reconcile_ledger(db, NOW) == 1
+    assert await reconcile_ledger(db, NOW) == 1
+    assert await OutboxEvent.filter(kind="ledger.drift").count() == 1
+
+
+async def test_of_two_schedulers_one_runs_the_jobs_and_the_other_takes_over_when_it_dies(db: Settings):
+    clock = {"now": NOW}
+    first = Scheduler(db, DbLease("first"), clock=lambda: clock["now"])
+    second = Scheduler(db, DbLease("second"), clock=lambda: clock["now"])
+    assert await first.run("late_orders") is True
+    assert await second.run("late_orders") is False
+    clock["now"] += timedelta(seconds=30)
+    assert await first.run("reconcile") is True  # renewed
+    clock["now"] += timedelta(seconds=45)
+    assert await second.run("reconcile") is False  # still within the renewed lease
+    clock["now"] += timedelta(seconds=30)  # first has died: its lease ran out
+    assert await second.run("reconcile") is True
+    assert await first.run("reconcile") is False
+    await second.stop()  # a clean stop hands over at once
+    assert await first.run("reconcile") is True
+
+
+async def test_every_job_is_scheduled_once_and_missed_runs_coalesce(db: Settings):
+    scheduler = Scheduler(db, DbLease("x"))
+    scheduler.start()
+    try:
+        jobs = {job.id: job for job in scheduler.aps.get_jobs()}
+        assert set(jobs) == {*JOBS, "lease"}
+        assert all(job.coalesce and job.misfire_grace_time >= 3600 and job.max_instances == 1
+                   for job in jobs.values())
+    finally:
+        await scheduler.stop()
+
+
+async def test_the_redis_lease_lets_one_holder_in(db: Settings):
+    url = os.environ.get("FAHUO_TEST_REDIS", "redis://127.0.0.1:6379/15")
+    client = redis.asyncio.Redis.from_url(url)
+    try:
+        await client.ping()
+    except Exception:
+        pytest.skip("Redis is not running")
+    key = f"fahuo:test:lease:{date.today().isoformat()}:{os.getpid()}"
+    await client.delete(key)
+    await client.aclose()
+    a, b = RedisLease(url, "a", key=key), RedisLease(url, "b", key=key)
+    assert await a.hold(NOW) is True
+    assert await b.hold(NOW) is False
+    assert await a.hold(NOW) is True
+    await a.release()
+    assert await b.hold(NOW) is True
+    await b.release()
