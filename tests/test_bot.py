@@ -203,3 +203,38 @@ async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(t
     telegram.api.presses(CUSTOMER, Sent(1, CUSTOMER, "x", [[{"text": "bad", "callback_data": "cat:x"}]]), "bad")
     assert "Sorry" in (await telegram.api.reply(CUSTOMER, after=before)).text
     assert "Commands" in await telegram.says(CUSTOMER, "/help")
+
+
+async def test_a_customer_asks_for_after_sales_help_with_a_photo(telegram: Telegram):
+    from core.aftersales import AfterSalesPhoto, AfterSalesRequest
+    from core.orders import transition
+
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": 2}, customer={"name": "Li Lei", "phone": "+86 138 0000 7777", "telegram_id": CUSTOMER})
+    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    await Customer.filter(telegram_id=CUSTOMER).update(language="en")
+    for step in (OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED):  # its journey, in short
+        await transition(placed.order, step, "test")
+    api = telegram.api
+    before = len(api.sent)
+    api.says(CUSTOMER, "/aftersales")
+    pick = await api.reply(CUSTOMER, after=before, contains="Which order")
+    before = len(api.sent)
+    api.presses(CUSTOMER, pick, placed.order.number)
+    kinds = await api.reply(CUSTOMER, after=before, contains="What happened")
+    before = len(api.sent)
+    api.presses(CUSTOMER, kinds, "Damaged")
+    await api.reply(CUSTOMER, after=before, contains="describe")
+    before = len(api.sent)
+    api.says(CUSTOMER, "The lid of the tin was crushed")
+    photos = await api.reply(CUSTOMER, after=before, contains="photos")
+    before = len(api.sent)
+    api.sends_photo(CUSTOMER, b"\xff\xd8\xff crushed tin")
+    await api.reply(CUSTOMER, after=before, contains="Photo 1")
+    before = len(api.sent)
+    api.presses(CUSTOMER, photos, "Done")
+    opened = await api.reply(CUSTOMER, after=before, contains="opened")
+    request = await AfterSalesRequest.get()
+    assert request.number in opened.text and request.kind == "damage"
+    assert (await AfterSalesPhoto.get()).data == b"\xff\xd8\xff crushed tin"

@@ -19,9 +19,12 @@ from core.orders import Order, OrderStatus
 from core.packing import Package
 from core.picking import PickTask
 from core.qr import qr_png
+from core.replenishment import PurchaseOrder, sweep_low_stock
 from core.scanning import Scan
+from core.stock import StockLevel
+from core.transfers import TransferOrder
 from tests.conftest import PASSWORD
-from tests.factories import a_carrier, a_product, a_reorder_rule, a_warehouse, an_order, stock
+from tests.factories import a_carrier, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("FAHUO_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
@@ -240,4 +243,44 @@ async def test_managers_decide_held_orders_and_read_the_dashboard(server, http, 
     await shot(page, "stock")
     await page.click("#lang")
     await page.wait_for_selector("text=可用")
+    await context.close()
+
+
+async def test_receiving_a_purchase_order_and_confirming_drafts_by_scanning(server, http, db, browser):
+    wh = await a_warehouse()
+    await a_warehouse("GZ")
+    tea = await a_product("TEA", supplier=await a_supplier())
+    await a_reorder_rule(tea, wh, point=10, qty=30)
+    await sweep_low_stock(db.tz)  # nothing on hand: a draft purchase order for 30
+    po = await PurchaseOrder.get()
+    await add_staff("manager-1", Role.MANAGER, PASSWORD)
+    context, page = await phone(browser, server, [])
+    await sign_in(page, "manager-1")
+    await page.click('a[data-mode="purchase"]')
+    await page.click(f"li[data-po='{po.number}'] [data-confirm]")
+    await page.wait_for_selector("#feedback.ok")
+    await page.goto("/#/receive")
+    await page.wait_for_selector("#scanbar:not([hidden])")
+    await scan(page, f"FH:PO:{po.number}")
+    await page.wait_for_selector(f"h2:has-text('{po.number}')")
+    await scan(page, "FH:SKU:COFFEE")  # not on this purchase order
+    await page.wait_for_selector("#feedback.bad")
+    await scan(page, "FH:SKU:TEA")
+    await page.fill("#qty", "12")
+    await scan(page, "FH:LOC:A-01-03")  # the put-away bin, scanned
+    await shot(page, "receive")
+    await page.click("#book")
+    await page.wait_for_selector("#feedback.ok")
+    level = await StockLevel.get(product=tea, location__code="A-01-03")
+    assert level.on_hand == 12
+    await page.goto("/#/transfer")
+    await page.wait_for_selector("#scanbar:not([hidden])")
+    await scan(page, "FH:SKU:TEA")
+    await scan(page, "FH:SKU:TEA")
+    await page.fill("#to", "GZ")
+    await shot(page, "transfer")
+    await page.click("#create")
+    await page.wait_for_selector("#feedback.ok")
+    transfer = await TransferOrder.get()
+    assert [(line.qty) for line in await transfer.lines.all()] == [2]
     await context.close()
