@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -17,7 +18,17 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from bot.customers import keyboard
 from bot.texts import TEXTS, say
 from core.events import OutboxEvent
-from core.notifications import Recipient, advance, already_told, audience, backlog, mark_told, next_events
+from core.notifications import (
+    Recipient,
+    advance,
+    already_told,
+    audience,
+    backlog,
+    mark_told,
+    next_events,
+    note_failure,
+    note_success,
+)
 from core.reports import dashboard
 
 log = logging.getLogger(__name__)
@@ -62,13 +73,16 @@ async def notify_once(bot: Bot, limit: int = 100, tz: ZoneInfo = UTC_ZONE) -> in
                 continue
             except (TelegramNetworkError, TelegramRetryAfter) as exc:
                 log.info("Telegram unreachable, will retry: %s", exc)
+                await note_failure(CONSUMER, datetime.now(UTC))
                 return sent
             except Exception:  # a 5xx and the like: also retried later
                 log.exception("sending event %s to %s failed; will retry", event.id, who.key)
+                await note_failure(CONSUMER, datetime.now(UTC))
                 return sent
             await mark_told(event.id, who)
             sent += 1
         await advance(CONSUMER, event.id)
+    await note_success(CONSUMER)
     return sent
 
 

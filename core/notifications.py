@@ -9,6 +9,7 @@ was told. So a crash or an outage means a later retry, never a lost or a doubled
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from tortoise import fields
@@ -47,6 +48,8 @@ class ConsumerCursor(Model):
     id = fields.IntField(primary_key=True)
     consumer = fields.CharField(max_length=32, unique=True)
     last_event_id = fields.BigIntField(default=0)
+    # set while deliveries keep failing (Telegram down): what /healthz reports, cleared by a good round
+    failing_since = fields.DatetimeField(null=True)
 
     class Meta:
         table = "consumer_cursor"
@@ -128,6 +131,21 @@ async def toggle_alert(staff: Staff, alert: Alert) -> bool:
     await Staff.filter(id=staff.id).update(muted_alerts=muted)
     staff.muted_alerts = muted
     return alert.value not in muted
+
+
+async def note_failure(consumer: str, now: datetime) -> None:
+    if not await ConsumerCursor.filter(consumer=consumer, failing_since__isnull=True).update(failing_since=now):
+        if not await ConsumerCursor.exists(consumer=consumer):
+            await ConsumerCursor.create(consumer=consumer, failing_since=now)
+
+
+async def note_success(consumer: str) -> None:
+    await ConsumerCursor.filter(consumer=consumer, failing_since__isnull=False).update(failing_since=None)
+
+
+async def failing_since(consumer: str) -> datetime | None:
+    cursor = await ConsumerCursor.get_or_none(consumer=consumer)
+    return cursor.failing_since if cursor else None
 
 
 async def backlog(consumer: str) -> int:

@@ -16,7 +16,7 @@ from bot.emulator import BotApiEmulator
 from bot.notifier import notify_once
 from core.auth import Role, add_staff
 from core.intake import place_order
-from core.notifications import Delivery
+from core.notifications import Delivery, backlog, failing_since
 from core.orders import Order, OrderStatus
 from core.parties import Customer
 from core.settings import Settings
@@ -129,9 +129,13 @@ async def test_notifications_arrive_once_after_telegram_was_down(telegram: Teleg
     placed = await place_order(body, "shop", "api:shop", telegram.settings)
     telegram.api.outage = True
     assert await notify_once(telegram.bot) == 0
+    assert await notify_once(telegram.bot) == 0
     assert await Delivery.all().count() == 0
+    stuck_since = await failing_since("telegram")  # marked, and /healthz reports it
+    assert stuck_since is not None and await backlog("telegram") > 0
     telegram.api.outage = False
     assert await notify_once(telegram.bot) == 1
+    assert await failing_since("telegram") is None
     assert await notify_once(telegram.bot) == 0
     told = [s for s in telegram.api.to(CUSTOMER) if placed.order.number in s.text]
     assert len(told) == 1
@@ -238,3 +242,77 @@ async def test_a_customer_asks_for_after_sales_help_with_a_photo(telegram: Teleg
     request = await AfterSalesRequest.get()
     assert request.number in opened.text and request.kind == "damage"
     assert (await AfterSalesPhoto.get()).data == b"\xff\xd8\xff crushed tin"
+
+
+async def test_the_web_chat_of_the_emulator_talks_to_the_bot(telegram: Telegram):
+    import aiohttp
+
+    async with aiohttp.ClientSession(base_url=telegram.settings.telegram_api_base) as web_chat:
+        async with web_chat.get("/chat") as resp:
+            assert resp.status == 200 and "emulator" in await resp.text()
+        async with web_chat.post("/chat/send", json={"chat": 5005, "text": "/start"}) as resp:
+            assert resp.status == 200
+        await telegram.api.reply(5005, contains="Welcome")
+        async with web_chat.get("/chat/messages?chat=5005") as resp:
+            assert any("Welcome" in m["text"] for m in await resp.json())
+
+
+async def test_webhook_mode_takes_updates_only_with_the_secret(db: Settings):
+    import aiohttp
+
+    from bot.app import WEBHOOK_PATH, mount_webhook
+
+    api = BotApiEmulator(token=TOKEN)
+    emulator = web.AppRunner(api.app(), shutdown_timeout=0.1)
+    await emulator.setup()
+    await web.TCPSite(emulator, "127.0.0.1", 0).start()
+    settings = db.model_copy(update={
+        "telegram_token": TOKEN, "telegram_api_base": f"http://127.0.0.1:{emulator.addresses[0][1]}",
+        "telegram_webhook_url": "https://fahuo.example", "telegram_webhook_secret": "s" * 24})
+    app = web.Application()
+    mount_webhook(app, settings)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 77, "type": "private"},
+                                          "from": {"id": 77, "is_bot": False, "first_name": "A"}, "text": "/help"}}
+    try:
+        assert "setWebhook" in api.calls
+        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{runner.addresses[0][1]}") as client:
+            async with client.post(WEBHOOK_PATH, json=update,
+                                   headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as resp:
+                assert resp.status == 401
+            async with client.post(WEBHOOK_PATH, json=update,
+                                   headers={"X-Telegram-Bot-Api-Secret-Token": "s" * 24}) as resp:
+                assert resp.status == 200
+        assert "Commands" in (await api.reply(77)).text
+    finally:
+        await runner.cleanup()
+        await emulator.cleanup()
+
+
+async def test_dialog_state_lives_in_redis_when_configured(db: Settings):
+    from aiogram.fsm.storage.base import StorageKey
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    from bot.app import storage_for
+    from bot.customers import Checkout
+
+    storage = storage_for(db.model_copy(update={"redis_url": "redis://127.0.0.1:6379/14"}))
+    assert isinstance(storage, RedisStorage)
+    try:
+        await storage.redis.ping()
+    except Exception:
+        pytest.skip("Redis is not running")
+    key = StorageKey(bot_id=4242, chat_id=CUSTOMER, user_id=CUSTOMER)
+    try:
+        await storage.set_state(key, Checkout.address)
+        await storage.set_data(key, {"cart": {"TEA": 2}})
+        again = storage_for(db.model_copy(update={"redis_url": "redis://127.0.0.1:6379/14"}))  # a restart
+        assert await again.get_state(key) == Checkout.address.state
+        assert await again.get_data(key) == {"cart": {"TEA": 2}}
+        await again.close()
+    finally:
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        await storage.close()

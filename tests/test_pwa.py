@@ -270,7 +270,7 @@ async def test_receiving_a_purchase_order_and_confirming_drafts_by_scanning(serv
     await scan(page, "FH:LOC:A-01-03")  # the put-away bin, scanned
     await shot(page, "receive")
     await page.click("#book")
-    await page.wait_for_selector("#feedback.ok")
+    await page.wait_for_selector("#feedback.ok:has-text('TEA ✓')")
     level = await StockLevel.get(product=tea, location__code="A-01-03")
     assert level.on_hand == 12
     await page.goto("/#/transfer")
@@ -280,7 +280,7 @@ async def test_receiving_a_purchase_order_and_confirming_drafts_by_scanning(serv
     await page.fill("#to", "GZ")
     await shot(page, "transfer")
     await page.click("#create")
-    await page.wait_for_selector("#feedback.ok")
+    await page.wait_for_selector("#feedback.ok:has-text('TR-')")
     transfer = await TransferOrder.get()
     assert [(line.qty) for line in await transfer.lines.all()] == [2]
     await context.close()
