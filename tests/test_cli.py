@@ -71,3 +71,54 @@ async def test_user_add_refuses_a_short_password_and_a_taken_name(db):
     assert taken.returncode == 1 and "exists already" in taken.stderr
     short = fahuo(db, "user", "add", "wu", "--role", "packer", "--password", "short")
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_together(tmp_path):
+    import asyncio
+    import signal
+
+    import aiohttp
+
+    web_port, chat_port = _free_port(), _free_port()
+    env = {**os.environ, "FAHUO_DATABASE_URL": f"sqlite://{tmp_path / 'first.sqlite3'}?synchronous=NORMAL",
+           "FAHUO_HTTP_PORT": str(web_port), "FAHUO_EMULATOR_PORT": str(chat_port)}
+    process = await asyncio.create_subprocess_exec(sys.executable, "run.py", "serve", "--demo", "--emulator",
+                                                   cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.STDOUT)
+    try:
+        async with aiohttp.ClientSession() as client:
+            for _ in range(120):
+                try:
+                    async with client.get(f"http://127.0.0.1:{web_port}/healthz") as resp:
+                        if resp.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.25)
+            chat = f"http://127.0.0.1:{chat_port}"
+            async with client.post(f"{chat}/chat/send", json={"chat": 1001, "text": "/catalog"}) as resp:
+                assert resp.status == 200
+            for _ in range(40):
+                async with client.get(f"{chat}/chat/messages?chat=1001") as resp:
+                    messages = await resp.json()
+                if messages:
+                    break
+                await asyncio.sleep(0.25)
+            assert any("Catalogue" in m["text"] or "商品目录" in m["text"] for m in messages)
+            async with client.get(f"http://127.0.0.1:{web_port}/") as resp:
+                assert resp.status == 200 and "fahuo" in await resp.text()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    text = output.decode()
+    assert process.returncode == 0, text
+    assert "Telegram bot: on, against the local Bot API emulator" in text and "Scheduler: on" in text
+    assert "Traceback" not in text
