@@ -316,3 +316,25 @@ async def test_dialog_state_lives_in_redis_when_configured(db: Settings):
         await storage.set_state(key, None)
         await storage.set_data(key, {})
         await storage.close()
+
+
+async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_buttons(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": 1}, customer={"name": "Li Lei", "phone": "+86 138 0000 5555", "telegram_id": CUSTOMER})
+    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    await Customer.filter(telegram_id=CUSTOMER).update(language="en")
+    number = placed.order.number
+    api = telegram.api
+    assert number in await telegram.says(CUSTOMER, f"/start track_{number}")  # the link in a shop's e-mail
+    before = len(api.sent)
+    api.says(CUSTOMER, "/orders")
+    mine = await api.reply(CUSTOMER, after=before, contains="Your orders")
+    before = len(api.sent)
+    api.presses(CUSTOMER, mine, number)
+    status = await api.reply(CUSTOMER, after=before, contains=number)
+    before = len(api.sent)
+    api.presses(CUSTOMER, status, "Cancel this order")
+    await api.reply(CUSTOMER, after=before, contains="cancelled")
+    assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
+    assert "No orders" in await telegram.says(STRANGER, "/orders")
