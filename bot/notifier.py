@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +21,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from bot.customers import keyboard
 from bot.texts import TEXTS, say
 from core.events import OutboxEvent
+from core.lease import give_up_lease, hold_lease
 from core.notifications import (
     Recipient,
     advance,
@@ -96,23 +100,39 @@ async def _chart(tz: ZoneInfo) -> BufferedInputFile:
 STUCK_ROUNDS = 5
 
 
+LEASE = "notifier"
+LEASE_SECONDS = 30.0
+
+
+async def notify_as(bot: Bot, holder: str, tz: ZoneInfo = UTC_ZONE) -> int | None:
+    """One round, if `holder` holds the notifier lease; None when another process does the sending.
+
+    With several bot processes (webhook mode), two notifiers could otherwise send one event twice at the
+    same moment: the delivery record is written after the message went out."""
+    if not await hold_lease(LEASE, holder, datetime.now(UTC), LEASE_SECONDS):
+        return None
+    return await notify_once(bot, tz=tz)
+
+
 async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, interval: float = 2.0) -> None:
     """Rounds over the outbox; while Telegram fails, waits longer each time (up to a minute), and says in
     the log which backlog is stuck. Nothing is dropped: the cursor does not move past an untold event."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     wait, failing = interval, 0
     while not stop.is_set():
         try:
-            sent = await notify_once(bot, tz=tz)
-            waiting = await backlog(CONSUMER)
+            sent = await notify_as(bot, holder, tz)
+            waiting = await backlog(CONSUMER) if sent is not None else 0
         except Exception:
             log.exception("notifier round failed")
             sent, waiting = 0, 1
-        failing = failing + 1 if sent == 0 and waiting else 0  # left events behind and told no one
+        failing = failing + 1 if not sent and waiting else 0  # left events behind and told no one
         if failing == STUCK_ROUNDS:
             log.error("notifications are stuck: %s events waiting; Telegram keeps failing", waiting)
         wait = min(wait * 2, 60.0) if failing else interval
-        if sent == 0:
+        if not sent:
             try:
                 await asyncio.wait_for(stop.wait(), wait)
             except TimeoutError:
                 pass
+    await give_up_lease(LEASE, holder)

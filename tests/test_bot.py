@@ -338,3 +338,15 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
     await api.reply(CUSTOMER, after=before, contains="cancelled")
     assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
     assert "No orders" in await telegram.says(STRANGER, "/orders")
+
+
+async def test_of_two_notifiers_only_the_lease_holder_sends(telegram: Telegram):
+    from bot.notifier import notify_as
+
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": 1}, customer={"name": "Li Lei", "phone": "+86 138 0000 4444", "telegram_id": CUSTOMER})
+    await place_order(body, "shop", "api:shop", telegram.settings)
+    first, second = await notify_as(telegram.bot, "web-1"), await notify_as(telegram.bot, "web-2")
+    assert (first, second) == (1, None)
+    assert len(telegram.api.to(CUSTOMER)) == 1
