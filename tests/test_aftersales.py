@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from core.auth import add_api_key
+from core.catalog import Product
 from core.events import OutboxEvent
 from core.stock import StockLevel, StockMove, check_ledger
 from tests.factories import a_carrier, a_product, a_warehouse, stock
@@ -23,13 +24,18 @@ async def _shipped(http, phone) -> str:
     return number
 
 
-async def test_a_returned_item_comes_back_into_stock_through_the_ledger(http, db):
+async def _a_shipped_order(http) -> tuple[dict, str, dict[str, str]]:
+    """Staff phones, an order of TEA shipped to a customer of the channel `shop`, and that channel's key."""
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)
     await a_carrier()
     phone = await _phones(http)
-    number = await _shipped(http, phone)
-    key = {"X-API-Key": await add_api_key("shop")}
+    return phone, await _shipped(http, phone), {"X-API-Key": await add_api_key("shop")}
+
+
+async def test_a_returned_item_comes_back_into_stock_through_the_ledger(http, db):
+    phone, number, key = await _a_shipped_order(http)
+    tea = await Product.get(sku="TEA")
     body = {"order": number, "kind": "return", "text": "Wrong flavour, please take it back",
             "lines": [{"sku": "TEA", "qty": 1}], "photos": [{"mime": "image/png", "data": PNG}]}
     async with http.post("/api/after-sales", json=body, headers=key) as resp:
@@ -57,12 +63,7 @@ async def test_a_returned_item_comes_back_into_stock_through_the_ledger(http, db
 
 
 async def test_after_sales_refuses_what_was_not_shipped_and_bad_photos(http, db):
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 5)
-    await a_carrier()
-    phone = await _phones(http)
-    number = await _shipped(http, phone)
-    key = {"X-API-Key": await add_api_key("shop")}
+    phone, number, key = await _a_shipped_order(http)
     base = {"order": number, "kind": "damage", "text": "The box was crushed"}
     for lines, photos, status in (
         ([{"sku": "TEA", "qty": 4}], [], 422),  # more than was shipped

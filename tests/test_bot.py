@@ -59,6 +59,14 @@ async def telegram(db: Settings) -> AsyncIterator[Telegram]:
     await runner.cleanup()
 
 
+async def _order_in_telegram(telegram: Telegram, qty: int):
+    """An order of TEA placed by a shop for a customer whose Telegram chat is CUSTOMER."""
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": qty}, customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER})
+    return await place_order(body, "shop", "api:shop", telegram.settings)
+
+
 async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
     wh, tea = await a_warehouse(), await a_product("TEA", price="88.00")
     await stock(tea, wh, 10)
@@ -123,10 +131,7 @@ async def test_a_customer_cannot_track_someone_elses_order(telegram: Telegram):
 
 
 async def test_notifications_arrive_once_after_telegram_was_down(telegram: Telegram):
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 5)
-    body = an_order({"TEA": 1}, customer={"name": "Li Lei", "phone": "+86 138 0000 9999", "telegram_id": CUSTOMER})
-    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    placed = await _order_in_telegram(telegram, 1)
     telegram.api.outage = True
     assert await notify_once(telegram.bot) == 0
     assert await notify_once(telegram.bot) == 0
@@ -213,10 +218,7 @@ async def test_a_customer_asks_for_after_sales_help_with_a_photo(telegram: Teleg
     from core.aftersales import AfterSalesPhoto, AfterSalesRequest
     from core.orders import transition
 
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 5)
-    body = an_order({"TEA": 2}, customer={"name": "Li Lei", "phone": "+86 138 0000 7777", "telegram_id": CUSTOMER})
-    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    placed = await _order_in_telegram(telegram, 2)
     await Customer.filter(telegram_id=CUSTOMER).update(language="en")
     for step in (OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED):  # its journey, in short
         await transition(placed.order, step, "test")
@@ -319,10 +321,7 @@ async def test_dialog_state_lives_in_redis_when_configured(db: Settings):
 
 
 async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_buttons(telegram: Telegram):
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 5)
-    body = an_order({"TEA": 1}, customer={"name": "Li Lei", "phone": "+86 138 0000 5555", "telegram_id": CUSTOMER})
-    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    placed = await _order_in_telegram(telegram, 1)
     await Customer.filter(telegram_id=CUSTOMER).update(language="en")
     number = placed.order.number
     api = telegram.api
@@ -343,10 +342,7 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
 async def test_of_two_notifiers_only_the_lease_holder_sends(telegram: Telegram):
     from bot.notifier import notify_as
 
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 5)
-    body = an_order({"TEA": 1}, customer={"name": "Li Lei", "phone": "+86 138 0000 4444", "telegram_id": CUSTOMER})
-    await place_order(body, "shop", "api:shop", telegram.settings)
+    await _order_in_telegram(telegram, 1)
     first, second = await notify_as(telegram.bot, "web-1"), await notify_as(telegram.bot, "web-2")
     assert (first, second) == (1, None)
     assert len(telegram.api.to(CUSTOMER)) == 1
