@@ -25,7 +25,7 @@ from core.catalog import products_by_sku
 from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from core.events import emit
 from core.numbering import next_number
-from core.orders import Order, OrderLine, OrderStatus, order_by_number
+from core.orders import LineIn, Order, OrderLine, OrderStatus, order_by_number
 from core.settings import Settings
 from core.shipments import Shipment, ShipmentStatus
 from core.stock import MoveReason, move_stock
@@ -98,12 +98,6 @@ class AfterSalesPhoto(Model):
         table = "aftersales_photo"
 
 
-class ItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    qty: int = Field(gt=0, le=100_000, strict=True)
-
-
 class PhotoIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     mime: str
@@ -131,7 +125,7 @@ class RequestIn(BaseModel):
     order: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     kind: RequestKind
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-    lines: list[ItemIn] = Field(min_length=1, max_length=100)
+    lines: list[LineIn] = Field(min_length=1, max_length=100)
     photos: list[PhotoIn] = Field(default=[], max_length=5)
 
 

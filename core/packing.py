@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Annotated, Any
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -16,7 +16,7 @@ from core.catalog import products_by_sku
 from core.errors import Conflict, InvalidTransition, NotFound
 from core.events import emit
 from core.numbering import next_number
-from core.orders import OrderLine, OrderStatus, order_by_number, transition
+from core.orders import LineIn, OrderLine, OrderStatus, order_by_number, transition
 from core.picking import PickTask, TaskState, picked_quantities
 from core.qr import Kind, encode, qr_png, qr_svg
 from core.settings import Settings
@@ -46,19 +46,13 @@ class Package(Model):
         indexes = (("shipment_id",),)
 
 
-class ContentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    qty: int = Field(gt=0, le=100_000, strict=True)
-
-
 class PackageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weight_g: int = Field(gt=0, le=1_000_000, strict=True)
     length_mm: int = Field(gt=0, le=10_000, strict=True)
     width_mm: int = Field(gt=0, le=10_000, strict=True)
     height_mm: int = Field(gt=0, le=10_000, strict=True)
-    contents: list[ContentIn] = Field(min_length=1, max_length=200)
+    contents: list[LineIn] = Field(min_length=1, max_length=200)
 
 
 class PackIn(BaseModel):
