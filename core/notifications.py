@@ -143,9 +143,14 @@ async def note_success(consumer: str) -> None:
     await ConsumerCursor.filter(consumer=consumer, failing_since__isnull=False).update(failing_since=None)
 
 
-async def failing_since(consumer: str) -> datetime | None:
+async def notifier_health(consumer: str) -> dict[str, object] | None:
+    """What /healthz shows of a notifier: its backlog and since when it fails; None while none has run
+    (the bot is off), rather than a count of every event ever written."""
     cursor = await ConsumerCursor.get_or_none(consumer=consumer)
-    return cursor.failing_since if cursor else None
+    if cursor is None:
+        return None
+    return {"waiting": await OutboxEvent.filter(id__gt=cursor.last_event_id).count(),
+            "failing_since": cursor.failing_since.isoformat() if cursor.failing_since else None}
 
 
 async def backlog(consumer: str) -> int:

@@ -14,7 +14,7 @@ from tortoise import connections
 from core.db import close_db, open_db
 from core.errors import DomainError
 from core.i18n import text
-from core.notifications import backlog, failing_since
+from core.notifications import notifier_health
 from core.settings import Settings
 from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
 from pwa.endpoints import openapi_document, reply
@@ -68,9 +68,7 @@ async def errors_as_json(request: web.Request, handler: web.Handler) -> web.Stre
 async def healthz(request: web.Request) -> web.Response:
     await connections.get("default").execute_query("SELECT 1")
     # a backlog that only grows means Telegram messages are stuck (they are kept, and retried)
-    failing = await failing_since("telegram")
-    return reply({"status": "ok", "notifications_waiting": await backlog("telegram"),
-                  "notifications_failing_since": failing.isoformat() if failing else None})
+    return reply({"status": "ok", "notifications": await notifier_health("telegram")})
 
 
 async def openapi(request: web.Request) -> web.Response:

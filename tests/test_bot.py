@@ -16,7 +16,7 @@ from bot.emulator import BotApiEmulator
 from bot.notifier import notify_once
 from core.auth import Role, add_staff
 from core.intake import place_order
-from core.notifications import Delivery, backlog, failing_since
+from core.notifications import Delivery, notifier_health
 from core.orders import Order, OrderStatus
 from core.parties import Customer
 from core.settings import Settings
@@ -136,11 +136,11 @@ async def test_notifications_arrive_once_after_telegram_was_down(telegram: Teleg
     assert await notify_once(telegram.bot) == 0
     assert await notify_once(telegram.bot) == 0
     assert await Delivery.all().count() == 0
-    stuck_since = await failing_since("telegram")  # marked, and /healthz reports it
-    assert stuck_since is not None and await backlog("telegram") > 0
+    health = await notifier_health("telegram")  # marked, and /healthz reports it
+    assert health is not None and health["failing_since"] is not None and health["waiting"] > 0
     telegram.api.outage = False
     assert await notify_once(telegram.bot) == 1
-    assert await failing_since("telegram") is None
+    assert (await notifier_health("telegram") or {})["failing_since"] is None
     assert await notify_once(telegram.bot) == 0
     told = [s for s in telegram.api.to(CUSTOMER) if placed.order.number in s.text]
     assert len(told) == 1
