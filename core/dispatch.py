@@ -52,16 +52,16 @@ async def _vehicle_for(shipment: Shipment, plate: str) -> None:
 async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, Any]:
     shipment = await shipment_by_number(number)
     _loadable(shipment)
-    if payload.kind == Kind.VEHICLE:
-        if shipment.vehicle_plate and shipment.vehicle_plate != payload.value:
-            if await Package.exists(shipment_id=shipment.id, loaded_at__not_isnull=True):
-                raise WrongScan(got=f"vehicle {payload.value}",
-                                expected=f"vehicle {shipment.vehicle_plate}, which already has packages of it")
-        await _vehicle_for(shipment, payload.value)
-        await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING, vehicle_plate=payload.value)
-        return await _progress(number, f"Loading onto {payload.value}")
     packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
     waiting = [p.number for p in packages if p.loaded_at is None]
+    if payload.kind == Kind.VEHICLE:
+        if shipment.vehicle_plate and shipment.vehicle_plate != payload.value and len(waiting) < len(packages):
+            raise WrongScan(got=f"vehicle {payload.value}",
+                            expected=f"vehicle {shipment.vehicle_plate}, which already has packages of it")
+        await _vehicle_for(shipment, payload.value)
+        await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING, vehicle_plate=payload.value)
+        shipment.status, shipment.vehicle_plate = ShipmentStatus.LOADING, payload.value
+        return _progress(shipment, packages, f"Loading onto {payload.value}")
     if not shipment.vehicle_plate:
         raise WrongScan(got=str(payload), expected="the vehicle's label first (FH:VEH:…)")
     if payload.kind != Kind.PACKAGE:
@@ -71,17 +71,16 @@ async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, An
         raise WrongScan(got=f"package {payload.value}, not part of {number}",
                         expected=f"a package of {number}: {', '.join(waiting) or 'all loaded'}")
     if package.loaded_at is not None:
-        return await _progress(number, f"{package.number} is already on board")
-    await Package.filter(id=package.id, loaded_at__isnull=True).update(loaded_at=datetime.now(UTC),
+        return _progress(shipment, packages, f"{package.number} is already on board")
+    package.loaded_at = datetime.now(UTC)
+    await Package.filter(id=package.id, loaded_at__isnull=True).update(loaded_at=package.loaded_at,
                                                                        loaded_by=staff.username)
-    return await _progress(number, f"{package.number} loaded")
+    return _progress(shipment, packages, f"{package.number} loaded")
 
 
-async def _progress(number: str, message: str) -> dict[str, Any]:
-    shipment = await shipment_by_number(number)
-    packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
+def _progress(shipment: Shipment, packages: list[Package], message: str) -> dict[str, Any]:
     waiting = [p.number for p in packages if p.loaded_at is None]
-    return {"shipment": number, "status": shipment.status, "vehicle": shipment.vehicle_plate,
+    return {"shipment": shipment.number, "status": shipment.status, "vehicle": shipment.vehicle_plate,
             "loaded": len(packages) - len(waiting), "packages": len(packages), "waiting": waiting,
             "message": message, "ready": not waiting and bool(shipment.vehicle_plate)}
 
