@@ -3,6 +3,7 @@ report, and the nightly ledger reconciliation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from core.events import OutboxEvent, emit
 from core.orders import Order, OrderEvent, OrderLine, OrderStatus
 from core.replenishment import ReorderRule
 from core.settings import Settings
-from core.shipments import Shipment, ShipmentStatus
+from core.shipments import Shipment
 from core.stock import StockLevel, check_ledger
 from core.warehouses import STORAGE_KINDS, warehouse_by_code
 
@@ -28,23 +29,37 @@ def _per_day(moments: list[datetime], days: list[str], tz: ZoneInfo) -> list[int
     return list(counts.values())
 
 
+@dataclass(frozen=True)
+class Outflow:
+    shipped_at: list[datetime]
+    on_time_rate: float | None  # delivered by the promised day, of those delivered
+    order_to_ship_hours: float | None  # mean, from order to dispatch
+
+
+async def _outflow(tz: ZoneInfo, start: datetime, end: datetime) -> Outflow:
+    """What left and what arrived in [start, end): the figures the dashboard and the daily report share."""
+    shipped = await Shipment.filter(dispatched_at__gte=start, dispatched_at__lt=end).values_list(
+        "dispatched_at", "order__created_at")
+    delivered = await Shipment.filter(delivered_at__gte=start, delivered_at__lt=end).values_list("delivered_at", "eta")
+    on_time = sum(1 for at, eta in delivered if eta is None or at.astimezone(tz).date() <= eta)
+    hours = [(out - placed).total_seconds() / 3600 for out, placed in shipped]
+    return Outflow([out for out, _ in shipped], on_time / len(delivered) if delivered else None,
+                   round(sum(hours) / len(hours), 1) if hours else None)
+
+
 async def dashboard(tz: ZoneInfo, days: int = 14) -> dict[str, Any]:
     """Orders in and out per day, on-time deliveries, order-to-ship time, what waits and what is held."""
     today = datetime.now(tz).date()
     labels = [(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
     since = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tz).astimezone(UTC)
     received = await Order.filter(created_at__gte=since).values_list("created_at", flat=True)
-    shipped = await Shipment.filter(dispatched_at__gte=since).values_list("dispatched_at", "order__created_at")
-    delivered = await Shipment.filter(status=ShipmentStatus.DELIVERED, delivered_at__gte=since).values_list(
-        "delivered_at", "eta")
-    on_time = sum(1 for at, eta in delivered if eta is None or at.astimezone(tz).date() <= eta)
-    hours = [(out - placed).total_seconds() / 3600 for out, placed in shipped]
+    out = await _outflow(tz, since, datetime.combine(today + timedelta(days=1), datetime.min.time(), tz))
     return {
         "days": labels,
         "received": _per_day(list(received), labels, tz),
-        "shipped": _per_day([out for out, _ in shipped], labels, tz),
-        "on_time_rate": round(on_time / len(delivered), 3) if delivered else None,
-        "order_to_ship_hours": round(sum(hours) / len(hours), 1) if hours else None,
+        "shipped": _per_day(out.shipped_at, labels, tz),
+        "on_time_rate": None if out.on_time_rate is None else round(out.on_time_rate, 3),
+        "order_to_ship_hours": out.order_to_ship_hours,
         "backordered": await Order.filter(status=OrderStatus.BACKORDERED).count(),
         "on_hold": await Order.filter(status=OrderStatus.ON_HOLD).count(),
         "to_pick": await Order.filter(status=OrderStatus.ALLOCATED).count(),
@@ -100,11 +115,7 @@ async def daily_figures(tz: ZoneInfo, day: date) -> dict[str, Any]:
     start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
     end = start + timedelta(days=1)
     received = Order.filter(created_at__gte=start, created_at__lt=end)
-    shipped = await Shipment.filter(dispatched_at__gte=start, dispatched_at__lt=end).values_list(
-        "dispatched_at", "order__created_at")
-    delivered = await Shipment.filter(delivered_at__gte=start, delivered_at__lt=end).values_list("delivered_at", "eta")
-    on_time = sum(1 for at, eta in delivered if eta is None or at.astimezone(tz).date() <= eta)
-    hours = [(out - placed).total_seconds() / 3600 for out, placed in shipped]
+    out = await _outflow(tz, start, end)
     top = await (OrderLine.filter(order__created_at__gte=start, order__created_at__lt=end)
                  .annotate(units=Sum("qty")).group_by("product__sku").order_by("-units").limit(5)
                  .values_list("product__sku", "units"))
@@ -113,9 +124,9 @@ async def daily_figures(tz: ZoneInfo, day: date) -> dict[str, Any]:
         "received": await received.count(),
         "approved": await OrderEvent.filter(to_status=OrderStatus.APPROVED, created_at__gte=start,
                                             created_at__lt=end).count(),
-        "shipped": len(shipped),
-        "on_time": f"{on_time / len(delivered):.0%}" if delivered else "–",
-        "order_to_ship_hours": round(sum(hours) / len(hours), 1) if hours else "–",
+        "shipped": len(out.shipped_at),
+        "on_time": "–" if out.on_time_rate is None else f"{out.on_time_rate:.0%}",
+        "order_to_ship_hours": "–" if out.order_to_ship_hours is None else out.order_to_ship_hours,
         "backordered": await Order.filter(status=OrderStatus.BACKORDERED).count(),
         "top": ", ".join(f"{sku} ×{units}" for sku, units in top) or "–",
         "stock_alerts": await OutboxEvent.filter(kind="stock.low", created_at__gte=start, created_at__lt=end).count(),
