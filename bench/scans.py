@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import contextlib
 import multiprocessing
-import socket
 import statistics
 import tempfile
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from aiohttp.test_utils import unused_port
 
 from core.auth import Role, Staff, add_staff, login
 from core.catalog import Product
@@ -113,10 +113,6 @@ async def open_loop(base: str, bodies: Callable[[int], tuple[dict, dict]], rate:
     return latencies
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _serve_forever(settings: Settings | None, port: int) -> None:
@@ -132,7 +128,7 @@ def _serve_forever(settings: Settings | None, port: int) -> None:
 
 @contextlib.asynccontextmanager
 async def server(settings: Settings | None) -> AsyncIterator[str]:
-    port = _free_port()
+    port = unused_port()
     process = multiprocessing.get_context("spawn").Process(target=_serve_forever, args=(settings, port), daemon=True)
     process.start()
     base = f"http://127.0.0.1:{port}"

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aiohttp.test_utils import unused_port
+
 from core.auth import ApiKey, Staff
 from core.catalog import Product
 from core.stock import StockLevel
@@ -73,21 +75,13 @@ async def test_user_add_refuses_a_short_password_and_a_taken_name(db):
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_together(tmp_path):
     import asyncio
     import signal
 
     import aiohttp
 
-    web_port, chat_port = _free_port(), _free_port()
+    web_port, chat_port = unused_port(), unused_port()
     env = {**os.environ, "FAHUO_DATABASE_URL": f"sqlite://{tmp_path / 'first.sqlite3'}?synchronous=NORMAL",
            "FAHUO_HTTP_PORT": str(web_port), "FAHUO_EMULATOR_PORT": str(chat_port)}
     process = await asyncio.create_subprocess_exec(sys.executable, "run.py", "serve", "--demo", "--emulator",

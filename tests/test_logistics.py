@@ -71,7 +71,7 @@ async def _one_box(order: str, contents: dict[str, int]) -> dict[str, Any]:
 
 
 def _qr_text(png: bytes) -> list[str]:
-    return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    return _qr_text_image(Image.open(io.BytesIO(png)))
 
 
 def _pdf_text(data: bytes) -> str:
