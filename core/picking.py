@@ -202,6 +202,12 @@ class Current:
     barcode: str | None
     location: str
 
+    @classmethod
+    def of(cls, t: PickTask) -> Current:
+        """From a task read with its order, product and location."""
+        return cls(t.id, t.seq, t.tote, t.qty, t.picked, t.state, t.at_location, t.order.number, t.order.status,
+                   t.product.sku, t.product.name, t.product.barcode, t.location.code)
+
     def view(self) -> dict[str, Any]:
         return {"seq": self.seq, "order": self.order, "tote": self.tote, "location": self.location, "sku": self.sku,
                 "name": self.name, "barcode": self.barcode, "qty": self.qty, "picked": self.picked,
@@ -423,12 +429,7 @@ async def pick_list_view(pick_list: PickList) -> dict[str, Any]:
         "picker": pick_list.picker,
         "route_m": pick_list.route_m,
         "orders": list(dict.fromkeys(t.order.number for t in tasks)),
-        "tasks": [
-            {"seq": t.seq, "order": t.order.number, "tote": t.tote, "location": t.location.code,
-             "sku": t.product.sku, "name": t.product.name, "barcode": t.product.barcode, "qty": t.qty,
-             "picked": t.picked, "state": t.state, "at_location": t.at_location}
-            for t in tasks
-        ],
+        "tasks": [Current.of(t).view() for t in tasks],
         "created_at": pick_list.created_at.isoformat(),
     }
 
