@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from tortoise.expressions import F
 
 from core.catalog import Product
+from core.db import execute
 from core.numbering import next_number
 from core.orders import Order, OrderLine, OrderStatus, transition
 from core.replenishment import check_low_stock, request_for_backorder
@@ -90,8 +91,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     for line, product in lines:
         line.qty_transfer = line.qty - line.qty_reserved - missing.get(line.id, 0)
         line.qty_backordered = missing.get(line.id, 0)
-        await OrderLine.filter(id=line.id).update(qty_reserved=line.qty_reserved, qty_transfer=line.qty_transfer,
-                                                  qty_backordered=line.qty_backordered)
+        await execute('UPDATE "sales_order_line" SET "qty_reserved"=?, "qty_transfer"=?, "qty_backordered"=? '
+                      'WHERE "id"=?', line.qty_reserved, line.qty_transfer, line.qty_backordered, line.id)
         if line.qty_backordered:
             await request_for_backorder(product, home.id, line.qty_backordered, order.number, settings.tz)
             waiting.append(f"{product.sku}×{line.qty_backordered} backordered")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise, connections
+from tortoise import Tortoise, connections, timezone
 from tortoise.connection import get_connection
+from tortoise.fields import Field
 from tortoise.migrations.executor import MigrationExecutor
+from tortoise.models import Model
 
 from core.settings import Settings
 
@@ -78,15 +81,62 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
-async def fetch(sql: str, *params: Any) -> list[dict[str, Any]]:
-    """Rows of a hand-written statement, in the caller's transaction; `?` marks parameters on every backend.
-
-    For the few measured hot paths where building the query through the ORM costs more than running it."""
+def _client_and_sql(sql: str) -> tuple[Any, str]:
+    """The connection of the caller's transaction, and `sql` with its `?` marks in that backend's style."""
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         numbered = iter(range(1, sql.count("?") + 1))
         sql = re.sub(r"\?", lambda _: f"${next(numbered)}", sql)
+    return conn, sql
+
+
+async def fetch(sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Rows of a hand-written statement, in the caller's transaction; `?` marks parameters on every backend.
+
+    For the few measured hot paths where building the query through the ORM costs more than running it."""
+    conn, sql = _client_and_sql(sql)
     return await conn.execute_query_dict(sql, list(params))
+
+
+async def execute(sql: str, *params: Any) -> int:
+    """Run a hand-written UPDATE or DELETE in the caller's transaction; returns how many rows it changed."""
+    conn, sql = _client_and_sql(sql)
+    changed, _ = await conn.execute_query(sql, list(params))
+    return int(changed)
+
+
+@functools.cache
+def _insert_plan(model: type[Model], given: frozenset[str]) -> tuple[str, tuple[tuple[str, Field], ...]]:
+    meta = model._meta
+    columns = tuple(
+        (name, meta.fields_map[name]) for name in meta.fields_db_projection
+        if not (name == meta.pk_attr and meta.pk.generated)
+    )
+    unknown = given - {name for name, _ in columns}
+    if unknown:
+        raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
+    names = ",".join(f'"{meta.fields_db_projection[name]}"' for name, _ in columns)
+    marks = ",".join("?" * len(columns))
+    return f'INSERT INTO "{meta.db_table}" ({names}) VALUES ({marks}) RETURNING "{meta.db_pk_column}"', columns
+
+
+async def insert(model: type[Model], **values: Any) -> int:
+    """Add one row the way `model.create(**values)` would (defaults, enum and JSON conversion) and return its id,
+    without building a model instance or a query: for rows that hot paths write and never read back."""
+    sql, columns = _insert_plan(model, frozenset(values))
+    params = []
+    for name, field in columns:
+        if name in values:
+            value = values[name]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = timezone.now()
+        elif callable(field.default):
+            value = field.default()
+        else:
+            value = field.default
+        params.append(field.to_db_value(value, model))
+    rows = await fetch(sql, *params)
+    return int(rows[0][model._meta.db_pk_column])
 
 
 # for the `tortoise` command line: `tortoise -c core.db.TORTOISE_ORM makemigrations`

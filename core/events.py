@@ -13,6 +13,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.db import insert
+
 
 class OutboxEvent(Model):
     # Increasing ids give consumers a cursor and a total order of what happened.
@@ -31,7 +33,7 @@ class OutboxEvent(Model):
 async def emit(kind: str, payload: dict[str, Any], dedupe_key: str | None = None) -> bool:
     """Record an event in the caller's transaction. False when an event with the same key exists."""
     if dedupe_key is None:
-        await OutboxEvent.create(kind=kind, payload=payload)
+        await insert(OutboxEvent, kind=kind, payload=payload)  # most events: the plain, fast path
     else:
         if await OutboxEvent.exists(dedupe_key=dedupe_key):
             return False

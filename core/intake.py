@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import allocate_order
 from core.catalog import Product, products_by_sku
+from core.db import fetch, insert
 from core.numbering import next_number
 from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
 from core.parties import Customer
@@ -28,6 +29,9 @@ class Placed:
 
 async def _existing(channel: str, external_ref: str | None) -> Order | None:
     if external_ref is None:
+        return None
+    # asked before every intake and nearly always "no": a bare indexed look-up, the order read only if found
+    if not await fetch('SELECT "id" FROM "sales_order" WHERE "channel"=? AND "external_ref"=?', channel, external_ref):
         return None
     return await Order.get_or_none(channel=channel, external_ref=external_ref)
 
@@ -89,8 +93,8 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         product = products[line.sku]
         row = await OrderLine.create(order=order, product=product, qty=line.qty, unit_price=product.price)
         lines.append((row, product))
-    await OrderEvent.create(order=order, from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
-                            actor=actor, reason=f"received via {channel}")
+    await insert(OrderEvent, order_id=order.id, from_status=OrderStatus.DRAFT.value,
+                 to_status=OrderStatus.SUBMITTED.value, actor=actor, reason=f"received via {channel}")
     free = await free_stock([p.id for _, p in lines])
     if await review_order(order, customer, lines, settings, free, first_order=is_new) == Outcome.PASS:
         await allocate_order(order, "allocation", settings, lines, free)

@@ -19,6 +19,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.catalog import Product
+from core.db import execute, fetch, insert
 from core.errors import InvalidInput, OutOfStock
 from core.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
 
@@ -177,8 +178,8 @@ async def move_stock(
 
 async def try_reserve(level_id: int, qty: int) -> bool:
     """One guarded update: the reservation happens whole or not at all, and never beyond what is on hand."""
-    changed = await StockLevel.filter(id=level_id, on_hand__gte=F("reserved") + qty).update(
-        reserved=F("reserved") + qty
+    changed = await execute(
+        'UPDATE "stock_level" SET "reserved"="reserved"+? WHERE "id"=? AND "on_hand">="reserved"+?', qty, level_id, qty
     )
     return changed == 1
 
@@ -201,10 +202,8 @@ async def reserve_in_warehouse(
             fresh = await StockLevel.get(id=level_id)
             want = min(qty - taken, fresh.available)
         if want > 0:
-            await Reservation.create(
-                level_id=level_id, product_id=product_id, qty=want,
-                order_line_id=order_line_id, transfer_line_id=transfer_line_id,
-            )
+            await insert(Reservation, level_id=level_id, product_id=product_id, qty=want,
+                         order_line_id=order_line_id, transfer_line_id=transfer_line_id)
             taken += want
         if taken == qty:
             break
@@ -255,12 +254,19 @@ class FreeStock:
 
 
 async def free_stock(product_ids: list[int]) -> FreeStock:
-    rows = await StockLevel.filter(
-        product_id__in=product_ids, location__kind__in=list(STORAGE_KINDS), on_hand__gt=F("reserved")
-    ).order_by("id").values_list("id", "product_id", "warehouse_id", "on_hand", "reserved")
+    if not product_ids:
+        return FreeStock({})
+    kinds = [kind.value for kind in STORAGE_KINDS]
+    rows = await fetch(  # by hand: every order and every stock question asks this
+        'SELECT l."id", l."product_id", l."warehouse_id", l."on_hand" - l."reserved" AS "free" '
+        'FROM "stock_level" l JOIN "location" p ON p."id" = l."location_id" '
+        f'WHERE l."product_id" IN ({",".join("?" * len(product_ids))}) '
+        f'AND p."kind" IN ({",".join("?" * len(kinds))}) AND l."on_hand" > l."reserved" ORDER BY l."id"',
+        *product_ids, *kinds,
+    )
     levels: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for level_id, product_id, warehouse_id, on_hand, reserved in rows:
-        levels.setdefault((product_id, warehouse_id), []).append((level_id, on_hand - reserved))
+    for row in rows:
+        levels.setdefault((row["product_id"], row["warehouse_id"]), []).append((row["id"], row["free"]))
     for candidates in levels.values():
         candidates.sort(key=lambda c: -c[1])
     return FreeStock(levels)
