@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tortoise.expressions import F
 
 from core.catalog import Product
-from core.db import execute
+from core.db import execute, select
 from core.numbering import next_number
 from core.orders import Order, OrderLine, OrderStatus, transition
 from core.replenishment import check_low_stock, request_for_backorder
@@ -70,7 +70,7 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     lines = sorted(lines, key=lambda pair: pair[1].id)  # one lock order for every transaction (PostgreSQL)
     if free is None:
         free = await free_stock([p.id for _, p in lines])
-    warehouses = await Warehouse.filter(active=True).order_by("id")
+    warehouses = await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')
     home = choose_warehouse(order, lines, free, warehouses)
     if home is None:
         await transition(order, OrderStatus.BACKORDERED, actor, "no active warehouse")

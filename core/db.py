@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise, connections, timezone
 from tortoise.connection import get_connection
@@ -16,6 +16,7 @@ from tortoise.models import Model
 from core.settings import Settings
 
 APP = "fahuo"
+M = TypeVar("M", bound=Model)
 MODEL_MODULES = [
     "core.catalog",
     "core.warehouses",
@@ -96,6 +97,12 @@ async def fetch(sql: str, *params: Any) -> list[dict[str, Any]]:
     For the few measured hot paths where building the query through the ORM costs more than running it."""
     conn, sql = _client_and_sql(sql)
     return await conn.execute_query_dict(sql, list(params))
+
+
+async def select(model: type[M], sql: str, *params: Any) -> list[M]:
+    """Instances of `model` from a hand-written `SELECT *` of its table, built as the ORM's own queries build them."""
+    conn, sql = _client_and_sql(sql)
+    return await conn.executor_class(model=model, db=conn).execute_select(sql, list(params))
 
 
 async def execute(sql: str, *params: Any) -> int:

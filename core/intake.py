@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import allocate_order
 from core.catalog import Product, products_by_sku
-from core.db import fetch, insert
+from core.db import fetch, insert, select
 from core.numbering import next_number
 from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
 from core.parties import Customer
@@ -38,9 +38,9 @@ async def _existing(channel: str, external_ref: str | None) -> Order | None:
 
 async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
     """The customer with this phone number, and whether they were created just now."""
-    customer = await Customer.get_or_none(phone=data.customer.phone)
-    if customer is not None:
-        return customer, False
+    found = await select(Customer, 'SELECT * FROM "customer" WHERE "phone"=?', data.customer.phone)
+    if found:
+        return found[0], False
     address = data.address
     try:
         async with in_transaction():  # savepoint: two first orders of one new customer may race here
