@@ -124,12 +124,10 @@ def _insert_plan(model: type[Model], given: frozenset[str]) -> tuple[str, tuple[
         raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
     names = ",".join(f'"{meta.fields_db_projection[name]}"' for name, _ in columns)
     marks = ",".join("?" * len(columns))
-    return f'INSERT INTO "{meta.db_table}" ({names}) VALUES ({marks}) RETURNING "{meta.db_pk_column}"', columns
+    return f'INSERT INTO "{meta.db_table}" ({names}) VALUES ({marks})', columns
 
 
-async def insert(model: type[Model], **values: Any) -> int:
-    """Add one row the way `model.create(**values)` would (defaults, enum and JSON conversion) and return its id,
-    without building a model instance or a query: for rows that hot paths write and never read back."""
+def _insert_params(model: type[Model], values: dict[str, Any]) -> tuple[str, list[Any]]:
     sql, columns = _insert_plan(model, frozenset(values))
     params = []
     for name, field in columns:
@@ -141,9 +139,24 @@ async def insert(model: type[Model], **values: Any) -> int:
             value = field.default()
         else:
             value = field.default
-        params.append(field.to_db_value(value, model))
-    rows = await fetch(sql, *params)
+        params.append(field.to_db_value(value, model))  # validates, as a save would
+    return sql, params
+
+
+async def insert(model: type[Model], **values: Any) -> int:
+    """Add one row the way `model.create(**values)` would (defaults, validation, enum and JSON conversion) and
+    return its id, without building an instance or a query: for rows that hot paths write and never read back."""
+    sql, params = _insert_params(model, values)
+    rows = await fetch(f'{sql} RETURNING "{model._meta.db_pk_column}"', *params)
     return int(rows[0][model._meta.db_pk_column])
+
+
+async def add(model: type[M], **values: Any) -> M:
+    """`model.create(**values)` for hot paths: the same row and an equal instance, built from the row the database
+    returns (as a read builds it) instead of through the model's constructor and query builder."""
+    sql, params = _insert_params(model, values)
+    rows = await fetch(f"{sql} RETURNING *", *params)
+    return model._init_from_db(**rows[0])  # tortoise's own row-to-instance step (version pinned in pyproject)
 
 
 # for the `tortoise` command line: `tortoise -c core.db.TORTOISE_ORM makemigrations`

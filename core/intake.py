@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import allocate_order
 from core.catalog import Product, products_by_sku
-from core.db import fetch, insert, select
+from core.db import add, fetch, insert, select
 from core.numbering import next_number
 from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
 from core.parties import Customer
@@ -44,7 +44,8 @@ async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
     address = data.address
     try:
         async with in_transaction():  # savepoint: two first orders of one new customer may race here
-            customer = await Customer.create(
+            customer = await add(
+                Customer,
                 name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
                 telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
                 district=address.district, line1=address.line1, postcode=address.postcode,
@@ -77,8 +78,9 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
     customer, is_new = await find_or_add_customer(data)
     address = data.address
     priced = [(line.qty, products[line.sku].price) for line in data.lines]
-    order = await Order.create(
-        number=number, channel=channel, external_ref=data.external_ref, customer=customer,
+    order = await add(
+        Order,
+        number=number, channel=channel, external_ref=data.external_ref, customer_id=customer.id,
         status=OrderStatus.SUBMITTED, recipient=address.recipient, phone=address.phone,
         province=address.province, city=address.city, district=address.district, line1=address.line1,
         postcode=address.postcode, lat=address.lat, lon=address.lon, service_level=data.service_level,
@@ -91,7 +93,7 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
     lines = []
     for line in data.lines:
         product = products[line.sku]
-        row = await OrderLine.create(order=order, product=product, qty=line.qty, unit_price=product.price)
+        row = await add(OrderLine, order_id=order.id, product_id=product.id, qty=line.qty, unit_price=product.price)
         lines.append((row, product))
     await insert(OrderEvent, order_id=order.id, from_status=OrderStatus.DRAFT.value,
                  to_status=OrderStatus.SUBMITTED.value, actor=actor, reason=f"received via {channel}")

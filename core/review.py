@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -159,7 +159,7 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
         free = await free_stock([p.id for _, p in lines])
     case = ReviewCase(order, customer, lines, settings, free, first_order)
     results = [await rule(case) for rule in RULES]
-    stored = [{**asdict(r), "outcome": r.outcome.value} for r in results]
+    stored = [{"rule": r.rule, "outcome": r.outcome.value, "reason": r.reason} for r in results]
     verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
     reasons = "; ".join(r.reason for r in results if r.outcome == verdict)
     target = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.ON_HOLD,
