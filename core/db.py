@@ -156,7 +156,16 @@ async def add(model: type[M], **values: Any) -> M:
     returns (as a read builds it) instead of through the model's constructor and query builder."""
     sql, params = _insert_params(model, values)
     rows = await fetch(f"{sql} RETURNING *", *params)
-    return model._init_from_db(**rows[0])  # tortoise's own row-to-instance step (version pinned in pyproject)
+    return model._init_from_db(**rows[0])  # tortoise's own row-to-instance step (its version is pinned)
+
+
+async def add_if_new(model: type[M], unique: str, **values: Any) -> M | None:
+    """`add`, unless a row with the same value in the unique column `unique` exists: then nothing is written and
+    None is returned. No error is raised, so a race that is expected needs no savepoint around it."""
+    sql, params = _insert_params(model, values)
+    column = model._meta.fields_db_projection[unique]
+    rows = await fetch(f'{sql} ON CONFLICT ("{column}") DO NOTHING RETURNING *', *params)
+    return model._init_from_db(**rows[0]) if rows else None
 
 
 # for the `tortoise` command line: `tortoise -c core.db.TORTOISE_ORM makemigrations`

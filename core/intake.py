@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import allocate_order
 from core.catalog import Product, products_by_sku
-from core.db import add, fetch, insert, select
+from core.db import add, add_if_new, fetch, insert, select
 from core.numbering import next_number
 from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
 from core.parties import Customer
@@ -42,18 +42,15 @@ async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
     if found:
         return found[0], False
     address = data.address
-    try:
-        async with in_transaction():  # savepoint: two first orders of one new customer may race here
-            customer = await add(
-                Customer,
-                name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
-                telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
-                district=address.district, line1=address.line1, postcode=address.postcode,
-                lat=address.lat, lon=address.lon,
-            )
-        return customer, True
-    except IntegrityError:
+    customer = await add_if_new(
+        Customer, "phone",  # two first orders of one new customer may race here
+        name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
+        telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
+        district=address.district, line1=address.line1, postcode=address.postcode, lat=address.lat, lon=address.lon,
+    )
+    if customer is None:
         return await Customer.get(phone=data.customer.phone), False
+    return customer, True
 
 
 async def place_order(data: OrderIn, channel: str, actor: str, settings: Settings) -> Placed:

@@ -4,6 +4,7 @@ import asyncio
 
 from core.auth import add_api_key
 from core.orders import Order, OrderLine, OrderStatus
+from core.parties import Customer
 from core.stock import Reservation, ReservationState, StockLevel
 from tests.factories import a_product, a_warehouse, an_order, run_check, stock
 
@@ -47,3 +48,19 @@ async def test_the_same_order_sent_ten_times_at_once_is_one_order(http, db):
     assert len({n for _, n in results}) == 1
     assert await Order.all().count() == 1
     assert (await StockLevel.get(product=tea)).reserved == 2
+
+
+async def test_a_new_customers_first_orders_at_once_make_one_customer(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 50)
+    key = {"X-API-Key": await add_api_key("shop")}
+    bodies = [an_order({"TEA": 1}, phone="+86 13700000001", external_ref=f"first-{i}").model_dump(mode="json")
+              for i in range(10)]
+
+    async def post(body: dict) -> int:
+        async with http.post("/api/orders", json=body, headers=key) as resp:
+            return resp.status
+
+    assert await asyncio.gather(*(post(b) for b in bodies)) == [201] * 10
+    assert await Customer.filter(phone="+86 13700000001").count() == 1
+    assert await Order.filter(customer__phone="+86 13700000001").count() == 10
