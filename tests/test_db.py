@@ -1,0 +1,64 @@
+"""The hand-written statements of the hot paths write and read the same rows and instances as the ORM."""
+
+from datetime import time
+from decimal import Decimal
+
+import pytest
+from tortoise.exceptions import ValidationError
+from tortoise.transactions import in_transaction
+
+from core.db import add, add_if_new, execute, fetch, insert, select
+from core.events import OutboxEvent
+from core.orders import Order, OrderStatus, PaymentMethod
+from core.parties import Customer
+from tests.factories import a_product
+
+
+def _columns(instance) -> dict:
+    return {name: getattr(instance, name) for name in instance._meta.fields_db_projection}
+
+
+async def test_add_gives_the_instance_a_read_of_the_row_gives(db):
+    customer = await add(Customer, name="Wang Fang", phone="+86 13600000001", city="杭州", lat=30.27)
+    order = await add(
+        Order, number="SO-TEST-1", channel="api", customer_id=customer.id, recipient="Wang Fang",
+        phone="+86 13600000001", city="杭州", line1="西湖路 1 号", total=Decimal("12.50"), created_by="test",
+        payment_method=PaymentMethod.COD, review=[{"rule": "all", "outcome": "pass", "reason": "ok"}],
+        window_start=time(9, 0), window_end=time(12, 30),
+    )
+    read = await Order.get(id=order.id)
+    assert _columns(order) == _columns(read)
+    assert order.status == OrderStatus.SUBMITTED  # the model's default
+    assert order.created_at is not None and order.created_at.tzinfo is not None
+    assert order.total == Decimal("12.50") and order.window_end == time(12, 30)
+    assert _columns(customer) == _columns(await Customer.get(id=customer.id))
+
+
+async def test_insert_fills_defaults_converts_and_validates_as_create_does(db):
+    event_id = await insert(OutboxEvent, kind="order.test", payload={"order": "SO-1", "lines": [1, 2]})
+    event = await OutboxEvent.get(id=event_id)
+    assert event.payload == {"order": "SO-1", "lines": [1, 2]}
+    assert event.dedupe_key is None and event.created_at is not None
+    with pytest.raises(ValidationError):
+        await insert(OutboxEvent, kind="k" * 65, payload={})
+    with pytest.raises(TypeError, match="no column"):
+        await insert(OutboxEvent, kind="x", colour="red")
+    assert await OutboxEvent.all().count() == 1
+
+
+async def test_add_if_new_leaves_a_taken_value_alone_without_spoiling_the_transaction(db):
+    async with in_transaction():
+        first = await add_if_new(Customer, "phone", name="Li Na", phone="+86 13600000002", city="上海")
+        again = await add_if_new(Customer, "phone", name="Someone else", phone="+86 13600000002", city="北京")
+        assert first is not None and again is None
+        await add(Customer, name="Zhao Lei", phone="+86 13600000003", city="上海")  # the transaction goes on
+    assert [c.name for c in await Customer.all().order_by("id")] == ["Li Na", "Zhao Lei"]
+
+
+async def test_plain_statements_use_one_parameter_style_on_every_database(db):
+    tea = await a_product("TEA")
+    assert await execute('UPDATE "product" SET "weight_g"=? WHERE "sku"=? AND "weight_g"<>?', 750, "TEA", 750) == 1
+    assert await execute('UPDATE "product" SET "weight_g"=? WHERE "sku"=? AND "weight_g"<>?', 750, "TEA", 750) == 0
+    assert await fetch('SELECT "weight_g" FROM "product" WHERE "id"=?', tea.id) == [{"weight_g": 750}]
+    [found] = await select(type(tea), 'SELECT * FROM "product" WHERE "sku"=?', "TEA")
+    assert found.id == tea.id and found.weight_g == 750 and found.price == tea.price
