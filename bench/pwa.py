@@ -13,35 +13,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
 import tempfile
 from pathlib import Path
 
 from aiohttp import web
-from playwright.async_api import async_playwright
 
 from core.auth import Role, add_staff, login
 from core.db import close_db, open_db
-from core.qr import qr_png
 from core.settings import Settings
 from core.warehouses import Location, create_warehouse
 from pwa.app import STATIC, create_app
+from tests.browser import camera_feed, chromium
 
 SHELL = ["index.html", "app.js", "style.css", "js/api.js", "js/i18n.js", "js/queue.js", "js/scanner.js",
          "manifest.webmanifest", "icons/icon-192.png", "sw.js"]
 DECODER = "vendor/barcode-detector/ponyfill.js"  # loaded only where the browser has no BarcodeDetector
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
-
-def feed(folder: Path) -> Path:
-    png, y4m = folder / "label.png", folder / "camera.y4m"
-    png.write_bytes(qr_png("FH:LOC:A-01-01"))
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i", str(png), "-t", "2", "-r", "15",
-                    "-vf", "scale=-1:360,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
-                    "-f", "yuv4mpegpipe", str(y4m)], check=True)
-    return y4m
 
 
 async def blank(request: web.Request) -> web.Response:
@@ -69,9 +56,7 @@ async def main(args: argparse.Namespace) -> None:
         sign_in = (f"localStorage.setItem('fahuo.token', '{grant.token}');"
                    f"localStorage.setItem('fahuo.staff', '{staff}')")
         try:
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                    *ARGS, f"--use-file-for-fake-video-capture={feed(Path(tmp))}"])
+            async with chromium(camera_feed(Path(tmp), "FH:LOC:A-01-01")) as browser:
                 ready, baseline, decode = [], [], []
                 for _ in range(args.loads):  # a new context each time: a first visit, nothing cached
                     context = await browser.new_context(base_url=base, permissions=["camera"])
@@ -93,7 +78,6 @@ async def main(args: argparse.Namespace) -> None:
                     await page.wait_for_selector('[data-kind="location"]', timeout=20_000)
                     decode.append(await page.evaluate("window.fahuoCameraDecoded - window.fahuoCameraStarted"))
                     await context.close()
-                await browser.close()
         finally:
             await runner.cleanup()
             await close_db()

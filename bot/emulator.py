@@ -62,33 +62,35 @@ class BotApiEmulator:
         return {"message_id": self._next_message, "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, language), **content}
 
-    def _push(self, update: dict[str, Any]) -> None:
+    def _push(self, update: dict[str, Any]) -> int:
+        """Queue an update for the bot; returns how many messages the bot had sent before it, for `reply(after=)`."""
         update["update_id"] = self._next_update
         self._next_update += 1
         self._updates.append(update)
         self._arrived.set()
+        return len(self.sent)
 
-    def says(self, chat_id: int, text: str, language: str = "en") -> None:
+    def says(self, chat_id: int, text: str, language: str = "en") -> int:
         command = text.split()[0] if text.startswith("/") else ""
         entities = [{"type": "bot_command", "offset": 0, "length": len(command)}] if command else []
-        self._push({"message": self._message(chat_id, language, text=text, entities=entities)})
+        return self._push({"message": self._message(chat_id, language, text=text, entities=entities)})
 
-    def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> None:
+    def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> int:
         data = sent.button(label)["callback_data"]
         message = {"message_id": sent.message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
                    "from": BOT_USER, "text": sent.text or "…"}
-        self._push({"callback_query": {"id": str(self._next_update), "from": self._user(chat_id, language),
+        return self._push({"callback_query": {"id": str(self._next_update), "from": self._user(chat_id, language),
                                        "chat_instance": str(chat_id), "message": message, "data": data}})
 
-    def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> None:
+    def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> int:
         contact = {"phone_number": phone, "first_name": name, "user_id": chat_id}
-        self._push({"message": self._message(chat_id, language, contact=contact)})
+        return self._push({"message": self._message(chat_id, language, contact=contact)})
 
-    def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> None:
+    def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> int:
         file_id = f"photo-{len(self._files) + 1}"
         self._files[file_id] = data
         photo = [{"file_id": file_id, "file_unique_id": file_id, "width": 64, "height": 64, "file_size": len(data)}]
-        self._push({"message": self._message(chat_id, language, photo=photo)})
+        return self._push({"message": self._message(chat_id, language, photo=photo)})
 
     async def reply(self, chat_id: int, after: int = 0, within: float = 10.0, contains: str = "") -> Sent:
         """The first message the bot sent to the chat after the given count of sent messages."""

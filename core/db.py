@@ -1,4 +1,6 @@
-"""Database wiring: the tortoise configuration, start-up with migrations, and shutdown."""
+"""Database wiring: the tortoise configuration, start-up with migrations, and shutdown; and the plain
+statements (fetch, execute, insert, add, select) that the measured hot paths use instead of the ORM's query
+building, in the caller's transaction and with `?` parameters on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 

@@ -34,9 +34,7 @@ class Telegram:
     settings: Settings
 
     async def says(self, chat: int, text: str) -> str:
-        before = len(self.api.sent)
-        self.api.says(chat, text)
-        return (await self.api.reply(chat, after=before)).text
+        return (await self.api.reply(chat, after=self.api.says(chat, text))).text
 
 
 @pytest.fixture
@@ -73,40 +71,22 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
     api = telegram.api
     assert "Welcome" in await telegram.says(CUSTOMER, "/start")
     await api.reply(CUSTOMER, contains="Commands")
-    before = len(api.sent)
-    api.shares_contact(CUSTOMER, "+86 138 0000 1234")
-    await api.reply(CUSTOMER, after=before, contains="linked")
-    before = len(api.sent)
-    api.says(CUSTOMER, "/catalog")
-    page = await api.reply(CUSTOMER, after=before, contains="Catalogue")
-    before = len(api.sent)
-    api.presses(CUSTOMER, page, "Product TEA")
-    card = await api.reply(CUSTOMER, after=before, contains="TEA")
+    await api.reply(CUSTOMER, after=api.shares_contact(CUSTOMER, "+86 138 0000 1234"), contains="linked")
+    page = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/catalog"), contains="Catalogue")
+    card = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, page, "Product TEA"), contains="TEA")
     assert "in stock: 10" in card.text
-    before = len(api.sent)
-    api.presses(CUSTOMER, card, "+1")
-    await api.reply(CUSTOMER, after=before, contains="Added")
-    before = len(api.sent)
-    api.says(CUSTOMER, "/cart")
-    cart = await api.reply(CUSTOMER, after=before, contains="Total 88.00")
-    before = len(api.sent)
-    api.presses(CUSTOMER, cart, "Check out")
-    await api.reply(CUSTOMER, after=before, contains="address")
-    before = len(api.sent)
-    api.says(CUSTOMER, "somewhere")
-    assert "Please send it as" in (await api.reply(CUSTOMER, after=before)).text  # a bad address is asked again
-    before = len(api.sent)
-    api.says(CUSTOMER, "上海, 上海, 浦东新区, 世纪大道 100 号, 200120")
-    question = await api.reply(CUSTOMER, after=before, contains="When")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, card, "+1"), contains="Added")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total 88.00")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
+    asked_again = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "somewhere"))  # a bad address
+    assert "Please send it as" in asked_again.text
+    address = "上海, 上海, 浦东新区, 世纪大道 100 号, 200120"
+    question = await api.reply(CUSTOMER, after=api.says(CUSTOMER, address), contains="When")
     for label, next_question in (("Tomorrow", "How fast"), ("Express", "How will you pay"),
                                  ("Cash on delivery", "Please confirm")):
-        before = len(api.sent)
-        api.presses(CUSTOMER, question, label)
-        question = await api.reply(CUSTOMER, after=before, contains=next_question)
+        question = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, label), contains=next_question)
     assert "Express" in question.text and "世纪大道" in question.text
-    before = len(api.sent)
-    api.presses(CUSTOMER, question, "Confirm order")
-    placed = await api.reply(CUSTOMER, after=before, contains="received")
+    placed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "Confirm order"), contains="received")
     api.presses(CUSTOMER, question, "Confirm order")  # pressed twice: still one order
     await asyncio.sleep(0.5)
     order = await Order.get(channel="telegram").prefetch_related("customer")
@@ -156,13 +136,11 @@ async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram
     await notify_once(telegram.bot)
     alert = next(s for s in telegram.api.to(MANAGER) if "Held" in s.text)
     assert placed.order.number in alert.text
-    before = len(telegram.api.sent)
-    telegram.api.presses(MANAGER, alert, "Approve")
-    done = await telegram.api.reply(MANAGER, after=before, contains=placed.order.number)
+    done = await telegram.api.reply(MANAGER, after=telegram.api.presses(MANAGER, alert, "Approve"),
+                                    contains=placed.order.number)
     assert "allocated" in done.text
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
     # a customer pressing a manager's button gets nothing done
-    before = len(telegram.api.sent)
     telegram.api.presses(STRANGER, alert, "Reject")
     await asyncio.sleep(0.3)
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
@@ -203,14 +181,11 @@ async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(t
     await notify_once(telegram.bot)
     reports = [s for s in telegram.api.to(MANAGER) if s.photo]
     assert reports and "orders in" in reports[-1].text
-    before = len(telegram.api.sent)
-    telegram.api.says(MANAGER, "/report")
-    answer = await telegram.api.reply(MANAGER, after=before, contains="Today")
+    answer = await telegram.api.reply(MANAGER, after=telegram.api.says(MANAGER, "/report"), contains="Today")
     assert answer.photo
     # a broken button press is answered with an apology, and the bot goes on
-    before = len(telegram.api.sent)
-    telegram.api.presses(CUSTOMER, Sent(1, CUSTOMER, "x", [[{"text": "bad", "callback_data": "cat:x"}]]), "bad")
-    assert "Sorry" in (await telegram.api.reply(CUSTOMER, after=before)).text
+    broken = Sent(1, CUSTOMER, "x", [[{"text": "bad", "callback_data": "cat:x"}]])
+    assert "Sorry" in (await telegram.api.reply(CUSTOMER, after=telegram.api.presses(CUSTOMER, broken, "bad"))).text
     assert "Commands" in await telegram.says(CUSTOMER, "/help")
 
 
@@ -223,24 +198,12 @@ async def test_a_customer_asks_for_after_sales_help_with_a_photo(telegram: Teleg
     for step in (OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED):  # its journey, in short
         await transition(placed.order, step, "test")
     api = telegram.api
-    before = len(api.sent)
-    api.says(CUSTOMER, "/aftersales")
-    pick = await api.reply(CUSTOMER, after=before, contains="Which order")
-    before = len(api.sent)
-    api.presses(CUSTOMER, pick, placed.order.number)
-    kinds = await api.reply(CUSTOMER, after=before, contains="What happened")
-    before = len(api.sent)
-    api.presses(CUSTOMER, kinds, "Damaged")
-    await api.reply(CUSTOMER, after=before, contains="describe")
-    before = len(api.sent)
-    api.says(CUSTOMER, "The lid of the tin was crushed")
-    photos = await api.reply(CUSTOMER, after=before, contains="photos")
-    before = len(api.sent)
-    api.sends_photo(CUSTOMER, b"\xff\xd8\xff crushed tin")
-    await api.reply(CUSTOMER, after=before, contains="Photo 1")
-    before = len(api.sent)
-    api.presses(CUSTOMER, photos, "Done")
-    opened = await api.reply(CUSTOMER, after=before, contains="opened")
+    pick = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/aftersales"), contains="Which order")
+    kinds = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, pick, placed.order.number), contains="What happened")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, kinds, "Damaged"), contains="describe")
+    photos = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "The lid of the tin was crushed"), contains="photos")
+    await api.reply(CUSTOMER, after=api.sends_photo(CUSTOMER, b"\xff\xd8\xff crushed tin"), contains="Photo 1")
+    opened = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, photos, "Done"), contains="opened")
     request = await AfterSalesRequest.get()
     assert request.number in opened.text and request.kind == "damage"
     assert (await AfterSalesPhoto.get()).data == b"\xff\xd8\xff crushed tin"
@@ -326,15 +289,9 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
     number = placed.order.number
     api = telegram.api
     assert number in await telegram.says(CUSTOMER, f"/start track_{number}")  # the link in a shop's e-mail
-    before = len(api.sent)
-    api.says(CUSTOMER, "/orders")
-    mine = await api.reply(CUSTOMER, after=before, contains="Your orders")
-    before = len(api.sent)
-    api.presses(CUSTOMER, mine, number)
-    status = await api.reply(CUSTOMER, after=before, contains=number)
-    before = len(api.sent)
-    api.presses(CUSTOMER, status, "Cancel this order")
-    await api.reply(CUSTOMER, after=before, contains="cancelled")
+    mine = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/orders"), contains="Your orders")
+    status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, number), contains=number)
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
     assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
     assert "No orders" in await telegram.says(STRANGER, "/orders")
 

@@ -6,58 +6,34 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page
 
 from core.auth import Role, add_api_key, add_staff, issue_login_link
 from core.orders import Order, OrderStatus
 from core.packing import Package
 from core.picking import PickTask
-from core.qr import qr_png
 from core.replenishment import PurchaseOrder, sweep_low_stock
 from core.scanning import Scan
 from core.stock import StockLevel
 from core.transfers import TransferOrder
+from tests.browser import CHROMIUM, camera_feed, chromium
 from tests.conftest import PASSWORD
 from tests.factories import a_carrier, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("FAHUO_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 PHONE = {"width": 390, "height": 844}
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or not shutil.which("ffmpeg"),
                                 reason="needs Debian's chromium and ffmpeg (.ci/run installs them)")
 
 
-def camera_feed(tmp: Path, payload: str) -> Path:
-    """A label made by fahuo, turned into the video a fake camera plays."""
-    png, y4m = tmp / "label.png", tmp / "camera.y4m"
-    png.write_bytes(qr_png(payload))
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i", str(png), "-t", "2", "-r", "15",
-                    "-vf", "scale=-1:360,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
-                    "-f", "yuv4mpegpipe", str(y4m)], check=True, timeout=60)
-    return y4m
-
-
-async def _browser(feed: Path | None = None) -> AsyncIterator[Browser]:
-    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-    if feed is not None:
-        args += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                 f"--use-file-for-fake-video-capture={feed}"]
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield browser
-        await browser.close()
-
-
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async for b in _browser():
+    async with chromium() as b:
         yield b
 
 
@@ -106,7 +82,7 @@ async def test_the_camera_reads_a_fahuo_label_without_leaving_the_machine(server
     await stock(tea, wh, 7, "A-01-03")
     await add_staff("picker-1", Role.PICKER, PASSWORD)
     outside: list[str] = []
-    async for browser in _browser(camera_feed(tmp_path, "FH:LOC:A-01-03")):
+    async with chromium(camera_feed(tmp_path, "FH:LOC:A-01-03")) as browser:
         context, page = await phone(browser, server, outside)
         await sign_in(page, "picker-1")
         await page.goto("/#/lookup")
