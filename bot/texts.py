@@ -77,6 +77,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "We will be in touch.", "订单 {order} 需要我们稍作核对后再处理({reason}),我们会尽快联系您。"),
     "n.order.backordered": ("Part of order {order} is on its way to our warehouse; we will ship it as soon as it "
                             "arrives.", "订单 {order} 部分商品正在调货,到货后立即发出。"),
+    "n.order.split": ("Order {order}: what we have is being made ready now; the rest ({items}) follows as order "
+                      "{follow_on} as soon as it arrives.",
+                      "订单 {order}:现有商品正在备货;其余商品({items})到货后将作为订单 {follow_on} 发出。"),
     "n.order.rejected": ("We are sorry: order {order} could not be accepted ({reason}).",
                          "很抱歉,订单 {order} 无法受理({reason})。"),
     "n.order.cancelled": ("Order {order} is cancelled.", "订单 {order} 已取消。"),

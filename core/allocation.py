@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from tortoise.expressions import F
 
 from core.catalog import Product
-from core.db import execute, select
+from core.db import add, execute, fetch, insert, select
+from core.events import emit
 from core.numbering import next_number
-from core.orders import Order, OrderLine, OrderStatus, transition
+from core.orders import Order, OrderEvent, OrderLine, OrderStatus, line_total, transition
 from core.replenishment import check_low_stock, request_for_backorder
 from core.settings import Settings
 from core.stock import FreeStock, free_stock, reserve_in_warehouse
-from core.transfers import TransferOrder, add_transfer_line, open_transfer
+from core.transfers import TransferLine, TransferOrder, add_transfer_line, open_transfer
 from core.warehouses import Warehouse
 
 FAR_AWAY_KM = 5000.0  # distance assumed when coordinates are missing and the province differs
@@ -94,21 +95,80 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
         await execute('UPDATE "sales_order_line" SET "qty_reserved"=?, "qty_transfer"=?, "qty_backordered"=? '
                       'WHERE "id"=?', line.qty_reserved, line.qty_transfer, line.qty_backordered, line.id)
         if line.qty_backordered:
-            await request_for_backorder(product, home.id, line.qty_backordered, order.number, settings.tz)
             waiting.append(f"{product.sku}×{line.qty_backordered} backordered")
         if line.qty_transfer:
             waiting.append(f"{product.sku}×{line.qty_transfer} by transfer")
-    await check_low_stock(touched, settings.tz)
-
-    if not waiting:
-        await transition(order, OrderStatus.ALLOCATED, actor, f"reserved in {home.code}", warehouse_id=home.id)
-        return OrderStatus.ALLOCATED
     how = ", ".join(waiting)
     if transfers:
         how += f" ({', '.join(t.number for t in transfers)})"
+    # Partial shipment, when the customer or the order allows it: what is here ships now, and what waits
+    # moves to a follow-on order that ships when it arrives.
+    split = bool(waiting) and order.partial_shipment and any(line.qty_reserved for line, _ in lines)
+    waiter = await _follow_on_number(order.number) if split else order.number
+    for line, product in lines:
+        if line.qty_backordered:  # asked before the split, while no order of these units counts as waiting yet
+            await request_for_backorder(product, home.id, line.qty_backordered, waiter, settings.tz)
+    follow_on = await _split_off_waiting(order, lines, home, waiter, actor, how) if split else None
+    await check_low_stock(touched, settings.tz)
+
+    if follow_on is not None:
+        await transition(order, OrderStatus.ALLOCATED, actor,
+                         f"reserved in {home.code}; the rest follows as {follow_on.number} (partial shipment)",
+                         warehouse_id=home.id)
+        return OrderStatus.ALLOCATED
+    if not waiting:
+        await transition(order, OrderStatus.ALLOCATED, actor, f"reserved in {home.code}", warehouse_id=home.id)
+        return OrderStatus.ALLOCATED
     await transition(order, OrderStatus.BACKORDERED, actor, f"shipping from {home.code}; waiting: {how}",
                      warehouse_id=home.id)
     return OrderStatus.BACKORDERED
+
+
+# what a follow-on order takes over from the order it was split from, as it stands
+_CARRIED_OVER = ("channel", "customer_id", "recipient", "phone", "province", "city", "district", "line1", "postcode",
+                 "lat", "lon", "service_level", "payment_method", "payment_state", "currency", "requested_date",
+                 "window_start", "window_end", "partial_shipment", "review")
+
+
+async def _follow_on_number(number: str) -> str:
+    """SO-YYYYMMDD-NNNNN-2, -3, …: the next follow-on of an order (of the original, when a follow-on splits)."""
+    root = "-".join(number.split("-")[:3])
+    taken = await fetch('SELECT COUNT(*) AS "n" FROM "sales_order" WHERE "number" LIKE ?', f"{root}-%")
+    return f"{root}-{int(taken[0]['n']) + 2}"
+
+
+async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]], home: Warehouse, number: str,
+                             actor: str, how: str) -> Order:
+    """Move every unit of `order` that is not reserved here (coming by transfer or backordered) to a new order
+    for the same customer and address; `order` keeps what is reserved and can be picked at once. Transfers
+    raised for the moved units follow them. Returns the new order, which waits as `backordered`."""
+    moved = [(line, product) for line, product in lines if line.qty_transfer or line.qty_backordered]
+    items = ", ".join(f"{product.sku}×{line.qty_transfer + line.qty_backordered}" for line, product in moved)
+    follow_on = await add(
+        Order, **{name: getattr(order, name) for name in _CARRIED_OVER}, number=number, external_ref=None,
+        status=OrderStatus.BACKORDERED, warehouse_id=home.id, created_by=actor, note=f"rest of {order.number}",
+        total=line_total([(line.qty_transfer + line.qty_backordered, line.unit_price) for line, _ in moved]),
+    )
+    for line, product in moved:
+        new_line = await add(OrderLine, order_id=follow_on.id, product_id=product.id, unit_price=line.unit_price,
+                             qty=line.qty_transfer + line.qty_backordered, qty_transfer=line.qty_transfer,
+                             qty_backordered=line.qty_backordered)
+        await TransferLine.filter(order_line_id=line.id).update(order_line_id=new_line.id)
+        line.qty, line.qty_transfer, line.qty_backordered = line.qty_reserved, 0, 0
+        if line.qty:
+            await execute('UPDATE "sales_order_line" SET "qty"=?, "qty_transfer"=0, "qty_backordered"=0 WHERE "id"=?',
+                          line.qty, line.id)
+        else:
+            await execute('DELETE FROM "sales_order_line" WHERE "id"=?', line.id)
+    lines[:] = [(line, product) for line, product in lines if line.qty]
+    await TransferOrder.filter(order_id=order.id).update(order_id=follow_on.id)
+    order.total = line_total([(line.qty, line.unit_price) for line, _ in lines])
+    await execute('UPDATE "sales_order" SET "total"=? WHERE "id"=?', order.total, order.id)
+    await insert(OrderEvent, order_id=follow_on.id, from_status=None, to_status=OrderStatus.BACKORDERED.value,
+                 actor=actor, reason=f"rest of {order.number} (partial shipment); waiting: {how}")
+    await emit("order.split", {"order": order.number, "follow_on": follow_on.number, "items": items,
+                               "customer_id": order.customer_id, "channel": order.channel})  # type: ignore[attr-defined]
+    return follow_on
 
 
 async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]], missing: dict[int, int],

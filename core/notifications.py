@@ -34,7 +34,8 @@ class Alert(StrEnum):
     LEDGER = "ledger"
 
 
-CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.rejected", "order.cancelled",
+CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
+                   "order.cancelled",
                    "order.awaiting_payment",
                    "shipment.dispatched", "order.delivered", "aftersales.awaiting_return", "aftersales.resolved",
                    "aftersales.rejected"}

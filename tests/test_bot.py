@@ -110,6 +110,21 @@ async def test_a_customer_cannot_track_someone_elses_order(telegram: Telegram):
     assert "Send /track and the order number" in await telegram.says(STRANGER, "/track")
 
 
+async def test_a_customer_who_takes_partial_shipments_is_told_what_follows_and_as_which_order(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await a_product("CUP")  # none in stock
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": 7, "CUP": 1}, partial_shipment=True,
+                    customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER})
+    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    assert placed.order.status == OrderStatus.ALLOCATED
+    assert await notify_once(telegram.bot) == 2  # confirmed, and what follows
+    told = telegram.api.to(CUSTOMER)[-1].text
+    assert f"{placed.order.number}-2" in told and "TEA×2, CUP×1" in told
+    status = await telegram.says(CUSTOMER, f"/track {placed.order.number}-2")
+    assert "backordered" in status
+
+
 async def test_notifications_arrive_once_after_telegram_was_down(telegram: Telegram):
     placed = await _order_in_telegram(telegram, 1)
     telegram.api.outage = True

@@ -234,3 +234,59 @@ async def test_a_receipt_fills_the_oldest_backorder_first(db):
     assert await receive_stock(body, "staff:test", db) == [older.number]
     assert (await Order.get(id=newer.id)).status == OrderStatus.BACKORDERED
     assert await check_ledger() == []
+
+
+async def test_a_partial_shipment_order_ships_what_is_here_and_the_rest_follows_as_its_own_order(db):
+    sh, gz = await a_warehouse("SH"), await a_warehouse("GZ")
+    supplier = await a_supplier()
+    tea, cup = await a_product("TEA", supplier=supplier), await a_product("CUP", price="25.00")
+    jar = await a_product("JAR", supplier=supplier)
+    await stock(tea, sh, 5)
+    await stock(cup, sh, 2)
+    await stock(jar, gz, 1)
+    order = await place(db, {"TEA": 8, "CUP": 2, "JAR": 1}, partial_shipment=True)
+
+    # what Shanghai has ships now, as the order placed
+    assert order.status == OrderStatus.ALLOCATED
+    here = {ln.product_id: (ln.qty, ln.qty_reserved, ln.qty_transfer, ln.qty_backordered)
+            for ln in await OrderLine.filter(order=order)}
+    assert here == {tea.id: (5, 5, 0, 0), cup.id: (2, 2, 0, 0)}
+    assert (await Order.get(id=order.id)).total == Decimal("100.00")
+    # what waits (three teas from a supplier, the jar from Guangzhou) is a follow-on order of its own
+    rest = await Order.get(number=f"{order.number}-2")
+    assert (rest.status, rest.customer_id, rest.city, rest.total) == (
+        OrderStatus.BACKORDERED, order.customer_id, order.city, Decimal("40.00"))
+    waiting = {ln.product_id: (ln.qty, ln.qty_reserved, ln.qty_transfer, ln.qty_backordered)
+               for ln in await OrderLine.filter(order=rest)}
+    assert waiting == {tea.id: (3, 0, 0, 3), jar.id: (1, 0, 1, 0)}
+    transfer = await TransferOrder.get(order_id=rest.id)
+    assert "rest of" in (await OrderEvent.get(order=rest)).reason
+    assert "follows as" in (await OrderEvent.filter(order=order).order_by("-id").first()).reason
+    split = await OutboxEvent.get(kind="order.split")
+    assert split.payload["follow_on"] == rest.number and split.payload["items"] == "TEA×3, JAR×1"
+    po = await PurchaseOrder.get(supplier=supplier, warehouse=sh)
+    assert (await PurchaseOrderLine.get(purchase_order=po)).why == f"backorder {rest.number}"
+    assert await check_ledger() == []
+
+    # the jar arrives by transfer, the teas from the supplier: the follow-on is then allocated whole
+    await dispatch_transfer(transfer.number, "staff:test")
+    assert await receive_transfer(transfer.number, None, "staff:test", db) == []
+    await confirm_po(po)
+    ready = await receive_purchase_order(po.number, PoReceiptIn.model_validate({"lines": [{"sku": "TEA", "qty": 3}]}),
+                                         "staff:test", db)
+    assert ready == [rest.number]
+    assert (await Order.get(id=rest.id)).status == OrderStatus.ALLOCATED
+    assert await check_ledger() == []
+
+
+async def test_without_partial_shipment_a_short_order_waits_whole(db):
+    sh = await a_warehouse("SH")
+    tea = await a_product("TEA")
+    await stock(tea, sh, 5)
+    order = await place(db, {"TEA": 8})
+    assert order.status == OrderStatus.BACKORDERED
+    assert await Order.all().count() == 1
+    assert (await OrderLine.get(order=order)).qty_reserved == 5
+    # and when nothing is here at all, there is nothing to split off either
+    nothing = await place(db, {"TEA": 2}, partial_shipment=True)
+    assert nothing.status == OrderStatus.BACKORDERED and await Order.all().count() == 2
