@@ -81,10 +81,14 @@ class Recipient:
         return f"tg:{self.chat_id}"
 
 
-async def next_events(consumer: str, limit: int = 100) -> list[OutboxEvent]:
+async def cursor_of(consumer: str) -> int:
+    """The id of the last outbox event the consumer is done with (0 before its first)."""
     cursor = await ConsumerCursor.get_or_none(consumer=consumer)
-    after = cursor.last_event_id if cursor else 0
-    return await OutboxEvent.filter(id__gt=after).order_by("id").limit(limit)
+    return cursor.last_event_id if cursor else 0
+
+
+async def next_events(consumer: str, limit: int = 100) -> list[OutboxEvent]:
+    return await OutboxEvent.filter(id__gt=await cursor_of(consumer)).order_by("id").limit(limit)
 
 
 async def advance(consumer: str, event_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 from enum import StrEnum
@@ -14,7 +15,8 @@ from tortoise.transactions import in_transaction
 from core.carriers import Carrier, Choice, Parcel, WaybillRequest, adapter_for, choose_carrier
 from core.catalog import Product
 from core.errors import Conflict, InvalidTransition, NotFound
-from core.events import emit
+from core.events import OutboxEvent, emit
+from core.notifications import advance, cursor_of
 from core.orders import Order, OrderLine, ServiceLevel
 from core.settings import Settings
 
@@ -29,6 +31,7 @@ class ShipmentStatus(StrEnum):
 
 
 BOOKABLE = (ShipmentStatus.PACKED, ShipmentStatus.BOOKED)
+log = logging.getLogger(__name__)
 
 
 class Shipment(Model):
@@ -122,7 +125,7 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
         await adapter_for(carrier).cancel_waybill(carrier, waybill)
         raise
     if old[0] is not None and old[1] and old[1] != waybill:
-        await adapter_for(old[0]).cancel_waybill(old[0], old[1])
+        await cancel_waybill_later(old[0], old[1], number)
     return await shipment_by_number(number)
 
 
@@ -153,7 +156,38 @@ async def cancel_open_shipments(order_id: int) -> None:
                                           ).prefetch_related("carrier"):
         await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.CANCELLED)
         if shipment.carrier and shipment.waybill:
-            await adapter_for(shipment.carrier).cancel_waybill(shipment.carrier, shipment.waybill)
+            await cancel_waybill_later(shipment.carrier, shipment.waybill, shipment.number)
+
+
+CANCELLER = "waybill_cancel"  # the outbox consumer that tells carriers
+
+
+async def cancel_waybill_later(carrier: Carrier, waybill: str, shipment: str) -> None:
+    """Ask for the carrier to be told, through the outbox, once the caller's transaction has committed: no
+    carrier's system is called while order rows are locked, a rolled-back cancel tells no one, and a carrier
+    that is down is asked again (`send_waybill_cancellations`)."""
+    await emit("waybill.cancel", {"carrier": carrier.code, "waybill": waybill, "shipment": shipment})
+
+
+async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
+    """Tell carriers of the waybills to cancel, oldest first (a scheduler job); returns how many were told.
+
+    A carrier that fails stops the round, and the same cancellation is tried again next round: carriers accept
+    a cancel of a waybill they have already cancelled, so telling one twice does no harm."""
+    told = 0
+    pending = OutboxEvent.filter(id__gt=await cursor_of(CANCELLER), kind="waybill.cancel").order_by("id")
+    for event in await pending.limit(100):
+        carrier = await Carrier.get_or_none(code=event.payload["carrier"])
+        if carrier is not None:
+            try:
+                await adapter_for(carrier).cancel_waybill(carrier, event.payload["waybill"])
+            except Exception:
+                log.warning("carrier %s did not take the cancel of waybill %s; trying again next round",
+                            carrier.code, event.payload["waybill"], exc_info=True)
+                break
+            told += 1
+        await advance(CANCELLER, event.id)
+    return told
 
 
 def tracking_url(shipment: Shipment, settings: Settings) -> str:

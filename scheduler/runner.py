@@ -24,6 +24,7 @@ from core.payments import expire_unpaid
 from core.replenishment import sweep_low_stock
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
 from core.settings import Settings
+from core.shipments import send_waybill_cancellations
 from core.tracking import poll_tracking
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "expire_unpaid": (expire_unpaid, {"minutes": 10}),
     "late_orders": (alert_late_orders, {"minutes": 30}),
     "tracking": (_tracking, {"minutes": 10}),
+    "waybill_cancel": (send_waybill_cancellations, {"minutes": 1}),
     "daily_report": (send_daily_reports, {"minutes": 10}),
     "reconcile": (reconcile_ledger, {"cron": {"hour": 3, "minute": 30}}),
 }

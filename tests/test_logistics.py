@@ -14,9 +14,11 @@ import zxingcpp
 from PIL import Image
 
 from core.auth import Role, add_api_key
+from core.carriers import ADAPTERS, SimulatedCarrier
 from core.catalog import GoodsClass
 from core.orders import Order, OrderStatus
 from core.settings import Settings
+from core.shipments import send_waybill_cancellations
 from core.stock import Reservation, ReservationState, StockLevel, StockMove, check_ledger
 from core.tracking import poll_tracking, signature
 from tests.conftest import signed_in
@@ -260,6 +262,33 @@ async def test_an_order_cancelled_mid_pick_is_skipped_and_its_goods_go_back(http
     status, refused = await phone["packer"].call("POST", f"/api/orders/{number}/packages",
                                                  await _one_box(number, {"TEA": 2, "CUP": 2}))
     assert status == 409 and "cancelled" in refused["message"]
+
+
+async def test_a_cancelled_booking_is_told_to_the_carrier_after_commit_and_again_while_it_is_down(http, db,
+                                                                                               monkeypatch):
+    simulated = SimulatedCarrier()  # its own, as waybill numbers repeat from one test's database to the next
+    monkeypatch.setitem(ADAPTERS, "simulated", simulated)
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await a_carrier()
+    phone = await _phones(http)
+    number, shipment = await _picked_and_packed(http, phone, {"TEA": 2})
+    waybill = shipment["waybill"]
+    assert waybill
+    status, _ = await phone["manager"].call("POST", f"/api/orders/{number}/cancel", {"reason": "customer called"})
+    assert status == 200
+    assert waybill not in simulated.cancelled  # not from inside the order's transaction
+
+    async def carrier_down(carrier, waybill):
+        raise ConnectionError("carrier API unreachable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(simulated, "cancel_waybill", carrier_down)
+        assert await send_waybill_cancellations(db, datetime.now(UTC)) == 0
+    assert waybill not in simulated.cancelled
+    assert await send_waybill_cancellations(db, datetime.now(UTC)) == 1  # the next round gets through
+    assert waybill in simulated.cancelled
+    assert await send_waybill_cancellations(db, datetime.now(UTC)) == 0  # and only once
 
 
 async def test_packages_must_hold_exactly_the_order(http, db):
