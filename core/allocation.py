@@ -88,16 +88,12 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
 
     others = [wh for wh in warehouses if wh.id != home.id]
     transfers = await _cover_by_transfer(order, lines, missing, home, others, free, actor, settings, touched)
-    waiting = []
-    for line, product in lines:
+    for line, _ in lines:
         line.qty_transfer = line.qty - line.qty_reserved - missing.get(line.id, 0)
         line.qty_backordered = missing.get(line.id, 0)
         await execute('UPDATE "sales_order_line" SET "qty_reserved"=?, "qty_transfer"=?, "qty_backordered"=? '
                       'WHERE "id"=?', line.qty_reserved, line.qty_transfer, line.qty_backordered, line.id)
-        if line.qty_backordered:
-            waiting.append(f"{product.sku}×{line.qty_backordered} backordered")
-        if line.qty_transfer:
-            waiting.append(f"{product.sku}×{line.qty_transfer} by transfer")
+    waiting = _waiting(lines)
     how = ", ".join(waiting)
     if transfers:
         how += f" ({', '.join(t.number for t in transfers)})"
@@ -108,7 +104,7 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     for line, product in lines:
         if line.qty_backordered:  # asked before the split, while no order of these units counts as waiting yet
             await request_for_backorder(product, home.id, line.qty_backordered, waiter, settings.tz)
-    follow_on = await _split_off_waiting(order, lines, home, waiter, actor, how) if split else None
+    follow_on = await _split_off_waiting(order, lines, home.id, waiter, actor, how) if split else None
     await check_low_stock(touched, settings.tz)
 
     if follow_on is not None:
@@ -137,7 +133,18 @@ async def _follow_on_number(number: str) -> str:
     return f"{root}-{int(taken[0]['n']) + 2}"
 
 
-async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]], home: Warehouse, number: str,
+def _waiting(lines: list[tuple[OrderLine, Product]]) -> list[str]:
+    """What of an order is not reserved in its warehouse yet, and how it is coming."""
+    waiting = []
+    for line, product in lines:
+        if line.qty_backordered:
+            waiting.append(f"{product.sku}×{line.qty_backordered} backordered")
+        if line.qty_transfer:
+            waiting.append(f"{product.sku}×{line.qty_transfer} by transfer")
+    return waiting
+
+
+async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]], warehouse_id: int, number: str,
                              actor: str, how: str) -> Order:
     """Move every unit of `order` that is not reserved here (coming by transfer or backordered) to a new order
     for the same customer and address; `order` keeps what is reserved and can be picked at once. Transfers
@@ -146,13 +153,15 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
     items = ", ".join(f"{product.sku}×{line.qty_transfer + line.qty_backordered}" for line, product in moved)
     follow_on = await add(
         Order, **{name: getattr(order, name) for name in _CARRIED_OVER}, number=number, external_ref=None,
-        status=OrderStatus.BACKORDERED, warehouse_id=home.id, created_by=actor, note=f"rest of {order.number}",
+        status=OrderStatus.BACKORDERED, warehouse_id=warehouse_id, created_by=actor, note=f"rest of {order.number}",
         total=line_total([(line.qty_transfer + line.qty_backordered, line.unit_price) for line, _ in moved]),
     )
+    transfer_ids: set[int] = set()
     for line, product in moved:
         new_line = await add(OrderLine, order_id=follow_on.id, product_id=product.id, unit_price=line.unit_price,
                              qty=line.qty_transfer + line.qty_backordered, qty_transfer=line.qty_transfer,
                              qty_backordered=line.qty_backordered)
+        transfer_ids.update(await TransferLine.filter(order_line_id=line.id).values_list("transfer_id", flat=True))
         await TransferLine.filter(order_line_id=line.id).update(order_line_id=new_line.id)
         line.qty, line.qty_transfer, line.qty_backordered = line.qty_reserved, 0, 0
         if line.qty:
@@ -161,7 +170,8 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
         else:
             await execute('DELETE FROM "sales_order_line" WHERE "id"=?', line.id)
     lines[:] = [(line, product) for line, product in lines if line.qty]
-    await TransferOrder.filter(order_id=order.id).update(order_id=follow_on.id)
+    if transfer_ids:  # the transfers bringing the moved units now serve the follow-on
+        await TransferOrder.filter(id__in=sorted(transfer_ids)).update(order_id=follow_on.id)
     order.total = line_total([(line.qty, line.unit_price) for line, _ in lines])
     await execute('UPDATE "sales_order" SET "total"=? WHERE "id"=?', order.total, order.id)
     await insert(OrderEvent, order_id=follow_on.id, from_status=None, to_status=OrderStatus.BACKORDERED.value,
@@ -233,10 +243,20 @@ async def take_transferred(line_ids_and_qty: list[tuple[int, int]], warehouse_id
 
 
 async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> list[str]:
-    """Backordered orders whose every line is now reserved become allocated; returns their numbers."""
+    """Backordered orders whose every line is now reserved become allocated; so do those that take partial
+    shipments and now have part of their goods, the rest moving to a follow-on order. Returns their numbers."""
     ready: list[str] = []
     for order in await Order.filter(id__in=sorted(order_ids), status=OrderStatus.BACKORDERED).order_by("id"):
-        if not await OrderLine.filter(order_id=order.id, qty_reserved__lt=F("qty")).exists():
+        lines = [(ln, ln.product) for ln in
+                 await OrderLine.filter(order_id=order.id).order_by("id").prefetch_related("product")]
+        if all(line.qty_reserved >= line.qty for line, _ in lines):
             await transition(order, OrderStatus.ALLOCATED, actor, why)
+            ready.append(order.number)
+        elif order.partial_shipment and any(line.qty_reserved for line, _ in lines):
+            number = await _follow_on_number(order.number)
+            await _split_off_waiting(order, lines, order.warehouse_id, number, actor,  # type: ignore[attr-defined]
+                                     ", ".join(_waiting(lines)))
+            await transition(order, OrderStatus.ALLOCATED, actor, f"{why}; the rest follows as {number} "
+                                                                  "(partial shipment)")
             ready.append(order.number)
     return ready

@@ -268,14 +268,18 @@ async def test_a_partial_shipment_order_ships_what_is_here_and_the_rest_follows_
     assert (await PurchaseOrderLine.get(purchase_order=po)).why == f"backorder {rest.number}"
     assert await check_ledger() == []
 
-    # the jar arrives by transfer, the teas from the supplier: the follow-on is then allocated whole
+    # the jar arrives by transfer: it ships at once as the follow-on, and the teas wait as a third order
     await dispatch_transfer(transfer.number, "staff:test")
-    assert await receive_transfer(transfer.number, None, "staff:test", db) == []
+    assert await receive_transfer(transfer.number, None, "staff:test", db) == [rest.number]
+    assert {(ln.product_id, ln.qty, ln.qty_reserved) for ln in await OrderLine.filter(order=rest)} == {(jar.id, 1, 1)}
+    third = await Order.get(number=f"{order.number}-3")
+    assert third.status == OrderStatus.BACKORDERED and third.total == Decimal("30.00")
+    assert (await TransferOrder.get(id=transfer.id)).order_id == rest.id  # it brought the jar, which stayed
     await confirm_po(po)
     ready = await receive_purchase_order(po.number, PoReceiptIn.model_validate({"lines": [{"sku": "TEA", "qty": 3}]}),
                                          "staff:test", db)
-    assert ready == [rest.number]
-    assert (await Order.get(id=rest.id)).status == OrderStatus.ALLOCATED
+    assert ready == [third.number]
+    assert [o.status for o in await Order.all().order_by("id")] == [OrderStatus.ALLOCATED] * 3
     assert await check_ledger() == []
 
 
@@ -287,6 +291,12 @@ async def test_without_partial_shipment_a_short_order_waits_whole(db):
     assert order.status == OrderStatus.BACKORDERED
     assert await Order.all().count() == 1
     assert (await OrderLine.get(order=order)).qty_reserved == 5
-    # and when nothing is here at all, there is nothing to split off either
-    nothing = await place(db, {"TEA": 2}, partial_shipment=True)
+    # and when nothing is here at all, there is nothing to split off either, until part of it arrives
+    await a_product("CUP")
+    nothing = await place(db, {"TEA": 2, "CUP": 1}, partial_shipment=True)
     assert nothing.status == OrderStatus.BACKORDERED and await Order.all().count() == 2
+    ready = await receive_stock(ReceiptIn.model_validate({"warehouse": "SH", "lines": [{"sku": "CUP", "qty": 1}]}),
+                                "staff:test", db)
+    assert ready == [nothing.number]  # the cup ships; the teas wait as a follow-on
+    assert (await Order.get(number=f"{nothing.number}-2")).status == OrderStatus.BACKORDERED
+    assert (await Order.get(id=order.id)).status == OrderStatus.BACKORDERED  # the first one still waits whole
