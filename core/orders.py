@@ -324,6 +324,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         ],
         "reservations": [{"sku": r["sku"], "location": r["code"], "qty": r["qty"]} for r in reservations],
         "review": order.review,
+        "note": order.note,  # the customer's, or "rest of SO-…" on a follow-on order
         "history": [
             {"from": h.from_status, "to": h.to_status, "by": h.actor, "reason": h.reason,
              "at": h.created_at.isoformat()}

@@ -18,7 +18,7 @@ from core.inventory import (
     receive_stock,
     receive_transfer,
 )
-from core.orders import Order, OrderEvent, OrderLine, OrderStatus, cancel_order
+from core.orders import Order, OrderEvent, OrderLine, OrderStatus, cancel_order, order_view
 from core.parties import Customer
 from core.replenishment import PurchaseOrder, PurchaseOrderLine, confirm_po
 from core.review import decide_held
@@ -261,6 +261,7 @@ async def test_a_partial_shipment_order_ships_what_is_here_and_the_rest_follows_
     assert waiting == {tea.id: (3, 0, 0, 3), jar.id: (1, 0, 1, 0)}
     transfer = await TransferOrder.get(order_id=rest.id)
     assert "rest of" in (await OrderEvent.get(order=rest)).reason
+    assert (await order_view(rest))["note"] == f"rest of {order.number}"
     assert "follows as" in (await OrderEvent.filter(order=order).order_by("-id").first()).reason
     split = await OutboxEvent.get(kind="order.split")
     assert split.payload["follow_on"] == rest.number and split.payload["items"] == "TEA×3, JAR×1"
