@@ -104,13 +104,10 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     for line, product in lines:
         if line.qty_backordered:  # asked before the split, while no order of these units counts as waiting yet
             await request_for_backorder(product, home.id, line.qty_backordered, waiter, settings.tz)
-    follow_on = await _split_off_waiting(order, lines, home.id, waiter, actor, how) if split else None
     await check_low_stock(touched, settings.tz)
 
-    if follow_on is not None:
-        await transition(order, OrderStatus.ALLOCATED, actor,
-                         f"reserved in {home.code}; the rest follows as {follow_on.number} (partial shipment)",
-                         warehouse_id=home.id)
+    if split:
+        await _split_off_waiting(order, lines, home.id, waiter, actor, how, f"reserved in {home.code}")
         return OrderStatus.ALLOCATED
     if not waiting:
         await transition(order, OrderStatus.ALLOCATED, actor, f"reserved in {home.code}", warehouse_id=home.id)
@@ -145,10 +142,10 @@ def _waiting(lines: list[tuple[OrderLine, Product]]) -> list[str]:
 
 
 async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]], warehouse_id: int, number: str,
-                             actor: str, how: str) -> Order:
+                             actor: str, how: str, why: str) -> None:
     """Move every unit of `order` that is not reserved here (coming by transfer or backordered) to a new order
-    for the same customer and address; `order` keeps what is reserved and can be picked at once. Transfers
-    raised for the moved units follow them. Returns the new order, which waits as `backordered`."""
+    `number` for the same customer and address, which waits as `backordered`; `order` keeps what is reserved
+    and becomes allocated (`why` says how it got its goods). Transfers bringing the moved units follow them."""
     moved = [(line, product) for line, product in lines if line.qty_transfer or line.qty_backordered]
     items = ", ".join(f"{product.sku}×{line.qty_transfer + line.qty_backordered}" for line, product in moved)
     follow_on = await add(
@@ -156,12 +153,12 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
         status=OrderStatus.BACKORDERED, warehouse_id=warehouse_id, created_by=actor, note=f"rest of {order.number}",
         total=line_total([(line.qty_transfer + line.qty_backordered, line.unit_price) for line, _ in moved]),
     )
-    transfer_ids: set[int] = set()
+    transfer_ids = await TransferLine.filter(order_line_id__in=[line.id for line, _ in moved]).values_list(
+        "transfer_id", flat=True)
     for line, product in moved:
         new_line = await add(OrderLine, order_id=follow_on.id, product_id=product.id, unit_price=line.unit_price,
                              qty=line.qty_transfer + line.qty_backordered, qty_transfer=line.qty_transfer,
                              qty_backordered=line.qty_backordered)
-        transfer_ids.update(await TransferLine.filter(order_line_id=line.id).values_list("transfer_id", flat=True))
         await TransferLine.filter(order_line_id=line.id).update(order_line_id=new_line.id)
         line.qty, line.qty_transfer, line.qty_backordered = line.qty_reserved, 0, 0
         if line.qty:
@@ -171,14 +168,15 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
             await execute('DELETE FROM "sales_order_line" WHERE "id"=?', line.id)
     lines[:] = [(line, product) for line, product in lines if line.qty]
     if transfer_ids:  # the transfers bringing the moved units now serve the follow-on
-        await TransferOrder.filter(id__in=sorted(transfer_ids)).update(order_id=follow_on.id)
+        await TransferOrder.filter(id__in=sorted(set(transfer_ids))).update(order_id=follow_on.id)
     order.total = line_total([(line.qty, line.unit_price) for line, _ in lines])
     await execute('UPDATE "sales_order" SET "total"=? WHERE "id"=?', order.total, order.id)
     await insert(OrderEvent, order_id=follow_on.id, from_status=None, to_status=OrderStatus.BACKORDERED.value,
                  actor=actor, reason=f"rest of {order.number} (partial shipment); waiting: {how}")
     await emit("order.split", {"order": order.number, "follow_on": follow_on.number, "items": items,
                                "customer_id": order.customer_id, "channel": order.channel})  # type: ignore[attr-defined]
-    return follow_on
+    await transition(order, OrderStatus.ALLOCATED, actor, f"{why}; the rest follows as {number} (partial shipment)",
+                     warehouse_id=warehouse_id)
 
 
 async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]], missing: dict[int, int],
@@ -253,10 +251,7 @@ async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> li
             await transition(order, OrderStatus.ALLOCATED, actor, why)
             ready.append(order.number)
         elif order.partial_shipment and any(line.qty_reserved for line, _ in lines):
-            number = await _follow_on_number(order.number)
-            await _split_off_waiting(order, lines, order.warehouse_id, number, actor,  # type: ignore[attr-defined]
-                                     ", ".join(_waiting(lines)))
-            await transition(order, OrderStatus.ALLOCATED, actor, f"{why}; the rest follows as {number} "
-                                                                  "(partial shipment)")
+            await _split_off_waiting(order, lines, order.warehouse_id,  # type: ignore[attr-defined]
+                                     await _follow_on_number(order.number), actor, ", ".join(_waiting(lines)), why)
             ready.append(order.number)
     return ready

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import allocate_order
 from core.catalog import Product, products_by_sku
-from core.db import add, add_if_new, fetch, insert, select
+from core.db import add, add_if_new, insert, select
 from core.numbering import next_number
 from core.orders import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
 from core.parties import Customer
@@ -30,10 +30,9 @@ class Placed:
 async def _existing(channel: str, external_ref: str | None) -> Order | None:
     if external_ref is None:
         return None
-    # asked before every intake and nearly always "no": a bare indexed look-up, the order read only if found
-    if not await fetch('SELECT "id" FROM "sales_order" WHERE "channel"=? AND "external_ref"=?', channel, external_ref):
-        return None
-    return await Order.get_or_none(channel=channel, external_ref=external_ref)
+    found = await select(Order, 'SELECT * FROM "sales_order" WHERE "channel"=? AND "external_ref"=?',  # every intake
+                         channel, external_ref)
+    return found[0] if found else None
 
 
 async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
