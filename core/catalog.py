@@ -7,7 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from core.db import select
+from core.db import marks, select
 from core.errors import UnknownSku
 
 
@@ -60,7 +60,7 @@ async def products_by_sku(skus: set[str] | list[str]) -> dict[str, Product]:
     """The products named, or UnknownSku for the first one that does not exist."""
     wanted = set(skus)
     found = {p.sku: p for p in await select(  # every order asks this: a plain statement
-        Product, f'SELECT * FROM "product" WHERE "sku" IN ({",".join("?" * len(wanted))})', *wanted)}
+        Product, f'SELECT * FROM "product" WHERE "sku" IN ({marks(wanted)})', *wanted)}
     for sku in sorted(wanted - found.keys()):
         raise UnknownSku(sku=sku)
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +92,11 @@ def _client_and_sql(sql: str) -> tuple[Any, str]:
         numbered = iter(range(1, sql.count("?") + 1))
         sql = re.sub(r"\?", lambda _: f"${next(numbered)}", sql)
     return conn, sql
+
+
+def marks(values: Collection[Any]) -> str:
+    """`?,?,?`: the parameter marks of an `IN (…)` list of these values."""
+    return ",".join("?" * len(values))
 
 
 async def fetch(sql: str, *params: Any) -> list[dict[str, Any]]:

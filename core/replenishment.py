@@ -12,7 +12,7 @@ from tortoise.expressions import F
 from tortoise.models import Model
 
 from core.catalog import Product, Supplier
-from core.db import fetch
+from core.db import fetch, marks
 from core.errors import InvalidTransition, NotFound
 from core.events import emit
 from core.numbering import next_number
@@ -112,8 +112,8 @@ async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
         'SELECT r."product_id", r."warehouse_id", r."reorder_point", r."reorder_qty", '
         '(SELECT COALESCE(SUM(l."on_hand" - l."reserved"), 0) FROM "stock_level" l '
         ' JOIN "location" p ON p."id" = l."location_id" WHERE l."product_id" = r."product_id" '
-        f' AND l."warehouse_id" = r."warehouse_id" AND p."kind" IN ({",".join("?" * len(kinds))})) AS "available" '
-        f'FROM "reorder_rule" r WHERE r."product_id" IN ({",".join("?" * len(product_ids))}) ORDER BY r."id"',
+        f' AND l."warehouse_id" = r."warehouse_id" AND p."kind" IN ({marks(kinds)})) AS "available" '
+        f'FROM "reorder_rule" r WHERE r."product_id" IN ({marks(product_ids)}) ORDER BY r."id"',
         *kinds, *product_ids,
     )
     today = datetime.now(tz).strftime("%Y%m%d")

@@ -19,7 +19,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.catalog import Product
-from core.db import execute, fetch, insert
+from core.db import execute, fetch, insert, marks
 from core.errors import InvalidInput, OutOfStock
 from core.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
 
@@ -260,8 +260,8 @@ async def free_stock(product_ids: list[int]) -> FreeStock:
     rows = await fetch(  # by hand: every order and every stock question asks this
         'SELECT l."id", l."product_id", l."warehouse_id", l."on_hand" - l."reserved" AS "free" '
         'FROM "stock_level" l JOIN "location" p ON p."id" = l."location_id" '
-        f'WHERE l."product_id" IN ({",".join("?" * len(product_ids))}) '
-        f'AND p."kind" IN ({",".join("?" * len(kinds))}) AND l."on_hand" > l."reserved" ORDER BY l."id"',
+        f'WHERE l."product_id" IN ({marks(product_ids)}) '
+        f'AND p."kind" IN ({marks(kinds)}) AND l."on_hand" > l."reserved" ORDER BY l."id"',
         *product_ids, *kinds,
     )
     levels: dict[tuple[int, int], list[tuple[int, int]]] = {}
