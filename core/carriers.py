@@ -160,8 +160,8 @@ class Choice:
 
     @property
     def date_missed(self) -> bool:
-        """The chosen carrier arrives after the customer's date (no one could make it, or staff chose so)."""
-        return bool(self.ranked) and self.ranked[0].get("on_time") is False
+        """The customer asked for a date that no carrier able to take the shipment arrives by."""
+        return bool(self.ranked) and not any(o["on_time"] is not False for o in self.ranked)
 
     def _summary(self, lang: str) -> str:
         if self.chosen is None:

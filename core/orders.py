@@ -314,6 +314,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "payment_method": order.payment_method,
         "payment_state": order.payment_state,
         "service_level": order.service_level,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else None,
         "total": str(order.total),
         "currency": order.currency,
         "lines": [

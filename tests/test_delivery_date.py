@@ -4,10 +4,20 @@ make it the fastest goes and a manager hears of it. First the pure decision, the
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
+
+from bot.notifier import message_for
 from core.carriers import Carrier, Parcel, choose_carrier
+from core.documents import Document, DocumentKind
+from core.events import OutboxEvent
+from core.notifications import Recipient
 from core.orders import ServiceLevel
+from core.settings import Settings
+from tests.factories import a_carrier, a_product, a_warehouse, stock
+from tests.test_logistics import Phone, _phones, _pick_all, _place
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday, before every cut-off
@@ -73,3 +83,86 @@ def test_refusals_are_given_in_english_and_chinese():
     assert choice.rejected == [{"carrier": "CHEAP", "reasons": ["does not carry fragile goods"],
                                 "reasons_zh": ["不承运易碎货物"]}]
     assert "不承运易碎货物" in choice.summary_zh
+
+
+# -- over HTTP --------------------------------------------------------------------------------------------
+
+
+async def _booked(http: aiohttp.ClientSession, phone: dict[str, Phone], **order: Any) -> tuple[str, dict[str, Any]]:
+    """An order of 2 TEA placed by the shop, picked and packed: the carrier is chosen as it is packed."""
+    number = await _place(http, {"TEA": 2}, **order)
+    _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
+    await _pick_all(phone["picker"], pick_list)
+    status, shipment = await phone["packer"].call("POST", f"/api/orders/{number}/packages", {"packages": [
+        {"weight_g": 1000, "length_mm": 300, "width_mm": 200, "height_mm": 100,
+         "contents": [{"sku": "TEA", "qty": 2}]}]})
+    assert status == 201, shipment
+    return number, shipment
+
+
+async def _two_carriers(db: Settings) -> Carrier:
+    """CHEAP, 3 days on the road, and FAST, dearer and 1 day; returns FAST."""
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await a_carrier("CHEAP", transit_days=3, rates={"first_kg": "5", "per_kg": "1"})
+    return await a_carrier("FAST", transit_days=1, rates={"first_kg": "15", "per_kg": "1"})
+
+
+async def test_a_carrier_that_makes_the_requested_date_beats_a_cheaper_late_one_and_the_date_shows_everywhere(
+        http, db: Settings):
+    fast = await _two_carriers(db)
+    wanted = fast.arrival(datetime.now(db.tz))  # FAST makes it, CHEAP is two days later
+    phone = await _phones(http)
+    number, shipment = await _booked(http, phone, requested_date=wanted.isoformat())
+    assert shipment["carrier"] == "FAST"
+    cheap = next(o for o in shipment["choice"]["ranked"] if o["carrier"] == "CHEAP")
+    assert f"after the requested {wanted}" in cheap["why_not"] and f"晚于要求的 {wanted}" in cheap["why_not_zh"]
+    assert shipment["choice"]["date_missed"] is False
+    assert not await OutboxEvent.exists(kind="shipment.date_missed")
+
+    status, order = await phone["manager"].call("GET", f"/api/orders/{number}")
+    assert status == 200 and order["requested_date"] == wanted.isoformat()
+    status, note = await phone["dispatcher"].call(
+        "GET", f"/api/shipments/{shipment['number']}/documents/delivery-note.html")
+    assert status == 200 and "要求送达" in note.decode() and wanted.isoformat() in note.decode()
+
+
+async def test_when_no_carrier_can_make_the_requested_date_the_fastest_goes_and_managers_are_told(http, db: Settings):
+    await _two_carriers(db)
+    today = datetime.now(db.tz).date()  # every carrier needs at least a day
+    phone = await _phones(http)
+    number, shipment = await _booked(http, phone, requested_date=today.isoformat())
+    assert shipment["status"] == "booked" and shipment["carrier"] == "FAST"
+    choice = shipment["choice"]
+    assert choice["date_missed"] is True
+    assert f"no carrier arrives by the requested {today}" in choice["summary"]
+    assert f"没有承运商能在要求的 {today} 前送达" in choice["summary_zh"]
+    alert = await OutboxEvent.get(kind="shipment.date_missed")
+    assert alert.payload["order"] == number and alert.payload["arrives"] == shipment["eta"]
+    en = message_for(alert, Recipient(1, "en", "manager"))
+    zh = message_for(alert, Recipient(1, "zh", "manager"))
+    assert en is not None and zh is not None
+    assert f"{number} will arrive after the customer's requested date {today}" in en[0]
+    assert f"{number} 无法在客户要求的 {today} 前送达" in zh[0]
+    status, _ = await phone["manager"].call("POST", f"/api/shipments/{shipment['number']}/carrier", {})
+    assert status == 200
+    assert await OutboxEvent.filter(kind="shipment.date_missed").count() == 1  # booked again: told once
+
+
+async def test_the_delivery_note_is_sealed_at_dispatch_and_opening_it_later_gives_the_same_paper(http, db):
+    await _two_carriers(db)
+    phone = await _phones(http)
+    _, shipment = await _booked(http, phone)
+    dispatcher, number = phone["dispatcher"], shipment["number"]
+    await dispatcher.scan("load", "FH:VEH:沪A12345", shipment=number)
+    await dispatcher.scan("load", f"FH:PKG:{shipment['packages'][0]['number']}", shipment=number)
+    assert not await Document.exists(kind=DocumentKind.DELIVERY_NOTE)  # nobody opened it before it left
+    status, shipped = await dispatcher.call("POST", f"/api/shipments/{number}/dispatch")
+    assert status == 200, shipped
+    note = await Document.get(kind=DocumentKind.DELIVERY_NOTE, shipment__number=number)
+    assert shipped["delivery_note"] == note.number
+    assert (await OutboxEvent.get(kind="shipment.dispatched")).payload["delivery_note"] == note.number
+    for _ in range(2):
+        status, html = await dispatcher.call("GET", f"/api/shipments/{number}/documents/delivery-note.html")
+        assert status == 200 and note.number in html.decode() and note.content["issued_at"] in html.decode()
+    assert await Document.filter(kind=DocumentKind.DELIVERY_NOTE).count() == 1
