@@ -100,6 +100,17 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
     assert order.number in status and "allocated" in status
 
 
+async def test_a_customer_sees_the_delivery_date_they_asked_for_in_the_order_view(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": 1}, requested_date="2026-12-24",
+                    customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER})
+    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    assert "要求送达:2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+    assert "English" in await telegram.says(CUSTOMER, "/lang")
+    assert "Wanted by: 2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+
+
 async def test_a_customer_cannot_track_someone_elses_order(telegram: Telegram):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)
