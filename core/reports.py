@@ -136,15 +136,26 @@ async def daily_figures(tz: ZoneInfo, day: date) -> dict[str, Any]:
 CATCH_UP_DAYS = 7
 
 
+async def in_use_since(tz: ZoneInfo) -> date | None:
+    """The day fahuo went into use: that of its first order. Days before it have nothing to report, and unlike
+    the moment the tables were made, it travels with the data (a restored backup, a move to PostgreSQL)."""
+    first = await Order.all().order_by("created_at").first().values_list("created_at", flat=True)
+    return first.astimezone(tz).date() if first else None
+
+
 async def send_daily_reports(settings: Settings, now: datetime) -> list[str]:
-    """The report of each finished day not yet reported (after downtime too, up to a week back), once its
-    hour has come. Each day's report is one outbox event, so running twice sends nothing twice."""
+    """The report of each finished day not yet reported (after downtime too, up to a week back, never before
+    the first order), once its hour has come. Each day's report is one outbox event, so running twice sends
+    nothing twice."""
     local = now.astimezone(settings.tz)
     last = local.date() - timedelta(days=1 if local.time() >= settings.daily_report_at else 2)
+    since = await in_use_since(settings.tz)
+    if since is None:
+        return []
     sent = []
     for back in range(CATCH_UP_DAYS - 1, -1, -1):
         day = last - timedelta(days=back)
-        if await OutboxEvent.exists(dedupe_key=f"report:{day.isoformat()}"):
+        if day < since or await OutboxEvent.exists(dedupe_key=f"report:{day.isoformat()}"):
             continue
         if await emit("report.daily", await daily_figures(settings.tz, day), dedupe_key=f"report:{day.isoformat()}"):
             sent.append(day.isoformat())

@@ -201,9 +201,15 @@ async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(t
     from bot.emulator import Sent
     from core.reports import send_daily_reports
 
+    from datetime import timedelta
+
     manager = await add_staff("manager-1", Role.MANAGER, PASSWORD)
     await manager.__class__.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
-    await send_daily_reports(telegram.settings, datetime.now(UTC))
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)  # in use for days
+    await Order.filter(id=placed.order.id).update(created_at=datetime.now(UTC) - timedelta(days=3))
+    assert await send_daily_reports(telegram.settings, datetime.now(UTC))
     await notify_once(telegram.bot)
     reports = [s for s in telegram.api.to(MANAGER) if s.photo]
     assert reports and "orders in" in reports[-1].text
