@@ -112,7 +112,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "m.aftersales.opened": ("🛠 After-sales {request} for {order} ({kind}): {text}",
                             "🛠 售后 {request}({order},{kind}):{text}"),
     "m.shipment.no_carrier": ("🚚 No carrier for {shipment} ({order}): {why}",
-                              "🚚 {shipment}({order})无可用承运商:{why}"),
+                              "🚚 {shipment}({order})无可用承运商:{why_zh}"),
     "m.shipment.date_missed": ("📅 {order} will arrive after the customer's requested date {requested}: no carrier "
                                "makes it. {shipment} goes with {carrier}, arriving {arrives}.",
                                "📅 {order} 无法在客户要求的 {requested} 前送达:没有承运商能做到。"

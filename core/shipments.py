@@ -152,7 +152,8 @@ async def _record_no_carrier(shipment: Shipment, choice: Choice) -> None:
     async with in_transaction():
         await Shipment.filter(id=shipment.id).update(choice=choice.as_dict())
         await emit("shipment.no_carrier", {"shipment": shipment.number, "order": shipment.order.number,
-                                           "why": choice.summary}, dedupe_key=f"no_carrier:{shipment.number}")
+                                           "why": choice.summary, "why_zh": choice.summary_zh},
+                   dedupe_key=f"no_carrier:{shipment.number}")
     shipment.choice = choice.as_dict()
 
 

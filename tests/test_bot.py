@@ -196,12 +196,10 @@ async def test_a_flood_is_throttled_and_unknown_text_gets_help(telegram: Telegra
 
 
 async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(telegram: Telegram):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from bot.emulator import Sent
     from core.reports import send_daily_reports
-
-    from datetime import timedelta
 
     manager = await add_staff("manager-1", Role.MANAGER, PASSWORD)
     await manager.__class__.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
