@@ -114,7 +114,7 @@ async def land_transfer(transfer: TransferOrder, target_location: Location, acto
     await _set_status(transfer, TransferStatus.SHIPPED, TransferStatus.RECEIVED, received_at=datetime.now(UTC))
     transit = await virtual_location(transfer.source_id, LocationKind.TRANSIT)  # type: ignore[attr-defined]
     lines = await TransferLine.filter(transfer_id=transfer.id).prefetch_related("product").order_by("id")
-    for line in lines:
+    for line in [ln for ln in lines if ln.qty]:  # a line may have lost all its goods to a short pick
         await move_stock(line.product, transit, target_location, line.qty, MoveReason.TRANSFER_IN,
                          document=transfer.number, actor=actor)
         line.qty_received = line.qty

@@ -3,9 +3,11 @@ flagged for a count, and nobody is sent back to a bin just reported short."""
 
 from __future__ import annotations
 
+import pytest
+
 from core.orders import Order, OrderLine, OrderStatus
 from core.stock import Reservation, ReservationState, StockLevel, StockMove, check_ledger
-from tests.factories import a_product, a_warehouse, bin_of, stock
+from tests.factories import GUANGZHOU, a_product, a_warehouse, bin_of, stock
 from tests.test_logistics import _phones, _pick_all, _place
 
 
@@ -113,4 +115,55 @@ async def test_the_bin_of_a_short_pick_is_flagged_for_a_count_until_counted(http
     _, found = await manager.call("GET", "/api/lookup?code=FH:LOC:A-01-01")
     assert not any(k == "count due" for k, _ in found["facts"])
     assert (await Order.get(number=number)).status == OrderStatus.ALLOCATED
+    assert not await check_ledger()
+
+
+async def test_other_orders_on_the_list_at_a_short_bin_are_sent_to_other_bins_not_back_to_it(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 12, "A-01-01")
+    await stock(tea, wh, 6, "A-01-03")
+    phone = await _phones(http)
+    first, second = await _place(http, {"TEA": 5}), await _place(http, {"TEA": 3})
+    _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [first, second]})
+    assert [(t["order"], t["location"]) for t in pick_list["tasks"]] == [(first, "A-01-01"), (second, "A-01-01")]
+    await phone["picker"].scan("pick", "FH:LOC:A-01-01", pick_list=pick_list["number"])
+    await phone["picker"].scan("pick", "FH:SKU:TEA", pick_list=pick_list["number"], qty=2)
+    status, view = await phone["picker"].scan("short", pick_list=pick_list["number"])
+    assert status == 200, view
+    assert [(t["order"], t["location"], t["state"]) for t in view["tasks"]] == [
+        (first, "A-01-01", "short"), (second, "A-01-01", "short"),
+        (first, "A-01-03", "pending"), (second, "A-01-03", "pending")]
+    done = await _pick_all(phone["picker"], view)
+    assert done["status"] == "done"
+    assert {o.number: o.status for o in await Order.all()} == {first: "picking", second: "picking"}
+    assert (await _level(tea, wh, "A-01-01")).on_hand == 2
+    assert not await check_ledger()
+
+
+@pytest.mark.parametrize("elsewhere, carried", [(4, 1), (3, 0)])
+async def test_a_transfer_reserved_in_a_short_bin_carries_only_what_other_bins_have(http, db, elsewhere, carried):
+    await a_warehouse("SH")
+    gz, tea = await a_warehouse("GZ"), await a_product("TEA")
+    await stock(tea, gz, 8, "A-01-01")
+    await stock(tea, gz, elsewhere, "A-01-02")
+    phone = await _phones(http)
+    manager = phone["manager"]
+    status, transfer = await manager.call("POST", "/api/transfers", {
+        "from_warehouse": "GZ", "to_warehouse": "SH", "lines": [{"sku": "TEA", "qty": 3}]})
+    assert status == 201, transfer
+    number = await _place(http, {"TEA": 5}, address=GUANGZHOU | {"postcode": "510000"})
+    pick_list = await _start(phone, number, picked=2)
+    assert pick_list["current"]["location"] == "A-01-01"
+    # the bin held only the two taken: the order's three come from A-01-02 first, the transfer gets the rest
+    status, view = await phone["picker"].scan("short", pick_list=pick_list["number"])
+    assert status == 200, view
+    assert [(t["location"], t["qty"], t["state"]) for t in view["tasks"]] == [
+        ("A-01-01", 5, "short"), ("A-01-02", 3, "pending")]
+    _, transfer = await manager.call("GET", f"/api/transfers/{transfer['number']}")
+    assert transfer["lines"][0]["qty"] == carried
+    for step in ("ship", "receive"):
+        status, answer = await manager.call("POST", f"/api/transfers/{transfer['number']}/{step}", {})
+        assert status == 200, answer
+    _, rows = await manager.call("GET", "/api/stock?warehouse=SH")
+    assert sum(r["on_hand"] for r in rows) == carried
     assert not await check_ledger()

@@ -193,8 +193,21 @@ async function pickView(number) {
       <p class="muted">${state.tasks_left ?? ""} · ${state.route_m ? `${state.route_m} m` : ""}</p>
       ${raw(state.notices?.length ? html`<div class="card">${state.notices.join(" · ")}</div>` : "")}
       <button class="big danger" id="short" ${state.current ? "" : "hidden"}>${t("short")}</button>
+      <form id="shortform" class="card" hidden><label for="inbin">${t("stillInBin")}</label>
+        <input id="inbin" type="number" inputmode="numeric" min="0" step="1" value="0">
+        <button class="big danger" type="submit">${t("reportShort")}</button></form>
       <div id="pending" class="pending"></div>`;
-    view.querySelector("#short").addEventListener("click", () => submitScan({ mode: "short", pick_list: number }));
+    // the picker says what is really left on the shelf: that becomes the bin's stock
+    const form = view.querySelector("#shortform");
+    view.querySelector("#short").addEventListener("click", () => {
+      form.hidden = !form.hidden;
+      if (!form.hidden) form.querySelector("input").select();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const left = Number.parseInt(form.querySelector("input").value, 10);
+      submitScan({ mode: "short", pick_list: number, in_bin: Number.isInteger(left) && left > 0 ? left : 0 });
+    });
     localStorage.setItem(`fahuo.pl.${number}`, JSON.stringify(state));
     showPending();
   };
