@@ -111,7 +111,7 @@ async def receive_stock(data: ReceiptIn, actor: str, settings: Settings) -> list
     async with in_transaction():
         warehouse = await warehouse_by_code(data.warehouse)
         landed = await _land(warehouse, data.lines, data.reference or "receipt", actor, MoveReason.RECEIPT)
-        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor, settings)
+        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor)
 
 
 async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, settings: Settings) -> list[str]:
@@ -136,7 +136,7 @@ async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, set
         done = all(r["qty_received"] >= r["qty"] for r in rows)
         po.status = PoStatus.RECEIVED if done else PoStatus.PARTIAL
         await po.save(update_fields=["status"])
-        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor, settings)
+        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor)
 
 
 async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> int:
@@ -163,7 +163,7 @@ async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> in
         await move_stock(product, source, target, abs(delta), MoveReason.ADJUSTMENT,
                          document=data.reason, actor=actor)
         if delta > 0:
-            await fill_waiting(warehouse.id, {product.id}, actor, settings)
+            await fill_waiting(warehouse.id, {product.id}, actor)
         else:
             await check_low_stock({(product.id, warehouse.id)}, settings.tz)
         return delta
@@ -198,7 +198,7 @@ async def receive_transfer(number: str, location: str | None, actor: str, settin
         ready = await take_transferred(
             [(ln.order_line_id, ln.qty) for ln in lines if ln.order_line_id], target.id, actor
         )
-        ready += await fill_waiting(target.id, {ln.product_id for ln in lines}, actor, settings)  # type: ignore[attr-defined]
+        ready += await fill_waiting(target.id, {ln.product_id for ln in lines}, actor)  # type: ignore[attr-defined]
         return ready
 
 
