@@ -285,4 +285,10 @@ async def test_a_picker_reports_a_short_bin_with_what_is_still_there_and_goes_on
     assert [(t.location_id, t.state) for t in await PickTask.all().order_by("seq")] == [
         (level.location_id, "short"), ((await StockLevel.get(product=tea, location__code="A-01-03")).location_id,
                                        "pending")]
+    await add_staff("manager-1", Role.MANAGER, PASSWORD)  # the manager sees which bin to count
+    await page.goto("/#/")
+    await page.click("#signout")
+    await sign_in(page, "manager-1")
+    await page.click('a[data-mode="stock"]')
+    await page.wait_for_selector("td:has-text('TEA · count A-01-01')")
     await context.close()

@@ -105,6 +105,8 @@ async def test_the_bin_of_a_short_pick_is_flagged_for_a_count_until_counted(http
     assert flagged and flagged[0]["on_hand"] == 0 and flagged[0]["count_due"]
     _, found = await manager.call("GET", "/api/lookup?code=FH:LOC:A-01-01")
     assert ["count due", "TEA"] in found["facts"]
+    _, summary = await manager.call("GET", "/api/stock/summary?warehouse=SH")
+    assert [(r["sku"], r["count_due"]) for r in summary] == [("TEA", ["A-01-01"])]
 
     # the count finds 30: the bin is corrected, the flag cleared, and the waiting order gets its goods
     status, _ = await manager.call("POST", "/api/stock/adjustments", {
@@ -114,6 +116,8 @@ async def test_the_bin_of_a_short_pick_is_flagged_for_a_count_until_counted(http
     assert [(r["location"], r["on_hand"], r["count_due"]) for r in rows] == [("A-01-01", 30, None)]
     _, found = await manager.call("GET", "/api/lookup?code=FH:LOC:A-01-01")
     assert not any(k == "count due" for k, _ in found["facts"])
+    _, summary = await manager.call("GET", "/api/stock/summary?warehouse=SH")
+    assert [(r["sku"], r["count_due"]) for r in summary] == [("TEA", [])]
     assert (await Order.get(number=number)).status == OrderStatus.ALLOCATED
     assert not await check_ledger()
 

@@ -507,7 +507,7 @@ async function stockView() {
   const rows = await api("GET", `/api/stock/summary?warehouse=${encodeURIComponent(warehouse)}`);
   view.innerHTML = html`<h2>${warehouse}</h2><table><tr><th>SKU</th><th class="num">${t("available")}</th>
     <th class="num">${t("reorderPoint")}</th></tr>${raw(rows.map((r) => html`<tr class="${r.low ? "low" : ""}">
-    <td>${r.sku}${r.low ? ` · ${t("low")}` : ""}</td><td class="num">${r.available}</td>
+    <td>${r.sku}${r.low ? ` · ${t("low")}` : ""}${r.count_due?.length ? ` · ${t("countDue")} ${r.count_due.join(", ")}` : ""}</td><td class="num">${r.available}</td>
     <td class="num">${r.reorder_point ?? "–"}</td></tr>`).join(""))}</table>`;
 }
 
