@@ -84,6 +84,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "n.order.rejected": ("We are sorry: order {order} could not be accepted ({reason}).",
                          "很抱歉,订单 {order} 无法受理({reason})。"),
     "n.order.cancelled": ("Order {order} is cancelled.", "订单 {order} 已取消。"),
+    "n.order.cancelled_with_rest": ("Order {order} is cancelled, and with it {follow_ons}, which was to bring "
+                                    "the rest.",
+                                    "订单 {order} 已取消，其余商品的后续订单 {follow_ons} 也一并取消。"),
     "n.shipment.dispatched": ("Order {order} has shipped with {carrier}, waybill {waybill}. Expected by {eta}.\n"
                               "{tracking_url}", "订单 {order} 已由 {carrier} 发出,运单号 {waybill},预计 {eta} 送达。\n"
                               "{tracking_url}"),

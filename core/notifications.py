@@ -35,7 +35,7 @@ class Alert(StrEnum):
 
 
 CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
-                   "order.cancelled",
+                   "order.cancelled", "order.cancelled_with_rest",
                    "order.awaiting_payment",
                    "shipment.dispatched", "order.delivered", "aftersales.awaiting_return", "aftersales.resolved",
                    "aftersales.rejected"}

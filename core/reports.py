@@ -67,21 +67,24 @@ async def dashboard(tz: ZoneInfo, days: int = 14) -> dict[str, Any]:
 
 
 async def stock_summary(warehouse_code: str) -> list[dict[str, Any]]:
-    """Per product in a warehouse: on hand, reserved, available and its reorder point; low ones first."""
+    """Per product in a warehouse: on hand, reserved, available, its reorder point and the bins to count (found
+    short by a picker); low ones first."""
     warehouse = await warehouse_by_code(warehouse_code)
     totals: dict[int, dict[str, Any]] = {}
     levels = StockLevel.filter(warehouse_id=warehouse.id, location__kind__in=list(STORAGE_KINDS)).select_related(
-        "product")
+        "product", "location")
     for level in await levels:
         row = totals.setdefault(level.product.id, {"sku": level.product.sku, "name": level.product.name,
-                                                   "on_hand": 0, "reserved": 0})
+                                                   "on_hand": 0, "reserved": 0, "count_due": []})
         row["on_hand"] += level.on_hand
         row["reserved"] += level.reserved
+        if level.count_due_since:
+            row["count_due"].append(level.location.code)
     points = {}
     for product_id, point, sku, name in await ReorderRule.filter(warehouse_id=warehouse.id).values_list(
             "product_id", "reorder_point", "product__sku", "product__name"):
         points[product_id] = point
-        totals.setdefault(product_id, {"sku": sku, "name": name, "on_hand": 0, "reserved": 0})
+        totals.setdefault(product_id, {"sku": sku, "name": name, "on_hand": 0, "reserved": 0, "count_due": []})
     rows = []
     for product_id, row in totals.items():
         available = row["on_hand"] - row["reserved"]
