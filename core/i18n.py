@@ -35,6 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{count} bad rows; nothing was imported.",
         "zh": "有 {count} 行有误，未导入任何数据。",
     },
+    "bad_phone": {"en": "{phone} is not a valid phone number.", "zh": "{phone} 不是有效的电话号码。"},
+    "invalid_phone": {"en": "not a valid phone number", "zh": "不是有效的电话号码"},
     "csv_line": {"en": "line {line}: {problem}", "zh": "第 {line} 行：{problem}"},
     "csv_not_utf8": {
         "en": "the file is not UTF-8 (GBK or another encoding?); save it as \"CSV UTF-8\" and import it again",
