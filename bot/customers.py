@@ -32,7 +32,7 @@ from core.db import fetch
 from core.errors import DomainError
 from core.intake import place_order
 from core.orders import TRANSITIONS, Order, OrderIn, OrderLine, OrderStatus, cancel_order
-from core.parties import Customer
+from core.parties import Customer, link_telegram
 from core.settings import Settings
 from core.shipments import Shipment, tracking_url
 from core.stock import free_stock
@@ -81,15 +81,14 @@ def customer_router() -> Router:
         if shared is None or message.from_user is None or shared.user_id != message.from_user.id:
             await message.answer(say(lang, "need_phone"))  # only one's own number links an account
             return
-        phone = re.sub(r"[^\d+]", "", shared.phone_number)
-        phone = phone if phone.startswith("+") else f"+{phone}"
+        # Telegram gives the number with its country code but without the plus
+        phone = shared.phone_number if shared.phone_number.startswith("+") else f"+{shared.phone_number}"
         name = " ".join(filter(None, [shared.first_name, shared.last_name])) or "Telegram"
-        found = await Customer.get_or_none(phone=phone)
-        if found is None:
-            found = await Customer.create(name=name, phone=phone, telegram_id=message.from_user.id, language=lang)
-        else:
-            await Customer.filter(telegram_id=message.from_user.id).exclude(id=found.id).update(telegram_id=None)
-            await Customer.filter(id=found.id).update(telegram_id=message.from_user.id)
+        try:
+            found = await link_telegram(phone, message.from_user.id, name[:200], lang)
+        except DomainError as exc:
+            await message.answer(exc.message(lang))
+            return
         people.forget(message.from_user.id)
         await message.answer(say(lang, "linked", name=found.name), reply_markup=ReplyKeyboardRemove())
 

@@ -16,6 +16,7 @@ from core.clock import ClockField
 from core.db import execute, fetch, insert, select
 from core.errors import InvalidTransition, NotFound
 from core.events import emit
+from core.parties import Phone
 from core.stock import Reservation, ReservationState, StockLevel, release_reservation
 from core.transfers import cancel_transfers_for_order
 
@@ -149,7 +150,6 @@ class OrderEvent(Model):
 # -- commands -------------------------------------------------------------------------------------------
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{5,19}$")]
 
 
 class CustomerIn(BaseModel):
