@@ -31,6 +31,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "conflict": {"en": "{detail}", "zh": "{detail}"},
     "wrong_scan": {"en": "Wrong scan: {got}. Expected {expected}.", "zh": "扫描错误:{got}。应扫描 {expected}。"},
+    "id_taken": {
+        "en": "The id {id} was already used by another device; nothing was changed.",
+        "zh": "编号 {id} 已被另一台设备使用，未做任何更改。",
+    },
+    "id_reused": {
+        "en": "The id {id} was already used for a different request; nothing was changed.",
+        "zh": "编号 {id} 已用于另一个请求，未做任何更改。",
+    },
     "import_failed": {
         "en": "{count} bad rows; nothing was imported.",
         "zh": "有 {count} 行有误,未导入任何数据。",
