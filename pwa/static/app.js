@@ -79,7 +79,7 @@ async function refreshQueueBadge() {
 async function flushQueue() {
   await flush(sendScan, (item, answer, err) => {
     scanListeners.forEach((fn) => fn(item.body, answer, err));
-    if (err) feedback(false, `${t("refused")}: ${item.body.code} — ${err.message}`);
+    if (err) feedback(false, t("refusedSaid", { code: item.body.code || item.body.mode, message: err.message }));
   });
   await refreshQueueBadge();
 }
@@ -275,7 +275,7 @@ async function pickView(number) {
       const fits = state.step === "location" ? code === `FH:LOC:${c.location}`
         : code === `FH:SKU:${c.sku}` || code === c.barcode;
       if (!fits) {
-        feedback(false, `${code} ✗ ${t("expected")}: ${state.step === "location" ? c.location : c.sku}`);
+        feedback(false, `${code} ✗ ${t("expectedIs", { what: state.step === "location" ? c.location : c.sku })}`);
         return;
       }
       predict(code);
@@ -331,6 +331,12 @@ async function packView() {
         contents: Object.entries(b.contents).map(([sku, qty]) => ({ sku, qty })) };
     });
     if (!packages.length) throw new Error(t("packNothing"));
+    const packed = {};
+    packages.forEach((p) => p.contents.forEach(({ sku, qty }) => { packed[sku] = (packed[sku] || 0) + qty; }));
+    const missing = Object.entries(wanted).filter(([sku, q]) => (packed[sku] || 0) !== q);
+    if (missing.length) {
+      throw new Error(t("packMissing", { list: missing.map(([sku, q]) => `${sku} ${packed[sku] || 0}/${q}`).join(", ") }));
+    }
     const number = order.number;
     const shipment = await api("POST", `/api/orders/${encodeURIComponent(number)}/packages`, { packages }, { key });
     view.querySelector("#labels").innerHTML = shipment.packages.map((p) =>
@@ -358,8 +364,8 @@ async function packView() {
     const sku = code.startsWith("FH:SKU:") ? code.slice(7)
       : order.lines.find((l) => l.barcode === code)?.sku || code;
     const packedSoFar = boxes.reduce((a, b) => a + (b.contents[sku] || 0), 0);
-    if (!(sku in wanted)) { feedback(false, `${sku} ✗ ${t("expected")}: ${Object.keys(wanted).join(", ")}`); return; }
-    if (packedSoFar >= wanted[sku]) { feedback(false, `${sku}: ${wanted[sku]} ✓ — ${t("expected")}: 0`); return; }
+    if (!(sku in wanted)) { feedback(false, `${sku} ✗ ${t("expectedIs", { what: Object.keys(wanted).join(", ") })}`); return; }
+    if (packedSoFar >= wanted[sku]) { feedback(false, `${sku} × ${wanted[sku]} ✓ — ${t("expectedIs", { what: 0 })}`); return; }
     const box = boxes[boxes.length - 1];
     box.contents[sku] = (box.contents[sku] || 0) + 1;
     feedback(true, `${sku} → ${t("package")} ${boxes.length}`);
@@ -461,14 +467,14 @@ async function receiveView() {
     if (!navigator.onLine) { feedback(false, t("needsNetwork")); return; }
     if (!po || code.startsWith("FH:PO:")) {
       try { po = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`); } catch (err) { feedback(false, err.message); }
-      if (po && po.kind !== "purchase_order") { feedback(false, `${t("expected")}: FH:PO:…`); po = null; }
+      if (po && po.kind !== "purchase_order") { feedback(false, t("expectedIs", { what: "FH:PO:…" })); po = null; }
     } else if (code.startsWith("FH:LOC:") && line) {
       view.querySelector("#loc").value = code.slice(7);
       view.querySelector("#loc").dispatchEvent(new Event("input"));
       return;
     } else {
       const sku = code.startsWith("FH:SKU:") ? code.slice(7) : code;
-      if (!po.table.rows.some((r) => r[0] === sku)) { feedback(false, `${sku} ✗ ${t("expected")}: ${po.table.rows.map((r) => r[0]).join(", ")}`); return; }
+      if (!po.table.rows.some((r) => r[0] === sku)) { feedback(false, `${sku} ✗ ${t("expectedIs", { what: po.table.rows.map((r) => r[0]).join(", ") })}`); return; }
       line = sku;
     }
     draw();
@@ -613,9 +619,12 @@ function labelsView() {
     <button class="big secondary" data-doc="waybill">${t("waybill")}</button>
     <button class="big secondary" data-doc="confirmation">${t("confirmation")}</button></div>`;
   view.querySelectorAll("[data-paper]").forEach((b) => paperButton(b, b.dataset.paper));
-  view.querySelectorAll("[data-doc]").forEach((b) => action(b, () => openPaper(
-    `/api/shipments/${encodeURIComponent(view.querySelector("#sh").value.trim())}/documents/${b.dataset.doc}.pdf`)
-    .then(() => ""), { repeat: true }));
+  view.querySelectorAll("[data-doc]").forEach((b) => action(b, async () => {
+    const number = view.querySelector("#sh").value.trim();
+    if (!number) throw new Error(t("nameShipment"));
+    await openPaper(`/api/shipments/${encodeURIComponent(number)}/documents/${b.dataset.doc}.pdf`);
+    return "";
+  }, { repeat: true }));
 }
 
 async function queueView() {

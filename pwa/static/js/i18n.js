@@ -11,7 +11,7 @@ const WORDS = {
   scanProduct: ["Scan the product", "扫描商品"], tote: ["Tote", "周转箱"], done: ["Done", "完成"],
   allPicked: ["All picked: take the cart to packing.", "全部拣完：请送往打包区。"],
   queued: ["waiting to send", "待发送"], offline: ["Offline: scans are kept and sent later", "离线：扫描已保存，联网后发送"],
-  refused: ["Refused", "被拒绝"], sent: ["Sent", "已发送"], scanOrder: ["Scan the order or type its number", "扫描或输入订单号"],
+  sent: ["Sent", "已发送"], scanOrder: ["Scan the order or type its number", "扫描或输入订单号"],
   package: ["Package", "包裹"], weight: ["Weight (g)", "重量（克）"], size: ["Size L×W×H (mm)", "尺寸 长×宽×高（毫米）"],
   newPackage: ["Next package", "下一个包裹"], finishPacking: ["Finish packing", "完成打包"],
   toPack: ["To pack", "待装"], label: ["Label", "标签"], shipment: ["Shipment", "发运单"],
@@ -24,7 +24,7 @@ const WORDS = {
   nothing: ["Nothing here.", "暂无内容。"], received: ["Received", "收到"], shipped: ["Shipped", "发出"],
   onTime: ["On time", "准时率"], toShip: ["Order→ship (h)", "下单到发货（小时）"], backordered: ["Backordered", "缺货待补"],
   locationsSheet: ["Location labels", "库位标签"], productsSheet: ["Product labels", "商品标签"],
-  needsNetwork: ["This needs the network.", "此操作需要网络。"], expected: ["Expected", "应为"],
+  needsNetwork: ["This needs the network.", "此操作需要网络。"],
   low: ["low", "低"], available: ["available", "可用"], reorderPoint: ["reorder at", "补货点"],
   linkSignIn: ["Signing in with your link…", "正在通过链接登录…"],
   // what an action did, said once it is done (and again when its button is pressed again)
@@ -40,6 +40,10 @@ const WORDS = {
   packNothing: ["Nothing packed yet: scan the items first.", "尚未装入商品：请先扫描商品。"],
   transferNothing: ["Scan the products to move first.", "请先扫描要调拨的商品。"],
   transferTo: ["Name the warehouse to move them to.", "请填写调入仓库。"],
+  packMissing: ["Not everything is packed yet: {list}", "还有商品未装箱：{list}"],
+  nameShipment: ["Type or scan the shipment number first.", "请先输入或扫描发运单号。"],
+  refusedSaid: ["Refused: {code} — {message}", "被拒绝：{code} — {message}"],
+  expectedIs: ["Expected: {what}", "应为：{what}"],
   qtyWhole: ["The quantity must be a whole number above 0.", "数量必须是大于 0 的整数。"],
 };
 // order statuses as words, never the enum values
