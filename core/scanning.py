@@ -23,6 +23,8 @@ from core.errors import DomainError, WrongScan
 from core.qr import decode
 from core.settings import Settings
 
+REQUEST = "request"  # the mode an action button's request is remembered under, beside the scans
+
 
 class ScanMode(StrEnum):
     PICK = "pick"  # a bin or product on a pick list

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from core.auth import Permission, Staff
 from core.errors import InvalidInput
-from core.scanning import apply_once
+from core.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
 M = TypeVar("M", bound=BaseModel)
@@ -97,7 +97,7 @@ async def answered_once(request: web.Request, staff: Staff, key: str,
         assert isinstance(response, web.Response) and response.body is not None  # a JSON answer
         return {"status": response.status, "body": json.loads(bytes(response.body))}  # type: ignore[arg-type]
 
-    answer = await apply_once(key, staff, "request", f"{digest[:16]} {request.method} {request.path_qs}", step)
+    answer = await apply_once(key, staff, REQUEST, f"{digest[:16]} {request.method} {request.path_qs}", step)
     if answer.get("replayed"):
         return reply({**answer["body"], "replayed": True})
     return reply(answer["body"], status=answer["status"])
