@@ -29,14 +29,14 @@ from tqdm import tqdm
 
 from bot.app import WEBHOOK_PATH, mount_webhook, run_bot
 from bot.emulator import BotApiEmulator
-from core.auth import Role, Staff, add_api_key, add_staff
-from core.db import close_db, open_db
+from core.base.auth import Role, Staff, add_api_key, add_staff
+from core.base.db import close_db, open_db
+from core.base.errors import DomainError, ImportFailed
+from core.base.settings import Settings
 from core.demo import load_demo
-from core.errors import DomainError, ImportFailed
-from core.imports import import_products, import_stock
-from core.settings import Settings
-from core.stock import check_ledger
-from core.warehouses import Warehouse
+from core.stock.imports import import_products, import_stock
+from core.stock.ledger import check_ledger
+from core.stock.warehouses import Warehouse
 from pwa.app import create_app
 from scheduler.runner import Scheduler
 

@@ -26,14 +26,14 @@ from aiohttp import web
 
 from bot.app import build_dispatcher
 from bot.emulator import BotApiEmulator
-from core.catalog import Product
-from core.db import close_db, open_db
-from core.intake import place_order
-from core.orders import OrderIn
-from core.parties import Customer
-from core.settings import Settings
-from core.stock import MoveReason, move_stock
-from core.warehouses import Location, LocationKind, create_warehouse, virtual_location
+from core.base.db import close_db, open_db
+from core.base.settings import Settings
+from core.orders.customers import Customer
+from core.orders.intake import place_order
+from core.orders.order import OrderIn
+from core.stock.catalog import Product
+from core.stock.ledger import MoveReason, move_stock
+from core.stock.warehouses import Location, LocationKind, create_warehouse, virtual_location
 
 TOKEN = "4242:bench"
 CUSTOMERS = 200

@@ -30,14 +30,14 @@ import aiohttp
 import aiosqlite
 from aiohttp import web
 
-from core.auth import add_api_key
-from core.catalog import Product
-from core.db import close_db, open_db
-from core.intake import place_order
-from core.orders import OrderIn
-from core.settings import Settings
-from core.stock import MoveReason, move_stock
-from core.warehouses import Location, LocationKind, create_warehouse, virtual_location
+from core.base.auth import add_api_key
+from core.base.db import close_db, open_db
+from core.base.settings import Settings
+from core.orders.intake import place_order
+from core.orders.order import OrderIn
+from core.stock.catalog import Product
+from core.stock.ledger import MoveReason, move_stock
+from core.stock.warehouses import Location, LocationKind, create_warehouse, virtual_location
 from pwa.app import create_app
 
 PRODUCTS = 60

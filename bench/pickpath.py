@@ -16,7 +16,7 @@ import random
 import statistics
 import time
 
-from core.routing import Spot, _solver_tour, distance_matrix, exact_tour, shortest_tour, tour_length
+from core.floor.routing import Spot, _solver_tour, distance_matrix, exact_tour, shortest_tour, tour_length
 
 AISLES, POSITIONS = 12, 30
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from core.auth import Role, add_staff, login
-from core.db import close_db, open_db
-from core.settings import Settings
-from core.warehouses import Location, create_warehouse
+from core.base.auth import Role, add_staff, login
+from core.base.db import close_db, open_db
+from core.base.settings import Settings
+from core.stock.warehouses import Location, create_warehouse
 from pwa.app import STATIC, create_app
 from tests.browser import camera_feed, chromium
 

@@ -25,16 +25,17 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import unused_port
 
-from core.auth import Role, Staff, add_staff, login
-from core.catalog import Product
-from core.db import close_db, open_db
-from core.intake import place_order
-from core.orders import OrderIn
-from core.picking import create_pick_list
-from core.scanning import ScanIn, apply_scan
-from core.settings import Settings
-from core.stock import MoveReason, move_stock
-from core.warehouses import Location, LocationKind, create_warehouse, virtual_location
+from core.base.auth import Role, Staff, add_staff, login
+from core.base.db import close_db, open_db
+from core.base.settings import Settings
+from core.floor.picking import create_pick_list
+from core.floor.scanning import ScanIn
+from core.orders.intake import place_order
+from core.orders.order import OrderIn
+from core.scans import apply_scan
+from core.stock.catalog import Product
+from core.stock.ledger import MoveReason, move_stock
+from core.stock.warehouses import Location, LocationKind, create_warehouse, virtual_location
 from pwa.app import create_app
 
 PICKERS = 8

@@ -20,7 +20,7 @@ from bot.managers import manager_router
 from bot.middlewares import People, Throttle
 from bot.notifier import run_notifier
 from bot.texts import language_of, say
-from core.settings import Settings
+from core.base.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"

@@ -26,17 +26,18 @@ from pydantic import ValidationError
 
 from bot.middlewares import People
 from bot.texts import say
-from core.aftersales import RequestIn, open_request
-from core.catalog import Product
-from core.db import fetch
-from core.errors import DomainError
-from core.intake import place_order
-from core.orders import TRANSITIONS, Order, OrderIn, OrderLine, OrderStatus, cancel_order
-from core.parties import Customer, link_telegram
-from core.settings import Settings
-from core.shipments import Shipment, tracking_url
-from core.stock import free_stock
-from core.tracking import shipment_timeline
+from core.base.db import fetch
+from core.base.errors import DomainError
+from core.base.settings import Settings
+from core.orders.customers import Customer, link_telegram
+from core.orders.intake import place_order
+from core.orders.order import TRANSITIONS, Order, OrderIn, OrderLine, OrderStatus
+from core.shipping.aftersales import RequestIn, open_request
+from core.shipping.cancellation import cancel_order
+from core.shipping.shipments import Shipment, tracking_url
+from core.shipping.tracking import shipment_timeline
+from core.stock.catalog import Product
+from core.stock.ledger import free_stock
 
 PAGE = 6
 MAX_PHOTOS = 5

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import io
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from PIL import Image, ImageDraw, ImageFont
 
+from bot.charts import chart_png
 from bot.customers import keyboard
 from bot.texts import say
-from core.auth import Role, Staff, issue_login_link
-from core.errors import DomainError
-from core.notifications import Alert, toggle_alert
-from core.replenishment import confirm_po, po_by_number
+from core.base.auth import Role, Staff, issue_login_link
+from core.base.errors import DomainError
+from core.base.settings import Settings
+from core.orders.notifications import Alert, toggle_alert
+from core.orders.review import decide_held
 from core.reports import dashboard
-from core.review import decide_held
-from core.settings import Settings
+from core.stock.replenishment import confirm_po, po_by_number
 
 MANAGERS = (Role.MANAGER, Role.ADMIN)
 
@@ -30,27 +28,6 @@ class Rejecting(StatesGroup):
 
 def is_manager(staff: Staff | None) -> bool:
     return staff is not None and staff.role in MANAGERS
-
-
-def chart_png(days: list[str], received: list[int], shipped: list[int]) -> bytes:
-    """Orders in (blue) and out (green) per day, as a small bar chart."""
-    width, height, pad = 720, 360, 40
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    top = max(1, *received, *shipped)
-    step = (width - 2 * pad) / max(1, len(days))
-    font = ImageFont.load_default(size=14)
-    for i, day in enumerate(days):
-        x = pad + i * step
-        for offset, value, colour in ((0.1, received[i], "#60a5fa"), (0.5, shipped[i], "#15803d")):
-            h = (height - 2 * pad) * value / top
-            draw.rectangle((x + step * offset, height - pad - h, x + step * (offset + 0.38), height - pad), fill=colour)
-        if i % 2 == 0:
-            draw.text((x, height - pad + 6), day[5:], fill="#374151", font=font)
-    draw.line((pad, height - pad, width - pad, height - pad), fill="#9ca3af")
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
 
 
 def manager_router() -> Router:

@@ -11,8 +11,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.texts import language_of, say
-from core.auth import Staff
-from core.parties import Customer
+from core.base.auth import Staff
+from core.orders.customers import Customer
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

@@ -1,6 +1,6 @@
 """Sends the outbox to people in Telegram: customers about their orders, managers their alerts.
 
-Each event is told to each person once (core.notifications keeps the record). While Telegram cannot be
+Each event is told to each person once (core.orders.notifications keeps the record). While Telegram cannot be
 reached the notifier stops where it is and tries again later, so nothing is lost and nothing is doubled.
 """
 
@@ -18,11 +18,12 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
+from bot.charts import chart_png
 from bot.customers import keyboard
 from bot.texts import TEXTS, say
-from core.events import OutboxEvent
-from core.lease import give_up_lease, hold_lease
-from core.notifications import (
+from core.base.events import OutboxEvent
+from core.base.lease import give_up_lease, hold_lease
+from core.orders.notifications import (
     Recipient,
     advance,
     already_told,
@@ -91,8 +92,6 @@ async def notify_once(bot: Bot, limit: int = 100, tz: ZoneInfo = UTC_ZONE) -> in
 
 
 async def _chart(tz: ZoneInfo) -> BufferedInputFile:
-    from bot.managers import chart_png  # managers' router and the notifier share the chart
-
     figures = await dashboard(tz, 14)
     return BufferedInputFile(chart_png(figures["days"], figures["received"], figures["shipped"]), "report.png")
 

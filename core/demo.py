@@ -10,16 +10,16 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from core.auth import Role, add_api_key, add_staff
-from core.carriers import CarrierIn, RatesIn, save_carrier
-from core.catalog import GoodsClass, Product, Supplier
-from core.errors import Conflict
-from core.fleet import VehicleIn, save_vehicle
-from core.orders import ServiceLevel
-from core.parties import Customer, e164
-from core.replenishment import ReorderRule
-from core.stock import MoveReason, move_stock
-from core.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
+from core.base.auth import Role, add_api_key, add_staff
+from core.base.errors import Conflict
+from core.orders.customers import Customer, e164
+from core.orders.order import ServiceLevel
+from core.shipping.carriers import CarrierIn, RatesIn, save_carrier
+from core.shipping.fleet import VehicleIn, save_vehicle
+from core.stock.catalog import GoodsClass, Product, Supplier
+from core.stock.ledger import MoveReason, move_stock
+from core.stock.replenishment import ReorderRule
+from core.stock.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
 
 G = GoodsClass
 # sku, English, Chinese, class, grams, price, supplier

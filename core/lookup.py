@@ -9,17 +9,16 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from core.catalog import Product
-from core.errors import NotFound
-from core.fleet import Vehicle
-from core.orders import Order, OrderLine
-from core.packing import Package
-from core.picking import PickList, PickTask, TaskState
-from core.qr import Kind, decode
-from core.replenishment import PurchaseOrder, PurchaseOrderLine
-from core.shipments import Shipment
-from core.stock import StockLevel
-from core.warehouses import Location
+from core.base.errors import NotFound
+from core.floor.picking import PickList, PickTask, TaskState
+from core.floor.qr import Kind, decode
+from core.orders.order import Order, OrderLine
+from core.shipping.fleet import Vehicle
+from core.shipping.shipments import Package, Shipment
+from core.stock.catalog import Product
+from core.stock.ledger import StockLevel
+from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine
+from core.stock.warehouses import Location
 
 
 def _answer(kind: str, title: str, facts: list[tuple[str, Any]], head: list[str] | None = None,

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 from tortoise.functions import Sum
 
-from core.events import OutboxEvent, emit
-from core.orders import Order, OrderEvent, OrderLine, OrderStatus
-from core.replenishment import ReorderRule
-from core.settings import Settings
-from core.shipments import Shipment
-from core.stock import StockLevel, check_ledger
-from core.warehouses import STORAGE_KINDS, warehouse_by_code
+from core.base.events import OutboxEvent, emit
+from core.base.settings import Settings
+from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus
+from core.shipping.shipments import Shipment
+from core.stock.ledger import StockLevel, check_ledger
+from core.stock.replenishment import ReorderRule
+from core.stock.warehouses import STORAGE_KINDS, warehouse_by_code
 
 
 def _per_day(moments: list[datetime], days: list[str], tz: ZoneInfo) -> list[int]:

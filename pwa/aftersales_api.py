@@ -7,7 +7,10 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from core.aftersales import (
+from core.base.auth import Permission
+from core.base.errors import InvalidInput, NotFound
+from core.orders.order import order_by_number
+from core.shipping.aftersales import (
     AfterSalesRequest,
     DecisionIn,
     RequestIn,
@@ -21,9 +24,6 @@ from core.aftersales import (
     request_view,
     resolve_request,
 )
-from core.auth import Permission
-from core.errors import InvalidInput, NotFound
-from core.orders import order_by_number
 from pwa.endpoints import Api, query_choice, reply
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS

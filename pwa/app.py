@@ -11,11 +11,11 @@ from aiohttp import web
 from pydantic import ValidationError
 from tortoise import connections
 
-from core.db import close_db, open_db
-from core.errors import DomainError
-from core.i18n import MESSAGES, text
-from core.notifications import notifier_health
-from core.settings import Settings
+from core.base.db import close_db, open_db
+from core.base.errors import DomainError
+from core.base.i18n import MESSAGES, text
+from core.base.settings import Settings
+from core.orders.notifications import notifier_health
 from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
 from pwa.endpoints import openapi_document, reply
 from pwa.state import SETTINGS

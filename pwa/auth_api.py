@@ -7,7 +7,7 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from core.auth import SessionGrant, login, logout, redeem_login_link
+from core.base.auth import SessionGrant, login, logout, redeem_login_link
 from pwa.endpoints import Api, reply
 from pwa.security import Access, Principal, bearer_token
 from pwa.state import SETTINGS

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel
 
-from core.auth import Permission, Staff
-from core.errors import InvalidInput
-from core.scanning import REQUEST, apply_once
+from core.base.auth import Permission, Staff
+from core.base.errors import InvalidInput
+from core.floor.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
 M = TypeVar("M", bound=BaseModel)

@@ -8,10 +8,24 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from core.auth import Permission, Staff
-from core.carriers import Carrier, CarrierIn, carrier_view, save_carrier
-from core.dispatch import confirm_dispatch
-from core.documents import (
+from core.base.auth import Permission, Staff
+from core.base.errors import InvalidInput
+from core.floor.picking import (
+    MAX_BATCH,
+    PickList,
+    PickListStatus,
+    create_pick_list,
+    next_batch,
+    pick_list_by_number,
+    pick_progress,
+)
+from core.floor.scanning import ScanIn
+from core.lookup import look_up
+from core.reports import dashboard, stock_summary
+from core.scans import apply_scan
+from core.shipping.carriers import Carrier, CarrierIn, carrier_view, save_carrier
+from core.shipping.dispatch import confirm_dispatch
+from core.shipping.documents import (
     DocumentKind,
     SheetKind,
     label_sheet,
@@ -21,22 +35,17 @@ from core.documents import (
     sheet_html,
     sheet_pdf,
 )
-from core.errors import InvalidInput
-from core.fleet import Vehicle, VehicleIn, plan_by_number, plan_deliveries, plan_view, save_vehicle, vehicle_view
-from core.lookup import look_up
-from core.packing import PackIn, pack_order, package_label_png, package_label_svg
-from core.picking import (
-    MAX_BATCH,
-    PickList,
-    PickListStatus,
-    create_pick_list,
-    next_batch,
-    pick_list_by_number,
-    pick_progress,
+from core.shipping.fleet import (
+    Vehicle,
+    VehicleIn,
+    plan_by_number,
+    plan_deliveries,
+    plan_view,
+    save_vehicle,
+    vehicle_view,
 )
-from core.reports import dashboard, stock_summary
-from core.scanning import ScanIn, apply_scan
-from core.shipments import book_carrier, shipment_by_number, shipment_view
+from core.shipping.packing import PackIn, pack_order, package_label_png, package_label_svg
+from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
 from pwa.endpoints import Api, query_choice, reply
 from pwa.security import Principal
 from pwa.state import SETTINGS

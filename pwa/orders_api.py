@@ -7,13 +7,14 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from core.auth import Permission
-from core.errors import InvalidInput, NotFound
-from core.intake import place_order
-from core.orders import Order, OrderIn, OrderStatus, cancel_order, order_by_number, order_view
-from core.parties import e164
-from core.payments import record_payment
-from core.review import decide_held
+from core.base.auth import Permission
+from core.base.errors import InvalidInput, NotFound
+from core.orders.customers import e164
+from core.orders.intake import place_order
+from core.orders.order import Order, OrderIn, OrderStatus, order_by_number, order_view
+from core.orders.payments import record_payment
+from core.orders.review import decide_held
+from core.shipping.cancellation import cancel_order
 from pwa.endpoints import Api, query_choice, reply
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS

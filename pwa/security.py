@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from core.auth import Permission, Staff, channel_for_key, staff_for_token
-from core.errors import Forbidden, Unauthorized
+from core.base.auth import Permission, Staff, channel_for_key, staff_for_token
+from core.base.errors import Forbidden, Unauthorized
 
 
 class Access(StrEnum):

@@ -2,6 +2,6 @@
 
 from aiohttp import web
 
-from core.settings import Settings
+from core.base.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)

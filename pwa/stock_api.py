@@ -9,9 +9,9 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from tortoise.transactions import in_transaction
 
-from core.auth import Permission
-from core.errors import InvalidInput
-from core.inventory import (
+from core.base.auth import Permission
+from core.base.errors import InvalidInput
+from core.stock.inventory import (
     AdjustmentIn,
     PoReceiptIn,
     ReceiptIn,
@@ -24,8 +24,8 @@ from core.inventory import (
     receive_transfer,
     stock_report,
 )
-from core.replenishment import PoStatus, PurchaseOrder, cancel_po, confirm_po, po_by_number, po_view
-from core.transfers import transfer_by_number, transfer_view
+from core.stock.replenishment import PoStatus, PurchaseOrder, cancel_po, confirm_po, po_by_number, po_view
+from core.stock.transfers import transfer_by_number, transfer_view
 from pwa.endpoints import Api, query_choice, reply
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from core.auth import Permission
-from core.documents import tracking_html
-from core.errors import InvalidInput
-from core.tracking import TrackingEventIn, TrackingPushIn, poll_tracking, public_tracking, receive_push, record_by_staff
+from core.base.auth import Permission
+from core.base.errors import InvalidInput
+from core.shipping.documents import tracking_html
+from core.shipping.tracking import (
+    TrackingEventIn,
+    TrackingPushIn,
+    poll_tracking,
+    public_tracking,
+    receive_push,
+    record_by_staff,
+)
 from pwa.endpoints import Api, read_body, reply
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS

@@ -19,13 +19,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.lease import give_up_lease, hold_lease
-from core.payments import expire_unpaid
-from core.replenishment import sweep_low_stock
+from core.base.lease import give_up_lease, hold_lease
+from core.base.settings import Settings
+from core.orders.payments import expire_unpaid
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
-from core.settings import Settings
-from core.shipments import send_waybill_cancellations
-from core.tracking import poll_tracking
+from core.shipping.shipments import send_waybill_cancellations
+from core.shipping.tracking import poll_tracking
+from core.stock.replenishment import sweep_low_stock
 
 log = logging.getLogger(__name__)
 LEASE = "scheduler"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, async_playwright
 
-from core.qr import qr_png
+from core.floor.qr import qr_png
 
 CHROMIUM = "/usr/bin/chromium"  # the distribution's browser, never a downloaded one
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 from tortoise import Tortoise, connections
 
-from core.auth import Role, add_staff
-from core.db import APP, close_db, open_db
-from core.settings import Settings
+from core.base.auth import Role, add_staff
+from core.base.db import APP, close_db, open_db
+from core.base.settings import Settings
 from pwa.app import create_app
 
 PG_URL = os.environ.get("FAHUO_TEST_PG", "")

@@ -10,12 +10,12 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-from core.carriers import Carrier, CarrierIn, save_carrier
-from core.catalog import GoodsClass, Product, Supplier
-from core.orders import OrderIn
-from core.replenishment import ReorderRule
-from core.stock import MoveReason, move_stock
-from core.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
+from core.orders.order import OrderIn
+from core.shipping.carriers import Carrier, CarrierIn, save_carrier
+from core.stock.catalog import GoodsClass, Product, Supplier
+from core.stock.ledger import MoveReason, move_stock
+from core.stock.replenishment import ReorderRule
+from core.stock.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
 
 _seq = count(1)
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 
-from core.auth import add_api_key
-from core.catalog import Product
-from core.events import OutboxEvent
-from core.stock import StockLevel, StockMove, check_ledger
+from core.base.auth import add_api_key
+from core.base.events import OutboxEvent
+from core.stock.catalog import Product
+from core.stock.ledger import StockLevel, StockMove, check_ledger
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import _phones, _picked_and_packed
 

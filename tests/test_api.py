@@ -3,11 +3,11 @@
 import pytest
 from openapi_spec_validator import validate
 
-from core.auth import Role, add_api_key
-from core.events import OutboxEvent
-from core.orders import Order
-from core.parties import Customer
-from core.stock import StockLevel, StockMove
+from core.base.auth import Role, add_api_key
+from core.base.events import OutboxEvent
+from core.orders.customers import Customer
+from core.orders.order import Order
+from core.stock.ledger import StockLevel, StockMove
 from tests.conftest import signed_in
 from tests.factories import a_product, a_warehouse, an_order, stock
 
@@ -211,7 +211,7 @@ async def test_staff_receive_adjust_and_transfer_stock_over_http(http, db):
 
 
 async def test_a_manager_confirms_and_receives_the_purchase_draft_a_backorder_made(http, db):
-    from core.replenishment import PurchaseOrder
+    from core.stock.replenishment import PurchaseOrder
     from tests.factories import a_supplier
 
     await a_warehouse("SH")
@@ -236,7 +236,7 @@ async def test_a_manager_confirms_and_receives_the_purchase_draft_a_backorder_ma
 async def test_a_transfer_or_receipt_sent_again_with_its_idempotency_key_is_done_once(http, db):
     import asyncio
 
-    from core.transfers import TransferOrder
+    from core.stock.transfers import TransferOrder
 
     await a_warehouse("SH")
     await a_product("TEA")

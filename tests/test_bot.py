@@ -14,12 +14,12 @@ from aiohttp import web
 from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator
 from bot.notifier import notify_once
-from core.auth import Role, add_staff
-from core.intake import place_order
-from core.notifications import Delivery, notifier_health
-from core.orders import Order, OrderStatus
-from core.parties import Customer
-from core.settings import Settings
+from core.base.auth import Role, add_staff
+from core.base.settings import Settings
+from core.orders.customers import Customer
+from core.orders.intake import place_order
+from core.orders.notifications import Delivery, notifier_health
+from core.orders.order import Order, OrderStatus
 from tests.conftest import PASSWORD
 from tests.factories import a_product, a_warehouse, an_order, stock
 
@@ -220,8 +220,8 @@ async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(t
 
 
 async def test_a_customer_asks_for_after_sales_help_with_a_photo(telegram: Telegram):
-    from core.aftersales import AfterSalesPhoto, AfterSalesRequest
-    from core.orders import transition
+    from core.orders.order import transition
+    from core.shipping.aftersales import AfterSalesPhoto, AfterSalesRequest
 
     placed = await _order_in_telegram(telegram, 2)
     await Customer.filter(telegram_id=CUSTOMER).update(language="en")

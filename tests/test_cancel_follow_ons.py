@@ -4,12 +4,13 @@ hears of both in one message."""
 from __future__ import annotations
 
 from bot.notifier import notify_once
-from core.events import OutboxEvent
-from core.intake import place_order
-from core.orders import Order, OrderStatus, cancel_order
-from core.parties import Customer
-from core.stock import Reservation, ReservationState, check_ledger
-from core.transfers import TransferOrder
+from core.base.events import OutboxEvent
+from core.orders.customers import Customer
+from core.orders.intake import place_order
+from core.orders.order import Order, OrderStatus
+from core.shipping.cancellation import cancel_order
+from core.stock.ledger import Reservation, ReservationState, check_ledger
+from core.stock.transfers import TransferOrder
 from tests.factories import a_product, a_supplier, a_warehouse, an_order, stock
 from tests.test_bot import CUSTOMER, Telegram
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from aiohttp.test_utils import unused_port
 
-from core.auth import ApiKey, Staff
-from core.catalog import Product
-from core.stock import StockLevel
-from core.warehouses import Warehouse
+from core.base.auth import ApiKey, Staff
+from core.stock.catalog import Product
+from core.stock.ledger import StockLevel
+from core.stock.warehouses import Warehouse
 from tests.factories import a_product, a_warehouse, stock
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,10 +2,10 @@
 
 import asyncio
 
-from core.auth import add_api_key
-from core.orders import Order, OrderLine, OrderStatus
-from core.parties import Customer
-from core.stock import Reservation, ReservationState, StockLevel
+from core.base.auth import add_api_key
+from core.orders.customers import Customer
+from core.orders.order import Order, OrderLine, OrderStatus
+from core.stock.ledger import Reservation, ReservationState, StockLevel
 from tests.factories import a_product, a_warehouse, an_order, run_check, stock
 
 

@@ -7,10 +7,10 @@ import pytest
 from tortoise.exceptions import ValidationError
 from tortoise.transactions import in_transaction
 
-from core.db import add, add_if_new, execute, fetch, insert, select
-from core.events import OutboxEvent
-from core.orders import Order, OrderStatus, PaymentMethod
-from core.parties import Customer
+from core.base.db import add, add_if_new, execute, fetch, insert, select
+from core.base.events import OutboxEvent
+from core.orders.customers import Customer
+from core.orders.order import Order, OrderStatus, PaymentMethod
 from tests.factories import a_product
 
 

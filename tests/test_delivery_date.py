@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from bot.notifier import message_for
-from core.carriers import Carrier, Parcel, choose_carrier
-from core.documents import Document, DocumentKind
-from core.events import OutboxEvent
-from core.notifications import Recipient
-from core.orders import ServiceLevel
-from core.settings import Settings
+from core.base.events import OutboxEvent
+from core.base.settings import Settings
+from core.orders.notifications import Recipient
+from core.orders.order import ServiceLevel
+from core.shipping.carriers import Carrier, Parcel, choose_carrier
+from core.shipping.documents import Document, DocumentKind
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import Phone, _phones, _pick_all, _place
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from core.catalog import GoodsClass
-from core.fleet import ROADS, RoadEstimate
+from core.shipping.fleet import ROADS, RoadEstimate
+from core.stock.catalog import GoodsClass
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import _phones, _pick_all, _place
 

@@ -7,8 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.intake import place_order
-from core.inventory import (
+from core.base.settings import Settings
+from core.orders.intake import place_order
+from core.orders.order import Order, OrderStatus
+from core.orders.payments import expire_unpaid
+from core.shipping.cancellation import cancel_order
+from core.stock.inventory import (
     AdjustmentIn,
     ReceiptIn,
     TransferIn,
@@ -18,10 +22,7 @@ from core.inventory import (
     receive_stock,
     receive_transfer,
 )
-from core.orders import Order, OrderStatus, cancel_order
-from core.payments import expire_unpaid
-from core.settings import Settings
-from core.stock import check_ledger
+from core.stock.ledger import check_ledger
 from tests.factories import GUANGZHOU, a_product, a_warehouse, an_order, stock
 from tests.test_aftersales import PNG, _a_shipped_order
 

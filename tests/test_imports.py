@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from core.catalog import Product
-from core.stock import StockLevel
+from core.stock.catalog import Product
+from core.stock.ledger import StockLevel
 from tests.factories import a_product, a_warehouse, stock
 from tests.test_cli import fahuo
 

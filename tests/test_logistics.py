@@ -13,14 +13,14 @@ import pypdf
 import zxingcpp
 from PIL import Image
 
-from core.auth import Role, add_api_key
-from core.carriers import ADAPTERS, SimulatedCarrier
-from core.catalog import GoodsClass
-from core.orders import Order, OrderStatus
-from core.settings import Settings
-from core.shipments import send_waybill_cancellations
-from core.stock import Reservation, ReservationState, StockLevel, StockMove, check_ledger
-from core.tracking import poll_tracking, signature
+from core.base.auth import Role, add_api_key
+from core.base.settings import Settings
+from core.orders.order import Order, OrderStatus
+from core.shipping.carriers import ADAPTERS, SimulatedCarrier
+from core.shipping.shipments import send_waybill_cancellations
+from core.shipping.tracking import poll_tracking, signature
+from core.stock.catalog import GoodsClass
+from core.stock.ledger import Reservation, ReservationState, StockLevel, StockMove, check_ledger
 from tests.conftest import signed_in
 from tests.factories import a_carrier, a_product, a_warehouse, an_order, run_check, stock
 
@@ -352,9 +352,8 @@ def _qr_text_image(image: Image.Image) -> list[str]:
 async def test_packing_and_dispatch_pressed_again_give_the_first_answer_and_do_nothing_twice(http, db):
     import asyncio
 
-    from core.documents import Document, DocumentKind
-    from core.packing import Package
-    from core.shipments import Shipment
+    from core.shipping.documents import Document, DocumentKind
+    from core.shipping.shipments import Package, Shipment
 
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 10)

@@ -3,12 +3,12 @@
 from tortoise import Tortoise, connections
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from core.db import APP, tortoise_config
+from core.base.db import APP, tortoise_config
 
 
 async def test_models_have_no_changes_missing_from_the_shipped_migrations(db):
     detector = MigrationAutodetector(Tortoise.apps, tortoise_config(db.database_url)["apps"])
-    assert await detector.changes() == [], "run: tortoise -c core.db.TORTOISE_ORM makemigrations"
+    assert await detector.changes() == [], "run: tortoise -c core.base.db.TORTOISE_ORM makemigrations"
 
 
 async def test_every_declared_index_and_unique_pair_exists_in_the_database(db):

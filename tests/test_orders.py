@@ -5,10 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import InvalidInput, InvalidTransition, UnknownSku
-from core.events import OutboxEvent
-from core.intake import place_order
-from core.inventory import (
+from core.base.errors import InvalidInput, InvalidTransition, UnknownSku
+from core.base.events import OutboxEvent
+from core.orders.customers import Customer
+from core.orders.intake import place_order
+from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, order_view
+from core.orders.review import decide_held
+from core.shipping.cancellation import cancel_order
+from core.stock.inventory import (
     PoReceiptIn,
     ReceiptIn,
     TransferIn,
@@ -18,12 +22,9 @@ from core.inventory import (
     receive_stock,
     receive_transfer,
 )
-from core.orders import Order, OrderEvent, OrderLine, OrderStatus, cancel_order, order_view
-from core.parties import Customer
-from core.replenishment import PurchaseOrder, PurchaseOrderLine, confirm_po
-from core.review import decide_held
-from core.stock import Reservation, ReservationState, StockLevel, check_ledger
-from core.transfers import TransferOrder
+from core.stock.ledger import Reservation, ReservationState, StockLevel, check_ledger
+from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine, confirm_po
+from core.stock.transfers import TransferOrder
 from tests.factories import GUANGZHOU, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
 
 

@@ -4,10 +4,10 @@ import importlib
 
 from tortoise import connections
 
-from core.auth import Role
-from core.intake import place_order
-from core.orders import Order
-from core.parties import Customer
+from core.base.auth import Role
+from core.orders.customers import Customer
+from core.orders.intake import place_order
+from core.orders.order import Order
 from tests.conftest import signed_in
 from tests.factories import a_product, a_warehouse, an_order, stock
 from tests.test_api import shop  # noqa: F401 - the fixture: a warehouse with TEA and a shop's key

@@ -13,16 +13,15 @@ from urllib.parse import urlparse
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
-from core.auth import Role, add_api_key, add_staff, issue_login_link
-from core.documents import Document, DocumentKind
-from core.orders import Order, OrderStatus
-from core.packing import Package
-from core.picking import PickTask
-from core.replenishment import PurchaseOrder, sweep_low_stock
-from core.scanning import REQUEST, Scan
-from core.shipments import Shipment
-from core.stock import StockLevel
-from core.transfers import TransferOrder
+from core.base.auth import Role, add_api_key, add_staff, issue_login_link
+from core.floor.picking import PickTask
+from core.floor.scanning import REQUEST, Scan
+from core.orders.order import Order, OrderStatus
+from core.shipping.documents import Document, DocumentKind
+from core.shipping.shipments import Package, Shipment
+from core.stock.ledger import StockLevel
+from core.stock.replenishment import PurchaseOrder, sweep_low_stock
+from core.stock.transfers import TransferOrder
 from tests.browser import CHROMIUM, camera_feed, chromium
 from tests.conftest import PASSWORD, signed_in
 from tests.factories import a_carrier, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock

@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from core.auth import Role
-from core.documents import Document
-from core.errors import Conflict
-from core.picking import PickTask
-from core.scanning import Scan
+from core.base.auth import Role
+from core.base.errors import Conflict
+from core.floor.picking import PickTask
+from core.floor.scanning import Scan
+from core.shipping.documents import Document
 from tests.conftest import signed_in
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import Phone, _phones, _picked_and_packed, _place

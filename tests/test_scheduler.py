@@ -11,15 +11,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import redis.asyncio
 
-from core.events import OutboxEvent
-from core.intake import place_order
-from core.lease import Lease, hold_lease
-from core.orders import Order, OrderStatus
-from core.payments import expire_unpaid, record_payment
-from core.replenishment import PurchaseOrder, PurchaseOrderLine, sweep_low_stock
+from core.base.events import OutboxEvent
+from core.base.lease import Lease, hold_lease
+from core.base.settings import Settings
+from core.orders.intake import place_order
+from core.orders.order import Order, OrderStatus
+from core.orders.payments import expire_unpaid, record_payment
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
-from core.settings import Settings
-from core.stock import Reservation, ReservationState, StockLevel
+from core.stock.ledger import Reservation, ReservationState, StockLevel
+from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine, sweep_low_stock
 from scheduler import runner
 from scheduler.runner import JOBS, DbLease, RedisLease, Scheduler
 from tests.factories import a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock

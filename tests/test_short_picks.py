@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.orders import Order, OrderLine, OrderStatus
-from core.stock import Reservation, ReservationState, StockLevel, StockMove, check_ledger
+from core.orders.order import Order, OrderLine, OrderStatus
+from core.stock.ledger import Reservation, ReservationState, StockLevel, StockMove, check_ledger
 from tests.factories import GUANGZHOU, a_product, a_warehouse, bin_of, stock
 from tests.test_logistics import _phones, _pick_all, _place
 

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from tortoise.transactions import in_transaction
 
-from core.errors import OutOfStock
-from core.stock import (
+from core.base.errors import OutOfStock
+from core.stock.ledger import (
     MoveReason,
     Reservation,
     StockLevel,
@@ -17,7 +17,7 @@ from core.stock import (
     release_reservation,
     reserve_in_warehouse,
 )
-from core.warehouses import LocationKind, virtual_location
+from core.stock.warehouses import LocationKind, virtual_location
 from tests.factories import a_product, a_warehouse, bin_of, stock
 
 

@@ -1,13 +1,13 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from core.auth import Role
-from core.catalog import GoodsClass
-from core.orders import OrderStatus, PaymentMethod, PaymentState, ServiceLevel
-from core.replenishment import PoStatus
-from core.stock import MoveReason, ReservationState
-from core.transfers import TransferStatus
-from core.warehouses import LocationKind
+from core.base.auth import Role
+from core.stock.catalog import GoodsClass
+from core.orders.order import OrderStatus, PaymentMethod, PaymentState, ServiceLevel
+from core.stock.replenishment import PoStatus
+from core.stock.ledger import MoveReason, ReservationState
+from core.stock.transfers import TransferStatus
+from core.stock.warehouses import LocationKind
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields

@@ -2,14 +2,14 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import datetime
 import functools
-from core.aftersales import RequestKind, RequestStatus
-from core.clock import ClockField
-from core.documents import DocumentKind
-from core.orders import ServiceLevel
-from core.picking import PickListStatus, TaskState
-from core.shipments import ShipmentStatus
-from core.stock import MoveReason
-from core.tracking import TrackingCode
+from core.shipping.aftersales import RequestKind, RequestStatus
+from core.base.clock import ClockField
+from core.shipping.documents import DocumentKind
+from core.orders.order import ServiceLevel
+from core.floor.picking import PickListStatus, TaskState
+from core.shipping.shipments import ShipmentStatus
+from core.stock.ledger import MoveReason
+from core.shipping.tracking import TrackingCode
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from core.orders import OrderStatus
+from core.orders.order import OrderStatus
 from tortoise import fields
 
 class Migration(migrations.Migration):

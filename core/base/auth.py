@@ -1,0 +1,250 @@
+"""Staff, their roles and sessions, and API keys for sales channels.
+
+Passwords are scrypt hashes; session tokens and API keys are stored as SHA-256 digests, so a copy of the
+database does not let anyone sign in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.base.db import fetch
+from core.base.errors import BadLogin, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+
+
+class Role(StrEnum):
+    PICKER = "picker"
+    PACKER = "packer"
+    DISPATCHER = "dispatcher"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    PLACE_ORDER = "place orders"
+    VIEW_ORDERS = "view orders"
+    REVIEW_ORDERS = "approve or reject orders"
+    CANCEL_ORDERS = "cancel orders"
+    VIEW_STOCK = "view stock"
+    RECEIVE_STOCK = "receive stock"
+    ADJUST_STOCK = "adjust stock"
+    TRANSFER_STOCK = "move stock between warehouses"
+    MANAGE_PURCHASING = "manage purchase orders"
+    PICK = "pick orders"
+    PACK = "pack orders"
+    DISPATCH = "load and dispatch shipments"
+    PLAN_DELIVERIES = "manage carriers, vehicles and delivery plans"
+    HANDLE_AFTERSALES = "handle after-sales requests"
+    OPEN_AFTERSALES = "open after-sales requests"
+
+
+_ALL_STAFF = frozenset(Role)
+_FLOOR_LEADS = frozenset({Role.MANAGER, Role.ADMIN})
+ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.PLACE_ORDER: _FLOOR_LEADS,
+    Permission.VIEW_ORDERS: _ALL_STAFF,
+    Permission.REVIEW_ORDERS: _FLOOR_LEADS,
+    Permission.CANCEL_ORDERS: _FLOOR_LEADS,
+    Permission.VIEW_STOCK: _ALL_STAFF,
+    Permission.RECEIVE_STOCK: frozenset({Role.PACKER, Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
+    Permission.ADJUST_STOCK: _FLOOR_LEADS,
+    Permission.TRANSFER_STOCK: frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
+    Permission.MANAGE_PURCHASING: _FLOOR_LEADS,
+    Permission.PICK: frozenset({Role.PICKER, Role.PACKER, Role.MANAGER, Role.ADMIN}),
+    Permission.PACK: frozenset({Role.PACKER, Role.MANAGER, Role.ADMIN}),
+    Permission.DISPATCH: frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
+    Permission.PLAN_DELIVERIES: frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
+    Permission.HANDLE_AFTERSALES: _FLOOR_LEADS,
+    Permission.OPEN_AFTERSALES: _FLOOR_LEADS,
+}
+
+
+class Staff(Model):
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    display_name = fields.CharField(max_length=200, default="")
+    role = fields.CharEnumField(Role, max_length=16)
+    password_hash = fields.CharField(max_length=200, default="")
+    telegram_id = fields.BigIntField(null=True, unique=True)
+    language = fields.CharField(max_length=8, default="zh")
+    active = fields.BooleanField(default=True)
+    muted_alerts: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # alert kinds switched off
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff"
+
+    def may(self, permission: Permission) -> bool:
+        return self.active and self.role in ROLE_PERMISSIONS[permission]
+
+    def require(self, permission: Permission) -> None:
+        if not self.may(permission):
+            raise Forbidden(role=self.role.value, action=permission.value)
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.username}"
+
+
+class StaffSession(Model):
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "fahuo.Staff", related_name="sessions", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    device = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "staff_session"
+
+
+class LoginLink(Model):
+    """A one-time sign-in link, sent by the bot to a linked staff member's Telegram: short-lived, used once."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "fahuo.Staff", related_name="login_links", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "login_link"
+
+
+class ApiKey(Model):
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=32)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=16)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_key"
+
+
+# -- passwords and tokens -------------------------------------------------------------------------------
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, salt_hex, digest_hex = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)
+    return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- services -------------------------------------------------------------------------------------------
+
+MIN_PASSWORD = 8
+
+
+async def add_staff(username: str, role: Role, password: str, display_name: str = "") -> Staff:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(detail=f"a password needs at least {MIN_PASSWORD} characters")
+    if await Staff.exists(username=username):
+        raise Conflict(detail=f"a staff member called {username} exists already")
+    return await Staff.create(
+        username=username, role=role, password_hash=hash_password(password), display_name=display_name
+    )
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    token: str
+    staff: Staff
+    expires_at: datetime
+
+
+async def login(username: str, password: str, hours: int, device: str = "") -> SessionGrant:
+    staff = await Staff.get_or_none(username=username, active=True)
+    # verify against a dummy hash for unknown users too, so timing does not reveal who exists
+    stored = staff.password_hash if staff else "scrypt$00$00"
+    if not verify_password(password, stored) or staff is None:
+        raise BadLogin()
+    return await _session_for(staff, hours, device)
+
+
+LINK_MINUTES = 15
+
+
+async def issue_login_link(username: str) -> str:
+    """A token for `/#/link/<token>`: it signs the staff member in once, within LINK_MINUTES."""
+    staff = await Staff.get_or_none(username=username, active=True)
+    if staff is None:
+        raise NotFound(what="staff member", key=username)
+    token = secrets.token_urlsafe(32)
+    await LoginLink.create(staff=staff, token_hash=_digest(token),
+                           expires_at=datetime.now(UTC) + timedelta(minutes=LINK_MINUTES))
+    return token
+
+
+async def redeem_login_link(token: str, hours: int, device: str = "") -> SessionGrant:
+    now = datetime.now(UTC)
+    link = await LoginLink.filter(token_hash=_digest(token)).select_related("staff").first()
+    # used once: the guarded update lets only one of two simultaneous clicks through
+    if link is None or link.expires_at <= now or not link.staff.active or not await LoginLink.filter(
+            id=link.id, used_at__isnull=True).update(used_at=now):
+        raise Unauthorized(detail="this sign-in link is unknown, used or expired; ask the bot for a new one")
+    return await _session_for(link.staff, hours, device)
+
+
+async def _session_for(staff: Staff, hours: int, device: str) -> SessionGrant:
+    token = secrets.token_urlsafe(32)
+    expires = datetime.now(UTC) + timedelta(hours=hours)
+    await StaffSession.create(staff=staff, token_hash=_digest(token), device=device[:200], expires_at=expires)
+    return SessionGrant(token=token, staff=staff, expires_at=expires)
+
+
+async def staff_for_token(token: str) -> Staff:
+    session = await StaffSession.filter(token_hash=_digest(token), revoked=False).select_related("staff").first()
+    if session is None or session.expires_at <= datetime.now(UTC) or not session.staff.active:
+        raise Unauthorized(detail="the session is unknown or has expired")
+    return session.staff
+
+
+async def logout(token: str) -> None:
+    await StaffSession.filter(token_hash=_digest(token)).update(revoked=True)
+
+
+async def add_api_key(channel: str) -> str:
+    """A new key for `channel`; only its digest is kept, so the caller must show it now."""
+    key = f"fh_{secrets.token_urlsafe(24)}"
+    await ApiKey.create(channel=channel, key_hash=_digest(key), prefix=key[:8])
+    return key
+
+
+async def channel_for_key(key: str) -> str:
+    # every API call asks this: one plain indexed look-up
+    rows = await fetch('SELECT "channel" FROM "api_key" WHERE "key_hash"=? AND "active"', _digest(key))
+    if not rows:
+        raise Unauthorized(detail="the API key is unknown or revoked")
+    return str(rows[0]["channel"])

@@ -1,0 +1,81 @@
+"""Domain errors: a stable code, the parameters of the case, and a message a person can read."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from core.base.i18n import text
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "conflict"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.message())
+
+    def message(self, lang: str = "en") -> str:
+        return text(self.code, lang, **self.params)
+
+
+class InvalidInput(DomainError):
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class UnknownSku(DomainError):
+    code = "unknown_sku"
+
+
+class UnknownLocation(DomainError):
+    code = "unknown_location"
+
+
+class OutOfStock(DomainError):
+    code = "out_of_stock"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class BadLogin(DomainError):
+    code = "bad_login"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class WrongScan(DomainError):
+    """A scan that does not fit the step at hand; the message names what was expected."""
+
+    code = "wrong_scan"
+
+
+Problem = tuple[int, str, dict[str, Any]]  # a line of an imported file, a catalogue code, its parameters
+
+
+class ImportFailed(DomainError):
+    """A file refused whole; `problems` holds one entry per bad line (or more, when a line has several)."""
+
+    code = "import_failed"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: p[0])
+        super().__init__(count=len({line for line, _, _ in self.problems}))
+
+    def lines(self, lang: str = "en") -> list[str]:
+        return [text("csv_line", lang, line=line, problem=text(code, lang, **params))
+                for line, code, params in self.problems]

@@ -1,0 +1,99 @@
+"""Order intake: any channel's order becomes one system-numbered order, reviewed and allocated.
+
+Intake is idempotent per (channel, external_ref): the same order sent twice is one order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.base.db import add, add_if_new, insert, select
+from core.base.numbering import next_number
+from core.base.settings import Settings
+from core.orders.allocation import allocate_order
+from core.orders.customers import Customer
+from core.orders.order import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
+from core.orders.review import Outcome, review_order
+from core.stock.catalog import Product, products_by_sku
+from core.stock.ledger import free_stock
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    created: bool  # False when the channel had sent this order before
+
+
+async def _existing(channel: str, external_ref: str | None) -> Order | None:
+    if external_ref is None:
+        return None
+    found = await select(Order, 'SELECT * FROM "sales_order" WHERE "channel"=? AND "external_ref"=?',  # every intake
+                         channel, external_ref)
+    return found[0] if found else None
+
+
+async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
+    """The customer with this phone number, and whether they were created just now."""
+    found = await select(Customer, 'SELECT * FROM "customer" WHERE "phone"=?', data.customer.phone)
+    if found:
+        return found[0], False
+    address = data.address
+    customer = await add_if_new(
+        Customer, "phone",  # two first orders of one new customer may race here
+        name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
+        telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
+        district=address.district, line1=address.line1, postcode=address.postcode, lat=address.lat, lon=address.lon,
+    )
+    if customer is None:
+        return await Customer.get(phone=data.customer.phone), False
+    return customer, True
+
+
+async def place_order(data: OrderIn, channel: str, actor: str, settings: Settings) -> Placed:
+    """Take an order in, review it and, when it passes, reserve its stock: all in one transaction."""
+    if (found := await _existing(channel, data.external_ref)) is not None:
+        return Placed(found, created=False)
+    products = await products_by_sku([line.sku for line in data.lines])
+    number = await next_number("SO", settings.tz)
+    try:
+        async with in_transaction():
+            order = await _record(data, channel, actor, number, products, settings)
+    except IntegrityError:
+        # the same external_ref arrived twice at once and the other copy committed first
+        if (found := await _existing(channel, data.external_ref)) is not None:
+            return Placed(found, created=False)
+        raise
+    return Placed(order, created=True)
+
+
+async def _record(data: OrderIn, channel: str, actor: str, number: str, products: dict[str, Product],
+                  settings: Settings) -> Order:
+    customer, is_new = await find_or_add_customer(data)
+    address = data.address
+    priced = [(line.qty, products[line.sku].price) for line in data.lines]
+    order = await add(
+        Order,
+        number=number, channel=channel, external_ref=data.external_ref, customer_id=customer.id,
+        status=OrderStatus.SUBMITTED, recipient=address.recipient, phone=address.phone,
+        province=address.province, city=address.city, district=address.district, line1=address.line1,
+        postcode=address.postcode, lat=address.lat, lon=address.lon, service_level=data.service_level,
+        payment_method=data.payment_method, payment_state=data.payment_state, total=line_total(priced),
+        currency=settings.currency, requested_date=data.requested_date, note=data.note, created_by=actor,
+        partial_shipment=customer.partial_shipment if data.partial_shipment is None else data.partial_shipment,
+        window_start=data.delivery_window.start if data.delivery_window else None,
+        window_end=data.delivery_window.end if data.delivery_window else None,
+    )
+    lines = []
+    for line in data.lines:
+        product = products[line.sku]
+        row = await add(OrderLine, order_id=order.id, product_id=product.id, qty=line.qty, unit_price=product.price)
+        lines.append((row, product))
+    await insert(OrderEvent, order_id=order.id, from_status=OrderStatus.DRAFT.value,
+                 to_status=OrderStatus.SUBMITTED.value, actor=actor, reason=f"received via {channel}")
+    free = await free_stock([p.id for _, p in lines])
+    if await review_order(order, customer, lines, settings, free, first_order=is_new) == Outcome.PASS:
+        await allocate_order(order, "allocation", settings, lines, free)
+    return order

@@ -1,0 +1,165 @@
+"""Who hears of which event, and a record of what each of them was already told.
+
+The outbox is read in order from a consumer's cursor. For every event the audience is worked out (the
+customer of an order, the managers who want that kind of alert); a message is sent to each one not yet told,
+and marked told only after the sending succeeded. The cursor moves past an event when all of its audience
+was told. So a crash or an outage means a later retry, never a lost or a doubled message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+
+from core.base.auth import Role, Staff
+from core.base.events import OutboxEvent
+from core.orders.customers import Customer
+
+
+class Alert(StrEnum):
+    """Kinds of manager alert; each manager may switch any of them off."""
+
+    HELD = "held"
+    LOW_STOCK = "low_stock"
+    PURCHASE = "purchase"
+    LATE = "late"
+    AFTERSALES = "aftersales"
+    NO_CARRIER = "no_carrier"
+    REPORT = "report"
+    LEDGER = "ledger"
+
+
+CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
+                   "order.cancelled", "order.cancelled_with_rest",
+                   "order.awaiting_payment",
+                   "shipment.dispatched", "order.delivered", "aftersales.awaiting_return", "aftersales.resolved",
+                   "aftersales.rejected"}
+MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
+                  "purchase_order.drafted": Alert.PURCHASE, "shipment.late": Alert.LATE,
+                  "aftersales.opened": Alert.AFTERSALES, "shipment.no_carrier": Alert.NO_CARRIER,
+                  "shipment.date_missed": Alert.LATE,
+                  "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER}
+
+
+class ConsumerCursor(Model):
+    id = fields.IntField(primary_key=True)
+    consumer = fields.CharField(max_length=32, unique=True)
+    last_event_id = fields.BigIntField(default=0)
+    # set while deliveries keep failing (Telegram down): what /healthz reports, cleared by a good round
+    failing_since = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "consumer_cursor"
+
+
+class Delivery(Model):
+    """One event told to one recipient: the unique pair is what keeps a message from being sent twice."""
+
+    id = fields.BigIntField(primary_key=True)
+    event_id = fields.BigIntField()
+    recipient = fields.CharField(max_length=64)
+    outcome = fields.CharField(max_length=16, default="sent")  # sent | unreachable (blocked the bot)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "delivery"
+        unique_together = (("event_id", "recipient"),)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    language: str
+    role: str  # "customer" or the staff role
+
+    @property
+    def key(self) -> str:
+        return f"tg:{self.chat_id}"
+
+
+async def cursor_of(consumer: str) -> int:
+    """The id of the last outbox event the consumer is done with (0 before its first)."""
+    cursor = await ConsumerCursor.get_or_none(consumer=consumer)
+    return cursor.last_event_id if cursor else 0
+
+
+async def next_events(consumer: str, limit: int = 100) -> list[OutboxEvent]:
+    return await OutboxEvent.filter(id__gt=await cursor_of(consumer)).order_by("id").limit(limit)
+
+
+async def advance(consumer: str, event_id: int) -> None:
+    if not await ConsumerCursor.filter(consumer=consumer).update(last_event_id=event_id):
+        try:
+            await ConsumerCursor.create(consumer=consumer, last_event_id=event_id)
+        except IntegrityError:
+            await ConsumerCursor.filter(consumer=consumer).update(last_event_id=event_id)
+
+
+async def audience(event: OutboxEvent) -> list[Recipient]:
+    people: list[Recipient] = []
+    customer_id = event.payload.get("customer_id")
+    if event.kind in CUSTOMER_EVENTS and customer_id:
+        customer = await Customer.get_or_none(id=customer_id)
+        if customer is not None and customer.telegram_id:
+            people.append(Recipient(customer.telegram_id, customer.language, "customer"))
+    alert = MANAGER_EVENTS.get(event.kind)
+    if alert is not None:
+        managers = await Staff.filter(role__in=(Role.MANAGER, Role.ADMIN), active=True,
+                                      telegram_id__not_isnull=True).order_by("id")
+        people += [Recipient(m.telegram_id, m.language, m.role)  # type: ignore[arg-type]
+                   for m in managers if alert.value not in m.muted_alerts]
+    return people
+
+
+async def already_told(event_id: int) -> set[str]:
+    return set(await Delivery.filter(event_id=event_id).values_list("recipient", flat=True))
+
+
+async def mark_told(event_id: int, recipient: Recipient, outcome: str = "sent") -> None:
+    try:
+        await Delivery.create(event_id=event_id, recipient=recipient.key, outcome=outcome)
+    except IntegrityError:
+        pass  # a second notifier told them at the same moment; once is what counts
+
+
+async def toggle_alert(staff: Staff, alert: Alert) -> bool:
+    """Switch one alert kind on or off for a manager; returns whether it is now on."""
+    muted: list[str] = list(staff.muted_alerts)
+    if alert.value in muted:
+        muted.remove(alert.value)
+    else:
+        muted.append(alert.value)
+    await Staff.filter(id=staff.id).update(muted_alerts=muted)
+    staff.muted_alerts = muted
+    return alert.value not in muted
+
+
+async def note_failure(consumer: str, now: datetime) -> None:
+    if not await ConsumerCursor.filter(consumer=consumer, failing_since__isnull=True).update(failing_since=now):
+        if not await ConsumerCursor.exists(consumer=consumer):
+            await ConsumerCursor.create(consumer=consumer, failing_since=now)
+
+
+async def note_success(consumer: str) -> None:
+    await ConsumerCursor.filter(consumer=consumer, failing_since__isnull=False).update(failing_since=None)
+
+
+async def notifier_health(consumer: str) -> dict[str, object] | None:
+    """What /healthz shows of a notifier: its backlog and since when it fails; None while none has run
+    (the bot is off), rather than a count of every event ever written."""
+    cursor = await ConsumerCursor.get_or_none(consumer=consumer)
+    if cursor is None:
+        return None
+    return {"waiting": await OutboxEvent.filter(id__gt=cursor.last_event_id).count(),
+            "failing_since": cursor.failing_since.isoformat() if cursor.failing_since else None}
+
+
+async def backlog(consumer: str) -> int:
+    """Events the consumer has not got past yet: a growing number means messages are stuck."""
+    cursor = await ConsumerCursor.get_or_none(consumer=consumer)
+    return await OutboxEvent.filter(id__gt=cursor.last_event_id if cursor else 0).count()

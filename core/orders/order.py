@@ -1,0 +1,339 @@
+"""Orders: what a customer asked for, where it stands, and every step it took to get there."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from tortoise import fields, timezone
+from tortoise.models import Model
+
+from core.base.clock import ClockField
+from core.base.db import execute, fetch, insert, select
+from core.base.errors import InvalidTransition, NotFound
+from core.base.events import emit
+from core.orders.customers import Phone
+from core.stock.ledger import Reservation, ReservationState, StockLevel, release_reservation
+from core.stock.transfers import cancel_transfers_for_order
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ON_HOLD = "on_hold"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    ALLOCATED = "allocated"
+    BACKORDERED = "backordered"
+    AWAITING_PAYMENT = "awaiting_payment"  # prepaid, not paid in time: stock given back until it is
+    PICKING = "picking"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+S = OrderStatus
+# The one place that says which step may follow which.
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
+    S.SUBMITTED: frozenset({S.APPROVED, S.ON_HOLD, S.REJECTED, S.CANCELLED}),
+    S.ON_HOLD: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED}),
+    S.APPROVED: frozenset({S.ALLOCATED, S.BACKORDERED, S.CANCELLED}),
+    S.ALLOCATED: frozenset({S.PICKING, S.BACKORDERED, S.AWAITING_PAYMENT, S.CANCELLED}),
+    S.BACKORDERED: frozenset({S.ALLOCATED, S.AWAITING_PAYMENT, S.CANCELLED}),
+    S.AWAITING_PAYMENT: frozenset({S.APPROVED, S.CANCELLED}),
+    S.PICKING: frozenset({S.PACKED, S.ALLOCATED, S.BACKORDERED, S.CANCELLED}),
+    S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+class PaymentMethod(StrEnum):
+    PREPAID = "prepaid"
+    COD = "cod"
+    CREDIT = "credit"
+
+
+class PaymentState(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+class ServiceLevel(StrEnum):
+    ECONOMY = "economy"
+    STANDARD = "standard"
+    EXPRESS = "express"
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    channel = fields.CharField(max_length=32)
+    external_ref = fields.CharField(max_length=64, null=True)
+    customer = fields.ForeignKeyField("fahuo.Customer", related_name="orders", on_delete=fields.RESTRICT)
+    status = fields.CharEnumField(OrderStatus, max_length=16, default=OrderStatus.SUBMITTED, db_index=True)
+    # the delivery address as given with this order; the customer's record may change later
+    recipient = fields.CharField(max_length=100)
+    phone = fields.CharField(max_length=32)
+    province = fields.CharField(max_length=64, default="")
+    city = fields.CharField(max_length=64)
+    district = fields.CharField(max_length=64, default="")
+    line1 = fields.CharField(max_length=300)
+    postcode = fields.CharField(max_length=16, default="")
+    lat = fields.FloatField(null=True)
+    lon = fields.FloatField(null=True)
+    service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
+    payment_method = fields.CharEnumField(PaymentMethod, max_length=16, default=PaymentMethod.PREPAID)
+    payment_state = fields.CharEnumField(PaymentState, max_length=16, default=PaymentState.PENDING)
+    total = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = fields.CharField(max_length=3, default="CNY")
+    warehouse = fields.ForeignKeyField("fahuo.Warehouse", related_name="orders", null=True, on_delete=fields.RESTRICT)
+    requested_date = fields.DateField(null=True)
+    # when the customer can take a delivery by our own vans; none means any time in the drivers' shift
+    window_start = ClockField(null=True)
+    window_end = ClockField(null=True)
+    partial_shipment = fields.BooleanField(default=False)
+    note = fields.CharField(max_length=500, default="")
+    review: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    created_by = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "sales_order"
+        unique_together = (("channel", "external_ref"),)
+        indexes = (("customer_id", "created_at"),)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(Model):
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="lines", on_delete=fields.CASCADE)
+    product = fields.ForeignKeyField("fahuo.Product", related_name="order_lines", on_delete=fields.RESTRICT)
+    qty = fields.IntField()
+    unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
+    qty_reserved = fields.IntField(default=0)
+    qty_transfer = fields.IntField(default=0)  # reserved in another warehouse, coming by transfer
+    qty_backordered = fields.IntField(default=0)  # nobody has it yet: waiting for a purchase
+
+    class Meta:
+        table = "sales_order_line"
+        indexes = (("order_id",),)
+
+
+class OrderEvent(Model):
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("fahuo.Order", related_name="history", on_delete=fields.CASCADE)
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16)
+    actor = fields.CharField(max_length=100)
+    reason = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sales_order_event"
+        indexes = (("order_id",),)
+        ordering = ("id",)
+
+
+# -- commands -------------------------------------------------------------------------------------------
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Text
+    phone: Phone
+    email: Annotated[str, StringConstraints(max_length=200)] = ""
+    telegram_id: int | None = Field(default=None, ge=1, le=2**53)
+
+
+class AddressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    recipient: Text
+    phone: Phone
+    province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+
+
+MAX_LINE_QTY = 100_000
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
+
+
+class WindowIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WindowIn:
+        if self.start >= self.end:
+            raise ValueError("a delivery window must start before it ends")
+        return self
+
+
+class OrderIn(BaseModel):
+    """An order as a sales channel sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+    external_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    customer: CustomerIn
+    address: AddressIn
+    lines: list[LineIn] = Field(min_length=1, max_length=200)
+    payment_method: PaymentMethod = PaymentMethod.PREPAID
+    payment_state: PaymentState = PaymentState.PENDING
+    service_level: ServiceLevel = ServiceLevel.STANDARD
+    requested_date: date | None = None
+    partial_shipment: bool | None = None
+    delivery_window: WindowIn | None = None
+    note: Annotated[str, StringConstraints(max_length=500)] = ""
+
+    @field_validator("lines")
+    @classmethod
+    def _each_sku_once(cls, lines: list[LineIn]) -> list[LineIn]:
+        seen: set[str] = set()
+        for line in lines:
+            if line.sku in seen:
+                raise ValueError(f"SKU {line.sku} appears twice; send one line per product")
+            seen.add(line.sku)
+        return lines
+
+
+# -- status changes -------------------------------------------------------------------------------------
+
+
+async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "", *, announce: bool = True,
+                     **also: Any) -> None:
+    """Move an order one step, if the step is allowed from where it stands; records history and an event.
+
+    `also` are fields decided by the same step (the review result, the warehouse), written in the same update.
+    `announce=False` leaves the event to the caller, who tells of several orders' steps in one."""
+    current = OrderStatus(order.status)
+    if to not in TRANSITIONS[current]:
+        raise InvalidTransition(document=order.number, current=current.value, action=f"set to {to.value}")
+    # guarded on the status we read: a concurrent change makes this fail instead of being overwritten.
+    # Written by hand (as are the history row and the event): every order passes here several times.
+    fields_map = Order._meta.fields_map
+    sets = "".join(f', "{Order._meta.fields_db_projection[name]}"=?' for name in also)
+    values = [fields_map[name].to_db_value(value, Order) for name, value in also.items()]
+    changed = await execute(f'UPDATE "sales_order" SET "status"=?, "updated_at"=?{sets} WHERE "id"=? AND "status"=?',
+                            to.value, timezone.now(), *values, order.id, current.value)
+    if not changed:
+        fresh = await Order.get(id=order.id)
+        raise InvalidTransition(document=order.number, current=fresh.status, action=f"set to {to.value}")
+    order.status = to
+    for name, value in also.items():
+        setattr(order, name, value)
+    await insert(OrderEvent, order_id=order.id, from_status=current.value, to_status=to.value, actor=actor,
+                 reason=reason[:500])
+    if not announce:
+        return
+    await emit(
+        f"order.{to.value}",
+        {"order": order.number, "from": current.value, "status": to.value, "reason": reason,
+         "customer_id": order.customer_id, "channel": order.channel},  # type: ignore[attr-defined]
+    )
+
+
+async def order_by_number(number: str) -> Order:
+    order = await Order.get_or_none(number=number)
+    if order is None:
+        raise NotFound(what="order", key=number)
+    return order
+
+
+async def release_order_stock(order: Order) -> set[tuple[int, int]]:
+    """Give back every unit the order holds, here and in transfers that have not left yet. Returns the
+    (product, warehouse) pairs given back, for the caller to offer to waiting orders once its step is done."""
+    line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
+    reservations = await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE)
+    for reservation in reservations:
+        await release_reservation(reservation)
+    freed = set(await StockLevel.filter(id__in={r.level_id for r in reservations}).values_list(  # type: ignore[attr-defined]
+        "product_id", "warehouse_id"))
+    freed |= await cancel_transfers_for_order(order.id)
+    await OrderLine.filter(order_id=order.id).update(qty_reserved=0, qty_transfer=0, qty_backordered=0)
+    return freed  # type: ignore[return-value]
+
+
+def follow_on_note(order: Order) -> str:
+    """What a follow-on order (the rest of a partial shipment) says of the order it continues."""
+    return f"rest of {order.number}"
+
+
+async def order_view(order: Order) -> dict[str, Any]:
+    """Everything a person asks about an order: status, lines, reservations, review and history.
+
+    Four plain statements: every placed order is answered with this, and customers and staff poll it."""
+    lines = await fetch(
+        'SELECT p."sku", p."name", p."barcode", l."qty", l."unit_price", l."qty_reserved", l."qty_transfer", '
+        'l."qty_backordered" FROM "sales_order_line" l JOIN "product" p ON p."id" = l."product_id" '
+        'WHERE l."order_id" = ? ORDER BY l."id"', order.id)
+    reservations = await fetch(
+        'SELECT p."sku", loc."code", r."qty" FROM "reservation" r '
+        'JOIN "sales_order_line" l ON l."id" = r."order_line_id" JOIN "product" p ON p."id" = l."product_id" '
+        'JOIN "stock_level" s ON s."id" = r."level_id" JOIN "location" loc ON loc."id" = s."location_id" '
+        'WHERE l."order_id" = ? AND r."state" = ? ORDER BY r."id"', order.id, ReservationState.ACTIVE.value)
+    history = await select(OrderEvent, 'SELECT * FROM "sales_order_event" WHERE "order_id" = ? ORDER BY "id"',
+                           order.id)
+    names = await fetch('SELECT c."name", (SELECT w."code" FROM "warehouse" w WHERE w."id" = ?) AS "warehouse" '
+                        'FROM "customer" c WHERE c."id" = ?', order.warehouse_id, order.customer_id)  # type: ignore[attr-defined]
+    price = OrderLine._meta.fields_map["unit_price"]
+    return {
+        "number": order.number,
+        "status": order.status,
+        "channel": order.channel,
+        "external_ref": order.external_ref,
+        "customer": {"id": order.customer_id, "name": names[0]["name"]},  # type: ignore[attr-defined]
+        "address": {
+            "recipient": order.recipient, "phone": order.phone, "province": order.province, "city": order.city,
+            "district": order.district, "line1": order.line1, "postcode": order.postcode,
+        },
+        "warehouse": names[0]["warehouse"],
+        "payment_method": order.payment_method,
+        "payment_state": order.payment_state,
+        "service_level": order.service_level,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else None,
+        "total": str(order.total),
+        "currency": order.currency,
+        "lines": [
+            {"sku": ln["sku"], "name": ln["name"], "barcode": ln["barcode"], "qty": ln["qty"],
+             "unit_price": str(price.to_python_value(ln["unit_price"])),
+             "reserved": ln["qty_reserved"], "in_transfer": ln["qty_transfer"], "backordered": ln["qty_backordered"]}
+            for ln in lines
+        ],
+        "reservations": [{"sku": r["sku"], "location": r["code"], "qty": r["qty"]} for r in reservations],
+        "review": order.review,
+        "note": order.note,  # the customer's, or "rest of SO-…" on a follow-on order
+        "history": [
+            {"from": h.from_status, "to": h.to_status, "by": h.actor, "reason": h.reason,
+             "at": h.created_at.isoformat()}
+            for h in history
+        ],
+        "created_at": order.created_at.isoformat(),
+    }
+
+
+def line_total(lines: list[tuple[int, Decimal]]) -> Decimal:
+    return sum((qty * price for qty, price in lines), Decimal(0))

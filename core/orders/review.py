@@ -1,0 +1,188 @@
+"""Order review: a list of rules, each saying pass, hold (a manager decides) or reject, with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from tortoise.transactions import in_transaction
+
+from core.base.errors import InvalidInput, InvalidTransition
+from core.base.settings import Settings
+from core.orders.allocation import allocate_order
+from core.orders.customers import Customer
+from core.orders.order import Order, OrderLine, OrderStatus, PaymentMethod, PaymentState, order_by_number, transition
+from core.stock.catalog import Product
+from core.stock.ledger import FreeStock, free_stock
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+SEVERITY = {Outcome.PASS: 0, Outcome.HOLD: 1, Outcome.REJECT: 2}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    outcome: Outcome
+    reason: str
+
+
+@dataclass
+class ReviewCase:
+    order: Order
+    customer: Customer
+    lines: list[tuple[OrderLine, Product]]
+    settings: Settings
+    free: FreeStock  # read once for review and allocation
+    first_order: bool = False  # the customer was created with this order, so it can have no twin
+
+
+Rule = Callable[[ReviewCase], Awaitable[RuleResult]]
+
+
+def _result(rule: str, outcome: Outcome, reason: str) -> RuleResult:
+    return RuleResult(rule, outcome, reason)
+
+
+async def customer_in_good_standing(case: ReviewCase) -> RuleResult:
+    if case.customer.blocked:
+        return _result("customer", Outcome.REJECT, "the customer account is blocked")
+    return _result("customer", Outcome.PASS, "account in good standing")
+
+
+async def address_complete(case: ReviewCase) -> RuleResult:
+    missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
+    if missing:
+        return _result("address", Outcome.HOLD, f"address lacks {', '.join(missing)}; confirm it with the customer")
+    return _result("address", Outcome.PASS, "address complete")
+
+
+async def products_active(case: ReviewCase) -> RuleResult:
+    retired = [p.sku for _, p in case.lines if not p.active]
+    if retired:
+        return _result("products", Outcome.REJECT, f"no longer sold: {', '.join(retired)}")
+    return _result("products", Outcome.PASS, "all products on sale")
+
+
+async def quantities_sane(case: ReviewCase) -> RuleResult:
+    limit = case.settings.max_line_qty
+    big = [f"{p.sku}×{line.qty}" for line, p in case.lines if line.qty > limit]
+    if big:
+        return _result("quantities", Outcome.HOLD, f"unusually large quantities (over {limit}): {', '.join(big)}")
+    return _result("quantities", Outcome.PASS, "quantities usual")
+
+
+async def _open_credit(customer_id: int, excluding: int) -> Decimal:
+    totals = await Order.filter(
+        customer_id=customer_id, payment_method=PaymentMethod.CREDIT, payment_state=PaymentState.PENDING,
+        status__not_in=[OrderStatus.CANCELLED, OrderStatus.REJECTED],
+    ).exclude(id=excluding).values_list("total", flat=True)
+    return sum(totals, Decimal(0))
+
+
+async def payment_acceptable(case: ReviewCase) -> RuleResult:
+    order, customer = case.order, case.customer
+    if order.payment_state == PaymentState.PAID:
+        return _result("payment", Outcome.PASS, "paid")
+    if order.payment_method == PaymentMethod.COD:
+        if not customer.cod_allowed:
+            return _result("payment", Outcome.HOLD, "cash on delivery is not allowed for this customer")
+        if order.total > case.settings.cod_limit:
+            return _result("payment", Outcome.HOLD, f"cash on delivery over {case.settings.cod_limit}")
+        return _result("payment", Outcome.PASS, "cash on delivery")
+    if order.payment_method == PaymentMethod.CREDIT:
+        used = await _open_credit(customer.id, order.id)
+        if used + order.total > customer.credit_limit:
+            return _result("payment", Outcome.HOLD,
+                           f"over credit limit: {used} open + {order.total} > {customer.credit_limit}")
+        return _result("payment", Outcome.PASS, "within credit limit")
+    return _result("payment", Outcome.PASS, "awaiting prepayment; goods are reserved meanwhile")
+
+
+async def stock_exists(case: ReviewCase) -> RuleResult:
+    free = case.free
+    short = []
+    for line, product in case.lines:
+        have = free.total(product.id)
+        if have < line.qty:
+            short.append(f"{product.sku} ({line.qty - have} short)")
+    if short:
+        return _result("stock", Outcome.PASS, f"will be backordered: {', '.join(short)}")
+    return _result("stock", Outcome.PASS, "in stock")
+
+
+async def value_within_limit(case: ReviewCase) -> RuleResult:
+    if case.order.total > case.settings.hold_order_value:
+        return _result("value", Outcome.HOLD, f"order value {case.order.total} over {case.settings.hold_order_value}")
+    return _result("value", Outcome.PASS, "value within limit")
+
+
+async def not_a_duplicate(case: ReviewCase) -> RuleResult:
+    if case.first_order:
+        return _result("duplicate", Outcome.PASS, "first order of a new customer")
+    since = datetime.now(UTC) - timedelta(hours=case.settings.duplicate_window_hours)
+    mine = sorted((p.id, line.qty) for line, p in case.lines)
+    recent = await Order.filter(
+        customer_id=case.customer.id, created_at__gte=since,
+        status__not_in=[OrderStatus.CANCELLED, OrderStatus.REJECTED],
+    ).exclude(id=case.order.id).order_by("-id").limit(20)
+    for other in recent:
+        theirs = sorted(await OrderLine.filter(order_id=other.id).values_list("product_id", "qty"))
+        if [tuple(t) for t in theirs] == mine:
+            return _result("duplicate", Outcome.HOLD, f"same goods as {other.number} placed shortly before")
+    return _result("duplicate", Outcome.PASS, "no recent twin")
+
+
+RULES: tuple[Rule, ...] = (
+    customer_in_good_standing,
+    address_complete,
+    products_active,
+    quantities_sane,
+    payment_acceptable,
+    stock_exists,
+    value_within_limit,
+    not_a_duplicate,
+)
+
+
+async def review_order(order: Order, customer: Customer, lines: list[tuple[OrderLine, Product]],
+                       settings: Settings, free: FreeStock | None = None, first_order: bool = False) -> Outcome:
+    """Run every rule, store the results on the order, and return the verdict (the worst outcome)."""
+    if free is None:
+        free = await free_stock([p.id for _, p in lines])
+    case = ReviewCase(order, customer, lines, settings, free, first_order)
+    results = [await rule(case) for rule in RULES]
+    stored = [{"rule": r.rule, "outcome": r.outcome.value, "reason": r.reason} for r in results]
+    verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
+    reasons = "; ".join(r.reason for r in results if r.outcome == verdict)
+    target = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.ON_HOLD,
+              Outcome.REJECT: OrderStatus.REJECTED}[verdict]
+    await transition(order, target, "review", reasons if verdict != Outcome.PASS else "all rules passed",
+                     review=stored)
+    return verdict
+
+
+async def decide_held(number: str, approve: bool, actor: str, reason: str, settings: Settings) -> Order:
+    """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
+
+    if not approve and not reason.strip():
+        raise InvalidInput(detail="say why the order is rejected; the customer will be told")
+    async with in_transaction():
+        order = await order_by_number(number)
+        if order.status != OrderStatus.ON_HOLD:
+            raise InvalidTransition(document=order.number, current=order.status,
+                                    action="approved" if approve else "rejected")
+        if approve:
+            await transition(order, OrderStatus.APPROVED, actor, reason or "approved by manager")
+            await allocate_order(order, actor, settings)
+        else:
+            await transition(order, OrderStatus.REJECTED, actor, reason)
+    return order

@@ -1,0 +1,350 @@
+"""Carriers as data, the choice among them (with its reasons), and the adapters that talk to them.
+
+A carrier declares where it delivers, which goods classes it accepts, how heavy and long a parcel may be,
+its service level, transit days, a rate table and the daily cut-off. Choosing first drops every carrier a
+hard rule excludes, saying which rule; the rest are ranked by cost, or by arrival date when the customer
+asked for express, and a carrier that arrives by the customer's requested date beats one that does not. The
+whole reasoning, in English and Chinese, is stored with the shipment.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from tortoise import fields
+from tortoise.models import Model
+
+from core.base.clock import ClockField
+from core.base.errors import Conflict, NotFound
+from core.base.i18n import LANGUAGES, SEPARATOR, text
+from core.orders.order import ServiceLevel
+from core.stock.catalog import GoodsClass
+
+SPEED = {ServiceLevel.ECONOMY: 0, ServiceLevel.STANDARD: 1, ServiceLevel.EXPRESS: 2}
+EVERYWHERE = "*"
+
+
+class Carrier(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=16, unique=True)
+    name = fields.CharField(max_length=100)
+    adapter = fields.CharField(max_length=32, default="simulated")  # key into ADAPTERS
+    service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
+    regions: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # provinces, or ["*"]
+    goods_classes: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    max_weight_g = fields.IntField(default=30_000)
+    max_side_mm = fields.IntField(default=1500)
+    transit_days = fields.IntField(default=2)
+    # {"first_kg": "12.00", "per_kg": "2.00", "zones": {"新疆": "1.8"}}: price = (first + per_kg × extra kg) × zone
+    rates: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    cutoff = ClockField(default=time(16, 0))
+    webhook_secret = fields.CharField(max_length=128, default="")
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "carrier"
+
+    def price(self, province: str, weight_g: int) -> Decimal:
+        kg = max(1, math.ceil(weight_g / 1000))
+        base = Decimal(self.rates.get("first_kg", "10")) + Decimal(self.rates.get("per_kg", "2")) * (kg - 1)
+        zone = Decimal(self.rates.get("zones", {}).get(province, "1"))
+        return (base * zone).quantize(Decimal("0.01"))
+
+    def arrival(self, now: datetime) -> date:
+        leaves = now.date() if now.timetz().replace(tzinfo=None) < self.cutoff else now.date() + timedelta(days=1)
+        return leaves + timedelta(days=self.transit_days)
+
+
+Money = Annotated[str, StringConstraints(pattern=r"^\d{1,6}(\.\d{1,2})?$")]
+
+
+class RatesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    first_kg: Money
+    per_kg: Money
+    zones: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], Money] = {}
+
+
+class CarrierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,16}$")]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    adapter: Annotated[str, StringConstraints(min_length=1, max_length=32)] = "simulated"
+    service_level: ServiceLevel = ServiceLevel.STANDARD
+    regions: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1)
+    goods_classes: list[GoodsClass] = Field(min_length=1)
+    max_weight_g: int = Field(gt=0, le=10_000_000)
+    max_side_mm: int = Field(default=1500, gt=0, le=20_000)
+    transit_days: int = Field(ge=0, le=60)
+    rates: RatesIn
+    cutoff: time = time(16, 0)
+    webhook_secret: Annotated[str, StringConstraints(max_length=128)] = ""
+
+    @field_validator("adapter")
+    @classmethod
+    def _known_adapter(cls, value: str) -> str:
+        if value not in ADAPTERS:
+            raise ValueError(f"unknown adapter {value!r}; one of {', '.join(sorted(ADAPTERS))}")
+        return value
+
+
+async def save_carrier(body: CarrierIn) -> Carrier:
+    """Add a carrier or replace the data of the one with this code."""
+    data = body.model_dump(mode="json")
+    data["cutoff"] = body.cutoff
+    carrier = await Carrier.get_or_none(code=body.code)
+    if carrier is None:
+        return await Carrier.create(**data)
+    await carrier.update_from_dict(data).save()
+    return carrier
+
+
+async def carrier_by_code(code: str) -> Carrier:
+    carrier = await Carrier.get_or_none(code=code)
+    if carrier is None:
+        raise NotFound(what="carrier", key=code)
+    return carrier
+
+
+def carrier_view(c: Carrier) -> dict[str, Any]:
+    return {"code": c.code, "name": c.name, "adapter": c.adapter, "service_level": c.service_level,
+            "regions": c.regions, "goods_classes": c.goods_classes, "max_weight_g": c.max_weight_g,
+            "max_side_mm": c.max_side_mm, "transit_days": c.transit_days, "rates": c.rates,
+            "cutoff": c.cutoff.strftime("%H:%M"), "active": c.active}
+
+
+# -- choosing -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """What must be carried, as the choice sees it."""
+
+    province: str
+    goods_classes: frozenset[str]
+    weight_g: int  # the heaviest package
+    longest_side_mm: int
+    service_level: ServiceLevel
+    requested_date: date | None = None  # the day the customer wants it by, if they said
+
+
+Said = dict[str, str]  # one text in every language: {"en": …, "zh": …}
+
+
+def bilingual(code: str, **params: Any) -> Said:
+    """The catalogue's text for `code` in every language; a callable parameter gives its words per language."""
+    return {lang: text(code, lang, **{k: v(lang) if callable(v) else v for k, v in params.items()})
+            for lang in LANGUAGES}
+
+
+def _words(kind: str, values: list[str]) -> Any:
+    return lambda lang: SEPARATOR[lang].join(text(f"{kind}.{v}", lang) for v in values)
+
+
+@dataclass
+class Choice:
+    """The decision and its reasons, each in English (`reasons`, `why_not`, `basis`, `summary`) and Chinese
+    (the same with `_zh`), as the API and the stored shipment show them."""
+
+    chosen: str | None
+    basis: str
+    basis_zh: str
+    requested: str | None = None  # the customer's date, ISO
+    ranked: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def date_missed(self) -> bool:
+        """The customer asked for a date that no carrier able to take the shipment arrives by."""
+        return bool(self.ranked) and not any(o["on_time"] is not False for o in self.ranked)
+
+    def _summary(self, lang: str) -> str:
+        if self.chosen is None:
+            suffix = "" if lang == "en" else "_zh"
+            colon, semi = (": ", "; ") if lang == "en" else ("：", "；")
+            return text("carrier.none", lang, reasons=semi.join(
+                f"{r['carrier']}{colon}{SEPARATOR[lang].join(r['reasons' + suffix])}" for r in self.rejected))
+        best = self.ranked[0]
+        return text("carrier.chosen", lang, carrier=best["carrier"], basis=self.basis if lang == "en" else
+                    self.basis_zh, price=best["price"], arrives=best["arrives"])
+
+    @property
+    def summary(self) -> str:
+        return self._summary("en")
+
+    @property
+    def summary_zh(self) -> str:
+        return self._summary("zh")
+
+    def set_basis(self, said: Said) -> None:
+        self.basis, self.basis_zh = said["en"], said["zh"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "summary": self.summary, "summary_zh": self.summary_zh,
+                "date_missed": self.date_missed}
+
+
+def _refusals(c: Carrier, parcel: Parcel) -> list[Said]:
+    reasons = []
+    if EVERYWHERE not in c.regions and parcel.province not in c.regions:
+        reasons.append(bilingual("carrier.region", province=parcel.province or (
+            lambda lang: text("unknown_province", lang))))
+    refused = sorted(parcel.goods_classes - set(c.goods_classes))
+    if refused:
+        reasons.append(bilingual("carrier.goods", classes=_words("goods", refused)))
+    if parcel.weight_g > c.max_weight_g:
+        reasons.append(bilingual("carrier.weight", limit=c.max_weight_g / 1000, weight=parcel.weight_g / 1000))
+    if parcel.longest_side_mm > c.max_side_mm:
+        reasons.append(bilingual("carrier.side", limit=c.max_side_mm, side=parcel.longest_side_mm))
+    if SPEED[ServiceLevel(c.service_level)] < SPEED[parcel.service_level]:
+        reasons.append(bilingual("carrier.level", level=_words("service", [c.service_level]),
+                                 asked=_words("service", [parcel.service_level])))
+    return reasons
+
+
+def choose_carrier(carriers: list[Carrier], parcel: Parcel, total_weight_g: int, now: datetime) -> Choice:
+    """Drop the carriers a hard rule excludes; rank the rest. A requested date comes first: carriers that
+    arrive by it beat those that do not, then price (or arrival, for express). When none can make the date,
+    the fastest wins and the basis says the date cannot be met. Arrival is the carrier's data: the day it
+    collects (today before its cut-off, else tomorrow) plus its transit days, every day counting."""
+    by = parcel.requested_date
+    choice = Choice(chosen=None, basis="", basis_zh="", requested=by.isoformat() if by else None)
+    for c in carriers:
+        reasons = _refusals(c, parcel)
+        if reasons:
+            choice.rejected.append({"carrier": c.code, "reasons": [r["en"] for r in reasons],
+                                    "reasons_zh": [r["zh"] for r in reasons]})
+        else:
+            arrives = c.arrival(now)
+            choice.ranked.append({"carrier": c.code, "name": c.name, "price": str(c.price(parcel.province,
+                                  total_weight_g)), "arrives": arrives.isoformat(),
+                                  "on_time": None if by is None else arrives <= by})
+    can_meet = by is None or any(o["on_time"] for o in choice.ranked)
+    by_arrival = parcel.service_level == ServiceLevel.EXPRESS or not can_meet
+
+    def key(option: dict[str, Any]) -> tuple[Any, ...]:
+        late = option["on_time"] is False
+        soonest = (option["arrives"], Decimal(option["price"]))
+        return (late, soonest if by_arrival or late else (Decimal(option["price"]), option["arrives"]))
+
+    choice.ranked.sort(key=key)
+    if by is None:
+        basis = "carrier.by_speed" if by_arrival else "carrier.by_price"
+    else:
+        basis = "carrier.date_missed" if not can_meet else "carrier.date_by_speed" if by_arrival else \
+            "carrier.date_by_price"
+    choice.set_basis(bilingual(basis, requested=choice.requested))
+    if choice.ranked:
+        best = choice.ranked[0]
+        for option in choice.ranked[1:]:
+            said = _why_not(option, best, choice.requested, by_arrival)
+            option["why_not"], option["why_not_zh"] = said["en"], said["zh"]
+        choice.chosen = best["carrier"]
+    return choice
+
+
+def _why_not(option: dict[str, Any], best: dict[str, Any], requested: str | None, by_arrival: bool) -> Said:
+    if option["on_time"] is False and best["on_time"]:
+        return bilingual("carrier.late", arrives=option["arrives"], requested=requested, best=best["carrier"],
+                     best_arrives=best["arrives"])
+    if by_arrival:
+        return bilingual("carrier.slower", arrives=option["arrives"], best=best["carrier"],
+                         best_arrives=best["arrives"])
+    return bilingual("carrier.dearer", price=option["price"], best=best["carrier"], best_price=best["price"])
+
+
+# -- adapters -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaybillRequest:
+    shipment: str
+    sender: str
+    recipient: str
+    phone: str
+    address: str
+    province: str
+    packages: int
+    weight_g: int
+
+
+@dataclass(frozen=True)
+class TrackingUpdate:
+    external_id: str
+    code: str  # picked_up | in_transit | arrived | out_for_delivery | delivered | exception
+    description: str
+    place: str
+    occurred_at: datetime
+
+
+class CarrierAdapter(Protocol):
+    """What fahuo needs from a carrier's system; a real carrier's API client implements these three."""
+
+    async def create_waybill(self, carrier: Carrier, request: WaybillRequest) -> str: ...
+
+    async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None: ...
+
+    async def fetch_tracking(self, carrier: Carrier, waybill: str, dispatched_at: datetime, origin: str,
+                             destination: str, now: datetime) -> list[TrackingUpdate]: ...
+
+
+class SimulatedCarrier:
+    """A carrier for demos and tests: issues waybill numbers and reports a parcel's journey as time passes."""
+
+    JOURNEY = (
+        (0.02, "picked_up", "Picked up by the courier", "origin"),
+        (0.15, "in_transit", "Left the sorting centre", "origin"),
+        (0.60, "arrived", "Arrived at the destination sorting centre", "destination"),
+        (0.85, "out_for_delivery", "Out for delivery", "destination"),
+        (1.00, "delivered", "Delivered and signed for", "destination"),
+    )
+
+    def __init__(self) -> None:
+        self.cancelled: set[str] = set()
+
+    async def create_waybill(self, carrier: Carrier, request: WaybillRequest) -> str:
+        return f"{carrier.code}{request.shipment.replace('-', '')[2:]}"
+
+    async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None:
+        self.cancelled.add(waybill)
+
+    async def fetch_tracking(self, carrier: Carrier, waybill: str, dispatched_at: datetime, origin: str,
+                             destination: str, now: datetime) -> list[TrackingUpdate]:
+        if waybill in self.cancelled:
+            return []
+        journey = timedelta(days=carrier.transit_days or 0.25)
+        places = {"origin": origin, "destination": destination}
+        return [
+            TrackingUpdate(f"{waybill}-{i}", code, text, places[where], dispatched_at + journey * share)
+            for i, (share, code, text, where) in enumerate(self.JOURNEY)
+            if dispatched_at + journey * share <= now
+        ]
+
+
+class OwnFleet:
+    """Our own vans: the waybill is our shipment number; drivers report delivery through fahuo itself."""
+
+    async def create_waybill(self, carrier: Carrier, request: WaybillRequest) -> str:
+        return f"{carrier.code}-{request.shipment}"
+
+    async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None:
+        return None
+
+    async def fetch_tracking(self, carrier: Carrier, waybill: str, dispatched_at: datetime, origin: str,
+                             destination: str, now: datetime) -> list[TrackingUpdate]:
+        return []
+
+
+ADAPTERS: dict[str, CarrierAdapter] = {"simulated": SimulatedCarrier(), "own_fleet": OwnFleet()}
+
+
+def adapter_for(carrier: Carrier) -> CarrierAdapter:
+    adapter = ADAPTERS.get(carrier.adapter)
+    if adapter is None:
+        raise Conflict(detail=f"carrier {carrier.code} uses adapter {carrier.adapter}, which is not installed")
+    return adapter

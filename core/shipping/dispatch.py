@@ -1,0 +1,125 @@
+"""Dispatch: load a shipment's packages onto a vehicle by scans, then confirm it left.
+
+Loading starts with the vehicle's label (FH:VEH:<plate>); each package label must belong to the shipment.
+Confirming checks every package is on board, then in one transaction moves the goods from their bins to
+the customer, ends the reservations, marks the order shipped, issues the numbered delivery note (unless it
+was printed before) and shipment confirmation, and records the `shipment.dispatched` event the customer's
+notification is sent from.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.base.auth import Staff
+from core.base.errors import Conflict, InvalidTransition, WrongScan
+from core.base.events import emit
+from core.base.settings import Settings
+from core.floor.qr import Kind, Payload
+from core.orders.order import OrderLine, OrderStatus, transition
+from core.shipping.documents import DocumentKind, issue
+from core.shipping.fleet import Vehicle, planned_vehicle
+from core.shipping.shipments import Package, Shipment, ShipmentStatus, shipment_by_number, shipment_view, tracking_url
+from core.stock.ledger import MoveReason, Reservation, ReservationState, consume_reservation
+from core.stock.warehouses import LocationKind, virtual_location
+
+LOADABLE = (ShipmentStatus.BOOKED, ShipmentStatus.LOADING)
+
+
+def _loadable(shipment: Shipment) -> None:
+    if shipment.status == ShipmentStatus.PACKED:
+        raise InvalidTransition(document=shipment.number, current="packed without a carrier", action="loaded")
+    if shipment.status not in LOADABLE:
+        raise InvalidTransition(document=shipment.number, current=shipment.status, action="loaded")
+
+
+async def _vehicle_for(shipment: Shipment, plate: str) -> None:
+    """Own-fleet shipments go on a registered van, the planned one if there is a plan; a carrier's truck is
+    recorded by its plate."""
+    if shipment.carrier is None or shipment.carrier.adapter != "own_fleet":
+        return
+    vehicle = await Vehicle.get_or_none(plate=plate, active=True)
+    if vehicle is None:
+        raise WrongScan(got=f"vehicle {plate}", expected="one of our own vans")
+    planned = await planned_vehicle(shipment.id)
+    if planned is not None and planned.plate != plate:
+        raise WrongScan(got=f"vehicle {plate}", expected=f"vehicle {planned.plate}, as planned")
+
+
+async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, Any]:
+    shipment = await shipment_by_number(number)
+    _loadable(shipment)
+    packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
+    waiting = [p.number for p in packages if p.loaded_at is None]
+    if payload.kind == Kind.VEHICLE:
+        if shipment.vehicle_plate and shipment.vehicle_plate != payload.value and len(waiting) < len(packages):
+            raise WrongScan(got=f"vehicle {payload.value}",
+                            expected=f"vehicle {shipment.vehicle_plate}, which already has packages of it")
+        await _vehicle_for(shipment, payload.value)
+        await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING, vehicle_plate=payload.value)
+        shipment.status, shipment.vehicle_plate = ShipmentStatus.LOADING, payload.value
+        return _progress(shipment, packages, f"Loading onto {payload.value}")
+    if not shipment.vehicle_plate:
+        raise WrongScan(got=str(payload), expected="the vehicle's label first (FH:VEH:…)")
+    if payload.kind != Kind.PACKAGE:
+        raise WrongScan(got=str(payload), expected=f"a package of {number}: {', '.join(waiting) or 'all loaded'}")
+    package = next((p for p in packages if p.number == payload.value), None)
+    if package is None:
+        raise WrongScan(got=f"package {payload.value}, not part of {number}",
+                        expected=f"a package of {number}: {', '.join(waiting) or 'all loaded'}")
+    if package.loaded_at is not None:
+        return _progress(shipment, packages, f"{package.number} is already on board")
+    package.loaded_at = datetime.now(UTC)
+    await Package.filter(id=package.id, loaded_at__isnull=True).update(loaded_at=package.loaded_at,
+                                                                       loaded_by=staff.username)
+    return _progress(shipment, packages, f"{package.number} loaded")
+
+
+def _progress(shipment: Shipment, packages: list[Package], message: str) -> dict[str, Any]:
+    waiting = [p.number for p in packages if p.loaded_at is None]
+    return {"shipment": shipment.number, "status": shipment.status, "vehicle": shipment.vehicle_plate,
+            "loaded": len(packages) - len(waiting), "packages": len(packages), "waiting": waiting,
+            "message": message, "ready": not waiting and bool(shipment.vehicle_plate)}
+
+
+async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dict[str, Any]:
+    async with in_transaction():
+        shipment = await shipment_by_number(number)
+        _loadable(shipment)
+        if not shipment.vehicle_plate:
+            raise Conflict(detail=f"{number}: scan the vehicle and load the packages first")
+        missing = await Package.filter(shipment_id=shipment.id, loaded_at__isnull=True).order_by("seq").values_list(
+            "number", flat=True)
+        if missing:
+            raise Conflict(detail=f"{number} cannot leave: not loaded yet: {', '.join(missing)}")
+        order = shipment.order
+        if order.status != OrderStatus.PACKED:
+            raise InvalidTransition(document=order.number, current=order.status, action="shipped")
+        customer = await virtual_location(shipment.warehouse.id, LocationKind.CUSTOMER)
+        line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
+        for reservation in await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE):
+            await consume_reservation(reservation, customer, MoveReason.SHIPMENT, document=number,
+                                      actor=staff.actor)
+        now = datetime.now(UTC)
+        if not await Shipment.filter(id=shipment.id, status__in=LOADABLE).update(
+                status=ShipmentStatus.DISPATCHED, dispatched_at=now, dispatched_by=staff.username):
+            raise Conflict(detail=f"{number} changed meanwhile; try again")
+        shipment.status, shipment.dispatched_at, shipment.dispatched_by = ShipmentStatus.DISPATCHED, now, \
+            staff.username
+        await transition(order, OrderStatus.SHIPPED, staff.actor,
+                         f"{number} on {shipment.vehicle_plate}, waybill {shipment.waybill}")
+        # both papers are sealed as the goods leave, whether or not anyone printed the note before
+        note = await issue(DocumentKind.DELIVERY_NOTE, shipment, staff.actor, settings)
+        confirmation = await issue(DocumentKind.CONFIRMATION, shipment, staff.actor, settings)
+        await emit("shipment.dispatched", {
+            "shipment": number, "order": order.number, "customer_id": order.customer_id,  # type: ignore[attr-defined]
+            "carrier": shipment.carrier.name if shipment.carrier else None, "waybill": shipment.waybill,
+            "eta": shipment.eta.isoformat() if shipment.eta else None, "vehicle": shipment.vehicle_plate,
+            "tracking_url": tracking_url(shipment, settings), "confirmation": confirmation.number,
+            "delivery_note": note.number,
+        })
+    return {**await shipment_view(shipment, settings), "confirmation": confirmation.number,
+            "delivery_note": note.number}

@@ -1,0 +1,258 @@
+"""Shipments: an order's packages on their way, the carrier chosen for them, and the waybill it issued."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from core.base.errors import Conflict, InvalidTransition, NotFound
+from core.base.events import OutboxEvent, emit
+from core.base.settings import Settings
+from core.floor.qr import Kind, encode
+from core.orders.notifications import advance, cursor_of
+from core.orders.order import Order, OrderLine, ServiceLevel
+from core.shipping.carriers import Carrier, Choice, Parcel, WaybillRequest, adapter_for, bilingual, choose_carrier
+from core.stock.catalog import Product
+
+
+class ShipmentStatus(StrEnum):
+    PACKED = "packed"  # packed, no carrier booked yet (or none could take it)
+    BOOKED = "booked"  # a carrier issued the waybill
+    LOADING = "loading"  # a vehicle was scanned and packages are going on
+    DISPATCHED = "dispatched"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+BOOKABLE = (ShipmentStatus.PACKED, ShipmentStatus.BOOKED)
+log = logging.getLogger(__name__)
+
+
+class Shipment(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "fahuo.Order", related_name="shipments", on_delete=fields.RESTRICT
+    )
+    warehouse = fields.ForeignKeyField("fahuo.Warehouse", related_name="shipments", on_delete=fields.RESTRICT)
+    status = fields.CharEnumField(ShipmentStatus, max_length=16, default=ShipmentStatus.PACKED, db_index=True)
+    carrier: fields.ForeignKeyNullableRelation[Carrier] = fields.ForeignKeyField(
+        "fahuo.Carrier", related_name="shipments", null=True, on_delete=fields.RESTRICT
+    )
+    waybill = fields.CharField(max_length=64, null=True, db_index=True)
+    choice: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    price = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
+    eta = fields.DateField(null=True)
+    # the key of the public tracking page: unguessable, so the page needs no login
+    tracking_token = fields.CharField(max_length=43, unique=True)
+    vehicle_plate = fields.CharField(max_length=16, null=True)
+    dispatched_at = fields.DatetimeField(null=True)
+    dispatched_by = fields.CharField(max_length=100, null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "shipment"
+        indexes = (("order_id",),)
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+async def shipment_by_number(number: str) -> Shipment:
+    shipment = await Shipment.get_or_none(number=number).prefetch_related("order", "carrier", "warehouse")
+    if shipment is None:
+        raise NotFound(what="shipment", key=number)
+    return shipment
+
+
+async def _parcel(shipment: Shipment) -> tuple[Parcel, int, int]:
+    packages = await Package.filter(shipment_id=shipment.id)
+    product_ids = await OrderLine.filter(order_id=shipment.order.id).values_list("product_id", flat=True)
+    classes = await Product.filter(id__in=product_ids).values_list("goods_class", flat=True)
+    heaviest = max((p.weight_g for p in packages), default=0)
+    longest = max((max(p.length_mm, p.width_mm, p.height_mm) for p in packages), default=0)
+    order = shipment.order
+    parcel = Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
+                    ServiceLevel(order.service_level), order.requested_date)
+    return parcel, sum(p.weight_g for p in packages), len(packages)
+
+
+async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_code: str | None = None,
+                       now: datetime | None = None) -> Shipment:
+    """Choose the carrier (or take the one a manager named, if the rules allow it) and get its waybill.
+
+    The carrier's system is called outside any database transaction; if recording the booking then fails,
+    the new waybill is cancelled again."""
+    now = now or datetime.now(settings.tz)
+    shipment = await shipment_by_number(number)
+    if shipment.status not in BOOKABLE:
+        raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier")
+    parcel, weight, count = await _parcel(shipment)
+    carriers = await Carrier.filter(active=True).order_by("code")
+    choice = choose_carrier(carriers, parcel, weight, now)
+    if carrier_code is not None:
+        _override(choice, carrier_code)
+    if choice.chosen is None:
+        await _record_no_carrier(shipment, choice)
+        return shipment
+    carrier = next(c for c in carriers if c.code == choice.chosen)
+    order = shipment.order
+    request = WaybillRequest(shipment.number, shipment.warehouse.name, order.recipient, order.phone,
+                             f"{order.province}{order.city}{order.district}{order.line1}", order.province,
+                             count, weight)
+    waybill = await adapter_for(carrier).create_waybill(carrier, request)
+    old = (shipment.carrier, shipment.waybill)
+    option = choice.ranked[0]
+    try:
+        async with in_transaction():
+            if not await Shipment.filter(id=shipment.id, status=shipment.status).update(
+                    status=ShipmentStatus.BOOKED, carrier_id=carrier.id, waybill=waybill, choice=choice.as_dict(),
+                    price=option["price"], eta=option["arrives"]):
+                raise Conflict(detail=f"shipment {number} changed meanwhile; try again")
+            await emit("shipment.booked", {"shipment": number, "order": order.number, "carrier": carrier.code,
+                                           "waybill": waybill, "why": choice.summary})
+            if choice.date_missed:
+                await emit("shipment.date_missed", {
+                    "shipment": number, "order": order.number, "requested": choice.requested,
+                    "carrier": carrier.name, "arrives": option["arrives"]}, dedupe_key=f"date_missed:{number}")
+    except BaseException:
+        await adapter_for(carrier).cancel_waybill(carrier, waybill)
+        raise
+    if old[0] is not None and old[1] and old[1] != waybill:
+        await cancel_waybill_later(old[0], old[1], number)
+    return await shipment_by_number(number)
+
+
+def _override(choice: Choice, code: str) -> None:
+    """A person's pick of carrier: allowed among those the hard rules let through, never around them."""
+    refused = next((r for r in choice.rejected if r["carrier"] == code), None)
+    if refused is not None:
+        raise Conflict(detail=f"carrier {code} cannot take this shipment: {', '.join(refused['reasons'])}")
+    picked = next((o for o in choice.ranked if o["carrier"] == code), None)
+    if picked is None:
+        raise NotFound(what="carrier", key=code)
+    choice.ranked.remove(picked)
+    staff = bilingual("carrier.by_staff")
+    choice.ranked.insert(0, {**picked, "why": staff["en"], "why_zh": staff["zh"]})
+    choice.chosen = code
+    choice.set_basis(staff)
+
+
+async def _record_no_carrier(shipment: Shipment, choice: Choice) -> None:
+    async with in_transaction():
+        await Shipment.filter(id=shipment.id).update(choice=choice.as_dict())
+        await emit("shipment.no_carrier", {"shipment": shipment.number, "order": shipment.order.number,
+                                           "why": choice.summary, "why_zh": choice.summary_zh},
+                   dedupe_key=f"no_carrier:{shipment.number}")
+    shipment.choice = choice.as_dict()
+
+
+async def cancel_open_shipments(order_id: int) -> None:
+    """The order was cancelled before it left: its shipments stop, and their waybills are cancelled."""
+    for shipment in await Shipment.filter(order_id=order_id, status__in=(*BOOKABLE, ShipmentStatus.LOADING)
+                                          ).prefetch_related("carrier"):
+        await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.CANCELLED)
+        if shipment.carrier and shipment.waybill:
+            await cancel_waybill_later(shipment.carrier, shipment.waybill, shipment.number)
+
+
+CANCELLER = "waybill_cancel"  # the outbox consumer that tells carriers
+
+
+async def cancel_waybill_later(carrier: Carrier, waybill: str, shipment: str) -> None:
+    """Ask for the carrier to be told, through the outbox, once the caller's transaction has committed: no
+    carrier's system is called while order rows are locked, a rolled-back cancel tells no one, and a carrier
+    that is down is asked again (`send_waybill_cancellations`)."""
+    await emit("waybill.cancel", {"carrier": carrier.code, "waybill": waybill, "shipment": shipment})
+
+
+async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
+    """Tell carriers of the waybills to cancel, oldest first (a scheduler job); returns how many were told.
+
+    A carrier that fails stops the round, and the same cancellation is tried again next round: carriers accept
+    a cancel of a waybill they have already cancelled, so telling one twice does no harm."""
+    told = 0
+    pending = OutboxEvent.filter(id__gt=await cursor_of(CANCELLER), kind="waybill.cancel").order_by("id")
+    for event in await pending.limit(100):
+        carrier = await Carrier.get_or_none(code=event.payload["carrier"])
+        if carrier is not None:
+            try:
+                await adapter_for(carrier).cancel_waybill(carrier, event.payload["waybill"])
+            except Exception:
+                log.warning("carrier %s did not take the cancel of waybill %s; trying again next round",
+                            carrier.code, event.payload["waybill"], exc_info=True)
+                break
+            told += 1
+        await advance(CANCELLER, event.id)
+    return told
+
+
+def tracking_url(shipment: Shipment, settings: Settings) -> str:
+    return f"{settings.base_url}/t/{shipment.tracking_token}"
+
+
+async def shipment_view(shipment: Shipment, settings: Settings) -> dict[str, Any]:
+    await shipment.fetch_related("order", "carrier", "warehouse")
+    packages = await Package.filter(shipment_id=shipment.id).order_by("id")
+    return {
+        "number": shipment.number,
+        "order": shipment.order.number,
+        "warehouse": shipment.warehouse.code,
+        "status": shipment.status,
+        "carrier": shipment.carrier.code if shipment.carrier else None,
+        "carrier_name": shipment.carrier.name if shipment.carrier else None,
+        "waybill": shipment.waybill,
+        "price": None if shipment.price is None else str(shipment.price),
+        "eta": shipment.eta.isoformat() if shipment.eta else None,
+        "choice": shipment.choice,
+        "vehicle": shipment.vehicle_plate,
+        "dispatched_at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None,
+        "dispatched_by": shipment.dispatched_by,
+        "delivered_at": shipment.delivered_at.isoformat() if shipment.delivered_at else None,
+        "tracking_url": tracking_url(shipment, settings),
+        "packages": [package_view(p) for p in packages],
+    }
+
+
+class Package(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
+        "fahuo.Shipment", related_name="packages", on_delete=fields.RESTRICT
+    )
+    seq = fields.IntField()  # 1 of n
+    weight_g = fields.IntField()
+    length_mm = fields.IntField()
+    width_mm = fields.IntField()
+    height_mm = fields.IntField()
+    contents: list[dict[str, Any]] = fields.JSONField()  # type: ignore[assignment]  # [{"sku", "qty"}]
+    loaded_at = fields.DatetimeField(null=True)
+    loaded_by = fields.CharField(max_length=100, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "package"
+        indexes = (("shipment_id",),)
+
+
+async def package_by_number(number: str) -> Package:
+    package = await Package.get_or_none(number=number).prefetch_related("shipment__order")
+    if package is None:
+        raise NotFound(what="package", key=number)
+    return package
+
+
+def package_view(p: Package) -> dict[str, Any]:
+    return {"number": p.number, "seq": p.seq, "weight_g": p.weight_g,
+            "size_mm": [p.length_mm, p.width_mm, p.height_mm], "contents": p.contents,
+            "qr": encode(Kind.PACKAGE, p.number), "loaded": p.loaded_at is not None,
+            "loaded_at": p.loaded_at.isoformat() if p.loaded_at else None}

@@ -1,0 +1,176 @@
+"""Tracking: what happened to a shipment after it left, from the carrier (polled or pushed) or our drivers.
+
+Events are stored once each (a carrier's own event id, or one we derive), so polling twice or a webhook
+retry adds nothing. A `delivered` event closes the shipment and the order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from core.base.errors import InvalidTransition, NotFound, Unauthorized
+from core.base.events import emit
+from core.base.settings import Settings
+from core.orders.order import OrderStatus, transition
+from core.shipping.carriers import Carrier, TrackingUpdate, adapter_for, carrier_by_code
+from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number
+
+
+class TrackingCode(StrEnum):
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    ARRIVED = "arrived"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"  # damaged, refused, address not found: a person must look
+
+
+class TrackingEvent(Model):
+    id = fields.IntField(primary_key=True)
+    shipment: fields.ForeignKeyRelation[Shipment] = fields.ForeignKeyField(
+        "fahuo.Shipment", related_name="tracking", on_delete=fields.CASCADE
+    )
+    external_id = fields.CharField(max_length=64)
+    code = fields.CharEnumField(TrackingCode, max_length=24)
+    description = fields.CharField(max_length=300)
+    place = fields.CharField(max_length=100, default="")
+    occurred_at = fields.DatetimeField()
+    source = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tracking_event"
+        unique_together = (("shipment", "external_id"),)
+        ordering = ("occurred_at", "id")
+
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+
+
+class TrackingEventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    code: TrackingCode
+    description: Line = ""
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    at: datetime
+
+    def update(self) -> TrackingUpdate:
+        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
+        return TrackingUpdate(self.id, self.code, self.description or self.code.replace("_", " "), self.place, at)
+
+
+class TrackingPushIn(BaseModel):
+    """What a carrier pushes to our webhook."""
+
+    model_config = ConfigDict(extra="forbid")
+    waybill: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    events: list[TrackingEventIn] = Field(min_length=1, max_length=100)
+
+
+async def record_tracking(shipment: Shipment, updates: list[TrackingUpdate], source: str) -> int:
+    """Store the new events of a shipment; returns how many were new. Call inside a transaction."""
+    if shipment.status not in (ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED):
+        raise InvalidTransition(document=shipment.number, current=shipment.status, action="tracked")
+    known = set(await TrackingEvent.filter(shipment_id=shipment.id).values_list("external_id", flat=True))
+    new = [u for u in updates if u.external_id not in known]
+    for u in new:
+        try:
+            async with in_transaction():
+                await TrackingEvent.create(shipment_id=shipment.id, external_id=u.external_id, code=u.code,
+                                           description=u.description[:300], place=u.place[:100],
+                                           occurred_at=u.occurred_at, source=source)
+        except IntegrityError:
+            continue  # a concurrent poll stored it first
+        await emit("shipment.tracking", {"shipment": shipment.number, "order": shipment.order.number,
+                                         "code": u.code, "description": u.description,
+                                         "customer_id": shipment.order.customer_id},  # type: ignore[attr-defined]
+                   dedupe_key=f"track:{shipment.id}:{u.external_id}")
+    delivered = next((u for u in new if u.code == TrackingCode.DELIVERED), None)
+    if delivered is not None and shipment.status == ShipmentStatus.DISPATCHED:
+        await _deliver(shipment, delivered, source)
+    return len(new)
+
+
+async def _deliver(shipment: Shipment, event: TrackingUpdate, source: str) -> None:
+    if await Shipment.filter(id=shipment.id, status=ShipmentStatus.DISPATCHED).update(
+            status=ShipmentStatus.DELIVERED, delivered_at=event.occurred_at):
+        shipment.status = ShipmentStatus.DELIVERED
+        if shipment.order.status == OrderStatus.SHIPPED:
+            await transition(shipment.order, OrderStatus.DELIVERED, source, event.description)
+
+
+async def record_by_staff(number: str, event: TrackingEventIn, actor: str) -> int:
+    """A driver of our own fleet (or a dispatcher on the phone with a carrier) reports what happened."""
+    async with in_transaction():
+        shipment = await shipment_by_number(number)
+        return await record_tracking(shipment, [event.update()], actor)
+
+
+def signature(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def receive_push(carrier_code: str, body: bytes, given_signature: str, push: TrackingPushIn) -> int:
+    """A carrier's webhook call, accepted only with the HMAC-SHA256 of the body under its shared secret."""
+    carrier = await carrier_by_code(carrier_code)
+    if not carrier.webhook_secret or not hmac.compare_digest(signature(carrier.webhook_secret, body),
+                                                              given_signature.strip().lower()):
+        raise Unauthorized(detail="the webhook signature does not match")
+    async with in_transaction():
+        shipment = await Shipment.get_or_none(carrier_id=carrier.id, waybill=push.waybill).prefetch_related("order")
+        if shipment is None:
+            raise NotFound(what="waybill", key=push.waybill)
+        return await record_tracking(shipment, [e.update() for e in push.events], f"carrier:{carrier.code}")
+
+
+async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
+    """Ask each carrier about every shipment on the road; returns the number of new events.
+
+    Carriers are asked outside any transaction; each shipment's answer is then stored in its own."""
+    now = now or datetime.now(UTC)
+    new = 0
+    on_road = await (Shipment.filter(status=ShipmentStatus.DISPATCHED, carrier_id__not_isnull=True)
+                     .prefetch_related("carrier", "order", "warehouse").order_by("id"))
+    for shipment in on_road:
+        carrier: Carrier = shipment.carrier  # type: ignore[assignment]
+        updates = await adapter_for(carrier).fetch_tracking(
+            carrier, shipment.waybill or "", shipment.dispatched_at or now, shipment.warehouse.city,
+            shipment.order.city, now)
+        if updates:
+            async with in_transaction():
+                new += await record_tracking(shipment, updates, f"carrier:{carrier.code}")
+    return new
+
+
+async def shipment_timeline(shipment: Shipment) -> list[dict[str, Any]]:
+    events = await TrackingEvent.filter(shipment_id=shipment.id).order_by("occurred_at", "id")
+    return [{"code": e.code, "description": e.description, "place": e.place, "at": e.occurred_at.isoformat()}
+            for e in events]
+
+
+async def public_tracking(token: str) -> dict[str, Any]:
+    """What anyone holding the link may see: the journey, not the customer's address or phone."""
+    shipment = await Shipment.get_or_none(tracking_token=token).prefetch_related("order", "carrier")
+    if shipment is None:
+        raise NotFound(what="tracking link", key="")
+    return {
+        "order": shipment.order.number,
+        "status": shipment.status,
+        "carrier": shipment.carrier.name if shipment.carrier else None,
+        "waybill": shipment.waybill,
+        "eta": shipment.eta.isoformat() if shipment.eta else None,
+        "city": shipment.order.city,
+        "dispatched_at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None,
+        "events": await shipment_timeline(shipment),
+    }

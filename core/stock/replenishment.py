@@ -1,0 +1,181 @@
+"""Replenishment: reorder rules per product and warehouse, low-stock alerts, purchase-order drafts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise import fields
+from tortoise.expressions import F
+from tortoise.models import Model
+
+from core.base.db import fetch, marks
+from core.base.errors import InvalidTransition, NotFound
+from core.base.events import emit
+from core.base.numbering import next_number
+from core.stock.catalog import Product, Supplier
+from core.stock.warehouses import STORAGE_KINDS
+
+
+class PoStatus(StrEnum):
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    PARTIAL = "partially_received"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+OPEN_PO = (PoStatus.DRAFT, PoStatus.CONFIRMED, PoStatus.PARTIAL)
+
+
+class ReorderRule(Model):
+    id = fields.IntField(primary_key=True)
+    product = fields.ForeignKeyField("fahuo.Product", related_name="reorder_rules", on_delete=fields.CASCADE)
+    warehouse = fields.ForeignKeyField("fahuo.Warehouse", related_name="reorder_rules", on_delete=fields.CASCADE)
+    reorder_point = fields.IntField()
+    reorder_qty = fields.IntField()
+
+    class Meta:
+        table = "reorder_rule"
+        unique_together = (("product", "warehouse"),)
+
+
+class PurchaseOrder(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    supplier = fields.ForeignKeyField("fahuo.Supplier", related_name="purchase_orders", on_delete=fields.RESTRICT)
+    warehouse = fields.ForeignKeyField("fahuo.Warehouse", related_name="purchase_orders", on_delete=fields.RESTRICT)
+    status = fields.CharEnumField(PoStatus, max_length=24, default=PoStatus.DRAFT, db_index=True)
+    created_by = fields.CharField(max_length=100, default="system")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    confirmed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "purchase_order"
+
+
+class PurchaseOrderLine(Model):
+    id = fields.IntField(primary_key=True)
+    purchase_order = fields.ForeignKeyField("fahuo.PurchaseOrder", related_name="lines", on_delete=fields.CASCADE)
+    product = fields.ForeignKeyField("fahuo.Product", related_name="po_lines", on_delete=fields.RESTRICT)
+    qty = fields.IntField()
+    qty_received = fields.IntField(default=0)
+    why = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "purchase_order_line"
+        indexes = (("product_id",),)
+        unique_together = (("purchase_order", "product"),)
+
+
+async def on_order(product_id: int, warehouse_id: int) -> int:
+    """Units ordered from suppliers for this warehouse and not yet received."""
+    rows = await PurchaseOrderLine.filter(
+        product_id=product_id,
+        purchase_order__warehouse_id=warehouse_id,
+        purchase_order__status__in=list(OPEN_PO),
+    ).values("qty", "qty_received")
+    return sum(r["qty"] - r["qty_received"] for r in rows)
+
+
+async def add_to_draft(product: Product, warehouse_id: int, qty: int, why: str, tz: ZoneInfo) -> PurchaseOrder | None:
+    """Add `qty` to the open draft purchase order of the product's supplier for this warehouse."""
+    if product.supplier_id is None:  # type: ignore[attr-defined]
+        return None
+    supplier_id = product.supplier_id  # type: ignore[attr-defined]
+    # Touching the supplier row makes concurrent drafters queue here (PostgreSQL) so one draft is made.
+    await Supplier.filter(id=supplier_id).update(draft_lock=F("draft_lock") + 1)
+    po = await PurchaseOrder.filter(supplier_id=supplier_id, warehouse_id=warehouse_id, status=PoStatus.DRAFT).first()
+    if po is None:
+        po = await PurchaseOrder.create(
+            number=await next_number("PO", tz), supplier_id=supplier_id, warehouse_id=warehouse_id
+        )
+        await emit("purchase_order.drafted", {"purchase_order": po.number, "supplier_id": supplier_id,
+                                              "warehouse_id": warehouse_id})
+    if not await PurchaseOrderLine.filter(purchase_order_id=po.id, product_id=product.id).update(
+        qty=F("qty") + qty
+    ):
+        await PurchaseOrderLine.create(purchase_order=po, product=product, qty=qty, why=why[:200])
+    return po
+
+
+async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
+    """For each (product, warehouse) under its reorder point: one alert a day and enough on a draft PO."""
+    if not pairs:
+        return
+    product_ids = sorted({p for p, _ in pairs})
+    kinds = sorted(kind.value for kind in STORAGE_KINDS)
+    # asked after every allocation: the rules of these products with what is free under each, in one statement
+    rules = await fetch(
+        'SELECT r."product_id", r."warehouse_id", r."reorder_point", r."reorder_qty", '
+        '(SELECT COALESCE(SUM(l."on_hand" - l."reserved"), 0) FROM "stock_level" l '
+        ' JOIN "location" p ON p."id" = l."location_id" WHERE l."product_id" = r."product_id" '
+        f' AND l."warehouse_id" = r."warehouse_id" AND p."kind" IN ({marks(kinds)})) AS "available" '
+        f'FROM "reorder_rule" r WHERE r."product_id" IN ({marks(product_ids)}) ORDER BY r."id"',
+        *kinds, *product_ids,
+    )
+    today = datetime.now(tz).strftime("%Y%m%d")
+    for rule in rules:
+        key = (rule["product_id"], rule["warehouse_id"])
+        available = int(rule["available"])
+        if key not in pairs or available >= rule["reorder_point"]:
+            continue
+        product = await Product.get(id=key[0])
+        coming = await on_order(*key)
+        await emit(
+            "stock.low",
+            {"sku": product.sku, "warehouse_id": key[1], "available": available,
+             "reorder_point": rule["reorder_point"], "on_order": coming},
+            dedupe_key=f"stock.low:{key[0]}:{key[1]}:{today}",
+        )
+        if available + coming < rule["reorder_point"]:
+            need = max(rule["reorder_qty"], rule["reorder_point"] - available - coming)
+            await add_to_draft(product, key[1], need, "below reorder point", tz)
+
+
+async def po_by_number(number: str) -> PurchaseOrder:
+    po = await PurchaseOrder.get_or_none(number=number)
+    if po is None:
+        raise NotFound(what="purchase order", key=number)
+    return po
+
+
+async def confirm_po(po: PurchaseOrder) -> None:
+    if not await PurchaseOrder.filter(id=po.id, status=PoStatus.DRAFT).update(
+        status=PoStatus.CONFIRMED, confirmed_at=datetime.now(UTC)
+    ):
+        raise InvalidTransition(document=po.number, current=po.status, action="confirmed")
+    po.status = PoStatus.CONFIRMED
+    await emit("purchase_order.confirmed", {"purchase_order": po.number})
+
+
+async def cancel_po(po: PurchaseOrder) -> None:
+    if not await PurchaseOrder.filter(id=po.id, status__in=[PoStatus.DRAFT, PoStatus.CONFIRMED]).update(
+        status=PoStatus.CANCELLED
+    ):
+        raise InvalidTransition(document=po.number, current=po.status, action="cancelled")
+    po.status = PoStatus.CANCELLED
+
+
+async def po_view(po: PurchaseOrder) -> dict[str, Any]:
+    await po.fetch_related("supplier", "warehouse")
+    lines = await PurchaseOrderLine.filter(purchase_order_id=po.id).prefetch_related("product").order_by("id")
+    return {
+        "number": po.number,
+        "status": po.status,
+        "supplier": po.supplier.code,
+        "warehouse": po.warehouse.code,
+        "lines": [{"sku": ln.product.sku, "qty": ln.qty, "received": ln.qty_received, "why": ln.why}
+                  for ln in lines],
+        "created_at": po.created_at.isoformat(),
+    }
+
+
+async def sweep_low_stock(tz: ZoneInfo) -> None:
+    """Every product × warehouse with a reorder rule, checked at once (the scheduled sweep).
+
+    Safe to repeat: alerts are one per product, warehouse and day, and drafts count as stock on order."""
+    pairs = set(await ReorderRule.all().values_list("product_id", "warehouse_id"))
+    await check_low_stock(pairs, tz)  # type: ignore[arg-type]

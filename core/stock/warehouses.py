@@ -1,0 +1,110 @@
+"""Warehouses and their places: bins with walking coordinates, and virtual places stock comes from or goes to."""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.base.errors import NotFound, UnknownLocation
+
+
+class LocationKind(StrEnum):
+    BIN = "bin"
+    DOCK = "dock"
+    RECEIVING = "receiving"
+    # virtual: stock there is not in the building, so it has no level and may be "negative"
+    SUPPLIER = "supplier"
+    CUSTOMER = "customer"
+    LOSS = "loss"
+    # in transit between warehouses: real goods on a truck, so it keeps a level like a bin
+    TRANSIT = "transit"
+
+
+VIRTUAL_KINDS = frozenset({LocationKind.SUPPLIER, LocationKind.CUSTOMER, LocationKind.LOSS})
+# where stock may be reserved for orders: on the shelves and in the receiving area, not on the dock
+STORAGE_KINDS = frozenset({LocationKind.BIN, LocationKind.RECEIVING})
+VIRTUAL_CODES = {
+    LocationKind.SUPPLIER: "@SUPPLIER",
+    LocationKind.CUSTOMER: "@CUSTOMER",
+    LocationKind.LOSS: "@LOSS",
+    LocationKind.TRANSIT: "@TRANSIT",
+}
+
+
+class Warehouse(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=16, unique=True)
+    name = fields.CharField(max_length=200)
+    province = fields.CharField(max_length=64, default="")
+    city = fields.CharField(max_length=64, default="")
+    address = fields.CharField(max_length=300, default="")
+    lat = fields.FloatField(null=True)
+    lon = fields.FloatField(null=True)
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "warehouse"
+
+    def distance_km(self, lat: float | None, lon: float | None) -> float | None:
+        if None in (self.lat, self.lon, lat, lon):
+            return None
+        return haversine_km(self.lat, self.lon, lat, lon)  # type: ignore[arg-type]
+
+
+class Location(Model):
+    id = fields.IntField(primary_key=True)
+    warehouse: fields.ForeignKeyRelation[Warehouse] = fields.ForeignKeyField(
+        "fahuo.Warehouse", related_name="locations", on_delete=fields.RESTRICT
+    )
+    code = fields.CharField(max_length=32)
+    kind = fields.CharEnumField(LocationKind, max_length=16, default=LocationKind.BIN)
+    zone = fields.CharField(max_length=16, default="")
+    aisle = fields.IntField(default=0)
+    x = fields.FloatField(default=0)
+    y = fields.FloatField(default=0)
+
+    class Meta:
+        table = "location"
+        unique_together = (("warehouse", "code"),)
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.kind in VIRTUAL_KINDS
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+async def create_warehouse(code: str, name: str, **attrs: object) -> Warehouse:
+    """A warehouse with its dock, receiving area and virtual places, ready to hold stock."""
+    warehouse = await Warehouse.create(code=code, name=name, **attrs)
+    await Location.create(warehouse=warehouse, code="DOCK", kind=LocationKind.DOCK, zone="DOCK")
+    await Location.create(warehouse=warehouse, code="RCV", kind=LocationKind.RECEIVING, zone="RCV")
+    for kind, vcode in VIRTUAL_CODES.items():
+        await Location.create(warehouse=warehouse, code=vcode, kind=kind)
+    return warehouse
+
+
+async def warehouse_by_code(code: str) -> Warehouse:
+    warehouse = await Warehouse.get_or_none(code=code)
+    if warehouse is None:
+        raise NotFound(what="warehouse", key=code)
+    return warehouse
+
+
+async def location_by_code(warehouse: Warehouse, code: str) -> Location:
+    location = await Location.get_or_none(warehouse=warehouse, code=code)
+    if location is None:
+        raise UnknownLocation(code=code, warehouse=warehouse.code)
+    return location
+
+
+async def virtual_location(warehouse_id: int, kind: LocationKind) -> Location:
+    return await Location.get(warehouse_id=warehouse_id, code=VIRTUAL_CODES[kind])
