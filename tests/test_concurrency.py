@@ -6,6 +6,7 @@ from core.auth import add_api_key
 from core.orders import Order, OrderLine, OrderStatus
 from core.parties import Customer
 from core.stock import Reservation, ReservationState, StockLevel
+from core.transfers import TransferOrder
 from tests.factories import a_product, a_warehouse, an_order, run_check, stock
 
 
@@ -64,3 +65,35 @@ async def test_a_new_customers_first_orders_at_once_make_one_customer(http, db):
     assert await asyncio.gather(*(post(b) for b in bodies)) == [201] * 10
     assert await Customer.filter(phone="+86 13700000001").count() == 1
     assert await Order.filter(customer__phone="+86 13700000001").count() == 10
+
+
+async def test_concurrent_orders_that_pull_stock_across_warehouses_both_ways_all_succeed(http, db):
+    # Shanghai holds P0 and P1, Guangzhou P2 and P3: an order from either city reserves at home first and
+    # then by transfer from the other warehouse, so the two kinds of order take the same stock rows in
+    # opposite orders; their lines also come in opposite orders.
+    sh, gz = await a_warehouse("SH"), await a_warehouse("GZ")
+    products = [await a_product(f"P{i}") for i in range(4)]
+    for product in products:
+        await stock(product, sh if product.sku in ("P0", "P1") else gz, 1000)
+    key = {"X-API-Key": await add_api_key("shop")}
+    guangzhou = {"province": "广东", "city": "广州", "district": "天河区", "postcode": "510000",
+                 "lat": 23.12, "lon": 113.33}
+    skus = [p.sku for p in products]
+    bodies = [
+        an_order(dict.fromkeys(skus, 1), external_ref=f"sh-{i}") if i % 2 else
+        an_order(dict.fromkeys(reversed(skus), 1), external_ref=f"gz-{i}", address=guangzhou)
+        for i in range(240)
+    ]
+
+    async def post(body: dict) -> int:
+        async with http.post("/api/orders", json=body, headers=key) as resp:
+            return resp.status
+
+    statuses = await asyncio.gather(*(post(b.model_dump(mode="json")) for b in bodies))
+    assert [s for s in statuses if s != 201] == []
+    assert await Order.filter(status=OrderStatus.BACKORDERED).count() == 240  # each waits for one transfer
+    assert len(set(await TransferOrder.all().values_list("number", flat=True))) == 240
+    reserved = await StockLevel.all().values_list("reserved", flat=True)
+    assert sorted(reserved) == [240] * 4
+    check = run_check(db.database_url)
+    assert check.returncode == 0, check.stdout + check.stderr
