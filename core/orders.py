@@ -13,10 +13,10 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.clock import ClockField
-from core.db import execute, fetch, insert, select
+from core.db import execute, fetch, insert, retry_on_conflict, select
 from core.errors import InvalidTransition, NotFound
 from core.events import emit
-from core.stock import Reservation, ReservationState, release_reservation
+from core.stock import Reservation, ReservationState, lock_levels, release_reservation
 from core.transfers import cancel_transfers_for_order
 
 
@@ -263,12 +263,14 @@ async def order_by_number(number: str) -> Order:
 async def release_order_stock(order: Order) -> None:
     """Give back every unit the order holds, here and in transfers that have not left yet."""
     line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
+    await lock_levels(await OrderLine.filter(order_id=order.id).values_list("product_id", flat=True))
     for reservation in await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE):
         await release_reservation(reservation)
     await cancel_transfers_for_order(order.id)
     await OrderLine.filter(order_id=order.id).update(qty_reserved=0, qty_transfer=0, qty_backordered=0)
 
 
+@retry_on_conflict
 async def cancel_order(number: str, actor: str, reason: str) -> Order:
     async with in_transaction():
         order = await order_by_number(number)

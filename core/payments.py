@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from core.db import retry_on_conflict
 from core.errors import InvalidTransition
 from core.orders import (
     Order,
@@ -45,6 +46,7 @@ async def expire_unpaid(settings: Settings, now: datetime) -> list[str]:
     return handled
 
 
+@retry_on_conflict
 async def record_payment(number: str, actor: str, settings: Settings) -> Order:
     """The money arrived. An order that had given its stock back is allocated again."""
     from core.allocation import allocate_order  # allocation builds on orders and payments alike

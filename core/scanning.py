@@ -18,6 +18,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.auth import Permission, Staff
+from core.db import retry_on_conflict
 from core.errors import Conflict, DomainError, WrongScan
 from core.qr import decode
 from core.settings import Settings
@@ -101,6 +102,7 @@ def _replay(scan: Scan, staff: Staff) -> dict[str, Any]:
     return {**scan.answer, "replayed": True}
 
 
+@retry_on_conflict
 async def apply_scan(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
     """Apply a scan once. A refusal raises (WrongScan and friends) after being recorded; a copy of an earlier
     scan gets that scan's answer, or its refusal again (`Refused`).
