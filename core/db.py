@@ -156,6 +156,8 @@ class WaitingSqliteClient(SqliteClient):
         return _ImmediateTransaction(SqliteTransactionWrapper(self), self._lock)
 
 
+# tortoise's migration executor picks its schema editor by the name of the client's module ("sqlite" in it)
+WaitingSqliteClient.__module__ = SqliteClient.__module__
 client_class = WaitingSqliteClient  # what tortoise looks for in an engine module (see `tortoise_config`)
 
 RETRY_ATTEMPTS = 5
