@@ -177,7 +177,7 @@ def _lost_to_another_writer(exc: BaseException) -> bool:
     return False
 
 
-def in_transaction_now() -> bool:
+def _in_a_transaction() -> bool:
     return isinstance(connections.get("default"), TransactionalDBClient)
 
 
@@ -193,7 +193,7 @@ def retry_on_conflict(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitab
 
     @functools.wraps(service)
     async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not in_transaction_now():
+        if not _in_a_transaction():
             for attempt in range(1, RETRY_ATTEMPTS):
                 try:
                     return await service(*args, **kwargs)
