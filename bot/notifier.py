@@ -85,7 +85,7 @@ async def notify_once(bot: Bot, limit: int = 100, tz: ZoneInfo = UTC_ZONE) -> in
                 return sent
             await mark_told(event.id, who)
             sent += 1
-        await advance(CONSUMER, event.id)
+        await advance(CONSUMER, event)
     await note_success(CONSUMER)
     return sent
 

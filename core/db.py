@@ -85,6 +85,11 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
+def dialect() -> str:
+    """"sqlite" or "postgres": for the few statements that must differ."""
+    return str(connections.get("default").capabilities.dialect)
+
+
 def _client_and_sql(sql: str) -> tuple[Any, str]:
     """The connection of the caller's transaction, and `sql` with its `?` marks in that backend's style."""
     conn = connections.get("default")

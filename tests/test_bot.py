@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -13,15 +14,16 @@ from aiohttp import web
 
 from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator
-from bot.notifier import notify_once
-from core.auth import Role, add_staff
+from bot.notifier import notify_as, notify_once
+from core.auth import Role, Staff, add_staff
+from core.events import emit
 from core.intake import place_order
 from core.notifications import Delivery, notifier_health
 from core.orders import Order, OrderStatus
 from core.parties import Customer
 from core.settings import Settings
 from tests.conftest import PASSWORD
-from tests.factories import a_product, a_warehouse, an_order, stock
+from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, stock
 
 TOKEN = "4242:test-token"
 CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
@@ -139,6 +141,37 @@ async def test_notifications_arrive_once_after_telegram_was_down(telegram: Teleg
     assert await notify_once(telegram.bot) == 0
     told = [s for s in telegram.api.to(CUSTOMER) if placed.order.number in s.text]
     assert len(told) == 1
+
+
+async def test_every_committed_event_reaches_each_person_once_whatever_order_the_writers_commit_in(
+        telegram: Telegram):
+    customers = [await Customer.create(name=f"C{i}", phone=f"+86 137 0000 000{i}", telegram_id=5000 + i,
+                                       language="en") for i in range(4)]
+    for i, chat in enumerate((MANAGER, MANAGER + 1)):
+        manager = await add_staff(f"manager-{i}", Role.MANAGER, PASSWORD)
+        await Staff.filter(id=manager.id).update(telegram_id=chat, language="en")
+    expected: dict[int, Counter[str]] = defaultdict(Counter)
+
+    async def write(n: int) -> None:
+        if n % 5 == 4:  # an alert for both managers
+            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "available": 1, "reorder_point": 5})
+            for chat in (MANAGER, MANAGER + 1):
+                expected[chat][f"📉 Low stock: S{n} in warehouse 1: 1 left, reorder at 5"] += 1
+        else:
+            customer = customers[n % 4]
+            await emit("order.approved", {"order": f"SO-{n}", "customer_id": customer.id})
+            expected[customer.telegram_id][f"Order SO-{n} is confirmed; we are getting it ready."] += 1  # type: ignore[index]
+
+    async def two_bot_processes() -> None:
+        await asyncio.gather(notify_as(telegram.bot, "bot-1"), notify_as(telegram.bot, "bot-2"))
+
+    await commits_out_of_order(write, two_bot_processes)
+    async with asyncio.timeout(10):
+        while (await notifier_health("telegram") or {}).get("waiting") != 0:
+            await notify_once(telegram.bot)
+    told = {chat: Counter(s.text for s in telegram.api.to(chat)) for chat in expected}
+    assert told == expected  # every event, each person once
+    assert await Delivery.all().count() == sum(sum(c.values()) for c in expected.values())
 
 
 async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram):
@@ -312,8 +345,6 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
 
 
 async def test_of_two_notifiers_only_the_lease_holder_sends(telegram: Telegram):
-    from bot.notifier import notify_as
-
     await _order_in_telegram(telegram, 1)
     first, second = await notify_as(telegram.bot, "web-1"), await notify_as(telegram.bot, "web-2")
     assert (first, second) == (1, None)
