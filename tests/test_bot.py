@@ -347,7 +347,7 @@ async def test_dialog_state_lives_in_redis_when_configured(db: Settings):
         await storage.close()
 
 
-async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_buttons(telegram: Telegram):
+async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_buttons_and_is_told_once(telegram: Telegram):
     placed = await _order_in_telegram(telegram, 1)
     await Customer.filter(telegram_id=CUSTOMER).update(language="en")
     number = placed.order.number
@@ -357,6 +357,8 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
     status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, number), contains=number)
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
     assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
+    await notify_once(telegram.bot)  # confirmed, and the cancel the customer saw answered already
+    assert [s.text for s in api.to(CUSTOMER) if "cancelled" in s.text] == [f"Order {number} is cancelled."]
     assert "No orders" in await telegram.says(STRANGER, "/orders")
 
 
