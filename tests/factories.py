@@ -70,11 +70,15 @@ async def a_carrier(code: str = "SWIFT", *, classes: tuple[GoodsClass, ...] = (G
     return await save_carrier(CarrierIn.model_validate(body))
 
 
-def run_check(database_url: str) -> subprocess.CompletedProcess[str]:
-    """`run.py check` against the test's database, as an operator would run it."""
+def run_py(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`run.py ARGS…` against the test's database, as an operator would run it."""
     env = {**os.environ, "FAHUO_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "run.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=False)
+
+
+def run_check(database_url: str) -> subprocess.CompletedProcess[str]:
+    return run_py(database_url, "check")
 
 
 def an_order(lines: dict[str, int], *, phone: str | None = None, external_ref: str | None = None,

@@ -24,7 +24,7 @@ from core.orders import Order, OrderStatus
 from core.parties import Customer
 from core.settings import Settings
 from tests.conftest import PASSWORD
-from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, stock
+from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, run_py, stock
 
 TOKEN = "4242:test-token"
 CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
@@ -208,6 +208,27 @@ async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram
     telegram.api.presses(STRANGER, alert, "Reject")
     await asyncio.sleep(0.3)
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
+
+
+async def test_a_manager_linked_from_the_command_line_gets_staff_help_at_once_in_either_language(
+        telegram: Telegram):
+    await add_staff("manager", Role.MANAGER, PASSWORD)  # Chinese by default, as staff are
+    api = telegram.api
+    assert "/report" not in (await api.reply(MANAGER, after=api.says(MANAGER, "/start"), contains="/catalog")).text
+    linked = await asyncio.to_thread(run_py, telegram.settings.database_url, "user", "telegram", "manager",
+                                     str(MANAGER))
+    assert linked.returncode == 0, linked.stderr
+    zh = await api.reply(MANAGER, after=api.says(MANAGER, "/start"), contains="经理命令")
+    assert all(command in zh.text for command in ("/report", "/alerts", "/login"))
+    assert "English" in (await api.reply(MANAGER, after=api.says(MANAGER, "/lang"))).text
+    en = await api.reply(MANAGER, after=api.says(MANAGER, "/help"), contains="Manager commands")
+    assert all(command in en.text for command in ("/report", "/alerts", "/login"))
+    picker = await add_staff("picker", Role.PICKER, PASSWORD)
+    await Staff.filter(id=picker.id).update(telegram_id=STRANGER, language="en")
+    told = await api.reply(STRANGER, after=api.says(STRANGER, "/start"), contains="Staff commands")
+    assert "/login" in told.text and "/report" not in told.text
+    await Staff.filter(id=picker.id).update(active=False)  # switched off in the PWA: at once
+    assert "Staff" not in (await api.reply(STRANGER, after=api.says(STRANGER, "/help"))).text
 
 
 async def test_the_login_link_opens_the_app_once(telegram: Telegram, http):
