@@ -51,8 +51,9 @@ async def telegram(db: Settings) -> AsyncIterator[Telegram]:
                                      "telegram_api_base": f"http://127.0.0.1:{runner.addresses[0][1]}"})
     bot = make_bot(settings)
     dispatcher = build_dispatcher(settings, MemoryStorage())
+    # one update at a time, so that `api.handled(mark)` means done with it: "nothing happened" can be seen
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False,
-                                                           polling_timeout=1))
+                                                           polling_timeout=1, handle_as_tasks=False))
     yield Telegram(api, bot, settings)
     await dispatcher.stop_polling()
     await asyncio.wait_for(polling, 5)
@@ -90,8 +91,7 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
         question = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, label), contains=next_question)
     assert "Express" in question.text and "世纪大道" in question.text
     placed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "Confirm order"), contains="received")
-    api.presses(CUSTOMER, question, "Confirm order")  # pressed twice: still one order
-    await asyncio.sleep(0.5)
+    await api.handled(api.presses(CUSTOMER, question, "Confirm order"))  # pressed twice: still one order
     order = await Order.get(channel="telegram").prefetch_related("customer")
     assert order.number in placed.text and order.customer.telegram_id == CUSTOMER
     assert (order.service_level, order.payment_method, order.city) == ("express", "cod", "上海")
@@ -198,15 +198,19 @@ async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram
     placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)
     assert placed.order.status == OrderStatus.ON_HOLD
     await notify_once(telegram.bot)
-    alert = next(s for s in telegram.api.to(MANAGER) if "Held" in s.text)
+    api = telegram.api
+    alert = next(s for s in api.to(MANAGER) if "Held" in s.text)
     assert placed.order.number in alert.text
-    done = await telegram.api.reply(MANAGER, after=telegram.api.presses(MANAGER, alert, "Approve"),
-                                    contains=placed.order.number)
+    # a customer pressing a manager's button (a forwarded alert) gets nothing done, and is told so
+    await Customer.create(name="Other", phone="+86 139 1111 2222", telegram_id=STRANGER, language="en")
+    for button in ("Approve", "Reject"):
+        mark = api.presses(STRANGER, alert, button)
+        await api.handled(mark)
+        assert [s.text for s in api.sent[mark:]] == ["This chat is not linked to a staff account."]
+    assert "Commands" in await telegram.says(STRANGER, "no reason at all")  # no rejection was under way
+    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ON_HOLD
+    done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains=placed.order.number)
     assert "allocated" in done.text
-    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
-    # a customer pressing a manager's button gets nothing done
-    telegram.api.presses(STRANGER, alert, "Reject")
-    await asyncio.sleep(0.3)
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
 
 
@@ -247,9 +251,9 @@ async def test_the_login_link_opens_the_app_once(telegram: Telegram, http):
 async def test_a_flood_is_throttled_and_unknown_text_gets_help(telegram: Telegram):
     assert "/catalog" in await telegram.says(CUSTOMER, "hello?")
     for i in range(40):
-        telegram.api.says(CUSTOMER, f"spam {i}")
+        last = telegram.api.says(CUSTOMER, f"spam {i}")
     await telegram.api.reply(CUSTOMER, contains="Too many messages")
-    await asyncio.sleep(0.5)
+    await telegram.api.handled(last)
     assert sum("Too many" in s.text for s in telegram.api.to(CUSTOMER)) == 1
     assert len(telegram.api.to(CUSTOMER)) < 25
 
