@@ -60,11 +60,18 @@ async def emit(kind: str, payload: dict[str, Any], dedupe_key: str | None = None
     return True
 
 
-# On PostgreSQL: only events of transactions older than the oldest one still open. Every transaction below
-# that horizon has ended, so nothing can appear before what is read; and the horizon comes from the snapshot
-# of the same statement, so every event below it that committed is in view. A transaction left open on the
-# server (in any database: transaction ids are server-wide) holds back what was written after it began.
-_HORIZON = {"postgres": ' AND "tx" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint', "sqlite": ""}
+# On PostgreSQL: only events of transactions older than any still open in this database. Every transaction
+# below that horizon has ended, so nothing can appear before what is read; and the horizon comes from the
+# snapshot of the same statement, so every event below it that committed is in view. Transactions of other
+# databases on the server never write here: those seen running elsewhere do not hold the horizon back (one
+# that cannot be placed counts as ours). A transaction left open in this database holds back what was
+# written after it began, until it ends.
+_HORIZON = {
+    "postgres": ' AND "tx" < (SELECT LEAST(pg_snapshot_xmax(s), (SELECT min(x) FROM pg_snapshot_xip(s) x '
+                'WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = xid(x) '
+                'AND a.datname <> current_database())))::text::bigint FROM pg_current_snapshot() s)',
+    "sqlite": "",
+}
 
 
 async def committed_after(after: Position, limit: int = 100, kind: str | None = None) -> list[OutboxEvent]:
