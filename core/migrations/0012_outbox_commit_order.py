@@ -38,7 +38,7 @@ async def unstamp(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0008_failing_since')]
+    dependencies = [('fahuo', '0010_count_due')]
 
     initial = False
 
