@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import re
@@ -292,7 +293,7 @@ def customer_router() -> Router:
         await query.answer()
 
     @router.callback_query(F.data.startswith("cxl:"))
-    async def cancel(query: CallbackQuery, lang: str, customer: Customer | None) -> None:
+    async def cancel(query: CallbackQuery, lang: str, customer: Customer | None, notify_now: asyncio.Event) -> None:
         number = query.data.split(":", 1)[1]  # type: ignore[union-attr]
         order = await _own_order(number, customer)
         if order is None:
@@ -300,7 +301,9 @@ def customer_router() -> Router:
             return
         try:
             await cancel_order(number, f"tg:{query.from_user.id}", "cancelled by the customer in Telegram")
-            await query.message.answer(say(lang, "cancelled", number=number))  # type: ignore[union-attr]
+            # the cancel's outbox event tells the customer, once, of it and of any follow-ons it took along;
+            # the notifier is woken so that comes at once
+            notify_now.set()
         except DomainError as exc:
             await query.message.answer(exc.message(lang))  # type: ignore[union-attr]
         await query.answer()

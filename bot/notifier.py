@@ -143,11 +143,13 @@ async def notify_as(bot: Bot, holder: str, tz: ZoneInfo = UTC_ZONE) -> Round | N
     return await notify_round(bot, tz=tz)
 
 
-async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, interval: float = 2.0) -> None:
-    """Rounds over the outbox: at once again after a full batch, else every `interval`; while Telegram (or
-    the database) fails, waits longer each time, up to a minute, and says in the log which backlog is stuck.
-    A round that told no one because no one was to be told is no failure. Nothing is dropped: the cursor
-    does not move past an untold event."""
+async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, interval: float = 2.0,
+                       wake: asyncio.Event | None = None) -> None:
+    """Rounds over the outbox: at once again after a full batch or when `wake` is set (a handler whose
+    person waits to hear of their step), else every `interval`; while Telegram (or the database) fails,
+    waits longer each time, up to a minute, and says in the log which backlog is stuck. A round that told
+    no one because no one was to be told is no failure. Nothing is dropped: the cursor does not move past
+    an untold event."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     wait, failing = interval, 0
     while not stop.is_set():
@@ -165,11 +167,18 @@ async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, i
             failing, wait = 0, interval
             if done is not None and done.read == BATCH:
                 continue
-        try:
-            await asyncio.wait_for(stop.wait(), wait)
-        except TimeoutError:
-            pass
+        await _pause(wait, stop, None if failing else wake)
     await give_up_lease(LEASE, holder)
+
+
+async def _pause(seconds: float, stop: asyncio.Event, wake: asyncio.Event | None) -> None:
+    """Until `stop` or `wake` is set, or `seconds` have passed; a wake-up is used up."""
+    waiting = [asyncio.create_task(event.wait()) for event in (stop, wake) if event is not None]
+    _, pending = await asyncio.wait(waiting, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    if wake is not None:
+        wake.clear()
 
 
 async def _say_stuck() -> None:

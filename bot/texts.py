@@ -52,7 +52,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status": ("Order {number}: {status}\n{lines}", "订单 {number}:{status}\n{lines}"),
     "requested": ("Wanted by: {date}", "要求送达:{date}"),
     "cancel_order": ("Cancel this order", "取消此订单"),
-    "cancelled": ("Order {number} is cancelled.", "订单 {number} 已取消。"),
     "track_link": ("Track online", "在线查看物流"),
     "as_pick_order": ("Which order is it about?", "请选择需要售后的订单:"),
     "as_none": ("Only shipped orders can have after-sales help.", "只有已发货的订单可以申请售后。"),

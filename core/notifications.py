@@ -117,8 +117,7 @@ async def audience(event: OutboxEvent) -> list[Recipient]:
                                       telegram_id__not_isnull=True).order_by("id")
         people += [Recipient(m.telegram_id, m.language, m.role)  # type: ignore[arg-type]
                    for m in managers if alert.value not in m.muted_alerts]
-    # whoever took the step in the bot (actor "tg:<id>") was answered there and then: once is enough
-    return [who for who in people if who.key != event.payload.get("by")]
+    return people
 
 
 async def already_told(event_id: int) -> set[str]:

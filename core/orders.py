@@ -253,7 +253,7 @@ async def transition(order: Order, to: OrderStatus, actor: str, reason: str = ""
     await emit(
         f"order.{to.value}",
         {"order": order.number, "from": current.value, "status": to.value, "reason": reason,
-         "customer_id": order.customer_id, "channel": order.channel, "by": actor},  # type: ignore[attr-defined]
+         "customer_id": order.customer_id, "channel": order.channel},  # type: ignore[attr-defined]
     )
 
 

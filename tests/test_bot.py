@@ -35,6 +35,7 @@ class Telegram:
     api: BotApiEmulator
     bot: Bot
     settings: Settings
+    notify_now: asyncio.Event  # what handlers set to wake the notifier
 
     async def says(self, chat: int, text: str) -> str:
         return (await self.api.reply(chat, after=self.api.says(chat, text))).text
@@ -54,7 +55,7 @@ async def telegram(db: Settings) -> AsyncIterator[Telegram]:
     # one update at a time, so that `api.handled(mark)` means done with it: "nothing happened" can be seen
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False,
                                                            polling_timeout=1, handle_as_tasks=False))
-    yield Telegram(api, bot, settings)
+    yield Telegram(api, bot, settings, dispatcher["notify_now"])
     await dispatcher.stop_polling()
     await asyncio.wait_for(polling, 5)
     await bot.session.close()
@@ -398,9 +399,16 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
     assert number in await telegram.says(CUSTOMER, f"/start track_{number}")  # the link in a shop's e-mail
     mine = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/orders"), contains="Your orders")
     status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, number), contains=number)
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
-    assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
-    await notify_once(telegram.bot)  # confirmed, and the cancel the customer saw answered already
+    await notify_once(telegram.bot)  # "confirmed": nothing else is waiting
+    stop = asyncio.Event()
+    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, interval=60, wake=telegram.notify_now))
+    try:  # the notifier is woken by the cancel: the customer hears at once, not a round later, and once
+        await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
+        assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
+        await api.handled(api.says(CUSTOMER, "/help"))
+    finally:
+        stop.set()
+        await notifier
     assert [s.text for s in api.to(CUSTOMER) if "cancelled" in s.text] == [f"Order {number} is cancelled."]
     assert "No orders" in await telegram.says(STRANGER, "/orders")
 
