@@ -177,6 +177,7 @@ async def _pause(seconds: float, stop: asyncio.Event, wake: asyncio.Event | None
     _, pending = await asyncio.wait(waiting, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
     if wake is not None:
         wake.clear()
 
