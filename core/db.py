@@ -211,6 +211,11 @@ def retry_on_conflict(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitab
 # -- plain statements -----------------------------------------------------------------------------------------
 
 
+def dialect() -> str:
+    """"sqlite" or "postgres": for the few statements that must differ."""
+    return str(connections.get("default").capabilities.dialect)
+
+
 def _client_and_sql(sql: str, conn: BaseDBAsyncClient | None = None) -> tuple[Any, str]:
     """The connection of the caller's transaction (unless given), and `sql` with its `?` marks in that
     backend's style."""
