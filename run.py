@@ -42,6 +42,7 @@ from scheduler.runner import Scheduler
 
 log = logging.getLogger("fahuo")
 EMULATOR_TOKEN = "4242:local-emulator"
+MANAGER_CHAT = 2001  # the emulator's chat page is customer 1001's unless told another chat
 
 
 def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
@@ -64,7 +65,8 @@ async def _start_emulator(settings: Settings) -> tuple[web.AppRunner, Settings]:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", settings.emulator_port).start()
     base = f"http://127.0.0.1:{settings.emulator_port}"
-    print(f"Telegram bot: on, against the local Bot API emulator; chat with it at {base}/chat")
+    print(f"Telegram bot: on, against the local Bot API emulator; chat with it at {base}/chat (a customer); "
+          f"the manager's chat: run.py user telegram manager {MANAGER_CHAT}, then {base}/chat?chat={MANAGER_CHAT}")
     return runner, settings.model_copy(update={"telegram_token": EMULATOR_TOKEN, "telegram_api_base": base,
                                                "telegram_webhook_url": ""})
 

@@ -53,6 +53,7 @@ async def apologise(event: ErrorEvent) -> bool:
 def build_dispatcher(settings: Settings, storage: BaseStorage | None = None) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage or storage_for(settings))
     dispatcher["settings"] = settings
+    dispatcher["notify_now"] = asyncio.Event()  # a handler wakes the notifier: the person waits to hear
     dispatcher.update.outer_middleware(Throttle())
     people = People()
     dispatcher.message.middleware(people)
@@ -83,7 +84,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
     except Exception:
         log.warning("could not set the bot's command list; going on")
-    notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz))
+    notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
     await stop.wait()
     await dispatcher.stop_polling()
@@ -101,7 +102,7 @@ def mount_webhook(app: web.Application, settings: Settings) -> None:
     async def lifecycle(_: web.Application) -> Any:
         await bot.set_webhook(f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}",
                               secret_token=settings.telegram_webhook_secret, drop_pending_updates=False)
-        notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz))
+        notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
         yield
         stop.set()
         await notifier

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,13 +17,13 @@ from PIL import Image
 from core.base.auth import Role, add_api_key
 from core.base.settings import Settings
 from core.orders.order import Order, OrderStatus
-from core.shipping.carriers import ADAPTERS, SimulatedCarrier
-from core.shipping.shipments import send_waybill_cancellations
+from core.shipping.carriers import ADAPTERS, Carrier, SimulatedCarrier
+from core.shipping.shipments import cancel_waybill_later, send_waybill_cancellations
 from core.shipping.tracking import poll_tracking, signature
 from core.stock.catalog import GoodsClass
 from core.stock.ledger import Reservation, ReservationState, StockLevel, StockMove, check_ledger
 from tests.conftest import signed_in
-from tests.factories import a_carrier, a_product, a_warehouse, an_order, run_check, stock
+from tests.factories import a_carrier, a_product, a_warehouse, an_order, commits_out_of_order, run_check, stock
 
 
 class Phone:
@@ -289,6 +290,26 @@ async def test_a_cancelled_booking_is_told_to_the_carrier_after_commit_and_again
     assert await send_waybill_cancellations(db, datetime.now(UTC)) == 1  # the next round gets through
     assert waybill in simulated.cancelled
     assert await send_waybill_cancellations(db, datetime.now(UTC)) == 0  # and only once
+
+
+async def test_every_committed_waybill_cancel_reaches_the_carrier_once_whatever_order_the_writers_commit_in(
+        db, monkeypatch):
+    told: Counter[str] = Counter()
+
+    class Counting(SimulatedCarrier):
+        async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None:
+            told[waybill] += 1
+
+    monkeypatch.setitem(ADAPTERS, "simulated", Counting())
+    carrier = await a_carrier()
+
+    async def write(n: int) -> None:
+        await cancel_waybill_later(carrier, f"WB{n}", f"SH{n}")
+
+    await commits_out_of_order(write, lambda: send_waybill_cancellations(db, datetime.now(UTC)), each=10)
+    while await send_waybill_cancellations(db, datetime.now(UTC)):
+        pass
+    assert told == Counter(f"WB{n}" for n in range(80))
 
 
 async def test_packages_must_hold_exactly_the_order(http, db):

@@ -19,6 +19,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.auth import Staff
+from core.base.db import retry_on_conflict
 from core.base.errors import DomainError
 
 REQUEST = "request"  # the mode an action button's request is remembered under, beside the scans
@@ -87,6 +88,7 @@ def _replay(earlier: Scan, record: dict[str, str]) -> dict[str, Any]:
     return {**earlier.answer, "replayed": True}
 
 
+@retry_on_conflict
 async def apply_once(client_id: str, staff: Staff, mode: str, code: str,
                      step: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
     """Run `step` once for `client_id`, the id the device gave this scan or action. A refusal raises after

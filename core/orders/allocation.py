@@ -18,7 +18,7 @@ from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, follow_on_note, line_total, transition
 from core.stock.catalog import Product
-from core.stock.ledger import FreeStock, free_stock, reserve_in_warehouse
+from core.stock.ledger import FreeStock, free_stock, lock_levels, reserve_in_warehouse
 from core.stock.replenishment import add_to_draft, check_low_stock, on_order
 from core.stock.transfers import TransferLine, TransferOrder, add_transfer_line, open_transfer
 from core.stock.waiting import WaitingOrders, serve_waiting_orders
@@ -70,7 +70,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     every reservation is a guarded update."""
     if lines is None:
         lines = [(ln, ln.product) for ln in await OrderLine.filter(order_id=order.id).prefetch_related("product")]
-    lines = sorted(lines, key=lambda pair: pair[1].id)  # one lock order for every transaction (PostgreSQL)
+    lines = sorted(lines, key=lambda pair: pair[1].id)
+    await lock_levels([p.id for _, p in lines])  # here and in every warehouse that may send some: one lock order
     if free is None:
         free = await free_stock([p.id for _, p in lines])
     warehouses = await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.base.db import add, add_if_new, insert, select
+from core.base.db import add, add_if_new, insert, retry_on_conflict, select
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
@@ -52,6 +52,7 @@ async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
     return customer, True
 
 
+@retry_on_conflict
 async def place_order(data: OrderIn, channel: str, actor: str, settings: Settings) -> Placed:
     """Take an order in, review it and, when it passes, reserve its stock: all in one transaction."""
     if (found := await _existing(channel, data.external_ref)) is not None:

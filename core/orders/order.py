@@ -16,7 +16,7 @@ from core.base.db import execute, fetch, insert, select
 from core.base.errors import InvalidTransition, NotFound
 from core.base.events import emit
 from core.orders.customers import Phone
-from core.stock.ledger import Reservation, ReservationState, StockLevel, release_reservation
+from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
 
 
@@ -267,6 +267,7 @@ async def release_order_stock(order: Order) -> set[tuple[int, int]]:
     """Give back every unit the order holds, here and in transfers that have not left yet. Returns the
     (product, warehouse) pairs given back, for the caller to offer to waiting orders once its step is done."""
     line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
+    await lock_levels(await OrderLine.filter(order_id=order.id).values_list("product_id", flat=True))
     reservations = await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE)
     for reservation in reservations:
         await release_reservation(reservation)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
+from core.base.db import retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
@@ -170,6 +171,7 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
     return verdict
 
 
+@retry_on_conflict
 async def decide_held(number: str, approve: bool, actor: str, reason: str, settings: Settings) -> Order:
     """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
 

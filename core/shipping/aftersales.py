@@ -20,6 +20,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.base.db import retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.numbering import next_number
@@ -28,7 +29,7 @@ from core.orders.allocation import fill_waiting
 from core.orders.order import LineIn, Order, OrderLine, OrderStatus, order_by_number
 from core.shipping.shipments import Shipment, ShipmentStatus
 from core.stock.catalog import products_by_sku
-from core.stock.ledger import MoveReason, move_stock
+from core.stock.ledger import MoveReason, lock_levels, move_stock
 from core.stock.warehouses import LocationKind, location_by_code, virtual_location
 
 MAX_PHOTO_BYTES = 3 * 1024 * 1024
@@ -200,6 +201,7 @@ async def decide_request(number: str, body: DecisionIn, actor: str) -> AfterSale
     return request
 
 
+@retry_on_conflict
 async def receive_return(number: str, body: ReturnIn, actor: str, settings: Settings) -> AfterSalesRequest:
     """The goods are back: book them from the customer into the warehouse that shipped them."""
     async with in_transaction():
@@ -214,6 +216,7 @@ async def receive_return(number: str, body: ReturnIn, actor: str, settings: Sett
         target = await location_by_code(warehouse, body.location)
         source = await virtual_location(warehouse.id, LocationKind.CUSTOMER)
         products = await products_by_sku([ln["sku"] for ln in request.lines])
+        await lock_levels([p.id for p in products.values()])  # one lock order with orders and receipts
         for line in request.lines:
             await move_stock(products[line["sku"]], source, target, line["qty"], MoveReason.RETURN,
                              document=number, actor=actor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from core.base.db import retry_on_conflict
 from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.orders.allocation import offer_freed
@@ -36,6 +37,7 @@ async def _open_follow_ons(order: Order) -> list[Order]:
     return found
 
 
+@retry_on_conflict
 async def cancel_order(number: str, actor: str, reason: str) -> Order:
     """Cancel an order before it ships, with its follow-ons not shipped yet (the rest of it): their stock is
     given back and offered to waiting orders. The customer is told once: `order.cancelled`, or, with

@@ -13,10 +13,10 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.errors import Conflict, InvalidTransition, NotFound
-from core.base.events import OutboxEvent, emit
+from core.base.events import emit
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
-from core.orders.notifications import advance, cursor_of
+from core.orders.notifications import advance, next_events
 from core.orders.order import Order, OrderLine, ServiceLevel
 from core.shipping.carriers import Carrier, Choice, Parcel, WaybillRequest, adapter_for, bilingual, choose_carrier
 from core.stock.catalog import Product
@@ -181,8 +181,7 @@ async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
     A carrier that fails stops the round, and the same cancellation is tried again next round: carriers accept
     a cancel of a waybill they have already cancelled, so telling one twice does no harm."""
     told = 0
-    pending = OutboxEvent.filter(id__gt=await cursor_of(CANCELLER), kind="waybill.cancel").order_by("id")
-    for event in await pending.limit(100):
+    for event in await next_events(CANCELLER, 100, kind="waybill.cancel"):
         carrier = await Carrier.get_or_none(code=event.payload["carrier"])
         if carrier is not None:
             try:
@@ -192,7 +191,7 @@ async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
                             carrier.code, event.payload["waybill"], exc_info=True)
                 break
             told += 1
-        await advance(CANCELLER, event.id)
+        await advance(CANCELLER, event)
     return told
 
 

@@ -2,7 +2,7 @@
 
 Orders come after stock in an order's life (core.orders builds on core.stock), so the stock stage cannot call
 allocation itself. The orders stage hands it its answer when it loads (`core.orders` loads its allocation,
-which calls `serve_waiting_orders`); core.db loads every stage when the database opens. Asking before that is
+which calls `serve_waiting_orders`); core.base.db loads every stage when the database opens. Asking before that is
 a loud error, never a silent "nobody waits".
 """
 
@@ -30,5 +30,5 @@ def serve_waiting_orders(by: WaitingOrders) -> None:
 def waiting_orders() -> WaitingOrders:
     """Who fills waiting orders from stock; returns the numbers of orders that became fully allocated."""
     if not _served_by:
-        raise RuntimeError("the orders stage is not loaded: open the database (core.db.open_db) first")
+        raise RuntimeError("the orders stage is not loaded: open the database (core.base.db.open_db) first")
     return _served_by[0]
