@@ -18,16 +18,16 @@ Whatever stops a command the operator can fix (a setting, the database, a port) 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
-import signal
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import asyncio
+
     from aiohttp import web
 
     from core.settings import Settings
@@ -127,11 +127,21 @@ async def _start_emulator(settings: Settings) -> tuple[web.AppRunner, Settings]:
                                                "telegram_webhook_url": ""})
 
 
-async def until_stopped(stop: asyncio.Event, bot: asyncio.Task[None] | None) -> None:
-    """Wait for Ctrl+C or SIGTERM; a bot that ends before that (Telegram refused the token) stops the server."""
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Ctrl+C and SIGTERM set `stop`, from the first moment of a start: one that comes while the database is
+    migrated or the demo loaded lets that step finish, and the start then unwinds instead of going on."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+
+
+async def until_stopped(stop: asyncio.Event, bot: asyncio.Task[None] | None) -> None:
+    """Wait for `stop`; a bot that ends before it (Telegram refused the token) stops the server."""
+    import asyncio
+
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({stopped} | ({bot} if bot else set()), return_when=asyncio.FIRST_COMPLETED)
     if bot is not None and bot.done() and not stop.is_set():
@@ -143,16 +153,21 @@ async def until_stopped(stop: asyncio.Event, bot: asyncio.Task[None] | None) -> 
 
 
 async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    stop = asyncio.Event()
+    stop_on_signals(stop)
     from core.db import close_db, shown_url
     from pwa.app import create_app
 
     await open_database(settings)
     runners: list[web.AppRunner] = []
-    stop = asyncio.Event()
     bot_task = None
     scheduler = None
     try:
         await demo_or_hint(getattr(args, "demo", False))
+        if stop.is_set():  # stopped during the long steps: nothing else is started
+            return 0
         if getattr(args, "emulator", False) or settings.telegram_emulator:
             chat, settings = await _start_emulator(settings)
             runners.append(chat)
@@ -196,12 +211,15 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """The scheduler alone, for setups where the web processes run with FAHUO_SCHEDULER_ENABLED=false."""
+    import asyncio
+
     from core.db import close_db
     from scheduler.runner import Scheduler
 
+    stop = asyncio.Event()
+    stop_on_signals(stop)
     await open_database(settings)
     scheduler = Scheduler(settings)
-    stop = asyncio.Event()
     try:
         scheduler.start()
         print(f"Scheduler running as {scheduler.lease.holder}. Stop with Ctrl+C.", flush=True)
@@ -296,10 +314,14 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     if not path.is_file():  # noqa: ASYNC240 - a single stat before the import starts
         print(f"No such file: {path}", file=sys.stderr)
         return 1
-    if args.kind == "products":
-        count = await import_products(path, _bar)
-    else:
-        count = await import_stock(path, "import", _bar)
+    try:
+        if args.kind == "products":
+            count = await import_products(path, _bar)
+        else:
+            count = await import_stock(path, "import", _bar)
+    except UnicodeDecodeError:
+        raise Refused(f"{path} is not a CSV file in UTF-8 (from a spreadsheet: save as CSV UTF-8); "
+                      "nothing was imported.") from None
     print(f"Imported {count} {args.kind} rows from {path}.")
     return 0
 
@@ -325,6 +347,13 @@ class _Roles:
         return iter(self._values())
 
 
+def named(value: str) -> str:
+    """A staff name or a channel: not blank, as it is typed again to sign in or shown in every order."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be blank")
+    return value.strip()
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="run.py", description="fahuo order-to-dispatch")
     sub = top.add_subparsers(dest="command")
@@ -338,14 +367,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="verify the stock ledger; exit 1 when broken")
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
     add_user = user.add_parser("add", help="add a staff member")
-    add_user.add_argument("name")
+    add_user.add_argument("name", type=named)
     add_user.add_argument("--role", required=True, choices=_Roles(), metavar="ROLE", help="one of: %(choices)s")
     add_user.add_argument("--password", help="asked for when not given")
     link = user.add_parser("telegram", help="link a staff member to their Telegram user id")
     link.add_argument("name")
     link.add_argument("telegram_id", type=int)
     key = sub.add_parser("apikey", help="sales channel keys").add_subparsers(dest="action", required=True)
-    key.add_parser("add", help="make a key for a channel").add_argument("channel")
+    key.add_parser("add", help="make a key for a channel").add_argument("channel", type=named)
     imp = sub.add_parser("import", help="import a CSV file (all rows or none)")
     imp.add_argument("kind", choices=["products", "stock"])
     imp.add_argument("file")
@@ -354,6 +383,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    import asyncio  # after parsing, which answers --help and usage errors without it
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     command = args.command or "serve"

@@ -53,19 +53,29 @@ async def serving(*args: str, port: int, **env: str) -> AsyncIterator[Served]:
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     served = Served(f"http://127.0.0.1:{port}")
     try:
-        async with aiohttp.ClientSession() as client:
-            for _ in range(240):
-                assert process.returncode is None, "run.py serve ended before it answered"
-                try:
-                    async with client.get(f"{served.url}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.25)
+        await _answers(served.url, process)
         yield served
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
-        output, _ = await asyncio.wait_for(process.communicate(), 30)
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), 60)
+        except TimeoutError:
+            process.kill()  # a server that does not stop is the failure; it is not left running
+            output, _ = await process.communicate()
         served.output, served.returncode = output.decode(), process.returncode
+
+
+async def _answers(url: str, process: asyncio.subprocess.Process) -> None:
+    async with aiohttp.ClientSession() as client:
+        for _ in range(480):  # two minutes: a busy machine loads the app slowly
+            if process.returncode is not None:
+                raise AssertionError("run.py serve ended before it answered")
+            try:
+                async with client.get(f"{url}/healthz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.25)
+    raise AssertionError("run.py serve did not answer in two minutes")

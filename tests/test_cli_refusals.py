@@ -4,6 +4,7 @@ nothing left half-started."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import subprocess
 import sys
@@ -126,3 +127,34 @@ def test_a_password_prompt_without_a_terminal_saves_nothing_and_says_why(db):
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
         "No password given (no terminal to ask on: use --password); nothing saved.")
+
+
+def test_an_import_of_a_file_that_is_not_utf8_text_is_refused_in_one_line(db, tmp_path):
+    sheet = tmp_path / "products.xlsx"
+    sheet.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\xd0\xcf\x11\xe0")
+    line = refusal(run_py("import", "products", str(sheet), FAHUO_DATABASE_URL=db.database_url))
+    assert line == f"{sheet} is not a CSV file in UTF-8 (from a spreadsheet: save as CSV UTF-8); nothing was imported."
+
+
+def test_a_blank_staff_name_or_channel_is_refused(db):
+    for args in (["user", "add", " ", "--role", "picker", "--password", "long-enough"], ["apikey", "add", ""]):
+        done = run_py(*args, FAHUO_DATABASE_URL=db.database_url)
+        assert done.returncode == 2 and "must not be blank" in done.stderr, done.stderr
+
+
+async def test_ctrl_c_while_the_server_starts_stops_it_without_a_traceback(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "run.py"), "serve", "--demo", "--emulator", cwd=ROOT,
+        env=environment(FAHUO_DATABASE_URL=f"sqlite://{tmp_path / 'new.sqlite3'}", FAHUO_HTTP_PORT=str(unused_port()),
+                        FAHUO_EMULATOR_PORT=str(unused_port())),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    assert process.stdout is not None
+    first = await asyncio.wait_for(process.stdout.readline(), 120)  # migrated and the demo loaded: mid-start
+    process.send_signal(signal.SIGINT)
+    try:
+        rest, _ = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    output = first.decode() + rest.decode()
+    assert process.returncode == 0 and "Traceback" not in output, output
