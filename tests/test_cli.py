@@ -4,6 +4,7 @@ import asyncio
 import subprocess
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import unused_port
 
 from core.auth import ApiKey, Staff
@@ -12,6 +13,8 @@ from core.stock import StockLevel
 from core.warehouses import Warehouse
 from tests.cli import run_py, serving
 from tests.factories import a_product, a_warehouse, stock
+
+pytestmark = pytest.mark.slow  # each test starts run.py
 
 
 def fahuo(db, *args: str) -> subprocess.CompletedProcess[str]:

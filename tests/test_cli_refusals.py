@@ -17,6 +17,7 @@ from bot.emulator import BotApiEmulator
 from tests.cli import ROOT, environment, refusal, run_py, serving
 from tests.factories import a_warehouse
 
+pytestmark = pytest.mark.slow  # each test starts run.py
 HEAVY = ("aiogram", "aiohttp", "tortoise", "ortools", "reportlab", "pydantic_settings", "bot", "pwa", "scheduler")
 
 

@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from core.auth import add_api_key
 from core.orders import Order, OrderLine, OrderStatus
 from core.parties import Customer
@@ -9,6 +11,7 @@ from core.stock import Reservation, ReservationState, StockLevel
 from tests.factories import a_product, a_warehouse, an_order, run_check, stock
 
 
+@pytest.mark.slow
 async def test_two_hundred_concurrent_orders_for_fifty_units_reserve_exactly_fifty(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 50)
