@@ -37,7 +37,17 @@ EMULATOR_TOKEN = "4242:local-emulator"
 
 
 class Refused(Exception):
-    """A command that cannot go on for a reason the operator can fix; the message is the line they read."""
+    """A command that cannot go on for a reason the operator can fix: a message code of core.i18n and its
+    parameters, printed as one line in the operator's language."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+    def message(self, lang: str) -> str:
+        from core.i18n import text
+
+        return text(self.code, lang, **self.params)
 
 
 def load_settings() -> Settings:
@@ -48,15 +58,12 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise Refused("; ".join(_setting_problem(error) for error in exc.errors())) from None
-
-
-def _setting_problem(error: Any) -> str:
-    problem = str(error["msg"]).removeprefix("Value error, ")
-    if not error["loc"]:  # a rule across settings: its message names them
-        return f"Settings: {problem}"
-    # the value itself is not repeated: it may be a token or a URL with a password
-    return f"FAHUO_{str(error['loc'][0]).upper()} is not valid: {problem}"
+        error = exc.errors()[0]  # the first problem; fixed, the next one shows
+        problem = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across settings: its message names them
+            raise Refused("cli.settings", problem=problem) from None
+        # the value itself is not repeated: it may be a token or a URL with a password
+        raise Refused("cli.setting", name=f"FAHUO_{str(error['loc'][0]).upper()}", problem=problem) from None
 
 
 async def open_database(settings: Settings) -> None:
@@ -65,7 +72,7 @@ async def open_database(settings: Settings) -> None:
     try:
         await open_db(settings)
     except DatabaseUnavailable as exc:
-        raise Refused(str(exc)) from None
+        raise Refused(exc.code, **exc.params) from None
 
 
 async def listen(app: web.Application, host: str, port: int, setting: str) -> web.AppRunner:
@@ -79,7 +86,7 @@ async def listen(app: web.Application, host: str, port: int, setting: str) -> we
     except OSError as exc:
         await runner.cleanup()
         reason = os.strerror(exc.errno) if exc.errno else str(exc)  # asyncio's own text repeats the address
-        raise Refused(f"Cannot listen on {host}:{port} ({setting}): {reason}") from None
+        raise Refused("cli.port", host=host, port=port, setting=setting, reason=reason) from None
     return runner
 
 
@@ -100,19 +107,18 @@ async def print_demo() -> None:
     print(f"API key for channel 'shop' (shown once): {logins.api_key}")
 
 
-async def demo_or_hint(demo: bool) -> None:
+async def demo_or_hint(demo: bool, lang: str) -> None:
     """Load the demo into an empty database when asked; otherwise say how an empty one gets its first login."""
+    from core.i18n import text
     from core.warehouses import Warehouse
 
     if not await Warehouse.exists():
         if demo:
             await print_demo()
         else:
-            print("The database is empty: run.py serve --demo loads a demo set with logins, "
-                  "or add yours with run.py user add NAME --role admin.")
+            print(text("cli.database_empty", lang))
     elif demo:
-        print("Demo skipped: this database already has data, and the demo logins were shown when it was loaded. "
-              "Add a login with run.py user add NAME --role admin (or serve --demo with an empty database).")
+        print(text("cli.demo_skipped", lang))
 
 
 async def _start_emulator(settings: Settings) -> tuple[web.AppRunner, Settings]:
@@ -147,7 +153,7 @@ async def until_stopped(stop: asyncio.Event, bot: asyncio.Task[None] | None) -> 
     if bot is not None and bot.done() and not stop.is_set():
         stopped.cancel()
         problem = bot.exception()
-        raise Refused(f"The Telegram bot stopped at start (check FAHUO_TELEGRAM_TOKEN): {problem or 'it ended'}")
+        raise Refused("cli.bot_refused", reason=str(problem or "it ended"))
     if bot is not None:
         await bot
 
@@ -165,7 +171,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     bot_task = None
     scheduler = None
     try:
-        await demo_or_hint(getattr(args, "demo", False))
+        await demo_or_hint(getattr(args, "demo", False), args.lang)
         if stop.is_set():  # stopped during the long steps: nothing else is started
             return 0
         if getattr(args, "emulator", False) or settings.telegram_emulator:
@@ -238,12 +244,12 @@ async def with_db(settings: Settings, args: argparse.Namespace) -> int:
     try:
         return await COMMANDS[args.command](settings, args)
     except ImportFailed as exc:
-        for line, problem in exc.errors:
-            print(f"  line {line}: {problem}", file=sys.stderr)
-        print(exc.message(), file=sys.stderr)
+        for problem in exc.lines(args.lang):
+            print(f"  {problem}", file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     except DomainError as exc:
-        print(exc.message(), file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     finally:
         await close_db()
@@ -278,9 +284,9 @@ def ask_password(name: str) -> str:
         again = getpass.getpass("Again: ")
     except EOFError:
         print(file=sys.stderr)  # ends the prompt's line
-        raise Refused("No password given (no terminal to ask on: use --password); nothing saved.") from None
+        raise Refused("cli.no_password") from None
     if password != again:
-        raise Refused("The passwords differ; nothing saved.")
+        raise Refused("cli.passwords_differ")
     return password
 
 
@@ -314,14 +320,10 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     if not path.is_file():  # noqa: ASYNC240 - a single stat before the import starts
         print(f"No such file: {path}", file=sys.stderr)
         return 1
-    try:
-        if args.kind == "products":
-            count = await import_products(path, _bar)
-        else:
-            count = await import_stock(path, "import", _bar)
-    except UnicodeDecodeError:
-        raise Refused(f"{path} is not a CSV file in UTF-8 (from a spreadsheet: save as CSV UTF-8); "
-                      "nothing was imported.") from None
+    if args.kind == "products":
+        count = await import_products(path, _bar)
+    else:
+        count = await import_stock(path, "import", _bar)
     print(f"Imported {count} {args.kind} rows from {path}.")
     return 0
 
@@ -381,10 +383,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def terminal_language() -> str:
+    """Chinese when the operator's locale is Chinese (POSIX order: LC_ALL, LC_MESSAGES, LANG), else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     import asyncio  # after parsing, which answers --help and usage errors without it
 
+    args.lang = terminal_language()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     command = args.command or "serve"
@@ -394,10 +406,12 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(ON_THEIR_OWN[command](settings, args))
         return asyncio.run(with_db(settings, args))
     except Refused as exc:
-        print(exc, file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # Ctrl+C before the signal handlers are in place (start-up, a password prompt)
-        print("Stopped.", file=sys.stderr)
+        from core.i18n import text
+
+        print(text("cli.stopped", args.lang), file=sys.stderr)
         return 130
 
 

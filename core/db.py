@@ -17,6 +17,7 @@ from tortoise.fields import Field
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 
+from core.errors import DomainError
 from core.settings import DEFAULT_DB_PATH, Settings
 
 APP = "fahuo"
@@ -56,8 +57,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(DomainError):
     """The configured database cannot be opened; the message names it (without its password) and says why."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code  # type: ignore[misc]  # one of the database_* messages
+        super().__init__(**params)
 
 
 def shown_url(database_url: str) -> str:
@@ -75,10 +80,10 @@ def _sqlite_folder(database_url: str) -> None:
     path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
     if path.parent == DEFAULT_DB_PATH.parent:
         path.parent.mkdir(exist_ok=True)
-    problem = (f"there is no folder {path.parent} (check FAHUO_DATABASE_URL, or create the folder first)"
-               if not path.parent.is_dir() else f"{path} is a folder, not a database file" if path.is_dir() else "")
-    if problem:  # also spares aiosqlite a failed connect, whose thread outlives the event loop
-        raise DatabaseUnavailable(f"Cannot open the database {shown_url(database_url)}: {problem}.")
+    if not path.parent.is_dir():
+        raise DatabaseUnavailable("database_no_folder", url=shown_url(database_url), folder=str(path.parent))
+    if path.is_dir():  # refused here: aiosqlite's failed connect leaves a thread that outlives the event loop
+        raise DatabaseUnavailable("database_is_folder", url=shown_url(database_url), path=str(path))
 
 
 async def migrate(progress: bool = False) -> None:
@@ -103,7 +108,8 @@ async def open_db(settings: Settings, *, run_migrations: bool = True) -> None:
     except Exception as exc:  # these two steps only resolve the URL and connect: whatever fails, it is the database
         await Tortoise.close_connections()
         reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
-        raise DatabaseUnavailable(f"Cannot open the database {shown_url(settings.database_url)}: {reason}") from exc
+        raise DatabaseUnavailable("database_unavailable", url=shown_url(settings.database_url),
+                                  reason=reason) from exc
     if run_migrations:
         await migrate()
 

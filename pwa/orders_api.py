@@ -11,6 +11,7 @@ from core.auth import Permission
 from core.errors import InvalidInput, NotFound
 from core.intake import place_order
 from core.orders import Order, OrderIn, OrderStatus, cancel_order, order_by_number, order_view
+from core.parties import e164
 from core.payments import record_payment
 from core.review import decide_held
 from pwa.endpoints import Api, query_choice, reply
@@ -42,11 +43,14 @@ async def post_order(request: web.Request, who: Principal, body: OrderIn) -> web
 
 
 @api.route("GET", "/api/orders", summary="List orders, newest first", tag="orders",
-           permission=Permission.VIEW_ORDERS, query={"status": "only orders in this status", "limit": "at most 500"})
+           permission=Permission.VIEW_ORDERS, query={"status": "only orders in this status", "limit": "at most 500",
+                                                     "phone": "only the orders of the customer with this phone"})
 async def list_orders(request: web.Request, who: Principal) -> web.Response:
     query = Order.all().order_by("-id")
     if status := query_choice(request, "status", OrderStatus):
         query = query.filter(status=status)
+    if phone := request.query.get("phone"):
+        query = query.filter(customer__phone=e164(phone))
     try:
         limit = min(max(int(request.query.get("limit", "100")), 1), 500)
     except ValueError as exc:
@@ -65,21 +69,21 @@ async def get_order(request: web.Request, who: Principal) -> web.Response:
 
 
 @api.route("POST", "/api/orders/{number}/approve", summary="Approve a held order", tag="orders",
-           permission=Permission.REVIEW_ORDERS, body=DecisionIn)
+           permission=Permission.REVIEW_ORDERS, body=DecisionIn, once=True)
 async def approve(request: web.Request, who: Principal, body: DecisionIn) -> web.Response:
     order = await decide_held(request.match_info["number"], True, who.actor, body.reason, request.app[SETTINGS])
     return reply(await order_view(order))
 
 
 @api.route("POST", "/api/orders/{number}/reject", summary="Reject a held order (reason required)", tag="orders",
-           permission=Permission.REVIEW_ORDERS, body=DecisionIn)
+           permission=Permission.REVIEW_ORDERS, body=DecisionIn, once=True)
 async def reject(request: web.Request, who: Principal, body: DecisionIn) -> web.Response:
     order = await decide_held(request.match_info["number"], False, who.actor, body.reason, request.app[SETTINGS])
     return reply(await order_view(order))
 
 
 @api.route("POST", "/api/orders/{number}/cancel", summary="Cancel an order not yet shipped", tag="orders",
-           access=Access.KEY_OR_STAFF, permission=Permission.CANCEL_ORDERS, body=DecisionIn)
+           access=Access.KEY_OR_STAFF, permission=Permission.CANCEL_ORDERS, body=DecisionIn, once=True)
 async def cancel(request: web.Request, who: Principal, body: DecisionIn) -> web.Response:
     order = await _visible_order(request, who)
     cancelled = await cancel_order(order.number, who.actor, body.reason or "cancelled")

@@ -19,8 +19,9 @@ RUN_PY = str(ROOT / "run.py")
 
 
 def environment(**env: str) -> dict[str, str]:
-    """This process's environment with `env` on top; a value of "" removes that variable."""
-    merged = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    """This process's environment in an English locale, with `env` on top; a value of "" removes that variable."""
+    mine = {name: value for name, value in os.environ.items() if name not in ("LC_ALL", "LC_MESSAGES")}
+    merged = {**mine, "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT), **env}
     return {name: value for name, value in merged.items() if value != ""}
 
 

@@ -62,6 +62,8 @@ def test_a_database_that_does_not_answer_is_one_line_without_its_password():
     for command in ("check", "serve"):
         line = refusal(run_py(command, FAHUO_DATABASE_URL=url))
         assert line.startswith("Cannot open the database postgres://fahuo:***@127.0.0.1:") and "s3cret" not in line
+    in_chinese = refusal(run_py("check", FAHUO_DATABASE_URL=url, LANG="zh_CN.UTF-8"))
+    assert in_chinese.startswith("无法打开数据库 postgres://fahuo:***@127.0.0.1:")
 
 
 def test_a_sqlite_path_with_a_missing_folder_is_refused_and_nothing_is_created(tmp_path):
@@ -71,6 +73,8 @@ def test_a_sqlite_path_with_a_missing_folder_is_refused_and_nothing_is_created(t
         assert f"there is no folder {typo.parent}" in line
     assert not typo.parent.exists()
     assert "is a folder, not a database file" in refusal(run_py("check", FAHUO_DATABASE_URL=f"sqlite://{tmp_path}"))
+    in_chinese = refusal(run_py("check", FAHUO_DATABASE_URL=f"sqlite://{typo}", LANG="zh_CN.UTF-8"))
+    assert f"文件夹 {typo.parent} 不存在" in in_chinese
     a_file = tmp_path / "orders.csv"
     a_file.write_text("sku,qty\n", encoding="utf-8")
     assert "file is not a database" in refusal(run_py("check", FAHUO_DATABASE_URL=f"sqlite://{a_file}"))
@@ -128,13 +132,6 @@ def test_a_password_prompt_without_a_terminal_saves_nothing_and_says_why(db):
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
         "No password given (no terminal to ask on: use --password); nothing saved.")
-
-
-def test_an_import_of_a_file_that_is_not_utf8_text_is_refused_in_one_line(db, tmp_path):
-    sheet = tmp_path / "products.xlsx"
-    sheet.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\xd0\xcf\x11\xe0")
-    line = refusal(run_py("import", "products", str(sheet), FAHUO_DATABASE_URL=db.database_url))
-    assert line == f"{sheet} is not a CSV file in UTF-8 (from a spreadsheet: save as CSV UTF-8); nothing was imported."
 
 
 def test_a_blank_staff_name_or_channel_is_refused(db):
