@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, ErrorEvent
@@ -24,6 +26,7 @@ from core.base.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
+RETRY_SECONDS = 10  # between tries to reach Telegram at start
 
 
 def storage_for(settings: Settings) -> BaseStorage:
@@ -76,10 +79,32 @@ COMMANDS = [("catalog", "Browse · 浏览商品"), ("cart", "Cart · 购物车")
             ("alerts", "Managers: alerts · 提醒设置")]
 
 
+async def _reach_telegram(bot: Bot, stop: asyncio.Event) -> bool:
+    """Ask Telegram who the bot is, as polling does first (and dies unseen when that fails): a refused token
+    raises here for the caller to report; an unreachable Telegram is asked again until it answers or `stop`."""
+    while not stop.is_set():
+        try:
+            await bot.me()
+            return True
+        except TelegramNetworkError as exc:
+            log.warning("Telegram cannot be reached (%s); asking again in %d s", exc, RETRY_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
+    return False
+
+
 async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
     """Long polling and the notifier, until `stop` is set."""
     bot = make_bot(settings)
     dispatcher = build_dispatcher(settings)
+    try:
+        reached = await _reach_telegram(bot, stop)
+    except TelegramUnauthorizedError:
+        await bot.session.close()
+        raise
+    if not reached:
+        await bot.session.close()
+        return
     try:
         await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
     except Exception:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -21,9 +18,9 @@ from core.stock.catalog import GoodsClass, Product, Supplier
 from core.stock.ledger import MoveReason, move_stock
 from core.stock.replenishment import ReorderRule
 from core.stock.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
+from tests.cli import run_py
 
 _seq = count(1)
-ROOT = Path(__file__).resolve().parent.parent
 
 SHANGHAI = {"province": "上海", "city": "上海", "lat": 31.23, "lon": 121.47}
 GUANGZHOU = {"province": "广东", "city": "广州", "lat": 23.13, "lon": 113.26}
@@ -70,15 +67,9 @@ async def a_carrier(code: str = "SWIFT", *, classes: tuple[GoodsClass, ...] = (G
     return await save_carrier(CarrierIn.model_validate(body))
 
 
-def run_py(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """`run.py ARGS…` against the test's database, as an operator would run it."""
-    env = {**os.environ, "FAHUO_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
-
-
 def run_check(database_url: str) -> subprocess.CompletedProcess[str]:
-    return run_py(database_url, "check")
+    """`run.py check` against the test's database, as an operator would run it."""
+    return run_py("check", FAHUO_DATABASE_URL=database_url)
 
 
 def an_order(lines: dict[str, int], *, phone: str | None = None, external_ref: str | None = None,

@@ -23,8 +23,9 @@ from core.orders.customers import Customer
 from core.orders.intake import place_order
 from core.orders.notifications import Delivery, notifier_health
 from core.orders.order import Order, OrderStatus
+from tests.cli import run_py
 from tests.conftest import PASSWORD
-from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, run_py, stock
+from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, stock
 
 TOKEN = "4242:test-token"
 CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
@@ -234,8 +235,8 @@ async def test_a_manager_linked_from_the_command_line_gets_staff_help_at_once_in
     await add_staff("manager", Role.MANAGER, PASSWORD)  # Chinese by default, as staff are
     api = telegram.api
     assert "/report" not in (await api.reply(MANAGER, after=api.says(MANAGER, "/start"), contains="/catalog")).text
-    linked = await asyncio.to_thread(run_py, telegram.settings.database_url, "user", "telegram", "manager",
-                                     str(MANAGER))
+    linked = await asyncio.to_thread(run_py, "user", "telegram", "manager", str(MANAGER),
+                                     FAHUO_DATABASE_URL=telegram.settings.database_url)
     assert linked.returncode == 0, linked.stderr
     zh = await api.reply(MANAGER, after=api.says(MANAGER, "/start"), contains="经理命令")
     assert all(command in zh.text for command in ("/report", "/alerts", "/login"))

@@ -20,6 +20,7 @@ from core.stock.transfers import TransferOrder
 from tests.factories import ROOT, a_product, a_warehouse, an_order, run_check, stock
 
 
+@pytest.mark.slow
 async def test_two_hundred_concurrent_orders_for_fifty_units_reserve_exactly_fifty(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 50)

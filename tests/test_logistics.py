@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pypdf
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -82,6 +83,7 @@ def _pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in reader.pages)
 
 
+@pytest.mark.slow
 async def test_an_order_goes_from_shelf_to_customer_by_scans(http, db: Settings):
     wh = await a_warehouse(bins=6)
     tea, cup = await a_product("TEA"), await a_product("CUP", goods_class=GoodsClass.FRAGILE, barcode="6901234567892")
@@ -182,6 +184,7 @@ async def _picked_and_packed(http, phone: dict[str, Phone], lines: dict[str, int
     return number, shipment
 
 
+@pytest.mark.slow
 async def test_a_shipment_cannot_leave_with_a_package_missing_or_a_stranger_on_board(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 10)
@@ -265,6 +268,7 @@ async def test_an_order_cancelled_mid_pick_is_skipped_and_its_goods_go_back(http
     assert status == 409 and "cancelled" in refused["message"]
 
 
+@pytest.mark.slow
 async def test_a_cancelled_booking_is_told_to_the_carrier_after_commit_and_again_while_it_is_down(http, db,
                                                                                                monkeypatch):
     simulated = SimulatedCarrier()  # its own, as waybill numbers repeat from one test's database to the next
@@ -331,6 +335,7 @@ async def test_packages_must_hold_exactly_the_order(http, db):
     assert (await Order.get(number=number)).status == OrderStatus.PICKING
 
 
+@pytest.mark.slow
 async def test_the_simulated_carrier_reports_the_journey_as_time_passes(http, db: Settings):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)

@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections, timezone
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
@@ -29,7 +30,8 @@ from tortoise.fields import Field
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 
-from core.base.settings import Settings
+from core.base.errors import DomainError
+from core.base.settings import DEFAULT_DB_PATH, Settings
 
 APP = "fahuo"
 M = TypeVar("M", bound=Model)
@@ -85,10 +87,33 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def _ensure_sqlite_dir(database_url: str) -> None:
-    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
-        path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
-        path.parent.mkdir(parents=True, exist_ok=True)
+class DatabaseUnavailable(DomainError):
+    """The configured database cannot be opened; the message names it (without its password) and says why."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code  # type: ignore[misc]  # one of the database_* messages
+        super().__init__(**params)
+
+
+def shown_url(database_url: str) -> str:
+    """The database URL for people to read: no password, no options."""
+    url = database_url.split("?", 1)[0]
+    password = urlsplit(url).password
+    return url.replace(f":{password}@", ":***@", 1) if password else url
+
+
+def _sqlite_folder(database_url: str) -> None:
+    """The default database's folder is made on first start; any other SQLite file must be in a folder that
+    exists, so a typo in the path is refused instead of starting an empty database somewhere else."""
+    if not database_url.startswith("sqlite://") or ":memory:" in database_url:
+        return
+    path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
+    if path.parent == DEFAULT_DB_PATH.parent:
+        path.parent.mkdir(exist_ok=True)
+    if not path.parent.is_dir():
+        raise DatabaseUnavailable("database_no_folder", url=shown_url(database_url), folder=str(path.parent))
+    if path.is_dir():  # refused here: aiosqlite's failed connect leaves a thread that outlives the event loop
+        raise DatabaseUnavailable("database_is_folder", url=shown_url(database_url), path=str(path))
 
 
 async def migrate(progress: bool = False) -> None:
@@ -103,10 +128,18 @@ async def migrate(progress: bool = False) -> None:
 
 
 async def open_db(settings: Settings, *, run_migrations: bool = True) -> None:
-    _ensure_sqlite_dir(settings.database_url)
+    """Connect (DatabaseUnavailable when that fails) and apply the migrations this database lacks."""
+    _sqlite_folder(settings.database_url)
     _config_in_use.clear()
     _config_in_use.update(tortoise_config(settings.database_url))
-    await Tortoise.init(config=_config_in_use)
+    try:
+        await Tortoise.init(config=_config_in_use)
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as exc:  # these two steps only resolve the URL and connect: whatever fails, it is the database
+        await Tortoise.close_connections()
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+        raise DatabaseUnavailable("database_unavailable", url=shown_url(settings.database_url),
+                                  reason=reason) from exc
     if not settings.is_sqlite:
         db = expand_db_url(settings.database_url)
         engine = importlib.import_module(db["engine"])
@@ -327,5 +360,9 @@ async def add_if_new(model: type[M], unique: str, **values: Any) -> M | None:
     return model._init_from_db(**rows[0]) if rows else None
 
 
-# for the `tortoise` command line: `tortoise -c core.base.db.TORTOISE_ORM makemigrations`
-TORTOISE_ORM = tortoise_config(Settings().database_url)
+def __getattr__(name: str) -> Any:
+    """`TORTOISE_ORM` for the `tortoise` command line (`tortoise -c core.base.db.TORTOISE_ORM makemigrations`), built
+    from the settings only when that tool asks for it, so that importing the core reads no settings."""
+    if name == "TORTOISE_ORM":
+        return tortoise_config(Settings().database_url)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
