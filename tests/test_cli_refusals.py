@@ -37,7 +37,8 @@ def test_importing_the_core_reads_no_settings():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env=environment(FAHUO_TELEGRAM_WEBHOOK_URL="https://shop.example", FAHUO_HTTP_PORT="x"))
     assert done.returncode == 0, done.stderr
-    tool = subprocess.run([sys.executable, "-c", "import core.base.db; print(core.base.db.TORTOISE_ORM['connections'])"],
+    show = "import core.base.db; print(core.base.db.TORTOISE_ORM['connections'])"
+    tool = subprocess.run([sys.executable, "-c", show],
                           cwd=ROOT, env=environment(FAHUO_DATABASE_URL="sqlite://elsewhere.sqlite3"),
                           capture_output=True, text=True, timeout=60, check=True)
     assert "sqlite://elsewhere.sqlite3" in tool.stdout
