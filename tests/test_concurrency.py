@@ -62,5 +62,5 @@ async def test_a_new_customers_first_orders_at_once_make_one_customer(http, db):
             return resp.status
 
     assert await asyncio.gather(*(post(b) for b in bodies)) == [201] * 10
-    assert await Customer.filter(phone="+86 13700000001").count() == 1
-    assert await Order.filter(customer__phone="+86 13700000001").count() == 10
+    assert await Customer.filter(phone="+8613700000001").count() == 1
+    assert await Order.filter(customer__phone="+8613700000001").count() == 10
