@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "core.warehouses",
     "core.parties",
     "core.auth",
+    "core.throttle",
     "core.stock",
     "core.orders",
     "core.transfers",
