@@ -387,8 +387,9 @@ async def _send_status(message: Message, number: str, customer: Customer | None,
                        settings: Settings) -> None:
     # the busiest question a bot gets, so one hand-written statement (see bench/bot.py)
     rows_ = [] if customer is None else await fetch(
-        "SELECT o.id, o.status, p.sku, l.qty FROM sales_order o JOIN sales_order_line l ON l.order_id = o.id "
-        "JOIN product p ON p.id = l.product_id WHERE o.number = ? AND o.customer_id = ? ORDER BY l.id",
+        "SELECT o.id, o.status, o.requested_date, p.sku, l.qty FROM sales_order o "
+        "JOIN sales_order_line l ON l.order_id = o.id JOIN product p ON p.id = l.product_id "
+        "WHERE o.number = ? AND o.customer_id = ? ORDER BY l.id",
         number[:32], customer.id)
     if not rows_:  # only the customer's own order exists for them
         await message.answer(say(lang, "not_yours", number=number[:32]))
@@ -396,6 +397,8 @@ async def _send_status(message: Message, number: str, customer: Customer | None,
     order_id, status = rows_[0]["id"], OrderStatus(rows_[0]["status"])
     text = say(lang, "status", number=number, status=status,
                lines="\n".join(f"{r['qty']} × {r['sku']}" for r in rows_))
+    if rows_[0]["requested_date"]:
+        text += "\n" + say(lang, "requested", date=str(rows_[0]["requested_date"]))
     rows: list[list[Any]] = []
     if status in (OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         shipment = await Shipment.filter(order_id=order_id).order_by("-id").first()

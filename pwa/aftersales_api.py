@@ -84,7 +84,7 @@ async def post_decision(request: web.Request, who: Principal, body: DecisionIn) 
 
 
 @api.route("POST", "/api/after-sales/{number}/return", summary="The goods came back: book them into stock",
-           tag="after-sales", permission=Permission.RECEIVE_STOCK, body=ReturnIn)
+           tag="after-sales", permission=Permission.RECEIVE_STOCK, body=ReturnIn, once=True)
 async def post_return(request: web.Request, who: Principal, body: ReturnIn) -> web.Response:
     received = await receive_return(request.match_info["number"], body, who.actor, request.app[SETTINGS])
     return reply(await request_view(received))

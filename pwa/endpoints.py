@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -12,8 +13,9 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel
 
-from core.auth import Permission
+from core.auth import Permission, Staff
 from core.errors import InvalidInput
+from core.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
 M = TypeVar("M", bound=BaseModel)
@@ -35,6 +37,7 @@ class Endpoint:
     body: type[BaseModel] | None
     query: dict[str, str]
     responses: dict[int, str]
+    once: bool
 
 
 @dataclass
@@ -45,18 +48,21 @@ class Api:
     def route(self, method: str, path: str, *, summary: str, tag: str, access: Access = Access.STAFF,
               permission: Permission | None = None, body: type[BaseModel] | None = None,
               query: dict[str, str] | None = None, responses: dict[int, str] | None = None,
-              ) -> Callable[[Handler], Handler]:
+              once: bool = False) -> Callable[[Handler], Handler]:
+        """`once`: a staff member's call sent with an Idempotency-Key is done once; a retry gets that answer."""
         def register(fn: Handler) -> Handler:
             async def handler(request: web.Request) -> web.StreamResponse:
                 principal = await identify(request, access)
                 principal.require(permission)
-                if body is None:
-                    return await fn(request, principal)
-                return await fn(request, principal, await read_body(request, body))
+                args = () if body is None else (await read_body(request, body),)
+                key = request.headers.get(IDEMPOTENCY_KEY) if once else None
+                if key is None or principal.staff is None:
+                    return await fn(request, principal, *args)
+                return await answered_once(request, principal.staff, key, lambda: fn(request, principal, *args))
 
             self.routes.route(method, path)(handler)
             self.endpoints.append(Endpoint(method, path, summary, tag, access, permission, body, query or {},
-                                           responses or {200: "OK"}))
+                                           responses or {200: "OK"}, once))
             return fn
 
         return register
@@ -71,6 +77,30 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadJson() from exc
     return model.model_validate(data)  # a ValidationError becomes a 422 in the error middleware
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+KEY_FORM = re.compile(r"[A-Za-z0-9_.:\-]{8,64}")
+
+
+async def answered_once(request: web.Request, staff: Staff, key: str,
+                        call: Callable[[], Awaitable[web.StreamResponse]]) -> web.Response:
+    """Do the call once for this key: a retry of the same request (a second press, a lost answer) gets the
+    first answer with `replayed: true`; the same key on a different request is refused."""
+    key = key.strip()
+    if not KEY_FORM.fullmatch(key):
+        raise InvalidInput(detail=f"{IDEMPOTENCY_KEY} must be 8 to 64 letters, digits or _.:-")
+    digest = hashlib.sha256(f"{request.method} {request.path_qs}\n".encode() + await request.read()).hexdigest()
+
+    async def step() -> dict[str, Any]:
+        response = await call()
+        assert isinstance(response, web.Response) and response.body is not None  # a JSON answer
+        return {"status": response.status, "body": json.loads(bytes(response.body))}  # type: ignore[arg-type]
+
+    answer = await apply_once(key, staff, REQUEST, f"{digest[:16]} {request.method} {request.path_qs}", step)
+    if answer.get("replayed"):
+        return reply({**answer["body"], "replayed": True})
+    return reply(answer["body"], status=answer["status"])
 
 
 def query_choice(request: web.Request, name: str, choices: type[StrEnum]) -> str | None:
@@ -123,6 +153,10 @@ def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
               for name in re.findall(r"{(\w+)}", ep.path)]
     params += [{"name": name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
                for name, desc in ep.query.items()]
+    if ep.once:
+        params.append({"name": IDEMPOTENCY_KEY, "in": "header", "required": False, "schema": {
+            "type": "string", "pattern": KEY_FORM.pattern}, "description": "a new random key per action; a "
+            "retry with the same key is answered with the first answer (replayed: true) and changes nothing"})
     if params:
         op["parameters"] = params
     if ep.body is not None:

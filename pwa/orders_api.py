@@ -69,21 +69,21 @@ async def get_order(request: web.Request, who: Principal) -> web.Response:
 
 
 @api.route("POST", "/api/orders/{number}/approve", summary="Approve a held order", tag="orders",
-           permission=Permission.REVIEW_ORDERS, body=DecisionIn)
+           permission=Permission.REVIEW_ORDERS, body=DecisionIn, once=True)
 async def approve(request: web.Request, who: Principal, body: DecisionIn) -> web.Response:
     order = await decide_held(request.match_info["number"], True, who.actor, body.reason, request.app[SETTINGS])
     return reply(await order_view(order))
 
 
 @api.route("POST", "/api/orders/{number}/reject", summary="Reject a held order (reason required)", tag="orders",
-           permission=Permission.REVIEW_ORDERS, body=DecisionIn)
+           permission=Permission.REVIEW_ORDERS, body=DecisionIn, once=True)
 async def reject(request: web.Request, who: Principal, body: DecisionIn) -> web.Response:
     order = await decide_held(request.match_info["number"], False, who.actor, body.reason, request.app[SETTINGS])
     return reply(await order_view(order))
 
 
 @api.route("POST", "/api/orders/{number}/cancel", summary="Cancel an order not yet shipped", tag="orders",
-           access=Access.KEY_OR_STAFF, permission=Permission.CANCEL_ORDERS, body=DecisionIn)
+           access=Access.KEY_OR_STAFF, permission=Permission.CANCEL_ORDERS, body=DecisionIn, once=True)
 async def cancel(request: web.Request, who: Principal, body: DecisionIn) -> web.Response:
     order = await _visible_order(request, who)
     cancelled = await cancel_order(order.number, who.actor, body.reason or "cancelled")

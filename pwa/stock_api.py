@@ -49,21 +49,22 @@ async def get_stock(request: web.Request, who: Principal) -> web.Response:
 
 
 @api.route("POST", "/api/stock/receipts", summary="Receive goods without a purchase order", tag="stock",
-           permission=Permission.RECEIVE_STOCK, body=ReceiptIn, responses={201: "received"})
+           permission=Permission.RECEIVE_STOCK, body=ReceiptIn, responses={201: "received"}, once=True)
 async def post_receipt(request: web.Request, who: Principal, body: ReceiptIn) -> web.Response:
     ready = await receive_stock(body, who.actor, request.app[SETTINGS])
     return reply({"received": sum(ln.qty for ln in body.lines), "orders_ready": ready}, status=201)
 
 
 @api.route("POST", "/api/stock/adjustments", summary="Correct a bin after a count or damage", tag="stock",
-           permission=Permission.ADJUST_STOCK, body=AdjustmentIn, responses={201: "adjusted"})
+           permission=Permission.ADJUST_STOCK, body=AdjustmentIn, responses={201: "adjusted"}, once=True)
 async def post_adjustment(request: web.Request, who: Principal, body: AdjustmentIn) -> web.Response:
     delta = await adjust_stock(body, who.actor, request.app[SETTINGS])
     return reply({"sku": body.sku, "location": body.location, "change": delta}, status=201)
 
 
 @api.route("POST", "/api/transfers", summary="Move stock to another warehouse (reserves it at the source)",
-           tag="transfers", permission=Permission.TRANSFER_STOCK, body=TransferIn, responses={201: "created"})
+           tag="transfers", permission=Permission.TRANSFER_STOCK, body=TransferIn, responses={201: "created"},
+           once=True)
 async def post_transfer(request: web.Request, who: Principal, body: TransferIn) -> web.Response:
     transfer = await create_transfer(body, who.actor, request.app[SETTINGS])
     return reply(await transfer_view(transfer), status=201)
@@ -76,13 +77,13 @@ async def get_transfer(request: web.Request, who: Principal) -> web.Response:
 
 
 @api.route("POST", "/api/transfers/{number}/ship", summary="The transfer leaves its source", tag="transfers",
-           permission=Permission.TRANSFER_STOCK)
+           permission=Permission.TRANSFER_STOCK, once=True)
 async def ship(request: web.Request, who: Principal) -> web.Response:
     return reply(await transfer_view(await dispatch_transfer(request.match_info["number"], who.actor)))
 
 
 @api.route("POST", "/api/transfers/{number}/receive", summary="The transfer arrives at its target",
-           tag="transfers", permission=Permission.TRANSFER_STOCK, body=ArrivalIn)
+           tag="transfers", permission=Permission.TRANSFER_STOCK, body=ArrivalIn, once=True)
 async def arrive(request: web.Request, who: Principal, body: ArrivalIn) -> web.Response:
     number = request.match_info["number"]
     ready = await receive_transfer(number, body.location, who.actor, request.app[SETTINGS])
@@ -105,13 +106,13 @@ async def get_po(request: web.Request, who: Principal) -> web.Response:
 
 
 @api.route("POST", "/api/purchase-orders/{number}/confirm", summary="Send a draft to the supplier",
-           tag="purchasing", permission=Permission.MANAGE_PURCHASING)
+           tag="purchasing", permission=Permission.MANAGE_PURCHASING, once=True)
 async def confirm(request: web.Request, who: Principal) -> web.Response:
     return await _change_po(request, confirm_po)
 
 
 @api.route("POST", "/api/purchase-orders/{number}/cancel", summary="Cancel a purchase order not yet received",
-           tag="purchasing", permission=Permission.MANAGE_PURCHASING)
+           tag="purchasing", permission=Permission.MANAGE_PURCHASING, once=True)
 async def cancel(request: web.Request, who: Principal) -> web.Response:
     return await _change_po(request, cancel_po)
 
@@ -124,7 +125,7 @@ async def _change_po(request: web.Request, change: Callable[[PurchaseOrder], Awa
 
 
 @api.route("POST", "/api/purchase-orders/{number}/receive", summary="Receive goods of a confirmed purchase order",
-           tag="purchasing", permission=Permission.RECEIVE_STOCK, body=PoReceiptIn)
+           tag="purchasing", permission=Permission.RECEIVE_STOCK, body=PoReceiptIn, once=True)
 async def receive_po(request: web.Request, who: Principal, body: PoReceiptIn) -> web.Response:
     number = request.match_info["number"]
     ready = await receive_purchase_order(number, body, who.actor, request.app[SETTINGS])
