@@ -13,6 +13,13 @@ TEXTS: dict[str, tuple[str, str]] = {
              "/aftersales help with an order · /lang 中文/English",
              "命令:/catalog 浏览商品 · /cart 购物车 · /orders 我的订单 · /track 订单号 · /aftersales 售后 · "
              "/lang 切换语言"),
+    "staff_welcome": ("Hello {name}: this chat is linked to your fahuo staff account.",
+                      "您好,{name}:本聊天已关联您的发货员工账号。"),
+    "manager_help": ("Manager commands: /report today's figures and chart · /alerts switch alerts on or off · "
+                     "/login sign in to the warehouse app. Held orders, low stock and other alerts arrive here.",
+                     "经理命令:/report 今日报表与图表 · /alerts 开关提醒 · /login 登录仓库应用。"
+                     "待审订单、库存不足等提醒会发到这里。"),
+    "staff_help": ("Staff commands: /login sign in to the warehouse app.", "员工命令:/login 登录仓库应用。"),
     "catalog": ("Catalogue, page {page}/{pages}:", "商品目录,第 {page}/{pages} 页:"),
     "product": ("{name}\n{sku} · {price} CNY · in stock: {stock}", "{name}\n{sku} · {price} 元 · 库存:{stock}"),
     "added": ("Added {qty} × {sku}. /cart to check out.", "已加入 {qty} × {sku}。发送 /cart 去结算。"),
@@ -43,9 +50,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "请发送 /track 加订单号,例如 /track SO-20261125-00001"),
     "not_yours": ("No order {number} was found for you.", "没有找到您的订单 {number}。"),
     "status": ("Order {number}: {status}\n{lines}", "订单 {number}:{status}\n{lines}"),
-    "requested": ("Wanted by: {date}", "要求送达:{date}"),
+    "requested": ("Wanted by: {date}", "要求送达：{date}"),
     "cancel_order": ("Cancel this order", "取消此订单"),
-    "cancelled": ("Order {number} is cancelled.", "订单 {number} 已取消。"),
     "track_link": ("Track online", "在线查看物流"),
     "as_pick_order": ("Which order is it about?", "请选择需要售后的订单:"),
     "as_none": ("Only shipped orders can have after-sales help.", "只有已发货的订单可以申请售后。"),
@@ -115,11 +121,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "m.aftersales.opened": ("🛠 After-sales {request} for {order} ({kind}): {text}",
                             "🛠 售后 {request}({order},{kind}):{text}"),
     "m.shipment.no_carrier": ("🚚 No carrier for {shipment} ({order}): {why}",
-                              "🚚 {shipment}({order})无可用承运商:{why_zh}"),
+                              "🚚 {shipment}（{order}）无可用承运商：{why_zh}"),
     "m.shipment.date_missed": ("📅 {order} will arrive after the customer's requested date {requested}: no carrier "
                                "makes it. {shipment} goes with {carrier}, arriving {arrives}.",
-                               "📅 {order} 无法在客户要求的 {requested} 前送达:没有承运商能做到。"
-                               "{shipment} 由 {carrier} 承运,预计 {arrives} 送达。"),
+                               "📅 {order} 无法在客户要求的 {requested} 前送达：没有承运商能做到。"
+                               "{shipment} 由 {carrier} 承运，预计 {arrives} 送达。"),
 }
 
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0009_e164_phones'), ('fahuo', '0010_count_due')]
+    dependencies = [('fahuo', '0009_e164_phones'), ('fahuo', '0012_outbox_commit_order')]
 
     initial = False
 
