@@ -17,7 +17,8 @@ from core.orders import Order, OrderIn, OrderLine, OrderStatus
 from core.parties import Customer
 from core.stock import Reservation, ReservationState, StockLevel, check_ledger
 from core.transfers import TransferOrder
-from tests.factories import ROOT, a_product, a_warehouse, an_order, run_check, stock
+from tests.cli import ROOT
+from tests.factories import a_product, a_warehouse, an_order, run_check, stock
 
 
 @pytest.mark.slow
