@@ -3,6 +3,7 @@ carriers and the Shanghai vans."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 from datetime import time
@@ -10,8 +11,9 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from core.base.auth import Role, add_api_key, add_staff
+from core.base.auth import Role, Staff, add_api_key
 from core.base.errors import Conflict
+from core.base.passwords import hash_password, off_loop
 from core.orders.customers import Customer, e164
 from core.orders.order import ServiceLevel
 from core.shipping.carriers import CarrierIn, RatesIn, save_carrier
@@ -137,6 +139,8 @@ async def load_demo(seed: int = 7) -> DemoLogins:
     if await Warehouse.exists():
         raise Conflict(detail="this database already has data; the demo set loads only into an empty one")
     rng = random.Random(seed)
+    # hashed side by side before the transaction: argon2 takes a while, and the transaction should not wait
+    hashes = await asyncio.gather(*(off_loop(hash_password, DEMO_PASSWORD) for _ in STAFF))
     async with in_transaction():
         suppliers = {code: await Supplier.create(code=code, name=name, lead_days=days)
                      for code, name, days in SUPPLIERS}
@@ -164,8 +168,8 @@ async def load_demo(seed: int = 7) -> DemoLogins:
                                   postcode=postcode, lat=lat, lon=lon,
                                   credit_limit=Decimal("20000") if "Mart" in name else Decimal(0))
         logins = []
-        for username, role, display in STAFF:
-            await add_staff(username, role, DEMO_PASSWORD, display)
+        for (username, role, display), hashed in zip(STAFF, hashes, strict=True):
+            await Staff.create(username=username, role=role, password_hash=hashed, display_name=display)
             logins.append((username, role.value, DEMO_PASSWORD))
         key = await add_api_key("shop")
         for carrier in CARRIERS:

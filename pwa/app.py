@@ -15,6 +15,7 @@ from core.base.db import close_db, open_db
 from core.base.errors import DomainError
 from core.base.i18n import MESSAGES, text
 from core.base.settings import Settings
+from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
 from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
 from pwa.endpoints import openapi_document, reply
@@ -29,6 +30,7 @@ STATUS_OF = {
     "out_of_stock": 409, "invalid_transition": 409, "unauthorized": 401, "bad_login": 401, "forbidden": 403,
     "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
     "id_taken": 409, "id_reused": 422,
+    "too_many_sign_ins": 429,
 }
 
 
@@ -54,7 +56,10 @@ async def errors_as_json(request: web.Request, handler: web.Handler) -> web.Stre
     try:
         return await handler(request)
     except DomainError as exc:
-        return _error(exc.code, exc.message(lang), STATUS_OF.get(exc.code, 409))
+        response = _error(exc.code, exc.message(lang), STATUS_OF.get(exc.code, 409))
+        if isinstance(exc, TooManySignIns):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except ValidationError as exc:
         details = _validation_details(exc, lang)
         summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])

@@ -40,7 +40,7 @@ def _granted(grant: SessionGrant) -> web.Response:
            access=Access.PUBLIC, body=LoginIn)
 async def post_login(request: web.Request, who: Principal, body: LoginIn) -> web.Response:
     return _granted(await login(body.username, body.password, request.app[SETTINGS].session_hours,
-                                device=request.headers.get("User-Agent", "")))
+                                device=request.headers.get("User-Agent", ""), address=request.remote or ""))
 
 
 @api.route("POST", "/api/auth/link", summary="Sign in with a one-time link the bot sent", tag="auth",

@@ -1,13 +1,12 @@
 """Staff, their roles and sessions, and API keys for sales channels.
 
-Passwords are scrypt hashes; session tokens and API keys are stored as SHA-256 digests, so a copy of the
-database does not let anyone sign in.
+Passwords are argon2id hashes (core.base.passwords) and sign-in attempts are throttled (core.base.throttle); session
+tokens and API keys are stored as SHA-256 digests, so a copy of the database does not let anyone sign in.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,8 @@ from tortoise.models import Model
 
 from core.base.db import fetch
 from core.base.errors import BadLogin, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from core.base.passwords import decoy_hash, hash_password, needs_upgrade, off_loop, verify_password
+from core.base.throttle import count_attempt, take_back_attempt
 
 
 class Role(StrEnum):
@@ -136,27 +137,7 @@ class ApiKey(Model):
         table = "api_key"
 
 
-# -- passwords and tokens -------------------------------------------------------------------------------
-
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, salt_hex, digest_hex = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)
-    return hmac.compare_digest(digest.hex(), digest_hex)
-
+# -- tokens ---------------------------------------------------------------------------------------------
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -173,7 +154,7 @@ async def add_staff(username: str, role: Role, password: str, display_name: str 
     if await Staff.exists(username=username):
         raise Conflict(detail=f"a staff member called {username} exists already")
     return await Staff.create(
-        username=username, role=role, password_hash=hash_password(password), display_name=display_name
+        username=username, role=role, password_hash=await off_loop(hash_password, password), display_name=display_name
     )
 
 
@@ -184,12 +165,19 @@ class SessionGrant:
     expires_at: datetime
 
 
-async def login(username: str, password: str, hours: int, device: str = "") -> SessionGrant:
+async def login(username: str, password: str, hours: int, device: str = "", address: str = "") -> SessionGrant:
+    """A session for the right password. Attempts are counted per account and per client `address` first
+    (TooManySignIns past the limit, even with the right password); the hash is checked off the event loop."""
+    await count_attempt(username, address)
     staff = await Staff.get_or_none(username=username, active=True)
-    # verify against a dummy hash for unknown users too, so timing does not reveal who exists
-    stored = staff.password_hash if staff else "scrypt$00$00"
-    if not verify_password(password, stored) or staff is None:
+    # unknown names are checked against a decoy hash, so the time taken does not tell who exists
+    stored = staff.password_hash if staff else await off_loop(decoy_hash)
+    if not await off_loop(verify_password, password, stored) or staff is None:
         raise BadLogin()
+    await take_back_attempt(username, address)
+    if needs_upgrade(stored):  # an scrypt hash of old, or argon2 with weaker parameters than today's
+        fresh = await off_loop(hash_password, password)
+        await Staff.filter(id=staff.id, password_hash=stored).update(password_hash=fresh)
     return await _session_for(staff, hours, device)
 
 

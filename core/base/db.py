@@ -40,6 +40,7 @@ R = TypeVar("R")
 log = logging.getLogger(__name__)
 MODEL_MODULES = [  # by stage, as an order lives: base → stock → orders → floor → shipping
     "core.base.auth",
+    "core.base.throttle",
     "core.base.events",
     "core.base.numbering",
     "core.base.lease",

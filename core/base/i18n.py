@@ -24,6 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{document} 当前状态为 {current}，不能{action}。",
     },
     "unauthorized": {"en": "Sign in first: {detail}", "zh": "请先登录：{detail}"},
+    "too_many_sign_ins": {
+        "en": "Too many failed sign-ins; try again in {minutes} min, or ask the bot for a sign-in link (/login).",
+        "zh": "登录失败次数过多，请 {minutes} 分钟后再试，或向机器人索取登录链接（/login）。",
+    },
     "bad_login": {"en": "Wrong user name or password.", "zh": "用户名或密码错误。"},
     "forbidden": {
         "en": "Your role ({role}) may not {action}.",
