@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from core.orders.intake import place_order
 from core.orders.order import Order, OrderStatus
 from core.orders.payments import expire_unpaid
 from core.shipping.cancellation import cancel_order
+from core.stock.imports import import_stock
 from core.stock.inventory import (
     AdjustmentIn,
     ReceiptIn,
@@ -75,6 +77,15 @@ async def _receipt(settings: Settings) -> list[Order]:
     return waiting
 
 
+async def _stock_file(settings: Settings, tmp_path: Path) -> list[Order]:
+    await a_product("TEA"), await a_warehouse()
+    waiting = [await _waiting(settings), await _waiting(settings)]
+    counted = tmp_path / "count.csv"
+    counted.write_text("sku,warehouse,location,qty\nTEA,SH,A-01-02,2\n", encoding="utf-8")
+    await import_stock(counted, "staff:test")
+    return waiting
+
+
 async def _transfer_received(settings: Settings) -> list[Order]:
     tea, gz = await a_product("TEA"), await a_warehouse("GZ")
     await a_warehouse("SH")
@@ -103,13 +114,14 @@ async def _cancel_with_transfer(settings: Settings) -> list[Order]:
 EVENTS = {
     "cancel": _cancel, "cancel with a transfer": _cancel_with_transfer, "release unpaid": _release("release"),
     "cancel unpaid": _release("cancel"), "adjustment up": _adjust({"delta": 2}), "count": _adjust({"counted": 2}),
-    "receipt": _receipt, "transfer received": _transfer_received,
+    "receipt": _receipt, "transfer received": _transfer_received, "stock file": _stock_file,
 }
 
 
 @pytest.mark.parametrize("event", EVENTS)
-async def test_freed_or_added_stock_goes_to_the_oldest_waiting_order(db, event):
-    older, newer = await EVENTS[event](db)
+async def test_freed_or_added_stock_goes_to_the_oldest_waiting_order(db, event, tmp_path):
+    make = EVENTS[event]
+    older, newer = await (make(db, tmp_path) if make is _stock_file else make(db))
     assert (await Order.get(id=older.id)).status == OrderStatus.ALLOCATED
     assert (await Order.get(id=newer.id)).status == OrderStatus.BACKORDERED
     assert not await check_ledger()

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from core.base.errors import DomainError, ImportFailed, Problem
 from core.stock.catalog import GoodsClass, Product, Supplier
 from core.stock.ledger import MoveReason, StockLevel, move_stock
+from core.stock.waiting import waiting_orders
 from core.stock.warehouses import Location, LocationKind, Warehouse, virtual_location
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -211,12 +212,14 @@ async def _stock_places(rows: list[tuple[int, StockRow]], bad: list[Problem],
 
 
 async def import_stock(path: Path, actor: str, progress: Progress = _no_progress) -> int:
-    """Set bins to the counted quantities; the differences are booked as import moves."""
+    """Set bins to the counted quantities; the differences are booked as import moves, and what a count adds
+    goes to the orders waiting for it, as any arrival does."""
     rows, bad = read_rows(path, StockRow)
     _repeats(rows, lambda r: {"sku": r.sku, "warehouse": r.warehouse, "bin": r.location}, "csv_bin_repeated", bad)
     found = await _stock_places(rows, bad)
     if bad:
         raise ImportFailed(bad)
+    added: dict[int, set[int]] = {}  # warehouse → products whose count went up
     async with in_transaction():
         for line, row, product, place in progress(found, len(found)):
             level = await StockLevel.get_or_none(product_id=product.id, location_id=place.id)
@@ -230,4 +233,8 @@ async def import_stock(path: Path, actor: str, progress: Progress = _no_progress
                                  document=f"import {path.name}", actor=actor)
             except DomainError as exc:  # orders reserved more meanwhile
                 raise ImportFailed([(line, exc.code, exc.params)]) from exc
+            if delta > 0:
+                added.setdefault(place.warehouse_id, set()).add(product.id)  # type: ignore[attr-defined]
+        for warehouse_id, product_ids in sorted(added.items()):
+            await waiting_orders().fill(warehouse_id, product_ids, actor)
     return len(rows)
