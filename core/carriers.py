@@ -21,6 +21,7 @@ from tortoise.models import Model
 from core.catalog import GoodsClass
 from core.clock import ClockField
 from core.errors import Conflict, NotFound
+from core.fields import ClockTime
 from core.orders import ServiceLevel
 
 SPEED = {ServiceLevel.ECONOMY: 0, ServiceLevel.STANDARD: 1, ServiceLevel.EXPRESS: 2}
@@ -80,7 +81,7 @@ class CarrierIn(BaseModel):
     max_side_mm: int = Field(default=1500, gt=0, le=20_000)
     transit_days: int = Field(ge=0, le=60)
     rates: RatesIn
-    cutoff: time = time(16, 0)
+    cutoff: ClockTime = time(16, 0)
     webhook_secret: Annotated[str, StringConstraints(max_length=128)] = ""
 
     @field_validator("adapter")

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from core.auth import Permission, Staff
 from core.errors import Conflict, DomainError, WrongScan
+from core.fields import Number
 from core.qr import decode
 from core.settings import Settings
 
@@ -35,8 +36,8 @@ class ScanIn(BaseModel):
                                                      pattern=r"^[A-Za-z0-9_.:\-]+$")]
     mode: ScanMode
     code: Annotated[str, StringConstraints(max_length=200)] = ""
-    pick_list: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
-    shipment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    pick_list: Number | None = None
+    shipment: Number | None = None
     qty: int = Field(default=1, ge=1, le=10_000, strict=True)
 
 

@@ -6,14 +6,14 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, create_model
 
 from core.auth import Permission
 from core.errors import InvalidInput
+from core.fields import CarrierCode, Number
 from pwa.security import Access, identify
 
 M = TypeVar("M", bound=BaseModel)
@@ -22,6 +22,11 @@ Handler = Callable[..., Awaitable[web.StreamResponse]]
 
 class BadJson(InvalidInput):
     code = "bad_json"
+
+
+# Path parameters are typed by name unless a route says otherwise: a value the database cannot hold is refused
+# with 422 before any handler runs, and the OpenAPI document shows the same bounds.
+PATH_TYPES: dict[str, Any] = {"number": Number, "carrier": CarrierCode}
 
 
 @dataclass
@@ -33,7 +38,10 @@ class Endpoint:
     access: Access
     permission: Permission | None
     body: type[BaseModel] | None
-    query: dict[str, str]
+    params: type[BaseModel] | None
+    query: type[BaseModel] | None
+    returns: Any
+    media: str | tuple[str, ...]
     responses: dict[int, str]
 
 
@@ -44,22 +52,42 @@ class Api:
 
     def route(self, method: str, path: str, *, summary: str, tag: str, access: Access = Access.STAFF,
               permission: Permission | None = None, body: type[BaseModel] | None = None,
-              query: dict[str, str] | None = None, responses: dict[int, str] | None = None,
-              ) -> Callable[[Handler], Handler]:
+              query: type[BaseModel] | None = None, params: dict[str, Any] | None = None,
+              returns: Any = None, media: str | tuple[str, ...] = "application/json",
+              responses: dict[int, str] | None = None) -> Callable[[Handler], Handler]:
+        """Declare an endpoint. The handler gets the path parameters by name, and `body` and `query` (validated
+        models) when declared. `returns` is the type of a JSON answer; other answers name their `media` type."""
+        if returns is None and media == "application/json":
+            raise TypeError(f"{method} {path}: say what it returns")
+
         def register(fn: Handler) -> Handler:
+            path_model = _path_model(fn.__name__, path, params or {})
+
             async def handler(request: web.Request) -> web.StreamResponse:
                 principal = await identify(request, access)
                 principal.require(permission)
-                if body is None:
-                    return await fn(request, principal)
-                return await fn(request, principal, await read_body(request, body))
+                args: dict[str, Any] = dict(path_model.model_validate(dict(request.match_info))) \
+                    if path_model else {}
+                if query is not None:
+                    args["query"] = query.model_validate(dict(request.query))
+                if body is not None:
+                    args["body"] = await read_body(request, body)
+                return await fn(request, principal, **args)
 
             self.routes.route(method, path)(handler)
-            self.endpoints.append(Endpoint(method, path, summary, tag, access, permission, body, query or {},
-                                           responses or {200: "OK"}))
+            self.endpoints.append(Endpoint(method, path, summary, tag, access, permission, body, path_model, query,
+                                           returns, media, responses or {200: "OK"}))
             return fn
 
         return register
+
+
+def _path_model(name: str, path: str, types: dict[str, Any]) -> type[BaseModel] | None:
+    names = re.findall(r"{(\w+)}", path)
+    if not names:
+        return None
+    fields: dict[str, Any] = {n: (types.get(n) or PATH_TYPES[n], ...) for n in names}
+    return create_model(f"{name}_path", **fields)
 
 
 async def read_body(request: web.Request, model: type[M]) -> M:
@@ -68,17 +96,9 @@ async def read_body(request: web.Request, model: type[M]) -> M:
         raise InvalidInput(detail="text may not contain NUL characters")
     try:
         data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested thousands deep
         raise BadJson() from exc
     return model.model_validate(data)  # a ValidationError becomes a 422 in the error middleware
-
-
-def query_choice(request: web.Request, name: str, choices: type[StrEnum]) -> str | None:
-    """A query parameter that must be one of an enum's values, or None when absent."""
-    value = request.query.get(name)
-    if value is not None and value not in choices.__members__.values():
-        raise InvalidInput(detail=f"unknown {name} {value!r}; one of {', '.join(choices)}")
-    return value
 
 
 def reply(data: Any, status: int = 200) -> web.Response:
@@ -87,6 +107,9 @@ def reply(data: Any, status: int = 200) -> web.Response:
 
 # -- OpenAPI --------------------------------------------------------------------------------------------
 
+REF = "#/components/schemas/{model}"
+ERRORS = {400: "malformed JSON", 401: "not signed in", 403: "not allowed for this role", 404: "not found",
+          409: "conflicts with the current state", 422: "invalid input"}
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error", "message"],
@@ -116,31 +139,60 @@ def openapi_document(apis: list[Api], version: str) -> dict[str, Any]:
     }
 
 
+def _register(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Add a named schema; two different models of one name would make the document describe the wrong one."""
+    if name in schemas and schemas[name] != schema:
+        raise ValueError(f"two different schemas are named {name}: give the models distinct names")
+    schemas[name] = schema
+
+
+def _schema_of(kind: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema of a model or type; named models go to the components and are referred to."""
+    schema = TypeAdapter(kind).json_schema(ref_template=REF)
+    for name, sub in schema.pop("$defs", {}).items():
+        _register(name, sub, schemas)
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        _register(kind.__name__, schema, schemas)
+        return {"$ref": REF.format(model=kind.__name__)}
+    return schema
+
+
+def _parameters(model: type[BaseModel] | None, where: str) -> list[dict[str, Any]]:
+    if model is None:
+        return []
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema["properties"].items():
+        param = {"name": name, "in": where, "required": where == "path" or name in required}
+        if "description" in prop:
+            param["description"] = prop.pop("description")
+        params.append({**param, "schema": {k: v for k, v in prop.items() if k != "title"}})
+    return params
+
+
 def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     slug = re.sub(r"[^a-z0-9]+", "_", ep.path.lower()).strip("_")
     op: dict[str, Any] = {"summary": ep.summary, "tags": [ep.tag], "operationId": f"{ep.method.lower()}_{slug}"}
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in re.findall(r"{(\w+)}", ep.path)]
-    params += [{"name": name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
-               for name, desc in ep.query.items()]
+    params = _parameters(ep.params, "path") + _parameters(ep.query, "query")
     if params:
         op["parameters"] = params
     if ep.body is not None:
-        schema = ep.body.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[ep.body.__name__] = schema
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/{ep.body.__name__}"}}}}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema_of(ep.body,
+                                                                                                     schemas)}}}
     if ep.access == Access.STAFF:
         op["security"] = [{"bearer": []}]
     elif ep.access == Access.KEY_OR_STAFF:
         op["security"] = [{"apiKey": []}, {"bearer": []}]
     if ep.permission is not None:
         op["description"] = f"Needs the right to {ep.permission.value}."
-    error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    responses: dict[str, Any] = {str(code): {"description": text} for code, text in ep.responses.items()}
-    for code, text in ((400, "malformed JSON"), (401, "not signed in"), (403, "not allowed for this role"),
-                       (404, "not found"), (409, "conflicts with the current state"), (422, "invalid input")):
-        responses.setdefault(str(code), {"description": text, **error_ref})
+    answer = _schema_of(ep.returns, schemas) if ep.returns is not None else {"type": "string", "format": "binary"}
+    media = (ep.media,) if isinstance(ep.media, str) else ep.media
+    content = {m: {"schema": answer} for m in media}
+    responses: dict[str, Any] = {str(code): {"description": text, "content": content}
+                                 for code, text in ep.responses.items() if code < 400}
+    error_ref = {"content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
+    errors = {**ERRORS, **{code: text for code, text in ep.responses.items() if code >= 400}}
+    responses.update({str(code): {"description": text, **error_ref} for code, text in errors.items()})
     op["responses"] = responses
     return op
