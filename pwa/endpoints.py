@@ -157,10 +157,12 @@ def _schema_of(kind: Any, schemas: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _parameters(model: type[BaseModel] | None, where: str) -> list[dict[str, Any]]:
+def _parameters(model: type[BaseModel] | None, where: str, schemas: dict[str, Any]) -> list[dict[str, Any]]:
     if model is None:
         return []
     schema = model.model_json_schema(ref_template=REF)
+    for name, sub in schema.pop("$defs", {}).items():
+        _register(name, sub, schemas)
     required = set(schema.get("required", []))
     params = []
     for name, prop in schema["properties"].items():
@@ -174,7 +176,7 @@ def _parameters(model: type[BaseModel] | None, where: str) -> list[dict[str, Any
 def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     slug = re.sub(r"[^a-z0-9]+", "_", ep.path.lower()).strip("_")
     op: dict[str, Any] = {"summary": ep.summary, "tags": [ep.tag], "operationId": f"{ep.method.lower()}_{slug}"}
-    params = _parameters(ep.params, "path") + _parameters(ep.query, "query")
+    params = _parameters(ep.params, "path", schemas) + _parameters(ep.query, "query", schemas)
     if params:
         op["parameters"] = params
     if ep.body is not None:
