@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sys
 from collections.abc import Iterable
@@ -137,12 +138,12 @@ async def with_db(settings: Settings, args: argparse.Namespace) -> int:
     try:
         return await COMMANDS[args.command](settings, args)
     except ImportFailed as exc:
-        for line, problem in exc.errors:
-            print(f"  line {line}: {problem}", file=sys.stderr)
-        print(exc.message(), file=sys.stderr)
+        for problem in exc.lines(args.lang):
+            print(f"  {problem}", file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     except DomainError as exc:
-        print(exc.message(), file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 1
     finally:
         await close_db()
@@ -235,8 +236,18 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def terminal_language() -> str:
+    """Chinese when the operator's locale is Chinese (POSIX order: LC_ALL, LC_MESSAGES, LANG), else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    args.lang = terminal_language()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     settings = Settings()

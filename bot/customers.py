@@ -32,7 +32,7 @@ from core.db import fetch
 from core.errors import DomainError
 from core.intake import place_order
 from core.orders import TRANSITIONS, Order, OrderIn, OrderLine, OrderStatus, cancel_order
-from core.parties import Customer
+from core.parties import Customer, link_telegram
 from core.settings import Settings
 from core.shipments import Shipment, tracking_url
 from core.stock import free_stock
@@ -81,15 +81,14 @@ def customer_router() -> Router:
         if shared is None or message.from_user is None or shared.user_id != message.from_user.id:
             await message.answer(say(lang, "need_phone"))  # only one's own number links an account
             return
-        phone = re.sub(r"[^\d+]", "", shared.phone_number)
-        phone = phone if phone.startswith("+") else f"+{phone}"
+        # Telegram gives the number with its country code but without the plus
+        phone = shared.phone_number if shared.phone_number.startswith("+") else f"+{shared.phone_number}"
         name = " ".join(filter(None, [shared.first_name, shared.last_name])) or "Telegram"
-        found = await Customer.get_or_none(phone=phone)
-        if found is None:
-            found = await Customer.create(name=name, phone=phone, telegram_id=message.from_user.id, language=lang)
-        else:
-            await Customer.filter(telegram_id=message.from_user.id).exclude(id=found.id).update(telegram_id=None)
-            await Customer.filter(id=found.id).update(telegram_id=message.from_user.id)
+        try:
+            found = await link_telegram(phone, message.from_user.id, name[:200], lang)
+        except DomainError as exc:
+            await message.answer(exc.message(lang))
+            return
         people.forget(message.from_user.id)
         await message.answer(say(lang, "linked", name=found.name), reply_markup=ReplyKeyboardRemove())
 
@@ -388,8 +387,9 @@ async def _send_status(message: Message, number: str, customer: Customer | None,
                        settings: Settings) -> None:
     # the busiest question a bot gets, so one hand-written statement (see bench/bot.py)
     rows_ = [] if customer is None else await fetch(
-        "SELECT o.id, o.status, p.sku, l.qty FROM sales_order o JOIN sales_order_line l ON l.order_id = o.id "
-        "JOIN product p ON p.id = l.product_id WHERE o.number = ? AND o.customer_id = ? ORDER BY l.id",
+        "SELECT o.id, o.status, o.requested_date, p.sku, l.qty FROM sales_order o "
+        "JOIN sales_order_line l ON l.order_id = o.id JOIN product p ON p.id = l.product_id "
+        "WHERE o.number = ? AND o.customer_id = ? ORDER BY l.id",
         number[:32], customer.id)
     if not rows_:  # only the customer's own order exists for them
         await message.answer(say(lang, "not_yours", number=number[:32]))
@@ -397,6 +397,8 @@ async def _send_status(message: Message, number: str, customer: Customer | None,
     order_id, status = rows_[0]["id"], OrderStatus(rows_[0]["status"])
     text = say(lang, "status", number=number, status=status,
                lines="\n".join(f"{r['qty']} × {r['sku']}" for r in rows_))
+    if rows_[0]["requested_date"]:
+        text += "\n" + say(lang, "requested", date=str(rows_[0]["requested_date"]))
     rows: list[list[Any]] = []
     if status in (OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         shipment = await Shipment.filter(order_id=order_id).order_by("-id").first()

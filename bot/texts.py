@@ -43,6 +43,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "请发送 /track 加订单号,例如 /track SO-20261125-00001"),
     "not_yours": ("No order {number} was found for you.", "没有找到您的订单 {number}。"),
     "status": ("Order {number}: {status}\n{lines}", "订单 {number}:{status}\n{lines}"),
+    "requested": ("Wanted by: {date}", "要求送达:{date}"),
     "cancel_order": ("Cancel this order", "取消此订单"),
     "cancelled": ("Order {number} is cancelled.", "订单 {number} 已取消。"),
     "track_link": ("Track online", "在线查看物流"),
@@ -83,6 +84,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "n.order.rejected": ("We are sorry: order {order} could not be accepted ({reason}).",
                          "很抱歉,订单 {order} 无法受理({reason})。"),
     "n.order.cancelled": ("Order {order} is cancelled.", "订单 {order} 已取消。"),
+    "n.order.cancelled_with_rest": ("Order {order} is cancelled, and with it {follow_ons}, which was to bring "
+                                    "the rest.",
+                                    "订单 {order} 已取消，其余商品的后续订单 {follow_ons} 也一并取消。"),
     "n.shipment.dispatched": ("Order {order} has shipped with {carrier}, waybill {waybill}. Expected by {eta}.\n"
                               "{tracking_url}", "订单 {order} 已由 {carrier} 发出,运单号 {waybill},预计 {eta} 送达。\n"
                               "{tracking_url}"),
@@ -111,7 +115,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "m.aftersales.opened": ("🛠 After-sales {request} for {order} ({kind}): {text}",
                             "🛠 售后 {request}({order},{kind}):{text}"),
     "m.shipment.no_carrier": ("🚚 No carrier for {shipment} ({order}): {why}",
-                              "🚚 {shipment}({order})无可用承运商:{why}"),
+                              "🚚 {shipment}({order})无可用承运商:{why_zh}"),
+    "m.shipment.date_missed": ("📅 {order} will arrive after the customer's requested date {requested}: no carrier "
+                               "makes it. {shipment} goes with {carrier}, arriving {arrives}.",
+                               "📅 {order} 无法在客户要求的 {requested} 前送达:没有承运商能做到。"
+                               "{shipment} 由 {carrier} 承运,预计 {arrives} 送达。"),
 }
 
 

@@ -221,7 +221,7 @@ async def receive_return(number: str, body: ReturnIn, actor: str, settings: Sett
                              document=number, actor=actor)
         await _step(request, RequestStatus.AWAITING_RETURN, RequestStatus.RECEIVED, actor,
                     body.note or f"received into {warehouse.code} {target.code}")
-        await fill_waiting(warehouse.id, {p.id for p in products.values()}, actor, settings)
+        await fill_waiting(warehouse.id, {p.id for p in products.values()}, actor)
     return request
 
 

@@ -15,7 +15,7 @@ from core.catalog import Product
 from core.db import add, execute, fetch, insert, select
 from core.events import emit
 from core.numbering import next_number
-from core.orders import Order, OrderEvent, OrderLine, OrderStatus, line_total, transition
+from core.orders import Order, OrderEvent, OrderLine, OrderStatus, follow_on_note, line_total, transition
 from core.replenishment import check_low_stock, request_for_backorder
 from core.settings import Settings
 from core.stock import FreeStock, free_stock, reserve_in_warehouse
@@ -150,7 +150,7 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
     items = ", ".join(f"{product.sku}×{line.qty_transfer + line.qty_backordered}" for line, product in moved)
     follow_on = await add(
         Order, **{name: getattr(order, name) for name in _CARRIED_OVER}, number=number, external_ref=None,
-        status=OrderStatus.BACKORDERED, warehouse_id=warehouse_id, created_by=actor, note=f"rest of {order.number}",
+        status=OrderStatus.BACKORDERED, warehouse_id=warehouse_id, created_by=actor, note=follow_on_note(order),
         total=line_total([(line.qty_transfer + line.qty_backordered, line.unit_price) for line, _ in moved]),
     )
     transfer_ids = await TransferLine.filter(order_line_id__in=[line.id for line, _ in moved]).values_list(
@@ -205,8 +205,8 @@ async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]
     return made
 
 
-async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str, settings: Settings) -> list[str]:
-    """Stock arrived: reserve it for backordered orders of this warehouse, oldest first.
+async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str) -> list[str]:
+    """Stock arrived or became free: reserve it for backordered orders of this warehouse, oldest first.
 
     Returns the numbers of orders that became fully allocated."""
     waiting_lines = await (
@@ -222,6 +222,15 @@ async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str, set
                 qty_reserved=F("qty_reserved") + got, qty_backordered=F("qty_backordered") - got
             )
     return await _allocate_if_complete({ln.order_id for ln in waiting_lines}, actor, "stock arrived")  # type: ignore[attr-defined]
+
+
+async def offer_freed(freed: set[tuple[int, int]], actor: str) -> list[str]:
+    """Units of these (product, warehouse) pairs were given back (a cancel, a release): offered to the orders
+    waiting in each warehouse, as arrivals are. Runs inside the caller's transaction."""
+    ready: list[str] = []
+    for warehouse_id in sorted({w for _, w in freed}):
+        ready += await fill_waiting(warehouse_id, {p for p, w in freed if w == warehouse_id}, actor)
+    return ready
 
 
 async def take_transferred(line_ids_and_qty: list[tuple[int, int]], warehouse_id: int, actor: str) -> list[str]:

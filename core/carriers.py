@@ -3,7 +3,8 @@
 A carrier declares where it delivers, which goods classes it accepts, how heavy and long a parcel may be,
 its service level, transit days, a rate table and the daily cut-off. Choosing first drops every carrier a
 hard rule excludes, saying which rule; the rest are ranked by cost, or by arrival date when the customer
-asked for express. The whole reasoning is stored with the shipment.
+asked for express, and a carrier that arrives by the customer's requested date beats one that does not. The
+whole reasoning, in English and Chinese, is stored with the shipment.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from core.catalog import GoodsClass
 from core.clock import ClockField
 from core.errors import Conflict, NotFound
 from core.fields import ClockTime
+from core.i18n import LANGUAGES, SEPARATOR, text
 from core.orders import ServiceLevel
 
 SPEED = {ServiceLevel.ECONOMY: 0, ServiceLevel.STANDARD: 1, ServiceLevel.EXPRESS: 2}
@@ -129,67 +131,132 @@ class Parcel:
     weight_g: int  # the heaviest package
     longest_side_mm: int
     service_level: ServiceLevel
+    requested_date: date | None = None  # the day the customer wants it by, if they said
+
+
+Said = dict[str, str]  # one text in every language: {"en": …, "zh": …}
+
+
+def bilingual(code: str, **params: Any) -> Said:
+    """The catalogue's text for `code` in every language; a callable parameter gives its words per language."""
+    return {lang: text(code, lang, **{k: v(lang) if callable(v) else v for k, v in params.items()})
+            for lang in LANGUAGES}
+
+
+def _words(kind: str, values: list[str]) -> Any:
+    return lambda lang: SEPARATOR[lang].join(text(f"{kind}.{v}", lang) for v in values)
 
 
 @dataclass
 class Choice:
+    """The decision and its reasons, each in English (`reasons`, `why_not`, `basis`, `summary`) and Chinese
+    (the same with `_zh`), as the API and the stored shipment show them."""
+
     chosen: str | None
     basis: str
+    basis_zh: str
+    requested: str | None = None  # the customer's date, ISO
     ranked: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def summary(self) -> str:
+    def date_missed(self) -> bool:
+        """The customer asked for a date that no carrier able to take the shipment arrives by."""
+        return bool(self.ranked) and not any(o["on_time"] is not False for o in self.ranked)
+
+    def _summary(self, lang: str) -> str:
         if self.chosen is None:
-            return "no carrier can take this shipment: " + "; ".join(
-                f"{r['carrier']}: {', '.join(r['reasons'])}" for r in self.rejected)
+            suffix = "" if lang == "en" else "_zh"
+            colon, semi = (": ", "; ") if lang == "en" else (":", ";")
+            return text("carrier.none", lang, reasons=semi.join(
+                f"{r['carrier']}{colon}{SEPARATOR[lang].join(r['reasons' + suffix])}" for r in self.rejected))
         best = self.ranked[0]
-        return f"{best['carrier']}: {self.basis} ({best['price']} CNY, arrives {best['arrives']})"
+        return text("carrier.chosen", lang, carrier=best["carrier"], basis=self.basis if lang == "en" else
+                    self.basis_zh, price=best["price"], arrives=best["arrives"])
+
+    @property
+    def summary(self) -> str:
+        return self._summary("en")
+
+    @property
+    def summary_zh(self) -> str:
+        return self._summary("zh")
+
+    def set_basis(self, said: Said) -> None:
+        self.basis, self.basis_zh = said["en"], said["zh"]
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "summary": self.summary}
+        return {**asdict(self), "summary": self.summary, "summary_zh": self.summary_zh,
+                "date_missed": self.date_missed}
 
 
-def _refusals(c: Carrier, parcel: Parcel) -> list[str]:
+def _refusals(c: Carrier, parcel: Parcel) -> list[Said]:
     reasons = []
     if EVERYWHERE not in c.regions and parcel.province not in c.regions:
-        reasons.append(f"does not deliver to {parcel.province or 'an unknown province'}")
+        reasons.append(bilingual("carrier.region", province=parcel.province or (
+            lambda lang: text("unknown_province", lang))))
     refused = sorted(parcel.goods_classes - set(c.goods_classes))
     if refused:
-        reasons.append(f"does not carry {', '.join(refused)} goods")
+        reasons.append(bilingual("carrier.goods", classes=_words("goods", refused)))
     if parcel.weight_g > c.max_weight_g:
-        reasons.append(f"takes at most {c.max_weight_g / 1000:g} kg per package, this one is "
-                       f"{parcel.weight_g / 1000:g} kg")
+        reasons.append(bilingual("carrier.weight", limit=c.max_weight_g / 1000, weight=parcel.weight_g / 1000))
     if parcel.longest_side_mm > c.max_side_mm:
-        reasons.append(f"takes sides up to {c.max_side_mm} mm, this package has {parcel.longest_side_mm} mm")
+        reasons.append(bilingual("carrier.side", limit=c.max_side_mm, side=parcel.longest_side_mm))
     if SPEED[ServiceLevel(c.service_level)] < SPEED[parcel.service_level]:
-        reasons.append(f"is {c.service_level}, the customer asked for {parcel.service_level}")
+        reasons.append(bilingual("carrier.level", level=_words("service", [c.service_level]),
+                                 asked=_words("service", [parcel.service_level])))
     return reasons
 
 
 def choose_carrier(carriers: list[Carrier], parcel: Parcel, total_weight_g: int, now: datetime) -> Choice:
-    fastest = parcel.service_level == ServiceLevel.EXPRESS
-    choice = Choice(chosen=None, basis="fastest arrival, then price" if fastest else "lowest price, then arrival")
+    """Drop the carriers a hard rule excludes; rank the rest. A requested date comes first: carriers that
+    arrive by it beat those that do not, then price (or arrival, for express). When none can make the date,
+    the fastest wins and the basis says the date cannot be met. Arrival is the carrier's data: the day it
+    collects (today before its cut-off, else tomorrow) plus its transit days, every day counting."""
+    by = parcel.requested_date
+    choice = Choice(chosen=None, basis="", basis_zh="", requested=by.isoformat() if by else None)
     for c in carriers:
         reasons = _refusals(c, parcel)
         if reasons:
-            choice.rejected.append({"carrier": c.code, "reasons": reasons})
+            choice.rejected.append({"carrier": c.code, "reasons": [r["en"] for r in reasons],
+                                    "reasons_zh": [r["zh"] for r in reasons]})
         else:
+            arrives = c.arrival(now)
             choice.ranked.append({"carrier": c.code, "name": c.name, "price": str(c.price(parcel.province,
-                                  total_weight_g)), "arrives": c.arrival(now).isoformat()})
+                                  total_weight_g)), "arrives": arrives.isoformat(),
+                                  "on_time": None if by is None else arrives <= by})
+    can_meet = by is None or any(o["on_time"] for o in choice.ranked)
+    by_arrival = parcel.service_level == ServiceLevel.EXPRESS or not can_meet
 
     def key(option: dict[str, Any]) -> tuple[Any, ...]:
-        price, arrives = Decimal(option["price"]), option["arrives"]
-        return (arrives, price) if fastest else (price, arrives)
+        late = option["on_time"] is False
+        soonest = (option["arrives"], Decimal(option["price"]))
+        return (late, soonest if by_arrival or late else (Decimal(option["price"]), option["arrives"]))
 
     choice.ranked.sort(key=key)
-    for i, option in enumerate(choice.ranked[1:], start=1):
+    if by is None:
+        basis = "carrier.by_speed" if by_arrival else "carrier.by_price"
+    else:
+        basis = "carrier.date_missed" if not can_meet else "carrier.date_by_speed" if by_arrival else \
+            "carrier.date_by_price"
+    choice.set_basis(bilingual(basis, requested=choice.requested))
+    if choice.ranked:
         best = choice.ranked[0]
-        option["why_not"] = (f"arrives {option['arrives']}, {best['carrier']} by {best['arrives']}" if fastest
-                             else f"costs {option['price']}, {best['carrier']} {best['price']}")
-        choice.ranked[i] = option
-    choice.chosen = choice.ranked[0]["carrier"] if choice.ranked else None
+        for option in choice.ranked[1:]:
+            said = _why_not(option, best, choice.requested, by_arrival)
+            option["why_not"], option["why_not_zh"] = said["en"], said["zh"]
+        choice.chosen = best["carrier"]
     return choice
+
+
+def _why_not(option: dict[str, Any], best: dict[str, Any], requested: str | None, by_arrival: bool) -> Said:
+    if option["on_time"] is False and best["on_time"]:
+        return bilingual("carrier.late", arrives=option["arrives"], requested=requested, best=best["carrier"],
+                     best_arrives=best["arrives"])
+    if by_arrival:
+        return bilingual("carrier.slower", arrives=option["arrives"], best=best["carrier"],
+                         best_arrives=best["arrives"])
+    return bilingual("carrier.dearer", price=option["price"], best=best["carrier"], best_price=best["price"])
 
 
 # -- adapters -------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from core.catalog import GoodsClass, Product, Supplier
 from core.errors import Conflict
 from core.fleet import VehicleIn, save_vehicle
 from core.orders import ServiceLevel
-from core.parties import Customer
+from core.parties import Customer, e164
 from core.replenishment import ReorderRule
 from core.stock import MoveReason, move_stock
 from core.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
@@ -160,7 +160,7 @@ async def load_demo(seed: int = 7) -> DemoLogins:
                                  document="demo opening stock", actor="demo")
                 await ReorderRule.create(product=product, warehouse=warehouse, reorder_point=10, reorder_qty=50)
         for name, phone, province, city, line1, postcode, lat, lon in CUSTOMERS:
-            await Customer.create(name=name, phone=phone, province=province, city=city, line1=line1,
+            await Customer.create(name=name, phone=e164(phone), province=province, city=city, line1=line1,
                                   postcode=postcode, lat=lat, lon=lon,
                                   credit_limit=Decimal("20000") if "Mart" in name else Decimal(0))
         logins = []

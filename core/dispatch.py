@@ -2,8 +2,9 @@
 
 Loading starts with the vehicle's label (FH:VEH:<plate>); each package label must belong to the shipment.
 Confirming checks every package is on board, then in one transaction moves the goods from their bins to
-the customer, ends the reservations, marks the order shipped, issues the numbered shipment confirmation
-and records the `shipment.dispatched` event the customer's notification is sent from.
+the customer, ends the reservations, marks the order shipped, issues the numbered delivery note (unless it
+was printed before) and shipment confirmation, and records the `shipment.dispatched` event the customer's
+notification is sent from.
 """
 
 from __future__ import annotations
@@ -111,11 +112,15 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dic
             staff.username
         await transition(order, OrderStatus.SHIPPED, staff.actor,
                          f"{number} on {shipment.vehicle_plate}, waybill {shipment.waybill}")
+        # both papers are sealed as the goods leave, whether or not anyone printed the note before
+        note = await issue(DocumentKind.DELIVERY_NOTE, shipment, staff.actor, settings)
         confirmation = await issue(DocumentKind.CONFIRMATION, shipment, staff.actor, settings)
         await emit("shipment.dispatched", {
             "shipment": number, "order": order.number, "customer_id": order.customer_id,  # type: ignore[attr-defined]
             "carrier": shipment.carrier.name if shipment.carrier else None, "waybill": shipment.waybill,
             "eta": shipment.eta.isoformat() if shipment.eta else None, "vehicle": shipment.vehicle_plate,
             "tracking_url": tracking_url(shipment, settings), "confirmation": confirmation.number,
+            "delivery_note": note.number,
         })
-    return {**await shipment_view(shipment, settings), "confirmation": confirmation.number}
+    return {**await shipment_view(shipment, settings), "confirmation": confirmation.number,
+            "delivery_note": note.number}

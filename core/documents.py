@@ -91,6 +91,7 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
         ["To 收货人", f"{order.recipient} {order.phone}"],
         ["Address 地址", f"{order.province}{order.city}{order.district}{order.line1} {order.postcode}".strip()],
         ["Carrier 承运商", f"{view['carrier_name'] or '-'} {view['waybill'] or ''}".strip()],
+        ["Requested by 要求送达", order.requested_date.isoformat() if order.requested_date else "-"],
         ["Packages 件数", str(len(view["packages"]))],
         ["Weight 重量", f"{sum(p['weight_g'] for p in view['packages']) / 1000:.2f} kg"],
     ]

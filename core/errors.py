@@ -64,9 +64,18 @@ class WrongScan(DomainError):
     code = "wrong_scan"
 
 
+Problem = tuple[int, str, dict[str, Any]]  # a line of an imported file, a catalogue code, its parameters
+
+
 class ImportFailed(DomainError):
+    """A file refused whole; `problems` holds one entry per bad line (or more, when a line has several)."""
+
     code = "import_failed"
 
-    def __init__(self, errors: list[tuple[int, str]]) -> None:
-        self.errors = errors
-        super().__init__(count=len(errors))
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: p[0])
+        super().__init__(count=len({line for line, _, _ in self.problems}))
+
+    def lines(self, lang: str = "en") -> list[str]:
+        return [text("csv_line", lang, line=line, problem=text(code, lang, **params))
+                for line, code, params in self.problems]

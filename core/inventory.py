@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from core.allocation import fill_waiting, take_transferred
@@ -110,7 +110,7 @@ async def receive_stock(data: ReceiptIn, actor: str, settings: Settings) -> list
     async with in_transaction():
         warehouse = await warehouse_by_code(data.warehouse)
         landed = await _land(warehouse, data.lines, data.reference or "receipt", actor, MoveReason.RECEIPT)
-        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor, settings)
+        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor)
 
 
 async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, settings: Settings) -> list[str]:
@@ -135,7 +135,7 @@ async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, set
         done = all(r["qty_received"] >= r["qty"] for r in rows)
         po.status = PoStatus.RECEIVED if done else PoStatus.PARTIAL
         await po.save(update_fields=["status"])
-        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor, settings)
+        return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor)
 
 
 async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> int:
@@ -153,6 +153,8 @@ async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> in
         level = await StockLevel.get_or_none(product_id=product.id, location_id=location.id)
         on_hand = level.on_hand if level else 0
         delta = data.delta if data.delta is not None else data.counted - on_hand  # type: ignore[operator]
+        if data.counted is not None and level is not None:  # counted: the bin is known again
+            await StockLevel.filter(id=level.id).update(count_due_since=None)
         if delta == 0:
             return 0
         loss = await virtual_location(warehouse.id, LocationKind.LOSS)
@@ -160,7 +162,7 @@ async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> in
         await move_stock(product, source, target, abs(delta), MoveReason.ADJUSTMENT,
                          document=data.reason, actor=actor)
         if delta > 0:
-            await fill_waiting(warehouse.id, {product.id}, actor, settings)
+            await fill_waiting(warehouse.id, {product.id}, actor)
         else:
             await check_low_stock({(product.id, warehouse.id)}, settings.tz)
         return delta
@@ -195,13 +197,14 @@ async def receive_transfer(number: str, location: str | None, actor: str, settin
         ready = await take_transferred(
             [(ln.order_line_id, ln.qty) for ln in lines if ln.order_line_id], target.id, actor
         )
-        ready += await fill_waiting(target.id, {ln.product_id for ln in lines}, actor, settings)  # type: ignore[attr-defined]
+        ready += await fill_waiting(target.id, {ln.product_id for ln in lines}, actor)  # type: ignore[attr-defined]
         return ready
 
 
 async def stock_report(sku: str | None, warehouse: str | None) -> list[dict[str, Any]]:
-    """On hand, reserved and available per location, for the product and/or warehouse asked."""
-    query = StockLevel.filter(on_hand__gt=0)
+    """On hand, reserved and available per location, for the product and/or warehouse asked; bins found short
+    (count_due: since when) are listed until counted, even when empty."""
+    query = StockLevel.filter(Q(on_hand__gt=0) | Q(count_due_since__not_isnull=True))
     if sku:
         query = query.filter(product_id=(await product_by_sku(sku)).id)
     if warehouse:
@@ -210,7 +213,8 @@ async def stock_report(sku: str | None, warehouse: str | None) -> list[dict[str,
     return [
         {"sku": lv.product.sku, "name": lv.product.name, "warehouse": lv.location.warehouse.code,
          "location": lv.location.code, "kind": lv.location.kind, "on_hand": lv.on_hand, "reserved": lv.reserved,
-         "available": lv.available}
+         "available": lv.available,
+         "count_due": lv.count_due_since.isoformat() if lv.count_due_since else None}
         for lv in levels[:2000]
     ]
 

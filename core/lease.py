@@ -28,8 +28,8 @@ class Lease(Model):
 async def hold_lease(name: str, holder: str, now: datetime, seconds: float) -> bool:
     """Take or renew the lease; True while `holder` has it."""
     until = now + timedelta(seconds=seconds)
-    if await Lease.filter(Q(holder=holder) | Q(expires_at__lt=now), name=name).update(holder=holder,
-                                                                                       expires_at=until):
+    taken = Lease.filter(Q(holder=holder) | Q(expires_at__lt=now), name=name)
+    if await taken.update(holder=holder, expires_at=until):
         return True
     if await Lease.exists(name=name):
         return False
@@ -38,7 +38,9 @@ async def hold_lease(name: str, holder: str, now: datetime, seconds: float) -> b
             await Lease.create(name=name, holder=holder, expires_at=until)
         return True
     except IntegrityError:
-        return False  # another process created it first
+        # someone created it first: another process, or this holder's own jobs all starting at once (then
+        # the row is ours and this renews it)
+        return bool(await taken.update(holder=holder, expires_at=until))
 
 
 async def give_up_lease(name: str, holder: str) -> None:

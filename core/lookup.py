@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q
+
 from core.catalog import Product
 from core.db import fits
 from core.errors import NotFound
@@ -33,10 +35,14 @@ async def _location(code: str) -> dict[str, Any] | None:
     places = await Location.filter(code=code).select_related("warehouse")
     if not places:
         return None
-    levels = await (StockLevel.filter(location_id__in=[p.id for p in places], on_hand__gt=0)
+    levels = await (StockLevel.filter(Q(on_hand__gt=0) | Q(count_due_since__not_isnull=True),
+                                      location_id__in=[p.id for p in places])
                     .select_related("product", "location").order_by("product_id"))
     where = ", ".join(f"{p.warehouse.code} {p.zone}".strip() for p in places)
-    return _answer("location", f"Location {code}", [("warehouse", where), ("products", len(levels))],
+    facts: list[tuple[str, Any]] = [("warehouse", where), ("products", sum(lv.on_hand > 0 for lv in levels))]
+    if short := [lv.product.sku for lv in levels if lv.count_due_since]:  # found short by a picker
+        facts.append(("count due", ", ".join(short)))
+    return _answer("location", f"Location {code}", facts,
                    ["SKU", "name", "on hand", "reserved"],
                    [[lv.product.sku, lv.product.name, lv.on_hand, lv.reserved] for lv in levels])
 

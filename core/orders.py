@@ -17,7 +17,8 @@ from core.db import execute, fetch, insert, select
 from core.errors import InvalidTransition, NotFound
 from core.events import emit
 from core.fields import ClockTime, ExternalRef, Sku
-from core.stock import Reservation, ReservationState, release_reservation
+from core.parties import Phone
+from core.stock import Reservation, ReservationState, StockLevel, release_reservation
 from core.transfers import cancel_transfers_for_order
 
 
@@ -150,7 +151,6 @@ class OrderEvent(Model):
 # -- commands -------------------------------------------------------------------------------------------
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{5,19}$")]
 
 
 class CustomerIn(BaseModel):
@@ -225,10 +225,12 @@ class OrderIn(BaseModel):
 # -- status changes -------------------------------------------------------------------------------------
 
 
-async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "", **also: Any) -> None:
+async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "", *, announce: bool = True,
+                     **also: Any) -> None:
     """Move an order one step, if the step is allowed from where it stands; records history and an event.
 
-    `also` are fields decided by the same step (the review result, the warehouse), written in the same update."""
+    `also` are fields decided by the same step (the review result, the warehouse), written in the same update.
+    `announce=False` leaves the event to the caller, who tells of several orders' steps in one."""
     current = OrderStatus(order.status)
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(document=order.number, current=current.value, action=f"set to {to.value}")
@@ -247,6 +249,8 @@ async def transition(order: Order, to: OrderStatus, actor: str, reason: str = ""
         setattr(order, name, value)
     await insert(OrderEvent, order_id=order.id, from_status=current.value, to_status=to.value, actor=actor,
                  reason=reason[:500])
+    if not announce:
+        return
     await emit(
         f"order.{to.value}",
         {"order": order.number, "from": current.value, "status": to.value, "reason": reason,
@@ -261,25 +265,60 @@ async def order_by_number(number: str) -> Order:
     return order
 
 
-async def release_order_stock(order: Order) -> None:
-    """Give back every unit the order holds, here and in transfers that have not left yet."""
+async def release_order_stock(order: Order) -> set[tuple[int, int]]:
+    """Give back every unit the order holds, here and in transfers that have not left yet. Returns the
+    (product, warehouse) pairs given back, for the caller to offer to waiting orders once its step is done."""
     line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
-    for reservation in await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE):
+    reservations = await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE)
+    for reservation in reservations:
         await release_reservation(reservation)
-    await cancel_transfers_for_order(order.id)
+    freed = set(await StockLevel.filter(id__in={r.level_id for r in reservations}).values_list(  # type: ignore[attr-defined]
+        "product_id", "warehouse_id"))
+    freed |= await cancel_transfers_for_order(order.id)
     await OrderLine.filter(order_id=order.id).update(qty_reserved=0, qty_transfer=0, qty_backordered=0)
+    return freed  # type: ignore[return-value]
+
+
+def follow_on_note(order: Order) -> str:
+    """What a follow-on order (the rest of a partial shipment) says of the order it continues."""
+    return f"rest of {order.number}"
+
+
+async def _open_follow_ons(order: Order) -> list[Order]:
+    """The follow-ons of an order, and theirs, that may still be cancelled, oldest first."""
+    root = "-".join(order.number.split("-")[:3])
+    found: list[Order] = []
+    parents = [order]
+    while parents:
+        parents = await Order.filter(customer_id=order.customer_id, number__startswith=f"{root}-",  # type: ignore[attr-defined]
+                                     note__in=[follow_on_note(p) for p in parents]).order_by("id")
+        found += [f for f in parents if OrderStatus.CANCELLED in TRANSITIONS[OrderStatus(f.status)]]
+    return found
 
 
 async def cancel_order(number: str, actor: str, reason: str) -> Order:
+    """Cancel an order before it ships, with its follow-ons not shipped yet (the rest of it): their stock is
+    given back and offered to waiting orders. The customer is told once: `order.cancelled`, or, with
+    follow-ons, one `order.cancelled_with_rest` naming them all."""
+    from core.allocation import offer_freed  # allocation and shipments build on orders: late imports
+    from core.shipments import cancel_open_shipments
+
     async with in_transaction():
         order = await order_by_number(number)
         if OrderStatus.CANCELLED not in TRANSITIONS[OrderStatus(order.status)]:
             raise InvalidTransition(document=order.number, current=order.status, action="cancelled")
-        await release_order_stock(order)
-        from core.shipments import cancel_open_shipments  # shipments build on orders; a late import breaks the cycle
-
-        await cancel_open_shipments(order.id)
-        await transition(order, OrderStatus.CANCELLED, actor, reason)
+        rest = await _open_follow_ons(order)
+        freed: set[tuple[int, int]] = set()
+        for each in (order, *rest):
+            freed |= await release_order_stock(each)
+            await cancel_open_shipments(each.id)
+            await transition(each, OrderStatus.CANCELLED, actor, reason if each is order else
+                             f"{reason} (with {order.number})", announce=not rest)
+        if rest:
+            await emit("order.cancelled_with_rest", {
+                "order": order.number, "follow_ons": ", ".join(f.number for f in rest), "reason": reason,
+                "customer_id": order.customer_id, "channel": order.channel})  # type: ignore[attr-defined]
+        await offer_freed(freed, actor)
     return order
 
 
@@ -315,6 +354,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "payment_method": order.payment_method,
         "payment_state": order.payment_state,
         "service_level": order.service_level,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else None,
         "total": str(order.total),
         "currency": order.currency,
         "lines": [

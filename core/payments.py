@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from core.allocation import allocate_order, offer_freed
 from core.errors import InvalidTransition
 from core.orders import (
     Order,
@@ -27,7 +28,8 @@ HELD_FOR_PAYMENT = (OrderStatus.ALLOCATED, OrderStatus.BACKORDERED)
 
 
 async def expire_unpaid(settings: Settings, now: datetime) -> list[str]:
-    """Orders whose payment did not come in time; safe to run again (a handled order no longer matches)."""
+    """Orders whose payment did not come in time; safe to run again (a handled order no longer matches).
+    The stock they give back goes to orders waiting for it."""
     cutoff = now - timedelta(hours=settings.unpaid_hold_hours)
     due = await Order.filter(payment_method=PaymentMethod.PREPAID, payment_state=PaymentState.PENDING,
                              status__in=HELD_FOR_PAYMENT, created_at__lt=cutoff).order_by("id")
@@ -38,17 +40,16 @@ async def expire_unpaid(settings: Settings, now: datetime) -> list[str]:
             fresh = await Order.get(id=order.id)
             if fresh.status not in HELD_FOR_PAYMENT or fresh.payment_state != PaymentState.PENDING:
                 continue  # paid or moved on meanwhile
-            await release_order_stock(fresh)
+            freed = await release_order_stock(fresh)
             target = OrderStatus.CANCELLED if settings.unpaid_policy == "cancel" else OrderStatus.AWAITING_PAYMENT
             await transition(fresh, target, "scheduler", why)
+            await offer_freed(freed, "scheduler")
         handled.append(order.number)
     return handled
 
 
 async def record_payment(number: str, actor: str, settings: Settings) -> Order:
     """The money arrived. An order that had given its stock back is allocated again."""
-    from core.allocation import allocate_order  # allocation builds on orders and payments alike
-
     async with in_transaction():
         order = await order_by_number(number)
         if order.payment_state == PaymentState.PAID:

@@ -28,14 +28,17 @@ from core.replenishment import check_low_stock, request_for_backorder
 from core.routing import Spot, distance_matrix, shortest_tour, tour_length
 from core.settings import Settings
 from core.stock import (
+    FreeStock,
     MoveReason,
     Reservation,
     ReservationState,
+    StockLevel,
+    free_stock,
     move_stock,
-    release_reservation,
     reserve_in_warehouse,
-    try_reserve,
+    shrink_reservation,
 )
+from core.transfers import TransferLine
 from core.warehouses import STORAGE_KINDS, Location, LocationKind, Warehouse, virtual_location
 
 MAX_BATCH = 12  # totes on one cart
@@ -345,12 +348,14 @@ async def _finish(pick_list: OpenList | PickList, staff: Staff, notices: list[st
     return await pick_progress(await PickList.get(id=pick_list.id), notices)
 
 
-async def report_short(number: str, staff: Staff, settings: Settings) -> dict[str, Any]:
-    """The bin of the current task has less than asked: write the gap off and find the rest elsewhere.
+async def report_short(number: str, staff: Staff, settings: Settings, in_bin: int | None = None) -> dict[str, Any]:
+    """The bin of the current task has less than asked: the picker's word becomes the bin's truth.
 
-    What was picked stays reserved for the order. The missing units are booked from the bin to inventory
-    loss (and the bin flagged for a count); the warehouse's other bins are tried next, adding tasks to this
-    list; what nobody here has backorders the order."""
+    `in_bin` is what the picker still sees on the shelf (none: the bin is empty of the product). What was
+    picked stays reserved for the order; the bin keeps on the ledger what lies in totes from it plus `in_bin`,
+    the rest is written off to inventory loss, and the bin is flagged for a count. Every unit that no longer
+    fits in the bin, this task's first, is reserved in the warehouse's other bins (as tasks on the list it is
+    picked on) or backordered; nobody is sent back to this bin for it."""
     pick_list = await pick_list_by_number(number)
     if pick_list.status != PickListStatus.OPEN:
         raise InvalidTransition(document=number, current=pick_list.status, action="picked from")
@@ -360,52 +365,120 @@ async def report_short(number: str, staff: Staff, settings: Settings) -> dict[st
         return await _finish(pick_list, staff, notices)
     if not current.at_location:
         raise WrongScan(got="a short pick", expected=f"location {current.location} scanned first")
+    missing, left = current.qty - current.picked, in_bin or 0
+    if left >= missing:
+        raise WrongScan(got=f"a short pick with {left} × {current.sku} still in {current.location}",
+                        expected=f"take {missing} × {current.sku} from {current.location}: the bin has them")
     task = await PickTask.filter(id=current.id).select_related("order", "product", "location").first()
     assert task is not None
-    missing = task.qty - task.picked
-    reservation = await Reservation.get(id=task.reservation_id)  # type: ignore[attr-defined]
-    await release_reservation(reservation)
-    loss = await virtual_location(pick_list.warehouse_id, LocationKind.LOSS)  # type: ignore[attr-defined]
-    await move_stock(task.product, task.location, loss, missing, MoveReason.SHORT_PICK,
-                     document=pick_list.number, actor=staff.actor)
-    kept = None
-    if task.picked:
-        if not await try_reserve(reservation.level_id, task.picked):  # type: ignore[attr-defined]
-            raise Conflict(detail="the bin changed meanwhile; scan again")
-        kept = await Reservation.create(level_id=reservation.level_id, product_id=task.product.id,  # type: ignore[attr-defined]
-                                        qty=task.picked, order_line_id=task.order_line_id)  # type: ignore[attr-defined]
-    await PickTask.filter(id=task.id).update(state=TaskState.SHORT, reservation_id=kept.id if kept else None)
+    level = await StockLevel.get(product_id=task.product.id, location_id=task.location.id).select_related("location")
+    bumped = await _settle_bin(level, task, left, pick_list.number, staff)
     await emit("stock.short_pick", {"pick_list": pick_list.number, "location": task.location.code,
-                                    "sku": task.product.sku, "missing": missing, "by": staff.username})
-    await _cover_short(pick_list, task, missing, staff, settings, notices)
+                                    "sku": task.product.sku, "missing": missing, "in_bin": left,
+                                    "by": staff.username})
+    for reservation, short in bumped:
+        await _cover(reservation, short, level, pick_list, staff, settings, notices)
+    await check_low_stock({(task.product.id, level.warehouse_id)}, settings.tz)
     if await _current_task(pick_list.id, notices) is None:
         return await _finish(pick_list, staff, notices)
     return await pick_progress(pick_list, notices)
 
 
-async def _cover_short(pick_list: PickList, task: PickTask, missing: int, staff: Staff, settings: Settings,
-                       notices: list[str]) -> None:
-    line = await OrderLine.get(id=task.order_line_id)  # type: ignore[attr-defined]
-    warehouse_id = pick_list.warehouse_id  # type: ignore[attr-defined]
-    got = await reserve_in_warehouse(task.product.id, warehouse_id, missing, order_line_id=line.id)
-    await OrderLine.filter(id=line.id).update(qty_reserved=F("qty_reserved") - (missing - got),
-                                              qty_backordered=F("qty_backordered") + (missing - got))
-    if got:
-        last = await PickTask.filter(pick_list_id=pick_list.id).order_by("-seq").first()
+async def _settle_bin(level: StockLevel, task: PickTask, left: int, document: str,
+                      staff: Staff) -> list[tuple[Reservation, int]]:
+    """Make the bin's level what the picker found: units in totes from it plus `left` on the shelf.
+
+    The shelf's units go to the other reservations of the bin, oldest first (never to `task`, just reported
+    short here); each reservation keeps what it picked and what it got, and the rest of it is returned, with
+    the units it lacks now, `task`'s first. Runs inside the caller's transaction."""
+    reservations = await Reservation.filter(level_id=level.id, state=ReservationState.ACTIVE).order_by("id")
+    in_totes: dict[int, int] = {}
+    for reservation_id, picked in await PickTask.filter(
+            reservation_id__in=[r.id for r in reservations], state__in=LIVE_TASKS).values_list("reservation_id",
+                                                                                              "picked"):
+        in_totes[reservation_id] = in_totes.get(reservation_id, 0) + picked
+    shelf, bumped = left, []
+    for reservation in sorted(reservations, key=lambda r: (r.id != task.reservation_id, r.id)):  # type: ignore[attr-defined]
+        taken = in_totes.get(reservation.id, 0)
+        keep = 0 if reservation.id == task.reservation_id else min(reservation.qty - taken, shelf)  # type: ignore[attr-defined]
+        shelf -= keep
+        if reservation.qty > taken + keep:
+            bumped.append((reservation, reservation.qty - taken - keep))
+            await shrink_reservation(reservation, taken + keep)
+    gone = level.on_hand - left - sum(in_totes.values())
+    if gone > 0:
+        loss = await virtual_location(level.warehouse_id, LocationKind.LOSS)
+        await move_stock(task.product, task.location, loss, gone, MoveReason.SHORT_PICK, document=document,
+                         actor=staff.actor)
+    await StockLevel.filter(id=level.id, count_due_since__isnull=True).update(count_due_since=datetime.now(UTC))
+    return bumped
+
+
+async def _free_elsewhere(level: StockLevel) -> FreeStock:
+    """What is free of the level's product, leaving out the level itself (its bin was just found short)."""
+    free = await free_stock([level.product_id])  # type: ignore[attr-defined]
+    return FreeStock({key: [c for c in found if c[0] != level.id] for key, found in free.levels.items()})
+
+
+async def _cover(reservation: Reservation, short: int, level: StockLevel, pick_list: PickList, staff: Staff,
+                 settings: Settings, notices: list[str]) -> None:
+    """Units of `reservation` that its short bin no longer holds: taken from the warehouse's other bins, on the
+    same pick list and tote when it is being picked; what nobody has is backordered."""
+    if reservation.transfer_line_id is not None:  # type: ignore[attr-defined]
+        await _cover_transfer(reservation, short, level, settings)
+        return
+    line = await OrderLine.get(id=reservation.order_line_id).select_related("order", "product")  # type: ignore[attr-defined]
+    task = await PickTask.filter(reservation_id=reservation.id, state=TaskState.PENDING).select_related(
+        "pick_list", "location").first()
+    if task is not None:  # the task at the short bin asks only for what the bin still holds for it
+        done = reservation.qty <= task.picked or reservation.state != ReservationState.ACTIVE
+        await PickTask.filter(id=task.id).update(
+            state=TaskState.SHORT if done else TaskState.PENDING, qty=task.qty if done else reservation.qty,
+            reservation_id=reservation.id if reservation.state == ReservationState.ACTIVE else None)
+    ours = task is not None and task.pick_list_id == pick_list.id  # type: ignore[attr-defined]
+    got = await reserve_in_warehouse(line.product.id, level.warehouse_id, short, order_line_id=line.id,
+                                     free=await _free_elsewhere(level))
+    if got and task is not None:
         extra = await _unpicked([line.id])
+        last = await PickTask.filter(pick_list_id=task.pick_list.id).order_by("-seq").first()
         await PickTask.bulk_create([
-            PickTask(pick_list_id=pick_list.id, seq=last.seq + i + 1, order_id=task.order.id,  # type: ignore[union-attr]
+            PickTask(pick_list_id=task.pick_list.id, seq=last.seq + i + 1, order_id=line.order.id,  # type: ignore[union-attr]
                      order_line_id=line.id, reservation_id=r.id, product_id=r.product_id,
                      location_id=r.level.location.id, tote=task.tote, qty=r.qty)
             for i, r in enumerate(extra)
         ])
-        notices.append(f"{got} × {task.product.sku} more from {', '.join(r.level.location.code for r in extra)}")
-    if missing > got:
-        await request_for_backorder(task.product, warehouse_id, missing - got, task.order.number, settings.tz)
-        await transition(task.order, OrderStatus.BACKORDERED, staff.actor,
-                         f"short pick at {task.location.code}: {task.product.sku}×{missing - got} missing")
-        notices.append(f"{task.order.number} waits for {missing - got} × {task.product.sku}; keep tote {task.tote}")
-    await check_low_stock({(task.product.id, warehouse_id)}, settings.tz)
+        if ours:
+            notices.append(f"{got} × {line.product.sku} more from "
+                           f"{', '.join(r.level.location.code for r in extra)}")
+    if short > got:
+        rest = short - got
+        await OrderLine.filter(id=line.id).update(qty_reserved=F("qty_reserved") - rest,
+                                                  qty_backordered=F("qty_backordered") + rest)
+        await request_for_backorder(line.product, level.warehouse_id, rest, line.order.number, settings.tz)
+        if line.order.status != OrderStatus.BACKORDERED:
+            await transition(line.order, OrderStatus.BACKORDERED, staff.actor,
+                             f"short pick at {level.location.code}: "
+                             f"{line.product.sku}×{rest} missing")
+        if ours:
+            notices.append(f"{line.order.number} waits for {rest} × {line.product.sku}; keep tote {task.tote}")  # type: ignore[union-attr]
+
+
+async def _cover_transfer(reservation: Reservation, short: int, level: StockLevel, settings: Settings) -> None:
+    """A transfer not yet gone loses units in the short bin: other bins give them, or the transfer carries
+    less and the order it was raised for waits for a purchase instead."""
+    line = await TransferLine.get(id=reservation.transfer_line_id).select_related("product")  # type: ignore[attr-defined]
+    got = await reserve_in_warehouse(line.product.id, level.warehouse_id, short, transfer_line_id=line.id,
+                                     free=await _free_elsewhere(level))
+    rest = short - got
+    if not rest:
+        return
+    await TransferLine.filter(id=line.id).update(qty=F("qty") - rest)
+    if line.order_line_id is None:
+        return
+    await OrderLine.filter(id=line.order_line_id).update(qty_transfer=F("qty_transfer") - rest,
+                                                         qty_backordered=F("qty_backordered") + rest)
+    order = await Order.get(lines__id=line.order_line_id)
+    await request_for_backorder(line.product, order.warehouse_id, rest, order.number, settings.tz)  # type: ignore[attr-defined]
 
 
 async def pick_progress(pick_list: PickList, notices: list[str] | None = None) -> dict[str, Any]:

@@ -67,21 +67,24 @@ async def dashboard(tz: ZoneInfo, days: int = 14) -> dict[str, Any]:
 
 
 async def stock_summary(warehouse_code: str) -> list[dict[str, Any]]:
-    """Per product in a warehouse: on hand, reserved, available and its reorder point; low ones first."""
+    """Per product in a warehouse: on hand, reserved, available, its reorder point and the bins to count (found
+    short by a picker); low ones first."""
     warehouse = await warehouse_by_code(warehouse_code)
     totals: dict[int, dict[str, Any]] = {}
     levels = StockLevel.filter(warehouse_id=warehouse.id, location__kind__in=list(STORAGE_KINDS)).select_related(
-        "product")
+        "product", "location")
     for level in await levels:
         row = totals.setdefault(level.product.id, {"sku": level.product.sku, "name": level.product.name,
-                                                   "on_hand": 0, "reserved": 0})
+                                                   "on_hand": 0, "reserved": 0, "count_due": []})
         row["on_hand"] += level.on_hand
         row["reserved"] += level.reserved
+        if level.count_due_since:
+            row["count_due"].append(level.location.code)
     points = {}
     for product_id, point, sku, name in await ReorderRule.filter(warehouse_id=warehouse.id).values_list(
             "product_id", "reorder_point", "product__sku", "product__name"):
         points[product_id] = point
-        totals.setdefault(product_id, {"sku": sku, "name": name, "on_hand": 0, "reserved": 0})
+        totals.setdefault(product_id, {"sku": sku, "name": name, "on_hand": 0, "reserved": 0, "count_due": []})
     rows = []
     for product_id, row in totals.items():
         available = row["on_hand"] - row["reserved"]
@@ -136,15 +139,26 @@ async def daily_figures(tz: ZoneInfo, day: date) -> dict[str, Any]:
 CATCH_UP_DAYS = 7
 
 
+async def in_use_since(tz: ZoneInfo) -> date | None:
+    """The day fahuo went into use: that of its first order. Days before it have nothing to report, and unlike
+    the moment the tables were made, it travels with the data (a restored backup, a move to PostgreSQL)."""
+    first = await Order.all().order_by("created_at").first().values_list("created_at", flat=True)
+    return first.astimezone(tz).date() if first else None
+
+
 async def send_daily_reports(settings: Settings, now: datetime) -> list[str]:
-    """The report of each finished day not yet reported (after downtime too, up to a week back), once its
-    hour has come. Each day's report is one outbox event, so running twice sends nothing twice."""
+    """The report of each finished day not yet reported (after downtime too, up to a week back, never before
+    the first order), once its hour has come. Each day's report is one outbox event, so running twice sends
+    nothing twice."""
     local = now.astimezone(settings.tz)
     last = local.date() - timedelta(days=1 if local.time() >= settings.daily_report_at else 2)
+    since = await in_use_since(settings.tz)
+    if since is None:
+        return []
     sent = []
     for back in range(CATCH_UP_DAYS - 1, -1, -1):
         day = last - timedelta(days=back)
-        if await OutboxEvent.exists(dedupe_key=f"report:{day.isoformat()}"):
+        if day < since or await OutboxEvent.exists(dedupe_key=f"report:{day.isoformat()}"):
             continue
         if await emit("report.daily", await daily_figures(settings.tz, day), dedupe_key=f"report:{day.isoformat()}"):
             sent.append(day.isoformat())

@@ -39,6 +39,8 @@ class ScanIn(BaseModel):
     pick_list: Number | None = None
     shipment: Number | None = None
     qty: int = Field(default=1, ge=1, le=10_000, strict=True)
+    # a short pick: what the picker still sees in the bin (none: the bin is empty of the product)
+    in_bin: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
 
 
 class Scan(Model):
@@ -68,7 +70,7 @@ async def _pick(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any
 async def _short(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
     from core.picking import report_short
 
-    return await report_short(_needs(scan.pick_list, "pick_list"), staff, settings)
+    return await report_short(_needs(scan.pick_list, "pick_list"), staff, settings, scan.in_bin)
 
 
 async def _load(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.carriers import Carrier, Choice, Parcel, WaybillRequest, adapter_for, choose_carrier
+from core.carriers import Carrier, Choice, Parcel, WaybillRequest, adapter_for, bilingual, choose_carrier
 from core.catalog import Product
 from core.errors import Conflict, InvalidTransition, NotFound
 from core.events import OutboxEvent, emit
@@ -83,7 +83,7 @@ async def _parcel(shipment: Shipment) -> tuple[Parcel, int, int]:
     longest = max((max(p.length_mm, p.width_mm, p.height_mm) for p in packages), default=0)
     order = shipment.order
     parcel = Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
-                    ServiceLevel(order.service_level))
+                    ServiceLevel(order.service_level), order.requested_date)
     return parcel, sum(p.weight_g for p in packages), len(packages)
 
 
@@ -121,6 +121,10 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
                 raise Conflict(detail=f"shipment {number} changed meanwhile; try again")
             await emit("shipment.booked", {"shipment": number, "order": order.number, "carrier": carrier.code,
                                            "waybill": waybill, "why": choice.summary})
+            if choice.date_missed:
+                await emit("shipment.date_missed", {
+                    "shipment": number, "order": order.number, "requested": choice.requested,
+                    "carrier": carrier.name, "arrives": option["arrives"]}, dedupe_key=f"date_missed:{number}")
     except BaseException:
         await adapter_for(carrier).cancel_waybill(carrier, waybill)
         raise
@@ -138,15 +142,18 @@ def _override(choice: Choice, code: str) -> None:
     if picked is None:
         raise NotFound(what="carrier", key=code)
     choice.ranked.remove(picked)
-    choice.ranked.insert(0, {**picked, "why": "chosen by staff"})
-    choice.chosen, choice.basis = code, "chosen by staff"
+    staff = bilingual("carrier.by_staff")
+    choice.ranked.insert(0, {**picked, "why": staff["en"], "why_zh": staff["zh"]})
+    choice.chosen = code
+    choice.set_basis(staff)
 
 
 async def _record_no_carrier(shipment: Shipment, choice: Choice) -> None:
     async with in_transaction():
         await Shipment.filter(id=shipment.id).update(choice=choice.as_dict())
         await emit("shipment.no_carrier", {"shipment": shipment.number, "order": shipment.order.number,
-                                           "why": choice.summary}, dedupe_key=f"no_carrier:{shipment.number}")
+                                           "why": choice.summary, "why_zh": choice.summary_zh},
+                   dedupe_key=f"no_carrier:{shipment.number}")
     shipment.choice = choice.as_dict()
 
 

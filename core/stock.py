@@ -56,6 +56,8 @@ class StockLevel(Model):
     warehouse_id = fields.IntField(db_index=True)
     on_hand = fields.IntField(default=0)
     reserved = fields.IntField(default=0)
+    # set when a picker found less than the ledger said (a short pick); a count of the bin clears it
+    count_due_since = fields.DatetimeField(null=True)
 
     class Meta:
         table = "stock_level"
@@ -220,6 +222,19 @@ async def release_reservation(reservation: Reservation) -> None:
     if changed:
         await StockLevel.filter(id=reservation.level_id).update(reserved=F("reserved") - reservation.qty)
     reservation.state = ReservationState.RELEASED
+
+
+async def shrink_reservation(reservation: Reservation, qty: int) -> None:
+    """Keep only `qty` units of an active reservation (none: it is released); the level follows."""
+    if qty <= 0:
+        await release_reservation(reservation)
+        return
+    if qty >= reservation.qty or reservation.state != ReservationState.ACTIVE:
+        return
+    if await Reservation.filter(id=reservation.id, state=ReservationState.ACTIVE).update(qty=qty):
+        await StockLevel.filter(id=reservation.level_id).update(  # type: ignore[attr-defined]
+            reserved=F("reserved") - (reservation.qty - qty))
+    reservation.qty = qty
 
 
 async def consume_reservation(

@@ -114,7 +114,7 @@ async def land_transfer(transfer: TransferOrder, target_location: Location, acto
     await _set_status(transfer, TransferStatus.SHIPPED, TransferStatus.RECEIVED, received_at=datetime.now(UTC))
     transit = await virtual_location(transfer.source_id, LocationKind.TRANSIT)  # type: ignore[attr-defined]
     lines = await TransferLine.filter(transfer_id=transfer.id).prefetch_related("product").order_by("id")
-    for line in lines:
+    for line in [ln for ln in lines if ln.qty]:  # a line may have lost all its goods to a short pick
         await move_stock(line.product, transit, target_location, line.qty, MoveReason.TRANSFER_IN,
                          document=transfer.number, actor=actor)
         line.qty_received = line.qty
@@ -130,16 +130,20 @@ async def cancel_transfer(transfer: TransferOrder) -> None:
         await release_reservation(reservation)
 
 
-async def cancel_transfers_for_order(order_id: int) -> None:
+async def cancel_transfers_for_order(order_id: int) -> set[tuple[int, int]]:
     """Transfers raised for a cancelled order that have not left are cancelled; those on the road land as
-    free stock at their target."""
+    free stock at their target. Returns the (product, source warehouse) pairs given back."""
+    freed: set[tuple[int, int]] = set()
     for transfer in await TransferOrder.filter(order_id=order_id, status=TransferStatus.DRAFT):
         await cancel_transfer(transfer)
+        freed |= {(p, transfer.source_id) for p in await TransferLine.filter(  # type: ignore[attr-defined]
+            transfer_id=transfer.id).values_list("product_id", flat=True)}
     on_the_road = await TransferOrder.filter(order_id=order_id, status=TransferStatus.SHIPPED).values_list(
         "id", flat=True
     )
     if on_the_road:
         await TransferLine.filter(transfer_id__in=on_the_road).update(order_line_id=None)
+    return freed
 
 
 async def transfer_view(transfer: TransferOrder) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from tortoise import connections
 
 from core.db import close_db, open_db
 from core.errors import DomainError
-from core.i18n import text
+from core.i18n import MESSAGES, text
 from core.notifications import notifier_health
 from core.settings import Settings
 from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
@@ -27,7 +27,7 @@ APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, tracking
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
     "out_of_stock": 409, "invalid_transition": 409, "unauthorized": 401, "bad_login": 401, "forbidden": 403,
-    "conflict": 409, "import_failed": 422, "wrong_scan": 409,
+    "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
 }
 
 
@@ -39,8 +39,10 @@ def _error(code: str, message: str, status: int, **extra: object) -> web.Respons
     return reply({"error": code, "message": message, **extra}, status=status)
 
 
-def _validation_details(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": ".".join(str(p) for p in err["loc"]) or "body", "problem": err["msg"]}
+def _validation_details(exc: ValidationError, lang: str) -> list[dict[str, str]]:
+    # fahuo's own checks raise errors whose type is a catalogue code: those are said in the caller's language
+    return [{"field": ".".join(str(p) for p in err["loc"]) or "body",
+             "problem": text(err["type"], lang, **err.get("ctx", {})) if err["type"] in MESSAGES else err["msg"]}
             for err in exc.errors(include_url=False, include_input=False)]
 
 
@@ -53,7 +55,7 @@ async def errors_as_json(request: web.Request, handler: web.Handler) -> web.Stre
     except DomainError as exc:
         return _error(exc.code, exc.message(lang), STATUS_OF.get(exc.code, 409))
     except ValidationError as exc:
-        details = _validation_details(exc)
+        details = _validation_details(exc, lang)
         summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
         return _error("validation_error", text("validation_error", lang, detail=summary), 422, details=details)
     except web.HTTPException as exc:

@@ -134,10 +134,12 @@ class Scheduler:
 
     def start(self) -> None:
         for name, (_, when) in JOBS.items():
-            trigger = CronTrigger(timezone=self.settings.tz, **when["cron"]) if "cron" in when else \
-                IntervalTrigger(minutes=when["minutes"])
-            self.aps.add_job(self.run, trigger, args=[name], id=name, next_run_time=None if "cron" in when
-                             else datetime.now(UTC))
+            if "cron" in when:  # at its hour (a next_run_time of None would add it paused, never to run)
+                self.aps.add_job(self.run, CronTrigger(timezone=self.settings.tz, **when["cron"]), args=[name],
+                                 id=name)
+            else:  # at once, then every so often: what was due while nothing ran is done on start
+                self.aps.add_job(self.run, IntervalTrigger(minutes=when["minutes"]), args=[name], id=name,
+                                 next_run_time=datetime.now(UTC))
         self.aps.add_job(self._renew, IntervalTrigger(seconds=LEASE_RENEW), id="lease", next_run_time=datetime.now(UTC))
         self.aps.start()
         log.info("scheduler started as %s", self.lease.holder)

@@ -64,7 +64,7 @@ async def test_stock_lookup_shows_on_hand_reserved_and_available(http, shop):
     async with http.get("/api/stock", params={"sku": "TEA", "warehouse": "SH"}, headers=shop) as resp:
         rows = await resp.json()
     assert rows == [{"sku": "TEA", "name": "Product TEA", "warehouse": "SH", "location": "A-01-01", "kind": "bin",
-                     "on_hand": 10, "reserved": 1, "available": 9}]
+                     "on_hand": 10, "reserved": 1, "available": 9, "count_due": None}]
 
 
 async def test_another_channel_cannot_see_the_order(http, shop):

@@ -100,6 +100,17 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
     assert order.number in status and "allocated" in status
 
 
+async def test_a_customer_sees_the_delivery_date_they_asked_for_in_the_order_view(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    body = an_order({"TEA": 1}, requested_date="2026-12-24",
+                    customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER})
+    placed = await place_order(body, "shop", "api:shop", telegram.settings)
+    assert "要求送达:2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+    assert "English" in await telegram.says(CUSTOMER, "/lang")
+    assert "Wanted by: 2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+
+
 async def test_a_customer_cannot_track_someone_elses_order(telegram: Telegram):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)
@@ -185,14 +196,18 @@ async def test_a_flood_is_throttled_and_unknown_text_gets_help(telegram: Telegra
 
 
 async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(telegram: Telegram):
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from bot.emulator import Sent
     from core.reports import send_daily_reports
 
     manager = await add_staff("manager-1", Role.MANAGER, PASSWORD)
     await manager.__class__.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
-    await send_daily_reports(telegram.settings, datetime.now(UTC))
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)  # in use for days
+    await Order.filter(id=placed.order.id).update(created_at=datetime.now(UTC) - timedelta(days=3))
+    assert await send_daily_reports(telegram.settings, datetime.now(UTC))
     await notify_once(telegram.bot)
     reports = [s for s in telegram.api.to(MANAGER) if s.photo]
     assert reports and "orders in" in reports[-1].text

@@ -16,8 +16,10 @@ from tests.factories import a_product, a_warehouse, stock
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def fahuo(db, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FAHUO_DATABASE_URL": db.database_url}
+def fahuo(db, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """run.py as an operator with an English locale types it (`env` may give another)."""
+    mine = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    env = {**mine, "LANG": "C.UTF-8", "FAHUO_DATABASE_URL": db.database_url, **(env or {})}
     return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=False)
 
@@ -40,7 +42,7 @@ async def test_a_product_file_with_bad_rows_imports_nothing_and_names_the_lines(
                    "BAD-1,,fragile,-5,abc\nBAD-2,Two,plasma,1,1\n", encoding="utf-8")
     done = fahuo(db, "import", "products", str(bad))
     assert done.returncode == 1
-    assert "line 3: name: Field required" in done.stderr and "line 4: goods_class" in done.stderr
+    assert "line 3: name: a value is required" in done.stderr and "line 4: goods_class" in done.stderr
     assert await Product.all().count() == 0
 
 

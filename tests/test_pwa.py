@@ -260,3 +260,35 @@ async def test_receiving_a_purchase_order_and_confirming_drafts_by_scanning(serv
     transfer = await TransferOrder.get()
     assert [(line.qty) for line in await transfer.lines.all()] == [2]
     await context.close()
+
+
+async def test_a_picker_reports_a_short_bin_with_what_is_still_there_and_goes_on_elsewhere(server, http, db, browser):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10, "A-01-01")
+    await stock(tea, wh, 5, "A-01-03")
+    await _order(http, {"TEA": 4})
+    await add_staff("picker-1", Role.PICKER, PASSWORD)
+    context, page = await phone(browser, server, [])
+    await sign_in(page, "picker-1")
+    await page.click('a[data-mode="pick"]')
+    await page.click("#cart")
+    await page.wait_for_selector('.task[data-step="location"] >> text=A-01-01')
+    await scan(page, "FH:LOC:A-01-01")
+    await page.wait_for_selector('.task[data-step="product"]')
+    await page.click("#short")
+    await page.fill("#inbin", "1")  # one is left, but not the four asked
+    await shot(page, "pick-short")
+    await page.click("#shortform button")
+    await page.wait_for_selector('.task[data-step="location"] >> text=A-01-03')
+    level = await StockLevel.get(product=tea, location__code="A-01-01")
+    assert (level.on_hand, level.reserved, level.count_due_since is not None) == (1, 0, True)
+    assert [(t.location_id, t.state) for t in await PickTask.all().order_by("seq")] == [
+        (level.location_id, "short"), ((await StockLevel.get(product=tea, location__code="A-01-03")).location_id,
+                                       "pending")]
+    await add_staff("manager-1", Role.MANAGER, PASSWORD)  # the manager sees which bin to count
+    await page.goto("/#/")
+    await page.click("#signout")
+    await sign_in(page, "manager-1")
+    await page.click('a[data-mode="stock"]')
+    await page.wait_for_selector("td:has-text('TEA · count A-01-01')")
+    await context.close()

@@ -3,7 +3,9 @@ and only one of several schedulers running them."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,12 +13,14 @@ import redis.asyncio
 
 from core.events import OutboxEvent
 from core.intake import place_order
+from core.lease import Lease, hold_lease
 from core.orders import Order, OrderStatus
 from core.payments import expire_unpaid, record_payment
 from core.replenishment import PurchaseOrder, PurchaseOrderLine, sweep_low_stock
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
 from core.settings import Settings
 from core.stock import Reservation, ReservationState, StockLevel
+from scheduler import runner
 from scheduler.runner import JOBS, DbLease, RedisLease, Scheduler
 from tests.factories import a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
 
@@ -79,9 +83,25 @@ async def test_late_orders_are_listed_to_managers_once_a_day(db: Settings):
     assert len(alerts) == 1 and late.order.number in alerts[0].payload["orders"]
 
 
+async def _first_order_at(db: Settings, moment: datetime) -> None:
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", db)
+    await Order.filter(id=placed.order.id).update(created_at=moment)
+
+
+async def test_a_fresh_install_reports_only_the_days_since_its_first_order(db: Settings):
+    monday_10 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    assert await send_daily_reports(db, monday_10) == []  # nothing happened yet: nothing to report
+    await _first_order_at(db, datetime(2026, 11, 21, 1, 0, tzinfo=UTC))  # Saturday 09:00 in Shanghai
+    assert await send_daily_reports(db, monday_10) == ["2026-11-21", "2026-11-22"]
+    assert await OutboxEvent.filter(kind="report.daily").count() == 2
+
+
 async def test_the_daily_report_catches_up_after_downtime_and_is_sent_once(db: Settings):
     monday_10 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-    assert await send_daily_reports(db, monday_10)  # first start: the last week, yesterday included
+    await _first_order_at(db, datetime(2026, 11, 1, 2, 0, tzinfo=UTC))
+    assert len(await send_daily_reports(db, monday_10)) == 7  # in use for weeks: the last week, yesterday too
     assert await send_daily_reports(db, monday_10) == []
     # down from Monday until Thursday 07:00 local (before the report hour): Mon and Tue are due
     thursday_7 = datetime(2026, 11, 25, 23, 0, tzinfo=UTC)
@@ -127,6 +147,35 @@ async def test_every_job_is_scheduled_once_and_missed_runs_coalesce(db: Settings
         assert set(jobs) == {*JOBS, "lease"}
         assert all(job.coalesce and job.misfire_grace_time >= 3600 and job.max_instances == 1
                    for job in jobs.values())
+    finally:
+        await scheduler.stop()
+
+
+async def test_one_holder_asking_for_a_new_lease_many_times_at_once_holds_it_every_time(db: Settings):
+    assert await asyncio.gather(*(hold_lease("race", "me", NOW, 60) for _ in range(6))) == [True] * 6
+    assert await hold_lease("race", "someone-else", NOW, 60) is False
+
+
+async def test_on_the_first_start_every_due_job_runs(db: Settings, monkeypatch):
+    ran: list[str] = []
+
+    def job(name: str) -> Callable[[Settings, datetime], Awaitable[None]]:
+        async def run(settings: Settings, now: datetime) -> None:
+            ran.append(name)
+        return run
+
+    monkeypatch.setattr(runner, "JOBS", {name: (job(name), when) for name, (_, when) in JOBS.items()})
+    assert not await Lease.exists()  # a fresh database: nobody held the lease yet
+    scheduler = Scheduler(db, DbLease("first"))
+    scheduler.start()
+    try:
+        due = {name for name, (_, when) in JOBS.items() if "cron" not in when}
+        for _ in range(100):
+            if set(ran) >= due:
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(ran) == sorted(due)
+        assert scheduler.aps.get_job("reconcile").next_run_time is not None  # the nightly one waits for 03:30
     finally:
         await scheduler.stop()
 

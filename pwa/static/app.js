@@ -193,8 +193,21 @@ async function pickView(number) {
       <p class="muted">${state.tasks_left ?? ""} · ${state.route_m ? `${state.route_m} m` : ""}</p>
       ${raw(state.notices?.length ? html`<div class="card">${state.notices.join(" · ")}</div>` : "")}
       <button class="big danger" id="short" ${state.current ? "" : "hidden"}>${t("short")}</button>
+      <form id="shortform" class="card" hidden><label for="inbin">${t("stillInBin")}</label>
+        <input id="inbin" type="number" inputmode="numeric" min="0" step="1" value="0">
+        <button class="big danger" type="submit">${t("reportShort")}</button></form>
       <div id="pending" class="pending"></div>`;
-    view.querySelector("#short").addEventListener("click", () => submitScan({ mode: "short", pick_list: number }));
+    // the picker says what is really left on the shelf: that becomes the bin's stock
+    const form = view.querySelector("#shortform");
+    view.querySelector("#short").addEventListener("click", () => {
+      form.hidden = !form.hidden;
+      if (!form.hidden) form.querySelector("input").select();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const left = Number.parseInt(form.querySelector("input").value, 10);
+      submitScan({ mode: "short", pick_list: number, in_bin: Number.isInteger(left) && left > 0 ? left : 0 });
+    });
     localStorage.setItem(`fahuo.pl.${number}`, JSON.stringify(state));
     showPending();
   };
@@ -494,7 +507,7 @@ async function stockView() {
   const rows = await api("GET", `/api/stock/summary?warehouse=${encodeURIComponent(warehouse)}`);
   view.innerHTML = html`<h2>${warehouse}</h2><table><tr><th>SKU</th><th class="num">${t("available")}</th>
     <th class="num">${t("reorderPoint")}</th></tr>${raw(rows.map((r) => html`<tr class="${r.low ? "low" : ""}">
-    <td>${r.sku}${r.low ? ` · ${t("low")}` : ""}</td><td class="num">${r.available}</td>
+    <td>${r.sku}${r.low ? ` · ${t("low")}` : ""}${r.count_due?.length ? ` · ${t("countDue")} ${r.count_due.join(", ")}` : ""}</td><td class="num">${r.available}</td>
     <td class="num">${r.reorder_point ?? "–"}</td></tr>`).join(""))}</table>`;
 }
 

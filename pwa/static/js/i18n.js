@@ -8,6 +8,8 @@ const WORDS = {
   scanHere: ["Scan or type a code", "扫描或输入条码"], openLists: ["Open pick lists", "待拣货单"],
   newCart: ["New cart (oldest orders)", "新建拣货车(最早订单)"], warehouse: ["Warehouse", "仓库"],
   short: ["Bin has less (short pick)", "库位缺货(短拣)"], scanLocation: ["Scan the location", "扫描库位"],
+  stillInBin: ["How many are still in the bin? (0 if empty)", "库位里还剩几件？（空则填 0）"],
+  reportShort: ["Report short", "确认短拣"], countDue: ["count", "待盘点"],
   scanProduct: ["Scan the product", "扫描商品"], tote: ["Tote", "周转箱"], done: ["Done", "完成"],
   allPicked: ["All picked: take the cart to packing.", "全部拣完:请送往打包区。"],
   queued: ["waiting to send", "待发送"], offline: ["Offline: scans are kept and sent later", "离线:扫描已保存,联网后发送"],

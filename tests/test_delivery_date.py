@@ -1,0 +1,168 @@
+"""The customer's requested delivery date: carrier choice keeps it, people see it, and when no carrier can
+make it the fastest goes and a manager hears of it. First the pure decision, then the whole way over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+from bot.notifier import message_for
+from core.carriers import Carrier, Parcel, choose_carrier
+from core.documents import Document, DocumentKind
+from core.events import OutboxEvent
+from core.notifications import Recipient
+from core.orders import ServiceLevel
+from core.settings import Settings
+from tests.factories import a_carrier, a_product, a_warehouse, stock
+from tests.test_logistics import Phone, _phones, _pick_all, _place
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday, before every cut-off
+
+
+def _carrier(code: str, transit_days: int, first_kg: str, cutoff: time = time(16, 0)) -> Carrier:
+    return Carrier(code=code, name=f"{code} carrier", regions=["*"], goods_classes=["normal"],
+                   service_level="standard", transit_days=transit_days, cutoff=cutoff,
+                   rates={"first_kg": first_kg, "per_kg": "1"})
+
+
+def _parcel(requested: date | None, level: ServiceLevel = ServiceLevel.STANDARD) -> Parcel:
+    return Parcel("上海", frozenset({"normal"}), 1000, 300, level, requested)
+
+
+CHEAP_SLOW = _carrier("CHEAP", transit_days=3, first_kg="5")  # arrives Thursday 26th
+DEAR_FAST = _carrier("FAST", transit_days=1, first_kg="15")  # arrives Tuesday 24th
+
+
+def test_without_a_requested_date_the_cheapest_carrier_wins():
+    choice = choose_carrier([CHEAP_SLOW, DEAR_FAST], _parcel(None), 1000, MORNING)
+    assert choice.chosen == "CHEAP" and not choice.date_missed
+
+
+def test_a_cheaper_carrier_that_arrives_after_the_requested_date_loses_to_one_that_arrives_in_time():
+    choice = choose_carrier([CHEAP_SLOW, DEAR_FAST], _parcel(date(2026, 11, 25)), 1000, MORNING)
+    assert choice.chosen == "FAST" and not choice.date_missed
+    assert [o["on_time"] for o in choice.ranked] == [True, False]
+    loser = choice.ranked[1]
+    assert loser["why_not"] == "arrives 2026-11-26, after the requested 2026-11-25; FAST arrives by 2026-11-24"
+    assert loser["why_not_zh"] == "2026-11-26 送达,晚于要求的 2026-11-25;FAST 2026-11-24 即可送达"
+    assert "2026-11-25" in choice.summary and "2026-11-25" in choice.summary_zh
+
+
+def test_of_the_carriers_that_make_the_date_the_cheapest_still_wins():
+    fair = _carrier("FAIR", transit_days=1, first_kg="9")
+    choice = choose_carrier([CHEAP_SLOW, DEAR_FAST, fair], _parcel(date(2026, 11, 25)), 1000, MORNING)
+    assert [o["carrier"] for o in choice.ranked] == ["FAIR", "FAST", "CHEAP"]
+    assert choice.ranked[1]["why_not"] == "costs 15.00, FAIR 9.00"
+
+
+def test_when_no_carrier_can_meet_the_requested_date_the_fastest_wins_and_the_reason_says_so():
+    choice = choose_carrier([CHEAP_SLOW, DEAR_FAST], _parcel(date(2026, 11, 23)), 1000, MORNING)
+    assert choice.chosen == "FAST" and choice.date_missed
+    assert choice.basis == "no carrier arrives by the requested 2026-11-23: fastest arrival"
+    assert choice.basis_zh == "没有承运商能在要求的 2026-11-23 前送达:选最快送达"
+    assert choice.as_dict()["date_missed"] is True
+
+
+def test_an_order_after_the_cut_off_leaves_the_next_day_and_can_miss_the_date():
+    early = _carrier("EARLY", transit_days=1, first_kg="5", cutoff=time(12, 0))  # misses today's pick-up
+    late_cutoff = _carrier("LATE", transit_days=1, first_kg="8", cutoff=time(18, 0))
+    afternoon = datetime(2026, 11, 23, 14, 0, tzinfo=SHANGHAI)
+    choice = choose_carrier([early, late_cutoff], _parcel(date(2026, 11, 24)), 1000, afternoon)
+    assert choice.chosen == "LATE"
+    assert choice.ranked[1]["arrives"] == "2026-11-25"
+
+
+def test_refusals_are_given_in_english_and_chinese():
+    fragile = Parcel("上海", frozenset({"fragile"}), 1000, 300, ServiceLevel.STANDARD, None)
+    choice = choose_carrier([CHEAP_SLOW], fragile, 1000, MORNING)
+    assert choice.chosen is None
+    assert choice.rejected == [{"carrier": "CHEAP", "reasons": ["does not carry fragile goods"],
+                                "reasons_zh": ["不承运易碎货物"]}]
+    assert "不承运易碎货物" in choice.summary_zh
+
+
+# -- over HTTP --------------------------------------------------------------------------------------------
+
+
+async def _booked(http: aiohttp.ClientSession, phone: dict[str, Phone], **order: Any) -> tuple[str, dict[str, Any]]:
+    """An order of 2 TEA placed by the shop, picked and packed: the carrier is chosen as it is packed."""
+    number = await _place(http, {"TEA": 2}, **order)
+    _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
+    await _pick_all(phone["picker"], pick_list)
+    status, shipment = await phone["packer"].call("POST", f"/api/orders/{number}/packages", {"packages": [
+        {"weight_g": 1000, "length_mm": 300, "width_mm": 200, "height_mm": 100,
+         "contents": [{"sku": "TEA", "qty": 2}]}]})
+    assert status == 201, shipment
+    return number, shipment
+
+
+async def _two_carriers(db: Settings) -> Carrier:
+    """CHEAP, 3 days on the road, and FAST, dearer and 1 day; returns FAST."""
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await a_carrier("CHEAP", transit_days=3, rates={"first_kg": "5", "per_kg": "1"})
+    return await a_carrier("FAST", transit_days=1, rates={"first_kg": "15", "per_kg": "1"})
+
+
+async def test_a_carrier_that_makes_the_requested_date_beats_a_cheaper_late_one_and_the_date_shows_everywhere(
+        http, db: Settings):
+    fast = await _two_carriers(db)
+    wanted = fast.arrival(datetime.now(db.tz))  # FAST makes it, CHEAP is two days later
+    phone = await _phones(http)
+    number, shipment = await _booked(http, phone, requested_date=wanted.isoformat())
+    assert shipment["carrier"] == "FAST"
+    cheap = next(o for o in shipment["choice"]["ranked"] if o["carrier"] == "CHEAP")
+    assert f"after the requested {wanted}" in cheap["why_not"] and f"晚于要求的 {wanted}" in cheap["why_not_zh"]
+    assert shipment["choice"]["date_missed"] is False
+    assert not await OutboxEvent.exists(kind="shipment.date_missed")
+
+    status, order = await phone["manager"].call("GET", f"/api/orders/{number}")
+    assert status == 200 and order["requested_date"] == wanted.isoformat()
+    status, note = await phone["dispatcher"].call(
+        "GET", f"/api/shipments/{shipment['number']}/documents/delivery-note.html")
+    assert status == 200 and "要求送达" in note.decode() and wanted.isoformat() in note.decode()
+
+
+async def test_when_no_carrier_can_make_the_requested_date_the_fastest_goes_and_managers_are_told(http, db: Settings):
+    await _two_carriers(db)
+    today = datetime.now(db.tz).date()  # every carrier needs at least a day
+    phone = await _phones(http)
+    number, shipment = await _booked(http, phone, requested_date=today.isoformat())
+    assert shipment["status"] == "booked" and shipment["carrier"] == "FAST"
+    choice = shipment["choice"]
+    assert choice["date_missed"] is True
+    assert f"no carrier arrives by the requested {today}" in choice["summary"]
+    assert f"没有承运商能在要求的 {today} 前送达" in choice["summary_zh"]
+    alert = await OutboxEvent.get(kind="shipment.date_missed")
+    assert alert.payload["order"] == number and alert.payload["arrives"] == shipment["eta"]
+    en = message_for(alert, Recipient(1, "en", "manager"))
+    zh = message_for(alert, Recipient(1, "zh", "manager"))
+    assert en is not None and zh is not None
+    assert f"{number} will arrive after the customer's requested date {today}" in en[0]
+    assert f"{number} 无法在客户要求的 {today} 前送达" in zh[0]
+    status, _ = await phone["manager"].call("POST", f"/api/shipments/{shipment['number']}/carrier", {})
+    assert status == 200
+    assert await OutboxEvent.filter(kind="shipment.date_missed").count() == 1  # booked again: told once
+
+
+async def test_the_delivery_note_is_sealed_at_dispatch_and_opening_it_later_gives_the_same_paper(http, db):
+    await _two_carriers(db)
+    phone = await _phones(http)
+    _, shipment = await _booked(http, phone)
+    dispatcher, number = phone["dispatcher"], shipment["number"]
+    await dispatcher.scan("load", "FH:VEH:沪A12345", shipment=number)
+    await dispatcher.scan("load", f"FH:PKG:{shipment['packages'][0]['number']}", shipment=number)
+    assert not await Document.exists(kind=DocumentKind.DELIVERY_NOTE)  # nobody opened it before it left
+    status, shipped = await dispatcher.call("POST", f"/api/shipments/{number}/dispatch")
+    assert status == 200, shipped
+    note = await Document.get(kind=DocumentKind.DELIVERY_NOTE, shipment__number=number)
+    assert shipped["delivery_note"] == note.number
+    assert (await OutboxEvent.get(kind="shipment.dispatched")).payload["delivery_note"] == note.number
+    for _ in range(2):
+        status, html = await dispatcher.call("GET", f"/api/shipments/{number}/documents/delivery-note.html")
+        assert status == 200 and note.number in html.decode() and note.content["issued_at"] in html.decode()
+    assert await Document.filter(kind=DocumentKind.DELIVERY_NOTE).count() == 1
