@@ -107,7 +107,8 @@ async def _fuzz(server: str, header: str, config: Path, only: list[str]) -> tupl
     for operation_id in only:
         args += ["--include-operation-id", operation_id]
     proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"},
+        cwd=config.parent)  # its cache of crashes stays out of the work tree
     out, _ = await asyncio.wait_for(proc.communicate(), timeout=240)
     return proc.returncode or 0, out.decode(errors="replace")
 
