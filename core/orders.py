@@ -375,5 +375,8 @@ async def order_view(order: Order) -> dict[str, Any]:
     }
 
 
+MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what the order's total column (14 digits, 2 decimals) holds
+
+
 def line_total(lines: list[tuple[int, Decimal]]) -> Decimal:
     return sum((qty * price for qty, price in lines), Decimal(0))

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from core.auth import Role, add_api_key
+from core.orders import Order
 from core.stock import MAX_ON_HAND, StockLevel, StockMove
 from tests.conftest import signed_in
 from tests.factories import a_product, a_warehouse, an_order, stock
@@ -92,6 +93,17 @@ async def test_receipts_cannot_fill_a_bin_past_what_its_column_holds(http, manag
     assert await StockMove.all().count() == moves  # the whole receipt was refused
     level = await StockLevel.get(product__sku="TEA", location__code="A-01-02")
     assert level.on_hand == MAX_ON_HAND
+
+
+async def test_an_order_worth_more_than_its_total_column_holds_is_refused(http, db):
+    wh, gold = await a_warehouse(), await a_product("GOLD", price="9999999999.00")
+    await stock(gold, wh, 500)
+    manager = await signed_in(http, Role.MANAGER)
+    async with http.post("/api/orders", json=an_order({"GOLD": 200}).model_dump(mode="json"),
+                         headers=manager) as resp:
+        answer = await resp.json()
+    assert resp.status == 422 and "worth at most" in answer["message"], answer
+    assert not await Order.exists()
 
 
 async def test_the_document_names_each_body_for_what_it_is_and_the_documented_body_is_accepted(http, db):
