@@ -43,7 +43,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "请发送 /track 加订单号,例如 /track SO-20261125-00001"),
     "not_yours": ("No order {number} was found for you.", "没有找到您的订单 {number}。"),
     "status": ("Order {number}: {status}\n{lines}", "订单 {number}:{status}\n{lines}"),
-    "requested": ("Wanted by: {date}", "要求送达:{date}"),
+    "requested": ("Wanted by: {date}", "要求送达：{date}"),
     "cancel_order": ("Cancel this order", "取消此订单"),
     "cancelled": ("Order {number} is cancelled.", "订单 {number} 已取消。"),
     "track_link": ("Track online", "在线查看物流"),
@@ -115,11 +115,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "m.aftersales.opened": ("🛠 After-sales {request} for {order} ({kind}): {text}",
                             "🛠 售后 {request}({order},{kind}):{text}"),
     "m.shipment.no_carrier": ("🚚 No carrier for {shipment} ({order}): {why}",
-                              "🚚 {shipment}({order})无可用承运商:{why_zh}"),
+                              "🚚 {shipment}（{order}）无可用承运商：{why_zh}"),
     "m.shipment.date_missed": ("📅 {order} will arrive after the customer's requested date {requested}: no carrier "
                                "makes it. {shipment} goes with {carrier}, arriving {arrives}.",
-                               "📅 {order} 无法在客户要求的 {requested} 前送达:没有承运商能做到。"
-                               "{shipment} 由 {carrier} 承运,预计 {arrives} 送达。"),
+                               "📅 {order} 无法在客户要求的 {requested} 前送达：没有承运商能做到。"
+                               "{shipment} 由 {carrier} 承运，预计 {arrives} 送达。"),
 }
 
 

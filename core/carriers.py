@@ -167,7 +167,7 @@ class Choice:
     def _summary(self, lang: str) -> str:
         if self.chosen is None:
             suffix = "" if lang == "en" else "_zh"
-            colon, semi = (": ", "; ") if lang == "en" else (":", ";")
+            colon, semi = (": ", "; ") if lang == "en" else ("：", "；")
             return text("carrier.none", lang, reasons=semi.join(
                 f"{r['carrier']}{colon}{SEPARATOR[lang].join(r['reasons' + suffix])}" for r in self.rejected))
         best = self.ranked[0]

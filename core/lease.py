@@ -31,16 +31,16 @@ async def hold_lease(name: str, holder: str, now: datetime, seconds: float) -> b
     taken = Lease.filter(Q(holder=holder) | Q(expires_at__lt=now), name=name)
     if await taken.update(holder=holder, expires_at=until):
         return True
-    if await Lease.exists(name=name):
-        return False
-    try:
-        async with in_transaction():
-            await Lease.create(name=name, holder=holder, expires_at=until)
-        return True
-    except IntegrityError:
-        # someone created it first: another process, or this holder's own jobs all starting at once (then
-        # the row is ours and this renews it)
-        return bool(await taken.update(holder=holder, expires_at=until))
+    if not await Lease.exists(name=name):
+        try:
+            async with in_transaction():
+                await Lease.create(name=name, holder=holder, expires_at=until)
+            return True
+        except IntegrityError:
+            pass
+    # The row exists, perhaps only since the update above: made by another process, or by this holder's own
+    # jobs all starting at once. Asking again tells which, and renews it if it is ours.
+    return bool(await taken.update(holder=holder, expires_at=until))
 
 
 async def give_up_lease(name: str, holder: str) -> None:

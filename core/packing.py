@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
@@ -65,10 +66,36 @@ def _differences(wanted: dict[str, int], packed: dict[str, int]) -> list[str]:
             for sku in sorted(wanted.keys() | packed.keys()) if wanted.get(sku, 0) != packed.get(sku, 0)]
 
 
-async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) -> Shipment:
-    """Record the packages of a fully picked order; their contents must be exactly the order."""
+@dataclass(frozen=True)
+class Packed:
+    shipment: Shipment
+    created: bool  # False when these very packages had been recorded before: a repeated request
+
+
+def _as_sent(package: PackageIn) -> tuple[Any, ...]:
+    return (package.weight_g, package.length_mm, package.width_mm, package.height_mm,
+            [item.model_dump() for item in package.contents])
+
+
+async def _packed_alike(order_id: int, body: PackIn) -> Shipment | None:
+    """The order's shipment, if its packages are exactly the ones asked for now."""
+    shipment = await Shipment.filter(order_id=order_id).order_by("-id").first()
+    if shipment is None:
+        return None
+    stored = [(p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.contents)
+              for p in await Package.filter(shipment_id=shipment.id).order_by("seq")]
+    return shipment if stored == [_as_sent(p) for p in body.packages] else None
+
+
+async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) -> Packed:
+    """Record the packages of a fully picked order; their contents must be exactly the order.
+
+    The same packing asked for again (a second press, a retry after a lost answer) gets the shipment made
+    the first time; a different one is refused, the order being packed already."""
     order = await order_by_number(number)
     if order.status != OrderStatus.PICKING:
+        if (earlier := await _packed_alike(order.id, body)) is not None:
+            return Packed(earlier, created=False)
         raise InvalidTransition(document=number, current=order.status, action="packed")
     lines = await OrderLine.filter(order_id=order.id).prefetch_related("product")
     wanted = {ln.product.sku: ln.qty for ln in lines}
@@ -99,12 +126,12 @@ async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) 
         await transition(order, OrderStatus.PACKED, actor,
                          f"{len(body.packages)} package(s) in shipment {shipment_number}")
     try:
-        return await book_carrier(shipment.number, actor, settings)
+        return Packed(await book_carrier(shipment.number, actor, settings), created=True)
     except Exception:  # the packing stands; booking is retried from the shipment, and a manager is told
         log.exception("booking a carrier for %s failed", shipment.number)
         await emit("shipment.no_carrier", {"shipment": shipment.number, "order": number,
                                            "why": "the carrier's system did not answer"})
-        return shipment
+        return Packed(shipment, created=True)
 
 
 async def package_by_number(number: str) -> Package:

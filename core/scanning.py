@@ -2,7 +2,8 @@
 
 Each scan carries the id the device gave it (`client_scan_id`). A phone with a bad network queues scans
 and sends them again; the first arrival is applied, and any later copy gets the first answer back without
-changing anything, be it a success or a refusal.
+changing anything, be it a success or a refusal. The floor app's action buttons (a transfer, a receipt, a
+dispatch) are remembered the same way, under the idempotency key the app sends with them.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.auth import Permission, Staff
-from core.errors import Conflict, DomainError, WrongScan
+from core.errors import DomainError, WrongScan
 from core.fields import Number
 from core.qr import decode
 from core.settings import Settings
+
+REQUEST = "request"  # the mode an action button's request is remembered under, beside the scans
 
 
 class ScanMode(StrEnum):
@@ -96,41 +99,62 @@ class Refused(DomainError):
         super().__init__(**params)
 
 
-def _replay(scan: Scan, staff: Staff) -> dict[str, Any]:
-    if scan.staff != staff.username:
-        raise Conflict(detail=f"scan id {scan.client_scan_id} was already used by another device")
-    if not scan.accepted:
-        raise Refused(scan.answer["error"], scan.answer["params"])
-    return {**scan.answer, "replayed": True}
+class IdTaken(DomainError):
+    """Another person's device already used this id."""
+
+    code = "id_taken"
 
 
-async def apply_scan(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
-    """Apply a scan once. A refusal raises (WrongScan and friends) after being recorded; a copy of an earlier
-    scan gets that scan's answer, or its refusal again (`Refused`).
+class IdReused(DomainError):
+    """The same device used one id for two different things: a fault of the client, nothing is done."""
 
-    The step is applied first and the scan recorded in the same transaction; a copy fails on the unique
-    scan id and is then answered from the record. So a first arrival, the common case, costs no lookup."""
-    staff.require(PERMISSION[scan.mode])
-    record = {"client_scan_id": scan.client_scan_id, "staff": staff.username, "mode": scan.mode,
-              "code": scan.code.strip()[:200]}
+    code = "id_reused"
+
+
+def _replay(earlier: Scan, record: dict[str, str]) -> dict[str, Any]:
+    if earlier.staff != record["staff"]:
+        raise IdTaken(id=earlier.client_scan_id)
+    if (earlier.mode, earlier.code) != (record["mode"], record["code"]):
+        raise IdReused(id=earlier.client_scan_id)
+    if not earlier.accepted:
+        raise Refused(earlier.answer["error"], earlier.answer["params"])
+    return {**earlier.answer, "replayed": True}
+
+
+async def apply_once(client_id: str, staff: Staff, mode: str, code: str,
+                     step: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """Run `step` once for `client_id`, the id the device gave this scan or action. A refusal raises after
+    being recorded; a copy gets the first answer (with `replayed: true`), or its refusal again (`Refused`).
+
+    The step is applied first and recorded in the same transaction; a copy fails on the unique id and is
+    then answered from the record. So a first arrival, the common case, costs no lookup. `step` must only
+    touch the database: the transaction stays open while it runs."""
+    record = {"client_scan_id": client_id, "staff": staff.username, "mode": mode, "code": code.strip()[:200]}
     try:
         async with in_transaction():
-            answer = await STEPS[scan.mode](scan, staff, settings)
+            answer = await step()
             await Scan.create(**record, accepted=True, answer=answer)
         return answer
     except IntegrityError:
-        earlier = await Scan.get_or_none(client_scan_id=scan.client_scan_id)
+        earlier = await Scan.get_or_none(client_scan_id=client_id)
         if earlier is None:
             raise
-        return _replay(earlier, staff)
+        return _replay(earlier, record)
     except DomainError as refusal:
         # a copy of an accepted scan may well be refused now (the task moved on): the first answer counts
-        earlier = await Scan.get_or_none(client_scan_id=scan.client_scan_id)
+        earlier = await Scan.get_or_none(client_scan_id=client_id)
         if earlier is not None:
-            return _replay(earlier, staff)
+            return _replay(earlier, record)
         answer = {"error": refusal.code, "params": {k: str(v) for k, v in refusal.params.items()}}
         try:
             await Scan.create(**record, accepted=False, answer=answer)
         except IntegrityError:
             pass
         raise
+
+
+async def apply_scan(scan: ScanIn, staff: Staff, settings: Settings) -> dict[str, Any]:
+    """Apply a scan once (see `apply_once`)."""
+    staff.require(PERMISSION[scan.mode])
+    return await apply_once(scan.client_scan_id, staff, scan.mode, scan.code,
+                            lambda: STEPS[scan.mode](scan, staff, settings))

@@ -91,7 +91,8 @@ async def post_decision(request: web.Request, who: Principal, number: str, body:
 
 
 @api.route("POST", "/api/after-sales/{number}/return", summary="The goods came back: book them into stock",
-           tag="after-sales", permission=Permission.RECEIVE_STOCK, body=ReturnIn, returns=AfterSalesOut)
+           tag="after-sales", permission=Permission.RECEIVE_STOCK, body=ReturnIn, returns=AfterSalesOut,
+           once=True)
 async def post_return(request: web.Request, who: Principal, number: str, body: ReturnIn) -> web.Response:
     received = await receive_return(number, body, who.actor, request.app[SETTINGS])
     return reply(await request_view(received))

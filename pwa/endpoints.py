@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -11,9 +12,10 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, create_model
 
-from core.auth import Permission
+from core.auth import Permission, Staff
 from core.errors import InvalidInput
 from core.fields import CarrierCode, Number
+from core.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
 M = TypeVar("M", bound=BaseModel)
@@ -43,6 +45,7 @@ class Endpoint:
     returns: Any
     media: str | tuple[str, ...]
     responses: dict[int, str]
+    once: bool
 
 
 @dataclass
@@ -54,9 +57,10 @@ class Api:
               permission: Permission | None = None, body: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None, params: dict[str, Any] | None = None,
               returns: Any = None, media: str | tuple[str, ...] = "application/json",
-              responses: dict[int, str] | None = None) -> Callable[[Handler], Handler]:
+              responses: dict[int, str] | None = None, once: bool = False) -> Callable[[Handler], Handler]:
         """Declare an endpoint. The handler gets the path parameters by name, and `body` and `query` (validated
-        models) when declared. `returns` is the type of a JSON answer; other answers name their `media` type."""
+        models) when declared. `returns` is the type of a JSON answer; other answers name their `media` type.
+        `once`: a staff member's call sent with an Idempotency-Key is done once; a retry gets that answer."""
         if returns is None and media == "application/json":
             raise TypeError(f"{method} {path}: say what it returns")
 
@@ -72,11 +76,14 @@ class Api:
                     args["query"] = query.model_validate(dict(request.query))
                 if body is not None:
                     args["body"] = await read_body(request, body)
-                return await fn(request, principal, **args)
+                key = request.headers.get(IDEMPOTENCY_KEY) if once else None
+                if key is None or principal.staff is None:
+                    return await fn(request, principal, **args)
+                return await answered_once(request, principal.staff, key, lambda: fn(request, principal, **args))
 
             self.routes.route(method, path)(handler)
             self.endpoints.append(Endpoint(method, path, summary, tag, access, permission, body, path_model, query,
-                                           returns, media, responses or {200: "OK"}))
+                                           returns, media, responses or {200: "OK"}, once))
             return fn
 
         return register
@@ -99,6 +106,30 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested thousands deep
         raise BadJson() from exc
     return model.model_validate(data)  # a ValidationError becomes a 422 in the error middleware
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+KEY_FORM = re.compile(r"[A-Za-z0-9_.:\-]{8,64}")
+
+
+async def answered_once(request: web.Request, staff: Staff, key: str,
+                        call: Callable[[], Awaitable[web.StreamResponse]]) -> web.Response:
+    """Do the call once for this key: a retry of the same request (a second press, a lost answer) gets the
+    first answer with `replayed: true`; the same key on a different request is refused."""
+    key = key.strip()
+    if not KEY_FORM.fullmatch(key):
+        raise InvalidInput(detail=f"{IDEMPOTENCY_KEY} must be 8 to 64 letters, digits or _.:-")
+    digest = hashlib.sha256(f"{request.method} {request.path_qs}\n".encode() + await request.read()).hexdigest()
+
+    async def step() -> dict[str, Any]:
+        response = await call()
+        assert isinstance(response, web.Response) and response.body is not None  # a JSON answer
+        return {"status": response.status, "body": json.loads(bytes(response.body))}  # type: ignore[arg-type]
+
+    answer = await apply_once(key, staff, REQUEST, f"{digest[:16]} {request.method} {request.path_qs}", step)
+    if answer.get("replayed"):
+        return reply({**answer["body"], "replayed": True})
+    return reply(answer["body"], status=answer["status"])
 
 
 def reply(data: Any, status: int = 200) -> web.Response:
@@ -177,6 +208,10 @@ def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     slug = re.sub(r"[^a-z0-9]+", "_", ep.path.lower()).strip("_")
     op: dict[str, Any] = {"summary": ep.summary, "tags": [ep.tag], "operationId": f"{ep.method.lower()}_{slug}"}
     params = _parameters(ep.params, "path", schemas) + _parameters(ep.query, "query", schemas)
+    if ep.once:
+        params.append({"name": IDEMPOTENCY_KEY, "in": "header", "required": False, "schema": {
+            "type": "string", "pattern": f"^{KEY_FORM.pattern}$"}, "description": "a new random key per action; a "
+            "retry with the same key is answered with the first answer (replayed: true) and changes nothing"})
     if params:
         op["parameters"] = params
     if ep.body is not None:
@@ -191,8 +226,10 @@ def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     answer = _schema_of(ep.returns, schemas) if ep.returns is not None else {"type": "string", "format": "binary"}
     media = (ep.media,) if isinstance(ep.media, str) else ep.media
     content = {m: {"schema": answer} for m in media}
+    answers = {**({200: "a retry with the same Idempotency-Key: the first answer (replayed: true)"} if ep.once
+                   else {}), **ep.responses}
     responses: dict[str, Any] = {str(code): {"description": text, "content": content}
-                                 for code, text in ep.responses.items() if code < 400}
+                                 for code, text in answers.items() if code < 400}
     error_ref = {"content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
     errors = {**ERRORS, **{code: text for code, text in ep.responses.items() if code >= 400}}
     responses.update({str(code): {"description": text, **error_ref} for code, text in errors.items()})

@@ -82,7 +82,7 @@ class PickListIn(BaseModel):
 
 @api.route("POST", "/api/pick-lists", summary="Make a pick list (one tote per order), tasks in walking order",
            tag="picking", permission=Permission.PICK, body=PickListIn, returns=PickListOut,
-           responses={201: "created"})
+           responses={201: "created"}, once=True)
 async def post_pick_list(request: web.Request, who: Principal, body: PickListIn) -> web.Response:
     numbers = body.orders or await next_batch(body.warehouse or "", body.max_orders)
     if not numbers:
@@ -121,11 +121,13 @@ async def post_scan(request: web.Request, who: Principal, body: ScanIn) -> web.R
 
 
 @api.route("POST", "/api/orders/{number}/packages", summary="Pack a picked order; a carrier is booked at once",
-           tag="packing", permission=Permission.PACK, body=PackIn, returns=ShipmentOut, responses={201: "packed"})
+           tag="packing", permission=Permission.PACK, body=PackIn, returns=ShipmentOut,
+           responses={201: "packed", 200: "these packages were recorded before: their shipment (replayed: true)"})
 async def post_packages(request: web.Request, who: Principal, number: str, body: PackIn) -> web.Response:
     settings = request.app[SETTINGS]
-    shipment = await pack_order(number, body, who.actor, settings)
-    return reply(await shipment_view(shipment, settings), status=201)
+    packed = await pack_order(number, body, who.actor, settings)
+    view = await shipment_view(packed.shipment, settings)
+    return reply(view, status=201) if packed.created else reply({**view, "replayed": True})
 
 
 @api.route("GET", "/api/packages/{number}/label.png", summary="A package's label (QR + text) as PNG",
@@ -163,7 +165,7 @@ async def post_carrier_choice(request: web.Request, who: Principal, number: str,
 
 @api.route("POST", "/api/shipments/{number}/dispatch",
            summary="Confirm the loaded shipment left: stock out, order shipped, confirmation issued",
-           tag="shipping", permission=Permission.DISPATCH, returns=Dispatched)
+           tag="shipping", permission=Permission.DISPATCH, returns=Dispatched, once=True)
 async def post_dispatch(request: web.Request, who: Principal, number: str) -> web.Response:
     return reply(await confirm_dispatch(number, member(who), request.app[SETTINGS]))
 

@@ -73,14 +73,14 @@ async def get_order(request: web.Request, who: Principal, number: str) -> web.Re
 
 
 @api.route("POST", "/api/orders/{number}/approve", summary="Approve a held order", tag="orders",
-           permission=Permission.REVIEW_ORDERS, body=OrderDecisionIn, returns=OrderOut)
+           permission=Permission.REVIEW_ORDERS, body=OrderDecisionIn, returns=OrderOut, once=True)
 async def approve(request: web.Request, who: Principal, number: str, body: OrderDecisionIn) -> web.Response:
     order = await decide_held(number, True, who.actor, body.reason, request.app[SETTINGS])
     return reply(await order_view(order))
 
 
 @api.route("POST", "/api/orders/{number}/reject", summary="Reject a held order (reason required)", tag="orders",
-           permission=Permission.REVIEW_ORDERS, body=OrderDecisionIn, returns=OrderOut)
+           permission=Permission.REVIEW_ORDERS, body=OrderDecisionIn, returns=OrderOut, once=True)
 async def reject(request: web.Request, who: Principal, number: str, body: OrderDecisionIn) -> web.Response:
     order = await decide_held(number, False, who.actor, body.reason, request.app[SETTINGS])
     return reply(await order_view(order))
@@ -88,7 +88,7 @@ async def reject(request: web.Request, who: Principal, number: str, body: OrderD
 
 @api.route("POST", "/api/orders/{number}/cancel", summary="Cancel an order not yet shipped", tag="orders",
            access=Access.KEY_OR_STAFF, permission=Permission.CANCEL_ORDERS, body=OrderDecisionIn,
-           returns=OrderOut)
+           returns=OrderOut, once=True)
 async def cancel(request: web.Request, who: Principal, number: str, body: OrderDecisionIn) -> web.Response:
     order = await _visible_order(number, who)
     cancelled = await cancel_order(order.number, who.actor, body.reason or "cancelled")

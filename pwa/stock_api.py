@@ -66,14 +66,16 @@ async def get_stock(request: web.Request, who: Principal, query: StockQuery) -> 
 
 
 @api.route("POST", "/api/stock/receipts", summary="Receive goods without a purchase order", tag="stock",
-           permission=Permission.RECEIVE_STOCK, body=ReceiptIn, returns=Received, responses={201: "received"})
+           permission=Permission.RECEIVE_STOCK, body=ReceiptIn, returns=Received, responses={201: "received"},
+           once=True)
 async def post_receipt(request: web.Request, who: Principal, body: ReceiptIn) -> web.Response:
     ready = await receive_stock(body, who.actor, request.app[SETTINGS])
     return reply({"received": sum(ln.qty for ln in body.lines), "orders_ready": ready}, status=201)
 
 
 @api.route("POST", "/api/stock/adjustments", summary="Correct a bin after a count or damage", tag="stock",
-           permission=Permission.ADJUST_STOCK, body=AdjustmentIn, returns=Adjusted, responses={201: "adjusted"})
+           permission=Permission.ADJUST_STOCK, body=AdjustmentIn, returns=Adjusted, responses={201: "adjusted"},
+           once=True)
 async def post_adjustment(request: web.Request, who: Principal, body: AdjustmentIn) -> web.Response:
     delta = await adjust_stock(body, who.actor, request.app[SETTINGS])
     return reply({"sku": body.sku, "location": body.location, "change": delta}, status=201)
@@ -81,7 +83,7 @@ async def post_adjustment(request: web.Request, who: Principal, body: Adjustment
 
 @api.route("POST", "/api/transfers", summary="Move stock to another warehouse (reserves it at the source)",
            tag="transfers", permission=Permission.TRANSFER_STOCK, body=TransferIn, returns=TransferOut,
-           responses={201: "created"})
+           responses={201: "created"}, once=True)
 async def post_transfer(request: web.Request, who: Principal, body: TransferIn) -> web.Response:
     transfer = await create_transfer(body, who.actor, request.app[SETTINGS])
     return reply(await transfer_view(transfer), status=201)
@@ -94,13 +96,13 @@ async def get_transfer(request: web.Request, who: Principal, number: str) -> web
 
 
 @api.route("POST", "/api/transfers/{number}/ship", summary="The transfer leaves its source", tag="transfers",
-           permission=Permission.TRANSFER_STOCK, returns=TransferOut)
+           permission=Permission.TRANSFER_STOCK, returns=TransferOut, once=True)
 async def ship(request: web.Request, who: Principal, number: str) -> web.Response:
     return reply(await transfer_view(await dispatch_transfer(number, who.actor)))
 
 
 @api.route("POST", "/api/transfers/{number}/receive", summary="The transfer arrives at its target",
-           tag="transfers", permission=Permission.TRANSFER_STOCK, body=ArrivalIn, returns=TransferArrival)
+           tag="transfers", permission=Permission.TRANSFER_STOCK, body=ArrivalIn, returns=TransferArrival, once=True)
 async def arrive(request: web.Request, who: Principal, number: str, body: ArrivalIn) -> web.Response:
     ready = await receive_transfer(number, body.location, who.actor, request.app[SETTINGS])
     return reply({**await transfer_view(await transfer_by_number(number)), "orders_ready": ready})
@@ -122,13 +124,13 @@ async def get_po(request: web.Request, who: Principal, number: str) -> web.Respo
 
 
 @api.route("POST", "/api/purchase-orders/{number}/confirm", summary="Send a draft to the supplier",
-           tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut)
+           tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut, once=True)
 async def confirm(request: web.Request, who: Principal, number: str) -> web.Response:
     return await _change_po(number, confirm_po)
 
 
 @api.route("POST", "/api/purchase-orders/{number}/cancel", summary="Cancel a purchase order not yet received",
-           tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut)
+           tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut, once=True)
 async def cancel(request: web.Request, who: Principal, number: str) -> web.Response:
     return await _change_po(number, cancel_po)
 
@@ -141,7 +143,8 @@ async def _change_po(number: str, change: Callable[[PurchaseOrder], Awaitable[No
 
 
 @api.route("POST", "/api/purchase-orders/{number}/receive", summary="Receive goods of a confirmed purchase order",
-           tag="purchasing", permission=Permission.RECEIVE_STOCK, body=PoReceiptIn, returns=PurchaseOrderArrival)
+           tag="purchasing", permission=Permission.RECEIVE_STOCK, body=PoReceiptIn, returns=PurchaseOrderArrival,
+           once=True)
 async def receive_po(request: web.Request, who: Principal, number: str, body: PoReceiptIn) -> web.Response:
     ready = await receive_purchase_order(number, body, who.actor, request.app[SETTINGS])
     return reply({**await po_view(await po_by_number(number)), "orders_ready": ready})

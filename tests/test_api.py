@@ -231,3 +231,48 @@ async def test_a_manager_confirms_and_receives_the_purchase_draft_a_backorder_ma
     assert received["status"] == "received" and received["orders_ready"] == [order["number"]]
     async with http.post(f"/api/purchase-orders/{number}/cancel", headers=manager) as resp:
         assert resp.status == 409 and (await resp.json())["error"] == "invalid_transition"
+
+
+async def test_a_transfer_or_receipt_sent_again_with_its_idempotency_key_is_done_once(http, db):
+    import asyncio
+
+    from core.transfers import TransferOrder
+
+    await a_warehouse("SH")
+    await a_product("TEA")
+    await a_warehouse("GZ")
+    manager = await signed_in(http, Role.MANAGER)
+
+    async def send(path: str, body: dict, key: str, who: dict = manager, lang: str = "en") -> tuple[int, dict]:
+        headers = {**who, "Idempotency-Key": key, "Accept-Language": lang}
+        async with http.post(path, json=body, headers=headers) as resp:
+            return resp.status, await resp.json()
+
+    receipt = {"warehouse": "SH", "lines": [{"sku": "TEA", "qty": 20, "location": "A-01-02"}]}
+    first, again = await send("/api/stock/receipts", receipt, "receipt-0001"), \
+        await send("/api/stock/receipts", receipt, "receipt-0001")
+    assert first == (201, {"received": 20, "orders_ready": []})
+    assert again == (200, {"received": 20, "orders_ready": [], "replayed": True})
+    assert (await StockLevel.get(location__code="A-01-02")).on_hand == 20
+
+    move = {"from_warehouse": "SH", "to_warehouse": "GZ", "lines": [{"sku": "TEA", "qty": 5}]}
+    answers = await asyncio.gather(*(send("/api/transfers", move, "transfer-0001") for _ in range(3)))
+    assert sorted(status for status, _ in answers) == [200, 200, 201]
+    assert {body["number"] for _, body in answers} == {(await TransferOrder.get()).number}
+    assert (await StockLevel.get(location__code="A-01-02")).reserved == 5
+
+    # the same key on another request, or from another person, changes nothing and says why
+    status, clash = await send("/api/transfers", {**move, "to_warehouse": "SH"}, "transfer-0001", lang="zh")
+    assert status == 422 and clash["error"] == "id_reused" and "另一个请求，" in clash["message"]
+    other = await signed_in(http, Role.DISPATCHER)
+    status, clash = await send("/api/transfers", move, "transfer-0001", who=other)
+    assert status == 409 and clash["error"] == "id_taken"
+    status, bad = await send("/api/transfers", move, "short")
+    assert status == 422 and "Idempotency-Key" in bad["message"]
+    assert await TransferOrder.all().count() == 1
+    # a refusal is given again to a retry; a new key is a new try
+    status, refusal = await send("/api/transfers", {**move, "to_warehouse": "XX"}, "transfer-0002")
+    assert status == 404 and await send("/api/transfers", {**move, "to_warehouse": "XX"}, "transfer-0002") == (
+        status, refusal)
+    assert (await send("/api/transfers", move, "transfer-0003"))[0] == 201
+    assert await TransferOrder.all().count() == 2

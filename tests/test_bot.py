@@ -106,7 +106,7 @@ async def test_a_customer_sees_the_delivery_date_they_asked_for_in_the_order_vie
     body = an_order({"TEA": 1}, requested_date="2026-12-24",
                     customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER})
     placed = await place_order(body, "shop", "api:shop", telegram.settings)
-    assert "要求送达:2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+    assert "要求送达：2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
     assert "English" in await telegram.says(CUSTOMER, "/lang")
     assert "Wanted by: 2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
 

@@ -48,7 +48,7 @@ def test_a_cheaper_carrier_that_arrives_after_the_requested_date_loses_to_one_th
     assert [o["on_time"] for o in choice.ranked] == [True, False]
     loser = choice.ranked[1]
     assert loser["why_not"] == "arrives 2026-11-26, after the requested 2026-11-25; FAST arrives by 2026-11-24"
-    assert loser["why_not_zh"] == "2026-11-26 送达,晚于要求的 2026-11-25;FAST 2026-11-24 即可送达"
+    assert loser["why_not_zh"] == "2026-11-26 送达，晚于要求的 2026-11-25；FAST 2026-11-24 即可送达"
     assert "2026-11-25" in choice.summary and "2026-11-25" in choice.summary_zh
 
 
@@ -63,7 +63,7 @@ def test_when_no_carrier_can_meet_the_requested_date_the_fastest_wins_and_the_re
     choice = choose_carrier([CHEAP_SLOW, DEAR_FAST], _parcel(date(2026, 11, 23)), 1000, MORNING)
     assert choice.chosen == "FAST" and choice.date_missed
     assert choice.basis == "no carrier arrives by the requested 2026-11-23: fastest arrival"
-    assert choice.basis_zh == "没有承运商能在要求的 2026-11-23 前送达:选最快送达"
+    assert choice.basis_zh == "没有承运商能在要求的 2026-11-23 前送达：选最快送达"
     assert choice.as_dict()["date_missed"] is True
 
 

@@ -347,3 +347,44 @@ async def test_label_sheets_decode_back_to_their_payloads(http, db):
 
 def _qr_text_image(image: Image.Image) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(image.convert("L"))]
+
+
+async def test_packing_and_dispatch_pressed_again_give_the_first_answer_and_do_nothing_twice(http, db):
+    import asyncio
+
+    from core.documents import Document, DocumentKind
+    from core.packing import Package
+    from core.shipments import Shipment
+
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await a_carrier()
+    phone = await _phones(http)
+    number = await _place(http, {"TEA": 2})
+    _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
+    await _pick_all(phone["picker"], pick_list)
+    packing = await _one_box(number, {"TEA": 2})
+    status, shipment = await phone["packer"].call("POST", f"/api/orders/{number}/packages", packing)
+    assert status == 201
+    status, again = await phone["packer"].call("POST", f"/api/orders/{number}/packages", packing)
+    assert status == 200 and again == {**shipment, "replayed": True}
+    packing["packages"][0]["weight_g"] = 999  # not the packing that was done: refused, naming the state
+    status, refusal = await phone["packer"].call("POST", f"/api/orders/{number}/packages", packing)
+    assert status == 409 and refusal["error"] == "invalid_transition"
+    assert (await Shipment.all().count(), await Package.all().count()) == (1, 1)
+
+    dispatcher = phone["dispatcher"]
+    await dispatcher.scan("load", "FH:VEH:沪A12345", shipment=shipment["number"])
+    await dispatcher.scan("load", f"FH:PKG:{shipment['packages'][0]['number']}", shipment=shipment["number"])
+    key = {**dispatcher.headers, "Idempotency-Key": "dispatch-0001"}
+    path = f"/api/shipments/{shipment['number']}/dispatch"
+
+    async def confirm() -> tuple[int, dict]:
+        async with http.post(path, headers=key) as resp:
+            return resp.status, await resp.json()
+
+    answers = sorted(await asyncio.gather(confirm(), confirm()), key=lambda a: "replayed" in a[1])
+    (status, done), (again_status, again) = answers
+    assert (status, again_status) == (200, 200) and again == {**done, "replayed": True}
+    assert done["status"] == "dispatched" and await Document.filter(kind=DocumentKind.CONFIRMATION).count() == 1
+    assert await StockLevel.get(product=tea).values_list("on_hand", flat=True) == 8

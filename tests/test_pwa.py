@@ -14,16 +14,19 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
 from core.auth import Role, add_api_key, add_staff, issue_login_link
+from core.documents import Document, DocumentKind
 from core.orders import Order, OrderStatus
 from core.packing import Package
 from core.picking import PickTask
 from core.replenishment import PurchaseOrder, sweep_low_stock
-from core.scanning import Scan
+from core.scanning import REQUEST, Scan
+from core.shipments import Shipment
 from core.stock import StockLevel
 from core.transfers import TransferOrder
 from tests.browser import CHROMIUM, camera_feed, chromium
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, signed_in
 from tests.factories import a_carrier, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
+from tests.test_logistics import Phone, _pick_all
 
 ARTIFACTS = Path(os.environ.get("FAHUO_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 PHONE = {"width": 390, "height": 844}
@@ -45,6 +48,26 @@ async def phone(browser: Browser, server: str, outside: list[str]) -> tuple[Brow
     page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in (
         "127.0.0.1", None) and not r.url.startswith(("blob:", "data:")) else None)
     return context, page
+
+
+def troubles(page: Page) -> list[str]:
+    """Every JavaScript error the page throws and every error it logs (a refused request logs one too)."""
+    seen: list[str] = []
+    page.on("pageerror", lambda exc: seen.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: seen.append(f"console: {msg.text}") if msg.type == "error" else None)
+    return seen
+
+
+async def press_twice(page: Page, selector: str, name: str) -> str:
+    """Two fast presses, then one more once the answer is on screen: what the feedback says at the end."""
+    await page.dblclick(selector)
+    await page.wait_for_selector(f"{selector}.done")
+    await shot(page, f"{name}-done")
+    await page.evaluate("document.getElementById('feedback').hidden = true")
+    await page.click(selector)
+    await page.wait_for_selector("#feedback:not([hidden])")
+    assert await page.get_attribute("#feedback", "class") == "ok"
+    return await page.inner_text("#feedback")
 
 
 async def sign_in(page: Page, username: str) -> None:
@@ -181,14 +204,14 @@ async def test_scans_made_offline_survive_a_reload_and_are_applied_once(server, 
     await page.reload()
     await page.wait_for_selector(".task")
     await page.wait_for_function("document.querySelector('#queue').textContent.startsWith('3')")
-    assert await Scan.all().count() == 0
+    assert await Scan.exclude(mode=REQUEST).count() == 0  # the new cart's request is remembered, no scan
 
     await context.set_offline(False)
     await page.evaluate("window.dispatchEvent(new Event('online'))")
     await page.wait_for_function("document.querySelector('#queue').hidden", timeout=10_000)
     task = await PickTask.get(pick_list__number=pick_url.rsplit("/", 1)[1])
     assert (task.at_location, task.picked) == (True, 2)
-    assert await Scan.filter(accepted=True).count() == 3
+    assert await Scan.filter(accepted=True).exclude(mode=REQUEST).count() == 3
     await context.close()
 
 
@@ -246,7 +269,7 @@ async def test_receiving_a_purchase_order_and_confirming_drafts_by_scanning(serv
     await scan(page, "FH:LOC:A-01-03")  # the put-away bin, scanned
     await shot(page, "receive")
     await page.click("#book")
-    await page.wait_for_selector("#feedback.ok:has-text('TEA ✓')")
+    await page.wait_for_selector("#feedback.ok:has-text('TEA × 12 booked in')")
     level = await StockLevel.get(product=tea, location__code="A-01-03")
     assert level.on_hand == 12
     await page.goto("/#/transfer")
@@ -260,6 +283,60 @@ async def test_receiving_a_purchase_order_and_confirming_drafts_by_scanning(serv
     transfer = await TransferOrder.get()
     assert [(line.qty) for line in await transfer.lines.all()] == [2]
     await context.close()
+
+
+async def test_action_buttons_pressed_twice_do_the_work_once_and_say_what_happened(server, http, db, browser):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await a_warehouse("GZ")
+    await stock(tea, wh, 10, "A-01-02")
+    await a_carrier()
+    number = await _order(http, {"TEA": 2})
+    picker = Phone(http, await signed_in(http, Role.PICKER))
+    _, pick_list = await picker.call("POST", "/api/pick-lists", {"orders": [number]})
+    await _pick_all(picker, pick_list)
+    await add_staff("manager-1", Role.MANAGER, PASSWORD)
+    context, page = await phone(browser, server, [])
+    seen = troubles(page)
+    await sign_in(page, "manager-1")
+
+    await page.goto("/#/pack")
+    await page.wait_for_selector("#scanbar:not([hidden])")
+    await scan(page, f"FH:ORD:{number}")
+    await page.wait_for_selector(f"h2:has-text('{number}')")
+    await scan(page, "FH:SKU:TEA")
+    await scan(page, "FH:SKU:TEA")
+    said = await press_twice(page, "#finish", "pack")
+    shipment = await Shipment.get(order__number=number)
+    assert shipment.number in said and await Shipment.all().count() == 1
+    assert await page.locator("[data-label]").count() == 1
+
+    package = await Package.get(shipment=shipment)
+    await page.goto("/#/load")
+    await page.wait_for_selector("#scanbar:not([hidden])")
+    await scan(page, f"FH:PKG:{package.number}")
+    await page.wait_for_selector("text=Scan the vehicle")
+    await scan(page, "FH:VEH:沪A12345")
+    await page.wait_for_selector("text=Scan each package")
+    await scan(page, f"FH:PKG:{package.number}")
+    await page.wait_for_selector("#dispatch:not([disabled])")
+    said = await press_twice(page, "#dispatch", "dispatch")
+    confirmation = await Document.get(kind=DocumentKind.CONFIRMATION)
+    assert confirmation.number in said and shipment.number in said
+    assert (await Order.get(number=number)).status == OrderStatus.SHIPPED
+
+    await page.click("#lang")  # the transfer in Chinese
+    await page.goto("/#/transfer")
+    await page.wait_for_selector("#scanbar:not([hidden])")
+    await scan(page, "FH:SKU:TEA")
+    await scan(page, "FH:SKU:TEA")
+    await page.fill("#to", "GZ")
+    said = await press_twice(page, "#create", "transfer-zh")
+    transfer = await TransferOrder.get()
+    assert transfer.number in said and "已创建" in said
+    assert [line.qty for line in await transfer.lines.all()] == [2]
+    assert await page.locator("#lines tr").count() == 0 and await page.input_value("#to") == ""
+    await context.close()
+    assert seen == []
 
 
 async def test_a_picker_reports_a_short_bin_with_what_is_still_there_and_goes_on_elsewhere(server, http, db, browser):

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0008_failing_since')]
+    dependencies = [('fahuo', '0009_e164_phones')]
 
     initial = False
 

@@ -1,6 +1,6 @@
 // fahuo floor app: sign-in, the work modes driven by scans, and the managers' pages.
 import { api, ApiError, openPaper, session } from "./js/api.js";
-import { language, switchLanguage, t } from "./js/i18n.js";
+import { language, statusWord, switchLanguage, t } from "./js/i18n.js";
 import { flush, newScanId, queue } from "./js/queue.js";
 import { feedback, onScan, setupScanbar, showScanbar } from "./js/scanner.js";
 
@@ -14,6 +14,49 @@ function title(text) {
   document.getElementById("title").textContent = text;
   document.title = `${text} · fahuo`;
 }
+
+// -- action buttons -----------------------------------------------------------------------------------
+// Every button that makes the server do something goes through `action`. While its request runs the button
+// is disabled, so a second press does nothing; the request carries an idempotency key, kept for a retry
+// after a network failure, so a lost answer cannot make the work happen twice either. What happened is said
+// in words; pressed again after success the button says it again instead of doing the work again (`repeat`
+// buttons, which only open a paper, open it again). `rearm()` readies it for a new action when its form
+// changed. `run(key)` does the work and returns the words to say ("" for none).
+
+function action(button, run, { repeat = false } = {}) {
+  let key = newScanId();
+  let said = null;
+  const press = async () => {
+    if (said !== null && !repeat) {
+      if (said) feedback(true, said);
+      return;
+    }
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      said = (await run(key)) ?? "";
+      if (!repeat) button.classList.add("done");
+      if (said) feedback(true, said);
+    } catch (err) {
+      if (!err.offline) key = newScanId();  // it was answered: pressing again is a new try
+      feedback(false, err.offline ? t("needsNetwork") : err.message);
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  };
+  const form = button.type === "submit" ? button.form : null;  // Enter in a field presses it too
+  (form || button).addEventListener(form ? "submit" : "click", (event) => {
+    event.preventDefault();
+    if (!button.disabled) press();
+  });
+  return { rearm() { key = newScanId(); said = null; button.classList.remove("done"); } };
+}
+
+// the words for an answer that an earlier copy of the same request had already brought about
+const told = (answer, words) => (answer.replayed ? `${words} (${t("replayed")})` : words);
+
+const paperButton = (button, path) => action(button, () => openPaper(path).then(() => ""), { repeat: true });
 
 // -- the scan queue: pick and load scans go through it, online or not ---------------------------------
 
@@ -36,7 +79,7 @@ async function refreshQueueBadge() {
 async function flushQueue() {
   await flush(sendScan, (item, answer, err) => {
     scanListeners.forEach((fn) => fn(item.body, answer, err));
-    if (err) feedback(false, `${t("refused")}: ${item.body.code} — ${err.message}`);
+    if (err) feedback(false, t("refusedSaid", { code: item.body.code || item.body.mode, message: err.message }));
   });
   await refreshQueueBadge();
 }
@@ -100,13 +143,11 @@ function loginView() {
     <label for="password">${t("password")}</label>
     <input id="password" type="password" autocomplete="current-password" required>
     <button class="big" type="submit">${t("signIn")}</button></form>`;
-  view.querySelector("#login").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      session.save(await api("POST", "/api/auth/login", {
-        username: view.querySelector("#username").value, password: view.querySelector("#password").value }));
-      location.hash = "#/";
-    } catch (err) { feedback(false, err.message); }
+  action(view.querySelector("#login button"), async () => {
+    session.save(await api("POST", "/api/auth/login", {
+      username: view.querySelector("#username").value, password: view.querySelector("#password").value }));
+    location.hash = "#/";
+    return "";
   });
 }
 
@@ -132,10 +173,11 @@ function homeView() {
   view.innerHTML = html`<nav class="tiles">${raw(tiles.join(""))}</nav>
     <p><a href="#/queue">${t("queued")}</a></p>
     <button class="big secondary" id="signout">${t("signOut")}</button>`;
-  view.querySelector("#signout").addEventListener("click", async () => {
-    await api("POST", "/api/auth/logout").catch(() => null);
+  action(view.querySelector("#signout"), async () => {
+    await api("POST", "/api/auth/logout").catch(() => null);  // signed out here even if the server is away
     session.clear();
     location.hash = "#/login";
+    return "";
   });
 }
 
@@ -149,14 +191,14 @@ async function pickListsView() {
     || html`<li class="muted">${t("nothing")}</li>`)}</ul>
     <label for="wh">${t("warehouse")}</label><input id="wh" value="${localStorage.getItem("fahuo.wh") || "SH"}">
     <button class="big" id="cart">${t("newCart")}</button>`;
-  view.querySelector("#cart").addEventListener("click", async () => {
+  const cart = action(view.querySelector("#cart"), async (key) => {
     const warehouse = view.querySelector("#wh").value.trim();
     localStorage.setItem("fahuo.wh", warehouse);
-    try {
-      const list = await api("POST", "/api/pick-lists", { warehouse, max_orders: 6 });
-      location.hash = `#/pick/${list.number}`;
-    } catch (err) { feedback(false, err.message); }
+    const list = await api("POST", "/api/pick-lists", { warehouse, max_orders: 6 }, { key });
+    location.hash = `#/pick/${list.number}`;
+    return "";
   });
+  view.querySelector("#wh").addEventListener("input", cart.rearm);
   showScanbar(true, t("scanHere"));
   onScan((code) => {  // a pick list's own label opens it
     const number = code.startsWith("FH:PL:") ? code.slice(6) : code;
@@ -197,16 +239,17 @@ async function pickView(number) {
         <input id="inbin" type="number" inputmode="numeric" min="0" step="1" value="0">
         <button class="big danger" type="submit">${t("reportShort")}</button></form>
       <div id="pending" class="pending"></div>`;
-    // the picker says what is really left on the shelf: that becomes the bin's stock
+    // the picker says what is really left on the shelf: that becomes the bin's stock. One press reports the
+    // task shown once; the answer draws the next task with a new form.
     const form = view.querySelector("#shortform");
     view.querySelector("#short").addEventListener("click", () => {
       form.hidden = !form.hidden;
       if (!form.hidden) form.querySelector("input").select();
     });
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
+    action(form.querySelector("button"), async () => {
       const left = Number.parseInt(form.querySelector("input").value, 10);
-      submitScan({ mode: "short", pick_list: number, in_bin: Number.isInteger(left) && left > 0 ? left : 0 });
+      await submitScan({ mode: "short", pick_list: number, in_bin: Number.isInteger(left) && left > 0 ? left : 0 });
+      return navigator.onLine ? "" : t("shortQueued");
     });
     localStorage.setItem(`fahuo.pl.${number}`, JSON.stringify(state));
     showPending();
@@ -242,7 +285,7 @@ async function pickView(number) {
       const fits = state.step === "location" ? code === `FH:LOC:${c.location}`
         : code === `FH:SKU:${c.sku}` || code === c.barcode;
       if (!fits) {
-        feedback(false, `${code} ✗ ${t("expected")}: ${state.step === "location" ? c.location : c.sku}`);
+        feedback(false, `${code} ✗ ${t("expectedIs", { what: state.step === "location" ? c.location : c.sku })}`);
         return;
       }
       predict(code);
@@ -280,25 +323,39 @@ async function packView() {
       boxes[el.dataset.i].weight_g = Number(el.value); }));
     view.querySelectorAll("input.s").forEach((el) => el.addEventListener("change", () => {
       boxes[el.dataset.i].size = el.value; }));
-    view.querySelector("#next").addEventListener("click", () => { boxes.push({ contents: {} }); draw(); });
-    view.querySelector("#finish").addEventListener("click", finish);
+    view.querySelector("#next").addEventListener("click", () => {
+      if (!Object.keys(boxes[boxes.length - 1].contents).length) {  // one empty package at a time
+        feedback(false, t("packageEmpty", { n: boxes.length }));
+        return;
+      }
+      boxes.push({ contents: {} });
+      draw();
+    });
+    action(view.querySelector("#finish"), finish);
   };
-  const finish = async () => {
+  const finish = async (key) => {
     const packages = boxes.filter((b) => Object.keys(b.contents).length).map((b) => {
       const [l, w, h] = (b.size || "300×200×150").split(/[×x* ]+/).map(Number);
       const grams = b.weight_g || Object.values(b.contents).reduce((a, q) => a + q, 0) * 500;
       return { weight_g: grams, length_mm: l, width_mm: w, height_mm: h,
         contents: Object.entries(b.contents).map(([sku, qty]) => ({ sku, qty })) };
     });
-    try {
-      const shipment = await api("POST", `/api/orders/${encodeURIComponent(order.number)}/packages`, { packages });
-      feedback(true, `${shipment.number} · ${shipment.carrier || "—"} ${shipment.waybill || ""}`);
-      view.querySelector("#labels").innerHTML = shipment.packages.map((p) =>
-        html`<button class="big secondary" data-label="${p.number}">${t("label")} ${p.number}</button>`).join("");
-      view.querySelectorAll("[data-label]").forEach((el) => el.addEventListener("click", () =>
-        openPaper(`/api/packages/${el.dataset.label}/label.png`)));
-      order = null;
-    } catch (err) { feedback(false, err.message); }
+    if (!packages.length) throw new Error(t("packNothing"));
+    const packed = {};
+    packages.forEach((p) => p.contents.forEach(({ sku, qty }) => { packed[sku] = (packed[sku] || 0) + qty; }));
+    const missing = Object.entries(wanted).filter(([sku, q]) => (packed[sku] || 0) !== q);
+    if (missing.length) {
+      throw new Error(t("packMissing", { list: missing.map(([sku, q]) => `${sku} ${packed[sku] || 0}/${q}`).join(", ") }));
+    }
+    const number = order.number;
+    const shipment = await api("POST", `/api/orders/${encodeURIComponent(number)}/packages`, { packages }, { key });
+    view.querySelector("#labels").innerHTML = shipment.packages.map((p) =>
+      html`<button class="big secondary" data-label="${p.number}">${t("label")} ${p.number}</button>`).join("");
+    view.querySelectorAll("[data-label]").forEach((el) =>
+      paperButton(el, `/api/packages/${encodeURIComponent(el.dataset.label)}/label.png`));
+    order = null;  // the next scan is the next order
+    return told(shipment, t("packed", { order: number, shipment: shipment.number, carrier: shipment.carrier_name
+      || shipment.carrier || "—", waybill: shipment.waybill || "" }).trim());
   };
   draw();
   showScanbar(true, t("scanOrder"));
@@ -309,7 +366,7 @@ async function packView() {
         order = await api("GET", `/api/orders/${encodeURIComponent(number)}`);
         wanted = Object.fromEntries(order.lines.map((l) => [l.sku, l.qty]));
         boxes.splice(0, boxes.length, { contents: {} });
-        feedback(true, `${order.number}: ${order.status}`);
+        feedback(true, `${order.number}: ${statusWord(order.status)}`);
       } catch (err) { feedback(false, err.message); }
       draw();
       return;
@@ -317,8 +374,8 @@ async function packView() {
     const sku = code.startsWith("FH:SKU:") ? code.slice(7)
       : order.lines.find((l) => l.barcode === code)?.sku || code;
     const packedSoFar = boxes.reduce((a, b) => a + (b.contents[sku] || 0), 0);
-    if (!(sku in wanted)) { feedback(false, `${sku} ✗ ${t("expected")}: ${Object.keys(wanted).join(", ")}`); return; }
-    if (packedSoFar >= wanted[sku]) { feedback(false, `${sku}: ${wanted[sku]} ✓ — ${t("expected")}: 0`); return; }
+    if (!(sku in wanted)) { feedback(false, `${sku} ✗ ${t("expectedIs", { what: Object.keys(wanted).join(", ") })}`); return; }
+    if (packedSoFar >= wanted[sku]) { feedback(false, `${sku} × ${wanted[sku]} ✓ — ${t("expectedIs", { what: 0 })}`); return; }
     const box = boxes[boxes.length - 1];
     box.contents[sku] = (box.contents[sku] || 0) + 1;
     feedback(true, `${sku} → ${t("package")} ${boxes.length}`);
@@ -346,18 +403,16 @@ async function loadView() {
         <div class="muted">${waiting.join(" · ")}</div></div>
       <button class="big" id="dispatch" ${progress?.ready ? "" : "disabled"}>${t("confirmDispatch")}</button>
       <button class="big secondary" id="note">${t("deliveryNote")}</button><div id="done"></div>`;
-    view.querySelector("#note").addEventListener("click", () =>
-      openPaper(`/api/shipments/${shipment.number}/documents/delivery-note.pdf`).catch((e) => feedback(false, e.message)));
-    view.querySelector("#dispatch").addEventListener("click", async () => {
-      try {
-        const done = await api("POST", `/api/shipments/${shipment.number}/dispatch`);
-        feedback(true, `${done.number}: ${done.status} · ${done.confirmation}`);
-        view.querySelector("#done").innerHTML = html`<button class="big secondary" id="conf">${t("confirmation")}
-          ${done.confirmation}</button>`;
-        view.querySelector("#conf").addEventListener("click", () =>
-          openPaper(`/api/shipments/${done.number}/documents/confirmation.pdf`));
-        shipment = null; progress = null;
-      } catch (err) { feedback(false, err.message); }
+    const papers = `/api/shipments/${encodeURIComponent(shipment.number)}/documents`;
+    paperButton(view.querySelector("#note"), `${papers}/delivery-note.pdf`);
+    action(view.querySelector("#dispatch"), async (key) => {
+      const done = await api("POST", `/api/shipments/${encodeURIComponent(shipment.number)}/dispatch`, undefined, { key });
+      view.querySelector("#done").innerHTML = html`<button class="big secondary" id="conf">${t("confirmation")}
+        ${done.confirmation}</button>`;
+      paperButton(view.querySelector("#conf"), `${papers}/confirmation.pdf`);
+      view.querySelector(".card .step").textContent = t("done");
+      shipment = null; progress = null;  // the next package label starts the next shipment
+      return told(done, t("dispatched", { shipment: done.number, confirmation: done.confirmation }));
     });
   };
   scanListeners.add((body, answer) => {
@@ -398,18 +453,23 @@ async function receiveView() {
       ${raw(line ? html`<div class="card"><b>${line}</b><label>${t("qty")}</label><input id="qty" inputmode="numeric" value="1">
         <label>${t("putAway")}</label><input id="loc" placeholder="RCV">
         <button class="big" id="book">${t("book")}</button></div>` : "")}`;
-    view.querySelector("#book")?.addEventListener("click", async () => {
-      const body = { lines: [{ sku: line, qty: Number(view.querySelector("#qty").value) }] };
+    const book = view.querySelector("#book");
+    if (!book) return;
+    const booking = action(book, async (key) => {
+      const qty = Number(view.querySelector("#qty").value);
+      if (!Number.isInteger(qty) || qty < 1) throw new Error(t("qtyWhole"));
+      const body = { lines: [{ sku: line, qty }] };
       const loc = view.querySelector("#loc").value.trim().replace(/^FH:LOC:/, "");
       if (loc) body.lines[0].location = loc;
-      try {
-        await api("POST", `/api/purchase-orders/${encodeURIComponent(po.code.replace(/^FH:PO:/, ""))}/receive`, body);
-        feedback(true, `${line} ✓`);
-        po = await api("GET", `/api/lookup?code=${encodeURIComponent(po.code)}`);
-        line = null;
-        draw();
-      } catch (err) { feedback(false, err.message); }
+      const number = po.code.replace(/^FH:PO:/, "");
+      const answer = await api("POST", `/api/purchase-orders/${encodeURIComponent(number)}/receive`, body, { key });
+      const words = told(answer, t("booked", { sku: line, qty, po: number }));
+      po = await api("GET", `/api/lookup?code=${encodeURIComponent(po.code)}`);
+      line = null;
+      draw();  // the form is done with: the purchase order as it stands now, ready for the next product
+      return words;
     });
+    view.querySelectorAll("#qty, #loc").forEach((el) => el.addEventListener("input", booking.rearm));
   };
   draw();
   showScanbar(true, t("scanHere"));
@@ -417,13 +477,14 @@ async function receiveView() {
     if (!navigator.onLine) { feedback(false, t("needsNetwork")); return; }
     if (!po || code.startsWith("FH:PO:")) {
       try { po = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`); } catch (err) { feedback(false, err.message); }
-      if (po && po.kind !== "purchase_order") { feedback(false, `${t("expected")}: FH:PO:…`); po = null; }
+      if (po && po.kind !== "purchase_order") { feedback(false, t("expectedIs", { what: "FH:PO:…" })); po = null; }
     } else if (code.startsWith("FH:LOC:") && line) {
       view.querySelector("#loc").value = code.slice(7);
+      view.querySelector("#loc").dispatchEvent(new Event("input"));
       return;
     } else {
       const sku = code.startsWith("FH:SKU:") ? code.slice(7) : code;
-      if (!po.table.rows.some((r) => r[0] === sku)) { feedback(false, `${sku} ✗ ${t("expected")}: ${po.table.rows.map((r) => r[0]).join(", ")}`); return; }
+      if (!po.table.rows.some((r) => r[0] === sku)) { feedback(false, `${sku} ✗ ${t("expectedIs", { what: po.table.rows.map((r) => r[0]).join(", ") })}`); return; }
       line = sku;
     }
     draw();
@@ -432,28 +493,37 @@ async function receiveView() {
 
 async function transferView() {
   title(t("transfer"));
-  const lines = {};
-  const draw = () => {
-    view.innerHTML = html`<div class="row"><div><label>${t("warehouse")}</label><input id="from" value="${localStorage.getItem("fahuo.wh") || "SH"}"></div>
-      <div><label>${t("to")}</label><input id="to" value=""></div></div>
-      <table>${raw(Object.entries(lines).map(([s, q]) => html`<tr><td>${s}</td><td class="num">${q}</td></tr>`).join(""))}</table>
-      <button class="big" id="create">${t("create")}</button>`;
-    view.querySelector("#create").addEventListener("click", async () => {
-      try {
-        const made = await api("POST", "/api/transfers", { from_warehouse: view.querySelector("#from").value.trim(),
-          to_warehouse: view.querySelector("#to").value.trim(),
-          lines: Object.entries(lines).map(([sku, qty]) => ({ sku, qty })) });
-        feedback(true, `${made.number} ✓`);
-      } catch (err) { feedback(false, err.message); }
-    });
+  let lines = {};
+  view.innerHTML = html`<div class="row"><div><label for="from">${t("warehouse")}</label>
+      <input id="from" value="${localStorage.getItem("fahuo.wh") || "SH"}"></div>
+    <div><label for="to">${t("to")}</label><input id="to" value=""></div></div>
+    <table><tbody id="lines"></tbody></table>
+    <button class="big" id="create">${t("create")}</button>`;
+  const drawLines = () => {
+    view.querySelector("#lines").innerHTML = Object.entries(lines).map(([s, q]) =>
+      html`<tr><td>${s}</td><td class="num">${q}</td></tr>`).join("");
   };
-  draw();
+  const create = action(view.querySelector("#create"), async (key) => {
+    const from = view.querySelector("#from").value.trim();
+    const to = view.querySelector("#to").value.trim();
+    const units = Object.values(lines).reduce((a, q) => a + q, 0);
+    if (!units) throw new Error(t("transferNothing"));
+    if (!to) throw new Error(t("transferTo"));
+    const made = await api("POST", "/api/transfers", { from_warehouse: from, to_warehouse: to,
+      lines: Object.entries(lines).map(([sku, qty]) => ({ sku, qty })) }, { key });
+    lines = {};  // the form starts over for the next transfer; this button keeps saying what was made
+    view.querySelector("#to").value = "";
+    drawLines();
+    return told(made, t("transferMade", { number: made.number, units, from, to }));
+  });
+  view.querySelectorAll("#from, #to").forEach((el) => el.addEventListener("input", create.rearm));
   showScanbar(true, t("scanProduct"));
   onScan((code) => {
     const sku = code.startsWith("FH:SKU:") ? code.slice(7) : code;
     lines[sku] = (lines[sku] || 0) + 1;
     feedback(true, `${sku} × ${lines[sku]}`);
-    draw();
+    drawLines();
+    create.rearm();
   });
 }
 
@@ -490,14 +560,12 @@ async function heldView() {
     <button class="big" data-act="approve">${t("approve")}</button>
     <button class="big danger" data-act="reject">${t("reject")}</button></div></li>`).join("")
     || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
-  view.querySelectorAll("button[data-act]").forEach((button) => button.addEventListener("click", async () => {
+  view.querySelectorAll("button[data-act]").forEach((button) => action(button, async (key) => {
     const item = button.closest("li");
-    try {
-      await api("POST", `/api/orders/${item.dataset.order}/${button.dataset.act}`,
-        { reason: item.querySelector(".reason").value });
-      feedback(true, `${item.dataset.order} ✓`);
-      item.remove();
-    } catch (err) { feedback(false, err.message); }
+    const answer = await api("POST", `/api/orders/${encodeURIComponent(item.dataset.order)}/${button.dataset.act}`,
+      { reason: item.querySelector(".reason").value }, { key });
+    item.remove();
+    return told(answer, t(button.dataset.act === "approve" ? "approved" : "rejected", { order: item.dataset.order }));
   }));
 }
 
@@ -518,10 +586,12 @@ async function purchaseView() {
     ${po.supplier} → ${po.warehouse}<div class="muted">${po.lines.map((l) => `${l.sku}×${l.qty}`).join(", ")}</div>
     <button class="big" data-confirm>${t("confirm")}</button></li>`).join("")
     || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
-  view.querySelectorAll("[data-confirm]").forEach((button) => button.addEventListener("click", async () => {
+  view.querySelectorAll("[data-confirm]").forEach((button) => action(button, async (key) => {
     const item = button.closest("li");
-    try { await api("POST", `/api/purchase-orders/${item.dataset.po}/confirm`); feedback(true, `${item.dataset.po} ✓`); item.remove(); }
-    catch (err) { feedback(false, err.message); }
+    const answer = await api("POST", `/api/purchase-orders/${encodeURIComponent(item.dataset.po)}/confirm`, undefined,
+      { key });
+    item.remove();
+    return told(answer, t("poConfirmed", { po: item.dataset.po }));
   }));
 }
 
@@ -558,11 +628,13 @@ function labelsView() {
     <div class="row"><button class="big secondary" data-doc="delivery-note">${t("deliveryNote")}</button>
     <button class="big secondary" data-doc="waybill">${t("waybill")}</button>
     <button class="big secondary" data-doc="confirmation">${t("confirmation")}</button></div>`;
-  view.querySelectorAll("[data-paper]").forEach((b) => b.addEventListener("click", () =>
-    openPaper(b.dataset.paper).catch((e) => feedback(false, e.message))));
-  view.querySelectorAll("[data-doc]").forEach((b) => b.addEventListener("click", () =>
-    openPaper(`/api/shipments/${encodeURIComponent(view.querySelector("#sh").value.trim())}/documents/${b.dataset.doc}.pdf`)
-      .catch((e) => feedback(false, e.message))));
+  view.querySelectorAll("[data-paper]").forEach((b) => paperButton(b, b.dataset.paper));
+  view.querySelectorAll("[data-doc]").forEach((b) => action(b, async () => {
+    const number = view.querySelector("#sh").value.trim();
+    if (!number) throw new Error(t("nameShipment"));
+    await openPaper(`/api/shipments/${encodeURIComponent(number)}/documents/${b.dataset.doc}.pdf`);
+    return "";
+  }, { repeat: true }));
 }
 
 async function queueView() {

@@ -20,9 +20,11 @@ export const session = {
   clear() { localStorage.removeItem("fahuo.token"); localStorage.removeItem("fahuo.staff"); },
 };
 
-export async function api(method, path, body) {
+// `key`: the action's idempotency key; the server does the action once however often it is sent with it.
+export async function api(method, path, body, { key } = {}) {
   const headers = { "Accept-Language": language() };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  if (key) headers["Idempotency-Key"] = key;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let resp;
   try {
