@@ -73,7 +73,8 @@ class Api:
                 args: dict[str, Any] = dict(path_model.model_validate(dict(request.match_info))) \
                     if path_model else {}
                 if query is not None:
-                    args["query"] = query.model_validate(dict(request.query))
+                    # an empty parameter (`?warehouse=`) is one not given, as forms send it
+                    args["query"] = query.model_validate({k: v for k, v in request.query.items() if v != ""})
                 if body is not None:
                     args["body"] = await read_body(request, body)
                 key = request.headers.get(IDEMPOTENCY_KEY) if once else None
