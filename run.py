@@ -9,46 +9,97 @@
     python run.py user telegram NAME TELEGRAM_ID
     python run.py apikey add CHANNEL
     python run.py import products|stock FILE.csv
+
+Each command imports what it uses inside its own function: the bot (aiogram), the solver (OR-Tools), the PDF
+writer and the web app take seconds to load, and `--help` or `check` should not wait for all of them.
+Whatever stops a command the operator can fix (a setting, the database, a port) is one line and exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
 import logging
 import os
-import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-from tqdm import tqdm
+if TYPE_CHECKING:
+    import asyncio
 
-from bot.app import WEBHOOK_PATH, mount_webhook, run_bot
-from bot.emulator import BotApiEmulator
-from core.auth import Role, Staff, add_api_key, add_staff
-from core.db import close_db, open_db
-from core.demo import load_demo
-from core.errors import DomainError, ImportFailed
-from core.imports import import_products, import_stock
-from core.settings import Settings
-from core.stock import check_ledger
-from core.warehouses import Warehouse
-from pwa.app import create_app
-from scheduler.runner import Scheduler
+    from aiohttp import web
+
+    from core.settings import Settings
 
 log = logging.getLogger("fahuo")
 EMULATOR_TOKEN = "4242:local-emulator"
+MANAGER_CHAT = 2001  # the emulator's chat page is customer 1001's unless told another chat
+
+
+class Refused(Exception):
+    """A command that cannot go on for a reason the operator can fix: a message code of core.i18n and its
+    parameters, printed as one line in the operator's language."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+    def message(self, lang: str) -> str:
+        from core.i18n import text
+
+        return text(self.code, lang, **self.params)
+
+
+def load_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from core.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]  # the first problem; fixed, the next one shows
+        problem = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"]:  # a rule across settings: its message names them
+            raise Refused("cli.settings", problem=problem) from None
+        # the value itself is not repeated: it may be a token or a URL with a password
+        raise Refused("cli.setting", name=f"FAHUO_{str(error['loc'][0]).upper()}", problem=problem) from None
+
+
+async def open_database(settings: Settings) -> None:
+    from core.db import DatabaseUnavailable, open_db
+
+    try:
+        await open_db(settings)
+    except DatabaseUnavailable as exc:
+        raise Refused(exc.code, **exc.params) from None
+
+
+async def listen(app: web.Application, host: str, port: int, setting: str) -> web.AppRunner:
+    """Serve `app` on host:port; a port that is taken is refused in one line naming the setting that chose it."""
+    from aiohttp import web
+
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)  # asyncio's own text repeats the address
+        raise Refused("cli.port", host=host, port=port, setting=setting, reason=reason) from None
+    return runner
 
 
 def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
+    from tqdm import tqdm
+
     return tqdm(rows, total=total, unit="row", file=sys.stderr, leave=False)
 
 
-async def print_demo(settings: Settings) -> None:
+async def print_demo() -> None:
+    from core.demo import load_demo
+
     logins = await load_demo()
     print("Demo data loaded: 3 warehouses, 34 products, stock, 8 customers, 5 carriers, 2 vans.")
     print("Staff logins (for trying fahuo out only):")
@@ -57,84 +108,141 @@ async def print_demo(settings: Settings) -> None:
     print(f"API key for channel 'shop' (shown once): {logins.api_key}")
 
 
+async def demo_or_hint(demo: bool, lang: str) -> None:
+    """Load the demo into an empty database when asked; otherwise say how an empty one gets its first login."""
+    from core.i18n import text
+    from core.warehouses import Warehouse
+
+    if not await Warehouse.exists():
+        if demo:
+            await print_demo()
+        else:
+            print(text("cli.database_empty", lang))
+    elif demo:
+        print(text("cli.demo_skipped", lang))
+
+
 async def _start_emulator(settings: Settings) -> tuple[web.AppRunner, Settings]:
     """The local Bot API emulator, and settings that point the bot at it."""
+    from bot.emulator import BotApiEmulator
+
     emulator = BotApiEmulator(token=EMULATOR_TOKEN)
-    runner = web.AppRunner(emulator.app(), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.emulator_port).start()
+    runner = await listen(emulator.app(), "127.0.0.1", settings.emulator_port, "FAHUO_EMULATOR_PORT")
     base = f"http://127.0.0.1:{settings.emulator_port}"
-    print(f"Telegram bot: on, against the local Bot API emulator; chat with it at {base}/chat")
+    print(f"Telegram bot: on, against the local Bot API emulator; chat with it at {base}/chat (a customer); "
+          f"the manager's chat: run.py user telegram manager {MANAGER_CHAT}, then {base}/chat?chat={MANAGER_CHAT}")
     return runner, settings.model_copy(update={"telegram_token": EMULATOR_TOKEN, "telegram_api_base": base,
                                                "telegram_webhook_url": ""})
 
 
-async def serve(settings: Settings, demo: bool, emulator: bool) -> None:
-    await open_db(settings)
-    runners: list[web.AppRunner] = []
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Ctrl+C and SIGTERM set `stop`, from the first moment of a start: one that comes while the database is
+    migrated or the demo loaded lets that step finish, and the start then unwinds instead of going on."""
+    import asyncio
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def until_stopped(stop: asyncio.Event, bot: asyncio.Task[None] | None) -> None:
+    """Wait for `stop`; a bot that ends before it (Telegram refused the token) stops the server."""
+    import asyncio
+
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({stopped} | ({bot} if bot else set()), return_when=asyncio.FIRST_COMPLETED)
+    if bot is not None and bot.done() and not stop.is_set():
+        stopped.cancel()
+        problem = bot.exception()
+        raise Refused("cli.bot_refused", reason=str(problem or "it ended"))
+    if bot is not None:
+        await bot
+
+
+async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
     stop = asyncio.Event()
+    stop_on_signals(stop)
+    from core.db import close_db, shown_url
+    from pwa.app import create_app
+
+    await open_database(settings)
+    runners: list[web.AppRunner] = []
     bot_task = None
-    scheduler: Scheduler | None = None
+    scheduler = None
     try:
-        if demo and not await Warehouse.exists():
-            await print_demo(settings)
-        if emulator or settings.telegram_emulator:
+        await demo_or_hint(getattr(args, "demo", False), args.lang)
+        if stop.is_set():  # stopped during the long steps: nothing else is started
+            return 0
+        if getattr(args, "emulator", False) or settings.telegram_emulator:
             chat, settings = await _start_emulator(settings)
             runners.append(chat)
         app = create_app(settings, manage_db=False)
+        polling = bool(settings.telegram_token) and not settings.telegram_webhook_url
         if settings.telegram_token and settings.telegram_webhook_url:
+            from bot.app import WEBHOOK_PATH, mount_webhook
+
             mount_webhook(app, settings)
             print(f"Telegram bot: on, webhook at {settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}")
-        elif settings.telegram_token:
+        elif not settings.telegram_token:
+            print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).")
+        runners.append(await listen(app, settings.http_host, settings.http_port, "FAHUO_HTTP_PORT"))
+        # the ports are ours: only now start the parts that work on their own, so a refusal leaves nothing behind
+        if polling:
+            from bot.app import run_bot
+
             bot_task = asyncio.create_task(run_bot(settings, stop))
             if not settings.telegram_api_base.startswith("http://127.0.0.1"):
                 print("Telegram bot: on (long polling).")
-        else:
-            print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).")
         if settings.scheduler_enabled:
+            from scheduler.runner import Scheduler
+
             scheduler = Scheduler(settings)
             scheduler.start()
             print("Scheduler: on (jobs run in one process at a time; FAHUO_SCHEDULER_ENABLED=false to leave it out).")
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        runners.append(runner)
-        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
         print(f"fahuo web app and API: {settings.base_url}/  (API description: {settings.base_url}/api/openapi.json)")
-        print(f"Database: {settings.database_url.split('?')[0]}   Stop with Ctrl+C.")
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        if bot_task is not None:
-            await bot_task
+        print(f"Database: {shown_url(settings.database_url)}   Stop with Ctrl+C.", flush=True)
+        await until_stopped(stop, bot_task)
     finally:
         stop.set()
+        if bot_task is not None and not bot_task.done():
+            await asyncio.gather(bot_task, return_exceptions=True)
         if scheduler is not None:
             await scheduler.stop()
         for runner in reversed(runners):
             await runner.cleanup()
         await close_db()
+    return 0
 
 
-async def run_scheduler(settings: Settings) -> None:
+async def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """The scheduler alone, for setups where the web processes run with FAHUO_SCHEDULER_ENABLED=false."""
-    await open_db(settings)
-    scheduler = Scheduler(settings)
+    import asyncio
+
+    from core.db import close_db
+    from scheduler.runner import Scheduler
+
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop_on_signals(stop)
+    await open_database(settings)
+    scheduler = Scheduler(settings)
     try:
         scheduler.start()
-        print(f"Scheduler running as {scheduler.lease.holder}. Stop with Ctrl+C.")
-        await stop.wait()
+        print(f"Scheduler running as {scheduler.lease.holder}. Stop with Ctrl+C.", flush=True)
+        await until_stopped(stop, None)
     finally:
         await scheduler.stop()
         await close_db()
+    return 0
 
 
 async def with_db(settings: Settings, args: argparse.Namespace) -> int:
-    await open_db(settings)
+    from core.db import close_db
+    from core.errors import DomainError, ImportFailed
+
+    await open_database(settings)
     try:
         return await COMMANDS[args.command](settings, args)
     except ImportFailed as exc:
@@ -155,11 +263,13 @@ async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    await print_demo(settings)
+    await print_demo()
     return 0
 
 
 async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from core.stock import check_ledger
+
     problems = await check_ledger()
     for problem in problems:
         print(f"BROKEN {problem}")
@@ -168,31 +278,46 @@ async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def ask_password(name: str) -> str:
+    import getpass
+
+    try:
+        password = getpass.getpass(f"Password for {name}: ")
+        again = getpass.getpass("Again: ")
+    except EOFError:
+        print(file=sys.stderr)  # ends the prompt's line
+        raise Refused("cli.no_password") from None
+    if password != again:
+        raise Refused("cli.passwords_differ")
+    return password
+
+
 async def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    from core.auth import Role, Staff, add_staff
+
     if args.action == "telegram":
         if not await Staff.filter(username=args.name).update(telegram_id=args.telegram_id):
             print(f"No staff member called {args.name}.", file=sys.stderr)
             return 1
         print(f"{args.name} is linked to Telegram id {args.telegram_id}: alerts and /login go there.")
         return 0
-    password = args.password
-    if password is None:
-        password = getpass.getpass(f"Password for {args.name}: ")
-        if password != getpass.getpass("Again: "):
-            print("The passwords differ; nothing saved.", file=sys.stderr)
-            return 1
+    password = args.password if args.password is not None else ask_password(args.name)
     staff = await add_staff(args.name, Role(args.role), password)
     print(f"Added {staff.username} ({staff.role.value}).")
     return 0
 
 
 async def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
+    from core.auth import add_api_key
+
     key = await add_api_key(args.channel)
     print(f"API key for channel '{args.channel}' (store it now, it is not shown again):\n{key}")
     return 0
 
 
 async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from core.imports import import_products, import_stock
+
     path = Path(args.file)
     if not path.is_file():  # noqa: ASYNC240 - a single stat before the import starts
         print(f"No such file: {path}", file=sys.stderr)
@@ -207,6 +332,30 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 COMMANDS = {"migrate": cmd_migrate, "demo": cmd_demo, "check": cmd_check, "user": cmd_user,
             "apikey": cmd_apikey, "import": cmd_import}
+ON_THEIR_OWN = {"serve": cmd_serve, "scheduler": cmd_scheduler}  # they open and close the database themselves
+
+
+class _Roles:
+    """The staff roles as `--role` choices, looked up only when `user add` is parsed or its help is shown:
+    they live beside the staff model, whose ORM `run.py --help` should not wait for."""
+
+    def _values(self) -> list[str]:
+        from core.auth import Role
+
+        return [role.value for role in Role]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+
+def named(value: str) -> str:
+    """A staff name or a channel: not blank, as it is typed again to sign in or shown in every order."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be blank")
+    return value.strip()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -222,14 +371,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="verify the stock ledger; exit 1 when broken")
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
     add_user = user.add_parser("add", help="add a staff member")
-    add_user.add_argument("name")
-    add_user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add_user.add_argument("name", type=named)
+    add_user.add_argument("--role", required=True, choices=_Roles(), metavar="ROLE", help="one of: %(choices)s")
     add_user.add_argument("--password", help="asked for when not given")
     link = user.add_parser("telegram", help="link a staff member to their Telegram user id")
     link.add_argument("name")
     link.add_argument("telegram_id", type=int)
     key = sub.add_parser("apikey", help="sales channel keys").add_subparsers(dest="action", required=True)
-    key.add_parser("add", help="make a key for a channel").add_argument("channel")
+    key.add_parser("add", help="make a key for a channel").add_argument("channel", type=named)
     imp = sub.add_parser("import", help="import a CSV file (all rows or none)")
     imp.add_argument("kind", choices=["products", "stock"])
     imp.add_argument("file")
@@ -247,17 +396,25 @@ def terminal_language() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    import asyncio  # after parsing, which answers --help and usage errors without it
+
     args.lang = terminal_language()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
-    settings = Settings()
-    if args.command == "scheduler":
-        asyncio.run(run_scheduler(settings))
-        return 0
-    if args.command in (None, "serve"):
-        asyncio.run(serve(settings, demo=getattr(args, "demo", False), emulator=getattr(args, "emulator", False)))
-        return 0
-    return asyncio.run(with_db(settings, args))
+    command = args.command or "serve"
+    try:
+        settings = load_settings()
+        if command in ON_THEIR_OWN:
+            return asyncio.run(ON_THEIR_OWN[command](settings, args))
+        return asyncio.run(with_db(settings, args))
+    except Refused as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # Ctrl+C before the signal handlers are in place (start-up, a password prompt)
+        from core.i18n import text
+
+        print(text("cli.stopped", args.lang), file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

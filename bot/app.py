@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, ErrorEvent
@@ -24,6 +26,7 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
+RETRY_SECONDS = 10  # between tries to reach Telegram at start
 
 
 def storage_for(settings: Settings) -> BaseStorage:
@@ -53,6 +56,7 @@ async def apologise(event: ErrorEvent) -> bool:
 def build_dispatcher(settings: Settings, storage: BaseStorage | None = None) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage or storage_for(settings))
     dispatcher["settings"] = settings
+    dispatcher["notify_now"] = asyncio.Event()  # a handler wakes the notifier: the person waits to hear
     dispatcher.update.outer_middleware(Throttle())
     people = People()
     dispatcher.message.middleware(people)
@@ -75,15 +79,37 @@ COMMANDS = [("catalog", "Browse · 浏览商品"), ("cart", "Cart · 购物车")
             ("alerts", "Managers: alerts · 提醒设置")]
 
 
+async def _reach_telegram(bot: Bot, stop: asyncio.Event) -> bool:
+    """Ask Telegram who the bot is, as polling does first (and dies unseen when that fails): a refused token
+    raises here for the caller to report; an unreachable Telegram is asked again until it answers or `stop`."""
+    while not stop.is_set():
+        try:
+            await bot.me()
+            return True
+        except TelegramNetworkError as exc:
+            log.warning("Telegram cannot be reached (%s); asking again in %d s", exc, RETRY_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
+    return False
+
+
 async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
     """Long polling and the notifier, until `stop` is set."""
     bot = make_bot(settings)
     dispatcher = build_dispatcher(settings)
     try:
+        reached = await _reach_telegram(bot, stop)
+    except TelegramUnauthorizedError:
+        await bot.session.close()
+        raise
+    if not reached:
+        await bot.session.close()
+        return
+    try:
         await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
     except Exception:
         log.warning("could not set the bot's command list; going on")
-    notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz))
+    notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
     await stop.wait()
     await dispatcher.stop_polling()
@@ -101,7 +127,7 @@ def mount_webhook(app: web.Application, settings: Settings) -> None:
     async def lifecycle(_: web.Application) -> Any:
         await bot.set_webhook(f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}",
                               secret_token=settings.telegram_webhook_secret, drop_pending_updates=False)
-        notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz))
+        notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
         yield
         stop.set()
         await notifier

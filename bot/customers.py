@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import re
@@ -24,9 +25,9 @@ from aiogram.types import (
 )
 from pydantic import ValidationError
 
-from bot.middlewares import People
 from bot.texts import say
 from core.aftersales import RequestIn, open_request
+from core.auth import Permission, Staff
 from core.catalog import Product
 from core.db import fetch
 from core.errors import DomainError
@@ -66,9 +67,13 @@ def customer_router() -> Router:
 
     @router.message(CommandStart())
     async def start(message: Message, command: CommandObject, lang: str, customer: Customer | None,
-                    settings: Settings) -> None:
+                    staff: Staff | None, settings: Settings) -> None:
         if command.args and command.args.startswith("track_"):
             await _send_status(message, command.args.removeprefix("track_"), customer, lang, settings)
+            return
+        if staff is not None:  # linked by `run.py user telegram`: no phone to share, their own commands
+            await message.answer(say(lang, "staff_welcome", name=staff.display_name or staff.username))
+            await message.answer(_help(lang, staff))
             return
         share = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=say(lang, "share_phone"), request_contact=True)]],
                                     resize_keyboard=True, one_time_keyboard=True)
@@ -76,7 +81,7 @@ def customer_router() -> Router:
         await message.answer(say(lang, "help"))
 
     @router.message(F.contact)
-    async def contact(message: Message, lang: str, people: People) -> None:
+    async def contact(message: Message, lang: str) -> None:
         shared = message.contact
         if shared is None or message.from_user is None or shared.user_id != message.from_user.id:
             await message.answer(say(lang, "need_phone"))  # only one's own number links an account
@@ -89,19 +94,19 @@ def customer_router() -> Router:
         except DomainError as exc:
             await message.answer(exc.message(lang))
             return
-        people.forget(message.from_user.id)
         await message.answer(say(lang, "linked", name=found.name), reply_markup=ReplyKeyboardRemove())
 
     @router.message(Command("help"))
-    async def help_(message: Message, lang: str) -> None:
-        await message.answer(say(lang, "help"))
+    async def help_(message: Message, lang: str, staff: Staff | None) -> None:
+        await message.answer(_help(lang, staff))
 
     @router.message(Command("lang"))
-    async def switch_language(message: Message, lang: str, customer: Customer | None, people: People) -> None:
+    async def switch_language(message: Message, lang: str, customer: Customer | None, staff: Staff | None) -> None:
         new = "en" if lang == "zh" else "zh"
         if customer is not None:
             await Customer.filter(id=customer.id).update(language=new)
-            people.forget(customer.telegram_id or 0)
+        if staff is not None:
+            await Staff.filter(id=staff.id).update(language=new)
         await message.answer(say(new, "lang_set"))
 
     # -- catalogue and cart -----------------------------------------------------------------------
@@ -288,7 +293,7 @@ def customer_router() -> Router:
         await query.answer()
 
     @router.callback_query(F.data.startswith("cxl:"))
-    async def cancel(query: CallbackQuery, lang: str, customer: Customer | None) -> None:
+    async def cancel(query: CallbackQuery, lang: str, customer: Customer | None, notify_now: asyncio.Event) -> None:
         number = query.data.split(":", 1)[1]  # type: ignore[union-attr]
         order = await _own_order(number, customer)
         if order is None:
@@ -296,7 +301,9 @@ def customer_router() -> Router:
             return
         try:
             await cancel_order(number, f"tg:{query.from_user.id}", "cancelled by the customer in Telegram")
-            await query.message.answer(say(lang, "cancelled", number=number))  # type: ignore[union-attr]
+            # the cancel's outbox event tells the customer, once, of it and of any follow-ons it took along;
+            # the notifier is woken so that comes at once
+            notify_now.set()
         except DomainError as exc:
             await query.message.answer(exc.message(lang))  # type: ignore[union-attr]
         await query.answer()
@@ -374,6 +381,14 @@ def customer_router() -> Router:
         await message.answer(say(lang, "help"))
 
     return router
+
+
+def _help(lang: str, staff: Staff | None) -> str:
+    """The commands this person has: staff see theirs first (managers' too), then the shop's."""
+    if staff is None:
+        return say(lang, "help")
+    own = "manager_help" if staff.may(Permission.REVIEW_ORDERS) else "staff_help"  # the managers' commands
+    return f"{say(lang, own)}\n{say(lang, 'help')}"
 
 
 async def _own_order(number: str, customer: Customer | None) -> Order | None:

@@ -23,13 +23,14 @@ BOT_USER = {"id": 4242, "is_bot": True, "first_name": "fahuo", "username": "fahu
 
 @dataclass
 class Sent:
-    """Something the bot sent (or edited) in a chat."""
+    """Something the bot sent (or edited) in a chat, or the pop-up it answered a button press with."""
 
     message_id: int
     chat_id: int
     text: str
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     photo: bool = False
+    popup: bool = False
 
     def button(self, label: str) -> dict[str, Any]:
         for row in self.buttons:
@@ -37,6 +38,18 @@ class Sent:
                 if label in button.get("text", ""):
                     return button
         raise KeyError(f"no button {label!r} in {self.buttons}")
+
+
+class Mark(int):
+    """What `says`, `presses` & co. return: how many things the bot had sent before (for `reply(after=)`), and
+    which update it was (for `handled`)."""
+
+    update_id: int
+
+    def __new__(cls, sent: int, update_id: int) -> Mark:
+        mark = super().__new__(cls, sent)
+        mark.update_id = update_id
+        return mark
 
 
 class BotApiEmulator:
@@ -48,6 +61,8 @@ class BotApiEmulator:
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1
+        self._fetched = 0  # the bot has asked for updates after this one: it is done with those before
+        self._queries: dict[str, int] = {}  # button press → its chat, for the pop-up that answers it
         self._arrived = asyncio.Event()
         self._changed = asyncio.Event()
         self._files: dict[str, bytes] = {}
@@ -62,38 +77,39 @@ class BotApiEmulator:
         return {"message_id": self._next_message, "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, language), **content}
 
-    def _push(self, update: dict[str, Any]) -> int:
-        """Queue an update for the bot; returns how many messages the bot had sent before it, for `reply(after=)`."""
+    def _push(self, update: dict[str, Any]) -> Mark:
+        """Queue an update for the bot; its mark says how much the bot had sent before it."""
         update["update_id"] = self._next_update
         self._next_update += 1
         self._updates.append(update)
         self._arrived.set()
-        return len(self.sent)
+        return Mark(len(self.sent), update["update_id"])
 
-    def says(self, chat_id: int, text: str, language: str = "en") -> int:
+    def says(self, chat_id: int, text: str, language: str = "en") -> Mark:
         command = text.split()[0] if text.startswith("/") else ""
         entities = [{"type": "bot_command", "offset": 0, "length": len(command)}] if command else []
         return self._push({"message": self._message(chat_id, language, text=text, entities=entities)})
 
-    def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> int:
+    def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> Mark:
         data = sent.button(label)["callback_data"]
         message = {"message_id": sent.message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
                    "from": BOT_USER, "text": sent.text or "…"}
+        self._queries[str(self._next_update)] = chat_id
         return self._push({"callback_query": {"id": str(self._next_update), "from": self._user(chat_id, language),
                                        "chat_instance": str(chat_id), "message": message, "data": data}})
 
-    def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> int:
+    def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> Mark:
         contact = {"phone_number": phone, "first_name": name, "user_id": chat_id}
         return self._push({"message": self._message(chat_id, language, contact=contact)})
 
-    def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> int:
+    def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> Mark:
         file_id = f"photo-{len(self._files) + 1}"
         self._files[file_id] = data
         photo = [{"file_id": file_id, "file_unique_id": file_id, "width": 64, "height": 64, "file_size": len(data)}]
         return self._push({"message": self._message(chat_id, language, photo=photo)})
 
     async def reply(self, chat_id: int, after: int = 0, within: float = 10.0, contains: str = "") -> Sent:
-        """The first message the bot sent to the chat after the given count of sent messages."""
+        """The first message (or pop-up) the bot sent to the chat after the given count of sent messages."""
         deadline = time.monotonic() + within
         while True:
             for item in self.sent[after:]:
@@ -109,6 +125,14 @@ class BotApiEmulator:
             except TimeoutError:
                 pass
 
+    async def handled(self, mark: Mark, within: float = 10.0) -> None:
+        """Until the bot has asked for the updates after `mark`'s. A bot that handles updates one at a time
+        (polling with `handle_as_tasks=False`) has then handled it: what it did not send by now, it never sends."""
+        async with asyncio.timeout(within):
+            while self._fetched < mark.update_id:
+                self._changed.clear()
+                await self._changed.wait()
+
     async def wait_sent(self, count: int, within: float = 60.0) -> None:
         """Until the bot has sent `count` messages in all."""
         async with asyncio.timeout(within):
@@ -117,7 +141,8 @@ class BotApiEmulator:
                 await self._changed.wait()
 
     def to(self, chat_id: int) -> list[Sent]:
-        return [s for s in self.sent if s.chat_id == chat_id]
+        """The messages in the chat (pop-ups pass and are not part of it)."""
+        return [s for s in self.sent if s.chat_id == chat_id and not s.popup]
 
     # -- the Bot API ----------------------------------------------------------------------------------
 
@@ -148,6 +173,9 @@ class BotApiEmulator:
 
     async def _m_getUpdates(self, form: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(form.get("offset") or 0)
+        if offset - 1 > self._fetched:
+            self._fetched = offset - 1
+            self._changed.set()
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates:
             self._arrived.clear()
@@ -180,6 +208,14 @@ class BotApiEmulator:
 
     async def _m_sendPhoto(self, form: dict[str, Any]) -> dict[str, Any]:
         return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"), photo=True)
+
+    async def _m_answerCallbackQuery(self, form: dict[str, Any]) -> bool:
+        chat_id = self._queries.pop(str(form.get("callback_query_id")), None)
+        if chat_id is not None and form.get("text"):
+            self._next_message += 1
+            self.sent.append(Sent(self._next_message, chat_id, str(form["text"]), popup=True))
+            self._changed.set()
+        return True
 
     async def _m_editMessageText(self, form: dict[str, Any]) -> dict[str, Any]:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),

@@ -17,9 +17,6 @@ from core.parties import Customer
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-WHO_TTL = 30.0  # seconds a lookup of "who is this Telegram user" is reused
-
-
 async def _lookup(telegram_id: int) -> tuple[Customer | None, Staff | None]:
     # Every update asks this; plain statements cost a fraction of the ORM's query building (bench/bot.py).
     # The id is an integer from Telegram, formatted as one.
@@ -29,31 +26,16 @@ async def _lookup(telegram_id: int) -> tuple[Customer | None, Staff | None]:
 
 
 class People(BaseMiddleware):
-    """Looks the sender up: a customer and/or a staff member linked to this Telegram id.
+    """Looks the sender up: a customer and/or a staff member linked to this Telegram id, and their language.
 
-    The answer is remembered for WHO_TTL seconds: a person writing several messages in a row is looked up
-    once, and a deactivated staff member loses access within that time. Handlers that change the answer
-    (linking a phone, switching the language) call `forget`; the middleware reaches them as `people`."""
-
-    def __init__(self) -> None:
-        self.known: dict[int, tuple[float, Customer | None, Staff | None]] = {}
-
-    def forget(self, user_id: int) -> None:
-        self.known.pop(user_id, None)
+    Asked afresh for every update, never remembered: a link made elsewhere (`run.py user telegram`, a shop's
+    order, the PWA) or a staff member switched off counts from the next message on."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
-        data["people"] = self
         if user is not None:
-            now = time.monotonic()
-            known = self.known.get(user.id)
-            if known is None or known[0] < now:
-                if len(self.known) > 10_000:
-                    self.known.clear()
-                known = (now + WHO_TTL, *await _lookup(int(user.id)))
-                self.known[user.id] = known
-            data["customer"], data["staff"] = known[1], known[2]
-            chosen = known[2] or known[1]
+            data["customer"], data["staff"] = await _lookup(int(user.id))
+            chosen = data["staff"] or data["customer"]
             data["lang"] = chosen.language if chosen is not None and chosen.language in ("en", "zh") else \
                 language_of(user.language_code)
         return await handler(event, data)

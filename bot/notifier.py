@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from core.reports import dashboard
 log = logging.getLogger(__name__)
 CONSUMER = "telegram"
 UTC_ZONE = ZoneInfo("UTC")
+BATCH = 100  # events per round
 
 
 def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboardMarkup | None] | None:
@@ -57,36 +59,65 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
     return text, buttons
 
 
-async def notify_once(bot: Bot, limit: int = 100, tz: ZoneInfo = UTC_ZONE) -> int:
-    """One round over the outbox; returns how many messages were sent. Stops early while Telegram is down."""
-    sent = 0
-    for event in await next_events(CONSUMER, limit):
-        told = await already_told(event.id)
-        for who in await audience(event):
-            message = message_for(event, who)
-            if who.key in told or message is None:
-                continue
-            try:
-                if event.kind == "report.daily" and who.role != "customer":
-                    await bot.send_photo(who.chat_id, await _chart(tz), caption=message[0])
-                else:
-                    await bot.send_message(who.chat_id, message[0], reply_markup=message[1])
-            except (TelegramForbiddenError, TelegramBadRequest) as exc:
-                log.warning("cannot tell %s about event %s: %s", who.key, event.id, exc)
-                await mark_told(event.id, who, outcome="unreachable")  # blocked the bot: do not hold the queue
-                continue
-            except (TelegramNetworkError, TelegramRetryAfter) as exc:
-                log.info("Telegram unreachable, will retry: %s", exc)
-                await note_failure(CONSUMER, datetime.now(UTC))
-                return sent
-            except Exception:  # a 5xx and the like: also retried later
-                log.exception("sending event %s to %s failed; will retry", event.id, who.key)
-                await note_failure(CONSUMER, datetime.now(UTC))
-                return sent
-            await mark_told(event.id, who)
-            sent += 1
-        await advance(CONSUMER, event.id)
+@dataclass(frozen=True)
+class Round:
+    """What one round over the outbox did."""
+
+    sent: int = 0
+    read: int = 0  # events read; a full batch means more are there to read at once
+    stalled: bool = False  # Telegram failed: the event it stopped at is read again next round
+
+
+async def notify_round(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE) -> Round:
+    """One round over the outbox. Stops at the first event Telegram fails on; the people already told of it
+    are not told again when it is read again."""
+    events = await next_events(CONSUMER, limit)
+    sent, done = 0, 0
+    for event in events:
+        told = await _tell(bot, event, tz)
+        if told is None:
+            break
+        sent, done = sent + told, done + 1
+    if done:  # one move for the whole batch: a crash before it only means reading again what was told
+        await advance(CONSUMER, events[done - 1])
+    if done < len(events):
+        await note_failure(CONSUMER, datetime.now(UTC))
+        return Round(sent, done, stalled=True)
     await note_success(CONSUMER)
+    return Round(sent, done)
+
+
+async def notify_once(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE) -> int:
+    """One round over the outbox; returns how many messages were sent."""
+    return (await notify_round(bot, limit, tz)).sent
+
+
+async def _tell(bot: Bot, event: OutboxEvent, tz: ZoneInfo) -> int | None:
+    """Tell everyone of the event who was not told yet; how many were, or None while Telegram fails."""
+    messages = [(who, message) for who in await audience(event) if (message := message_for(event, who))]
+    if not messages:
+        return 0  # most events are no one's business in Telegram: no need to look for deliveries
+    told, sent = await already_told(event.id), 0
+    for who, (text, buttons) in messages:
+        if who.key in told:
+            continue
+        try:
+            if event.kind == "report.daily" and who.role != "customer":
+                await bot.send_photo(who.chat_id, await _chart(tz), caption=text)
+            else:
+                await bot.send_message(who.chat_id, text, reply_markup=buttons)
+        except (TelegramForbiddenError, TelegramBadRequest) as exc:
+            log.warning("cannot tell %s about event %s: %s", who.key, event.id, exc)
+            await mark_told(event.id, who, outcome="unreachable")  # blocked the bot: do not hold the queue
+            continue
+        except (TelegramNetworkError, TelegramRetryAfter) as exc:
+            log.info("Telegram unreachable, will retry: %s", exc)
+            return None
+        except Exception:  # a 5xx and the like: also retried later
+            log.exception("sending event %s to %s failed; will retry", event.id, who.key)
+            return None
+        await mark_told(event.id, who)
+        sent += 1
     return sent
 
 
@@ -98,41 +129,62 @@ async def _chart(tz: ZoneInfo) -> BufferedInputFile:
 
 
 STUCK_ROUNDS = 5
-
-
 LEASE = "notifier"
 LEASE_SECONDS = 30.0
 
 
-async def notify_as(bot: Bot, holder: str, tz: ZoneInfo = UTC_ZONE) -> int | None:
+async def notify_as(bot: Bot, holder: str, tz: ZoneInfo = UTC_ZONE) -> Round | None:
     """One round, if `holder` holds the notifier lease; None when another process does the sending.
 
     With several bot processes (webhook mode), two notifiers could otherwise send one event twice at the
     same moment: the delivery record is written after the message went out."""
     if not await hold_lease(LEASE, holder, datetime.now(UTC), LEASE_SECONDS):
         return None
-    return await notify_once(bot, tz=tz)
+    return await notify_round(bot, tz=tz)
 
 
-async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, interval: float = 2.0) -> None:
-    """Rounds over the outbox; while Telegram fails, waits longer each time (up to a minute), and says in
-    the log which backlog is stuck. Nothing is dropped: the cursor does not move past an untold event."""
+async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, interval: float = 2.0,
+                       wake: asyncio.Event | None = None) -> None:
+    """Rounds over the outbox: at once again after a full batch or when `wake` is set (a handler whose
+    person waits to hear of their step), else every `interval`; while Telegram (or the database) fails,
+    waits longer each time, up to a minute, and says in the log which backlog is stuck. A round that told
+    no one because no one was to be told is no failure. Nothing is dropped: the cursor does not move past
+    an untold event."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     wait, failing = interval, 0
     while not stop.is_set():
         try:
-            sent = await notify_as(bot, holder, tz)
-            waiting = await backlog(CONSUMER) if sent is not None else 0
+            done = await notify_as(bot, holder, tz)
         except Exception:
             log.exception("notifier round failed")
-            sent, waiting = 0, 1
-        failing = failing + 1 if not sent and waiting else 0  # left events behind and told no one
-        if failing == STUCK_ROUNDS:
-            log.error("notifications are stuck: %s events waiting; Telegram keeps failing", waiting)
-        wait = min(wait * 2, 60.0) if failing else interval
-        if not sent:
-            try:
-                await asyncio.wait_for(stop.wait(), wait)
-            except TimeoutError:
-                pass
+            done = Round(stalled=True)
+        if done is not None and done.stalled:
+            failing += 1
+            wait = min(wait * 2, 60.0)
+            if failing == STUCK_ROUNDS:
+                await _say_stuck()
+        else:
+            failing, wait = 0, interval
+            if done is not None and done.read == BATCH:
+                continue
+        await _pause(wait, stop, None if failing else wake)
     await give_up_lease(LEASE, holder)
+
+
+async def _pause(seconds: float, stop: asyncio.Event, wake: asyncio.Event | None) -> None:
+    """Until `stop` or `wake` is set, or `seconds` have passed; a wake-up is used up."""
+    waiting = [asyncio.create_task(event.wait()) for event in (stop, wake) if event is not None]
+    _, pending = await asyncio.wait(waiting, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    if wake is not None:
+        wake.clear()
+
+
+async def _say_stuck() -> None:
+    try:
+        waiting: int | str = await backlog(CONSUMER)
+    except Exception:
+        waiting = "some"
+    log.error("notifications are stuck: %s events waiting; Telegram keeps failing", waiting)

@@ -13,6 +13,13 @@ TEXTS: dict[str, tuple[str, str]] = {
              "/aftersales help with an order · /lang 中文/English",
              "命令:/catalog 浏览商品 · /cart 购物车 · /orders 我的订单 · /track 订单号 · /aftersales 售后 · "
              "/lang 切换语言"),
+    "staff_welcome": ("Hello {name}: this chat is linked to your fahuo staff account.",
+                      "您好,{name}:本聊天已关联您的发货员工账号。"),
+    "manager_help": ("Manager commands: /report today's figures and chart · /alerts switch alerts on or off · "
+                     "/login sign in to the warehouse app. Held orders, low stock and other alerts arrive here.",
+                     "经理命令:/report 今日报表与图表 · /alerts 开关提醒 · /login 登录仓库应用。"
+                     "待审订单、库存不足等提醒会发到这里。"),
+    "staff_help": ("Staff commands: /login sign in to the warehouse app.", "员工命令:/login 登录仓库应用。"),
     "catalog": ("Catalogue, page {page}/{pages}:", "商品目录,第 {page}/{pages} 页:"),
     "product": ("{name}\n{sku} · {price} CNY · in stock: {stock}", "{name}\n{sku} · {price} 元 · 库存:{stock}"),
     "added": ("Added {qty} × {sku}. /cart to check out.", "已加入 {qty} × {sku}。发送 /cart 去结算。"),
@@ -45,7 +52,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status": ("Order {number}: {status}\n{lines}", "订单 {number}:{status}\n{lines}"),
     "requested": ("Wanted by: {date}", "要求送达：{date}"),
     "cancel_order": ("Cancel this order", "取消此订单"),
-    "cancelled": ("Order {number} is cancelled.", "订单 {number} 已取消。"),
     "track_link": ("Track online", "在线查看物流"),
     "as_pick_order": ("Which order is it about?", "请选择需要售后的订单:"),
     "as_none": ("Only shipped orders can have after-sales help.", "只有已发货的订单可以申请售后。"),

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import fill_waiting
 from core.catalog import products_by_sku
+from core.db import retry_on_conflict
 from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from core.events import emit
 from core.fields import LocationCode, Note, Number
@@ -29,7 +30,7 @@ from core.numbering import next_number
 from core.orders import LineIn, Order, OrderLine, OrderStatus, order_by_number
 from core.settings import Settings
 from core.shipments import Shipment, ShipmentStatus
-from core.stock import MoveReason, move_stock
+from core.stock import MoveReason, lock_levels, move_stock
 from core.warehouses import LocationKind, location_by_code, virtual_location
 
 MAX_PHOTO_BYTES = 3 * 1024 * 1024
@@ -202,6 +203,7 @@ async def decide_request(number: str, body: AfterSalesDecisionIn, actor: str) ->
     return request
 
 
+@retry_on_conflict
 async def receive_return(number: str, body: ReturnIn, actor: str, settings: Settings) -> AfterSalesRequest:
     """The goods are back: book them from the customer into the warehouse that shipped them."""
     async with in_transaction():
@@ -216,6 +218,7 @@ async def receive_return(number: str, body: ReturnIn, actor: str, settings: Sett
         target = await location_by_code(warehouse, body.location)
         source = await virtual_location(warehouse.id, LocationKind.CUSTOMER)
         products = await products_by_sku([ln["sku"] for ln in request.lines])
+        await lock_levels([p.id for p in products.values()])  # one lock order with orders and receipts
         for line in request.lines:
             await move_stock(products[line["sku"]], source, target, line["qty"], MoveReason.RETURN,
                              document=number, actor=actor)

@@ -18,7 +18,7 @@ from core.numbering import next_number
 from core.orders import Order, OrderEvent, OrderLine, OrderStatus, follow_on_note, line_total, transition
 from core.replenishment import check_low_stock, request_for_backorder
 from core.settings import Settings
-from core.stock import FreeStock, free_stock, reserve_in_warehouse
+from core.stock import FreeStock, free_stock, lock_levels, reserve_in_warehouse
 from core.transfers import TransferLine, TransferOrder, add_transfer_line, open_transfer
 from core.warehouses import Warehouse
 
@@ -68,7 +68,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     every reservation is a guarded update."""
     if lines is None:
         lines = [(ln, ln.product) for ln in await OrderLine.filter(order_id=order.id).prefetch_related("product")]
-    lines = sorted(lines, key=lambda pair: pair[1].id)  # one lock order for every transaction (PostgreSQL)
+    lines = sorted(lines, key=lambda pair: pair[1].id)
+    await lock_levels([p.id for _, p in lines])  # here and in every warehouse that may send some: one lock order
     if free is None:
         free = await free_stock([p.id for _, p in lines])
     warehouses = await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')

@@ -1,25 +1,43 @@
-"""Database wiring: the tortoise configuration, start-up with migrations, and shutdown; and the plain
-statements (fetch, execute, insert, add, select) that the measured hot paths use instead of the ORM's query
-building, in the caller's transaction and with `?` parameters on SQLite and PostgreSQL alike."""
+"""Database wiring: the tortoise configuration, start-up with migrations, and shutdown; transactions that
+several processes share safely (SQLite writers queue, a transaction lost to a deadlock runs again); and the
+plain statements (fetch, execute, insert, add, select) that the measured hot paths use instead of the ORM's
+query building, in the caller's transaction and with `?` parameters on SQLite and PostgreSQL alike.
+
+This is the one module that touches tortoise's internals; tests/test_db.py breaks when an upgrade moves them."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import importlib
+import logging
+import random
 import re
-from collections.abc import Collection
+import sqlite3
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections, timezone
-from tortoise.connection import get_connection
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
+from tortoise.connection import get_connection, get_connections
+from tortoise.exceptions import OperationalError
 from tortoise.fields import Field
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 
-from core.settings import Settings
+from core.errors import DomainError
+from core.settings import DEFAULT_DB_PATH, Settings
 
 APP = "fahuo"
 M = TypeVar("M", bound=Model)
+P = ParamSpec("P")
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 MODEL_MODULES = [
     "core.catalog",
     "core.warehouses",
@@ -46,19 +64,57 @@ MODEL_MODULES = [
 _config_in_use: dict[str, Any] = {}
 
 
+# Statements that must not join the caller's transaction (see `fetch_apart`) run on a small pool of their own
+# (PostgreSQL): borrowing from the main pool could wait forever once every connection there is held by a
+# transaction that waits for such a statement. Not a tortoise connection: with two, every `in_transaction()`
+# would have to name its connection.
+_apart: list[BaseDBAsyncClient] = []
+# How long an SQLite writer waits for another process's transaction to end before it gives up (ms); a URL
+# may say otherwise (`?busy_timeout=…`: URL parameters become pragmas).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
+    default: str | dict[str, Any] = database_url
+    if database_url.startswith("sqlite"):
+        default = expand_db_url(database_url)
+        default["engine"] = __name__  # tortoise builds the client from this module's `client_class`
+        default["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": default},
         "apps": {APP: {"models": MODEL_MODULES, "migrations": "core.migrations", "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",
     }
 
 
-def _ensure_sqlite_dir(database_url: str) -> None:
-    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
-        path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
-        path.parent.mkdir(parents=True, exist_ok=True)
+class DatabaseUnavailable(DomainError):
+    """The configured database cannot be opened; the message names it (without its password) and says why."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code  # type: ignore[misc]  # one of the database_* messages
+        super().__init__(**params)
+
+
+def shown_url(database_url: str) -> str:
+    """The database URL for people to read: no password, no options."""
+    url = database_url.split("?", 1)[0]
+    password = urlsplit(url).password
+    return url.replace(f":{password}@", ":***@", 1) if password else url
+
+
+def _sqlite_folder(database_url: str) -> None:
+    """The default database's folder is made on first start; any other SQLite file must be in a folder that
+    exists, so a typo in the path is refused instead of starting an empty database somewhere else."""
+    if not database_url.startswith("sqlite://") or ":memory:" in database_url:
+        return
+    path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
+    if path.parent == DEFAULT_DB_PATH.parent:
+        path.parent.mkdir(exist_ok=True)
+    if not path.parent.is_dir():
+        raise DatabaseUnavailable("database_no_folder", url=shown_url(database_url), folder=str(path.parent))
+    if path.is_dir():  # refused here: aiosqlite's failed connect leaves a thread that outlives the event loop
+        raise DatabaseUnavailable("database_is_folder", url=shown_url(database_url), path=str(path))
 
 
 async def migrate(progress: bool = False) -> None:
@@ -73,21 +129,130 @@ async def migrate(progress: bool = False) -> None:
 
 
 async def open_db(settings: Settings, *, run_migrations: bool = True) -> None:
-    _ensure_sqlite_dir(settings.database_url)
+    """Connect (DatabaseUnavailable when that fails) and apply the migrations this database lacks."""
+    _sqlite_folder(settings.database_url)
     _config_in_use.clear()
     _config_in_use.update(tortoise_config(settings.database_url))
-    await Tortoise.init(config=_config_in_use)
+    try:
+        await Tortoise.init(config=_config_in_use)
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception as exc:  # these two steps only resolve the URL and connect: whatever fails, it is the database
+        await Tortoise.close_connections()
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+        raise DatabaseUnavailable("database_unavailable", url=shown_url(settings.database_url),
+                                  reason=reason) from exc
+    if not settings.is_sqlite:
+        db = expand_db_url(settings.database_url)
+        engine = importlib.import_module(db["engine"])
+        _apart.append(engine.client_class(**db["credentials"], minsize=1, maxsize=2, connection_name="apart"))
     if run_migrations:
         await migrate()
 
 
 async def close_db() -> None:
+    while _apart:
+        await _apart.pop().close()
     await Tortoise.close_connections()
 
 
-def _client_and_sql(sql: str) -> tuple[Any, str]:
-    """The connection of the caller's transaction, and `sql` with its `?` marks in that backend's style."""
-    conn = connections.get("default")
+# -- transactions that several processes share ------------------------------------------------------------
+
+
+class _ImmediateTransaction(SqliteTransactionContext):
+    """An SQLite transaction that takes the file's write lock when it begins (`BEGIN IMMEDIATE`), waiting up to
+    the busy timeout while another process writes. A plain (deferred) BEGIN reads first and fails at once with
+    "database is locked" when it then wants to write after another process wrote: SQLite cannot make a reader
+    that saw an older state wait its turn. Every transaction here is a writer, so all of them begin this way."""
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            await self.connection._connection.execute("BEGIN IMMEDIATE")
+        except BaseException as exc:
+            # When cancelled, BEGIN may still be running on aiosqlite's thread; a rollback queued behind it ends
+            # whatever it began (and does nothing when nothing began).
+            with contextlib.suppress(Exception):
+                await self.connection._connection.rollback()
+            self._trxlock.release()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise OperationalError(exc) from exc
+            raise
+        self.token = get_connections().set(self.connection_name, self.connection)
+        return self.connection
+
+
+class WaitingSqliteClient(SqliteClient):
+    """tortoise's SQLite client, with transactions that queue for the write lock (`_ImmediateTransaction`)."""
+
+    def _in_transaction(self) -> _ImmediateTransaction:
+        return _ImmediateTransaction(SqliteTransactionWrapper(self), self._lock)
+
+
+# tortoise's migration executor picks its schema editor by the name of the client's module ("sqlite" in it)
+WaitingSqliteClient.__module__ = SqliteClient.__module__
+client_class = WaitingSqliteClient  # what tortoise looks for in an engine module (see `tortoise_config`)
+
+RETRY_ATTEMPTS = 5
+_RETRY_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def _lost_to_another_writer(exc: BaseException) -> bool:
+    """Whether the database aborted the transaction only because of concurrent work: run again, it succeeds."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) in _RETRY_SQLSTATES:
+            return True
+        if isinstance(seen, sqlite3.OperationalError) and (seen.sqlite_errorcode or 0) & 0xFF == sqlite3.SQLITE_BUSY:
+            return True
+        cause = seen.__cause__ or seen.__context__
+        seen = cause if cause is not None else next((a for a in seen.args if isinstance(a, BaseException)), None)
+    return False
+
+
+def _in_a_transaction() -> bool:
+    return isinstance(connections.get("default"), TransactionalDBClient)
+
+
+def retry_on_conflict(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """For a service whose writes are one transaction it opens itself (before it only reads or takes numbers):
+    when the database aborts that transaction for a deadlock or a serialization failure (PostgreSQL), or its
+    file stayed locked past the busy timeout (SQLite), the whole service runs again, up to RETRY_ATTEMPTS times,
+    after a short random pause so that the two sides of a deadlock do not meet again. Nothing was written by the
+    aborted attempt; a number it took stays unused (a gap, as after any failed intake).
+
+    Called inside a caller's transaction it runs once: a deadlock aborts the whole transaction, and the caller,
+    which owns it, is the one to run again."""
+
+    @functools.wraps(service)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not _in_a_transaction():
+            for attempt in range(1, RETRY_ATTEMPTS):
+                try:
+                    return await service(*args, **kwargs)
+                except Exception as exc:
+                    if not _lost_to_another_writer(exc):
+                        raise
+                    log.info("%s lost to a concurrent transaction (%s); attempt %d", service.__qualname__,
+                             type(exc).__name__, attempt + 1)
+                await asyncio.sleep(random.uniform(0, 0.01 * 2 ** attempt))
+        return await service(*args, **kwargs)
+
+    return run
+
+
+# -- plain statements -----------------------------------------------------------------------------------------
+
+
+def dialect() -> str:
+    """"sqlite" or "postgres": for the few statements that must differ."""
+    return str(connections.get("default").capabilities.dialect)
+
+
+def _client_and_sql(sql: str, conn: BaseDBAsyncClient | None = None) -> tuple[Any, str]:
+    """The connection of the caller's transaction (unless given), and `sql` with its `?` marks in that
+    backend's style."""
+    conn = conn or connections.get("default")
     if conn.capabilities.dialect == "postgres":
         numbered = iter(range(1, sql.count("?") + 1))
         sql = re.sub(r"\?", lambda _: f"${next(numbered)}", sql)
@@ -114,6 +279,15 @@ async def fetch(sql: str, *params: Any) -> list[dict[str, Any]]:
     return await conn.execute_query_dict(sql, list(params))
 
 
+async def fetch_apart(sql: str, *params: Any) -> list[dict[str, Any]]:
+    """`fetch`, committed at once on its own, not in the caller's transaction: for a hot row that every
+    transaction touches (a day's number counter), which would otherwise stay locked until the caller commits
+    and make all others queue behind it, or deadlock with them. On SQLite, where there is one writer at a time
+    anyway, it runs on the caller's connection (within its transaction, if any)."""
+    conn, sql = _client_and_sql(sql, _apart[0] if _apart else None)
+    return await conn.execute_query_dict(sql, list(params))
+
+
 async def select(model: type[M], sql: str, *params: Any) -> list[M]:
     """Instances of `model` from a hand-written `SELECT *` of its table, built as the ORM's own queries build them."""
     conn, sql = _client_and_sql(sql)
@@ -125,6 +299,17 @@ async def execute(sql: str, *params: Any) -> int:
     conn, sql = _client_and_sql(sql)
     changed, _ = await conn.execute_query(sql, list(params))
     return int(changed)
+
+
+async def lock_rows(table: str, column: str, values: Collection[Any]) -> None:
+    """Lock, until the caller's transaction ends, the rows of `table` whose `column` is one of `values`, one by
+    one in id order. Transactions that lock what they will change this way, before changing any of it, take
+    rows in one order and cannot deadlock over them (PostgreSQL). An SQLite transaction holds the whole file
+    from its start (`_ImmediateTransaction`): nothing to do there."""
+    if not values or connections.get("default").capabilities.dialect == "sqlite":
+        return
+    await fetch(f'SELECT "id" FROM "{table}" WHERE "{column}" IN ({marks(values)}) ORDER BY "id" FOR UPDATE',
+                *values)
 
 
 @functools.cache
@@ -183,5 +368,9 @@ async def add_if_new(model: type[M], unique: str, **values: Any) -> M | None:
     return model._init_from_db(**rows[0]) if rows else None
 
 
-# for the `tortoise` command line: `tortoise -c core.db.TORTOISE_ORM makemigrations`
-TORTOISE_ORM = tortoise_config(Settings().database_url)
+def __getattr__(name: str) -> Any:
+    """`TORTOISE_ORM` for the `tortoise` command line (`tortoise -c core.db.TORTOISE_ORM makemigrations`), built
+    from the settings only when that tool asks for it, so that importing the core reads no settings."""
+    if name == "TORTOISE_ORM":
+        return tortoise_config(Settings().database_url)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

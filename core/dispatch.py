@@ -15,6 +15,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.auth import Staff
+from core.db import retry_on_conflict
 from core.documents import DocumentKind, issue
 from core.errors import Conflict, InvalidTransition, WrongScan
 from core.events import emit
@@ -86,6 +87,7 @@ def _progress(shipment: Shipment, packages: list[Package], message: str) -> dict
             "message": message, "ready": not waiting and bool(shipment.vehicle_plate)}
 
 
+@retry_on_conflict
 async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dict[str, Any]:
     async with in_transaction():
         shipment = await shipment_by_number(number)

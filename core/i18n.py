@@ -125,6 +125,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     "csv_unknown_bin": {"en": "no bin {bin} in {warehouse}", "zh": "仓库 {warehouse} 中没有库位 {bin}"},
     "csv_below_reserved": {"en": "{sku} in {bin}: a count of {qty} is below the {reserved} reserved for orders",
                            "zh": "{bin} 的 {sku}：盘点数 {qty} 少于订单已预留的 {reserved}"},
+    # opening the database (run.py, the web app)
+    "database_unavailable": {"en": "Cannot open the database {url}: {reason}", "zh": "无法打开数据库 {url}：{reason}"},
+    "database_no_folder": {
+        "en": "Cannot open the database {url}: there is no folder {folder} (check FAHUO_DATABASE_URL, or create "
+              "the folder first).",
+        "zh": "无法打开数据库 {url}：文件夹 {folder} 不存在（请检查 FAHUO_DATABASE_URL，或先创建该文件夹）。",
+    },
+    "database_is_folder": {"en": "Cannot open the database {url}: {path} is a folder, not a database file.",
+                           "zh": "无法打开数据库 {url}：{path} 是文件夹，不是数据库文件。"},
+    # run.py
+    "cli.setting": {"en": "{name} is not valid: {problem}", "zh": "{name} 的值无效：{problem}"},
+    "cli.settings": {"en": "Settings: {problem}", "zh": "设置有误：{problem}"},
+    "cli.port": {"en": "Cannot listen on {host}:{port} ({setting}): {reason}",
+                 "zh": "无法在 {host}:{port} 上监听（{setting}）：{reason}"},
+    "cli.bot_refused": {"en": "The Telegram bot stopped at start (check FAHUO_TELEGRAM_TOKEN): {reason}",
+                        "zh": "Telegram 机器人启动即停止（请检查 FAHUO_TELEGRAM_TOKEN）：{reason}"},
+    "cli.no_password": {"en": "No password given (no terminal to ask on: use --password); nothing saved.",
+                        "zh": "未提供密码（没有可输入的终端，请用 --password）；未保存任何内容。"},
+    "cli.passwords_differ": {"en": "The passwords differ; nothing saved.",
+                             "zh": "两次输入的密码不同；未保存任何内容。"},
+    "cli.stopped": {"en": "Stopped.", "zh": "已停止。"},
+    "cli.demo_skipped": {
+        "en": "Demo skipped: this database already has data, and the demo logins were shown when it was loaded. "
+              "Add a login with run.py user add NAME --role admin (or serve --demo with an empty database).",
+        "zh": "未载入演示数据：此数据库已有数据，演示账号已在当初载入时显示。"
+              "可用 run.py user add 用户名 --role admin 添加账号（或对空数据库使用 serve --demo）。",
+    },
+    "cli.database_empty": {
+        "en": "The database is empty: run.py serve --demo loads a demo set with logins, or add yours with "
+              "run.py user add NAME --role admin.",
+        "zh": "数据库为空：run.py serve --demo 载入带账号的演示数据，或用 run.py user add 用户名 --role admin "
+              "添加您的账号。",
+    },
 }
 
 SEPARATOR = {"en": ", ", "zh": "、"}  # between items of a list inside a sentence

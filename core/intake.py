@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import allocate_order
 from core.catalog import Product, products_by_sku
-from core.db import add, add_if_new, insert, select
+from core.db import add, add_if_new, insert, retry_on_conflict, select
 from core.errors import InvalidInput
 from core.numbering import next_number
 from core.orders import MAX_ORDER_TOTAL, Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
@@ -53,6 +53,7 @@ async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
     return customer, True
 
 
+@retry_on_conflict
 async def place_order(data: OrderIn, channel: str, actor: str, settings: Settings) -> Placed:
     """Take an order in, review it and, when it passes, reserve its stock: all in one transaction."""
     if (found := await _existing(channel, data.external_ref)) is not None:

@@ -13,12 +13,13 @@ from tortoise.transactions import in_transaction
 
 from core.allocation import fill_waiting, take_transferred
 from core.catalog import Product, product_by_sku, products_by_sku
+from core.db import retry_on_conflict
 from core.errors import InvalidInput, InvalidTransition
 from core.fields import LocationCode, Qty, Sku, WarehouseCode
 from core.numbering import next_number
 from core.replenishment import PoStatus, PurchaseOrderLine, check_low_stock, po_by_number
 from core.settings import Settings
-from core.stock import MoveReason, StockLevel, move_stock
+from core.stock import MoveReason, StockLevel, lock_levels, move_stock
 from core.transfers import (
     TransferOrder,
     add_transfer_line,
@@ -95,6 +96,7 @@ async def put_away_location(warehouse: Warehouse, product: Product, code: str | 
 async def _land(warehouse: Warehouse, lines: list[QtyLine], document: str, actor: str,
                 reason: MoveReason) -> list[tuple[Product, int]]:
     products = await products_by_sku([ln.sku for ln in lines])
+    await lock_levels([p.id for p in products.values()])  # goods may come in any order: levels are locked in one
     supplier = await virtual_location(warehouse.id, LocationKind.SUPPLIER)
     landed = []
     for line in lines:
@@ -105,6 +107,7 @@ async def _land(warehouse: Warehouse, lines: list[QtyLine], document: str, actor
     return landed
 
 
+@retry_on_conflict
 async def receive_stock(data: ReceiptIn, actor: str, settings: Settings) -> list[str]:
     """Goods arrive without a purchase order (returns to stock, found goods). Returns orders now ready."""
     async with in_transaction():
@@ -113,6 +116,7 @@ async def receive_stock(data: ReceiptIn, actor: str, settings: Settings) -> list
         return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor)
 
 
+@retry_on_conflict
 async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, settings: Settings) -> list[str]:
     async with in_transaction():
         po = await po_by_number(number)
@@ -138,6 +142,7 @@ async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, set
         return await fill_waiting(warehouse.id, {p.id for p, _ in landed}, actor)
 
 
+@retry_on_conflict
 async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> int:
     """Correct a bin after a count or damage; the difference goes to or comes from inventory loss.
 
@@ -168,6 +173,7 @@ async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> in
         return delta
 
 
+@retry_on_conflict
 async def create_transfer(data: TransferIn, actor: str, settings: Settings) -> TransferOrder:
     async with in_transaction():
         source = await warehouse_by_code(data.from_warehouse)
@@ -180,6 +186,7 @@ async def create_transfer(data: TransferIn, actor: str, settings: Settings) -> T
     return transfer
 
 
+@retry_on_conflict
 async def dispatch_transfer(number: str, actor: str) -> TransferOrder:
     async with in_transaction():
         transfer = await transfer_by_number(number)
@@ -187,6 +194,7 @@ async def dispatch_transfer(number: str, actor: str) -> TransferOrder:
     return transfer
 
 
+@retry_on_conflict
 async def receive_transfer(number: str, location: str | None, actor: str, settings: Settings) -> list[str]:
     """Goods of a transfer arrive; those raised for an order are reserved for it at once."""
     async with in_transaction():

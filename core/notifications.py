@@ -1,9 +1,10 @@
 """Who hears of which event, and a record of what each of them was already told.
 
-The outbox is read in order from a consumer's cursor. For every event the audience is worked out (the
-customer of an order, the managers who want that kind of alert); a message is sent to each one not yet told,
-and marked told only after the sending succeeded. The cursor moves past an event when all of its audience
-was told. So a crash or an outage means a later retry, never a lost or a doubled message.
+The outbox is read in order from a consumer's cursor, a position no late commit can fall behind (see
+core.events). For every event the audience is worked out (the customer of an order, the managers who want
+that kind of alert); a message is sent to each one not yet told, and marked told only after the sending
+succeeded. The cursor moves past an event when all of its audience was told. So a crash or an outage means
+a later retry, never a lost or a doubled message.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from core.auth import Role, Staff
-from core.events import OutboxEvent
+from core.events import START, OutboxEvent, Position, committed_after, count_after
 from core.parties import Customer
 
 
@@ -49,6 +50,8 @@ MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
 class ConsumerCursor(Model):
     id = fields.IntField(primary_key=True)
     consumer = fields.CharField(max_length=32, unique=True)
+    # the last event done with, as its place in the outbox's reading order (see core.events.committed_after)
+    last_tx = fields.BigIntField(default=0)
     last_event_id = fields.BigIntField(default=0)
     # set while deliveries keep failing (Telegram down): what /healthz reports, cleared by a good round
     failing_since = fields.DatetimeField(null=True)
@@ -82,22 +85,23 @@ class Recipient:
         return f"tg:{self.chat_id}"
 
 
-async def cursor_of(consumer: str) -> int:
-    """The id of the last outbox event the consumer is done with (0 before its first)."""
-    cursor = await ConsumerCursor.get_or_none(consumer=consumer)
-    return cursor.last_event_id if cursor else 0
+async def cursor_of(consumer: str) -> Position:
+    """Where the consumer stands in the outbox: the last event it is done with (START before its first)."""
+    rows = await ConsumerCursor.filter(consumer=consumer).values_list("last_tx", "last_event_id")
+    return (int(rows[0][0]), int(rows[0][1])) if rows else START
 
 
-async def next_events(consumer: str, limit: int = 100) -> list[OutboxEvent]:
-    return await OutboxEvent.filter(id__gt=await cursor_of(consumer)).order_by("id").limit(limit)
+async def next_events(consumer: str, limit: int = 100, kind: str | None = None) -> list[OutboxEvent]:
+    return await committed_after(await cursor_of(consumer), limit, kind)
 
 
-async def advance(consumer: str, event_id: int) -> None:
-    if not await ConsumerCursor.filter(consumer=consumer).update(last_event_id=event_id):
+async def advance(consumer: str, event: OutboxEvent) -> None:
+    tx, event_id = event.position
+    if not await ConsumerCursor.filter(consumer=consumer).update(last_tx=tx, last_event_id=event_id):
         try:
-            await ConsumerCursor.create(consumer=consumer, last_event_id=event_id)
+            await ConsumerCursor.create(consumer=consumer, last_tx=tx, last_event_id=event_id)
         except IntegrityError:
-            await ConsumerCursor.filter(consumer=consumer).update(last_event_id=event_id)
+            await ConsumerCursor.filter(consumer=consumer).update(last_tx=tx, last_event_id=event_id)
 
 
 async def audience(event: OutboxEvent) -> list[Recipient]:
@@ -155,11 +159,10 @@ async def notifier_health(consumer: str) -> dict[str, object] | None:
     cursor = await ConsumerCursor.get_or_none(consumer=consumer)
     if cursor is None:
         return None
-    return {"waiting": await OutboxEvent.filter(id__gt=cursor.last_event_id).count(),
+    return {"waiting": await count_after((cursor.last_tx, cursor.last_event_id)),
             "failing_since": cursor.failing_since.isoformat() if cursor.failing_since else None}
 
 
 async def backlog(consumer: str) -> int:
     """Events the consumer has not got past yet: a growing number means messages are stuck."""
-    cursor = await ConsumerCursor.get_or_none(consumer=consumer)
-    return await OutboxEvent.filter(id__gt=cursor.last_event_id if cursor else 0).count()
+    return await count_after(await cursor_of(consumer))

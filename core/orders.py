@@ -13,12 +13,12 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.clock import ClockField
-from core.db import execute, fetch, insert, select
+from core.db import execute, fetch, insert, retry_on_conflict, select
 from core.errors import InvalidTransition, NotFound
 from core.events import emit
 from core.fields import ClockTime, ExternalRef, Sku
 from core.parties import Phone
-from core.stock import Reservation, ReservationState, StockLevel, release_reservation
+from core.stock import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.transfers import cancel_transfers_for_order
 
 
@@ -269,6 +269,7 @@ async def release_order_stock(order: Order) -> set[tuple[int, int]]:
     """Give back every unit the order holds, here and in transfers that have not left yet. Returns the
     (product, warehouse) pairs given back, for the caller to offer to waiting orders once its step is done."""
     line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
+    await lock_levels(await OrderLine.filter(order_id=order.id).values_list("product_id", flat=True))
     reservations = await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE)
     for reservation in reservations:
         await release_reservation(reservation)
@@ -296,6 +297,7 @@ async def _open_follow_ons(order: Order) -> list[Order]:
     return found
 
 
+@retry_on_conflict
 async def cancel_order(number: str, actor: str, reason: str) -> Order:
     """Cancel an order before it ships, with its follow-ons not shipped yet (the rest of it): their stock is
     given back and offered to waiting orders. The customer is told once: `order.cancelled`, or, with

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from core.allocation import allocate_order, offer_freed
+from core.db import retry_on_conflict
 from core.errors import InvalidTransition
 from core.orders import (
     Order,
@@ -48,6 +49,7 @@ async def expire_unpaid(settings: Settings, now: datetime) -> list[str]:
     return handled
 
 
+@retry_on_conflict
 async def record_payment(number: str, actor: str, settings: Settings) -> Order:
     """The money arrived. An order that had given its stock back is allocated again."""
     async with in_transaction():

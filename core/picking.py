@@ -18,7 +18,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.auth import Staff
-from core.db import fetch
+from core.db import fetch, retry_on_conflict
 from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.events import emit
 from core.numbering import next_number
@@ -138,6 +138,7 @@ def _walk_order(dock: Location, locations: list[Location]) -> tuple[list[Locatio
     return [locations[i - 1] for i in tour[1:-1]], tour_length(matrix, tour)
 
 
+@retry_on_conflict
 async def create_pick_list(numbers: list[str], actor: str, settings: Settings) -> PickList:
     """One pick list for these orders (one tote each), tasks in walking order from the dock and back."""
     numbers = list(dict.fromkeys(numbers))

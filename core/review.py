@@ -11,6 +11,7 @@ from enum import StrEnum
 from tortoise.transactions import in_transaction
 
 from core.catalog import Product
+from core.db import retry_on_conflict
 from core.errors import InvalidInput, InvalidTransition
 from core.orders import Order, OrderLine, OrderStatus, PaymentMethod, PaymentState, order_by_number, transition
 from core.parties import Customer
@@ -169,6 +170,7 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
     return verdict
 
 
+@retry_on_conflict
 async def decide_held(number: str, approve: bool, actor: str, reason: str, settings: Settings) -> Order:
     """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
     from core.allocation import allocate_order

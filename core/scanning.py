@@ -19,6 +19,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.auth import Permission, Staff
+from core.db import retry_on_conflict
 from core.errors import DomainError, WrongScan
 from core.fields import Number
 from core.qr import decode
@@ -121,6 +122,7 @@ def _replay(earlier: Scan, record: dict[str, str]) -> dict[str, Any]:
     return {**earlier.answer, "replayed": True}
 
 
+@retry_on_conflict
 async def apply_once(client_id: str, staff: Staff, mode: str, code: str,
                      step: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
     """Run `step` once for `client_id`, the id the device gave this scan or action. A refusal raises after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "fahuo.sqlite3"
+DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "asyncpg://")  # the drivers fahuo installs
 
 
 class Settings(BaseSettings):
@@ -49,7 +51,24 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone, at start rather than at midnight
+        try:
+            ZoneInfo(value)  # at start rather than at midnight
+        except (KeyError, ValueError):  # an unknown zone is a KeyError, which pydantic would not report
+            raise ValueError("not a known time zone, e.g. Asia/Shanghai") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(DATABASE_SCHEMES):
+            raise ValueError("use sqlite://path/file.sqlite3 or postgres://user@host:port/db")
+        return value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"\d+:\S+", value):  # the bot's id, a colon, the secret (from @BotFather)
+            raise ValueError("a bot token looks like 123456789:AAE…, as @BotFather gives it")
         return value
 
     @model_validator(mode="after")

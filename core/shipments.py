@@ -15,8 +15,8 @@ from tortoise.transactions import in_transaction
 from core.carriers import Carrier, Choice, Parcel, WaybillRequest, adapter_for, bilingual, choose_carrier
 from core.catalog import Product
 from core.errors import Conflict, InvalidTransition, NotFound
-from core.events import OutboxEvent, emit
-from core.notifications import advance, cursor_of
+from core.events import emit
+from core.notifications import advance, next_events
 from core.orders import Order, OrderLine, ServiceLevel
 from core.settings import Settings
 
@@ -182,8 +182,7 @@ async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
     A carrier that fails stops the round, and the same cancellation is tried again next round: carriers accept
     a cancel of a waybill they have already cancelled, so telling one twice does no harm."""
     told = 0
-    pending = OutboxEvent.filter(id__gt=await cursor_of(CANCELLER), kind="waybill.cancel").order_by("id")
-    for event in await pending.limit(100):
+    for event in await next_events(CANCELLER, 100, kind="waybill.cancel"):
         carrier = await Carrier.get_or_none(code=event.payload["carrier"])
         if carrier is not None:
             try:
@@ -193,7 +192,7 @@ async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
                             carrier.code, event.payload["waybill"], exc_info=True)
                 break
             told += 1
-        await advance(CANCELLER, event.id)
+        await advance(CANCELLER, event)
     return told
 
 

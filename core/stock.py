@@ -9,6 +9,7 @@ Every function here expects to run inside the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,7 +20,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.catalog import Product
-from core.db import execute, fetch, insert, marks
+from core.db import execute, fetch, insert, lock_rows, marks
 from core.errors import InvalidInput, OutOfStock
 from core.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
 
@@ -174,6 +175,13 @@ async def move_stock(
         document=document,
         actor=actor,
     )
+
+
+async def lock_levels(product_ids: Collection[int]) -> None:
+    """Lock every stock level of these products, in id order, before changing any: a transaction that reserves
+    at home and then in another warehouse, or lands goods line by line, would otherwise take levels in another
+    order than one going the other way, and the two would deadlock (PostgreSQL)."""
+    await lock_rows("stock_level", "product_id", sorted(set(product_ids)))
 
 
 # -- reservations ---------------------------------------------------------------------------------------

@@ -7,11 +7,13 @@ lease runs out after LEASE_SECONDS and the next process's scheduler takes over.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -118,19 +120,31 @@ class Scheduler:
         self.aps = AsyncIOScheduler(timezone=settings.tz, job_defaults={
             "coalesce": True,  # after downtime a job runs once, not once per missed turn
             "misfire_grace_time": 6 * 3600, "max_instances": 1})
+        self._running: set[asyncio.Task[Any]] = set()  # jobs a stop waits for, not cuts off mid-transaction
 
     async def run(self, name: str) -> bool:
         """Run one job now if this process holds the lease; False when another process does."""
-        now = self.clock()
-        if not await self.lease.hold(now):
-            return False
-        job, _ = JOBS[name]
+        with self._tracked():
+            now = self.clock()
+            if not await self.lease.hold(now):
+                return False
+            job, _ = JOBS[name]
+            try:
+                result = await job(self.settings, now)
+                log.info("job %s done: %s", name, result)
+            except Exception:
+                log.exception("job %s failed; it runs again at its next turn", name)
+            return True
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
         try:
-            result = await job(self.settings, now)
-            log.info("job %s done: %s", name, result)
-        except Exception:
-            log.exception("job %s failed; it runs again at its next turn", name)
-        return True
+            yield
+        finally:
+            self._running.discard(task)
 
     def start(self) -> None:
         for name, (_, when) in JOBS.items():
@@ -145,9 +159,15 @@ class Scheduler:
         log.info("scheduler started as %s", self.lease.holder)
 
     async def _renew(self) -> None:
-        await self.lease.hold(self.clock())
+        with self._tracked():
+            await self.lease.hold(self.clock())
 
     async def stop(self) -> None:
+        """No new turns; the jobs running now finish (APScheduler's shutdown would cancel them), then the lease
+        is handed over."""
         if self.aps.running:
+            self.aps.pause()
+            await asyncio.sleep(0)  # a job handed to the loop but not yet begun takes its first step and is counted
+            await asyncio.gather(*self._running, return_exceptions=True)
             self.aps.shutdown(wait=False)
         await self.lease.release()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
+import asyncio
+import random
 import subprocess
-import sys
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from itertools import count
-from pathlib import Path
 from typing import Any
+
+from tortoise.transactions import in_transaction
 
 from core.carriers import Carrier, CarrierIn, save_carrier
 from core.catalog import GoodsClass, Product, Supplier
@@ -16,9 +18,9 @@ from core.orders import OrderIn
 from core.replenishment import ReorderRule
 from core.stock import MoveReason, move_stock
 from core.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
+from tests.cli import run_py
 
 _seq = count(1)
-ROOT = Path(__file__).resolve().parent.parent
 
 SHANGHAI = {"province": "上海", "city": "上海", "lat": 31.23, "lon": 121.47}
 GUANGZHOU = {"province": "广东", "city": "广州", "lat": 23.13, "lon": 113.26}
@@ -67,9 +69,7 @@ async def a_carrier(code: str = "SWIFT", *, classes: tuple[GoodsClass, ...] = (G
 
 def run_check(database_url: str) -> subprocess.CompletedProcess[str]:
     """`run.py check` against the test's database, as an operator would run it."""
-    env = {**os.environ, "FAHUO_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "run.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return run_py("check", FAHUO_DATABASE_URL=database_url)
 
 
 def an_order(lines: dict[str, int], *, phone: str | None = None, external_ref: str | None = None,
@@ -88,3 +88,31 @@ def an_order(lines: dict[str, int], *, phone: str | None = None, external_ref: s
         **extra,
     }
     return OrderIn.model_validate(body)
+
+
+async def commits_out_of_order(write: Callable[[int], Awaitable[Any]], consume: Callable[[], Awaitable[Any]],
+                               writers: int = 8, each: int = 20) -> None:
+    """`writers` at once, each committing `each` transactions that call `write(n)` (n = 0, 1, … over all), in
+    an order unlike the order of their ids: the very first transaction stays open while the others commit, and
+    every one lingers a moment before its commit. `consume` runs over and over meanwhile, as a consumer
+    polling the outbox would, and once more after the last commit."""
+    numbers = count()
+    done = asyncio.Event()
+
+    async def writer(first: bool) -> None:
+        for i in range(each):
+            async with in_transaction():
+                await write(next(numbers))
+                await asyncio.sleep(0.3 if first and i == 0 else random.uniform(0, 0.004))
+
+    async def consumer() -> None:
+        while not done.is_set():
+            await consume()
+            await asyncio.sleep(0.005)
+
+    polling = asyncio.create_task(consumer())
+    try:
+        await asyncio.gather(*(writer(n == 0) for n in range(writers)))
+    finally:
+        done.set()
+        await polling

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from core.auth import add_api_key
 from core.catalog import Product
 from core.events import OutboxEvent
@@ -33,6 +35,7 @@ async def _a_shipped_order(http) -> tuple[dict, str, dict[str, str]]:
     return phone, await _shipped(http, phone), {"X-API-Key": await add_api_key("shop")}
 
 
+@pytest.mark.slow
 async def test_a_returned_item_comes_back_into_stock_through_the_ledger(http, db):
     phone, number, key = await _a_shipped_order(http)
     tea = await Product.get(sku="TEA")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -10,18 +11,21 @@ import pytest
 from aiogram import Bot
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiohttp import web
+from tortoise.transactions import in_transaction
 
 from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator
-from bot.notifier import notify_once
-from core.auth import Role, add_staff
+from bot.notifier import notify_as, notify_once, run_notifier
+from core.auth import Role, Staff, add_staff
+from core.events import emit
 from core.intake import place_order
 from core.notifications import Delivery, notifier_health
 from core.orders import Order, OrderStatus
 from core.parties import Customer
 from core.settings import Settings
+from tests.cli import run_py
 from tests.conftest import PASSWORD
-from tests.factories import a_product, a_warehouse, an_order, stock
+from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, stock
 
 TOKEN = "4242:test-token"
 CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
@@ -32,6 +36,7 @@ class Telegram:
     api: BotApiEmulator
     bot: Bot
     settings: Settings
+    notify_now: asyncio.Event  # what handlers set to wake the notifier
 
     async def says(self, chat: int, text: str) -> str:
         return (await self.api.reply(chat, after=self.api.says(chat, text))).text
@@ -48,9 +53,10 @@ async def telegram(db: Settings) -> AsyncIterator[Telegram]:
                                      "telegram_api_base": f"http://127.0.0.1:{runner.addresses[0][1]}"})
     bot = make_bot(settings)
     dispatcher = build_dispatcher(settings, MemoryStorage())
+    # one update at a time, so that `api.handled(mark)` means done with it: "nothing happened" can be seen
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False,
-                                                           polling_timeout=1))
-    yield Telegram(api, bot, settings)
+                                                           polling_timeout=1, handle_as_tasks=False))
+    yield Telegram(api, bot, settings, dispatcher["notify_now"])
     await dispatcher.stop_polling()
     await asyncio.wait_for(polling, 5)
     await bot.session.close()
@@ -87,8 +93,7 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
         question = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, label), contains=next_question)
     assert "Express" in question.text and "世纪大道" in question.text
     placed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "Confirm order"), contains="received")
-    api.presses(CUSTOMER, question, "Confirm order")  # pressed twice: still one order
-    await asyncio.sleep(0.5)
+    await api.handled(api.presses(CUSTOMER, question, "Confirm order"))  # pressed twice: still one order
     order = await Order.get(channel="telegram").prefetch_related("customer")
     assert order.number in placed.text and order.customer.telegram_id == CUSTOMER
     assert (order.service_level, order.payment_method, order.city) == ("express", "cod", "上海")
@@ -152,6 +157,55 @@ async def test_notifications_arrive_once_after_telegram_was_down(telegram: Teleg
     assert len(told) == 1
 
 
+async def test_every_committed_event_reaches_each_person_once_whatever_order_the_writers_commit_in_and_healthz_agrees(
+        telegram: Telegram, http):
+    customers = [await Customer.create(name=f"C{i}", phone=f"+86 137 0000 000{i}", telegram_id=5000 + i,
+                                       language="en") for i in range(4)]
+    for i, chat in enumerate((MANAGER, MANAGER + 1)):
+        manager = await add_staff(f"manager-{i}", Role.MANAGER, PASSWORD)
+        await Staff.filter(id=manager.id).update(telegram_id=chat, language="en")
+    expected: dict[int, Counter[str]] = defaultdict(Counter)
+
+    async def write(n: int) -> None:
+        if n % 5 == 4:  # an alert for both managers
+            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "available": 1, "reorder_point": 5})
+            for chat in (MANAGER, MANAGER + 1):
+                expected[chat][f"📉 Low stock: S{n} in warehouse 1: 1 left, reorder at 5"] += 1
+        else:
+            customer = customers[n % 4]
+            await emit("order.approved", {"order": f"SO-{n}", "customer_id": customer.id})
+            expected[customer.telegram_id][f"Order SO-{n} is confirmed; we are getting it ready."] += 1  # type: ignore[index]
+
+    async def two_bot_processes() -> None:
+        await asyncio.gather(notify_as(telegram.bot, "bot-1"), notify_as(telegram.bot, "bot-2"))
+
+    await commits_out_of_order(write, two_bot_processes, each=12)
+    async with asyncio.timeout(10):
+        while True:  # until /healthz says nothing is waiting
+            async with http.get("/healthz") as resp:
+                if (await resp.json())["notifications"]["waiting"] == 0:
+                    break
+            await notify_once(telegram.bot)
+    told = {chat: Counter(s.text for s in telegram.api.to(chat)) for chat in expected}
+    assert told == expected  # every event, each person once: so "nothing waiting" was true
+    assert await Delivery.all().count() == sum(sum(c.values()) for c in expected.values())
+
+
+async def test_events_no_one_is_told_of_do_not_hold_back_the_next_message(telegram: Telegram):
+    shop_customer = await Customer.create(name="Walk-in", phone="+86 139 0000 0000")  # not in Telegram
+    async with in_transaction():
+        for n in range(1000):  # ten rounds of events that tell no one
+            await emit("order.approved", {"order": f"SO-{n}", "customer_id": shop_customer.id})
+    placed = await _order_in_telegram(telegram, 1)
+    stop = asyncio.Event()
+    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, interval=0.05))
+    try:  # a round that told no one is no outage to back off from
+        await telegram.api.reply(CUSTOMER, contains=placed.order.number, within=8)
+    finally:
+        stop.set()
+        await notifier
+
+
 async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram):
     wh, tea = await a_warehouse(), await a_product("TEA", price="60000.00")
     await stock(tea, wh, 5)
@@ -160,16 +214,41 @@ async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram
     placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)
     assert placed.order.status == OrderStatus.ON_HOLD
     await notify_once(telegram.bot)
-    alert = next(s for s in telegram.api.to(MANAGER) if "Held" in s.text)
+    api = telegram.api
+    alert = next(s for s in api.to(MANAGER) if "Held" in s.text)
     assert placed.order.number in alert.text
-    done = await telegram.api.reply(MANAGER, after=telegram.api.presses(MANAGER, alert, "Approve"),
-                                    contains=placed.order.number)
+    # a customer pressing a manager's button (a forwarded alert) gets nothing done, and is told so
+    await Customer.create(name="Other", phone="+86 139 1111 2222", telegram_id=STRANGER, language="en")
+    for button in ("Approve", "Reject"):
+        mark = api.presses(STRANGER, alert, button)
+        await api.handled(mark)
+        assert [s.text for s in api.sent[mark:]] == ["This chat is not linked to a staff account."]
+    assert "Commands" in await telegram.says(STRANGER, "no reason at all")  # no rejection was under way
+    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ON_HOLD
+    done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains=placed.order.number)
     assert "allocated" in done.text
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
-    # a customer pressing a manager's button gets nothing done
-    telegram.api.presses(STRANGER, alert, "Reject")
-    await asyncio.sleep(0.3)
-    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
+
+
+async def test_a_manager_linked_from_the_command_line_gets_staff_help_at_once_in_either_language(
+        telegram: Telegram):
+    await add_staff("manager", Role.MANAGER, PASSWORD)  # Chinese by default, as staff are
+    api = telegram.api
+    assert "/report" not in (await api.reply(MANAGER, after=api.says(MANAGER, "/start"), contains="/catalog")).text
+    linked = await asyncio.to_thread(run_py, "user", "telegram", "manager", str(MANAGER),
+                                     FAHUO_DATABASE_URL=telegram.settings.database_url)
+    assert linked.returncode == 0, linked.stderr
+    zh = await api.reply(MANAGER, after=api.says(MANAGER, "/start"), contains="经理命令")
+    assert all(command in zh.text for command in ("/report", "/alerts", "/login"))
+    assert "English" in (await api.reply(MANAGER, after=api.says(MANAGER, "/lang"))).text
+    en = await api.reply(MANAGER, after=api.says(MANAGER, "/help"), contains="Manager commands")
+    assert all(command in en.text for command in ("/report", "/alerts", "/login"))
+    picker = await add_staff("picker", Role.PICKER, PASSWORD)
+    await Staff.filter(id=picker.id).update(telegram_id=STRANGER, language="en")
+    told = await api.reply(STRANGER, after=api.says(STRANGER, "/start"), contains="Staff commands")
+    assert "/login" in told.text and "/report" not in told.text
+    await Staff.filter(id=picker.id).update(active=False)  # switched off in the PWA: at once
+    assert "Staff" not in (await api.reply(STRANGER, after=api.says(STRANGER, "/help"))).text
 
 
 async def test_the_login_link_opens_the_app_once(telegram: Telegram, http):
@@ -188,9 +267,9 @@ async def test_the_login_link_opens_the_app_once(telegram: Telegram, http):
 async def test_a_flood_is_throttled_and_unknown_text_gets_help(telegram: Telegram):
     assert "/catalog" in await telegram.says(CUSTOMER, "hello?")
     for i in range(40):
-        telegram.api.says(CUSTOMER, f"spam {i}")
+        last = telegram.api.says(CUSTOMER, f"spam {i}")
     await telegram.api.reply(CUSTOMER, contains="Too many messages")
-    await asyncio.sleep(0.5)
+    await telegram.api.handled(last)
     assert sum("Too many" in s.text for s in telegram.api.to(CUSTOMER)) == 1
     assert len(telegram.api.to(CUSTOMER)) < 25
 
@@ -313,7 +392,7 @@ async def test_dialog_state_lives_in_redis_when_configured(db: Settings):
         await storage.close()
 
 
-async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_buttons(telegram: Telegram):
+async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_buttons_and_is_told_once(telegram: Telegram):
     placed = await _order_in_telegram(telegram, 1)
     await Customer.filter(telegram_id=CUSTOMER).update(language="en")
     number = placed.order.number
@@ -321,15 +400,22 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
     assert number in await telegram.says(CUSTOMER, f"/start track_{number}")  # the link in a shop's e-mail
     mine = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/orders"), contains="Your orders")
     status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, number), contains=number)
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
-    assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
+    await notify_once(telegram.bot)  # "confirmed": nothing else is waiting
+    stop = asyncio.Event()
+    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, interval=60, wake=telegram.notify_now))
+    try:  # the notifier is woken by the cancel: the customer hears at once, not a round later, and once
+        await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
+        assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
+        await api.handled(api.says(CUSTOMER, "/help"))
+    finally:
+        stop.set()
+        await notifier
+    assert [s.text for s in api.to(CUSTOMER) if "cancelled" in s.text] == [f"Order {number} is cancelled."]
     assert "No orders" in await telegram.says(STRANGER, "/orders")
 
 
 async def test_of_two_notifiers_only_the_lease_holder_sends(telegram: Telegram):
-    from bot.notifier import notify_as
-
     await _order_in_telegram(telegram, 1)
     first, second = await notify_as(telegram.bot, "web-1"), await notify_as(telegram.bot, "web-2")
-    assert (first, second) == (1, None)
+    assert first is not None and first.sent == 1 and second is None
     assert len(telegram.api.to(CUSTOMER)) == 1

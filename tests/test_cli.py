@@ -1,27 +1,25 @@
 """run.py against the database under test, as an operator types it."""
 
-import os
+import asyncio
 import subprocess
-import sys
-from pathlib import Path
 
+import aiohttp
+import pytest
 from aiohttp.test_utils import unused_port
 
 from core.auth import ApiKey, Staff
 from core.catalog import Product
 from core.stock import StockLevel
 from core.warehouses import Warehouse
+from tests.cli import run_py, serving
 from tests.factories import a_product, a_warehouse, stock
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # each test starts run.py
 
 
 def fahuo(db, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """run.py as an operator with an English locale types it (`env` may give another)."""
-    mine = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
-    env = {**mine, "LANG": "C.UTF-8", "FAHUO_DATABASE_URL": db.database_url, **(env or {})}
-    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return run_py(*args, FAHUO_DATABASE_URL=db.database_url, **(env or {}))
 
 
 async def test_demo_loads_warehouses_products_staff_and_prints_the_logins(db):
@@ -78,28 +76,10 @@ async def test_user_add_refuses_a_short_password_and_a_taken_name(db):
 
 
 async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_together(tmp_path):
-    import asyncio
-    import signal
-
-    import aiohttp
-
-    web_port, chat_port = unused_port(), unused_port()
-    env = {**os.environ, "FAHUO_DATABASE_URL": f"sqlite://{tmp_path / 'first.sqlite3'}?synchronous=NORMAL",
-           "FAHUO_HTTP_PORT": str(web_port), "FAHUO_EMULATOR_PORT": str(chat_port)}
-    process = await asyncio.create_subprocess_exec(sys.executable, "run.py", "serve", "--demo", "--emulator",
-                                                   cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
-                                                   stderr=asyncio.subprocess.STDOUT)
-    try:
+    chat = f"http://127.0.0.1:{unused_port()}"
+    async with serving("--demo", "--emulator", port=unused_port(), FAHUO_EMULATOR_PORT=chat.rsplit(":", 1)[1],
+                       FAHUO_DATABASE_URL=f"sqlite://{tmp_path / 'first.sqlite3'}?synchronous=NORMAL") as served:
         async with aiohttp.ClientSession() as client:
-            for _ in range(120):
-                try:
-                    async with client.get(f"http://127.0.0.1:{web_port}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.25)
-            chat = f"http://127.0.0.1:{chat_port}"
             async with client.post(f"{chat}/chat/send", json={"chat": 1001, "text": "/catalog"}) as resp:
                 assert resp.status == 200
             for _ in range(40):
@@ -109,12 +89,8 @@ async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_toge
                     break
                 await asyncio.sleep(0.25)
             assert any("Catalogue" in m["text"] or "商品目录" in m["text"] for m in messages)
-            async with client.get(f"http://127.0.0.1:{web_port}/") as resp:
+            async with client.get(f"{served.url}/") as resp:
                 assert resp.status == 200 and "fahuo" in await resp.text()
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = await asyncio.wait_for(process.communicate(), 30)
-    text = output.decode()
-    assert process.returncode == 0, text
-    assert "Telegram bot: on, against the local Bot API emulator" in text and "Scheduler: on" in text
-    assert "Traceback" not in text
+    assert served.returncode == 0, served.output
+    assert "Telegram bot: on, against the local Bot API emulator" in served.output
+    assert "Scheduler: on" in served.output and "Traceback" not in served.output

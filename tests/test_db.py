@@ -1,5 +1,8 @@
-"""The hand-written statements of the hot paths write and read the same rows and instances as the ORM."""
+"""The hand-written statements of the hot paths write and read the same rows and instances as the ORM; and
+transactions that meet others (another process on the same SQLite file, a deadlock on PostgreSQL) end well."""
 
+import asyncio
+import sqlite3
 from datetime import time
 from decimal import Decimal
 
@@ -7,7 +10,8 @@ import pytest
 from tortoise.exceptions import ValidationError
 from tortoise.transactions import in_transaction
 
-from core.db import add, add_if_new, execute, fetch, insert, select
+from core.catalog import Product
+from core.db import add, add_if_new, execute, fetch, insert, retry_on_conflict, select
 from core.events import OutboxEvent
 from core.orders import Order, OrderStatus, PaymentMethod
 from core.parties import Customer
@@ -62,3 +66,52 @@ async def test_plain_statements_use_one_parameter_style_on_every_database(db):
     assert await fetch('SELECT "weight_g" FROM "product" WHERE "id"=?', tea.id) == [{"weight_g": 750}]
     [found] = await select(type(tea), 'SELECT * FROM "product" WHERE "sku"=?', "TEA")
     assert found.id == tea.id and found.weight_g == 750 and found.price == tea.price
+
+
+async def test_an_sqlite_transaction_waits_while_another_process_writes_and_then_sees_its_write(db):
+    if not db.is_sqlite:
+        pytest.skip("about SQLite's file lock")
+    await a_product("TEA")  # 500 g
+    other = sqlite3.connect(db.database_url.removeprefix("sqlite://").split("?")[0], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    other.execute('UPDATE "product" SET "weight_g" = "weight_g" + 100')
+
+    async def other_commits_soon() -> None:
+        await asyncio.sleep(0.3)
+        other.execute("COMMIT")
+
+    async def add_a_gram() -> None:
+        async with in_transaction():
+            tea = await Product.get(sku="TEA")
+            await asyncio.sleep(0.5)
+            await Product.filter(id=tea.id).update(weight_g=tea.weight_g + 1)
+
+    try:
+        await asyncio.gather(add_a_gram(), other_commits_soon())
+    finally:
+        other.close()
+    assert (await Product.get(sku="TEA")).weight_g == 601  # waited for the other write, neither failed nor lost it
+
+
+async def test_a_service_whose_transaction_loses_a_deadlock_runs_again_whole(db):
+    if db.is_sqlite:
+        pytest.skip("an SQLite transaction holds the whole file from its start: two cannot deadlock")
+    tea, rice = await a_product("TEA"), await a_product("RICE")
+    attempts: list[str] = []
+    holding: list[str] = []
+    both_hold_one = asyncio.Event()
+
+    @retry_on_conflict
+    async def weigh(first: Product, then: Product, grams: int) -> None:
+        attempts.append(first.sku)
+        async with in_transaction():
+            await Product.filter(id=first.id).update(weight_g=grams)
+            holding.append(first.sku)
+            if len(holding) == 2:
+                both_hold_one.set()
+            await asyncio.wait_for(both_hold_one.wait(), 10)
+            await Product.filter(id=then.id).update(weight_g=grams)  # each waits for the row the other holds
+
+    await asyncio.gather(weigh(tea, rice, 600), weigh(rice, tea, 700))
+    assert len(attempts) == 3  # PostgreSQL aborted one of the two, which ran again after the other committed
+    assert len({p.weight_g for p in await Product.all()}) == 1  # and each ran whole: both rows have one weight

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import pytest
+
 from core.catalog import GoodsClass
 from core.fleet import ROADS, RoadEstimate
 from tests.factories import a_carrier, a_product, a_warehouse, stock
@@ -33,6 +35,7 @@ async def _own_fleet_shipments(http, phone, heavy_kg: int) -> list[str]:
     return numbers
 
 
+@pytest.mark.slow
 async def test_the_days_deliveries_are_planned_over_the_vans_within_windows_and_capacity(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 20)
@@ -69,6 +72,7 @@ async def test_the_days_deliveries_are_planned_over_the_vans_within_windows_and_
     assert status == 200 and ok["vehicle"] == planned_plate
 
 
+@pytest.mark.slow
 async def test_stops_that_fit_no_van_are_listed_not_squeezed_in(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 20)

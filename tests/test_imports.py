@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+import pytest
+
 from core.catalog import Product
 from core.stock import StockLevel
 from tests.factories import a_product, a_warehouse, stock
 from tests.test_cli import fahuo
 
+pytestmark = pytest.mark.slow  # each test starts run.py
 STOCK_HEAD = "sku,warehouse,location,qty\n"
 PRODUCT_HEAD = "sku,name,barcode,price\n"
 

@@ -5,24 +5,26 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pypdf
+import pytest
 import zxingcpp
 from PIL import Image
 
 from core.auth import Role, add_api_key
-from core.carriers import ADAPTERS, SimulatedCarrier
+from core.carriers import ADAPTERS, Carrier, SimulatedCarrier
 from core.catalog import GoodsClass
 from core.orders import Order, OrderStatus
 from core.settings import Settings
-from core.shipments import send_waybill_cancellations
+from core.shipments import cancel_waybill_later, send_waybill_cancellations
 from core.stock import Reservation, ReservationState, StockLevel, StockMove, check_ledger
 from core.tracking import poll_tracking, signature
 from tests.conftest import signed_in
-from tests.factories import a_carrier, a_product, a_warehouse, an_order, run_check, stock
+from tests.factories import a_carrier, a_product, a_warehouse, an_order, commits_out_of_order, run_check, stock
 
 
 class Phone:
@@ -81,6 +83,7 @@ def _pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in reader.pages)
 
 
+@pytest.mark.slow
 async def test_an_order_goes_from_shelf_to_customer_by_scans(http, db: Settings):
     wh = await a_warehouse(bins=6)
     tea, cup = await a_product("TEA"), await a_product("CUP", goods_class=GoodsClass.FRAGILE, barcode="6901234567892")
@@ -181,6 +184,7 @@ async def _picked_and_packed(http, phone: dict[str, Phone], lines: dict[str, int
     return number, shipment
 
 
+@pytest.mark.slow
 async def test_a_shipment_cannot_leave_with_a_package_missing_or_a_stranger_on_board(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 10)
@@ -264,6 +268,7 @@ async def test_an_order_cancelled_mid_pick_is_skipped_and_its_goods_go_back(http
     assert status == 409 and "cancelled" in refused["message"]
 
 
+@pytest.mark.slow
 async def test_a_cancelled_booking_is_told_to_the_carrier_after_commit_and_again_while_it_is_down(http, db,
                                                                                                monkeypatch):
     simulated = SimulatedCarrier()  # its own, as waybill numbers repeat from one test's database to the next
@@ -291,6 +296,26 @@ async def test_a_cancelled_booking_is_told_to_the_carrier_after_commit_and_again
     assert await send_waybill_cancellations(db, datetime.now(UTC)) == 0  # and only once
 
 
+async def test_every_committed_waybill_cancel_reaches_the_carrier_once_whatever_order_the_writers_commit_in(
+        db, monkeypatch):
+    told: Counter[str] = Counter()
+
+    class Counting(SimulatedCarrier):
+        async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None:
+            told[waybill] += 1
+
+    monkeypatch.setitem(ADAPTERS, "simulated", Counting())
+    carrier = await a_carrier()
+
+    async def write(n: int) -> None:
+        await cancel_waybill_later(carrier, f"WB{n}", f"SH{n}")
+
+    await commits_out_of_order(write, lambda: send_waybill_cancellations(db, datetime.now(UTC)), each=10)
+    while await send_waybill_cancellations(db, datetime.now(UTC)):
+        pass
+    assert told == Counter(f"WB{n}" for n in range(80))
+
+
 async def test_packages_must_hold_exactly_the_order(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)
@@ -310,6 +335,7 @@ async def test_packages_must_hold_exactly_the_order(http, db):
     assert (await Order.get(number=number)).status == OrderStatus.PICKING
 
 
+@pytest.mark.slow
 async def test_the_simulated_carrier_reports_the_journey_as_time_passes(http, db: Settings):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)

@@ -30,8 +30,9 @@ from tests.test_logistics import Phone, _pick_all
 
 ARTIFACTS = Path(os.environ.get("FAHUO_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 PHONE = {"width": 390, "height": 844}
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or not shutil.which("ffmpeg"),
-                                reason="needs Debian's chromium and ffmpeg (.ci/run installs them)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists() or not shutil.which("ffmpeg"),
+                                 reason="needs Debian's chromium and ffmpeg (.ci/run installs them)")]
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import Phone, _phones, _picked_and_packed, _place
 
 
+@pytest.mark.slow
 async def test_a_replayed_queue_is_applied_once_even_when_copies_arrive_together(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 10)
@@ -32,6 +33,7 @@ async def test_a_replayed_queue_is_applied_once_even_when_copies_arrive_together
     assert await Scan.filter(client_scan_id="offline-queue-0007").count() == 1
 
 
+@pytest.mark.slow
 async def test_a_refused_scan_replayed_gets_the_same_refusal_and_changes_nothing(http, db):
     wh, tea, cup = await a_warehouse(), await a_product("TEA"), await a_product("CUP")
     await stock(tea, wh, 10)
@@ -95,6 +97,7 @@ async def test_a_cart_takes_the_oldest_ready_orders_one_tote_each_but_not_unpaid
     assert status == 409  # already on a list
 
 
+@pytest.mark.slow
 async def test_an_issued_confirmation_cannot_be_changed_and_tampering_is_noticed(http, db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 10)

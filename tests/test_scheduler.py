@@ -197,3 +197,21 @@ async def test_the_redis_lease_lets_one_holder_in(db: Settings):
     await a.release()
     assert await b.hold(NOW) is True
     await b.release()
+
+
+async def test_a_stop_lets_the_running_job_finish_instead_of_cutting_it_off(db: Settings, monkeypatch):
+    finished: list[str] = []
+    started = asyncio.Event()
+
+    async def slow_job(settings: Settings, now: datetime) -> None:
+        started.set()
+        await asyncio.sleep(0.3)
+        finished.append("slow")
+
+    monkeypatch.setitem(JOBS, "slow", (slow_job, {"minutes": 60}))
+    scheduler = Scheduler(db, DbLease("stopping"))
+    assert await scheduler.lease.hold(datetime.now(UTC))  # held before the first turns race for it
+    scheduler.start()
+    await asyncio.wait_for(started.wait(), 10)
+    await scheduler.stop()
+    assert finished == ["slow"] and not scheduler.aps.running
