@@ -22,6 +22,7 @@ from tortoise.models import Model
 from core.catalog import GoodsClass
 from core.clock import ClockField
 from core.errors import Conflict, NotFound
+from core.fields import ClockTime
 from core.i18n import LANGUAGES, SEPARATOR, text
 from core.orders import ServiceLevel
 
@@ -82,7 +83,7 @@ class CarrierIn(BaseModel):
     max_side_mm: int = Field(default=1500, gt=0, le=20_000)
     transit_days: int = Field(ge=0, le=60)
     rates: RatesIn
-    cutoff: time = time(16, 0)
+    cutoff: ClockTime = time(16, 0)
     webhook_secret: Annotated[str, StringConstraints(max_length=128)] = ""
 
     @field_validator("adapter")

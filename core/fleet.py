@@ -24,6 +24,7 @@ from core.carriers import Carrier
 from core.clock import ClockField, minutes
 from core.errors import Conflict, InvalidInput, NotFound
 from core.events import emit
+from core.fields import ClockTime, WarehouseCode
 from core.numbering import next_number
 from core.settings import Settings
 from core.shipments import Shipment, ShipmentStatus
@@ -52,11 +53,11 @@ class Vehicle(Model):
 class VehicleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plate: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[\w\-·]{2,16}$")]
-    warehouse: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    warehouse: WarehouseCode
     capacity_kg: int = Field(gt=0, le=50_000)
     driver: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
-    shift_start: time = time(8, 0)
-    shift_end: time = time(18, 0)
+    shift_start: ClockTime = time(8, 0)
+    shift_end: ClockTime = time(18, 0)
 
 
 async def save_vehicle(body: VehicleIn) -> Vehicle:

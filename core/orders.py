@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -16,6 +16,7 @@ from core.clock import ClockField
 from core.db import execute, fetch, insert, retry_on_conflict, select
 from core.errors import InvalidTransition, NotFound
 from core.events import emit
+from core.fields import ClockTime, ExternalRef, Sku
 from core.parties import Phone
 from core.stock import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.transfers import cancel_transfers_for_order
@@ -178,14 +179,14 @@ MAX_LINE_QTY = 100_000
 
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    sku: Sku
     qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
 
 
 class WindowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
 
     @model_validator(mode="after")
     def _start_before_end(self) -> WindowIn:
@@ -198,7 +199,7 @@ class OrderIn(BaseModel):
     """An order as a sales channel sends it."""
 
     model_config = ConfigDict(extra="forbid")
-    external_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    external_ref: ExternalRef | None = None
     customer: CustomerIn
     address: AddressIn
     lines: list[LineIn] = Field(min_length=1, max_length=200)
@@ -374,6 +375,9 @@ async def order_view(order: Order) -> dict[str, Any]:
         ],
         "created_at": order.created_at.isoformat(),
     }
+
+
+MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what the order's total column (14 digits, 2 decimals) holds
 
 
 def line_total(lines: list[tuple[int, Decimal]]) -> Decimal:

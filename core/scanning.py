@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from core.auth import Permission, Staff
 from core.db import retry_on_conflict
 from core.errors import DomainError, WrongScan
+from core.fields import Number
 from core.qr import decode
 from core.settings import Settings
 
@@ -39,8 +40,8 @@ class ScanIn(BaseModel):
                                                      pattern=r"^[A-Za-z0-9_.:\-]+$")]
     mode: ScanMode
     code: Annotated[str, StringConstraints(max_length=200)] = ""
-    pick_list: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
-    shipment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    pick_list: Number | None = None
+    shipment: Number | None = None
     qty: int = Field(default=1, ge=1, le=10_000, strict=True)
     # a short pick: what the picker still sees in the bin (none: the bin is empty of the product)
     in_bin: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
