@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from core.base.db import fits
 from core.base.errors import NotFound
 from core.floor.picking import PickList, PickTask, TaskState
 from core.floor.qr import Kind, decode
@@ -28,6 +29,8 @@ def _answer(kind: str, title: str, facts: list[tuple[str, Any]], head: list[str]
 
 
 async def _location(code: str) -> dict[str, Any] | None:
+    if not fits(Location, "code", code):
+        return None
     places = await Location.filter(code=code).select_related("warehouse")
     if not places:
         return None
@@ -55,7 +58,16 @@ async def _product(product: Product) -> dict[str, Any]:
                    [[lv.location.warehouse.code, lv.location.code, lv.on_hand, lv.available] for lv in levels])
 
 
+async def _product_by(field: str, value: str) -> dict[str, Any] | None:
+    if not fits(Product, field, value):
+        return None
+    product = await Product.get_or_none(**{field: value})
+    return await _product(product) if product else None
+
+
 async def _order(number: str) -> dict[str, Any] | None:
+    if not fits(Order, "number", number):
+        return None
     order = await Order.get_or_none(number=number).select_related("warehouse")
     if order is None:
         return None
@@ -67,6 +79,8 @@ async def _order(number: str) -> dict[str, Any] | None:
 
 
 async def _package(number: str) -> dict[str, Any] | None:
+    if not fits(Package, "number", number):
+        return None
     package = await Package.get_or_none(number=number).select_related("shipment__order")
     if package is None:
         return None
@@ -78,6 +92,8 @@ async def _package(number: str) -> dict[str, Any] | None:
 
 
 async def _pick_list(number: str) -> dict[str, Any] | None:
+    if not fits(PickList, "number", number):
+        return None
     pick_list = await PickList.get_or_none(number=number)
     if pick_list is None:
         return None
@@ -86,7 +102,9 @@ async def _pick_list(number: str) -> dict[str, Any] | None:
                    [("status", pick_list.status), ("picker", pick_list.picker or "-"), ("tasks left", left)])
 
 
-async def _vehicle(plate: str) -> dict[str, Any]:
+async def _vehicle(plate: str) -> dict[str, Any] | None:
+    if not fits(Vehicle, "plate", plate):
+        return None
     vehicle = await Vehicle.get_or_none(plate=plate)
     aboard = await Shipment.filter(vehicle_plate=plate, status__in=("loading", "dispatched")).select_related(
         "order").order_by("-id").limit(50)
@@ -98,6 +116,8 @@ async def _vehicle(plate: str) -> dict[str, Any]:
 
 
 async def _purchase_order(number: str) -> dict[str, Any] | None:
+    if not fits(PurchaseOrder, "number", number):
+        return None
     po = await PurchaseOrder.get_or_none(number=number).select_related("supplier", "warehouse")
     if po is None:
         return None
@@ -113,9 +133,7 @@ async def look_up(code: str) -> dict[str, Any]:
     if payload.kind == Kind.LOCATION:
         found = await _location(payload.value)
     elif payload.kind in (Kind.PRODUCT, Kind.BARCODE):
-        field = "barcode" if payload.kind == Kind.BARCODE else "sku"
-        product = await Product.get_or_none(**{field: payload.value})
-        found = await _product(product) if product else None
+        found = await _product_by("barcode" if payload.kind == Kind.BARCODE else "sku", payload.value)
     elif payload.kind == Kind.ORDER:
         found = await _order(payload.value)
     elif payload.kind == Kind.PACKAGE:
@@ -127,8 +145,7 @@ async def look_up(code: str) -> dict[str, Any]:
     elif payload.kind == Kind.PURCHASE_ORDER:
         found = await _purchase_order(payload.value)
     else:  # typed by hand: a SKU, a bin, or a document number
-        product = await Product.get_or_none(sku=payload.value)
-        found = (await _product(product) if product else None) or await _location(payload.value) or \
+        found = await _product_by("sku", payload.value) or await _location(payload.value) or \
             await _order(payload.value) or await _package(payload.value) or await _pick_list(payload.value) or \
             await _purchase_order(payload.value)
     if found is None:

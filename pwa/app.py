@@ -67,10 +67,30 @@ async def errors_as_json(request: web.Request, handler: web.Handler) -> web.Stre
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error(exc.reason.lower().replace(" ", "_"), exc.text or exc.reason, exc.status)
+        return _http_error(exc, request, lang)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return _error("internal", "Something went wrong on our side; nothing was changed. Try again.", 500)
+        return _error("internal", text("internal", lang), 500)
+
+
+def _http_error(exc: web.HTTPException, request: web.Request, lang: str) -> web.Response:
+    """aiohttp's own refusals (no such route, wrong method, too large) as {error, message}, keeping the headers
+    that belong to them: a 405 must still say which methods are allowed (Allow)."""
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        allowed = ", ".join(sorted(exc.allowed_methods))
+        code, message = "method_not_allowed", text("method_not_allowed", lang, method=exc.method,
+                                                   path=request.path, allowed=allowed)
+    elif isinstance(exc, web.HTTPNotFound):
+        code, message = "not_found", text("no_route", lang, path=request.path)
+    elif isinstance(exc, web.HTTPRequestEntityTooLarge):
+        code, message = "too_large", text("too_large", lang)
+    else:
+        code, message = exc.reason.lower().replace(" ", "_"), text("http_error", lang, status=exc.status)
+    response = _error(code, message, exc.status)
+    for name, value in exc.headers.items():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from core.base.auth import SessionGrant, login, logout, redeem_login_link
 from pwa.endpoints import Api, reply
+from pwa.responses import SessionOut, SignedOut, Staffer
 from pwa.security import Access, Principal, bearer_token
 from pwa.state import SETTINGS
 
@@ -37,25 +38,25 @@ def _granted(grant: SessionGrant) -> web.Response:
 
 
 @api.route("POST", "/api/auth/login", summary="Sign in; returns a bearer token", tag="auth",
-           access=Access.PUBLIC, body=LoginIn)
+           access=Access.PUBLIC, body=LoginIn, returns=SessionOut)
 async def post_login(request: web.Request, who: Principal, body: LoginIn) -> web.Response:
     return _granted(await login(body.username, body.password, request.app[SETTINGS].session_hours,
                                 device=request.headers.get("User-Agent", ""), address=request.remote or ""))
 
 
 @api.route("POST", "/api/auth/link", summary="Sign in with a one-time link the bot sent", tag="auth",
-           access=Access.PUBLIC, body=LinkIn)
+           access=Access.PUBLIC, body=LinkIn, returns=SessionOut)
 async def post_link(request: web.Request, who: Principal, body: LinkIn) -> web.Response:
     return _granted(await redeem_login_link(body.token, request.app[SETTINGS].session_hours,
                                             device=request.headers.get("User-Agent", "")))
 
 
-@api.route("POST", "/api/auth/logout", summary="End this session", tag="auth")
+@api.route("POST", "/api/auth/logout", summary="End this session", tag="auth", returns=SignedOut)
 async def post_logout(request: web.Request, who: Principal) -> web.Response:
     await logout(bearer_token(request) or "")
     return reply({"signed_out": True})
 
 
-@api.route("GET", "/api/auth/me", summary="Who this session belongs to", tag="auth")
+@api.route("GET", "/api/auth/me", summary="Who this session belongs to", tag="auth", returns=Staffer)
 async def get_me(request: web.Request, who: Principal) -> web.Response:
     return reply(_staff_json(who))

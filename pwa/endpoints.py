@@ -7,14 +7,14 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, create_model
 
 from core.base.auth import Permission, Staff
 from core.base.errors import InvalidInput
+from core.base.fields import CarrierCode, Number
 from core.floor.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
@@ -26,6 +26,11 @@ class BadJson(InvalidInput):
     code = "bad_json"
 
 
+# Path parameters are typed by name unless a route says otherwise: a value the database cannot hold is refused
+# with 422 before any handler runs, and the OpenAPI document shows the same bounds.
+PATH_TYPES: dict[str, Any] = {"number": Number, "carrier": CarrierCode}
+
+
 @dataclass
 class Endpoint:
     method: str
@@ -35,7 +40,10 @@ class Endpoint:
     access: Access
     permission: Permission | None
     body: type[BaseModel] | None
-    query: dict[str, str]
+    params: type[BaseModel] | None
+    query: type[BaseModel] | None
+    returns: Any
+    media: str | tuple[str, ...]
     responses: dict[int, str]
     once: bool
 
@@ -47,25 +55,47 @@ class Api:
 
     def route(self, method: str, path: str, *, summary: str, tag: str, access: Access = Access.STAFF,
               permission: Permission | None = None, body: type[BaseModel] | None = None,
-              query: dict[str, str] | None = None, responses: dict[int, str] | None = None,
-              once: bool = False) -> Callable[[Handler], Handler]:
-        """`once`: a staff member's call sent with an Idempotency-Key is done once; a retry gets that answer."""
+              query: type[BaseModel] | None = None, params: dict[str, Any] | None = None,
+              returns: Any = None, media: str | tuple[str, ...] = "application/json",
+              responses: dict[int, str] | None = None, once: bool = False) -> Callable[[Handler], Handler]:
+        """Declare an endpoint. The handler gets the path parameters by name, and `body` and `query` (validated
+        models) when declared. `returns` is the type of a JSON answer; other answers name their `media` type.
+        `once`: a staff member's call sent with an Idempotency-Key is done once; a retry gets that answer."""
+        if returns is None and media == "application/json":
+            raise TypeError(f"{method} {path}: say what it returns")
+
         def register(fn: Handler) -> Handler:
+            path_model = _path_model(fn.__name__, path, params or {})
+
             async def handler(request: web.Request) -> web.StreamResponse:
                 principal = await identify(request, access)
                 principal.require(permission)
-                args = () if body is None else (await read_body(request, body),)
+                args: dict[str, Any] = dict(path_model.model_validate(dict(request.match_info))) \
+                    if path_model else {}
+                if query is not None:
+                    # an empty parameter (`?warehouse=`) is one not given, as forms send it
+                    args["query"] = query.model_validate({k: v for k, v in request.query.items() if v != ""})
+                if body is not None:
+                    args["body"] = await read_body(request, body)
                 key = request.headers.get(IDEMPOTENCY_KEY) if once else None
                 if key is None or principal.staff is None:
-                    return await fn(request, principal, *args)
-                return await answered_once(request, principal.staff, key, lambda: fn(request, principal, *args))
+                    return await fn(request, principal, **args)
+                return await answered_once(request, principal.staff, key, lambda: fn(request, principal, **args))
 
             self.routes.route(method, path)(handler)
-            self.endpoints.append(Endpoint(method, path, summary, tag, access, permission, body, query or {},
-                                           responses or {200: "OK"}, once))
+            self.endpoints.append(Endpoint(method, path, summary, tag, access, permission, body, path_model, query,
+                                           returns, media, responses or {200: "OK"}, once))
             return fn
 
         return register
+
+
+def _path_model(name: str, path: str, types: dict[str, Any]) -> type[BaseModel] | None:
+    names = re.findall(r"{(\w+)}", path)
+    if not names:
+        return None
+    fields: dict[str, Any] = {n: (types.get(n) or PATH_TYPES[n], ...) for n in names}
+    return create_model(f"{name}_path", **fields)
 
 
 async def read_body(request: web.Request, model: type[M]) -> M:
@@ -74,7 +104,7 @@ async def read_body(request: web.Request, model: type[M]) -> M:
         raise InvalidInput(detail="text may not contain NUL characters")
     try:
         data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested thousands deep
         raise BadJson() from exc
     return model.model_validate(data)  # a ValidationError becomes a 422 in the error middleware
 
@@ -103,20 +133,15 @@ async def answered_once(request: web.Request, staff: Staff, key: str,
     return reply(answer["body"], status=answer["status"])
 
 
-def query_choice(request: web.Request, name: str, choices: type[StrEnum]) -> str | None:
-    """A query parameter that must be one of an enum's values, or None when absent."""
-    value = request.query.get(name)
-    if value is not None and value not in choices.__members__.values():
-        raise InvalidInput(detail=f"unknown {name} {value!r}; one of {', '.join(choices)}")
-    return value
-
-
 def reply(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda obj: json.dumps(obj, ensure_ascii=False, default=str))
 
 
 # -- OpenAPI --------------------------------------------------------------------------------------------
 
+REF = "#/components/schemas/{model}"
+ERRORS = {400: "malformed JSON", 401: "not signed in", 403: "not allowed for this role", 404: "not found",
+          409: "conflicts with the current state", 422: "invalid input"}
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error", "message"],
@@ -146,35 +171,68 @@ def openapi_document(apis: list[Api], version: str) -> dict[str, Any]:
     }
 
 
+def _register(name: str, schema: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Add a named schema; two different models of one name would make the document describe the wrong one."""
+    if name in schemas and schemas[name] != schema:
+        raise ValueError(f"two different schemas are named {name}: give the models distinct names")
+    schemas[name] = schema
+
+
+def _schema_of(kind: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema of a model or type; named models go to the components and are referred to."""
+    schema = TypeAdapter(kind).json_schema(ref_template=REF)
+    for name, sub in schema.pop("$defs", {}).items():
+        _register(name, sub, schemas)
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        _register(kind.__name__, schema, schemas)
+        return {"$ref": REF.format(model=kind.__name__)}
+    return schema
+
+
+def _parameters(model: type[BaseModel] | None, where: str, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    if model is None:
+        return []
+    schema = model.model_json_schema(ref_template=REF)
+    for name, sub in schema.pop("$defs", {}).items():
+        _register(name, sub, schemas)
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema["properties"].items():
+        param = {"name": name, "in": where, "required": where == "path" or name in required}
+        if "description" in prop:
+            param["description"] = prop.pop("description")
+        params.append({**param, "schema": {k: v for k, v in prop.items() if k != "title"}})
+    return params
+
+
 def _operation(ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     slug = re.sub(r"[^a-z0-9]+", "_", ep.path.lower()).strip("_")
     op: dict[str, Any] = {"summary": ep.summary, "tags": [ep.tag], "operationId": f"{ep.method.lower()}_{slug}"}
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in re.findall(r"{(\w+)}", ep.path)]
-    params += [{"name": name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
-               for name, desc in ep.query.items()]
+    params = _parameters(ep.params, "path", schemas) + _parameters(ep.query, "query", schemas)
     if ep.once:
         params.append({"name": IDEMPOTENCY_KEY, "in": "header", "required": False, "schema": {
-            "type": "string", "pattern": KEY_FORM.pattern}, "description": "a new random key per action; a "
+            "type": "string", "pattern": f"^{KEY_FORM.pattern}$"}, "description": "a new random key per action; a "
             "retry with the same key is answered with the first answer (replayed: true) and changes nothing"})
     if params:
         op["parameters"] = params
     if ep.body is not None:
-        schema = ep.body.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[ep.body.__name__] = schema
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/{ep.body.__name__}"}}}}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema_of(ep.body,
+                                                                                                     schemas)}}}
     if ep.access == Access.STAFF:
         op["security"] = [{"bearer": []}]
     elif ep.access == Access.KEY_OR_STAFF:
         op["security"] = [{"apiKey": []}, {"bearer": []}]
     if ep.permission is not None:
         op["description"] = f"Needs the right to {ep.permission.value}."
-    error_ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    responses: dict[str, Any] = {str(code): {"description": text} for code, text in ep.responses.items()}
-    for code, text in ((400, "malformed JSON"), (401, "not signed in"), (403, "not allowed for this role"),
-                       (404, "not found"), (409, "conflicts with the current state"), (422, "invalid input")):
-        responses.setdefault(str(code), {"description": text, **error_ref})
+    answer = _schema_of(ep.returns, schemas) if ep.returns is not None else {"type": "string", "format": "binary"}
+    media = (ep.media,) if isinstance(ep.media, str) else ep.media
+    content = {m: {"schema": answer} for m in media}
+    answers = {**({200: "a retry with the same Idempotency-Key: the first answer (replayed: true)"} if ep.once
+                   else {}), **ep.responses}
+    responses: dict[str, Any] = {str(code): {"description": text, "content": content}
+                                 for code, text in answers.items() if code < 400}
+    error_ref = {"content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
+    errors = {**ERRORS, **{code: text for code, text in ep.responses.items() if code >= 400}}
+    responses.update({str(code): {"description": text, **error_ref} for code, text in errors.items()})
     op["responses"] = responses
     return op

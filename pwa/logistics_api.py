@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.base.auth import Permission, Staff
 from core.base.errors import InvalidInput
+from core.base.fields import CarrierCode, Number, ScannedCode, WarehouseCode
 from core.floor.picking import (
     MAX_BATCH,
     PickList,
@@ -46,12 +47,26 @@ from core.shipping.fleet import (
 )
 from core.shipping.packing import PackIn, pack_order, package_label_png, package_label_svg
 from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
-from pwa.endpoints import Api, query_choice, reply
+from pwa.endpoints import Api, reply
+from pwa.responses import (
+    CarrierOut,
+    DashboardOut,
+    Dispatched,
+    LookupOut,
+    PickListOut,
+    PickListSummary,
+    RoutePlanOut,
+    ScanAnswer,
+    ShipmentOut,
+    StockSummaryRow,
+    VehicleOut,
+)
 from pwa.security import Principal
 from pwa.state import SETTINGS
 
 api = Api()
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Format = Literal["html", "pdf"]
+PAPER_MEDIA = ("text/html", "application/pdf")
 
 
 def member(who: Principal) -> Staff:
@@ -63,8 +78,8 @@ class PickListIn(BaseModel):
     """Either the orders to pick, or a warehouse whose oldest ready orders fill one cart."""
 
     model_config = ConfigDict(extra="forbid")
-    orders: list[Code] = Field(default=[], max_length=MAX_BATCH)
-    warehouse: Code | None = None
+    orders: list[Number] = Field(default=[], max_length=MAX_BATCH)
+    warehouse: WarehouseCode | None = None
     max_orders: int = Field(default=6, ge=1, le=MAX_BATCH)
 
     @model_validator(mode="after")
@@ -75,7 +90,8 @@ class PickListIn(BaseModel):
 
 
 @api.route("POST", "/api/pick-lists", summary="Make a pick list (one tote per order), tasks in walking order",
-           tag="picking", permission=Permission.PICK, body=PickListIn, responses={201: "created"}, once=True)
+           tag="picking", permission=Permission.PICK, body=PickListIn, returns=PickListOut,
+           responses={201: "created"}, once=True)
 async def post_pick_list(request: web.Request, who: Principal, body: PickListIn) -> web.Response:
     numbers = body.orders or await next_batch(body.warehouse or "", body.max_orders)
     if not numbers:
@@ -84,25 +100,29 @@ async def post_pick_list(request: web.Request, who: Principal, body: PickListIn)
     return reply(await pick_progress(pick_list), status=201)
 
 
+class PickListQuery(BaseModel):
+    warehouse: WarehouseCode | None = Field(default=None, description="warehouse code")
+    status: PickListStatus = Field(default=PickListStatus.OPEN, description="open or done")
+
+
 @api.route("GET", "/api/pick-lists", summary="Open pick lists of a warehouse", tag="picking",
-           permission=Permission.PICK, query={"warehouse": "warehouse code", "status": "open or done"})
-async def list_pick_lists(request: web.Request, who: Principal) -> web.Response:
-    query = PickList.all().order_by("-id").limit(100)
-    query = query.filter(status=query_choice(request, "status", PickListStatus) or PickListStatus.OPEN)
-    if warehouse := request.query.get("warehouse"):
-        query = query.filter(warehouse__code=warehouse)
+           permission=Permission.PICK, query=PickListQuery, returns=list[PickListSummary])
+async def list_pick_lists(request: web.Request, who: Principal, query: PickListQuery) -> web.Response:
+    found = PickList.filter(status=query.status).order_by("-id").limit(100)
+    if query.warehouse:
+        found = found.filter(warehouse__code=query.warehouse)
     return reply([{"number": p.number, "status": p.status, "picker": p.picker, "route_m": p.route_m,
-                   "created_at": p.created_at.isoformat()} for p in await query])
+                   "created_at": p.created_at.isoformat()} for p in await found])
 
 
 @api.route("GET", "/api/pick-lists/{number}", summary="A pick list with its tasks and the next step",
-           tag="picking", permission=Permission.PICK)
-async def get_pick_list(request: web.Request, who: Principal) -> web.Response:
-    return reply(await pick_progress(await pick_list_by_number(request.match_info["number"])))
+           tag="picking", permission=Permission.PICK, returns=PickListOut)
+async def get_pick_list(request: web.Request, who: Principal, number: str) -> web.Response:
+    return reply(await pick_progress(await pick_list_by_number(number)))
 
 
 @api.route("POST", "/api/scans", summary="Apply one scan (pick, short pick, loading); replays are answered once",
-           tag="scanning", body=ScanIn,
+           tag="scanning", body=ScanIn, returns=ScanAnswer,
            responses={200: "applied, or the answer to an earlier copy of this scan (replayed: true)",
                       409: "wrong scan: the message says what was expected; nothing changed"})
 async def post_scan(request: web.Request, who: Principal, body: ScanIn) -> web.Response:
@@ -110,67 +130,66 @@ async def post_scan(request: web.Request, who: Principal, body: ScanIn) -> web.R
 
 
 @api.route("POST", "/api/orders/{number}/packages", summary="Pack a picked order; a carrier is booked at once",
-           tag="packing", permission=Permission.PACK, body=PackIn,
+           tag="packing", permission=Permission.PACK, body=PackIn, returns=ShipmentOut,
            responses={201: "packed", 200: "these packages were recorded before: their shipment (replayed: true)"})
-async def post_packages(request: web.Request, who: Principal, body: PackIn) -> web.Response:
+async def post_packages(request: web.Request, who: Principal, number: str, body: PackIn) -> web.Response:
     settings = request.app[SETTINGS]
-    packed = await pack_order(request.match_info["number"], body, who.actor, settings)
+    packed = await pack_order(number, body, who.actor, settings)
     view = await shipment_view(packed.shipment, settings)
     return reply(view, status=201) if packed.created else reply({**view, "replayed": True})
 
 
 @api.route("GET", "/api/packages/{number}/label.png", summary="A package's label (QR + text) as PNG",
-           tag="packing", permission=Permission.VIEW_ORDERS, responses={200: "image/png"})
-async def get_label_png(request: web.Request, who: Principal) -> web.Response:
-    return web.Response(body=await package_label_png(request.match_info["number"]), content_type="image/png")
+           tag="packing", permission=Permission.VIEW_ORDERS, media="image/png")
+async def get_label_png(request: web.Request, who: Principal, number: str) -> web.Response:
+    return web.Response(body=await package_label_png(number), content_type="image/png")
 
 
 @api.route("GET", "/api/packages/{number}/label.svg", summary="A package's QR code as SVG", tag="packing",
-           permission=Permission.VIEW_ORDERS, responses={200: "image/svg+xml"})
-async def get_label_svg(request: web.Request, who: Principal) -> web.Response:
-    return web.Response(text=await package_label_svg(request.match_info["number"]), content_type="image/svg+xml")
+           permission=Permission.VIEW_ORDERS, media="image/svg+xml")
+async def get_label_svg(request: web.Request, who: Principal, number: str) -> web.Response:
+    return web.Response(text=await package_label_svg(number), content_type="image/svg+xml")
 
 
 @api.route("GET", "/api/shipments/{number}", summary="A shipment: carrier and why, packages, loading",
-           tag="shipping", permission=Permission.VIEW_ORDERS)
-async def get_shipment(request: web.Request, who: Principal) -> web.Response:
+           tag="shipping", permission=Permission.VIEW_ORDERS, returns=ShipmentOut)
+async def get_shipment(request: web.Request, who: Principal, number: str) -> web.Response:
     settings = request.app[SETTINGS]
-    return reply(await shipment_view(await shipment_by_number(request.match_info["number"]), settings))
+    return reply(await shipment_view(await shipment_by_number(number), settings))
 
 
 class BookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    carrier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+    carrier: CarrierCode | None = None
 
 
 @api.route("POST", "/api/shipments/{number}/carrier",
            summary="Choose the carrier again, or take the one named (if its rules allow)", tag="shipping",
-           permission=Permission.PLAN_DELIVERIES, body=BookIn)
-async def post_carrier_choice(request: web.Request, who: Principal, body: BookIn) -> web.Response:
+           permission=Permission.PLAN_DELIVERIES, body=BookIn, returns=ShipmentOut)
+async def post_carrier_choice(request: web.Request, who: Principal, number: str, body: BookIn) -> web.Response:
     settings = request.app[SETTINGS]
-    shipment = await book_carrier(request.match_info["number"], who.actor, settings, carrier_code=body.carrier)
+    shipment = await book_carrier(number, who.actor, settings, carrier_code=body.carrier)
     return reply(await shipment_view(shipment, settings))
 
 
 @api.route("POST", "/api/shipments/{number}/dispatch",
            summary="Confirm the loaded shipment left: stock out, order shipped, confirmation issued",
-           tag="shipping", permission=Permission.DISPATCH, once=True)
-async def post_dispatch(request: web.Request, who: Principal) -> web.Response:
-    return reply(await confirm_dispatch(request.match_info["number"], member(who), request.app[SETTINGS]))
+           tag="shipping", permission=Permission.DISPATCH, returns=Dispatched, once=True)
+async def post_dispatch(request: web.Request, who: Principal, number: str) -> web.Response:
+    return reply(await confirm_dispatch(number, member(who), request.app[SETTINGS]))
 
 
 KINDS = {"waybill": DocumentKind.WAYBILL, "delivery-note": DocumentKind.DELIVERY_NOTE,
          "confirmation": DocumentKind.CONFIRMATION}
+PaperKind = Literal["waybill", "delivery-note", "confirmation"]
 
 
 @api.route("GET", "/api/shipments/{number}/documents/{kind}.{fmt}",
            summary="A printable paper (waybill, delivery-note, confirmation) as html or pdf", tag="shipping",
-           permission=Permission.VIEW_ORDERS, responses={200: "text/html or application/pdf"})
-async def get_document(request: web.Request, who: Principal) -> web.Response:
-    kind, fmt = request.match_info["kind"], request.match_info["fmt"]
-    if kind not in KINDS or fmt not in ("html", "pdf"):
-        raise InvalidInput(detail=f"papers are {', '.join(KINDS)}, as html or pdf")
-    shipment = await shipment_by_number(request.match_info["number"])
+           permission=Permission.VIEW_ORDERS, params={"kind": PaperKind, "fmt": Format},
+           media=PAPER_MEDIA, responses={200: "the paper, as text/html or application/pdf"})
+async def get_document(request: web.Request, who: Principal, number: str, kind: str, fmt: str) -> web.Response:
+    shipment = await shipment_by_number(number)
     content = await paper(KINDS[kind], shipment, who.actor, request.app[SETTINGS])
     if fmt == "pdf":
         return web.Response(body=render_pdf(content), content_type="application/pdf",
@@ -178,13 +197,16 @@ async def get_document(request: web.Request, who: Principal) -> web.Response:
     return web.Response(text=render_html(content), content_type="text/html")
 
 
+class SheetQuery(BaseModel):
+    warehouse: WarehouseCode | None = Field(default=None, description="for location labels")
+
+
 @api.route("GET", "/api/labels/{kind}.{fmt}", summary="A sheet of location or product labels (html or pdf)",
-           tag="labels", permission=Permission.VIEW_STOCK, query={"warehouse": "for location labels"})
-async def get_label_sheet(request: web.Request, who: Principal) -> web.Response:
-    kind, fmt = request.match_info["kind"], request.match_info["fmt"]
-    if kind not in SheetKind.__members__.values() or fmt not in ("html", "pdf"):
-        raise InvalidInput(detail="label sheets are locations or products, as html or pdf")
-    labels = await label_sheet(SheetKind(kind), request.query.get("warehouse"))
+           tag="labels", permission=Permission.VIEW_STOCK, params={"kind": SheetKind, "fmt": Format},
+           query=SheetQuery, media=PAPER_MEDIA, responses={200: "the sheet, as text/html or application/pdf"})
+async def get_label_sheet(request: web.Request, who: Principal, kind: SheetKind, fmt: str, query: SheetQuery
+                          ) -> web.Response:
+    labels = await label_sheet(kind, query.warehouse)
     title = f"fahuo {kind} labels"
     if fmt == "pdf":
         return web.Response(body=sheet_pdf(title, labels), content_type="application/pdf")
@@ -195,40 +217,44 @@ async def get_label_sheet(request: web.Request, who: Principal) -> web.Response:
 
 
 @api.route("GET", "/api/carriers", summary="Carriers and what they accept", tag="carriers",
-           permission=Permission.VIEW_ORDERS)
+           permission=Permission.VIEW_ORDERS, returns=list[CarrierOut])
 async def list_carriers(request: web.Request, who: Principal) -> web.Response:
     return reply([carrier_view(c) for c in await Carrier.all().order_by("code")])
 
 
 @api.route("POST", "/api/carriers", summary="Add a carrier or replace its data", tag="carriers",
-           permission=Permission.PLAN_DELIVERIES, body=CarrierIn, responses={201: "saved"})
+           permission=Permission.PLAN_DELIVERIES, body=CarrierIn, returns=CarrierOut, responses={201: "saved"})
 async def post_carrier(request: web.Request, who: Principal, body: CarrierIn) -> web.Response:
     return reply(carrier_view(await save_carrier(body)), status=201)
 
 
+class WarehouseQuery(BaseModel):
+    warehouse: WarehouseCode | None = Field(default=None, description="warehouse code")
+
+
 @api.route("GET", "/api/vehicles", summary="Our own vans", tag="fleet", permission=Permission.VIEW_ORDERS,
-           query={"warehouse": "warehouse code"})
-async def list_vehicles(request: web.Request, who: Principal) -> web.Response:
-    query = Vehicle.all().order_by("plate")
-    if warehouse := request.query.get("warehouse"):
-        query = query.filter(warehouse__code=warehouse)
-    return reply([vehicle_view(v) for v in await query])
+           query=WarehouseQuery, returns=list[VehicleOut])
+async def list_vehicles(request: web.Request, who: Principal, query: WarehouseQuery) -> web.Response:
+    found = Vehicle.all().order_by("plate")
+    if query.warehouse:
+        found = found.filter(warehouse__code=query.warehouse)
+    return reply([vehicle_view(v) for v in await found])
 
 
 @api.route("POST", "/api/vehicles", summary="Add a van or replace its data", tag="fleet",
-           permission=Permission.PLAN_DELIVERIES, body=VehicleIn, responses={201: "saved"})
+           permission=Permission.PLAN_DELIVERIES, body=VehicleIn, returns=VehicleOut, responses={201: "saved"})
 async def post_vehicle(request: web.Request, who: Principal, body: VehicleIn) -> web.Response:
     return reply(vehicle_view(await save_vehicle(body)), status=201)
 
 
 class PlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    warehouse: Code
+    warehouse: WarehouseCode
     day: date
 
 
 @api.route("POST", "/api/route-plans", summary="Plan the day's own-fleet deliveries over the vans", tag="fleet",
-           permission=Permission.PLAN_DELIVERIES, body=PlanIn, responses={201: "planned"})
+           permission=Permission.PLAN_DELIVERIES, body=PlanIn, returns=RoutePlanOut, responses={201: "planned"})
 async def post_route_plan(request: web.Request, who: Principal, body: PlanIn) -> web.Response:
     settings = request.app[SETTINGS]
     plan = await plan_deliveries(body.warehouse, body.day, who.actor, settings)
@@ -236,36 +262,40 @@ async def post_route_plan(request: web.Request, who: Principal, body: PlanIn) ->
 
 
 @api.route("GET", "/api/route-plans/{number}", summary="A route plan: stops per van with arrival times",
-           tag="fleet", permission=Permission.VIEW_ORDERS)
-async def get_route_plan(request: web.Request, who: Principal) -> web.Response:
-    plan = await plan_by_number(request.match_info["number"])
+           tag="fleet", permission=Permission.VIEW_ORDERS, returns=RoutePlanOut)
+async def get_route_plan(request: web.Request, who: Principal, number: str) -> web.Response:
+    plan = await plan_by_number(number)
     return reply(await plan_view(plan, request.app[SETTINGS].tz))
 
 
 # -- look-up and managers' figures ----------------------------------------------------------------------
 
 
+class LookupQuery(BaseModel):
+    code: ScannedCode = Field(description="the scanned or typed code")
+
+
+class DashboardQuery(BaseModel):
+    days: int = Field(default=14, ge=1, le=90, description="how many days back")
+
+
+class SummaryQuery(BaseModel):
+    warehouse: WarehouseCode = Field(description="warehouse code")
+
+
 @api.route("GET", "/api/lookup", summary="What a scanned code is: where, how many, what state", tag="lookup",
-           permission=Permission.VIEW_STOCK, query={"code": "the scanned or typed code"})
-async def get_lookup(request: web.Request, who: Principal) -> web.Response:
-    code = request.query.get("code", "")
-    if not code.strip() or len(code) > 200:
-        raise InvalidInput(detail="give the code to look up (1 to 200 characters)")
-    return reply(await look_up(code))
+           permission=Permission.VIEW_STOCK, query=LookupQuery, returns=LookupOut)
+async def get_lookup(request: web.Request, who: Principal, query: LookupQuery) -> web.Response:
+    return reply(await look_up(query.code))
 
 
 @api.route("GET", "/api/dashboard", summary="Orders in and out per day, on-time rate, order-to-ship time",
-           tag="reports", permission=Permission.REVIEW_ORDERS, query={"days": "how many days back (1-90)"})
-async def get_dashboard(request: web.Request, who: Principal) -> web.Response:
-    days = request.query.get("days", "14")
-    if not days.isdigit() or not 1 <= int(days) <= 90:
-        raise InvalidInput(detail="days must be a whole number from 1 to 90")
-    return reply(await dashboard(request.app[SETTINGS].tz, int(days)))
+           tag="reports", permission=Permission.REVIEW_ORDERS, query=DashboardQuery, returns=DashboardOut)
+async def get_dashboard(request: web.Request, who: Principal, query: DashboardQuery) -> web.Response:
+    return reply(await dashboard(request.app[SETTINGS].tz, query.days))
 
 
 @api.route("GET", "/api/stock/summary", summary="Stock per product of a warehouse against reorder points",
-           tag="stock", permission=Permission.VIEW_STOCK, query={"warehouse": "warehouse code"})
-async def get_stock_summary(request: web.Request, who: Principal) -> web.Response:
-    if not request.query.get("warehouse"):
-        raise InvalidInput(detail="name the warehouse")
-    return reply(await stock_summary(request.query["warehouse"]))
+           tag="stock", permission=Permission.VIEW_STOCK, query=SummaryQuery, returns=list[StockSummaryRow])
+async def get_stock_summary(request: web.Request, who: Principal, query: SummaryQuery) -> web.Response:
+    return reply(await stock_summary(query.warehouse))

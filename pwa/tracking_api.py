@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiohttp import web
+from pydantic import StringConstraints, TypeAdapter
 
 from core.base.auth import Permission
-from core.base.errors import InvalidInput
 from core.shipping.documents import tracking_html
 from core.shipping.tracking import (
     TrackingEventIn,
@@ -15,51 +17,50 @@ from core.shipping.tracking import (
     receive_push,
     record_by_staff,
 )
-from pwa.endpoints import Api, read_body, reply
+from pwa.endpoints import Api, reply
+from pwa.responses import NewEvents, TrackingOut
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
 
 api = Api()
+# the unguessable token of a tracking link (secrets.token_urlsafe); anything else is not a link of ours
+TrackingToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{20,43}$")]
+_TOKEN: TypeAdapter[str] = TypeAdapter(TrackingToken)
 
 
 @api.route("POST", "/api/tracking/{carrier}/webhook",
            summary="A carrier pushes tracking events; X-Fahuo-Signature is the HMAC-SHA256 (hex) of the body",
-           tag="tracking", access=Access.PUBLIC, responses={200: "stored (repeats are ignored)"})
-async def post_webhook(request: web.Request, who: Principal) -> web.Response:
-    raw = await request.read()
-    push = await read_body(request, TrackingPushIn)
-    new = await receive_push(request.match_info["carrier"], raw, request.headers.get("X-Fahuo-Signature", ""), push)
+           tag="tracking", access=Access.PUBLIC, body=TrackingPushIn, returns=NewEvents,
+           responses={200: "stored (repeats are ignored)", 401: "the signature does not match"})
+async def post_webhook(request: web.Request, who: Principal, carrier: str, body: TrackingPushIn) -> web.Response:
+    raw = await request.read()  # the signature covers the bytes as sent
+    new = await receive_push(carrier, raw, request.headers.get("X-Fahuo-Signature", ""), body)
     return reply({"new_events": new})
 
 
 @api.route("POST", "/api/shipments/{number}/tracking", summary="Record a tracking event (own fleet, phone call)",
-           tag="tracking", permission=Permission.DISPATCH, body=TrackingEventIn, responses={201: "recorded"})
-async def post_tracking_event(request: web.Request, who: Principal, body: TrackingEventIn) -> web.Response:
-    return reply({"new_events": await record_by_staff(request.match_info["number"], body, who.actor)}, status=201)
+           tag="tracking", permission=Permission.DISPATCH, body=TrackingEventIn, returns=NewEvents,
+           responses={201: "recorded"})
+async def post_tracking_event(request: web.Request, who: Principal, number: str, body: TrackingEventIn
+                              ) -> web.Response:
+    return reply({"new_events": await record_by_staff(number, body, who.actor)}, status=201)
 
 
 @api.route("POST", "/api/tracking/poll", summary="Ask the carriers about every shipment on the road now",
-           tag="tracking", permission=Permission.PLAN_DELIVERIES)
+           tag="tracking", permission=Permission.PLAN_DELIVERIES, returns=NewEvents)
 async def post_poll(request: web.Request, who: Principal) -> web.Response:
     return reply({"new_events": await poll_tracking(request.app[SETTINGS])})
 
 
 @api.route("GET", "/api/track/{token}", summary="A shipment's journey, for whoever holds the tracking link",
-           tag="tracking", access=Access.PUBLIC)
-async def get_tracking(request: web.Request, who: Principal) -> web.Response:
-    return reply(await public_tracking(_token(request)))
-
-
-def _token(request: web.Request) -> str:
-    token = request.match_info["token"]
-    if not 20 <= len(token) <= 43 or not token.replace("-", "").replace("_", "").isalnum():
-        raise InvalidInput(detail="this is not a tracking link")
-    return token
+           tag="tracking", access=Access.PUBLIC, params={"token": TrackingToken}, returns=TrackingOut)
+async def get_tracking(request: web.Request, who: Principal, token: str) -> web.Response:
+    return reply(await public_tracking(token))
 
 
 async def tracking_page(request: web.Request) -> web.Response:
     """The page behind the link in the customer's message: plain HTML, readable on any phone."""
-    view = await public_tracking(_token(request))
+    view = await public_tracking(_TOKEN.validate_python(request.match_info["token"]))
     return web.Response(text=tracking_html(view), content_type="text/html",
                         headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
 

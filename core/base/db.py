@@ -259,6 +259,13 @@ def _client_and_sql(sql: str, conn: BaseDBAsyncClient | None = None) -> tuple[An
     return conn, sql
 
 
+def fits(model: type[Model], field: str, value: str) -> bool:
+    """Whether `value` fits the model's text column: a longer one cannot be stored, nor be found there (asking
+    would fail in tortoise's own length check)."""
+    max_length = getattr(model._meta.fields_map[field], "max_length", None)
+    return max_length is None or len(value) <= max_length
+
+
 def marks(values: Collection[Any]) -> str:
     """`?,?,?`: the parameter marks of an `IN (…)` list of these values."""
     return ",".join("?" * len(values))

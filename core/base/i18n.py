@@ -9,6 +9,17 @@ LANGUAGES = ("en", "zh")
 MESSAGES: dict[str, dict[str, str]] = {
     "validation_error": {"en": "The request is not valid: {detail}", "zh": "请求无效：{detail}"},
     "bad_json": {"en": "The body is not valid JSON.", "zh": "请求内容不是有效的 JSON。"},
+    "no_route": {"en": "There is nothing at {path}.", "zh": "地址 {path} 不存在。"},
+    "method_not_allowed": {
+        "en": "{method} is not allowed at {path}; use {allowed}.",
+        "zh": "地址 {path} 不支持 {method},请使用 {allowed}。",
+    },
+    "too_large": {"en": "The request is too large.", "zh": "请求内容过大。"},
+    "http_error": {"en": "The request was refused ({status}).", "zh": "请求被拒绝({status})。"},
+    "internal": {
+        "en": "Something went wrong on our side; nothing was changed. Try again.",
+        "zh": "服务器出错,未做任何更改。请重试。",
+    },
     "not_found": {"en": "{what} {key} was not found.", "zh": "未找到{what} {key}。"},
     "unknown_sku": {"en": "Unknown product SKU: {sku}.", "zh": "未知的商品编码：{sku}。"},
     "unknown_location": {

@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from core.base.auth import Staff
 from core.base.db import retry_on_conflict
 from core.base.errors import DomainError
+from core.base.fields import Number
 
 REQUEST = "request"  # the mode an action button's request is remembered under, beside the scans
 
@@ -37,8 +38,8 @@ class ScanIn(BaseModel):
                                                      pattern=r"^[A-Za-z0-9_.:\-]+$")]
     mode: ScanMode
     code: Annotated[str, StringConstraints(max_length=200)] = ""
-    pick_list: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
-    shipment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    pick_list: Number | None = None
+    shipment: Number | None = None
     qty: int = Field(default=1, ge=1, le=10_000, strict=True)
     # a short pick: what the picker still sees in the bin (none: the bin is empty of the product)
     in_bin: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)

@@ -11,11 +11,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.base.db import add, add_if_new, insert, retry_on_conflict, select
+from core.base.errors import InvalidInput
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
-from core.orders.order import Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
+from core.orders.order import MAX_ORDER_TOTAL, Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
 from core.orders.review import Outcome, review_order
 from core.stock.catalog import Product, products_by_sku
 from core.stock.ledger import free_stock
@@ -72,9 +73,11 @@ async def place_order(data: OrderIn, channel: str, actor: str, settings: Setting
 
 async def _record(data: OrderIn, channel: str, actor: str, number: str, products: dict[str, Product],
                   settings: Settings) -> Order:
+    priced = [(line.qty, products[line.sku].price) for line in data.lines]
+    if line_total(priced) > MAX_ORDER_TOTAL:
+        raise InvalidInput(detail=f"an order may be worth at most {MAX_ORDER_TOTAL:,}; split it")
     customer, is_new = await find_or_add_customer(data)
     address = data.address
-    priced = [(line.qty, products[line.sku].price) for line in data.lines]
     order = await add(
         Order,
         number=number, channel=channel, external_ref=data.external_ref, customer_id=customer.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -15,6 +15,7 @@ from core.base.clock import ClockField
 from core.base.db import execute, fetch, insert, select
 from core.base.errors import InvalidTransition, NotFound
 from core.base.events import emit
+from core.base.fields import ClockTime, ExternalRef, Sku
 from core.orders.customers import Phone
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
@@ -177,14 +178,14 @@ MAX_LINE_QTY = 100_000
 
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    sku: Sku
     qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
 
 
 class WindowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: time
-    end: time
+    start: ClockTime
+    end: ClockTime
 
     @model_validator(mode="after")
     def _start_before_end(self) -> WindowIn:
@@ -197,7 +198,7 @@ class OrderIn(BaseModel):
     """An order as a sales channel sends it."""
 
     model_config = ConfigDict(extra="forbid")
-    external_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    external_ref: ExternalRef | None = None
     customer: CustomerIn
     address: AddressIn
     lines: list[LineIn] = Field(min_length=1, max_length=200)
@@ -334,6 +335,9 @@ async def order_view(order: Order) -> dict[str, Any]:
         ],
         "created_at": order.created_at.isoformat(),
     }
+
+
+MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what the order's total column (14 digits, 2 decimals) holds
 
 
 def line_total(lines: list[tuple[int, Decimal]]) -> Decimal:

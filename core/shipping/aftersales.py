@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
+from core.base.fields import LocationCode, Note, Number
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import fill_waiting
@@ -33,6 +34,7 @@ from core.stock.ledger import MoveReason, lock_levels, move_stock
 from core.stock.warehouses import LocationKind, location_by_code, virtual_location
 
 MAX_PHOTO_BYTES = 3 * 1024 * 1024
+MAX_PHOTOS = 5
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
@@ -123,23 +125,23 @@ class PhotoIn(BaseModel):
 
 class RequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    order: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    order: Number
     kind: RequestKind
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
     lines: list[LineIn] = Field(min_length=1, max_length=100)
-    photos: list[PhotoIn] = Field(default=[], max_length=5)
+    photos: list[PhotoIn] = Field(default=[], max_length=MAX_PHOTOS)
 
 
-class DecisionIn(BaseModel):
+class AfterSalesDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approve: bool
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    note: Note = ""
 
 
 class ReturnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    location: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] = "RCV"
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    location: LocationCode = "RCV"
+    note: Note = ""
 
 
 async def open_request(body: RequestIn, actor: str, settings: Settings, *, customer_id: int | None = None
@@ -187,7 +189,7 @@ async def _step(request: AfterSalesRequest, current: RequestStatus, to: RequestS
                                           "note": note, "customer_id": request.order.customer_id})  # type: ignore[attr-defined]
 
 
-async def decide_request(number: str, body: DecisionIn, actor: str) -> AfterSalesRequest:
+async def decide_request(number: str, body: AfterSalesDecisionIn, actor: str) -> AfterSalesRequest:
     async with in_transaction():
         request = await request_by_number(number)
         if request.status != RequestStatus.OPEN:

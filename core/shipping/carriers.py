@@ -21,6 +21,7 @@ from tortoise.models import Model
 
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
+from core.base.fields import ClockTime
 from core.base.i18n import LANGUAGES, SEPARATOR, text
 from core.orders.order import ServiceLevel
 from core.stock.catalog import GoodsClass
@@ -82,7 +83,7 @@ class CarrierIn(BaseModel):
     max_side_mm: int = Field(default=1500, gt=0, le=20_000)
     transit_days: int = Field(ge=0, le=60)
     rates: RatesIn
-    cutoff: time = time(16, 0)
+    cutoff: ClockTime = time(16, 0)
     webhook_secret: Annotated[str, StringConstraints(max_length=128)] = ""
 
     @field_validator("adapter")

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from core.base.clock import ClockField, minutes
 from core.base.errors import Conflict, InvalidInput, NotFound
 from core.base.events import emit
+from core.base.fields import ClockTime, WarehouseCode
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.shipping.carriers import Carrier
@@ -52,11 +53,11 @@ class Vehicle(Model):
 class VehicleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plate: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[\w\-·]{2,16}$")]
-    warehouse: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    warehouse: WarehouseCode
     capacity_kg: int = Field(gt=0, le=50_000)
     driver: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
-    shift_start: time = time(8, 0)
-    shift_end: time = time(18, 0)
+    shift_start: ClockTime = time(8, 0)
+    shift_end: ClockTime = time(18, 0)
 
 
 async def save_vehicle(body: VehicleIn) -> Vehicle:

@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from tortoise.transactions import in_transaction
 
 from core.base.errors import DomainError, ImportFailed, Problem
+from core.base.fields import LocationCode, Sku, WarehouseCode
 from core.stock.catalog import GoodsClass, Product, Supplier
 from core.stock.ledger import MoveReason, StockLevel, move_stock
 from core.stock.waiting import waiting_orders
 from core.stock.warehouses import Location, LocationKind, Warehouse, virtual_location
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Optional = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 T = TypeVar("T", bound=BaseModel)
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -33,7 +33,7 @@ Progress = Callable[[Iterable[Any], int], Iterable[Any]]
 
 class ProductRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sku: Code
+    sku: Sku
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     name_zh: Optional = ""
     barcode: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{8}|\d{12,14})?$")] = ""
@@ -49,9 +49,9 @@ class ProductRow(BaseModel):
 
 class StockRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sku: Code
-    warehouse: Code
-    location: Code
+    sku: Sku
+    warehouse: WarehouseCode
+    location: LocationCode
     qty: int = Field(ge=0, le=10_000_000)
 
 

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
+from core.base.fields import LocationCode, Qty, Sku, WarehouseCode
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.stock.catalog import Product, product_by_sku, products_by_sku
@@ -36,20 +37,17 @@ from core.stock.warehouses import (
     warehouse_by_code,
 )
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Qty = Annotated[int, Field(gt=0, le=1_000_000, strict=True)]
-
 
 class QtyLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sku: Code
+    sku: Sku
     qty: Qty
-    location: Code | None = None  # put-away bin; defaults to where the product already lies
+    location: LocationCode | None = None  # put-away bin; defaults to where the product already lies
 
 
 class ReceiptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    warehouse: Code
+    warehouse: WarehouseCode
     lines: list[QtyLine] = Field(min_length=1, max_length=500)
     reference: Annotated[str, StringConstraints(max_length=64)] = ""
 
@@ -63,18 +61,19 @@ class AdjustmentIn(BaseModel):
     """Either a signed change (`delta`) or the quantity counted on the shelf (`counted`)."""
 
     model_config = ConfigDict(extra="forbid")
-    warehouse: Code
-    location: Code
-    sku: Code
+    warehouse: WarehouseCode
+    location: LocationCode
+    sku: Sku
     delta: int | None = Field(default=None, ge=-1_000_000, le=1_000_000, strict=True)
     counted: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    # kept as the ledger move's document, a 64-character column
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64)]
 
 
 class TransferIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    from_warehouse: Code
-    to_warehouse: Code
+    from_warehouse: WarehouseCode
+    to_warehouse: WarehouseCode
     lines: list[QtyLine] = Field(min_length=1, max_length=500)
 
 

@@ -24,6 +24,8 @@ from core.base.errors import InvalidInput, OutOfStock
 from core.stock.catalog import Product
 from core.stock.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
 
+MAX_ON_HAND = 1_000_000_000  # per product and place; the int column holds 2,147,483,647
+
 
 class MoveReason(StrEnum):
     RECEIPT = "receipt"
@@ -114,20 +116,19 @@ class Reservation(Model):
 
 
 async def _add_on_hand(product_id: int, location: Location, qty: int) -> None:
-    changed = await StockLevel.filter(product_id=product_id, location_id=location.id).update(
-        on_hand=F("on_hand") + qty
-    )
-    if changed:
+    # guarded: what a place holds stays within its column (32-bit on PostgreSQL), or the move is refused
+    level = StockLevel.filter(product_id=product_id, location_id=location.id)
+    if qty <= MAX_ON_HAND and await level.filter(on_hand__lte=MAX_ON_HAND - qty).update(on_hand=F("on_hand") + qty):
         return
+    if qty > MAX_ON_HAND or await level.exists():
+        raise InvalidInput(detail=f"{location.code} cannot hold more than {MAX_ON_HAND:,} units of one product")
     try:
         async with in_transaction():  # savepoint: losing the creation race must not abort the caller
             await StockLevel.create(
                 product_id=product_id, location_id=location.id, warehouse_id=location.warehouse_id, on_hand=qty
             )
     except IntegrityError:
-        await StockLevel.filter(product_id=product_id, location_id=location.id).update(
-            on_hand=F("on_hand") + qty
-        )
+        await _add_on_hand(product_id, location, qty)  # created meanwhile: now an update
 
 
 async def _take_on_hand(product: Product, location: Location, qty: int, *, reserved: bool) -> None:

@@ -1,0 +1,312 @@
+"""What the API answers, for its OpenAPI document: the fields a client may rely on, with their types.
+
+The views (core's `*_view` functions) build these answers as dicts; the models here only describe them, and the
+fuzz test (tests/test_fuzz.py) checks every answer against them. Further fields may come; none documented may go.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Staffer(BaseModel):
+    username: str
+    role: str
+    display_name: str
+
+
+class SessionOut(BaseModel):
+    token: str
+    expires_at: str
+    staff: Staffer
+
+
+class SignedOut(BaseModel):
+    signed_out: bool
+
+
+class OrderSummary(BaseModel):
+    number: str
+    status: str
+    customer: str
+    total: str
+    channel: str
+    created_at: str
+    hold_reason: str
+
+
+class OrderLineOut(BaseModel):
+    sku: str
+    name: str
+    barcode: str | None
+    qty: int
+    unit_price: str
+    reserved: int
+    in_transfer: int
+    backordered: int
+
+
+class Held(BaseModel):
+    sku: str
+    location: str
+    qty: int
+
+
+class OrderStep(BaseModel):
+    to: str
+    by: str
+    reason: str
+    at: str
+
+
+class OrderOut(BaseModel):
+    number: str
+    status: str
+    channel: str
+    external_ref: str | None
+    customer: dict[str, Any]
+    address: dict[str, str]
+    warehouse: str | None
+    payment_method: str
+    payment_state: str
+    service_level: str
+    total: str
+    currency: str
+    lines: list[OrderLineOut]
+    reservations: list[Held]
+    review: list[dict[str, Any]]
+    note: str
+    history: list[OrderStep]
+    created_at: str
+
+
+class StockRow(BaseModel):
+    sku: str
+    name: str
+    warehouse: str
+    location: str
+    kind: str
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class Received(BaseModel):
+    received: int
+    orders_ready: list[str]
+
+
+class Adjusted(BaseModel):
+    sku: str
+    location: str
+    change: int
+
+
+class DocumentLine(BaseModel):
+    sku: str
+    qty: int
+    received: int
+
+
+class TransferOut(BaseModel):
+    number: str
+    status: str
+    lines: list[DocumentLine]
+    created_by: str
+    created_at: str
+
+
+class TransferArrival(TransferOut):
+    orders_ready: list[str]
+
+
+class PurchaseOrderOut(BaseModel):
+    number: str
+    status: str
+    supplier: str
+    warehouse: str
+    lines: list[DocumentLine]
+    created_at: str
+
+
+class PurchaseOrderArrival(PurchaseOrderOut):
+    orders_ready: list[str]
+
+
+class PickListSummary(BaseModel):
+    number: str
+    status: str
+    picker: str | None
+    route_m: float
+    created_at: str
+
+
+class PickListOut(BaseModel):
+    number: str
+    warehouse: str
+    status: str
+    picker: str | None
+    route_m: float
+    orders: list[str]
+    tasks: list[dict[str, Any]]
+    step: str
+    prompt: str
+    current: dict[str, Any] | None
+    tasks_left: int
+    notices: list[str]
+    created_at: str
+
+
+class ScanAnswer(BaseModel):
+    replayed: bool = False  # only on the answer to a copy of an earlier scan
+
+
+class PackageOut(BaseModel):
+    number: str
+    seq: int
+    weight_g: int
+    size_mm: list[int]
+    contents: list[dict[str, Any]]
+    qr: str
+    loaded: bool
+    loaded_at: str | None
+
+
+class ShipmentOut(BaseModel):
+    number: str
+    order: str
+    warehouse: str
+    status: str
+    carrier: str | None
+    carrier_name: str | None
+    waybill: str | None
+    price: str | None
+    eta: str | None
+    choice: Any
+    vehicle: str | None
+    dispatched_at: str | None
+    dispatched_by: str | None
+    delivered_at: str | None
+    tracking_url: str | None
+    packages: list[PackageOut]
+
+
+class Dispatched(ShipmentOut):
+    confirmation: str
+
+
+class CarrierOut(BaseModel):
+    code: str
+    name: str
+    adapter: str
+    service_level: str
+    regions: list[str]
+    goods_classes: list[str]
+    max_weight_g: int
+    max_side_mm: int
+    transit_days: int
+    rates: dict[str, Any]
+    cutoff: str
+    active: bool
+
+
+class VehicleOut(BaseModel):
+    plate: str
+    capacity_kg: int
+    driver: str
+    shift: str
+    active: bool
+
+
+class RoutePlanOut(BaseModel):
+    number: str
+    warehouse: str
+    day: str
+    vehicles: list[dict[str, Any]]
+    unplanned: list[Any]
+
+
+class LookupTable(BaseModel):
+    head: list[str]
+    rows: list[list[str]]
+
+
+class LookupOut(BaseModel):
+    kind: str
+    title: str
+    facts: list[list[str]]
+    table: LookupTable
+    code: str
+
+
+class DashboardOut(BaseModel):
+    days: list[str]
+    received: list[int]
+    shipped: list[int]
+    on_time_rate: float | None
+    order_to_ship_hours: float | None
+    backordered: int
+    on_hold: int
+    to_pick: int
+
+
+class StockSummaryRow(BaseModel):
+    sku: str
+    name: str
+    on_hand: int
+    reserved: int
+    available: int
+    reorder_point: int | None
+    low: bool
+
+
+class NewEvents(BaseModel):
+    new_events: int
+
+
+class TrackingStep(BaseModel):
+    code: str
+    description: str
+    place: str
+    at: str
+
+
+class TrackingOut(BaseModel):
+    order: str
+    status: str
+    carrier: str | None
+    waybill: str | None
+    eta: str | None
+    city: str
+    dispatched_at: str | None
+    events: list[TrackingStep]
+
+
+class AfterSalesSummary(BaseModel):
+    number: str
+    order: str
+    kind: str
+    status: str
+    created_at: str
+
+
+class AfterSalesStepOut(BaseModel):
+    status: str
+    by: str
+    note: str
+    at: str
+
+
+class AfterSalesOut(BaseModel):
+    number: str
+    order: str
+    kind: str
+    status: str
+    text: str
+    lines: list[dict[str, Any]]
+    resolution: str
+    photos: list[str]
+    history: list[AfterSalesStepOut]
+    created_at: str
