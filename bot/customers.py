@@ -388,7 +388,7 @@ def _help(lang: str, staff: Staff | None) -> str:
     """The commands this person has: staff see theirs first (managers' too), then the shop's."""
     if staff is None:
         return say(lang, "help")
-    own = "manager_help" if staff.may(Permission.REVIEW_ORDERS) else "staff_help"  # the managers' commands
+    own = "manager_help" if staff.may(Permission.VIEW_REPORTS) else "staff_help"  # /report, /alerts
     return f"{say(lang, own)}\n{say(lang, 'help')}"
 
 

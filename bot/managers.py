@@ -11,7 +11,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from bot.charts import chart_png
 from bot.customers import keyboard
 from bot.texts import say
-from core.base.auth import Role, Staff, issue_login_link
+from core.base.auth import Permission, Staff, issue_login_link, may
 from core.base.errors import DomainError
 from core.base.settings import Settings
 from core.orders.notifications import Alert, toggle_alert
@@ -19,15 +19,14 @@ from core.orders.review import decide_held
 from core.reports import dashboard
 from core.stock.replenishment import confirm_po, po_by_number
 
-MANAGERS = (Role.MANAGER, Role.ADMIN)
-
 
 class Rejecting(StatesGroup):
     reason = State()
 
 
-def is_manager(staff: Staff | None) -> bool:
-    return staff is not None and staff.role in MANAGERS
+def refusal(staff: Staff | None, lang: str) -> str:
+    """Why nothing was done: this chat is nobody of the staff, or their role lacks the permission."""
+    return say(lang, "not_staff" if staff is None else "not_allowed")
 
 
 def manager_router() -> Router:
@@ -36,8 +35,8 @@ def manager_router() -> Router:
     @router.callback_query(F.data.startswith("held:"))
     async def held(query: CallbackQuery, state: FSMContext, staff: Staff | None, lang: str,
                    settings: Settings) -> None:
-        if not is_manager(staff):
-            await query.answer(say(lang, "not_staff"), show_alert=True)
+        if not may(staff, Permission.REVIEW_ORDERS):
+            await query.answer(refusal(staff, lang), show_alert=True)
             return
         _, action, number = query.data.split(":", 2)  # type: ignore[union-attr]
         if action == "reject":
@@ -53,13 +52,13 @@ def manager_router() -> Router:
                             settings: Settings) -> None:
         number = (await state.get_data())["rejecting"]
         await state.clear()
-        if is_manager(staff):
+        if may(staff, Permission.REVIEW_ORDERS):
             await _decide(message, number, False, (message.text or "")[:500], staff, lang, settings)  # type: ignore[arg-type]
 
     @router.callback_query(F.data.startswith("po:confirm:"))
     async def po_confirm(query: CallbackQuery, staff: Staff | None, lang: str) -> None:
-        if not is_manager(staff):
-            await query.answer(say(lang, "not_staff"), show_alert=True)
+        if not may(staff, Permission.MANAGE_PURCHASING):
+            await query.answer(refusal(staff, lang), show_alert=True)
             return
         number = query.data.split(":", 2)[2]  # type: ignore[union-attr]
         try:
@@ -71,8 +70,8 @@ def manager_router() -> Router:
 
     @router.message(Command("report"))
     async def report(message: Message, staff: Staff | None, lang: str, settings: Settings) -> None:
-        if not is_manager(staff):
-            await message.answer(say(lang, "not_staff"))
+        if not may(staff, Permission.VIEW_REPORTS):
+            await message.answer(refusal(staff, lang))
             return
         d = await dashboard(settings.tz, 14)
         rate = "–" if d["on_time_rate"] is None else f"{d['on_time_rate']:.0%}"
@@ -87,15 +86,15 @@ def manager_router() -> Router:
 
     @router.message(Command("alerts"))
     async def alerts(message: Message, staff: Staff | None, lang: str) -> None:
-        if not is_manager(staff):
-            await message.answer(say(lang, "not_staff"))
+        if not may(staff, Permission.RECEIVE_ALERTS):
+            await message.answer(refusal(staff, lang))
             return
         await message.answer(say(lang, "alerts"), reply_markup=keyboard(alert_keys(staff, lang)))  # type: ignore[arg-type]
 
     @router.callback_query(F.data.startswith("alert:"))
     async def switch(query: CallbackQuery, staff: Staff | None, lang: str) -> None:
-        if not is_manager(staff):
-            await query.answer(say(lang, "not_staff"), show_alert=True)
+        if not may(staff, Permission.RECEIVE_ALERTS):
+            await query.answer(refusal(staff, lang), show_alert=True)
             return
         await toggle_alert(staff, Alert(query.data.split(":", 1)[1]))  # type: ignore[arg-type, union-attr]
         await query.message.edit_text(say(lang, "alerts"), reply_markup=keyboard(alert_keys(staff, lang)))  # type: ignore[arg-type, union-attr]
@@ -104,7 +103,7 @@ def manager_router() -> Router:
     @router.message(Command("login"))
     async def login_link(message: Message, staff: Staff | None, lang: str, settings: Settings) -> None:
         if staff is None:
-            await message.answer(say(lang, "not_staff"))
+            await message.answer(refusal(staff, lang))
             return
         token = await issue_login_link(staff.username)
         await message.answer(say(lang, "login_link", url=f"{settings.base_url}/#/link/{token}"))

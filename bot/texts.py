@@ -70,6 +70,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "login_link": ("Your sign-in link for the warehouse app (valid 15 minutes, once):\n{url}",
                    "仓库应用登录链接(15 分钟内有效,仅限一次):\n{url}"),
     "not_staff": ("This chat is not linked to a staff account.", "此聊天未关联员工账号。"),
+    "not_allowed": ("Your role may not do this.", "您的角色无权执行此操作。"),
     "approve": ("Approve", "批准"), "reject": ("Reject", "拒绝"),
     "reject_reason": ("Why reject {number}? The customer will read it.", "拒绝 {number} 的原因?客户会看到。"),
     "decided": ("{number}: {status}", "{number}:{status}"),

@@ -290,7 +290,7 @@ async def get_lookup(request: web.Request, who: Principal, query: LookupQuery) -
 
 
 @api.route("GET", "/api/dashboard", summary="Orders in and out per day, on-time rate, order-to-ship time",
-           tag="reports", permission=Permission.REVIEW_ORDERS, query=DashboardQuery, returns=DashboardOut)
+           tag="reports", permission=Permission.VIEW_REPORTS, query=DashboardQuery, returns=DashboardOut)
 async def get_dashboard(request: web.Request, who: Principal, query: DashboardQuery) -> web.Response:
     return reply(await dashboard(request.app[SETTINGS].tz, query.days))
 

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator
 from bot.notifier import notify_as, notify_once, run_notifier
-from core.base.auth import Role, Staff, add_staff
+from core.base.auth import ROLE_PERMISSIONS, Permission, Role, Staff, add_staff
 from core.base.events import emit
 from core.base.settings import Settings
 from core.orders.customers import Customer
@@ -24,7 +24,7 @@ from core.orders.intake import place_order
 from core.orders.notifications import Delivery, notifier_health
 from core.orders.order import Order, OrderStatus
 from tests.cli import run_py
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, signed_in
 from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, stock
 
 TOKEN = "4242:test-token"
@@ -228,6 +228,33 @@ async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram
     done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains=placed.order.number)
     assert "allocated" in done.text
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
+
+
+async def test_a_permission_taken_from_a_role_in_the_one_table_is_refused_by_the_bot_and_the_api(
+        telegram: Telegram, http, monkeypatch):
+    wh, tea = await a_warehouse(), await a_product("TEA", price="60000.00")
+    await stock(tea, wh, 5)
+    manager = await add_staff("manager-1", Role.MANAGER, PASSWORD)
+    await Staff.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
+    placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)
+    await notify_once(telegram.bot)
+    api = telegram.api
+    alert = next(s for s in api.to(MANAGER) if "Held" in s.text)
+    # managers lose the right to decide held orders and to see reports, in core's table and nowhere else
+    monkeypatch.setitem(ROLE_PERMISSIONS, Permission.REVIEW_ORDERS, frozenset({Role.ADMIN}))
+    monkeypatch.setitem(ROLE_PERMISSIONS, Permission.VIEW_REPORTS, frozenset({Role.ADMIN}))
+    mark = api.presses(MANAGER, alert, "Approve")
+    await api.handled(mark)
+    assert [s.text for s in api.sent[mark:]] == ["Your role may not do this."]
+    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ON_HOLD
+    assert (await api.reply(MANAGER, after=api.says(MANAGER, "/report"))).text == "Your role may not do this."
+    assert "Staff commands" in (await api.reply(MANAGER, after=api.says(MANAGER, "/help"))).text
+    headers = await signed_in(http, Role.MANAGER, "manager-2")
+    async with http.post(f"/api/orders/{placed.order.number}/approve", json={}, headers=headers) as resp:
+        assert resp.status == 403, await resp.text()
+    async with http.get("/api/dashboard", headers=headers) as resp:
+        assert resp.status == 403
+    assert (await Order.get(id=placed.order.id)).status == OrderStatus.ON_HOLD
 
 
 async def test_a_manager_linked_from_the_command_line_gets_staff_help_at_once_in_either_language(

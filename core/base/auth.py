@@ -45,6 +45,8 @@ class Permission(StrEnum):
     PLAN_DELIVERIES = "manage carriers, vehicles and delivery plans"
     HANDLE_AFTERSALES = "handle after-sales requests"
     OPEN_AFTERSALES = "open after-sales requests"
+    VIEW_REPORTS = "view reports"
+    RECEIVE_ALERTS = "receive manager alerts"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -65,7 +67,19 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.PLAN_DELIVERIES: frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN}),
     Permission.HANDLE_AFTERSALES: _FLOOR_LEADS,
     Permission.OPEN_AFTERSALES: _FLOOR_LEADS,
+    Permission.VIEW_REPORTS: _FLOOR_LEADS,
+    Permission.RECEIVE_ALERTS: _FLOOR_LEADS,
 }
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    """The roles that hold a permission: the one table the API, the bot and the core all ask."""
+    return ROLE_PERMISSIONS[permission]
+
+
+def may(staff: Staff | None, permission: Permission) -> bool:
+    """Whether this person (perhaps nobody known) holds the permission."""
+    return staff is not None and staff.may(permission)
 
 
 class Staff(Model):
@@ -84,7 +98,7 @@ class Staff(Model):
         table = "staff"
 
     def may(self, permission: Permission) -> bool:
-        return self.active and self.role in ROLE_PERMISSIONS[permission]
+        return self.active and self.role in roles_with(permission)
 
     def require(self, permission: Permission) -> None:
         if not self.may(permission):

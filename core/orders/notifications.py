@@ -17,7 +17,7 @@ from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
-from core.base.auth import Role, Staff
+from core.base.auth import Permission, Staff, roles_with
 from core.base.events import START, OutboxEvent, Position, committed_after, count_after
 from core.orders.customers import Customer
 
@@ -113,7 +113,7 @@ async def audience(event: OutboxEvent) -> list[Recipient]:
             people.append(Recipient(customer.telegram_id, customer.language, "customer"))
     alert = MANAGER_EVENTS.get(event.kind)
     if alert is not None:
-        managers = await Staff.filter(role__in=(Role.MANAGER, Role.ADMIN), active=True,
+        managers = await Staff.filter(role__in=roles_with(Permission.RECEIVE_ALERTS), active=True,
                                       telegram_id__not_isnull=True).order_by("id")
         people += [Recipient(m.telegram_id, m.language, m.role)  # type: ignore[arg-type]
                    for m in managers if alert.value not in m.muted_alerts]
