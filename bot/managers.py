@@ -17,7 +17,7 @@ from core.base.settings import Settings
 from core.orders.notifications import Alert, toggle_alert
 from core.orders.review import decide_held
 from core.reports import dashboard
-from core.stock.replenishment import confirm_po, po_by_number
+from core.stock.replenishment import confirm_po
 
 
 class Rejecting(StatesGroup):
@@ -62,7 +62,7 @@ def manager_router() -> Router:
             return
         number = query.data.split(":", 2)[2]  # type: ignore[union-attr]
         try:
-            await confirm_po(await po_by_number(number))
+            await confirm_po(number)
             await query.message.answer(say(lang, "po_confirmed", number=number))  # type: ignore[union-attr]
         except DomainError as exc:
             await query.message.answer(exc.message(lang))  # type: ignore[union-attr]

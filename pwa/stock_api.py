@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
-from tortoise.transactions import in_transaction
 
 from core.base.auth import Permission
 from core.base.errors import InvalidInput
@@ -126,20 +123,13 @@ async def get_po(request: web.Request, who: Principal, number: str) -> web.Respo
 @api.route("POST", "/api/purchase-orders/{number}/confirm", summary="Send a draft to the supplier",
            tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut, once=True)
 async def confirm(request: web.Request, who: Principal, number: str) -> web.Response:
-    return await _change_po(number, confirm_po)
+    return reply(await po_view(await confirm_po(number)))
 
 
 @api.route("POST", "/api/purchase-orders/{number}/cancel", summary="Cancel a purchase order not yet received",
            tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut, once=True)
 async def cancel(request: web.Request, who: Principal, number: str) -> web.Response:
-    return await _change_po(number, cancel_po)
-
-
-async def _change_po(number: str, change: Callable[[PurchaseOrder], Awaitable[None]]) -> web.Response:
-    async with in_transaction():
-        po = await po_by_number(number)
-        await change(po)
-    return reply(await po_view(po))
+    return reply(await po_view(await cancel_po(number)))
 
 
 @api.route("POST", "/api/purchase-orders/{number}/receive", summary="Receive goods of a confirmed purchase order",

@@ -17,15 +17,16 @@ from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator
 from bot.notifier import notify_as, notify_once, run_notifier
 from core.base.auth import ROLE_PERMISSIONS, Permission, Role, Staff, add_staff
-from core.base.events import emit
+from core.base.events import OutboxEvent, emit
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.intake import place_order
 from core.orders.notifications import Delivery, notifier_health
 from core.orders.order import Order, OrderStatus
+from core.stock.replenishment import PoStatus, PurchaseOrder
 from tests.cli import run_py
 from tests.conftest import PASSWORD, signed_in
-from tests.factories import a_product, a_warehouse, an_order, commits_out_of_order, stock
+from tests.factories import a_product, a_supplier, a_warehouse, an_order, commits_out_of_order, stock
 
 TOKEN = "4242:test-token"
 CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
@@ -255,6 +256,28 @@ async def test_a_permission_taken_from_a_role_in_the_one_table_is_refused_by_the
     async with http.get("/api/dashboard", headers=headers) as resp:
         assert resp.status == 403
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ON_HOLD
+
+
+async def test_a_manager_confirms_a_drafted_purchase_order_from_its_alert_once(telegram: Telegram):
+    wh = await a_warehouse()
+    await a_product("TEA", supplier=await a_supplier())
+    manager = await add_staff("manager-1", Role.MANAGER, PASSWORD)
+    await Staff.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
+    placed = await place_order(an_order({"TEA": 3}), "shop", "api:shop", telegram.settings)  # none in stock
+    assert placed.order.status == OrderStatus.BACKORDERED
+    po = await PurchaseOrder.get(warehouse_id=wh.id)
+    await notify_once(telegram.bot)
+    api = telegram.api
+    alert = next(s for s in api.to(MANAGER) if po.number in s.text)
+    done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Confirm the purchase order"),
+                           contains=po.number)
+    assert "confirmed" in done.text
+    assert (await PurchaseOrder.get(id=po.id)).status == PoStatus.CONFIRMED
+    assert await OutboxEvent.filter(kind="purchase_order.confirmed").count() == 1
+    again = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Confirm the purchase order"),
+                            contains=po.number)
+    assert "cannot be confirmed" in again.text  # pressed twice: said, not done twice
+    assert await OutboxEvent.filter(kind="purchase_order.confirmed").count() == 1
 
 
 async def test_a_manager_linked_from_the_command_line_gets_staff_help_at_once_in_either_language(

@@ -41,7 +41,7 @@ def test_importing_the_core_reads_no_settings():
     tool = subprocess.run([sys.executable, "-c", show],
                           cwd=ROOT, env=environment(FAHUO_DATABASE_URL="sqlite://elsewhere.sqlite3"),
                           capture_output=True, text=True, timeout=60, check=True)
-    assert "sqlite://elsewhere.sqlite3" in tool.stdout
+    assert "'file_path': 'elsewhere.sqlite3'" in tool.stdout  # the tool's database, from its settings
 
 
 @pytest.mark.parametrize(("setting", "value", "named"), [

@@ -107,3 +107,11 @@ def test_core_imports_no_front_end_and_front_ends_not_each_other() -> None:
         for path in (ROOT / package).rglob("*.py"):
             for name, _ in _imports(path):
                 assert name.split(".")[0] not in others, f"{_module_name(path)} imports {name}"
+
+
+def test_front_ends_never_open_a_transaction() -> None:
+    """Public core services own their transaction; the bot, the web app and the scheduler only call them."""
+    for package in FRONT_ENDS:
+        for path in (ROOT / package).rglob("*.py"):
+            opened = [name for name, _ in _imports(path) if name.startswith("tortoise.transactions")]
+            assert not opened, f"{_module_name(path)} imports {opened}"

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from core.base.db import fetch, marks
 from core.base.errors import InvalidTransition, NotFound
@@ -142,21 +143,28 @@ async def po_by_number(number: str) -> PurchaseOrder:
     return po
 
 
-async def confirm_po(po: PurchaseOrder) -> None:
-    if not await PurchaseOrder.filter(id=po.id, status=PoStatus.DRAFT).update(
-        status=PoStatus.CONFIRMED, confirmed_at=datetime.now(UTC)
-    ):
-        raise InvalidTransition(document=po.number, current=po.status, action="confirmed")
-    po.status = PoStatus.CONFIRMED
-    await emit("purchase_order.confirmed", {"purchase_order": po.number})
+async def confirm_po(number: str) -> PurchaseOrder:
+    """Send a draft to the supplier: its status and its outbox event commit together."""
+    async with in_transaction():
+        po = await po_by_number(number)
+        if not await PurchaseOrder.filter(id=po.id, status=PoStatus.DRAFT).update(
+            status=PoStatus.CONFIRMED, confirmed_at=datetime.now(UTC)
+        ):
+            raise InvalidTransition(document=po.number, current=po.status, action="confirmed")
+        po.status = PoStatus.CONFIRMED
+        await emit("purchase_order.confirmed", {"purchase_order": po.number})
+    return po
 
 
-async def cancel_po(po: PurchaseOrder) -> None:
-    if not await PurchaseOrder.filter(id=po.id, status__in=[PoStatus.DRAFT, PoStatus.CONFIRMED]).update(
-        status=PoStatus.CANCELLED
-    ):
-        raise InvalidTransition(document=po.number, current=po.status, action="cancelled")
-    po.status = PoStatus.CANCELLED
+async def cancel_po(number: str) -> PurchaseOrder:
+    async with in_transaction():
+        po = await po_by_number(number)
+        if not await PurchaseOrder.filter(id=po.id, status__in=[PoStatus.DRAFT, PoStatus.CONFIRMED]).update(
+            status=PoStatus.CANCELLED
+        ):
+            raise InvalidTransition(document=po.number, current=po.status, action="cancelled")
+        po.status = PoStatus.CANCELLED
+    return po
 
 
 async def po_view(po: PurchaseOrder) -> dict[str, Any]:
