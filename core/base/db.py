@@ -30,7 +30,7 @@ from tortoise.fields import Field
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.models import Model
 
-from core.base.errors import DomainError
+from core.base.errors import DomainError, NotFound
 from core.base.settings import DEFAULT_DB_PATH, Settings
 
 APP = "fahuo"
@@ -374,3 +374,13 @@ def __getattr__(name: str) -> Any:
     if name == "TORTOISE_ORM":
         return tortoise_config(Settings().database_url)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+async def by_number(model: type[M], number: str, what: str, *related: str) -> M:
+    """The document of `model` with this number, with `related` rows loaded; NotFound naming `what` when there
+    is none. Every "…_by_number" of the core is this one look-up."""
+    query = model.get_or_none(number=number)
+    row = await (query.prefetch_related(*related) if related else query)
+    if row is None:
+        raise NotFound(what=what, key=number)
+    return row

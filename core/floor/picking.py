@@ -18,7 +18,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.auth import Staff
-from core.base.db import fetch, retry_on_conflict
+from core.base.db import by_number, fetch, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
 from core.base.numbering import next_number
@@ -180,10 +180,7 @@ async def create_pick_list(numbers: list[str], actor: str, settings: Settings) -
 
 
 async def pick_list_by_number(number: str) -> PickList:
-    pick_list = await PickList.get_or_none(number=number)
-    if pick_list is None:
-        raise NotFound(what="pick list", key=number)
-    return pick_list
+    return await by_number(PickList, number, "pick list")
 
 
 # -- picking by scans -----------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from tortoise import fields, timezone
 from tortoise.models import Model
 
 from core.base.clock import ClockField
-from core.base.db import execute, fetch, insert, select
-from core.base.errors import InvalidTransition, NotFound
+from core.base.db import by_number, execute, fetch, insert, select
+from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.fields import ClockTime, ExternalRef, Sku
 from core.orders.customers import Phone
@@ -258,10 +258,7 @@ async def transition(order: Order, to: OrderStatus, actor: str, reason: str = ""
 
 
 async def order_by_number(number: str) -> Order:
-    order = await Order.get_or_none(number=number)
-    if order is None:
-        raise NotFound(what="order", key=number)
-    return order
+    return await by_number(Order, number, "order")
 
 
 async def release_order_stock(order: Order) -> set[tuple[int, int]]:

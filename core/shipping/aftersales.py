@@ -20,7 +20,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.db import retry_on_conflict
+from core.base.db import by_number, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import LocationCode, Note, Number
@@ -173,10 +173,7 @@ async def open_request(body: RequestIn, actor: str, settings: Settings, *, custo
 
 
 async def request_by_number(number: str) -> AfterSalesRequest:
-    request = await AfterSalesRequest.get_or_none(number=number).prefetch_related("order")
-    if request is None:
-        raise NotFound(what="after-sales request", key=number)
-    return request
+    return await by_number(AfterSalesRequest, number, "after-sales request", "order")
 
 
 async def _step(request: AfterSalesRequest, current: RequestStatus, to: RequestStatus, actor: str, note: str,

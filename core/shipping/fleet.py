@@ -21,7 +21,8 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.clock import ClockField, minutes
-from core.base.errors import Conflict, InvalidInput, NotFound
+from core.base.db import by_number
+from core.base.errors import Conflict, InvalidInput
 from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
 from core.base.numbering import next_number
@@ -274,10 +275,7 @@ async def plan_view(plan: RoutePlan, tz: ZoneInfo) -> dict[str, Any]:
 
 
 async def plan_by_number(number: str) -> RoutePlan:
-    plan = await RoutePlan.get_or_none(number=number)
-    if plan is None:
-        raise NotFound(what="route plan", key=number)
-    return plan
+    return await by_number(RoutePlan, number, "route plan")
 
 
 async def planned_vehicle(shipment_id: int) -> Vehicle | None:

@@ -12,6 +12,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.base.db import by_number
 from core.base.errors import Conflict, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.settings import Settings
@@ -68,10 +69,7 @@ def new_tracking_token() -> str:
 
 
 async def shipment_by_number(number: str) -> Shipment:
-    shipment = await Shipment.get_or_none(number=number).prefetch_related("order", "carrier", "warehouse")
-    if shipment is None:
-        raise NotFound(what="shipment", key=number)
-    return shipment
+    return await by_number(Shipment, number, "shipment", "order", "carrier", "warehouse")
 
 
 async def _parcel(shipment: Shipment) -> tuple[Parcel, int, int]:
@@ -244,10 +242,7 @@ class Package(Model):
 
 
 async def package_by_number(number: str) -> Package:
-    package = await Package.get_or_none(number=number).prefetch_related("shipment__order")
-    if package is None:
-        raise NotFound(what="package", key=number)
-    return package
+    return await by_number(Package, number, "package", "shipment__order")
 
 
 def package_view(p: Package) -> dict[str, Any]:

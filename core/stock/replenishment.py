@@ -12,8 +12,8 @@ from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.db import fetch, marks
-from core.base.errors import InvalidTransition, NotFound
+from core.base.db import by_number, fetch, marks
+from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.numbering import next_number
 from core.stock.catalog import Product, Supplier
@@ -137,10 +137,7 @@ async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
 
 
 async def po_by_number(number: str) -> PurchaseOrder:
-    po = await PurchaseOrder.get_or_none(number=number)
-    if po is None:
-        raise NotFound(what="purchase order", key=number)
-    return po
+    return await by_number(PurchaseOrder, number, "purchase order")
 
 
 async def confirm_po(number: str) -> PurchaseOrder:

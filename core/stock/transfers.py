@@ -9,7 +9,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from core.base.errors import InvalidInput, InvalidTransition, NotFound, OutOfStock
+from core.base.db import by_number
+from core.base.errors import InvalidInput, InvalidTransition, OutOfStock
 from core.base.events import emit
 from core.stock.catalog import Product
 from core.stock.ledger import (
@@ -84,10 +85,7 @@ async def add_transfer_line(transfer: TransferOrder, product: Product, qty: int,
 
 
 async def transfer_by_number(number: str) -> TransferOrder:
-    transfer = await TransferOrder.get_or_none(number=number)
-    if transfer is None:
-        raise NotFound(what="transfer", key=number)
-    return transfer
+    return await by_number(TransferOrder, number, "transfer")
 
 
 async def _set_status(transfer: TransferOrder, want: TransferStatus, to: TransferStatus, **stamp: Any) -> None:
