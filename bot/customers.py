@@ -148,10 +148,10 @@ def customer_router() -> Router:
         await query.answer()
 
     @router.callback_query(F.data.startswith("add:"))
-    async def add(query: CallbackQuery, state: FSMContext, lang: str) -> None:
+    async def add(query: CallbackQuery, state: FSMContext, lang: str, settings: Settings) -> None:
         _, sku, qty = query.data.split(":")  # type: ignore[union-attr]
         cart: dict[str, int] = (await state.get_data()).get("cart", {})
-        cart[sku] = min(cart.get(sku, 0) + int(qty), 500)
+        cart[sku] = min(cart.get(sku, 0) + int(qty), settings.max_line_qty)  # more would be held for review
         await state.update_data(cart=cart)
         await query.answer(say(lang, "added", qty=qty, sku=sku))
         await query.message.answer(say(lang, "added", qty=qty, sku=sku))  # type: ignore[union-attr]

@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from core.base.auth import Staff
 from core.base.db import retry_on_conflict
 from core.base.errors import DomainError
-from core.base.fields import Number
+from core.base.fields import MAX_QTY, Number, Qty
 
 REQUEST = "request"  # the mode an action button's request is remembered under, beside the scans
 
@@ -40,9 +40,9 @@ class ScanIn(BaseModel):
     code: Annotated[str, StringConstraints(max_length=200)] = ""
     pick_list: Number | None = None
     shipment: Number | None = None
-    qty: int = Field(default=1, ge=1, le=10_000, strict=True)
+    qty: Qty = 1
     # a short pick: what the picker still sees in the bin (none: the bin is empty of the product)
-    in_bin: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
+    in_bin: int | None = Field(default=None, ge=0, le=MAX_QTY, strict=True)
 
 
 class Scan(Model):

@@ -15,7 +15,7 @@ from core.base.clock import ClockField
 from core.base.db import by_number, execute, fetch, insert, select
 from core.base.errors import InvalidTransition
 from core.base.events import emit
-from core.base.fields import ClockTime, ExternalRef, Sku
+from core.base.fields import ClockTime, ExternalRef, Qty, Sku
 from core.orders.customers import Phone
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
@@ -173,13 +173,12 @@ class AddressIn(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
 
-MAX_LINE_QTY = 100_000
 
 
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sku: Sku
-    qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
+    qty: Qty
 
 
 class WindowIn(BaseModel):
