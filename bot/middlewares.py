@@ -48,12 +48,24 @@ class Throttle(BaseMiddleware):
         self.burst, self.window = burst, window
         self.seen: dict[int, deque[float]] = defaultdict(deque)
         self.warned: set[int] = set()
+        self.swept = time.monotonic()
+
+    def _forget_the_quiet(self, now: float) -> None:
+        """Who sent nothing for a whole window is forgotten (at most once a window), so the map holds only the
+        people writing now, not everyone who ever wrote."""
+        if now - self.swept < self.window:
+            return
+        self.swept = now
+        for quiet in [who for who, times in self.seen.items() if not times or now - times[-1] > self.window]:
+            del self.seen[quiet]
+            self.warned.discard(quiet)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
         now = time.monotonic()
+        self._forget_the_quiet(now)
         recent = self.seen[user.id]
         while recent and now - recent[0] > self.window:
             recent.popleft()
