@@ -306,7 +306,7 @@ async def lock_rows(table: str, column: str, values: Collection[Any]) -> None:
     one in id order. Transactions that lock what they will change this way, before changing any of it, take
     rows in one order and cannot deadlock over them (PostgreSQL). An SQLite transaction holds the whole file
     from its start (`_ImmediateTransaction`): nothing to do there."""
-    if not values or connections.get("default").capabilities.dialect == "sqlite":
+    if not values or dialect() == "sqlite":
         return
     await fetch(f'SELECT "id" FROM "{table}" WHERE "{column}" IN ({marks(values)}) ORDER BY "id" FOR UPDATE',
                 *values)
