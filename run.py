@@ -111,9 +111,9 @@ async def print_demo() -> None:
 async def demo_or_hint(demo: bool, lang: str) -> None:
     """Load the demo into an empty database when asked; otherwise say how an empty one gets its first login."""
     from core.base.i18n import text
-    from core.stock.warehouses import Warehouse
+    from core.demo import is_empty
 
-    if not await Warehouse.exists():
+    if await is_empty():
         if demo:
             await print_demo()
         else:
@@ -293,10 +293,10 @@ def ask_password(name: str) -> str:
 
 
 async def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    from core.base.auth import Role, Staff, add_staff
+    from core.base.auth import Role, add_staff, link_telegram
 
     if args.action == "telegram":
-        if not await Staff.filter(username=args.name).update(telegram_id=args.telegram_id):
+        if not await link_telegram(args.name, args.telegram_id):
             print(f"No staff member called {args.name}.", file=sys.stderr)
             return 1
         print(f"{args.name} is linked to Telegram id {args.telegram_id}: alerts and /login go there.")

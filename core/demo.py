@@ -134,9 +134,14 @@ async def _bins(warehouse: Warehouse, zones: dict[str, range], positions: int) -
     return await Location.filter(warehouse=warehouse, kind=LocationKind.BIN).order_by("id")
 
 
+async def is_empty() -> bool:
+    """Whether the database is a fresh one: no warehouse yet, so nothing can have been stocked or ordered."""
+    return not await Warehouse.exists()
+
+
 async def load_demo(seed: int = 7) -> DemoLogins:
     """Fill an empty database with the demo set; refuses a database that already has warehouses."""
-    if await Warehouse.exists():
+    if not await is_empty():
         raise Conflict(detail="this database already has data; the demo set loads only into an empty one")
     rng = random.Random(seed)
     # hashed side by side before the transaction: argon2 takes a while, and the transaction should not wait

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
-from tortoise import connections
 
-from core.base.db import close_db, open_db
+from core.base.db import close_db, open_db, ping
 from core.base.errors import DomainError
 from core.base.i18n import MESSAGES, text
 from core.base.settings import Settings
@@ -94,7 +93,7 @@ def _http_error(exc: web.HTTPException, request: web.Request, lang: str) -> web.
 
 
 async def healthz(request: web.Request) -> web.Response:
-    await connections.get("default").execute_query("SELECT 1")
+    await ping()
     # a backlog that only grows means Telegram messages are stuck (they are kept, and retried)
     return reply({"status": "ok", "notifications": await notifier_health("telegram")})
 

@@ -9,22 +9,20 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.base.auth import Permission, Staff
-from core.base.errors import InvalidInput
 from core.base.fields import CarrierCode, Number, ScannedCode, WarehouseCode
 from core.floor.picking import (
     MAX_BATCH,
-    PickList,
     PickListStatus,
-    create_pick_list,
-    next_batch,
+    list_pick_lists,
     pick_list_by_number,
     pick_progress,
+    start_pick_list,
 )
 from core.floor.scanning import ScanIn
 from core.lookup import look_up
 from core.reports import dashboard, stock_summary
 from core.scans import apply_scan
-from core.shipping.carriers import Carrier, CarrierIn, carrier_view, save_carrier
+from core.shipping.carriers import CarrierIn, carrier_view, list_carriers, save_carrier
 from core.shipping.dispatch import confirm_dispatch
 from core.shipping.documents import (
     DocumentKind,
@@ -37,8 +35,8 @@ from core.shipping.documents import (
     sheet_pdf,
 )
 from core.shipping.fleet import (
-    Vehicle,
     VehicleIn,
+    list_vehicles,
     plan_by_number,
     plan_deliveries,
     plan_view,
@@ -93,10 +91,7 @@ class PickListIn(BaseModel):
            tag="picking", permission=Permission.PICK, body=PickListIn, returns=PickListOut,
            responses={201: "created"}, once=True)
 async def post_pick_list(request: web.Request, who: Principal, body: PickListIn) -> web.Response:
-    numbers = body.orders or await next_batch(body.warehouse or "", body.max_orders)
-    if not numbers:
-        raise InvalidInput(detail=f"no order in {body.warehouse} is ready to pick")
-    pick_list = await create_pick_list(numbers, who.actor, request.app[SETTINGS])
+    pick_list = await start_pick_list(body.orders, body.warehouse, body.max_orders, who.actor, request.app[SETTINGS])
     return reply(await pick_progress(pick_list), status=201)
 
 
@@ -107,12 +102,8 @@ class PickListQuery(BaseModel):
 
 @api.route("GET", "/api/pick-lists", summary="Open pick lists of a warehouse", tag="picking",
            permission=Permission.PICK, query=PickListQuery, returns=list[PickListSummary])
-async def list_pick_lists(request: web.Request, who: Principal, query: PickListQuery) -> web.Response:
-    found = PickList.filter(status=query.status).order_by("-id").limit(100)
-    if query.warehouse:
-        found = found.filter(warehouse__code=query.warehouse)
-    return reply([{"number": p.number, "status": p.status, "picker": p.picker, "route_m": p.route_m,
-                   "created_at": p.created_at.isoformat()} for p in await found])
+async def get_pick_lists(request: web.Request, who: Principal, query: PickListQuery) -> web.Response:
+    return reply(await list_pick_lists(query.status, query.warehouse))
 
 
 @api.route("GET", "/api/pick-lists/{number}", summary="A pick list with its tasks and the next step",
@@ -218,8 +209,8 @@ async def get_label_sheet(request: web.Request, who: Principal, kind: SheetKind,
 
 @api.route("GET", "/api/carriers", summary="Carriers and what they accept", tag="carriers",
            permission=Permission.VIEW_ORDERS, returns=list[CarrierOut])
-async def list_carriers(request: web.Request, who: Principal) -> web.Response:
-    return reply([carrier_view(c) for c in await Carrier.all().order_by("code")])
+async def get_carriers(request: web.Request, who: Principal) -> web.Response:
+    return reply(await list_carriers())
 
 
 @api.route("POST", "/api/carriers", summary="Add a carrier or replace its data", tag="carriers",
@@ -234,11 +225,8 @@ class WarehouseQuery(BaseModel):
 
 @api.route("GET", "/api/vehicles", summary="Our own vans", tag="fleet", permission=Permission.VIEW_ORDERS,
            query=WarehouseQuery, returns=list[VehicleOut])
-async def list_vehicles(request: web.Request, who: Principal, query: WarehouseQuery) -> web.Response:
-    found = Vehicle.all().order_by("plate")
-    if query.warehouse:
-        found = found.filter(warehouse__code=query.warehouse)
-    return reply([vehicle_view(v) for v in await found])
+async def get_vehicles(request: web.Request, who: Principal, query: WarehouseQuery) -> web.Response:
+    return reply(await list_vehicles(query.warehouse))
 
 
 @api.route("POST", "/api/vehicles", summary="Add a van or replace its data", tag="fleet",

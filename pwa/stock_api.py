@@ -21,7 +21,7 @@ from core.stock.inventory import (
     receive_transfer,
     stock_report,
 )
-from core.stock.replenishment import PoStatus, PurchaseOrder, cancel_po, confirm_po, po_by_number, po_view
+from core.stock.replenishment import PoStatus, cancel_po, confirm_po, list_purchase_orders, po_by_number, po_view
 from core.stock.transfers import transfer_by_number, transfer_view
 from pwa.endpoints import Api, reply
 from pwa.responses import (
@@ -108,10 +108,7 @@ async def arrive(request: web.Request, who: Principal, number: str, body: Arriva
 @api.route("GET", "/api/purchase-orders", summary="Purchase orders, newest first", tag="purchasing",
            permission=Permission.MANAGE_PURCHASING, query=PoListQuery, returns=list[PurchaseOrderOut])
 async def list_pos(request: web.Request, who: Principal, query: PoListQuery) -> web.Response:
-    found = PurchaseOrder.all().order_by("-id")
-    if query.status:
-        found = found.filter(status=query.status)
-    return reply([await po_view(po) for po in await found.limit(200)])
+    return reply(await list_purchase_orders(query.status))
 
 
 @api.route("GET", "/api/purchase-orders/{number}", summary="A purchase order", tag="purchasing",

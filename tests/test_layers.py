@@ -5,7 +5,10 @@ Front ends (bot, pwa, scheduler) import core, never each other, and core imports
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+
+from tortoise.models import Model
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "core"
@@ -109,9 +112,43 @@ def test_core_imports_no_front_end_and_front_ends_not_each_other() -> None:
                 assert name.split(".")[0] not in others, f"{_module_name(path)} imports {name}"
 
 
-def test_front_ends_never_open_a_transaction() -> None:
-    """Public core services own their transaction; the bot, the web app and the scheduler only call them."""
-    for package in FRONT_ENDS:
-        for path in (ROOT / package).rglob("*.py"):
-            opened = [name for name, _ in _imports(path) if name.startswith("tortoise.transactions")]
-            assert not opened, f"{_module_name(path)} imports {opened}"
+def _front_end_files() -> list[Path]:
+    return [*(p for fe in FRONT_ENDS for p in (ROOT / fe).rglob("*.py")), ROOT / "run.py"]
+
+
+def test_front_ends_never_touch_the_orm() -> None:
+    """Public core services own their transaction and every query; the bot, the web app, the scheduler and the
+    command line only call them: none of them imports tortoise (its transactions, connections or queries)."""
+    touching = [f"{_module_name(p)} imports {name}" for p in _front_end_files()
+                for name, _ in _imports(p) if name.split(".")[0] == "tortoise"]
+    assert not touching, "\n".join(touching)
+
+
+# The bot joins this list once its reads (catalogue pages, a customer's orders) are core services too.
+QUERY_FREE = [*(ROOT / "pwa").rglob("*.py"), *(ROOT / "scheduler").rglob("*.py"), ROOT / "run.py"]
+QUERY_API = {"all", "filter", "exclude", "get", "get_or_none", "get_or_create", "update_or_create", "first",
+             "exists", "create", "bulk_create", "bulk_update", "raw", "select_for_update", "annotate"}
+
+
+def _imported_names(tree: ast.AST) -> dict[str, tuple[str, str]]:
+    """name → (module, attribute) for every `from core… import name` of the file, at any depth."""
+    return {alias.asname or alias.name: (node.module, alias.name) for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("core")
+            for alias in node.names}
+
+
+def test_views_and_commands_leave_queries_to_core_services() -> None:
+    """A view parses, calls one core service and answers: it asks no model for rows (`Order.filter(…)`),
+    so lists, filters and the fields of their lines are built, and tested, in core."""
+    asked = []
+    for path in QUERY_FREE:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = _imported_names(tree)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in QUERY_API
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in names):
+                module, attribute = names[node.func.value.id]
+                found = getattr(importlib.import_module(module), attribute, None)
+                if isinstance(found, type) and issubclass(found, Model):
+                    asked.append(f"{_module_name(path)}:{node.lineno} {ast.unparse(node.func)}(…)")
+    assert not asked, "\n".join(asked)

@@ -135,7 +135,7 @@ async def open_db(settings: Settings, *, run_migrations: bool = True) -> None:
     _config_in_use.update(tortoise_config(settings.database_url))
     try:
         await Tortoise.init(config=_config_in_use)
-        await connections.get("default").execute_query("SELECT 1")
+        await ping()
     except Exception as exc:  # these two steps only resolve the URL and connect: whatever fails, it is the database
         await Tortoise.close_connections()
         reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
@@ -147,6 +147,11 @@ async def open_db(settings: Settings, *, run_migrations: bool = True) -> None:
         _apart.append(engine.client_class(**db["credentials"], minsize=1, maxsize=2, connection_name="apart"))
     if run_migrations:
         await migrate()
+
+
+async def ping() -> None:
+    """One round trip to the database: raises when it cannot answer (the health check)."""
+    await connections.get("default").execute_query("SELECT 1")
 
 
 async def close_db() -> None:

@@ -179,8 +179,28 @@ async def create_pick_list(numbers: list[str], actor: str, settings: Settings) -
     return pick_list
 
 
+async def start_pick_list(orders: list[str], warehouse: str | None, max_orders: int, actor: str,
+                          settings: Settings) -> PickList:
+    """The pick list a picker asks for: of the orders named, or else of the oldest orders of `warehouse` that
+    are ready to pick (one cart of at most `max_orders`)."""
+    numbers = orders or await next_batch(warehouse or "", max_orders)
+    if not numbers:
+        raise InvalidInput(detail=f"no order in {warehouse} is ready to pick")
+    return await create_pick_list(numbers, actor, settings)
+
+
 async def pick_list_by_number(number: str) -> PickList:
     return await by_number(PickList, number, "pick list")
+
+
+async def list_pick_lists(status: PickListStatus, warehouse: str | None = None, limit: int = 100
+                          ) -> list[dict[str, Any]]:
+    """Pick lists in a status, newest first, of one warehouse if one is named, each as a line of a list."""
+    found = PickList.filter(status=status).order_by("-id").limit(limit)
+    if warehouse:
+        found = found.filter(warehouse__code=warehouse)
+    return [{"number": p.number, "status": p.status, "picker": p.picker, "route_m": p.route_m,
+             "created_at": p.created_at.isoformat()} for p in await found]
 
 
 # -- picking by scans -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from core.base.db import by_number, execute, fetch, insert, select
 from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.fields import ClockTime, ExternalRef, Qty, Sku
-from core.orders.customers import Phone
+from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
 
@@ -331,6 +331,21 @@ async def order_view(order: Order) -> dict[str, Any]:
         ],
         "created_at": order.created_at.isoformat(),
     }
+
+
+async def list_orders(status: OrderStatus | None = None, phone: str | None = None, limit: int = 100
+                      ) -> list[dict[str, Any]]:
+    """Orders newest first, in a status or of the customer with a phone (in any spelling; a phone that is no
+    number is BadPhone), each as a line of a list: who, how much, and why it is held if it is."""
+    orders = Order.all().order_by("-id")
+    if status:
+        orders = orders.filter(status=status)
+    if phone:
+        orders = orders.filter(customer__phone=e164(phone))
+    return [{"number": o.number, "status": o.status, "customer": o.customer.name, "total": str(o.total),
+             "channel": o.channel, "created_at": o.created_at.isoformat(),
+             "hold_reason": "; ".join(r["reason"] for r in o.review if r["outcome"] != "pass")}
+            for o in await orders.limit(limit).prefetch_related("customer")]
 
 
 MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what the order's total column (14 digits, 2 decimals) holds

@@ -245,6 +245,15 @@ async def request_view(request: AfterSalesRequest) -> dict[str, Any]:
     }
 
 
+async def list_requests(status: RequestStatus | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """After-sales requests newest first, in a status if one is given, each as a line of a list."""
+    found = AfterSalesRequest.all().order_by("-id").limit(limit).prefetch_related("order")
+    if status:
+        found = found.filter(status=status)
+    return [{"number": r.number, "order": r.order.number, "kind": r.kind, "status": r.status,
+             "created_at": r.created_at.isoformat()} for r in await found]
+
+
 async def request_photo(number: str, index: int) -> tuple[str, bytes]:
     request = await request_by_number(number)
     photos = await AfterSalesPhoto.filter(request_id=request.id).order_by("id")

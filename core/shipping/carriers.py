@@ -112,6 +112,11 @@ async def carrier_by_code(code: str) -> Carrier:
     return carrier
 
 
+async def list_carriers() -> list[dict[str, Any]]:
+    """Every carrier by code, with what it accepts."""
+    return [carrier_view(c) for c in await Carrier.all().order_by("code")]
+
+
 def carrier_view(c: Carrier) -> dict[str, Any]:
     return {"code": c.code, "name": c.name, "adapter": c.adapter, "service_level": c.service_level,
             "regions": c.regions, "goods_classes": c.goods_classes, "max_weight_g": c.max_weight_g,

@@ -73,6 +73,14 @@ async def save_vehicle(body: VehicleIn) -> Vehicle:
     return vehicle
 
 
+async def list_vehicles(warehouse: str | None = None) -> list[dict[str, Any]]:
+    """Our vans by plate, of one warehouse if one is named."""
+    found = Vehicle.all().order_by("plate")
+    if warehouse:
+        found = found.filter(warehouse__code=warehouse)
+    return [vehicle_view(v) for v in await found]
+
+
 def vehicle_view(v: Vehicle) -> dict[str, Any]:
     return {"plate": v.plate, "capacity_kg": v.capacity_kg, "driver": v.driver,
             "shift": f"{v.shift_start:%H:%M}-{v.shift_end:%H:%M}", "active": v.active}

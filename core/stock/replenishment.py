@@ -178,6 +178,14 @@ async def po_view(po: PurchaseOrder) -> dict[str, Any]:
     }
 
 
+async def list_purchase_orders(status: PoStatus | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Purchase orders newest first, in a status if one is given, as `po_view` shows them."""
+    found = PurchaseOrder.all().order_by("-id")
+    if status:
+        found = found.filter(status=status)
+    return [await po_view(po) for po in await found.limit(limit)]
+
+
 async def sweep_low_stock(tz: ZoneInfo) -> None:
     """Every product × warehouse with a reorder rule, checked at once (the scheduled sweep).
 
