@@ -293,10 +293,10 @@ def ask_password(name: str) -> str:
 
 
 async def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    from core.base.auth import Role, add_staff, link_telegram
+    from core.base.auth import Role, add_staff, link_staff_telegram
 
     if args.action == "telegram":
-        if not await link_telegram(args.name, args.telegram_id):
+        if not await link_staff_telegram(args.name, args.telegram_id):
             print(f"No staff member called {args.name}.", file=sys.stderr)
             return 1
         print(f"{args.name} is linked to Telegram id {args.telegram_id}: alerts and /login go there.")

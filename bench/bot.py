@@ -23,6 +23,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Message
 from aiohttp import web
+from tortoise.transactions import in_transaction
 
 from bot.app import build_dispatcher
 from bot.emulator import BotApiEmulator
@@ -43,8 +44,9 @@ async def seed(settings: Settings) -> list[str]:
     warehouse = await create_warehouse("SH", "Shanghai", province="上海", city="上海", lat=31.2, lon=121.4)
     product = await Product.create(sku="B-1", name="Bench", price=5, weight_g=100)
     place = await Location.create(warehouse=warehouse, code="A-01-01", aisle=1, x=1, y=2)
-    await move_stock(product, await virtual_location(warehouse.id, LocationKind.SUPPLIER), place, 100_000,
-                     MoveReason.RECEIPT)
+    async with in_transaction():  # a move runs in its caller's transaction
+        await move_stock(product, await virtual_location(warehouse.id, LocationKind.SUPPLIER), place, 100_000,
+                         MoveReason.RECEIPT)
     numbers = []
     for i in range(CUSTOMERS):
         phone = f"+86 136{i:08d}"

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from tortoise.transactions import in_transaction
 
 from core.base.auth import add_api_key
 from core.base.db import close_db, open_db
@@ -50,7 +51,8 @@ async def seed(orders: int) -> str:
         product = await Product.create(sku=sku, name=f"Product {sku}", price=10, weight_g=500)
         place = await Location.create(warehouse=warehouse, code=f"A-01-{i:02d}", zone="A", aisle=1, x=i, y=1)
         source = await virtual_location(warehouse.id, LocationKind.SUPPLIER)
-        await move_stock(product, source, place, orders, MoveReason.RECEIPT, document="bench")
+        async with in_transaction():  # a move runs in its caller's transaction
+            await move_stock(product, source, place, orders, MoveReason.RECEIPT, document="bench")
     return await add_api_key("bench")
 
 

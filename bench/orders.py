@@ -29,6 +29,7 @@ from pathlib import Path
 import aiohttp
 import aiosqlite
 from aiohttp import web
+from tortoise.transactions import in_transaction
 
 from core.base.auth import add_api_key
 from core.base.db import close_db, open_db
@@ -68,7 +69,8 @@ async def seed(settings: Settings) -> None:
         product = await Product.create(sku=f"B-{i:03d}", name=f"Bench product {i}", price=10, weight_g=500)
         place = await Location.create(warehouse=warehouse, code=f"A-{i // 10:02d}-{i % 10:02d}", x=i // 10 * 3,
                                       y=i % 10 * 1.2)
-        await move_stock(product, supplier, place, 1_000_000, MoveReason.RECEIPT, document="bench")
+        async with in_transaction():  # a move runs in its caller's transaction
+            await move_stock(product, supplier, place, 1_000_000, MoveReason.RECEIPT, document="bench")
     await close_db()
 
 
@@ -174,7 +176,7 @@ async def raw_path(path: Path, orders: list[dict]) -> float:
             await db.execute("UPDATE sales_order SET status=? WHERE id=? AND status=?", (to, order_id, frm))
             await db.execute("INSERT INTO sales_order_event (order_id, from_status, to_status, actor, reason, "
                              "created_at) VALUES (?,?,?,?,'',?)", (order_id, frm, to, "bench", now))
-        await db.execute("INSERT INTO outbox_event (kind, payload, created_at) VALUES ('order.approved', ?, ?)",
+        await db.execute("INSERT INTO outbox_event (tx, kind, payload, created_at) VALUES (0, 'order.approved', ?, ?)",
                          (json.dumps({"order": order_id}), now))
         levels = await db.execute_fetchall(
             f"SELECT id, product_id FROM stock_level WHERE product_id IN ({marks}) AND warehouse_id=? "
@@ -192,7 +194,7 @@ async def raw_path(path: Path, orders: list[dict]) -> float:
         await db.execute("UPDATE sales_order SET status='allocated', warehouse_id=? WHERE id=?", (wh_id, order_id))
         await db.execute("INSERT INTO sales_order_event (order_id, from_status, to_status, actor, reason, "
                          "created_at) VALUES (?,'approved','allocated','bench','',?)", (order_id, now))
-        await db.execute("INSERT INTO outbox_event (kind, payload, created_at) VALUES ('order.allocated', ?, ?)",
+        await db.execute("INSERT INTO outbox_event (tx, kind, payload, created_at) VALUES (0, 'order.allocated', ?, ?)",
                          (json.dumps({"order": order_id}), now))
         await db.execute("COMMIT")
 

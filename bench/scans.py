@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import unused_port
+from tortoise.transactions import in_transaction
 
 from core.base.auth import Role, Staff, add_staff, login
 from core.base.db import close_db, open_db
@@ -51,7 +52,8 @@ async def seed(settings: Settings) -> list[str]:
     lists = []
     for i in range(PICKERS):
         place = await Location.create(warehouse=warehouse, code=f"A-01-{i:02d}", aisle=1, x=i * 1.2, y=3)
-        await move_stock(product, supplier, place, UNITS, MoveReason.RECEIPT, document="bench")
+        async with in_transaction():  # a move runs in its caller's transaction
+            await move_stock(product, supplier, place, UNITS, MoveReason.RECEIPT, document="bench")
         phone = f"+86 137{i:08d}"
         body = OrderIn.model_validate({
             "customer": {"name": f"Bench {i}", "phone": phone}, "payment_state": "paid",

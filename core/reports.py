@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
 
 from core.base.events import OutboxEvent, emit
 from core.base.settings import Settings
@@ -108,9 +109,10 @@ async def alert_late_orders(settings: Settings, now: datetime) -> list[str]:
                               status__in=LATE_STATUSES).order_by("id").values_list("number", flat=True)
     if late:
         listed = ", ".join(late[:30]) + (f" and {len(late) - 30} more" if len(late) > 30 else "")
-        await emit("shipment.late", {"count": len(late), "orders": listed,
-                                     "why": f"past the requested day or older than {settings.late_after_hours} h"},
-                   dedupe_key=f"late:{today.isoformat()}")
+        async with in_transaction():
+            await emit("shipment.late", {"count": len(late), "orders": listed,
+                                         "why": f"past the requested day or older than {settings.late_after_hours} h"},
+                       dedupe_key=f"late:{today.isoformat()}")
     return list(late)
 
 
@@ -160,8 +162,10 @@ async def send_daily_reports(settings: Settings, now: datetime) -> list[str]:
         day = last - timedelta(days=back)
         if day < since or await OutboxEvent.exists(dedupe_key=f"report:{day.isoformat()}"):
             continue
-        if await emit("report.daily", await daily_figures(settings.tz, day), dedupe_key=f"report:{day.isoformat()}"):
-            sent.append(day.isoformat())
+        figures = await daily_figures(settings.tz, day)
+        async with in_transaction():
+            if await emit("report.daily", figures, dedupe_key=f"report:{day.isoformat()}"):
+                sent.append(day.isoformat())
     return sent
 
 
@@ -169,6 +173,7 @@ async def reconcile_ledger(settings: Settings, now: datetime) -> int:
     """The nightly `run.py check`: any drift between levels and their moves or reservations is an alert."""
     problems = await check_ledger()
     if problems:
-        await emit("ledger.drift", {"count": len(problems), "first": "; ".join(str(p) for p in problems[:3])},
-                   dedupe_key=f"drift:{now.astimezone(settings.tz).date().isoformat()}")
+        async with in_transaction():
+            await emit("ledger.drift", {"count": len(problems), "first": "; ".join(str(p) for p in problems[:3])},
+                       dedupe_key=f"drift:{now.astimezone(settings.tz).date().isoformat()}")
     return len(problems)

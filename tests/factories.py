@@ -52,7 +52,8 @@ async def bin_of(warehouse: Warehouse, code: str = "A-01-01") -> Location:
 
 async def stock(product: Product, warehouse: Warehouse, qty: int, bin_code: str = "A-01-01") -> None:
     source = await virtual_location(warehouse.id, LocationKind.SUPPLIER)
-    await move_stock(product, source, await bin_of(warehouse, bin_code), qty, MoveReason.RECEIPT, document="test")
+    async with in_transaction():
+        await move_stock(product, source, await bin_of(warehouse, bin_code), qty, MoveReason.RECEIPT, document="test")
 
 
 async def a_reorder_rule(product: Product, warehouse: Warehouse, point: int, qty: int) -> ReorderRule:

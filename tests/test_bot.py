@@ -355,7 +355,8 @@ async def test_a_customer_asks_for_after_sales_help_with_a_photo(telegram: Teleg
     placed = await _order_in_telegram(telegram, 2)
     await Customer.filter(telegram_id=CUSTOMER).update(language="en")
     for step in (OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED):  # its journey, in short
-        await transition(placed.order, step, "test")
+        async with in_transaction():
+            await transition(placed.order, step, "test")
     api = telegram.api
     pick = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/aftersales"), contains="Which order")
     kinds = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, pick, placed.order.number), contains="What happened")

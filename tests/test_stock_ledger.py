@@ -37,7 +37,8 @@ async def test_a_receipt_is_a_move_and_raises_the_level(db):
 async def test_a_move_cannot_take_more_than_is_free(db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)
-    await reserve_in_warehouse(tea.id, wh.id, 3)
+    async with in_transaction():
+        await reserve_in_warehouse(tea.id, wh.id, 3)
     loss = await virtual_location(wh.id, LocationKind.LOSS)
     with pytest.raises(OutOfStock) as refused:
         async with in_transaction():
@@ -51,10 +52,12 @@ async def test_reservation_spreads_over_bins_and_releases_exactly(db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 3, "A-01-01")
     await stock(tea, wh, 4, "A-01-02")
-    assert await reserve_in_warehouse(tea.id, wh.id, 6) == 6
-    assert await reserve_in_warehouse(tea.id, wh.id, 5) == 1  # only one unit was left free
-    for reservation in await Reservation.all():
-        await release_reservation(reservation)
+    async with in_transaction():
+        assert await reserve_in_warehouse(tea.id, wh.id, 6) == 6
+        assert await reserve_in_warehouse(tea.id, wh.id, 5) == 1  # only one unit was left free
+    async with in_transaction():
+        for reservation in await Reservation.all():
+            await release_reservation(reservation)
     assert sum(lv.reserved for lv in await StockLevel.all()) == 0
     assert await check_ledger() == []
 
@@ -62,7 +65,8 @@ async def test_reservation_spreads_over_bins_and_releases_exactly(db):
 async def test_consuming_a_reservation_moves_the_goods_out(db):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 4)
-    await reserve_in_warehouse(tea.id, wh.id, 3)
+    async with in_transaction():
+        await reserve_in_warehouse(tea.id, wh.id, 3)
     reservation = await Reservation.get()
     customer = await virtual_location(wh.id, LocationKind.CUSTOMER)
     async with in_transaction():

@@ -172,7 +172,7 @@ async def add_staff(username: str, role: Role, password: str, display_name: str 
     )
 
 
-async def link_telegram(username: str, telegram_id: int) -> bool:
+async def link_staff_telegram(username: str, telegram_id: int) -> bool:
     """Link a staff member to their Telegram account (alerts, `/login`); False when no one has that name."""
     return bool(await Staff.filter(username=username).update(telegram_id=telegram_id))
 

@@ -219,6 +219,31 @@ def _in_a_transaction() -> bool:
     return isinstance(connections.get("default"), TransactionalDBClient)
 
 
+class OutsideTransaction(RuntimeError):
+    """A helper that runs in its caller's transaction was called outside any: a bug in the caller."""
+
+
+def in_callers_transaction(helper: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Marks a helper whose writes belong to a step its caller takes: it runs in the caller's transaction and
+    refuses to run outside one (OutsideTransaction), so nothing can call it bare and commit its writes one by one
+    (a status without its outbox event, a move without its level). Public services open their own transaction
+    around every helper they call; tests/test_transactions.py walks the core and checks that they do."""
+
+    @functools.wraps(helper)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not _in_a_transaction():
+            raise OutsideTransaction(f"{helper.__module__}.{helper.__qualname__} runs in the caller's transaction: "
+                                     "call it inside one, or call the service that opens one")
+        return await helper(*args, **kwargs)
+
+    run.runs_in_callers_transaction = True  # type: ignore[attr-defined]
+    return run
+
+
+def runs_in_callers_transaction(function: object) -> bool:
+    return bool(getattr(function, "runs_in_callers_transaction", False))
+
+
 def retry_on_conflict(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """For a service whose writes are one transaction it opens itself (before it only reads or takes numbers):
     when the database aborts that transaction for a deadlock or a serialization failure (PostgreSQL), or its
@@ -306,15 +331,21 @@ async def execute(sql: str, *params: Any) -> int:
     return int(changed)
 
 
-async def lock_rows(table: str, column: str, values: Collection[Any]) -> None:
-    """Lock, until the caller's transaction ends, the rows of `table` whose `column` is one of `values`, one by
+async def lock_rows(model: type[Model], field: str, values: Collection[Any]) -> None:
+    """Lock, until the caller's transaction ends, the rows of `model` whose `field` is one of `values`, one by
     one in id order. Transactions that lock what they will change this way, before changing any of it, take
     rows in one order and cannot deadlock over them (PostgreSQL). An SQLite transaction holds the whole file
     from its start (`_ImmediateTransaction`): nothing to do there."""
     if not values or dialect() == "sqlite":
         return
-    await fetch(f'SELECT "id" FROM "{table}" WHERE "{column}" IN ({marks(values)}) ORDER BY "id" FOR UPDATE',
-                *values)
+    await fetch(_lock_sql(model, field, len(values)), *values)
+
+
+@functools.cache
+def _lock_sql(model: type[Model], field: str, count: int) -> str:
+    meta = model._meta
+    return (f'SELECT "{meta.db_pk_column}" FROM "{meta.db_table}" WHERE "{meta.fields_db_projection[field]}" '
+            f'IN ({",".join("?" * count)}) ORDER BY "{meta.db_pk_column}" FOR UPDATE')
 
 
 @functools.cache
@@ -371,6 +402,33 @@ async def add_if_new(model: type[M], unique: str, **values: Any) -> M | None:
     column = model._meta.fields_db_projection[unique]
     rows = await fetch(f'{sql} ON CONFLICT ("{column}") DO NOTHING RETURNING *', *params)
     return model._init_from_db(**rows[0]) if rows else None
+
+
+@functools.cache
+def _update_sql(model: type[Model], changed: tuple[str, ...], where: tuple[str, ...]) -> str:
+    meta = model._meta
+    sets = ", ".join(f'"{meta.fields_db_projection[name]}"=?' for name in changed)
+    guard = " AND ".join(f'"{meta.fields_db_projection[name]}"=?' for name in where)
+    return f'UPDATE "{meta.db_table}" SET {sets} WHERE {guard}'
+
+
+async def change(model: type[Model], where: dict[str, Any], **values: Any) -> int:
+    """`model.filter(**where).update(**values)` for hot paths, where `where` asks for equal values only: one
+    plain UPDATE, the values converted as the ORM converts them (enums, JSON, times). Returns how many rows
+    changed, so that `where` can guard a step (0 when another transaction moved the row first)."""
+    fields_map = model._meta.fields_map
+    params = [fields_map[name].to_db_value(value, model) for name, value in (*values.items(), *where.items())]
+    return await execute(_update_sql(model, tuple(values), tuple(where)), *params)
+
+
+def from_db(model: type[Model], field: str, value: Any) -> Any:
+    """A value of `model`'s `field` as a hand-written statement returned it, as the ORM would read it."""
+    return model._meta.fields_map[field].to_python_value(value)
+
+
+def is_stored(instance: Model) -> bool:
+    """Whether `instance` is a row already (read or saved), not one still to be written."""
+    return bool(instance._saved_in_db)
 
 
 def __getattr__(name: str) -> Any:

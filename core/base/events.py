@@ -15,10 +15,11 @@ from typing import Any
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.db import dialect, fetch, insert, select
+from core.base.db import dialect, in_callers_transaction, insert, select
 
 Position = tuple[int, int]  # (tx, id) of an event: where a consumer stands in the outbox
 START: Position = (0, 0)
@@ -45,6 +46,7 @@ class OutboxEvent(Model):
         return self.tx, self.id
 
 
+@in_callers_transaction
 async def emit(kind: str, payload: dict[str, Any], dedupe_key: str | None = None) -> bool:
     """Record an event in the caller's transaction. False when an event with the same key exists."""
     if dedupe_key is None:
@@ -84,5 +86,5 @@ async def committed_after(after: Position, limit: int = 100, kind: str | None = 
 
 async def count_after(after: Position) -> int:
     """Committed events past `after`, readable yet or not: what a consumer still has before it."""
-    rows = await fetch('SELECT count(*) AS n FROM "outbox_event" WHERE ("tx", "id") > (?, ?)', *after)
-    return int(rows[0]["n"])
+    tx, event_id = after
+    return await OutboxEvent.filter(Q(tx__gt=tx) | Q(tx=tx, id__gt=event_id)).count()

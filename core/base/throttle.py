@@ -12,9 +12,10 @@ import math
 import time
 
 from tortoise import fields
+from tortoise.expressions import F, Q
 from tortoise.models import Model
 
-from core.base.db import execute, fetch
+from core.base.db import fetch
 from core.base.errors import DomainError
 
 ACCOUNT_LIMIT = 5  # wrong passwords for one account within the window; the next attempt waits for its end
@@ -41,7 +42,8 @@ class TooManySignIns(DomainError):
         super().__init__(minutes=math.ceil(retry_after / 60))
 
 
-# a lapsed window starts afresh with this attempt; otherwise the attempt is added to it
+# a lapsed window starts afresh with this attempt; otherwise the attempt is added to it. By hand: the ORM has no
+# upsert that computes from the row it meets, and counting must be one statement for parallel guesses.
 _COUNT = (
     'INSERT INTO "login_throttle" ("key", "failures", "window_started") VALUES (?, 1, ?) '
     'ON CONFLICT ("key") DO UPDATE SET '
@@ -70,8 +72,7 @@ async def count_attempt(username: str, address: str) -> None:
 
 async def take_back_attempt(username: str, address: str) -> None:
     """A right password: the account starts with a clean slate, the address gets this attempt back."""
-    await execute('DELETE FROM "login_throttle" WHERE "key"=? OR "window_started"<?',
-                  f"account:{username}", time.time() - WINDOW_SECONDS)  # and lapsed rows of anyone
+    await LoginThrottle.filter(Q(key=f"account:{username}") | Q(window_started__lt=time.time() - WINDOW_SECONDS)
+                               ).delete()  # and lapsed rows of anyone
     if address:
-        await execute('UPDATE "login_throttle" SET "failures"="failures"-1 WHERE "key"=? AND "failures">0',
-                      f"address:{address}")
+        await LoginThrottle.filter(key=f"address:{address}", failures__gt=0).update(failures=F("failures") - 1)

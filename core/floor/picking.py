@@ -18,7 +18,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.auth import Staff
-from core.base.db import by_number, fetch, retry_on_conflict
+from core.base.db import by_number, fetch, in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
 from core.base.numbering import next_number
@@ -273,17 +273,17 @@ class OpenList:
 
 # The list, its pending count and its current task with what a person reads about it, in one statement.
 _STEP_SQL = """
-SELECT pl.id AS list_id, pl.status AS list_status, pl.picker AS picker,
-       (SELECT COUNT(*) FROM pick_task p WHERE p.pick_list_id = pl.id AND p.state = 'pending') AS left_count,
-       t.id, t.seq, t.tote, t.qty, t.picked, t.state, t.at_location, o.number AS "order",
-       o.status AS order_status, pr.sku, pr.name, pr.barcode, l.code AS location
-FROM pick_list pl
-LEFT JOIN pick_task t ON t.id = (SELECT c.id FROM pick_task c WHERE c.pick_list_id = pl.id AND c.state = 'pending'
-                                 ORDER BY c.seq LIMIT 1)
-LEFT JOIN sales_order o ON o.id = t.order_id
-LEFT JOIN product pr ON pr.id = t.product_id
-LEFT JOIN location l ON l.id = t.location_id
-WHERE pl.number = ?
+SELECT pl."id" AS "list_id", pl."status" AS "list_status", pl."picker" AS "picker",
+       (SELECT COUNT(*) FROM "pick_task" p WHERE p."pick_list_id" = pl."id" AND p."state" = 'pending') AS "left_count",
+       t."id", t."seq", t."tote", t."qty", t."picked", t."state", t."at_location", o."number" AS "order",
+       o."status" AS "order_status", pr."sku", pr."name", pr."barcode", l."code" AS "location"
+FROM "pick_list" pl
+LEFT JOIN "pick_task" t ON t."id" = (SELECT c."id" FROM "pick_task" c WHERE c."pick_list_id" = pl."id"
+                                     AND c."state" = 'pending' ORDER BY c."seq" LIMIT 1)
+LEFT JOIN "sales_order" o ON o."id" = t."order_id"
+LEFT JOIN "product" pr ON pr."id" = t."product_id"
+LEFT JOIN "location" l ON l."id" = t."location_id"
+WHERE pl."number" = ?
 """
 
 
@@ -304,6 +304,7 @@ async def _read_step(number: str, notices: list[str]) -> tuple[OpenList, Current
     return pick_list, task
 
 
+@in_callers_transaction
 async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> dict[str, Any]:
     """Apply one scan to a pick list: confirm the bin, then take the product. Refusals change nothing.
 
@@ -367,6 +368,7 @@ async def _finish(pick_list: OpenList | PickList, staff: Staff, notices: list[st
     return await pick_progress(await PickList.get(id=pick_list.id), notices)
 
 
+@in_callers_transaction
 async def report_short(number: str, staff: Staff, settings: Settings, in_bin: int | None = None) -> dict[str, Any]:
     """The bin of the current task has less than asked: the picker's word becomes the bin's truth.
 

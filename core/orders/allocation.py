@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F
 
-from core.base.db import add, execute, fetch, insert, select
+from core.base.db import change, in_callers_transaction
 from core.base.events import emit
 from core.base.numbering import next_number
 from core.base.settings import Settings
@@ -22,7 +22,7 @@ from core.stock.ledger import FreeStock, free_stock, lock_levels, reserve_in_war
 from core.stock.replenishment import add_to_draft, check_low_stock, on_order
 from core.stock.transfers import TransferLine, TransferOrder, add_transfer_line, open_transfer
 from core.stock.waiting import WaitingOrders, serve_waiting_orders
-from core.stock.warehouses import Warehouse
+from core.stock.warehouses import Warehouse, active_warehouses
 
 FAR_AWAY_KM = 5000.0  # distance assumed when coordinates are missing and the province differs
 
@@ -61,6 +61,7 @@ def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]], free:
     return min(candidates, key=lambda c: c.rank(total)).warehouse
 
 
+@in_callers_transaction
 async def allocate_order(order: Order, actor: str, settings: Settings,
                          lines: list[tuple[OrderLine, Product]] | None = None,
                          free: FreeStock | None = None) -> OrderStatus:
@@ -74,7 +75,7 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     await lock_levels([p.id for _, p in lines])  # here and in every warehouse that may send some: one lock order
     if free is None:
         free = await free_stock([p.id for _, p in lines])
-    warehouses = await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')
+    warehouses = await active_warehouses()
     home = choose_warehouse(order, lines, free, warehouses)
     if home is None:
         await transition(order, OrderStatus.BACKORDERED, actor, "no active warehouse")
@@ -94,8 +95,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     for line, _ in lines:
         line.qty_transfer = line.qty - line.qty_reserved - missing.get(line.id, 0)
         line.qty_backordered = missing.get(line.id, 0)
-        await execute('UPDATE "sales_order_line" SET "qty_reserved"=?, "qty_transfer"=?, "qty_backordered"=? '
-                      'WHERE "id"=?', line.qty_reserved, line.qty_transfer, line.qty_backordered, line.id)
+        await change(OrderLine, {"id": line.id}, qty_reserved=line.qty_reserved, qty_transfer=line.qty_transfer,
+                     qty_backordered=line.qty_backordered)
     waiting = _waiting(lines)
     how = ", ".join(waiting)
     if transfers:
@@ -129,8 +130,8 @@ _CARRIED_OVER = ("channel", "customer_id", "recipient", "phone", "province", "ci
 async def _follow_on_number(number: str) -> str:
     """SO-YYYYMMDD-NNNNN-2, -3, …: the next follow-on of an order (of the original, when a follow-on splits)."""
     root = "-".join(number.split("-")[:3])
-    taken = await fetch('SELECT COUNT(*) AS "n" FROM "sales_order" WHERE "number" LIKE ?', f"{root}-%")
-    return f"{root}-{int(taken[0]['n']) + 2}"
+    taken = await Order.filter(number__startswith=f"{root}-").count()
+    return f"{root}-{taken + 2}"
 
 
 def _waiting(lines: list[tuple[OrderLine, Product]]) -> list[str]:
@@ -151,31 +152,30 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
     and becomes allocated (`why` says how it got its goods). Transfers bringing the moved units follow them."""
     moved = [(line, product) for line, product in lines if line.qty_transfer or line.qty_backordered]
     items = ", ".join(f"{product.sku}×{line.qty_transfer + line.qty_backordered}" for line, product in moved)
-    follow_on = await add(
-        Order, **{name: getattr(order, name) for name in _CARRIED_OVER}, number=number, external_ref=None,
+    follow_on = await Order.create(
+        **{name: getattr(order, name) for name in _CARRIED_OVER}, number=number, external_ref=None,
         status=OrderStatus.BACKORDERED, warehouse_id=warehouse_id, created_by=actor, note=follow_on_note(order),
         total=line_total([(line.qty_transfer + line.qty_backordered, line.unit_price) for line, _ in moved]),
     )
     transfer_ids = await TransferLine.filter(order_line_id__in=[line.id for line, _ in moved]).values_list(
         "transfer_id", flat=True)
     for line, product in moved:
-        new_line = await add(OrderLine, order_id=follow_on.id, product_id=product.id, unit_price=line.unit_price,
+        new_line = await OrderLine.create(order_id=follow_on.id, product_id=product.id, unit_price=line.unit_price,
                              qty=line.qty_transfer + line.qty_backordered, qty_transfer=line.qty_transfer,
                              qty_backordered=line.qty_backordered)
         await TransferLine.filter(order_line_id=line.id).update(order_line_id=new_line.id)
         line.qty, line.qty_transfer, line.qty_backordered = line.qty_reserved, 0, 0
         if line.qty:
-            await execute('UPDATE "sales_order_line" SET "qty"=?, "qty_transfer"=0, "qty_backordered"=0 WHERE "id"=?',
-                          line.qty, line.id)
+            await OrderLine.filter(id=line.id).update(qty=line.qty, qty_transfer=0, qty_backordered=0)
         else:
-            await execute('DELETE FROM "sales_order_line" WHERE "id"=?', line.id)
+            await OrderLine.filter(id=line.id).delete()
     lines[:] = [(line, product) for line, product in lines if line.qty]
     if transfer_ids:  # the transfers bringing the moved units now serve the follow-on
         await TransferOrder.filter(id__in=sorted(set(transfer_ids))).update(order_id=follow_on.id)
     order.total = line_total([(line.qty, line.unit_price) for line, _ in lines])
-    await execute('UPDATE "sales_order" SET "total"=? WHERE "id"=?', order.total, order.id)
-    await insert(OrderEvent, order_id=follow_on.id, from_status=None, to_status=OrderStatus.BACKORDERED.value,
-                 actor=actor, reason=f"rest of {order.number} (partial shipment); waiting: {how}")
+    await Order.filter(id=order.id).update(total=order.total)
+    await OrderEvent.create(order_id=follow_on.id, from_status=None, to_status=OrderStatus.BACKORDERED.value,
+                            actor=actor, reason=f"rest of {order.number} (partial shipment); waiting: {how}")
     await emit("order.split", {"order": order.number, "follow_on": follow_on.number, "items": items,
                                "customer_id": order.customer_id, "channel": order.channel})  # type: ignore[attr-defined]
     await transition(order, OrderStatus.ALLOCATED, actor, f"{why}; the rest follows as {number} (partial shipment)",
@@ -208,6 +208,7 @@ async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]
     return made
 
 
+@in_callers_transaction
 async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str) -> list[str]:
     """Stock arrived or became free: reserve it for backordered orders of this warehouse, oldest first.
 
@@ -227,6 +228,7 @@ async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str) -> 
     return await _allocate_if_complete({ln.order_id for ln in waiting_lines}, actor, "stock arrived")  # type: ignore[attr-defined]
 
 
+@in_callers_transaction
 async def offer_freed(freed: set[tuple[int, int]], actor: str) -> list[str]:
     """Units of these (product, warehouse) pairs were given back (a cancel, a release): offered to the orders
     waiting in each warehouse, as arrivals are. Runs inside the caller's transaction."""
@@ -236,6 +238,7 @@ async def offer_freed(freed: set[tuple[int, int]], actor: str) -> list[str]:
     return ready
 
 
+@in_callers_transaction
 async def take_transferred(line_ids_and_qty: list[tuple[int, int]], warehouse_id: int, actor: str) -> list[str]:
     """Goods of a transfer landed in the home warehouse: reserve them for the order lines they came for."""
     order_ids: set[int] = set()
@@ -269,6 +272,7 @@ async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> li
     return ready
 
 
+@in_callers_transaction
 async def request_for_backorder(product: Product, warehouse_id: int, qty: int, order_number: str,
                                 tz: ZoneInfo) -> None:
     """What no warehouse has goes on a draft purchase order, unless enough is already coming.

@@ -10,13 +10,22 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.base.db import add, add_if_new, insert, retry_on_conflict, select
+from core.base.db import add, add_if_new, in_callers_transaction, insert, retry_on_conflict
 from core.base.errors import InvalidInput
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
-from core.orders.customers import Customer
-from core.orders.order import MAX_ORDER_TOTAL, Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
+from core.orders.customers import Customer, customer_by_phone
+from core.orders.order import (
+    MAX_ORDER_TOTAL,
+    Order,
+    OrderEvent,
+    OrderIn,
+    OrderLine,
+    OrderStatus,
+    line_total,
+    order_by_external_ref,
+)
 from core.orders.review import Outcome, review_order
 from core.stock.catalog import Product, products_by_sku
 from core.stock.ledger import free_stock
@@ -31,16 +40,14 @@ class Placed:
 async def _existing(channel: str, external_ref: str | None) -> Order | None:
     if external_ref is None:
         return None
-    found = await select(Order, 'SELECT * FROM "sales_order" WHERE "channel"=? AND "external_ref"=?',  # every intake
-                         channel, external_ref)
-    return found[0] if found else None
+    return await order_by_external_ref(channel, external_ref)
 
 
+@in_callers_transaction
 async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
     """The customer with this phone number, and whether they were created just now."""
-    found = await select(Customer, 'SELECT * FROM "customer" WHERE "phone"=?', data.customer.phone)
-    if found:
-        return found[0], False
+    if (found := await customer_by_phone(data.customer.phone)) is not None:
+        return found, False
     address = data.address
     customer = await add_if_new(
         Customer, "phone",  # two first orders of one new customer may race here

@@ -12,7 +12,7 @@ from tortoise import fields, timezone
 from tortoise.models import Model
 
 from core.base.clock import ClockField
-from core.base.db import by_number, execute, fetch, insert, select
+from core.base.db import by_number, change, fetch, from_db, in_callers_transaction, insert, select
 from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.fields import ClockTime, ExternalRef, Qty, Sku
@@ -223,6 +223,7 @@ class OrderIn(BaseModel):
 # -- status changes -------------------------------------------------------------------------------------
 
 
+@in_callers_transaction
 async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "", *, announce: bool = True,
                      **also: Any) -> None:
     """Move an order one step, if the step is allowed from where it stands; records history and an event.
@@ -233,13 +234,8 @@ async def transition(order: Order, to: OrderStatus, actor: str, reason: str = ""
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(document=order.number, current=current.value, action=f"set to {to.value}")
     # guarded on the status we read: a concurrent change makes this fail instead of being overwritten.
-    # Written by hand (as are the history row and the event): every order passes here several times.
-    fields_map = Order._meta.fields_map
-    sets = "".join(f', "{Order._meta.fields_db_projection[name]}"=?' for name in also)
-    values = [fields_map[name].to_db_value(value, Order) for name, value in also.items()]
-    changed = await execute(f'UPDATE "sales_order" SET "status"=?, "updated_at"=?{sets} WHERE "id"=? AND "status"=?',
-                            to.value, timezone.now(), *values, order.id, current.value)
-    if not changed:
+    # Plain statements (as are the history row and the event): every order passes here several times.
+    if not await change(Order, {"id": order.id, "status": current}, status=to, updated_at=timezone.now(), **also):
         fresh = await Order.get(id=order.id)
         raise InvalidTransition(document=order.number, current=fresh.status, action=f"set to {to.value}")
     order.status = to
@@ -260,6 +256,14 @@ async def order_by_number(number: str) -> Order:
     return await by_number(Order, number, "order")
 
 
+async def order_by_external_ref(channel: str, external_ref: str) -> Order | None:
+    """The order a channel sent under its own id, if any: every intake asks (a plain statement)."""
+    found = await select(Order, 'SELECT * FROM "sales_order" WHERE "channel"=? AND "external_ref"=?',
+                         channel, external_ref)
+    return found[0] if found else None
+
+
+@in_callers_transaction
 async def release_order_stock(order: Order) -> set[tuple[int, int]]:
     """Give back every unit the order holds, here and in transfers that have not left yet. Returns the
     (product, warehouse) pairs given back, for the caller to offer to waiting orders once its step is done."""
@@ -297,7 +301,6 @@ async def order_view(order: Order) -> dict[str, Any]:
                            order.id)
     names = await fetch('SELECT c."name", (SELECT w."code" FROM "warehouse" w WHERE w."id" = ?) AS "warehouse" '
                         'FROM "customer" c WHERE c."id" = ?', order.warehouse_id, order.customer_id)  # type: ignore[attr-defined]
-    price = OrderLine._meta.fields_map["unit_price"]
     return {
         "number": order.number,
         "status": order.status,
@@ -317,7 +320,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "currency": order.currency,
         "lines": [
             {"sku": ln["sku"], "name": ln["name"], "barcode": ln["barcode"], "qty": ln["qty"],
-             "unit_price": str(price.to_python_value(ln["unit_price"])),
+             "unit_price": str(from_db(OrderLine, "unit_price", ln["unit_price"])),
              "reserved": ln["qty_reserved"], "in_transfer": ln["qty_transfer"], "backordered": ln["qty_backordered"]}
             for ln in lines
         ],

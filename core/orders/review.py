@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
-from core.base.db import retry_on_conflict
+from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
@@ -154,6 +154,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+@in_callers_transaction
 async def review_order(order: Order, customer: Customer, lines: list[tuple[OrderLine, Product]],
                        settings: Settings, free: FreeStock | None = None, first_order: bool = False) -> Outcome:
     """Run every rule, store the results on the order, and return the verdict (the worst outcome)."""

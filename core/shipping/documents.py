@@ -24,7 +24,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
+from core.base.db import in_callers_transaction, is_stored
 from core.base.errors import Conflict, NotFound
 from core.base.numbering import next_number
 from core.base.settings import Settings
@@ -70,7 +72,7 @@ class Document(Model):
         unique_together = (("shipment", "kind"),)
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._saved_in_db:
+        if is_stored(self):
             raise Conflict(detail=f"document {self.number} was issued and cannot be changed")
         await super().save(*args, **kwargs)
 
@@ -111,6 +113,7 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
     }
 
 
+@in_callers_transaction
 async def issue(kind: DocumentKind, shipment: Shipment, actor: str, settings: Settings) -> Document:
     """The shipment's paper of this kind: issued now, or the one issued before (never a second one)."""
     existing = await Document.get_or_none(shipment_id=shipment.id, kind=kind)
@@ -133,7 +136,8 @@ async def paper(kind: DocumentKind, shipment: Shipment, actor: str, settings: Se
         if document is None:
             raise NotFound(what="shipment confirmation for", key=shipment.number)
     else:
-        document = await issue(kind, shipment, actor, settings)
+        async with in_transaction():
+            document = await issue(kind, shipment, actor, settings)
     if _digest(document.content) != document.sha256:
         raise Conflict(detail=f"document {document.number} does not match its seal; it was altered")
     return document.content

@@ -106,8 +106,9 @@ async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) 
         return Packed(await book_carrier(shipment.number, actor, settings), created=True)
     except Exception:  # the packing stands; booking is retried from the shipment, and a manager is told
         log.exception("booking a carrier for %s failed", shipment.number)
-        await emit("shipment.no_carrier", {"shipment": shipment.number, "order": number,
-                                           "why": "the carrier's system did not answer"})
+        async with in_transaction():
+            await emit("shipment.no_carrier", {"shipment": shipment.number, "order": number,
+                                               "why": "the carrier's system did not answer"})
         return Packed(shipment, created=True)
 
 

@@ -12,7 +12,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.db import by_number
+from core.base.db import by_number, in_callers_transaction
 from core.base.errors import Conflict, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.settings import Settings
@@ -126,7 +126,8 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
         await adapter_for(carrier).cancel_waybill(carrier, waybill)
         raise
     if old[0] is not None and old[1] and old[1] != waybill:
-        await cancel_waybill_later(old[0], old[1], number)
+        async with in_transaction():
+            await cancel_waybill_later(old[0], old[1], number)
     return await shipment_by_number(number)
 
 
@@ -154,6 +155,7 @@ async def _record_no_carrier(shipment: Shipment, choice: Choice) -> None:
     shipment.choice = choice.as_dict()
 
 
+@in_callers_transaction
 async def cancel_open_shipments(order_id: int) -> None:
     """The order was cancelled before it left: its shipments stop, and their waybills are cancelled."""
     for shipment in await Shipment.filter(order_id=order_id, status__in=(*BOOKABLE, ShipmentStatus.LOADING)
@@ -166,6 +168,7 @@ async def cancel_open_shipments(order_id: int) -> None:
 CANCELLER = "waybill_cancel"  # the outbox consumer that tells carriers
 
 
+@in_callers_transaction
 async def cancel_waybill_later(carrier: Carrier, waybill: str, shipment: str) -> None:
     """Ask for the carrier to be told, through the outbox, once the caller's transaction has committed: no
     carrier's system is called while order rows are locked, a rolled-back cancel tells no one, and a carrier

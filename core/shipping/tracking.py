@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.base.db import in_callers_transaction
 from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
 from core.base.settings import Settings
@@ -78,6 +79,7 @@ class TrackingPushIn(BaseModel):
     events: list[TrackingEventIn] = Field(min_length=1, max_length=100)
 
 
+@in_callers_transaction
 async def record_tracking(shipment: Shipment, updates: list[TrackingUpdate], source: str) -> int:
     """Store the new events of a shipment; returns how many were new. Call inside a transaction."""
     if shipment.status not in (ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED):

@@ -19,7 +19,7 @@ from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.db import execute, fetch, insert, lock_rows, marks
+from core.base.db import execute, fetch, in_callers_transaction, insert, lock_rows, marks
 from core.base.errors import InvalidInput, OutOfStock
 from core.stock.catalog import Product
 from core.stock.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
@@ -146,6 +146,7 @@ async def _take_on_hand(product: Product, location: Location, qty: int, *, reser
         raise OutOfStock(sku=product.sku, location=location.code, available=have, wanted=qty)
 
 
+@in_callers_transaction
 async def move_stock(
     product: Product,
     source: Location,
@@ -177,11 +178,12 @@ async def move_stock(
     )
 
 
+@in_callers_transaction
 async def lock_levels(product_ids: Collection[int]) -> None:
     """Lock every stock level of these products, in id order, before changing any: a transaction that reserves
     at home and then in another warehouse, or lands goods line by line, would otherwise take levels in another
     order than one going the other way, and the two would deadlock (PostgreSQL)."""
-    await lock_rows("stock_level", "product_id", sorted(set(product_ids)))
+    await lock_rows(StockLevel, "product_id", sorted(set(product_ids)))
 
 
 # -- reservations ---------------------------------------------------------------------------------------
@@ -195,6 +197,7 @@ async def try_reserve(level_id: int, qty: int) -> bool:
     return changed == 1
 
 
+@in_callers_transaction
 async def reserve_in_warehouse(
     product_id: int, warehouse_id: int, qty: int, *, order_line_id: int | None = None,
     transfer_line_id: int | None = None, free: FreeStock | None = None,
@@ -221,6 +224,7 @@ async def reserve_in_warehouse(
     return taken
 
 
+@in_callers_transaction
 async def release_reservation(reservation: Reservation) -> None:
     if reservation.state != ReservationState.ACTIVE:
         return
@@ -232,6 +236,7 @@ async def release_reservation(reservation: Reservation) -> None:
     reservation.state = ReservationState.RELEASED
 
 
+@in_callers_transaction
 async def shrink_reservation(reservation: Reservation, qty: int) -> None:
     """Keep only `qty` units of an active reservation (none: it is released); the level follows."""
     if qty <= 0:
@@ -245,6 +250,7 @@ async def shrink_reservation(reservation: Reservation, qty: int) -> None:
     reservation.qty = qty
 
 
+@in_callers_transaction
 async def consume_reservation(
     reservation: Reservation, target: Location, reason: MoveReason, *, document: str, actor: str
 ) -> StockMove:

@@ -12,7 +12,7 @@ from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.db import by_number, fetch, marks
+from core.base.db import by_number, fetch, in_callers_transaction, marks
 from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.numbering import next_number
@@ -81,6 +81,7 @@ async def on_order(product_id: int, warehouse_id: int) -> int:
     return sum(r["qty"] - r["qty_received"] for r in rows)
 
 
+@in_callers_transaction
 async def add_to_draft(product: Product, warehouse_id: int, qty: int, why: str, tz: ZoneInfo) -> PurchaseOrder | None:
     """Add `qty` to the open draft purchase order of the product's supplier for this warehouse."""
     if product.supplier_id is None:  # type: ignore[attr-defined]
@@ -102,6 +103,7 @@ async def add_to_draft(product: Product, warehouse_id: int, qty: int, why: str, 
     return po
 
 
+@in_callers_transaction
 async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
     """For each (product, warehouse) under its reorder point: one alert a day and enough on a draft PO."""
     if not pairs:
@@ -191,4 +193,5 @@ async def sweep_low_stock(tz: ZoneInfo) -> None:
 
     Safe to repeat: alerts are one per product, warehouse and day, and drafts count as stock on order."""
     pairs = set(await ReorderRule.all().values_list("product_id", "warehouse_id"))
-    await check_low_stock(pairs, tz)  # type: ignore[arg-type]
+    async with in_transaction():
+        await check_low_stock(pairs, tz)  # type: ignore[arg-type]

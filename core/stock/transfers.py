@@ -9,7 +9,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from core.base.db import by_number
+from core.base.db import by_number, in_callers_transaction
 from core.base.errors import InvalidInput, InvalidTransition, OutOfStock
 from core.base.events import emit
 from core.stock.catalog import Product
@@ -61,6 +61,7 @@ class TransferLine(Model):
         indexes = (("transfer_id",),)
 
 
+@in_callers_transaction
 async def open_transfer(source: Warehouse, target: Warehouse, number: str, actor: str,
                         order_id: int | None = None) -> TransferOrder:
     if source.id == target.id:
@@ -70,6 +71,7 @@ async def open_transfer(source: Warehouse, target: Warehouse, number: str, actor
     )
 
 
+@in_callers_transaction
 async def add_transfer_line(transfer: TransferOrder, product: Product, qty: int, *, partial: bool = False,
                             order_line_id: int | None = None) -> int:
     """Reserve goods at the source for the transfer; all of `qty` unless `partial`. Returns units reserved."""
@@ -94,6 +96,7 @@ async def _set_status(transfer: TransferOrder, want: TransferStatus, to: Transfe
     transfer.status = to
 
 
+@in_callers_transaction
 async def ship_transfer(transfer: TransferOrder, actor: str) -> None:
     """The reserved goods leave the source bins into transit."""
     await _set_status(transfer, TransferStatus.DRAFT, TransferStatus.SHIPPED, shipped_at=datetime.now(UTC))
@@ -105,6 +108,7 @@ async def ship_transfer(transfer: TransferOrder, actor: str) -> None:
     await emit("transfer.shipped", {"transfer": transfer.number})
 
 
+@in_callers_transaction
 async def land_transfer(transfer: TransferOrder, target_location: Location, actor: str) -> list[TransferLine]:
     """Goods in transit arrive at `target_location` in the target warehouse; returns the lines landed."""
     if target_location.warehouse_id != transfer.target_id:  # type: ignore[attr-defined]
@@ -121,6 +125,7 @@ async def land_transfer(transfer: TransferOrder, target_location: Location, acto
     return lines
 
 
+@in_callers_transaction
 async def cancel_transfer(transfer: TransferOrder) -> None:
     await _set_status(transfer, TransferStatus.DRAFT, TransferStatus.CANCELLED)
     line_ids = await TransferLine.filter(transfer_id=transfer.id).values_list("id", flat=True)
@@ -128,6 +133,7 @@ async def cancel_transfer(transfer: TransferOrder) -> None:
         await release_reservation(reservation)
 
 
+@in_callers_transaction
 async def cancel_transfers_for_order(order_id: int) -> set[tuple[int, int]]:
     """Transfers raised for a cancelled order that have not left are cancelled; those on the road land as
     free stock at their target. Returns the (product, source warehouse) pairs given back."""

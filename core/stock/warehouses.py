@@ -8,6 +8,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from core.base.db import select
 from core.base.errors import NotFound, UnknownLocation
 
 
@@ -90,6 +91,11 @@ async def create_warehouse(code: str, name: str, **attrs: object) -> Warehouse:
     for kind, vcode in VIRTUAL_CODES.items():
         await Location.create(warehouse=warehouse, code=vcode, kind=kind)
     return warehouse
+
+
+async def active_warehouses() -> list[Warehouse]:
+    """The warehouses that take orders, by id: every allocation asks (a plain statement)."""
+    return await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')
 
 
 async def warehouse_by_code(code: str) -> Warehouse:
