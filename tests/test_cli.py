@@ -75,6 +75,15 @@ async def test_user_add_refuses_a_short_password_and_a_taken_name(db):
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
 
 
+async def test_user_telegram_links_a_staff_member_and_names_one_who_is_not_there(db):
+    assert fahuo(db, "user", "add", "sun", "--role", "manager", "--password", "long-enough").returncode == 0
+    linked = fahuo(db, "user", "telegram", "sun", "2001")
+    assert linked.returncode == 0 and "sun is linked to Telegram id 2001" in linked.stdout
+    assert (await Staff.get(username="sun")).telegram_id == 2001
+    nobody = fahuo(db, "user", "telegram", "wu", "2002")
+    assert nobody.returncode == 1 and "No staff member called wu." in nobody.stderr
+
+
 async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_together(tmp_path):
     chat = f"http://127.0.0.1:{unused_port()}"
     async with serving("--demo", "--emulator", port=unused_port(), FAHUO_EMULATOR_PORT=chat.rsplit(":", 1)[1],
