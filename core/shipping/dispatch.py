@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.base.auth import Staff
-from core.base.db import retry_on_conflict
+from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidTransition, WrongScan
 from core.base.events import emit
 from core.base.settings import Settings
@@ -50,6 +50,7 @@ async def _vehicle_for(shipment: Shipment, plate: str) -> None:
         raise WrongScan(got=f"vehicle {plate}", expected=f"vehicle {planned.plate}, as planned")
 
 
+@in_callers_transaction
 async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, Any]:
     shipment = await shipment_by_number(number)
     _loadable(shipment)

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from core.base.db import select
 from core.base.errors import NotFound, UnknownLocation
@@ -84,12 +85,13 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 async def create_warehouse(code: str, name: str, **attrs: object) -> Warehouse:
-    """A warehouse with its dock, receiving area and virtual places, ready to hold stock."""
-    warehouse = await Warehouse.create(code=code, name=name, **attrs)
-    await Location.create(warehouse=warehouse, code="DOCK", kind=LocationKind.DOCK, zone="DOCK")
-    await Location.create(warehouse=warehouse, code="RCV", kind=LocationKind.RECEIVING, zone="RCV")
-    for kind, vcode in VIRTUAL_CODES.items():
-        await Location.create(warehouse=warehouse, code=vcode, kind=kind)
+    """A warehouse with its dock, receiving area and virtual places, ready to hold stock: all of it or none."""
+    async with in_transaction():
+        warehouse = await Warehouse.create(code=code, name=name, **attrs)
+        await Location.create(warehouse=warehouse, code="DOCK", kind=LocationKind.DOCK, zone="DOCK")
+        await Location.create(warehouse=warehouse, code="RCV", kind=LocationKind.RECEIVING, zone="RCV")
+        for kind, vcode in VIRTUAL_CODES.items():
+            await Location.create(warehouse=warehouse, code=vcode, kind=kind)
     return warehouse
 
 
