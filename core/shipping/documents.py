@@ -23,7 +23,7 @@ from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
 from core.orders.customers import Customer
-from core.orders.order import OrderLine
+from core.orders.order import Order, OrderLine
 from core.shipping.shipments import Shipment, shipment_view
 
 
@@ -64,8 +64,18 @@ def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _address(*parts: str) -> str:
-    return "".join(p.strip() for p in parts if p and p.strip())
+def place_name(*parts: str) -> str:
+    """Province, city, district and street as one line, the way Chinese addresses are written: a part that
+    repeats the one before (上海, 上海: the city is the province) is said once."""
+    written: list[str] = []
+    for part in (p.strip() for p in parts if p and p.strip()):
+        if not written or part != written[-1]:
+            written.append(part)
+    return "".join(written)
+
+
+def order_address(order: Order) -> str:
+    return place_name(order.province, order.city, order.district, order.line1)
 
 
 async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, number: str) -> dict[str, Any]:
@@ -80,9 +90,9 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
         "sender": {"name": settings.company_name, "address": settings.company_address,
                    "phone": settings.company_phone},
         "recipient": {"name": order.recipient, "phone": order.phone, "postcode": order.postcode,
-                      "address": _address(order.province, order.city, order.district, order.line1)},
+                      "address": order_address(order)},
         "warehouse": {"code": warehouse.code, "name": warehouse.name,
-                      "address": _address(warehouse.province, warehouse.city, warehouse.address)},
+                      "address": place_name(warehouse.province, warehouse.city, warehouse.address)},
         "order": order.number, "shipment": shipment.number,
         "requested_date": order.requested_date.isoformat() if order.requested_date else None,
         "carrier": view["carrier_name"], "waybill": view["waybill"], "eta": view["eta"],

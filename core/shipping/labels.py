@@ -26,6 +26,7 @@ from core.base.i18n import text
 from core.base.settings import Settings
 from core.floor.barcode import code128_bars
 from core.floor.qr import Kind, encode, qr_png, qr_svg
+from core.shipping.documents import order_address
 from core.shipping.shipments import Package, package_by_number
 from core.stock.catalog import Product
 from core.stock.warehouses import STORAGE_KINDS, Location, warehouse_by_code
@@ -58,13 +59,12 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
     order = shipment.order
     total = await Package.filter(shipment_id=shipment.id).count()
     say = partial(text, lang=lang)
-    address = "".join(p for p in (order.province, order.city, order.district, order.line1) if p)
     return PackageLabel(
         qr=encode(Kind.PACKAGE, package.number), package=package.number, order=say("label.order", order=order.number),
         box=say("label.box", seq=package.seq, total=total),
         weight=say("paper.weight_value", kg=f"{package.weight_g / 1000:.2f}"),
         to_heading=say("label.to"), recipient=f"{order.recipient}  {order.phone}",
-        address=f"{address} {order.postcode}".strip(), from_heading=say("label.from"),
+        address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
         sender=f"{settings.company_name}  {settings.company_phone}",
         carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=shipment.waybill)
 
@@ -90,6 +90,15 @@ def wrap(value: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
         else:
             line += token
     return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def _fitted(address: str, width: int) -> tuple[int, list[str]]:
+    """The largest type in which the whole address fits its part of the label (at most 280 dots high)."""
+    for size in (36, 32, 28, 24, 20, 17):
+        lines = wrap(address, image_font(size), width)
+        if len(lines) * round(size * 1.28) <= 280:
+            break
+    return size, lines
 
 
 def _barcode(draw: ImageDraw.ImageDraw, value: str, top: int, height: int) -> None:
@@ -119,9 +128,10 @@ def label_png(label: PackageLabel) -> bytes:
     for line in wrap(label.recipient, image_font(46), inner):
         draw.text((MARGIN, y), line, font=image_font(46), fill="black")
         y += 58
-    for line in wrap(label.address, image_font(36), inner):
-        draw.text((MARGIN, y), line, font=image_font(36), fill="black")
-        y += 46
+    size, lines = _fitted(label.address, inner)
+    for line in lines:
+        draw.text((MARGIN, y), line, font=image_font(size), fill="black")
+        y += round(size * 1.28)
     y += 10
     draw.line((MARGIN, y, WIDTH - MARGIN, y), fill="black", width=2)
     y += 12

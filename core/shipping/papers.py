@@ -202,6 +202,13 @@ def _p(value: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(value), style)
 
 
+def _table(rows: list[list[Any]], widths: list[float], style: list[tuple[Any, ...]], **options: Any) -> Table:
+    """A table whose cells also write in fahuo's font (a table's own default would be Helvetica)."""
+    table = Table(rows, colWidths=widths, **options)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), pdf_font()), *style]))
+    return table
+
+
 def _header(paper: Layout, settings: Settings, s: dict[str, ParagraphStyle], width: float) -> Table:
     """The company's logo and name on the left (its address is in the sender block), the paper on the right."""
     logo: Flowable | str = ""
@@ -209,36 +216,33 @@ def _header(paper: Layout, settings: Settings, s: dict[str, ParagraphStyle], wid
         logo = Image(str(settings.company_logo), width=16 * mm, height=16 * mm, kind="proportional")
     company = [_p(settings.company_name, s["company"])]
     title = [_p(paper.title, s["title"]), _p(paper.number, s["right"]), _p(paper.issued, s["right"])]
-    table = Table([[logo, company, title]], colWidths=[19 * mm, width * 0.5 - 19 * mm, width * 0.5])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-    return table
+    return _table([[logo, company, title]], [19 * mm, width * 0.5 - 19 * mm, width * 0.5],
+                  [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)])
 
 
 def _parties(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
     cells = [[_p(p.heading, s["small"]), _p(p.name, s["name"]), *[_p(line, s["base"]) for line in p.lines]]
              for p in paper.parties]
-    table = Table([cells], colWidths=[width / 2] * 2)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
-                               ("LINEAFTER", (0, 0), (0, 0), 2, colors.white),
-                               ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
-    return table
+    return _table([cells], [width / 2] * 2,
+                  [("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                   ("LINEAFTER", (0, 0), (0, 0), 2, colors.white),
+                   ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
 
 
 def _facts(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
     """Label and value, two pairs a row; a long value wraps within its cell."""
     pairs = [[_p(label, s["small"]), _p(value, s["base"])] for label, value in paper.facts]
     rows = [pairs[i] + (pairs[i + 1] if i + 1 < len(pairs) else ["", ""]) for i in range(0, len(pairs), 2)]
-    table = Table(rows, colWidths=[width * 0.16, width * 0.34] * 2)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-                               ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
-    return table
+    return _table(rows, [width * 0.16, width * 0.34] * 2,
+                  [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                   ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)])
 
 
 def _goods_table(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
     n = len(paper.head)
     numbers = n - paper.numeric_from
-    name_width = width - 10 * mm - 32 * mm - numbers * 24 * mm
-    widths = [10 * mm, 32 * mm, name_width, *[24 * mm] * numbers][:n]
+    name_width = width - 12 * mm - 32 * mm - numbers * 24 * mm
+    widths = [12 * mm, 32 * mm, name_width, *[24 * mm] * numbers][:n]
 
     def cells(row: list[str], plain: ParagraphStyle, right: ParagraphStyle) -> list[Paragraph]:
         return [_p(v, right if i >= paper.numeric_from else plain) for i, v in enumerate(row)]
@@ -250,9 +254,7 @@ def _goods_table(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> T
     if paper.foot:
         data.append(cells(paper.foot, s["base"], s["right"]))
         style += [("LINEABOVE", (0, -1), (-1, -1), 1, INK), ("BACKGROUND", (0, -1), (-1, -1), SHADE)]
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle(style))
-    return table
+    return _table(data, widths, style, repeatRows=1)
 
 
 def _codes(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
@@ -261,28 +263,28 @@ def _codes(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
     left: list[Flowable] = [qr, _p(paper.qr_caption, s["small"])]
     right: list[Flowable] = []
     if paper.barcode:
-        right = [Code128(paper.barcode, barHeight=14 * mm, barWidth=0.33 * mm, humanReadable=True, fontSize=9)]
-    table = Table([[left, right, _p(paper.note, s["small"])]], colWidths=[34 * mm, 80 * mm, width - 114 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
+        right = [Code128(paper.barcode, barHeight=14 * mm, barWidth=0.33 * mm), Spacer(1, 2),
+                 _p(paper.barcode, s["base"])]
+    return _table([[left, right, _p(paper.note, s["small"])]], [34 * mm, 80 * mm, width - 114 * mm],
+                  [("VALIGN", (0, 0), (-1, -1), "TOP")])
 
 
 def _signatures(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
     """签收: a line to sign on and a line for the date."""
     signer, day = paper.signatures
-    table = Table([[_p(f"{signer}：" if paper.lang == "zh" else f"{signer}:", s["base"]), "",
-                    _p(f"{day}：" if paper.lang == "zh" else f"{day}:", s["base"]), ""]],
-                  colWidths=[width * 0.3, width * 0.35, width * 0.1, width * 0.25], rowHeights=[14 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LINEBELOW", (1, 0), (1, 0), 0.8, INK),
-                               ("LINEBELOW", (3, 0), (3, 0), 0.8, INK)]))
-    return table
+    colon = "：" if paper.lang == "zh" else ":"
+    return _table([[_p(signer + colon, s["base"]), "", _p(day + colon, s["base"]), ""]],
+                  [width * 0.3, width * 0.35, width * 0.1, width * 0.25],
+                  [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LINEBELOW", (1, 0), (1, 0), 0.8, INK),
+                   ("LINEBELOW", (3, 0), (3, 0), 0.8, INK)], rowHeights=[14 * mm])
 
 
 def render_pdf(paper: Layout, settings: Settings) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
                             bottomMargin=16 * mm, title=f"{paper.title} {paper.reference}",
-                            author=settings.company_name)
+                            author=settings.company_name,
+                            initialFontName=pdf_font())  # not Helvetica, the one font a paper would not carry
     s, width = _styles(), doc.width
     story: list[Flowable] = [_header(paper, settings, s, width),
                              HRFlowable(width="100%", thickness=1.2, color=INK, spaceBefore=4, spaceAfter=8)]
