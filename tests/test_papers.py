@@ -23,8 +23,9 @@ from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.shipping.documents import Document, DocumentKind, place_name
 from core.shipping.labels import _fitted, wrap
-from core.shipping.papers import carrier_words, layout
+from core.shipping.papers import carrier_words, layout, render_pdf
 from tests.artifacts import artifact
+from tests.browser import CHROMIUM, chromium
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import _one_box, _phones, _pick_all, _place
 
@@ -34,6 +35,7 @@ LONG_LINE1 = ("陆家嘴环路 1000 号恒生银行大厦 36 层 3608 室（北�
 ADDRESS = {"recipient": "欧阳娜娜", "province": "上海", "city": "上海", "district": "浦东新区", "line1": LONG_LINE1,
            "postcode": "200120"}
 PDFTOPPM = shutil.which("pdftoppm")
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -159,15 +161,20 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
         assert codes_in(page) == [(sent["shipped"]["waybill"], "Code128"), (sent["shipped"]["waybill"], "QRCode")]
 
 
-def test_prices_show_on_the_delivery_note_only_when_the_company_wants_them(settings: Settings):
-    content = {"version": 2, "kind": "delivery_note", "number": "DN-1", "issued_at": "2026-03-01T02:30:00+00:00",
+def a_sealed_note(lines: int = 1) -> dict[str, Any]:
+    """A delivery note's facts as sealed, without the database."""
+    return {"version": 2, "kind": "delivery_note", "number": "DN-1", "issued_at": "2026-03-01T02:30:00+00:00",
                "sender": {"name": "甲", "address": "乙", "phone": "1"},
                "recipient": {"name": "丙", "phone": "2", "postcode": "", "address": "丁"},
                "warehouse": {"code": "SH", "name": "上海仓", "address": ""}, "order": "SO-1", "shipment": "SH-1",
                "requested_date": None, "carrier": None, "waybill": None, "eta": None, "packages": 1,
                "weight_g": 1500, "currency": "CNY", "total": "20.00", "qr": "FH:ORD:SO-1",
-               "lines": [{"sku": "A", "name": "Tea", "name_zh": "茶", "qty": 2, "unit_price": "10.00",
-                          "amount": "20.00"}]}
+               "lines": [{"sku": "A" if i == 0 else f"SKU-{i:03d}", "name": "Tea", "name_zh": "茶", "qty": 2,
+                          "unit_price": "10.00", "amount": "20.00"} for i in range(lines)]}
+
+
+def test_prices_show_on_the_delivery_note_only_when_the_company_wants_them(settings: Settings):
+    content = a_sealed_note()
     with_prices = layout(content, "zh", settings)
     without = layout(content, "zh", settings.model_copy(update={"papers_show_prices": False}))
     assert with_prices.head[-1] == "金额（CNY）" and with_prices.rows == [["1", "A", "茶", "2", "10.00", "20.00"]]
@@ -187,6 +194,17 @@ async def test_the_package_label_names_the_recipient_and_carries_the_waybill_bar
         assert image.size == (800, 1200)  # 100 × 150 mm at 8 dots/mm
         expected = [(sent["shipped"]["waybill"], "Code128"), (f"FH:PKG:{sent['package']}", "QRCode")]
         assert codes_in(image) == sorted(expected)
+
+
+def test_a_long_paper_breaks_over_pages_with_its_heading_and_number_on_each(settings: Settings):
+    pdf = render_pdf(layout(a_sealed_note(lines=80), "zh", settings), settings)
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 2 and "SKU-079" in pages[-1] and "收货人签收" in pages[-1]
+    assert all("商品编码" in page and f"第 {n} 页" in page for n, page in enumerate(pages, start=1))
+    if PDFTOPPM:
+        subprocess.run([PDFTOPPM, "-png", "-r", "60", "-f", "2", "-l", "2", "-singlefile", "-",
+                        artifact("paper-delivery-note-page-2").removesuffix(".png")], input=pdf, check=True,
+                       timeout=60)
 
 
 def test_a_label_address_fits_whole_however_long_and_a_repeated_place_is_said_once():
@@ -273,3 +291,22 @@ async def test_a_bad_or_unknown_tracking_link_gets_a_friendly_page_not_an_api_er
         assert expected in page and db.company_phone in page and db.company_name in page
     async with http.get("/api/track/" + "x" * 32) as resp:  # the API stays an API
         assert resp.status == 404 and (await resp.json())["error"] == "not_found"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)")
+async def test_the_tracking_page_fits_a_phone_in_chinese_and_english(http, db, server):
+    sent = await _tracked(http, db)
+    async with chromium() as browser:
+        for name, path, lang in (("zh", f"/t/{sent['token']}", "zh-CN"), ("en", f"/t/{sent['token']}", "en-US"),
+                                 ("bad-link-zh", "/t/not-a-link", "zh-CN"), ("bad-link-en", "/t/not-a-link", "en")):
+            context = await browser.new_context(viewport=PHONE, device_scale_factor=1, locale=lang)
+            page = await context.new_page()
+            response = await page.goto(server + path)
+            assert response is not None and response.status == (404 if name.startswith("bad") else 200)
+            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways
+            await page.screenshot(path=artifact(f"tracking-{name}.png"), full_page=True)
+            if name == "zh":
+                await page.click("text=English")  # the switch keeps the reader on the same page
+                assert "Journey" in await page.inner_text("main")
+            await context.close()

@@ -240,8 +240,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tracking.bad_link.title": {"en": "This tracking link does not work", "zh": "此物流链接无效"},
     "tracking.bad_link.body": {
         "en": "It may have been cut short when it was copied. Please open the link in your message again, "
-              "or call us at {phone}.",
-        "zh": "链接可能在复制时不完整。请重新打开消息中的链接，或致电 {phone} 联系我们。",
+              "or call us:",
+        "zh": "链接可能在复制时不完整。请重新打开消息中的链接，或致电联系我们：",
     },
 }
 
