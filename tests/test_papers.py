@@ -23,7 +23,7 @@ from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.shipping.documents import Document, DocumentKind, place_name
 from core.shipping.labels import _fitted, wrap
-from core.shipping.papers import carrier_words, layout, render_pdf
+from core.shipping.papers import carrier_words, layout, render_html, render_pdf
 from tests.artifacts import artifact
 from tests.browser import CHROMIUM, chromium
 from tests.factories import a_carrier, a_product, a_warehouse, stock
@@ -207,6 +207,17 @@ def test_a_long_paper_breaks_over_pages_with_its_heading_and_number_on_each(sett
                        timeout=60)
 
 
+def test_a_paper_sealed_before_papers_carried_bare_facts_still_prints(settings: Settings):
+    sealed = {"kind": "delivery_note", "title": "Delivery note · 发货单", "number": "DN-20250101-00001",
+              "fields": [["Order 订单", "SO-1"], ["Address 地址", "上海浦东新区世纪大道 100 号"]],
+              "table": {"head": ["SKU", "Product 商品", "Qty 数量"], "rows": [["TEA", "茶", "2"]]},
+              "qr": "FH:ORD:SO-1", "issued_at": "2025-01-01 10:00"}
+    paper = layout(sealed, "zh", settings)
+    text = pdf_text(render_pdf(paper, settings))
+    assert "Delivery note · 发货单" in text and "世纪大道 100 号" in text and "TEA" in text
+    assert "SO-1" in render_html(paper, settings)
+
+
 def test_a_label_address_fits_whole_however_long_and_a_repeated_place_is_said_once():
     address = place_name("上海", "上海", "浦东新区", "世纪大道 100 号" + "东方明珠广播电视塔旁边的小区" * 20)
     assert address.startswith("上海浦东新区世纪大道 100 号")
@@ -310,3 +321,11 @@ async def test_the_tracking_page_fits_a_phone_in_chinese_and_english(http, db, s
                 await page.click("text=English")  # the switch keeps the reader on the same page
                 assert "Journey" in await page.inner_text("main")
             await context.close()
+        # the delivery note as the browser prints it
+        context = await browser.new_context(viewport={"width": 820, "height": 1160},
+                                            extra_http_headers=sent["phone"]["dispatcher"].headers)
+        page = await context.new_page()
+        response = await page.goto(f"{server}/api/shipments/{sent['shipment']}/documents/delivery-note.html")
+        assert response is not None and response.status == 200
+        await page.screenshot(path=artifact("paper-delivery-note-html-zh.png"), full_page=True)
+        await context.close()
