@@ -221,7 +221,7 @@ def test_a_paper_sealed_before_papers_carried_bare_facts_still_prints(settings: 
 def test_a_label_address_fits_whole_however_long_and_a_repeated_place_is_said_once():
     address = place_name("上海", "上海", "浦东新区", "世纪大道 100 号" + "东方明珠广播电视塔旁边的小区" * 20)
     assert address.startswith("上海浦东新区世纪大道 100 号")
-    size, lines = _fitted(address, 736)
+    lines, size = _fitted(address, 736)
     assert squashed("".join(lines)) == squashed(address) and len(lines) * round(size * 1.28) <= 280
     assert all(image_font(size).getlength(line) <= 736 for line in lines)
     assert wrap("Room 1203, Building 7, Lane 88 Zhangjiang Road", image_font(36), 300)[0] == "Room 1203,"

@@ -92,13 +92,13 @@ def wrap(value: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return [*lines, line.rstrip()] if line.strip() else lines
 
 
-def _fitted(address: str, width: int) -> tuple[int, list[str]]:
-    """The largest type in which the whole address fits its part of the label (at most 280 dots high)."""
+def _fitted(address: str, width: int) -> tuple[list[str], int]:
+    """The whole address in the largest type that fits its part of the label (at most 280 dots high)."""
     for size in (36, 32, 28, 24, 20, 17):
         lines = wrap(address, image_font(size), width)
         if len(lines) * round(size * 1.28) <= 280:
             break
-    return size, lines
+    return lines, size
 
 
 def _barcode(draw: ImageDraw.ImageDraw, value: str, top: int, height: int) -> None:
@@ -109,37 +109,30 @@ def _barcode(draw: ImageDraw.ImageDraw, value: str, top: int, height: int) -> No
         draw.rectangle((left + x * module, top, left + (x + w) * module - 1, top + height), fill="black")
 
 
+def _write(draw: ImageDraw.ImageDraw, y: int, lines: list[str], size: int) -> int:
+    """Lines of text from the left margin down; returns where the next line goes."""
+    for line in lines:
+        draw.text((MARGIN, y), line, font=image_font(size), fill="black")
+        y += round(size * 1.28)
+    return y
+
+
 def label_png(label: PackageLabel) -> bytes:
     image = Image.new("L", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
-    y = MARGIN
-    draw.text((MARGIN, y), label.carrier, font=image_font(44), fill="black")
-    y += 64
+    y = _write(draw, MARGIN, [label.carrier], 44) + 8
     if label.waybill:
         _barcode(draw, label.waybill, y, 150)
-        y += 158
-        draw.text((WIDTH // 2, y), label.waybill, font=image_font(34), fill="black", anchor="ma")
-        y += 52
+        draw.text((WIDTH // 2, y + 158), label.waybill, font=image_font(34), fill="black", anchor="ma")
+        y += 210
     draw.line((MARGIN, y, WIDTH - MARGIN, y), fill="black", width=4)
-    y += 16
-    draw.text((MARGIN, y), label.to_heading, font=image_font(26), fill="black")
-    y += 36
-    for line in wrap(label.recipient, image_font(46), inner):
-        draw.text((MARGIN, y), line, font=image_font(46), fill="black")
-        y += 58
-    size, lines = _fitted(label.address, inner)
-    for line in lines:
-        draw.text((MARGIN, y), line, font=image_font(size), fill="black")
-        y += round(size * 1.28)
-    y += 10
+    y = _write(draw, y + 16, [label.to_heading], 26)
+    y = _write(draw, y, wrap(label.recipient, image_font(46), inner), 46)
+    y = _write(draw, y, *_fitted(label.address, inner)) + 10
     draw.line((MARGIN, y, WIDTH - MARGIN, y), fill="black", width=2)
-    y += 12
-    draw.text((MARGIN, y), label.from_heading, font=image_font(22), fill="black")
-    y += 30
-    for line in wrap(label.sender, image_font(26), inner):
-        draw.text((MARGIN, y), line, font=image_font(26), fill="black")
-        y += 34
+    y = _write(draw, y + 12, [label.from_heading], 22)
+    y = _write(draw, y, wrap(label.sender, image_font(26), inner), 26)
     _package_corner(image, label, max(y + 16, HEIGHT - MARGIN - 300))
     out = io.BytesIO()
     image.save(out, format="PNG")
