@@ -26,6 +26,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from core.base.errors import Conflict, NotFound
+from core.base.i18n import text
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode, qr_png, qr_svg
@@ -46,11 +47,14 @@ class DocumentKind(StrEnum):
 
 
 PREFIX = {DocumentKind.DELIVERY_NOTE: "DN", DocumentKind.CONFIRMATION: "SC"}
-TITLE = {
-    DocumentKind.DELIVERY_NOTE: "Delivery note · 发货单",
-    DocumentKind.CONFIRMATION: "Shipment confirmation · 发货确认单",
-    DocumentKind.WAYBILL: "Waybill · 运单",
-}
+
+
+def _both(key: str, between: str = " ") -> str:
+    """A paper's word in English and Chinese: papers go to both the warehouse and the recipient."""
+    return f"{text(key, 'en')}{between}{text(key, 'zh')}"
+
+
+TITLE = {kind: _both(f"paper.{kind.value}", " · ") for kind in DocumentKind}
 
 
 class Document(Model):
@@ -85,27 +89,28 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
     order = shipment.order
     lines = await OrderLine.filter(order_id=order.id).order_by("id").prefetch_related("product")
     fields_ = [
-        ["Order 订单", order.number],
-        ["Shipment 发运", shipment.number],
-        ["From 发货仓", f"{shipment.warehouse.code} {shipment.warehouse.name}"],
-        ["To 收货人", f"{order.recipient} {order.phone}"],
-        ["Address 地址", f"{order.province}{order.city}{order.district}{order.line1} {order.postcode}".strip()],
-        ["Carrier 承运商", f"{view['carrier_name'] or '-'} {view['waybill'] or ''}".strip()],
-        ["Requested by 要求送达", order.requested_date.isoformat() if order.requested_date else "-"],
-        ["Packages 件数", str(len(view["packages"]))],
-        ["Weight 重量", f"{sum(p['weight_g'] for p in view['packages']) / 1000:.2f} kg"],
+        [_both("paper.order"), order.number],
+        [_both("paper.shipment"), shipment.number],
+        [_both("paper.from"), f"{shipment.warehouse.code} {shipment.warehouse.name}"],
+        [_both("paper.to"), f"{order.recipient} {order.phone}"],
+        [_both("paper.address"), f"{order.province}{order.city}{order.district}{order.line1} {order.postcode}".strip()],
+        [_both("paper.carrier"), f"{view['carrier_name'] or '-'} {view['waybill'] or ''}".strip()],
+        [_both("paper.requested"), order.requested_date.isoformat() if order.requested_date else "-"],
+        [_both("paper.packages"), str(len(view["packages"]))],
+        [_both("paper.weight"), f"{sum(p['weight_g'] for p in view['packages']) / 1000:.2f} kg"],
     ]
     if kind == DocumentKind.CONFIRMATION:
-        fields_ += [["Vehicle 车辆", shipment.vehicle_plate or "-"],
-                    ["Dispatched 发货时间", shipment.dispatched_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+        fields_ += [[_both("paper.vehicle"), shipment.vehicle_plate or "-"],
+                    [_both("paper.dispatched"),
+                     shipment.dispatched_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
                      if shipment.dispatched_at else "-"],
-                    ["Dispatched by 发货人", shipment.dispatched_by or "-"]]
+                    [_both("paper.dispatched_by"), shipment.dispatched_by or "-"]]
     if kind == DocumentKind.WAYBILL:
-        fields_.append(["ETA 预计到达", view["eta"] or "-"])
+        fields_.append([_both("paper.eta"), view["eta"] or "-"])
     qr = encode(Kind.ORDER, order.number) if kind != DocumentKind.WAYBILL else view["waybill"] or shipment.number
     return {
         "kind": kind.value, "title": TITLE[kind], "number": number, "fields": fields_,
-        "table": {"head": ["SKU", "Product 商品", "Qty 数量"],
+        "table": {"head": ["SKU", _both("paper.product"), _both("paper.qty")],
                   "rows": [[ln.product.sku, ln.product.name_zh or ln.product.name, str(ln.qty)] for ln in lines]},
         "qr": qr, "issued_at": datetime.now(settings.tz).strftime("%Y-%m-%d %H:%M"),
     }
@@ -196,8 +201,12 @@ async def label_sheet(kind: SheetKind, warehouse_code: str | None) -> list[dict[
     return [{"qr": encode(Kind.PRODUCT, p.sku), "caption": p.sku, "detail": p.name_zh or p.name} for p in products]
 
 
-def tracking_html(view: dict[str, Any]) -> str:
-    return _templates.get_template("tracking.html").render(t=view)
+def tracking_html(view: dict[str, Any], lang: str = "en") -> str:
+    """The customer's tracking page, its words from the catalogue in `lang`."""
+    def say(code: str, **params: Any) -> str:
+        return text(code, lang, **params)
+
+    return _templates.get_template("tracking.html").render(t=view, say=say, lang=lang)
 
 
 def sheet_html(title: str, labels: list[dict[str, str]]) -> str:
