@@ -1,11 +1,11 @@
-"""What the bot says: its part of the one catalogue (core/base/texts/bot.py, keys `bot.<key>`)."""
+"""What the bot says: its part of the one catalogue (core/base/texts_bot.py, keys `bot.<key>`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from core.base.i18n import MESSAGES, language_of, text
-from core.base.texts.bot import TEXTS
+from core.base.texts_bot import TEXTS
 
 __all__ = ["TEXTS", "language_of", "say"]
 

@@ -1,5 +1,10 @@
-"""Texts people read, in English and Chinese: one catalogue (core.base.texts) for the API, the bot, the staff
-app, the papers and the tracking page, one way to tell a person's language, one way to say a status.
+"""Texts people read, in English and Chinese: one catalogue for the API, the bot, the staff app, the papers and
+the tracking page, one way to tell a person's language, one way to say a status.
+
+The catalogue is split by area into core/base/texts_*.py; each entry is one key with an "en" and a "zh" text.
+The bot's and the staff app's keys are short names of their own (`welcome`, `signIn`); in the catalogue they
+carry their area's prefix (`bot.welcome`, `app.signIn`), so areas cannot take each other's keys. The other
+areas write their keys whole (`not_found`, `status.order.approved`, `paper.order`, `tracking.title`).
 
 A Python catalogue rather than gettext files: the API, the bot and the staff app share the keys, the staff app
 receives its part as JSON (`app_words`), and a test renders every entry in both languages."""
@@ -10,11 +15,27 @@ import re
 from string import Formatter
 from typing import Any
 
-from core.base.texts import CATALOGUE
+from core.base import texts_bot, texts_common, texts_floor, texts_papers, texts_status
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"  # for a person who names no language fahuo speaks
-MESSAGES = CATALOGUE
+AREAS: list[tuple[str, dict[str, dict[str, str]]]] = [
+    ("", texts_common.TEXTS), ("", texts_status.TEXTS), ("", texts_papers.TEXTS),
+    ("bot.", texts_bot.TEXTS), ("app.", texts_floor.TEXTS),
+]
+
+
+def _merged() -> dict[str, dict[str, str]]:
+    catalogue: dict[str, dict[str, str]] = {}
+    for prefix, entries in AREAS:
+        for key, entry in entries.items():
+            if prefix + key in catalogue:
+                raise ValueError(f"catalogue key {prefix + key} is defined twice")
+            catalogue[prefix + key] = entry
+    return catalogue
+
+
+MESSAGES = _merged()
 SEPARATOR = {"en": ", ", "zh": "、"}  # between items of a list inside a sentence
 
 
@@ -56,7 +77,7 @@ def text(code: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
 
 def status_word(kind: str, value: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """A state as a word ("已审核", "Shipped"), never the enum value: `kind` names the document (order,
-    shipment, pick_list, pick_task, transfer, purchase_order, aftersales, tracking, …; see texts/status.py)."""
+    shipment, pick_list, pick_task, transfer, purchase_order, aftersales, tracking, …; see texts_status.py)."""
     return text(f"status.{kind}.{value}", lang, detail=value)
 
 
