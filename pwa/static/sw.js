@@ -28,5 +28,5 @@ self.addEventListener("fetch", (event) => {
       caches.open(CACHE).then((cache) => cache.put(key, copy));
     }
     return resp;
-  }).catch(() => caches.match(key, { ignoreSearch: true })));
+  }).catch(() => caches.match(key, { ignoreSearch: true, ignoreVary: true })));
 });
