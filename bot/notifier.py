@@ -13,6 +13,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -21,7 +22,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot.charts import chart_png
 from bot.customers import keyboard
-from bot.texts import TEXTS, say
+from bot.texts import TEXTS, language_of, say
 from core.base.events import OutboxEvent
 from core.base.lease import give_up_lease, hold_lease
 from core.orders.notifications import (
@@ -43,12 +44,23 @@ UTC_ZONE = ZoneInfo("UTC")
 BATCH = 100  # events per round
 
 
+def _said_in(lang: str, payload: dict[str, Any]) -> dict[str, str | int | float]:
+    """The event's values a message may show; a value written in both languages (`why` and `why_zh`) is
+    given in the reader's."""
+    said = {k: v for k, v in payload.items() if isinstance(v, str | int | float)}
+    for key in [k for k in said if k.endswith("_zh")]:
+        twin = said.pop(key)
+        if lang == "zh":
+            said[key.removesuffix("_zh")] = twin
+    return said
+
+
 def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    lang = who.language if who.language in ("en", "zh") else "zh"
+    lang = language_of(who.language)
     key = ("n." if who.role == "customer" else "m.") + event.kind
     if key not in TEXTS:
         return None
-    payload = {k: v for k, v in event.payload.items() if isinstance(v, str | int | float)}
+    payload = _said_in(lang, event.payload)
     text = say(lang, key, **payload)
     buttons = None
     if who.role != "customer" and event.kind == "order.on_hold":

@@ -9,7 +9,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from core.base.auth import Permission
 from core.base.errors import NotFound
-from core.base.i18n import LANGUAGES
+from core.base.i18n import LANGUAGES, language_of
 from core.shipping.papers import tracking_html, tracking_missing_html
 from core.shipping.tracking import (
     TrackingEventIn,
@@ -62,15 +62,11 @@ async def get_tracking(request: web.Request, who: Principal, token: str) -> web.
 
 
 def page_language(request: web.Request, default: str) -> str:
-    """The reader's language: the one they chose on the page (?lang=), else their browser's first language
-    fahuo speaks, else `default` (what the customer chose in the bot, or the company's)."""
+    """The reader's language: the one they chose on the page (?lang=), else their browser's, else `default`
+    (what the customer chose in the bot, or the company's)."""
     if request.query.get("lang") in LANGUAGES:
         return request.query["lang"]
-    for part in request.headers.get("Accept-Language", "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag[:2] in LANGUAGES:
-            return tag[:2]
-    return default
+    return language_of(request.headers.get("Accept-Language"), default)
 
 
 async def tracking_page(request: web.Request) -> web.Response:

@@ -275,19 +275,19 @@ async def test_the_tracking_page_speaks_the_readers_language_in_local_time_newes
     assert status == 200 and kind == "text/html"
     words = visible(zh)
     assert db.company_name in words and f"订单 {sent['order']}" in words
-    assert "已到达目的地" in words and "快件已到达【上海浦东转运中心】" in words and "承运商已揽收" in words
-    assert words.index("已到达目的地") < words.index("承运商已揽收") < words.index("已从仓库发出")  # newest first
+    assert "已到达网点" in words and "快件已到达【上海浦东转运中心】" in words and "已揽收" in words
+    assert words.index("已到达网点") < words.index("已揽收") < words.index("已从仓库发出")  # newest first
     assert all(t in words for t in sent["times"]) and "UTC+08:00" in words
-    assert "Picked up by the courier" not in words  # a stock phrase, said as 承运商已揽收 instead
+    assert "Picked up by the courier" not in words  # a stock phrase, said as 已揽收 instead
     codes = {w for code in (sent["order"], sent["shipped"]["waybill"]) for w in re.findall(r"[A-Za-z]{2,}", code)}
     assert set(re.findall(r"[A-Za-z]{2,}", words)) <= codes | {"English", "UTC"}  # no English leaks into Chinese
 
     status, _, en = await _page(http, f"/t/{sent['token']}?lang=en", **{"Accept-Language": "zh-CN"})
     words = visible(en)
-    assert status == 200 and "Arrived at the destination" in words and "Left our warehouse" in words
+    assert status == 200 and "Arrived at the local depot" in words and "Left our warehouse" in words
     assert f"Order {sent['order']}" in words and "顺捷快递" in words and "承运商" not in words
     status, _, browser_en = await _page(http, f"/t/{sent['token']}", **{"Accept-Language": "en-GB,en;q=0.9"})
-    assert "Picked up by the carrier" in visible(browser_en)
+    assert "Picked up" in visible(browser_en) and "Journey" in visible(browser_en)
     status, _, default = await _page(http, f"/t/{sent['token']}")  # no header: the language chosen in the bot
     assert "物流详情" in visible(default)
 

@@ -11,7 +11,6 @@ import io
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -22,7 +21,7 @@ from reportlab.pdfgen import canvas
 
 from core.base.errors import NotFound
 from core.base.fonts import image_font, pdf_font
-from core.base.i18n import text
+from core.base.i18n import words_in
 from core.base.settings import Settings
 from core.floor.barcode import code128_bars
 from core.floor.qr import Kind, encode, qr_png, qr_svg
@@ -58,7 +57,7 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
     await shipment.fetch_related("carrier")
     order = shipment.order
     total = await Package.filter(shipment_id=shipment.id).count()
-    say = partial(text, lang=lang)
+    say = words_in(lang)
     return PackageLabel(
         qr=encode(Kind.PACKAGE, package.number), package=package.number, order=say("label.order", order=order.number),
         box=say("label.box", seq=package.seq, total=total),

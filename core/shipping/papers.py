@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -41,7 +41,7 @@ from reportlab.platypus import (
 )
 
 from core.base.fonts import pdf_font
-from core.base.i18n import text
+from core.base.i18n import status_word, text, words_in
 from core.base.settings import Settings
 from core.floor.barcode import code128_svg
 from core.floor.qr import qr_png, qr_svg
@@ -100,7 +100,7 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
     """What the paper says in `lang`. Prices show on the delivery note only when the company wants them."""
     if "version" not in content:
         return _first_version(content, lang)
-    say = partial(text, lang=lang)
+    say = words_in(lang)
     kind = DocumentKind(content["kind"])
     none = say("paper.none")
     sender, recipient = content["sender"], content["recipient"]
@@ -141,7 +141,7 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
 
 def _goods(content: dict[str, Any], lang: str, prices: bool) -> tuple[list[str], list[list[str]], list[str]]:
     """The goods table: heading, one row per line, and the totals row."""
-    say = partial(text, lang=lang)
+    say = words_in(lang)
     head = [say("paper.col.line"), say("paper.col.sku"), say("paper.col.product"), say("paper.col.qty")]
     rows = [[str(i), line["sku"], product_name(line, lang), str(line["qty"])]
             for i, line in enumerate(content["lines"], start=1)]
@@ -341,7 +341,7 @@ def _offset(tz: ZoneInfo) -> str:
 
 def tracking_steps(view: dict[str, Any], lang: str, tz: ZoneInfo) -> list[dict[str, str]]:
     """The journey, newest first: the carrier's events and our own (the parcel left the warehouse)."""
-    events = [{"at": e["at"], "what": text(f"tracking.event.{e['code']}", lang),
+    events = [{"at": e["at"], "what": status_word("tracking", e["code"], lang),
                "detail": carrier_words(e["code"], e["description"]), "place": e["place"]} for e in view["events"]]
     if view["dispatched_at"]:
         events.append({"at": view["dispatched_at"], "what": text("tracking.left_warehouse", lang), "detail": "",
@@ -353,9 +353,9 @@ def tracking_steps(view: dict[str, Any], lang: str, tz: ZoneInfo) -> list[dict[s
 def tracking_html(view: dict[str, Any], lang: str, settings: Settings) -> str:
     """The page behind the link in the customer's message, in their language and local time."""
     latest = view["events"][-1]["code"] if view["events"] else None
-    status = text(f"tracking.event.{latest}" if latest else f"tracking.status.{view['status']}", lang)
+    status = status_word("tracking", latest, lang) if latest else status_word("shipment", view["status"], lang)
     return templates.get_template("tracking.html").render(
-        t=view, lang=lang, say=partial(text, lang=lang), status=status, delivered=view["status"] == "delivered",
+        t=view, lang=lang, say=words_in(lang), status=status, delivered=view["status"] == "delivered",
         steps=tracking_steps(view, lang, settings.tz), eta=_day(view["eta"], lang), offset=_offset(settings.tz),
         other="en" if lang == "zh" else "zh", company=settings.company_name,
         logo=logo_data_uri(settings.company_logo), phone=settings.company_phone)
@@ -364,5 +364,5 @@ def tracking_html(view: dict[str, Any], lang: str, settings: Settings) -> str:
 def tracking_missing_html(lang: str, settings: Settings) -> str:
     """What someone with a broken or unknown link sees: a page that says so and how to reach us, not an error."""
     return templates.get_template("tracking.html").render(
-        t=None, lang=lang, say=partial(text, lang=lang), other="en" if lang == "zh" else "zh",
+        t=None, lang=lang, say=words_in(lang), other="en" if lang == "zh" else "zh",
         company=settings.company_name, logo=logo_data_uri(settings.company_logo), phone=settings.company_phone)
