@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4
@@ -26,11 +25,10 @@ from core.base.settings import Settings
 from core.floor.barcode import code128_bars
 from core.floor.qr import Kind, encode, qr_png, qr_svg
 from core.shipping.documents import order_address
+from core.shipping.papers import templates
 from core.shipping.shipments import Package, package_by_number
 from core.stock.catalog import Product
 from core.stock.warehouses import STORAGE_KINDS, Location, warehouse_by_code
-
-_templates = Environment(loader=PackageLoader("core", "templates"), autoescape=select_autoescape(["html"]))
 
 
 @dataclass(frozen=True)
@@ -172,7 +170,7 @@ async def label_sheet(kind: SheetKind, warehouse_code: str | None) -> list[dict[
 
 
 def sheet_html(title: str, labels: list[dict[str, str]]) -> str:
-    return _templates.get_template("labels.html").render(
+    return templates.get_template("labels.html").render(
         title=title, labels=[{**label, "svg": Markup(qr_svg(label["qr"]))} for label in labels])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -102,15 +103,33 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
         return _first_version(content, lang)
     say = words_in(lang)
     kind = DocumentKind(content["kind"])
-    none = say("paper.none")
+    prices = kind == DocumentKind.DELIVERY_NOTE and settings.papers_show_prices
+    head, rows, foot = _goods(content, lang, prices)
+    is_waybill = kind == DocumentKind.WAYBILL
+    return Layout(
+        lang=lang, title=say(f"paper.title.{kind.value}"), number=say("paper.number", number=content["number"]),
+        reference=content["number"], issued=say("paper.issued", at=local_time(content["issued_at"], settings.tz)),
+        parties=_parties_of(content, say), facts=_facts_of(content, kind, say, settings.tz), head=head, rows=rows,
+        numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=content["qr"],
+        qr_caption=say("paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
+        signatures=[say(SIGNED_BY[kind]), say("paper.sign.date")] if kind in SIGNED_BY else [],
+    )
+
+
+def _parties_of(content: dict[str, Any], say: Callable[..., str]) -> list[Party]:
+    """Who sends (the company as it was when the paper was issued) and who receives."""
     sender, recipient = content["sender"], content["recipient"]
-    parties = [
+    postcode = [say("paper.postcode", postcode=recipient["postcode"])] if recipient["postcode"] else []
+    return [
         Party(say("paper.sender"), sender["name"], [sender["address"], say("paper.phone", phone=sender["phone"])]),
         Party(say("paper.recipient"), recipient["name"],
-              [recipient["address"], say("paper.phone", phone=recipient["phone"])]
-              + ([say("paper.postcode", postcode=recipient["postcode"])] if recipient["postcode"] else [])),
+              [recipient["address"], say("paper.phone", phone=recipient["phone"]), *postcode]),
     ]
-    warehouse = content["warehouse"]
+
+
+def _facts_of(content: dict[str, Any], kind: DocumentKind, say: Callable[..., str], tz: ZoneInfo
+              ) -> list[tuple[str, str]]:
+    none, warehouse = say("paper.none"), content["warehouse"]
     facts = [
         (say("paper.order"), content["order"]), (say("paper.shipment"), content["shipment"]),
         (say("paper.carrier"), content["carrier"] or none), (say("paper.waybill"), content["waybill"] or none),
@@ -124,19 +143,9 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
     if "dispatch" in content:
         dispatch = content["dispatch"]
         facts += [(say("paper.vehicle"), dispatch["vehicle"] or none),
-                  (say("paper.dispatched_at"), local_time(dispatch["at"], settings.tz) or none),
+                  (say("paper.dispatched_at"), local_time(dispatch["at"], tz) or none),
                   (say("paper.dispatched_by"), dispatch["by"] or none)]
-    prices = kind == DocumentKind.DELIVERY_NOTE and settings.papers_show_prices
-    head, rows, foot = _goods(content, lang, prices)
-    is_waybill = kind == DocumentKind.WAYBILL
-    return Layout(
-        lang=lang, title=say(f"paper.title.{kind.value}"), number=say("paper.number", number=content["number"]),
-        reference=content["number"], issued=say("paper.issued", at=local_time(content["issued_at"], settings.tz)),
-        parties=parties, facts=facts, head=head, rows=rows, numeric_from=3, foot=foot,
-        note=say(f"paper.note.{kind.value}"), qr=content["qr"],
-        qr_caption=say("paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
-        signatures=[say(SIGNED_BY[kind]), say("paper.sign.date")] if kind in SIGNED_BY else [],
-    )
+    return facts
 
 
 def _goods(content: dict[str, Any], lang: str, prices: bool) -> tuple[list[str], list[list[str]], list[str]]:
