@@ -133,7 +133,6 @@ async def post_packages(request: web.Request, who: Principal, number: str, body:
 
 
 class LanguageQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
     lang: Literal["en", "zh"] | None = Field(default=None, description="the language to print in")
 
 
