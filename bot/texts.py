@@ -103,11 +103,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "n.aftersales.resolved": ("Request {request} is settled: {note}", "售后 {request} 已处理:{note}"),
     "n.aftersales.rejected": ("Request {request} was declined: {note}", "售后 {request} 未通过:{note}"),
     "m.order.on_hold": ("⚠ Held: {order} — {reason}", "⚠ 待审:{order} — {reason}"),
-    "m.stock.low": ("📉 Low stock: {sku} in warehouse {warehouse_id}: {available} left, reorder at {reorder_point}",
-                    "📉 库存低:{sku}(仓库 {warehouse_id})剩 {available},补货点 {reorder_point}"),
-    "m.stock.short_pick": ("📉 Short pick: {sku} at {location}, {missing} missing; please count the bin.",
-                           "📉 短拣:{location} 的 {sku} 缺 {missing} 件,请盘点。"),
-    "m.purchase_order.drafted": ("🧾 Purchase order draft {purchase_order}", "🧾 采购单草稿 {purchase_order}"),
+    "m.stock.low": ("📉 Low stock: {sku} in {warehouse}: {available} left, reorder at {reorder_point}",
+                    "📉 库存低：{sku}（{warehouse}）剩 {available}，补货点 {reorder_point}"),
+    "m.stock.short_pick": ("📉 Short pick: {sku} at {location} in {warehouse}, {missing} missing; "
+                           "please count the bin.",
+                           "📉 短拣：{warehouse} {location} 的 {sku} 缺 {missing} 件，请盘点。"),
+    "m.purchase_order.drafted": ("🧾 Purchase order draft {purchase_order}: from {supplier}, for {warehouse}",
+                                 "🧾 采购单草稿 {purchase_order}：供应商 {supplier}，收货仓库 {warehouse}"),
     "m.shipment.late": ("⏰ {count} late orders ({why}): {orders}", "⏰ {count} 个订单延误({why}):{orders}"),
     "m.report.daily": ("📊 {day}: {received} orders in, {approved} approved, {shipped} shipped; on time {on_time}; "
                        "order→ship {order_to_ship_hours} h; backordered {backordered}; top: {top}; "

@@ -173,9 +173,10 @@ async def test_every_committed_event_reaches_each_person_once_whatever_order_the
 
     async def write(n: int) -> None:
         if n % 5 == 4:  # an alert for both managers
-            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "available": 1, "reorder_point": 5})
+            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "warehouse": "SH 上海仓", "available": 1,
+                                     "reorder_point": 5})
             for chat in (MANAGER, MANAGER + 1):
-                expected[chat][f"📉 Low stock: S{n} in warehouse 1: 1 left, reorder at 5"] += 1
+                expected[chat][f"📉 Low stock: S{n} in SH 上海仓: 1 left, reorder at 5"] += 1
         else:
             customer = customers[n % 4]
             await emit("order.approved", {"order": f"SO-{n}", "customer_id": customer.id})
