@@ -17,7 +17,16 @@ from core.base.db import add, execute, fetch, insert, select
 from core.base.events import emit
 from core.base.numbering import next_number
 from core.base.settings import Settings
-from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, follow_on_note, line_total, transition
+from core.orders.order import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    follow_on_note,
+    line_total,
+    root_number,
+    transition,
+)
 from core.stock.catalog import Product
 from core.stock.ledger import FreeStock, free_stock, lock_levels, reserve_in_warehouse
 from core.stock.replenishment import add_to_draft, check_low_stock, on_order
@@ -131,7 +140,7 @@ _CARRIED_OVER = ("channel", "customer_id", "recipient", "phone", "province", "ci
 
 async def _follow_on_number(number: str) -> str:
     """SO-YYYYMMDD-NNNNN-2, -3, …: the next follow-on of an order (of the original, when a follow-on splits)."""
-    root = "-".join(number.split("-")[:3])
+    root = root_number(number)
     taken = await fetch('SELECT COUNT(*) AS "n" FROM "sales_order" WHERE "number" LIKE ?', f"{root}-%")
     return f"{root}-{int(taken[0]['n']) + 2}"
 
