@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 
+# The database lease's row: who holds the lease `name`, until when. (A comment, not a docstring: tortoise
+# would take a docstring for the table's description and want a migration for it.)
 class Lease(Model):
-    """The database lease's row: who holds the lease `name`, until when."""
-
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=32, unique=True)
     holder = fields.CharField(max_length=100)
