@@ -179,17 +179,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "n.aftersales.rejected": {"en": "Request {request} was declined: {note}", "zh": "售后 {request} 未通过：{note}"},
     "m.order.on_hold": {"en": "⚠ Held: {order} — {reason}", "zh": "⚠ 待审：{order} — {reason}"},
     "m.stock.low": {
-        "en": "📉 Low stock: {sku} in warehouse {warehouse_id}: {available} left, reorder at "
-              "{reorder_point}",
-        "zh": "📉 库存低：{sku}（仓库 {warehouse_id}）剩 {available}，补货点 {reorder_point}",
+        "en": "📉 Low stock: {sku} in {warehouse}: {available} left, reorder at {reorder_point}",
+        "zh": "📉 库存低：{sku}（{warehouse}）剩 {available}，补货点 {reorder_point}",
     },
     "m.stock.short_pick": {
-        "en": "📉 Short pick: {sku} at {location}, {missing} missing; please count the bin.",
-        "zh": "📉 短拣：{location} 的 {sku} 缺 {missing} 件，请盘点。",
+        "en": "📉 Short pick: {sku} at {location} in {warehouse}, {missing} missing; please count the bin.",
+        "zh": "📉 短拣：{warehouse} {location} 的 {sku} 缺 {missing} 件，请盘点。",
     },
     "m.purchase_order.drafted": {
-        "en": "🧾 Purchase order draft {purchase_order}",
-        "zh": "🧾 采购单草稿 {purchase_order}",
+        "en": "🧾 Purchase order draft {purchase_order}: from {supplier}, for {warehouse}",
+        "zh": "🧾 采购单草稿 {purchase_order}：供应商 {supplier}，收货仓库 {warehouse}",
     },
     "m.shipment.late": {
         "en": "⏰ {count} late orders ({why}): {orders}",
