@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import CancelHandler, SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject
 from pydantic import ValidationError
@@ -30,7 +31,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class AnswerRefusals(BaseMiddleware):
-    """Registered after People, so the person's language is known."""
+    """Registered after People, so the person's language is known: a refusal, or the apology for a failure of
+    the handler, is said in it."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         lang = data.get("lang", "en")
@@ -46,6 +48,11 @@ class AnswerRefusals(BaseMiddleware):
             await tell(event, exc.message(lang))
         except ValidationError as exc:
             await tell(event, refused_input(exc, lang))
+        except (SkipHandler, CancelHandler):
+            raise  # aiogram's own signals, not failures
+        except Exception:
+            log.exception("bot handler failed")
+            await tell(event, say(lang, "error"))
         return None
 
 
@@ -72,7 +79,8 @@ async def tell(event: TelegramObject, message: str) -> None:
 
 
 async def apologise(event: ErrorEvent) -> bool:
-    """Any other handler failure: logged, and the person gets an apology instead of silence."""
+    """A failure before any handler (a middleware, the database when looking the person up): logged, and the
+    person gets an apology in their Telegram's language instead of silence."""
     log.exception("bot handler failed", exc_info=event.exception)
     update = event.update
     found = update.message or update.callback_query
