@@ -17,8 +17,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
+from bot.callbacks import Decision, HeldOrder, PurchaseOrderAction, PurchaseOrderButton
 from bot.charts import chart_png
-from bot.customers import keyboard
+from bot.keyboards import keyboard
 from bot.texts import TEXTS, language_of, say
 from core.base.events import OutboxEvent
 from core.base.lease import LeaseClaim, lease_for
@@ -63,10 +64,11 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
     buttons = None
     if who.role != "customer" and event.kind == "order.on_hold":
         number = event.payload["order"]
-        buttons = keyboard([[(say(lang, "approve"), f"held:approve:{number}"),
-                             (say(lang, "reject"), f"held:reject:{number}")]])
+        buttons = keyboard([[(say(lang, "approve"), HeldOrder(decision=Decision.APPROVE, number=number)),
+                             (say(lang, "reject"), HeldOrder(decision=Decision.REJECT, number=number))]])
     elif who.role != "customer" and event.kind == "purchase_order.drafted":
-        buttons = keyboard([[(say(lang, "confirm_po"), f"po:confirm:{event.payload['purchase_order']}")]])
+        buttons = keyboard([[(say(lang, "confirm_po"), PurchaseOrderButton(
+            action=PurchaseOrderAction.CONFIRM, number=event.payload["purchase_order"]))]])
     return text, buttons
 
 

@@ -113,6 +113,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，系统出错，未做任何更改。请重试。",
     },
     "lang_set": {"en": "Language: English", "zh": "语言：中文"},
+    "already_done": {
+        "en": "Already done: the step of this button is over, so nothing more was done.",
+        "zh": "已经处理过了：此按钮的步骤已经完成，未再次执行。",
+    },
     "login_link": {
         "en": "Your sign-in link for the warehouse app (valid 15 minutes, once):\n{url}",
         "zh": "仓库应用登录链接（15 分钟内有效，仅限一次）：\n{url}",

@@ -15,6 +15,8 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.base.auth import Staff, staff_of_telegram
+from core.base.db import select
 from core.base.errors import InvalidInput
 
 REGION = "CN"  # a number written without its country code is a Chinese one
@@ -87,3 +89,23 @@ async def link_telegram(phone: str, telegram_id: int, name: str, language: str) 
         await Customer.filter(id=found.id).update(telegram_id=telegram_id)
     found.telegram_id = telegram_id
     return found
+
+
+async def customer_of_telegram(telegram_id: int) -> Customer | None:
+    """The customer linked to this Telegram account. Every bot update asks this, so it is one plain statement
+    (bench/bot.py)."""
+    found = await select(Customer, 'SELECT * FROM "customer" WHERE "telegram_id" = ?', telegram_id)
+    return found[0] if found else None
+
+
+async def people_of_telegram(telegram_id: int) -> tuple[Customer | None, Staff | None]:
+    """Who writes from this Telegram account: a customer, a staff member, both or neither. Asked afresh each
+    time, never remembered: a link made elsewhere or a staff member switched off counts at once."""
+    return await customer_of_telegram(telegram_id), await staff_of_telegram(telegram_id)
+
+
+async def set_telegram_language(telegram_id: int, language: str) -> None:
+    """The language everyone linked to this Telegram account is spoken to in, from now on."""
+    async with in_transaction():
+        await Customer.filter(telegram_id=telegram_id).update(language=language)
+        await Staff.filter(telegram_id=telegram_id).update(language=language)

@@ -205,6 +205,14 @@ def verdict_of(results: list[RuleResult]) -> tuple[Outcome, str]:
     return verdict, "; ".join(r.reason for r in results if r.outcome == verdict)
 
 
+async def held_order(number: str, action: str = "decided") -> Order:
+    """The order, while it waits for a manager's decision; InvalidTransition once it was decided."""
+    order = await order_by_number(number)
+    if order.status != OrderStatus.ON_HOLD:
+        raise InvalidTransition(document=order.number, current=order.status, action=action)
+    return order
+
+
 @retry_on_conflict
 async def decide_held(number: str, approve: bool, actor: str, reason: str, settings: Settings) -> Order:
     """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
@@ -212,10 +220,7 @@ async def decide_held(number: str, approve: bool, actor: str, reason: str, setti
     if not approve and not reason.strip():
         raise InvalidInput(detail="say why the order is rejected; the customer will be told")
     async with in_transaction():
-        order = await order_by_number(number)
-        if order.status != OrderStatus.ON_HOLD:
-            raise InvalidTransition(document=order.number, current=order.status,
-                                    action="approved" if approve else "rejected")
+        order = await held_order(number, "approved" if approve else "rejected")
         if approve:
             await transition(order, OrderStatus.APPROVED, actor, reason or "approved by manager")
             await allocate_order(order, actor, settings)
