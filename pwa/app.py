@@ -30,7 +30,8 @@ STATUS_OF = {
     "out_of_stock": 409, "invalid_transition": 409, "unauthorized": 401, "bad_login": 401, "forbidden": 403,
     "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
     "id_taken": 409, "id_reused": 422,
-    "too_many_sign_ins": 429,
+    "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
+    "unknown_language": 422,
 }
 
 
