@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -118,6 +119,15 @@ async def test_a_callback_that_comes_twice_pays_once(shop: Shop):
     again = await _callback(shop, body)
     assert first == (200, {"order": order.number, "payment": "paid", "replayed": False})
     assert again == (200, {"order": order.number, "payment": "paid", "replayed": True})
+    assert await OutboxEvent.filter(kind="order.paid").count() == 1
+
+
+async def test_two_copies_of_a_callback_arriving_together_pay_once(shop: Shop):
+    order = await _prepaid_order(shop.settings)
+    link = await start_payment(order.number, shop.settings)
+    body = {"token": link.token, "ref": "SIM-9", "amount": "88.00", "currency": "CNY", "status": "paid"}
+    answers = await asyncio.gather(*(_callback(shop, body) for _ in range(4)))
+    assert sorted(a["replayed"] for _, a in answers) == [False, True, True, True]
     assert await OutboxEvent.filter(kind="order.paid").count() == 1
 
 
