@@ -67,7 +67,8 @@ def _page(request: web.Request, state: str, status: int = 200, **view: Any) -> w
     def say(key: str, **params: Any) -> str:
         return text(f"pay.{key}", lang, **params)
 
-    html = _pages.get_template("pay.html").render(lang=lang, state=state, say=say, **view)
+    company = request.app[SETTINGS].company_name  # the payee, as on its papers
+    html = _pages.get_template("pay.html").render(lang=lang, state=state, say=say, company=company, **view)
     return web.Response(text=html, status=status, content_type="text/html",
                         headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex",
                                  "Referrer-Policy": "no-referrer"})  # the token is the key: keep it out of logs

@@ -75,7 +75,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # the simulated payment provider's checkout page (/pay/{token})
     "pay.title": {"en": "Pay your order", "zh": "支付订单"},
-    "pay.brand": {"en": "fahuo · secure checkout", "zh": "发货 · 安全支付"},
+    "pay.brand": {"en": "{company} · secure checkout", "zh": "{company} · 安全支付"},
     "pay.order": {"en": "Order {order}", "zh": "订单 {order}"},
     "pay.pay": {"en": "Pay {total}", "zh": "支付 {total}"},
     "pay.until": {"en": "This link is valid until {time}.", "zh": "本链接在 {time} 前有效。"},
