@@ -17,6 +17,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "服务器出错，未做任何更改。请重试。",
     },
     "not_found": {"en": "{what} {key} was not found.", "zh": "未找到{what} {key}。"},
+    "unknown_language": {"en": "Unknown language {language}; choose one of {known}.",
+                         "zh": "未知的语言 {language}，可选：{known}。"},
+    "nothing_to_pay": {"en": "Order {order} needs no online payment now.", "zh": "订单 {order} 目前无需在线支付。"},
+    "aftersales_over_claim": {
+        "en": "{sku}: {shipped} shipped, {claimable} of them not yet in a request; {qty} is too many.",
+        "zh": "{sku}：已发货 {shipped} 件，其中还可申请售后 {claimable} 件，{qty} 件超出了。",
+    },
+    "aftersales_not_in_order": {"en": "{sku} is not part of order {order}.", "zh": "{sku} 不在订单 {order} 中。"},
     "unknown_sku": {"en": "Unknown product SKU: {sku}.", "zh": "未知的商品编码：{sku}。"},
     "unknown_location": {
         "en": "Location {code} does not exist in warehouse {warehouse}.",
