@@ -129,6 +129,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "csv_unknown_bin": {"en": "no bin {bin} in {warehouse}", "zh": "仓库 {warehouse} 中没有库位 {bin}"},
     "csv_below_reserved": {"en": "{sku} in {bin}: a count of {qty} is below the {reserved} reserved for orders",
                            "zh": "{bin} 的 {sku}：盘点数 {qty} 少于订单已预留的 {reserved}"},
+    # route plans
+    "driver_not_linked": {
+        "en": "The driver of {plate} has no Telegram chat linked, so the route was not sent: print it, or add the "
+              "driver's chat to the van.",
+        "zh": "{plate} 的司机未关联 Telegram，路线未发送：请打印路线，或为该车登记司机的 Telegram。",
+    },
+    "not_on_plan": {"en": "{plate} has no stops on route plan {plan}.",
+                    "zh": "路线计划 {plan} 中没有 {plate} 的站点。"},
     # opening the database (run.py, the web app)
     "database_unavailable": {"en": "Cannot open the database {url}: {reason}", "zh": "无法打开数据库 {url}：{reason}"},
     "database_no_folder": {
