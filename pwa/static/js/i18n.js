@@ -65,6 +65,8 @@ export function t(key, params) {
   const words = pair ? pair[lang === "zh" ? 1 : 0] : key;
   return params ? words.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? "")) : words;
 }
+// words of screens kept in modules of their own (js/screens/words.js)
+export function addWords(more) { Object.assign(WORDS, more); }
 export function statusWord(status) {
   const pair = STATUS[status];
   return pair ? pair[lang === "zh" ? 1 : 0] : status;
