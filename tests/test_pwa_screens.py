@@ -245,7 +245,7 @@ async def test_the_days_route_plan_is_shown_per_van_printed_and_sent_to_a_linked
     await a_carrier("OWN", adapter="own_fleet", regions=["上海"], max_weight_g=900_000, transit_days=0)
     phones = await _phones(http)
     await _own_fleet_shipments(http, phones, heavy_kg=300)
-    await Vehicle.create(plate="沪AD1234", warehouse=wh, capacity_kg=1000, driver="司机 马师傅", driver_chat=2201)
+    await Vehicle.create(plate="沪AD1234", warehouse=wh, capacity_kg=330, driver="司机 马师傅", driver_chat=2201)
     await Vehicle.create(plate="沪AF5678", warehouse=wh, capacity_kg=150, driver="司机 钱师傅")
     await add_staff("desk", Role.DISPATCHER, PASSWORD)
     context, page = await phone(browser, server, [])

@@ -15,7 +15,7 @@ function field(id, label, attrs = "") {
 
 function form() {
   const { html, raw } = ui;
-  return html`<form id="phoneorder" autocomplete="off">
+  return html`<form id="phoneorder" autocomplete="off" novalidate>
     <section class="card"><h2>${t("customer")}</h2>
       <div class="row"><input id="who" placeholder="${t("findCustomer")}" aria-label="${t("findCustomer")}">
         <button class="secondary" type="button" id="findwho">${t("search")}</button></div>
@@ -49,7 +49,8 @@ function resultCard(order) {
   return html`<div class="card result ${kind}" data-status="${order.status}"><h2>${head}</h2>
     <p><b>${t("placedAs", { number: order.number, status: statusWord(order.status) })}</b></p>
     <ul>${raw(why.map((r) => html`<li>${t(`rule.${r.rule}`)}${language() === "en" ? `: ${r.reason}` : ""}</li>`).join(""))}</ul>
-    <p>${t("total")} ${order.total} ${order.currency}</p>
+    <p>${order.lines.map((l) => `${l.sku} ×${l.qty}`).join("，")}${order.warehouse ? ` · ${t("warehouse")} ${order.warehouse}` : ""}</p>
+    <p>${t("total")} ${order.currency === "CNY" ? `¥${order.total}` : `${order.total} ${order.currency}`}</p>
     <button class="big secondary" type="button" id="again">${t("nextOrder")}</button></div>`;
 }
 

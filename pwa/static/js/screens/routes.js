@@ -9,10 +9,10 @@ import { homeWarehouse, setHomeWarehouse, ui, when } from "./kit.js";
 const PLANNERS = new Set(["dispatcher", "manager", "admin"]);
 const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 
-function vanCard(van) {
+function vanCard(plan, van) {
   const { html, raw } = ui;
-  return html`<section class="card van" data-plate="${van.plate}"><h2>${van.plate}</h2>
-    <div>${t("driver")}: ${van.driver || "—"} · ${t("shift", { shift: van.shift })}</div>
+  return html`<section class="card van" data-plate="${van.plate}"><h2>${van.plate} <span class="muted">${plan.day}</span></h2>
+    <div>${t("driverIs", { name: van.driver || "—" })} · ${t("shift", { shift: van.shift })}</div>
     <div class="muted">${t("stopsKm", { n: van.stops.length, km: van.km })}</div>
     <table class="stops"><tr><th>${t("stop")}</th><th>${t("time")}</th><th>${t("address")}</th></tr>
       ${raw(van.stops.map((s) => html`<tr><td class="num">${s.seq}</td><td><b>${s.time}</b>
@@ -39,7 +39,7 @@ async function routesView() {
     ${raw(plan ? html`<div class="plan-head"><h2>${plan.warehouse_name || plan.warehouse} · ${plan.day}</h2>
       <div class="muted">${t("planned", { number: plan.number, n: stops })} · ${t("plannedAt", { at: when(plan.created_at) })}</div>
       <button class="big secondary noprint" id="print">${t("print")}</button></div>
-      ${raw(plan.vehicles.map((van) => vanCard(van)).join(""))}
+      ${raw(plan.vehicles.map((van) => vanCard(plan, van)).join(""))}
       ${raw(plan.unplanned.length ? html`<section class="card"><h2>${t("unplanned")}</h2><ul>${raw(plan.unplanned.map((u) =>
         html`<li>${u.shipment}: ${u.code ? t(`why.${u.code}`) : language() === "en" ? u.why : ""}</li>`).join(""))}</ul></section>` : "")}`
       : html`<p class="hint">${t("noPlan")}</p>`)}`;

@@ -64,7 +64,8 @@ addWords({
   // route plans
   day: ["Day", "日期"], planDay: ["Plan the day's deliveries", "规划当日配送"], plannedAt: ["planned {at}", "规划于 {at}"],
   noPlan: ["No plan for this day yet.", "当日尚无配送计划。"], driver: ["Driver", "司机"],
-  stopsKm: ["{n} stops · {km} km", "{n} 站 · {km} 公里"], shift: ["shift {shift}", "班次 {shift}"],
+  stopsKm: ["Stops: {n} · {km} km", "{n} 站 · {km} 公里"],
+  driverIs: ["Driver: {name}", "司机：{name}"], shift: ["shift {shift}", "班次 {shift}"],
   sendDriver: ["Send to driver", "发送给司机"], notLinked: ["Driver not linked to Telegram: print the route instead.",
     "司机未关联 Telegram：请打印路线。"], linked: ["Telegram linked", "已关联 Telegram"],
   routeSent: ["Route of {plate} sent to {driver}", "{plate} 的路线已发送给 {driver}"], print: ["Print", "打印"],
