@@ -3,6 +3,7 @@ the alerts they raise through the outbox, and refusals of odd input (never a 500
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from core.orders.order import Order
 from core.stock.transfers import TransferOrder
 from core.stock.warehouses import Warehouse
 from tests import test_bot
+from tests.cli import run_py
 from tests.conftest import PASSWORD, signed_in
 from tests.factories import a_carrier, a_product, a_warehouse, an_order, stock
 from tests.test_bot import Telegram
@@ -36,7 +38,10 @@ async def test_a_transfer_allocation_raises_is_listed_and_told_to_its_source_war
     tea, cup = await a_product("TEA"), await a_product("CUP")
     await stock(tea, sh, 4)
     await stock(cup, gz, 1)
-    await _manager("m-gz", GZ_MANAGER, gz)
+    await _manager("m-gz", GZ_MANAGER, None)
+    tied = await asyncio.to_thread(run_py, "user", "warehouse", "m-gz", "gz",
+                                   FAHUO_DATABASE_URL=telegram.settings.database_url)
+    assert tied.returncode == 0 and "m-gz works at GZ" in tied.stdout, tied.stderr
     await _manager("m-sh", SH_MANAGER, sh)
     await _manager("m-head", HEAD_MANAGER, None)
     placed = await place_order(an_order({"TEA": 3, "CUP": 1}), "shop", "api:shop", telegram.settings)
