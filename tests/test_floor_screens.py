@@ -68,6 +68,8 @@ async def test_a_transfer_allocation_raises_is_listed_and_told_to_its_source_war
     assert (await dispatcher.call("POST", f"/api/transfers/{transfer.number}/ship"))[0] == 200
     status, listed = await dispatcher.call("GET", "/api/transfers?warehouse=SH")
     assert {t["number"]: t["status"] for t in listed} == {transfer.number: "shipped", made["number"]: "draft"}
+    status, refusal = await dispatcher.call("POST", f"/api/transfers/{transfer.number}/receive", {"location": "Z-99"})
+    assert status == 422 and refusal["message"] == "Location Z-99 does not exist in warehouse SH.", refusal
     assert (await dispatcher.call("POST", f"/api/transfers/{transfer.number}/receive", {"location": "A-01-02"}))[0] \
         == 200
     status, listed = await dispatcher.call("GET", "/api/transfers?status=received")

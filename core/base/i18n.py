@@ -175,8 +175,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 SEPARATOR = {"en": ", ", "zh": "、"}  # between items of a list inside a sentence
 
 
-def text(code: str, lang: str = "en", **params: Any) -> str:
-    """The message for `code` in `lang` (English when the language or code is unknown)."""
+def text(code: str, lang: str = "en", /, **params: Any) -> str:
+    """The message for `code` in `lang` (English when the language or code is unknown). Positional only, so a
+    message may have a parameter called `code` too (a bin's code)."""
     catalog = MESSAGES.get(code)
     if catalog is None:
         return params.get("detail", code)
