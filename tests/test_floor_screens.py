@@ -123,6 +123,8 @@ async def test_staff_take_an_order_by_phone_and_see_how_review_went(http, db):
     for query in ("", "?q=" + "1" * 101):
         assert (await manager.call("GET", f"/api/customers{query}"))[0] == 422
     assert (await manager.call("GET", "/api/customers?q=%25%25_"))[0] == 200
+    for path in ("/api/customers?q=" + "1" * 100, "/api/availability?q=" + "0" * 99):
+        assert await manager.call("GET", path) == (200, []), path
     picker = Phone(http, await signed_in(http, Role.PICKER))
     assert (await picker.call("POST", "/api/phone-orders", body))[0] == 403
     assert await Order.filter(channel="phone").count() == 2

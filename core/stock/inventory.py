@@ -230,14 +230,19 @@ async def stock_report(sku: str | None, warehouse: str | None) -> list[dict[str,
 
 
 
+BARCODE_LENGTH = Product._meta.fields_map["barcode"].max_length  # type: ignore[attr-defined]
+
+
 async def availability(query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Products on sale whose SKU, barcode or name holds the text, with the units free now in each warehouse:
     what staff offer a customer on the phone. A hint only: the order's reservation is what counts."""
     text = query.strip()
     found = Product.filter(active=True)
     if text:
-        found = found.filter(Q(sku__icontains=text) | Q(name__icontains=text) | Q(name_zh__icontains=text)
-                             | Q(barcode=text))
+        matches = Q(sku__icontains=text) | Q(name__icontains=text) | Q(name_zh__icontains=text)
+        if len(text) <= BARCODE_LENGTH:  # a longer text is no barcode (and the column could not hold it)
+            matches |= Q(barcode=text)
+        found = found.filter(matches)
     products = await found.order_by("sku").limit(limit)
     free = await free_stock([p.id for p in products])
     codes = dict(await Warehouse.all().order_by("id").values_list("id", "code"))
