@@ -191,6 +191,7 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     context, page = await phone(browser, server, [])
     errors = troubles(page)
     await sign_in(page, "boss")
+    await shot(page, "home-manager-en")
     await page.click('a[data-mode="phone"]')
     await page.click("#place")  # nothing filled in: said what is missing
     await page.wait_for_selector("#feedback.bad:has-text('Fill in: Name, Phone')")

@@ -3,7 +3,7 @@ import { addWords } from "../i18n.js";
 
 addWords({
   // home tiles
-  transfers: ["Transfers", "调拨单"], aftersales: ["After-sales", "售后"], phone: ["Phone order", "电话下单"],
+  transfers: ["Transfer orders", "调拨单"], aftersales: ["After-sales", "售后"], phone: ["Phone order", "电话下单"],
   routes: ["Route plans", "配送路线"],
   // transfers
   "tr.draft": ["To ship", "待发出"], "tr.shipped": ["On the road", "在途"], "tr.received": ["Received", "已收到"],
