@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.customers import customer_router
 from bot.managers import manager_router
 from bot.middlewares import People, Throttle
-from bot.notifier import run_notifier
+from bot.notifier import notifier_lease, run_notifier
 from bot.texts import language_of, say
 from core.base.settings import Settings
 
@@ -109,7 +109,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
     except Exception:
         log.warning("could not set the bot's command list; going on")
-    notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
+    notifier = asyncio.create_task(run_notifier(bot, stop, notifier_lease(settings), settings.tz,
+                                                wake=dispatcher["notify_now"]))
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
     await stop.wait()
     await dispatcher.stop_polling()
@@ -127,7 +128,8 @@ def mount_webhook(app: web.Application, settings: Settings) -> None:
     async def lifecycle(_: web.Application) -> Any:
         await bot.set_webhook(f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}",
                               secret_token=settings.telegram_webhook_secret, drop_pending_updates=False)
-        notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
+        notifier = asyncio.create_task(run_notifier(bot, stop, notifier_lease(settings), settings.tz,
+                                                    wake=dispatcher["notify_now"]))
         yield
         stop.set()
         await notifier

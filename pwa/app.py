@@ -13,7 +13,7 @@ from tortoise import connections
 
 from core.base.db import close_db, open_db
 from core.base.errors import DomainError
-from core.base.i18n import MESSAGES, text
+from core.base.i18n import MESSAGES, app_words, language_of, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
@@ -46,7 +46,7 @@ STATUS_OF = {
 
 
 def language(request: web.Request) -> str:
-    return "zh" if request.headers.get("Accept-Language", "").lower().startswith("zh") else "en"
+    return language_of(request.headers.get("Accept-Language"))
 
 
 def _error(code: str, message: str, status: int, **extra: object) -> web.Response:
@@ -124,6 +124,14 @@ async def service_worker(request: web.Request) -> web.FileResponse:
                                                        "Content-Type": "text/javascript"})
 
 
+async def texts(request: web.Request) -> web.Response:
+    """The staff app's words in every language, and the language this browser asks for (the one detector,
+    on the browser's own Accept-Language). Outside /api/ so that the service worker keeps it for offline use."""
+    response = reply({"language": language(request), "words": app_words()})
+    response.headers.update({"Cache-Control": "no-cache", "Vary": "Accept-Language"})
+    return response
+
+
 async def manifest(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "manifest.webmanifest", headers={"Content-Type": "application/manifest+json"})
 
@@ -157,5 +165,6 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app.router.add_get("/", index)
     app.router.add_get("/sw.js", service_worker)
     app.router.add_get("/manifest.webmanifest", manifest)
+    app.router.add_get("/texts.json", texts)
     app.router.add_static("/static/", STATIC)
     return app

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,9 +17,10 @@ from tortoise.transactions import in_transaction
 
 from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator
-from bot.notifier import notify_as, notify_once, run_notifier
+from bot.notifier import notifier_lease, notify_as, notify_once, run_notifier
 from core.base.auth import ROLE_PERMISSIONS, Permission, Role, Staff, add_staff
 from core.base.events import OutboxEvent, emit
+from core.base.lease import Lease, RedisLease
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.intake import place_order
@@ -30,6 +33,7 @@ from tests.factories import a_product, a_supplier, a_warehouse, an_order, commit
 
 TOKEN = "4242:test-token"
 CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
+REDIS = os.environ.get("FAHUO_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
 @dataclass
@@ -169,16 +173,18 @@ async def test_every_committed_event_reaches_each_person_once_whatever_order_the
 
     async def write(n: int) -> None:
         if n % 5 == 4:  # an alert for both managers
-            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "available": 1, "reorder_point": 5})
+            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "warehouse": "SH 上海仓", "available": 1,
+                                     "reorder_point": 5})
             for chat in (MANAGER, MANAGER + 1):
-                expected[chat][f"📉 Low stock: S{n} in warehouse 1: 1 left, reorder at 5"] += 1
+                expected[chat][f"📉 Low stock: S{n} in SH 上海仓: 1 left, reorder at 5"] += 1
         else:
             customer = customers[n % 4]
             await emit("order.approved", {"order": f"SO-{n}", "customer_id": customer.id})
             expected[customer.telegram_id][f"Order SO-{n} is confirmed; we are getting it ready."] += 1  # type: ignore[index]
 
     async def two_bot_processes() -> None:
-        await asyncio.gather(notify_as(telegram.bot, "bot-1"), notify_as(telegram.bot, "bot-2"))
+        await asyncio.gather(notify_as(telegram.bot, notifier_lease(telegram.settings, "bot-1")),
+                             notify_as(telegram.bot, notifier_lease(telegram.settings, "bot-2")))
 
     await commits_out_of_order(write, two_bot_processes, each=12)
     async with asyncio.timeout(10):
@@ -199,7 +205,7 @@ async def test_events_no_one_is_told_of_do_not_hold_back_the_next_message(telegr
             await emit("order.approved", {"order": f"SO-{n}", "customer_id": shop_customer.id})
     placed = await _order_in_telegram(telegram, 1)
     stop = asyncio.Event()
-    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, interval=0.05))
+    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, notifier_lease(telegram.settings), interval=0.05))
     try:  # a round that told no one is no outage to back off from
         await telegram.api.reply(CUSTOMER, contains=placed.order.number, within=8)
     finally:
@@ -452,7 +458,8 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
     status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, number), contains=number)
     await notify_once(telegram.bot)  # "confirmed": nothing else is waiting
     stop = asyncio.Event()
-    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, interval=60, wake=telegram.notify_now))
+    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, notifier_lease(telegram.settings), interval=60,
+                                                wake=telegram.notify_now))
     try:  # the notifier is woken by the cancel: the customer hears at once, not a round later, and once
         await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
         assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
@@ -466,6 +473,29 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
 
 async def test_of_two_notifiers_only_the_lease_holder_sends(telegram: Telegram):
     await _order_in_telegram(telegram, 1)
-    first, second = await notify_as(telegram.bot, "web-1"), await notify_as(telegram.bot, "web-2")
+    first = await notify_as(telegram.bot, notifier_lease(telegram.settings, "web-1"))
+    second = await notify_as(telegram.bot, notifier_lease(telegram.settings, "web-2"))
     assert first is not None and first.sent == 1 and second is None
     assert len(telegram.api.to(CUSTOMER)) == 1
+
+
+async def test_with_redis_configured_the_notifiers_share_a_lease_in_redis(telegram: Telegram):
+    """The notifier asks the settings where its lease lives, as the scheduler does: with Redis, a notifier
+    holding the key there keeps every other one quiet, whatever the database says."""
+    with_redis = telegram.settings.model_copy(update={"redis_url": REDIS})
+    first, second = notifier_lease(with_redis, "web-1"), notifier_lease(with_redis, "web-2")
+    assert isinstance(first, RedisLease)
+    prefix = f"fahuo:test:{uuid.uuid4().hex}:"  # apart from other runs sharing this Redis
+    first.key, second.key = prefix + first.name, prefix + second.name
+    try:
+        await first.redis.ping()
+    except Exception:
+        pytest.skip("Redis is not running")
+    try:
+        await _order_in_telegram(telegram, 1)
+        sent, quiet = await notify_as(telegram.bot, first), await notify_as(telegram.bot, second)
+        assert sent is not None and sent.sent == 1 and quiet is None
+        assert not await Lease.exists(name="notifier")  # the database lease was never asked
+    finally:
+        await first.release()
+        await second.release()

@@ -52,7 +52,7 @@ async def test_a_transfer_allocation_raises_is_listed_and_told_to_its_source_war
             for chat in (GZ_MANAGER, SH_MANAGER, HEAD_MANAGER)}
     assert told[SH_MANAGER] == []  # the goods leave GZ: Shanghai's manager has nothing to do
     assert told[GZ_MANAGER] == told[HEAD_MANAGER] == [
-        f"🚚 Transfer {transfer.number}: please send CUP×1 from GZ to SH."]
+        f"🚚 Transfer {transfer.number}: please send CUP×1 (1 in all) from GZ GZ warehouse to SH SH warehouse."]
     await notify_once(telegram.bot)
     assert len([s for s in telegram.api.to(GZ_MANAGER) if transfer.number in s.text]) == 1  # told once
 

@@ -66,7 +66,7 @@ async def test_a_transfer_raised_by_allocation_is_shipped_and_received_by_scanni
     await page.fill("#wh", "GZ")
     await page.click("#whform button")
     await page.wait_for_selector(f"li[data-transfer='{raised.number}']")
-    assert "To ship" in await page.inner_text(f"li[data-transfer='{raised.number}']")
+    assert "To send" in await page.inner_text(f"li[data-transfer='{raised.number}']")
     await shot(page, "transfers-en")
 
     await scan(page, f"FH:TR:{raised.number}")  # the transfer's number opens it
@@ -110,7 +110,7 @@ async def test_a_transfer_raised_by_allocation_is_shipped_and_received_by_scanni
     await page.goto("/#/transfers")
     await page.fill("#wh", "SH")
     await page.click("#whform button")
-    await page.wait_for_selector("li[data-transfer='TR-MANUAL-1']:has-text('待发出')")
+    await page.wait_for_selector("li[data-transfer='TR-MANUAL-1']:has-text('待调出')")
     await shot(page, "transfers-zh")
     await context.close()
     assert errors == []
@@ -141,7 +141,7 @@ async def test_after_sales_requests_are_decided_from_their_photos_and_returns_bo
     errors = troubles(page)
     await sign_in(page, "boss")
     await page.click('a[data-mode="aftersales"]')
-    await page.wait_for_selector(f"li[data-request='{opened}']:has-text('To decide')")
+    await page.wait_for_selector(f"li[data-request='{opened}']:has-text('Open')")
     assert "2 photos" in await page.inner_text(f"li[data-request='{opened}']")
     await shot(page, "aftersales-en")
     await page.click(f"li[data-request='{opened}'] a")
@@ -171,7 +171,7 @@ async def test_after_sales_requests_are_decided_from_their_photos_and_returns_bo
     level = await StockLevel.get(product__sku="TEA", location__code="A-01-04")
     assert level.on_hand == 1
     await page.goto("/#/aftersales?all")
-    await page.wait_for_selector(f"li[data-request='{opened}']:has-text('已退回')")
+    await page.wait_for_selector(f"li[data-request='{opened}']:has-text('已收到退货')")
     await shot(page, "aftersales-zh")
     await context.close()
     assert errors == []
@@ -228,6 +228,8 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     await page.click("#goods [data-i='0']")
     await page.click("#place")
     await page.wait_for_selector(".result[data-status='on_hold']:has-text('地址不完整')")
+    said = await page.inner_text(".result li")
+    assert said.split() == ["地址不完整（省份、邮编）", "·", "待审核"], said  # the rule, and its outcome as a word
     await shot(page, "phone-order-held-zh")
     await page.click("#again")
     await page.fill("#who", "王芳")

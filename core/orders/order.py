@@ -275,6 +275,11 @@ async def release_order_stock(order: Order) -> set[tuple[int, int]]:
     return freed  # type: ignore[return-value]
 
 
+def root_number(number: str) -> str:
+    """The order a follow-on continues: SO-20261123-00042-2 → SO-20261123-00042 (an order is its own root)."""
+    return "-".join(number.split("-")[:3])
+
+
 def follow_on_note(order: Order) -> str:
     """What a follow-on order (the rest of a partial shipment) says of the order it continues."""
     return f"rest of {order.number}"

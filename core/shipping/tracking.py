@@ -159,6 +159,11 @@ async def shipment_timeline(shipment: Shipment) -> list[dict[str, Any]]:
             for e in events]
 
 
+async def tracking_language(token: str) -> str | None:
+    """The language the customer behind a tracking link chose (in the bot), if we know it."""
+    return await Shipment.filter(tracking_token=token).first().values_list("order__customer__language", flat=True)
+
+
 async def public_tracking(token: str) -> dict[str, Any]:
     """What anyone holding the link may see: the journey, not the customer's address or phone."""
     shipment = await Shipment.get_or_none(tracking_token=token).prefetch_related("order", "carrier")

@@ -77,7 +77,8 @@ async def add_transfer_line(transfer: TransferOrder, product: Product, qty: int,
     line = await TransferLine.create(transfer=transfer, product=product, qty=qty, order_line_id=order_line_id)
     got = await reserve_in_warehouse(product.id, transfer.source_id, qty, transfer_line_id=line.id)  # type: ignore[attr-defined]
     if got < qty and not partial:
-        raise OutOfStock(sku=product.sku, location=f"warehouse {transfer.source_id}", available=got, wanted=qty)  # type: ignore[attr-defined]
+        source = await Warehouse.get(id=transfer.source_id)  # type: ignore[attr-defined]
+        raise OutOfStock(sku=product.sku, location=source.label, available=got, wanted=qty)
     if got != qty:
         await TransferLine.filter(id=line.id).update(qty=got)
     if got == 0:
@@ -151,7 +152,7 @@ async def announce_transfer(transfer: TransferOrder, order: str = "") -> None:
     await transfer.fetch_related("source", "target")
     lines = await TransferLine.filter(transfer_id=transfer.id).prefetch_related("product").order_by("id")
     await emit("transfer.raised", {
-        "transfer": transfer.number, "source": transfer.source.code, "target": transfer.target.code,
+        "transfer": transfer.number, "source": transfer.source.label, "target": transfer.target.label,
         "warehouse_id": transfer.source.id,  # whose managers are told
         "items": ", ".join(f"{ln.product.sku}×{ln.qty}" for ln in lines), "units": sum(ln.qty for ln in lines),
         "order": order,

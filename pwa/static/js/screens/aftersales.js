@@ -1,8 +1,7 @@
 // After-sales for managers: the customers' requests with their photos, approved or declined with a reason,
 // and the goods that come back booked into a bin by scanning each item and the location.
-import "./words.js";
 import { api, session } from "../api.js";
-import { t } from "../i18n.js";
+import { statusWord, t } from "../i18n.js";
 import { feedback, onScan, showScanbar } from "../scanner.js";
 import { locationOf, productName, skuOf, ui, when } from "./kit.js";
 
@@ -13,10 +12,10 @@ async function listView(filter = "open") {
   title(t("aftersales"));
   const found = await api("GET", `/api/after-sales${filter ? `?status=${filter}` : ""}`);
   view.innerHTML = html`<nav class="tabs">${raw(FILTERS.map((f) => html`<a href="#/aftersales${f ? `?${f}` : "?all"}"
-      class="${f === filter ? "on" : ""}">${f ? t(`as.${f}`) : t("all")}</a>`).join(""))}</nav>
+      class="${f === filter ? "on" : ""}">${f ? statusWord(f, "aftersales") : t("all")}</a>`).join(""))}</nav>
     <ul class="list">${raw(found.map((r) => html`<li data-request="${r.number}">
-      <a href="#/aftersales/${r.number}"><b>${r.number}</b></a> <span class="badge s-${r.status}">${t(`as.${r.status}`)}</span>
-      <div>${t(`ask.${r.kind}`)} · ${r.customer} · ${r.order}</div>
+      <a href="#/aftersales/${r.number}"><b>${r.number}</b></a> <span class="badge s-${r.status}">${statusWord(r.status, "aftersales")}</span>
+      <div>${statusWord(r.kind, "aftersales_kind")} · ${r.customer} · ${r.order}</div>
       <div class="muted clip">${r.text}</div>
       <div class="muted">${r.photos.length ? `${t("photos", { n: r.photos.length })} · ` : ""}${when(r.created_at)}</div>
       </li>`).join("") || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
@@ -48,8 +47,8 @@ async function requestView(number) {
   const done = () => Object.values(counted).reduce((n, q) => n + q, 0);
   const returning = () => r.status === "awaiting_return";
   const draw = () => {
-    view.innerHTML = html`<div class="card"><span class="badge s-${r.status}">${t(`as.${r.status}`)}</span>
-        <h2>${t(`ask.${r.kind}`)} · ${r.order}</h2><div>${r.customer} · ${when(r.created_at)}</div>
+    view.innerHTML = html`<div class="card"><span class="badge s-${r.status}">${statusWord(r.status, "aftersales")}</span>
+        <h2>${statusWord(r.kind, "aftersales_kind")} · ${r.order}</h2><div>${r.customer} · ${when(r.created_at)}</div>
         <p class="said">${r.text}</p><div class="photos" id="photos"></div></div>
       <table><tr><th>SKU</th><th class="num">${t("qty")}</th></tr>${raw(r.lines.map((l) => html`<tr
         class="${returning() && (counted[l.sku] || 0) < l.qty ? "low" : ""}"><td>${l.sku}<div class="muted">${productName(l)}</div></td>
@@ -62,7 +61,7 @@ async function requestView(number) {
         <button class="big" id="book">${t("bookReturn")}</button></div>` : "")}
       ${raw(r.status === "received" ? html`<form class="card" id="settle"><label for="res">${t("note")}</label>
         <input id="res" maxlength="500"><button class="big" type="button" id="close">${t("settle")}</button></form>` : "")}
-      <h2>${t("history")}</h2><ul class="list">${raw(r.history.map((h) => html`<li>${t(`as.${h.status}`)} ·
+      <h2>${t("history")}</h2><ul class="list">${raw(r.history.map((h) => html`<li>${statusWord(h.status, "aftersales")} ·
         ${when(h.at)} <span class="muted">${h.note}</span></li>`).join(""))}</ul>`;
     showPhotos(view.querySelector("#photos"), r.photos);
     view.querySelectorAll("[data-act]").forEach((button) => action(button, async (key) => {

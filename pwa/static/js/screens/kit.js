@@ -12,6 +12,9 @@ export function setHomeWarehouse(code) { if (code) localStorage.setItem("fahuo.w
 // a product's name in the reader's language (the English one when there is no Chinese)
 export const productName = (p) => (language() === "zh" && p.name_zh ? p.name_zh : p.name) || "";
 
+// items of a list inside a sentence, as the catalogue separates them (SEPARATOR in core/base/i18n.py)
+export const listed = (items) => items.join(language() === "zh" ? "、" : ", ");
+
 // a moment from the API (ISO, UTC) as the phone's local date and time
 export function when(iso) {
   if (!iso) return "";

@@ -1,10 +1,9 @@
 // Transfers as the floor works them: the open transfers of the warehouse (raised by allocation or by hand),
 // and one transfer shipped or received by scanning each item (and, on arrival, the put-away location).
-import "./words.js";
 import { api } from "../api.js";
-import { t } from "../i18n.js";
+import { statusWord, t } from "../i18n.js";
 import { feedback, onScan, showScanbar } from "../scanner.js";
-import { homeWarehouse, locationOf, productName, setHomeWarehouse, skuOf, ui, when } from "./kit.js";
+import { homeWarehouse, listed, locationOf, productName, setHomeWarehouse, skuOf, ui, when } from "./kit.js";
 
 const numberOf = (code) => (code.startsWith("FH:TR:") ? code.slice(6) : code.trim());
 
@@ -18,10 +17,10 @@ async function listView() {
     <h2>${t("openTransfers", { wh })}</h2>
     <ul class="list transfers">${raw(transfers.map((tr) => html`<li data-transfer="${tr.number}">
       <a href="#/transfers/${tr.number}"><b>${tr.number}</b></a>
-      <span class="badge s-${tr.status}">${t(`tr.${tr.status}`)}</span>
+      <span class="badge s-${tr.status}">${statusWord(tr.status, "transfer")}</span>
       <div>${t("route", { from: tr.from, to: tr.to })} · ${t("units", { n: tr.units })} ·
         ${tr.for_order ? t("forOrder") : t("manual")}</div>
-      <div class="muted">${tr.lines.map((l) => `${l.sku} ${productName(l)} ×${l.qty}`).join("，")}</div>
+      <div class="muted">${listed(tr.lines.map((l) => `${l.sku} ${productName(l)} ×${l.qty}`))}</div>
       <div class="muted">${when(tr.created_at)}</div></li>`).join("") || html`<li class="muted">${t("nothing")}</li>`)}</ul>
     <a class="big secondary" href="#/transfer">${t("newTransfer")}</a>`;
   view.querySelector("#whform").addEventListener("submit", (event) => {
@@ -53,7 +52,7 @@ async function transferView(number) {
     const rows = tr.lines.map((l) => html`<tr class="${working() && (counted[l.sku] || 0) < l.qty ? "low" : ""}">
       <td>${l.sku}<div class="muted">${productName(l)}</div></td>
       <td class="num">${working() ? `${counted[l.sku] || 0} / ${l.qty}` : l.qty}</td></tr>`).join("");
-    view.innerHTML = html`<div class="card"><span class="badge s-${tr.status}">${t(`tr.${tr.status}`)}</span>
+    view.innerHTML = html`<div class="card"><span class="badge s-${tr.status}">${statusWord(tr.status, "transfer")}</span>
         <h2>${tr.from_name || tr.from} → ${tr.to_name || tr.to}</h2>
         <div class="muted">${tr.for_order ? t("forOrder") : t("manual")} · ${when(tr.created_at)}</div></div>
       ${raw(working() ? html`<div class="card task"><span class="step">${step()}</span>
