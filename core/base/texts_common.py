@@ -154,6 +154,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{sku} in {bin}: a count of {qty} is below the {reserved} reserved for orders",
         "zh": "{bin} 的 {sku}：盘点数 {qty} 少于订单已预留的 {reserved}",
     },
+    "driver_not_linked": {
+        "en": "The driver of {plate} has no Telegram chat linked, so the route was not sent: print it, or add the "
+              "driver's chat to the van.",
+        "zh": "{plate} 的司机未关联 Telegram，路线未发送：请打印路线，或为该车登记司机的 Telegram。",
+    },
+    "not_on_plan": {"en": "{plate} has no stops on route plan {plan}.",
+                    "zh": "路线计划 {plan} 中没有 {plate} 的站点。"},
     "database_unavailable": {"en": "Cannot open the database {url}: {reason}", "zh": "无法打开数据库 {url}：{reason}"},
     "database_no_folder": {
         "en": "Cannot open the database {url}: there is no folder {folder} (check "
