@@ -28,7 +28,7 @@ from core.shipping.aftersales import (
     resolve_request,
 )
 from pwa.endpoints import Api, reply
-from pwa.responses import AfterSalesOut, AfterSalesSummary
+from pwa.responses import AfterSalesOut
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
 
@@ -59,7 +59,7 @@ async def post_request(request: web.Request, who: Principal, body: RequestIn) ->
 
 
 @api.route("GET", "/api/after-sales", summary="After-sales requests, newest first", tag="after-sales",
-           permission=Permission.HANDLE_AFTERSALES, query=RequestListQuery, returns=list[AfterSalesSummary])
+           permission=Permission.HANDLE_AFTERSALES, query=RequestListQuery, returns=list[AfterSalesOut])
 async def get_requests(request: web.Request, who: Principal, query: RequestListQuery) -> web.Response:
     return reply(await list_requests(query.status))
 

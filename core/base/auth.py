@@ -15,7 +15,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from core.base.db import fetch
+from core.base.db import fetch, select
 from core.base.errors import BadLogin, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from core.base.passwords import decoy_hash, hash_password, needs_upgrade, off_loop, verify_password
 from core.base.throttle import count_attempt, take_back_attempt
@@ -92,6 +92,9 @@ class Staff(Model):
     language = fields.CharField(max_length=8, default="zh")
     active = fields.BooleanField(default=True)
     muted_alerts: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # alert kinds switched off
+    # where this person works: their alerts about one warehouse (a transfer it must send, its low stock) come
+    # only from there; none means the whole company. An id, not a relation: warehouses belong to a later stage.
+    warehouse_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -177,6 +180,12 @@ async def link_staff_telegram(username: str, telegram_id: int) -> bool:
     return bool(await Staff.filter(username=username).update(telegram_id=telegram_id))
 
 
+async def set_staff_warehouse(username: str, warehouse_id: int | None) -> bool:
+    """Tie a staff member to one warehouse (their alerts about a warehouse come only from it), or to the whole
+    company with None; False when no one has that name."""
+    return bool(await Staff.filter(username=username).update(warehouse_id=warehouse_id))
+
+
 @dataclass(frozen=True)
 class SessionGrant:
     token: str
@@ -255,3 +264,10 @@ async def channel_for_key(key: str) -> str:
     if not rows:
         raise Unauthorized(detail="the API key is unknown or revoked")
     return str(rows[0]["channel"])
+
+
+async def staff_of_telegram(telegram_id: int) -> Staff | None:
+    """The active staff member linked to this Telegram account. Every bot update asks this, so it is one plain
+    statement: building the query through the ORM costs more than running it (bench/bot.py)."""
+    found = await select(Staff, 'SELECT * FROM "staff" WHERE "telegram_id" = ? AND "active"', telegram_id)
+    return found[0] if found else None

@@ -51,6 +51,8 @@ MODEL_MODULES = [  # by stage, as an order lives: base → stock → orders → 
     "core.stock.replenishment",
     "core.orders.customers",
     "core.orders.order",
+    "core.orders.addresses",
+    "core.orders.payments",
     "core.orders.notifications",
     "core.floor.picking",
     "core.floor.scanning",
@@ -331,6 +333,7 @@ async def execute(sql: str, *params: Any) -> int:
     return int(changed)
 
 
+@in_callers_transaction
 async def lock_rows(model: type[Model], field: str, values: Collection[Any]) -> None:
     """Lock, until the caller's transaction ends, the rows of `model` whose `field` is one of `values`, one by
     one in id order. Transactions that lock what they will change this way, before changing any of it, take

@@ -394,9 +394,10 @@ async def report_short(number: str, staff: Staff, settings: Settings, in_bin: in
     assert task is not None
     level = await StockLevel.get(product_id=task.product.id, location_id=task.location.id).select_related("location")
     bumped = await _settle_bin(level, task, left, pick_list.number, staff)
+    warehouse = await Warehouse.get(id=level.warehouse_id)  # type: ignore[attr-defined]
     await emit("stock.short_pick", {"pick_list": pick_list.number, "location": task.location.code,
-                                    "sku": task.product.sku, "missing": missing, "in_bin": left,
-                                    "by": staff.username})
+                                    "warehouse": warehouse.label, "sku": task.product.sku, "missing": missing,
+                                    "in_bin": left, "by": staff.username})
     for reservation, short in bumped:
         await _cover(reservation, short, level, pick_list, staff, settings, notices)
     await check_low_stock({(task.product.id, level.warehouse_id)}, settings.tz)
