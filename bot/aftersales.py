@@ -19,7 +19,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, PhotoSize
 
 from bot.callbacks import AfterSalesDone, AfterSalesKind, AfterSalesOrder, ClaimLine, ClaimLinesDone
-from bot.cart import name_in
+from bot.cart import listed, name_in
 from bot.dialogs import begin, end, this_dialog
 from bot.errors import already_done
 from bot.features import Feature
@@ -129,7 +129,7 @@ async def lines_chosen(query: CallbackQuery, shown: Message, state: FSMContext, 
         await query.answer(say(lang, "as_choose_one"), show_alert=True)
         return
     await query.answer()
-    about = say(lang, "as_chosen", lines=", ".join(f"{qty} × {sku}" for sku, qty in lines))
+    about = say(lang, "as_chosen", lines=listed([f"{qty} × {sku}" for sku, qty in lines], lang))
     if "as_text" in data:  # back after another request took some: their words and photos are kept
         await state.set_state(AfterSales.photos)
         await shown.answer(f"{about}\n{say(lang, 'as_photos')}", reply_markup=keyboard(

@@ -39,6 +39,11 @@ async def set_cart(state: FSMContext, cart: Cart) -> None:
     await state.update_data(cart=cart)
 
 
+def listed(items: list[str], lang: str) -> str:
+    """Items one after another, with the comma of the reader's language."""
+    return ("，" if lang == "zh" else ", ").join(items)
+
+
 def name_in(name: str, name_zh: str, lang: str) -> str:
     """A product's name for a reader of `lang`: the Chinese one when there is one and they read Chinese."""
     return name_zh or name if lang == "zh" else name

@@ -34,7 +34,7 @@ from bot.callbacks import (
     ServiceChoice,
     ShortStock,
 )
-from bot.cart import cart_lines, cart_of, name_in, set_cart
+from bot.cart import cart_lines, cart_of, listed, name_in, set_cart
 from bot.dialogs import begin, end, this_dialog
 from bot.errors import already_done
 from bot.features import Feature
@@ -74,12 +74,12 @@ async def start_checkout(query: CallbackQuery, shown: Message, state: FSMContext
     check = await check_cart(await cart_of(state), customer)
     if check.not_sold:
         await set_cart(state, {line.sku: line.wanted for line in check.lines if line.fate != LineFate.NOT_SOLD})
-        await shown.answer(say(lang, "not_sold", skus=", ".join(check.not_sold)))
+        await shown.answer(say(lang, "not_sold", skus=listed(check.not_sold, lang)))
     if not check.cart(StockChoice.BACKORDER):
         await shown.answer(say(lang, "cart_empty"))
         return
     if not check.short:
-        await begin(state, Checkout.address, lines=check.cart(StockChoice.BACKORDER), short_rest=None)
+        await begin(state, Checkout.address, lines=check.cart(StockChoice.BACKORDER), rest=[])
         await ask_address(shown, state, lang, customer)
         return
     dialog = await begin(state, Checkout.stock, partial=check.partial_shipment)
@@ -122,7 +122,9 @@ async def stock_chosen(query: CallbackQuery, callback_data: ShortStock, shown: M
         await end(state, keep_cart=True)
         await shown.answer(say(lang, "none_available"))
         return
-    await state.update_data(lines=lines, short_rest=callback_data.choice == StockChoice.BACKORDER and check.short)
+    rest = [f"{line.sku} ×{line.short}" for line in check.lines if line.short] \
+        if callback_data.choice == StockChoice.BACKORDER else []
+    await state.update_data(lines=lines, rest=rest)
     await state.set_state(Checkout.address)
     await ask_address(shown, state, lang, customer)
 
@@ -212,8 +214,9 @@ async def payment(query: CallbackQuery, callback_data: PaymentChoice, shown: Mes
     summary = say(lang, "summary", lines=lines, total=total, address=place(data["address"]),
                   date=data["date"] or say(lang, "any_day"), service=say(lang, data["service"]),
                   payment=say(lang, data["payment"]))
-    if data.get("short_rest"):  # they chose to order more than there is: said again before they confirm
-        summary += "\n" + say(lang, "rest_follows" if data.get("partial") else "rest_waits")
+    if data.get("rest"):  # they chose to order more than there is: what becomes of it, said again
+        summary += "\n" + say(lang, "rest_follows_chosen" if data.get("partial") else "rest_waits_chosen",
+                              items=listed(data["rest"], lang))
     await shown.answer(summary, reply_markup=keyboard([[
         (say(lang, "confirm"), CheckoutEnd(dialog=callback_data.dialog, confirm=True)),
         (say(lang, "cancel"), CheckoutEnd(dialog=callback_data.dialog, confirm=False))]]))

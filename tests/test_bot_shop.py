@@ -180,10 +180,11 @@ async def test_a_customer_who_takes_partial_shipments_orders_it_all_and_reads_th
         "CUP Product CUP：您要 1 件，目前无货。",
         "如全部下单：现有商品先发，其余商品到货后作为单独的订单发出。"]
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, short, "全部下单 · 53.00 元"), contains="收货地址")
-    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海，上海，浦东新区，世纪大道 100 号，200120"), contains="何时")
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海，上海，浦东新区，世纪大道 100 号，200120"),
+                           contains="何时")
     summary = await to_summary(api, CUSTOMER, days, ZH_STEPS)
     assert "5 × TEA 龙井茶" in summary.text and "合计 53.00 元" in summary.text
-    assert summary.text.endswith("如全部下单：现有商品先发，其余商品到货后作为单独的订单发出。")  # said again
+    assert summary.text.endswith("暂时缺货、到货后作为单独订单发出：TEA ×2，CUP ×1。")  # said again
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "确认下单"), contains="已收到")
     first = await Order.filter(channel="telegram").order_by("id").first()
     assert first is not None
@@ -257,7 +258,8 @@ async def test_the_address_of_an_order_is_offered_at_the_next_checkout_in_englis
     ask = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="送到哪里")
     assert ask.text == "送到哪里？请点选您用过的地址，或发送新地址：省，市，区，街道门牌，邮编"
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, ask, "新地址"), contains="请输入收货地址")
-    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "广东，广州，天河区，天河路 385 号，510630"), contains="何时")
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "广东，广州，天河区，天河路 385 号，510630"),
+                           contains="何时")
     assert days.text.startswith("收货地址：广东 广州 天河区 天河路 385 号")
     summary = await to_summary(api, CUSTOMER, days, ZH_STEPS)
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "确认下单"), contains="已收到")
@@ -303,7 +305,7 @@ async def _pay_on_the_page(shop: Shop, button: dict[str, Any], lang: str) -> str
 
 
 @pytest.mark.parametrize(("lang", "pay", "steps", "confirm", "paid_word"), [
-    ("en", "Pay online", EN_STEPS[:2], "Confirm order", "We received your payment of 88.00 for order"),
+    ("en", "Pay online", EN_STEPS[:2], "Confirm order", "We received your payment of 88.00 CNY for order"),
     ("zh", "在线支付", ZH_STEPS[:2], "确认下单", "的付款 88.00 元，谢谢"),
 ])
 async def test_an_order_paid_online_leads_to_the_payment_page_and_the_customer_is_told_it_was_paid(
@@ -404,7 +406,7 @@ async def test_after_sales_asks_which_lines_and_how_many_and_opens_the_request_f
     lines = await api.reply(CUSTOMER, after=api.taps(CUSTOMER, lines, lines.buttons[1][1]), contains="CUP 茶杯：2/2")
     lines = await api.reply(CUSTOMER, after=api.taps(CUSTOMER, lines, lines.buttons[0][0]), contains="1/3")  # TEA −
     text = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, lines, "下一步"), contains="请简单描述")
-    assert text.text.startswith("涉及商品：1 × TEA, 2 × CUP")
+    assert text.text.startswith("涉及商品：1 × TEA，2 × CUP")
     old = await api.reply(CUSTOMER, after=api.taps(CUSTOMER, lines, lines.buttons[0][2]))  # the picker is done with
     assert old.popup and old.text.startswith("已经处理过了")
     photos = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "杯子不想要了，茶叶多买了一盒"), contains="照片")

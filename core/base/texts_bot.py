@@ -82,6 +82,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "None of it is in stock now: you can order it all and wait, or come back later.",
         "zh": "这些商品目前都无货：可以全部下单等待到货，或稍后再来。",
     },
+    "rest_follows_chosen": {
+        "en": "Not in stock yet, so following later as an order of its own: {items}.",
+        "zh": "暂时缺货、到货后作为单独订单发出：{items}。",
+    },
+    "rest_waits_chosen": {
+        "en": "Not in stock yet: {items}; the whole order ships when they arrive.",
+        "zh": "暂时缺货：{items}；到货后整单一起发出。",
+    },
     "order_all": {"en": "Order all · {total} CNY", "zh": "全部下单 · {total} 元"},
     "order_available": {"en": "Only what is in stock · {total} CNY", "zh": "只买现货 · {total} 元"},
     "ask_saved_address": {
@@ -232,7 +240,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "\n{tracking_url}",
     },
     "n.order.delivered": {"en": "Order {order} was delivered. Thank you!", "zh": "订单 {order} 已送达，谢谢！"},
-    "n.order.paid": {"en": "We received your payment of {total} for order {order}. Thank you!",
+    "n.order.paid": {"en": "We received your payment of {total} CNY for order {order}. Thank you!",
                      "zh": "已收到订单 {order} 的付款 {total} 元，谢谢！"},
     "m.payment.refund_due": {"en": "💸 {order} was paid online ({amount} {currency}, {ref}) after it was closed: "
                                    "refund it.",
