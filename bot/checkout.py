@@ -150,8 +150,12 @@ async def new_address(query: CallbackQuery, shown: Message, lang: str) -> None:
 @feature.callback_query(Checkout.address, SavedAddressPick.filter(), this_dialog, F.message.as_("shown"))
 async def saved_address(query: CallbackQuery, callback_data: SavedAddressPick, shown: Message, state: FSMContext,
                         lang: str, customer: Customer) -> None:
-    chosen = await use_address(customer.id, callback_data.address)  # another's, or forgotten: not found
     await query.answer()
+    try:
+        chosen = await use_address(customer.id, callback_data.address)
+    except NotFound:  # forgotten since (or never theirs): they choose again
+        await shown.answer(say(lang, "address_gone"))
+        return
     await address_given(shown, state, lang, chosen.model_dump(mode="json"))
 
 

@@ -98,6 +98,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "送到哪里？请点选您用过的地址，或发送新地址：省，市，区，街道门牌，邮编",
     },
     "new_address": {"en": "➕ A new address", "zh": "➕ 新地址"},
+    "address_gone": {
+        "en": "That address is not among your saved ones any more; please tap another or send a new one.",
+        "zh": "该地址已不在您保存的地址中，请点选其他地址或发送新地址。",
+    },
     "deliver_to": {"en": "To: {address}", "zh": "收货地址：{address}"},
     "pay_now": {
         "en": "Order {number}: please pay {total} CNY online by {until}; the goods are kept for you meanwhile.",
