@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiohttp import web
+from tortoise.transactions import in_transaction
 
 from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator, Sent
@@ -385,8 +386,9 @@ async def _shipped(shop: Shop, lines: dict[str, int]) -> str:
         await stock(await a_product(sku, name_zh={"TEA": "龙井茶", "CUP": "茶杯"}.get(sku, "")), wh, 20)
     placed = await place_order(an_order(lines, customer={"name": "Li Lei", "phone": PHONE}), "shop", "api:shop",
                                shop.telegram.settings)
-    for step in (OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED):  # its journey, in short
-        await transition(placed.order, step, "test")
+    async with in_transaction():
+        for step in (OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED):  # its journey, in short
+            await transition(placed.order, step, "test")
     return placed.order.number
 
 
