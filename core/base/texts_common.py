@@ -111,7 +111,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{carrier} issued no waybill after {tries} tries; book a carrier by hand",
         "zh": "{carrier} 尝试 {tries} 次仍未出单；请人工指定承运商",
     },
-    "carrier.unavailable": {"en": "its system did not answer in time", "zh": "其系统未及时应答"},
+    "carrier.unavailable": {"en": "its system did not answer", "zh": "其系统未应答"},
     "carrier.refused": {"en": "its system refused: {detail}", "zh": "其系统拒绝：{detail}"},
     "carrier.none": {"en": "no carrier can take this shipment: {reasons}", "zh": "没有承运商能承运此发运：{reasons}"},
     "unknown_province": {"en": "an unknown province", "zh": "未知省份"},
