@@ -197,6 +197,7 @@ async def test_sf_rate_limited_and_alone_the_request_is_asked_again_through_the_
     assert shipment["status"] == "packed" and shipment["carrier"] is None
     alert = await OutboxEvent.get(kind="shipment.carrier_failed")
     assert alert.payload["why"] == "its system did not answer" and "again" in alert.payload["next"]
+    assert not await OutboxEvent.exists(kind="waybill.cancel")  # asked again, SF answers with what it made
     now = datetime.now(UTC)
     assert await retry_waybills(db, now) == 0  # not due yet
     sf.mode = "ok"

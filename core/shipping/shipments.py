@@ -138,12 +138,12 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
         await _record_no_carrier(shipment, choice)
         return shipment
     issued = await issue_waybill(choice, carriers, request, settings, fall_back=carrier_code is None)
-    for unsure in issued.unsure:  # it may have made the order before it failed to answer
-        if unsure is not issued.carrier:
-            await cancel_waybill_later(unsure, "", number)
     if issued.carrier is None or issued.waybill is None:
+        # asked again later with the same reference, a carrier that made the order silently answers with it
         await _book_later(shipment, choice, issued, carrier_code, attempt, settings, now)
         return await shipment_by_number(number)
+    for unsure in issued.unsure:  # another carrier took it: one that fell silent may have made the order
+        await cancel_waybill_later(unsure, "", number)
     await _record_booking(shipment, choice, issued, settings)
     return await shipment_by_number(number)
 
