@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0012_outbox_commit_order')]
+    dependencies = [('fahuo', '0014_staff_warehouse_driver_chat')]
 
     initial = False
 
