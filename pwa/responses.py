@@ -183,6 +183,7 @@ class ShipmentOut(BaseModel):
     carrier: str | None
     carrier_name: str | None
     waybill: str | None
+    routing: dict[str, str] = {}  # what the carrier's label shows beside the waybill (e.g. SF's route label)
     price: str | None
     eta: str | None
     choice: Any

@@ -297,6 +297,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🚚 No carrier for {shipment} ({order}): {why}",
         "zh": "🚚 {shipment}（{order}）无可用承运商：{why}",
     },
+    "m.shipment.carrier_failed": {
+        "en": "⚠️ {carrier} could not issue a waybill for {shipment} ({order}): {why}. {next}",
+        "zh": "⚠️ {carrier} 未能为 {shipment}（{order}）出单：{why}。{next}",
+    },
     "m.shipment.date_missed": {
         "en": "📅 {order} will arrive after the customer's requested date {requested}: no carrier "
               "makes it. {shipment} goes with {carrier}, arriving {arrives}.",

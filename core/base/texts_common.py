@@ -93,9 +93,26 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "carrier.by_staff": {"en": "chosen by staff", "zh": "由员工指定"},
     "carrier.chosen": {
-        "en": "{carrier}: {basis} ({price} CNY, arrives {arrives})",
-        "zh": "{carrier}：{basis}（运费 {price} 元，{arrives} 送达）",
+        "en": "{carrier}: {basis} ({price} CNY by {priced}, arrives {arrives})",
+        "zh": "{carrier}：{basis}（运费 {price} 元，依据{priced}，{arrives} 送达）",
     },
+    "carrier.live_quote": {"en": "live quote", "zh": "实时报价"},
+    "carrier.rate_table": {"en": "rate table", "zh": "运价表"},
+    "carrier.fell_back": {
+        "en": "{failed} could not issue the waybill ({reason}), so {carrier} takes the shipment.",
+        "zh": "{failed} 未能出单（{reason}），改由 {carrier} 承运。",
+    },
+    "carrier.took_over": {"en": "{carrier} took the shipment instead.", "zh": "已改由 {carrier} 承运。"},
+    "carrier.retrying": {
+        "en": "No other carrier could take it; fahuo asks again in a few minutes.",
+        "zh": "没有其他承运商可承运；系统将在几分钟后重试。",
+    },
+    "carrier.gave_up": {
+        "en": "{carrier} issued no waybill after {tries} tries; book a carrier by hand",
+        "zh": "{carrier} 尝试 {tries} 次仍未出单；请人工指定承运商",
+    },
+    "carrier.unavailable": {"en": "its system did not answer", "zh": "其系统未应答"},
+    "carrier.refused": {"en": "its system refused: {detail}", "zh": "其系统拒绝：{detail}"},
     "carrier.none": {"en": "no carrier can take this shipment: {reasons}", "zh": "没有承运商能承运此发运：{reasons}"},
     "unknown_province": {"en": "an unknown province", "zh": "未知省份"},
     "goods.normal": {"en": "normal", "zh": "普通"},

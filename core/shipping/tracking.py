@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -23,8 +24,11 @@ from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
 from core.base.settings import Settings
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
-from core.shipping.carriers import Carrier, TrackingUpdate, adapter_for, carrier_by_code
+from core.shipping.carrier_api import CarrierError, CarrierRefused, PushReply, TrackingUpdate
+from core.shipping.carriers import Carrier, carrier_by_code, connect
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
+
+log = logging.getLogger(__name__)
 
 
 class TrackingCode(StrEnum):
@@ -135,6 +139,40 @@ async def receive_push(carrier_code: str, body: bytes, given_signature: str, pus
         return await record_tracking(shipment, [e.update() for e in push.events], f"carrier:{carrier.code}")
 
 
+async def receive_carrier_push(code: str, token: str, body: bytes, content_type: str,
+                               settings: Settings) -> PushReply:
+    """Tracking a carrier's system pushes to fahuo, in its own format, answered in its own words.
+
+    The push address carries the account's secret token (the carrier is given the whole URL); the adapter
+    then reads (and, where the carrier signs, verifies) the body. An event is taken only for a waybill that
+    carrier issued to fahuo, and for the shipment the carrier names with it; each is stored once, so a
+    carrier that pushes again changes nothing. Events for a shipment not yet dispatched are left for the
+    tracking poll, which asks again after dispatch."""
+    carrier = await Carrier.get_or_none(code=code)
+    if carrier is None:
+        raise NotFound(what="carrier", key=code)
+    adapter, conn = connect(carrier, settings)
+    expected = conn.account.push_token.get_secret_value() if conn.account else ""
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        return replace(adapter.push_reply(False, "unknown push address"), status=401)
+    try:
+        pushed = adapter.read_push(conn, body, content_type)
+    except CarrierRefused as refused:
+        return adapter.push_reply(False, refused.reason)
+    new = 0
+    for push in pushed:
+        async with in_transaction():
+            shipment = await Shipment.get_or_none(carrier_id=carrier.id, waybill=push.waybill
+                                                  ).prefetch_related("order")
+            if shipment is None or (push.reference and push.reference != shipment.number):
+                log.warning("%s pushed tracking for waybill %s, which is not one of its shipments", code, push.waybill)
+            elif shipment.status not in (ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED):
+                log.info("%s pushed tracking for %s before dispatch; the poll takes it later", code, shipment.number)
+            else:
+                new += await record_tracking(shipment, push.updates, f"carrier:{code}")
+    return adapter.push_reply(True, f"{new} new")
+
+
 async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
     """Ask each carrier about every shipment on the road; returns the number of new events.
 
@@ -145,9 +183,13 @@ async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
                      .prefetch_related("carrier", "order", "warehouse").order_by("id"))
     for shipment in on_road:
         carrier: Carrier = shipment.carrier  # type: ignore[assignment]
-        updates = await adapter_for(carrier).fetch_tracking(
-            carrier, shipment.waybill or "", shipment.dispatched_at or now, shipment.warehouse.city,
-            shipment.order.city, now)
+        adapter, conn = connect(carrier, settings)
+        try:
+            updates = await adapter.fetch_tracking(conn, shipment.waybill or "", shipment.dispatched_at or now,
+                                                   shipment.warehouse.city, shipment.order.city, now)
+        except CarrierError as error:  # one carrier down does not stop the others; asked again next round
+            log.warning("no tracking for %s from %s: %s", shipment.number, carrier.code, error.reason)
+            continue
         if updates:
             async with in_transaction():
                 new += await record_tracking(shipment, updates, f"carrier:{carrier.code}")
