@@ -18,7 +18,7 @@ from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
 from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
-from pwa.endpoints import openapi_document, reply
+from pwa.endpoints import language, openapi_document, reply
 from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,6 @@ STATUS_OF = {
     "id_taken": 409, "id_reused": 422,
     "too_many_sign_ins": 429,
 }
-
-
-def language(request: web.Request) -> str:
-    return "zh" if request.headers.get("Accept-Language", "").lower().startswith("zh") else "en"
 
 
 def _error(code: str, message: str, status: int, **extra: object) -> web.Response:

@@ -47,7 +47,7 @@ from core.shipping.fleet import (
 )
 from core.shipping.packing import PackIn, pack_order, package_label_png, package_label_svg
 from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, reply, said
 from pwa.responses import (
     CarrierOut,
     DashboardOut,
@@ -97,7 +97,7 @@ async def post_pick_list(request: web.Request, who: Principal, body: PickListIn)
     if not numbers:
         raise InvalidInput(detail=f"no order in {body.warehouse} is ready to pick")
     pick_list = await create_pick_list(numbers, who.actor, request.app[SETTINGS])
-    return reply(await pick_progress(pick_list), status=201)
+    return reply(said(request, await pick_progress(pick_list)), status=201)
 
 
 class PickListQuery(BaseModel):
@@ -118,7 +118,7 @@ async def list_pick_lists(request: web.Request, who: Principal, query: PickListQ
 @api.route("GET", "/api/pick-lists/{number}", summary="A pick list with its tasks and the next step",
            tag="picking", permission=Permission.PICK, returns=PickListOut)
 async def get_pick_list(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await pick_progress(await pick_list_by_number(number)))
+    return reply(said(request, await pick_progress(await pick_list_by_number(number))))
 
 
 @api.route("POST", "/api/scans", summary="Apply one scan (pick, short pick, loading); replays are answered once",
@@ -126,7 +126,7 @@ async def get_pick_list(request: web.Request, who: Principal, number: str) -> we
            responses={200: "applied, or the answer to an earlier copy of this scan (replayed: true)",
                       409: "wrong scan: the message says what was expected; nothing changed"})
 async def post_scan(request: web.Request, who: Principal, body: ScanIn) -> web.Response:
-    return reply(await apply_scan(body, member(who), request.app[SETTINGS]))
+    return reply(said(request, await apply_scan(body, member(who), request.app[SETTINGS])))
 
 
 @api.route("POST", "/api/orders/{number}/packages", summary="Pack a picked order; a carrier is booked at once",

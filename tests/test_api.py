@@ -78,7 +78,7 @@ async def test_another_channel_cannot_see_the_order(http, shop):
 async def test_chinese_callers_get_chinese_messages(http, shop):
     async with http.get("/api/orders/SO-1", headers=shop | {"Accept-Language": "zh-CN"}) as resp:
         assert resp.status == 404
-        assert (await resp.json())["message"] == "未找到order SO-1。"
+        assert (await resp.json())["message"] == "未找到订单 SO-1。"
 
 
 def changed(edit):

@@ -123,3 +123,24 @@ async def test_an_issued_confirmation_cannot_be_changed_and_tampering_is_noticed
     assert status == 409 and "altered" in answer["message"]
     status, again = await phone["dispatcher"].call("POST", f"/api/shipments/{shipment['number']}/dispatch")
     assert status == 409 and "dispatched" in again["message"]
+
+
+async def test_a_chinese_picker_hears_refusals_and_prompts_in_chinese_even_when_a_refusal_is_replayed(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10, "A-01-04")
+    phone = await _phones(http)
+    number = await _place(http, {"TEA": 2})
+    picker = phone["picker"]
+    _, pick_list = await picker.call("POST", "/api/pick-lists", {"orders": [number]})
+    zh = Phone(http, picker.headers | {"Accept-Language": "zh-CN,zh;q=0.9"})
+    status, refusal = await zh.scan("pick", "FH:LOC:A-01-02", scan_id="wrong-bin-0001", pick_list=pick_list["number"])
+    assert status == 409
+    assert refusal["message"] == "扫描错误：应扫描库位 A-01-04（收到 FH:LOC:A-01-02）。"
+    _, again = await picker.scan("pick", "FH:LOC:A-01-02", scan_id="wrong-bin-0001", pick_list=pick_list["number"])
+    assert again["message"] == "Wrong scan: expected location A-01-04 (got FH:LOC:A-01-02)."  # the copy, in English
+    status, answer = await zh.scan("pick", "FH:LOC:A-01-04", pick_list=pick_list["number"])
+    assert status == 200 and answer["prompt"] == "取 2 件 TEA（Product TEA）放入周转箱 T1。"
+    _, refusal = await zh.scan("pick", "FH:SKU:TEA", pick_list=pick_list["number"], qty=3)
+    assert refusal["message"] == "扫描错误：数量应为 1 至 2 件 TEA（收到 3 × TEA）。"
+    _, missing = await zh.call("GET", "/api/pick-lists/PL-NOPE")
+    assert missing["message"] == "未找到拣货单 PL-NOPE。"

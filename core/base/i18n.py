@@ -21,6 +21,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "服务器出错,未做任何更改。请重试。",
     },
     "not_found": {"en": "{what} {key} was not found.", "zh": "未找到{what} {key}。"},
+    # the things a not_found names (NotFound turns its `what` into one of these)
+    "thing.order": {"en": "order", "zh": "订单"},
+    "thing.pick list": {"en": "pick list", "zh": "拣货单"},
+    "thing.shipment": {"en": "shipment", "zh": "发运单"},
+    "thing.package": {"en": "package", "zh": "包裹"},
+    "thing.location": {"en": "location", "zh": "库位"},
+    "thing.product": {"en": "product", "zh": "商品"},
+    "thing.vehicle": {"en": "vehicle", "zh": "车辆"},
+    "thing.purchase order": {"en": "purchase order", "zh": "采购单"},
+    "thing.transfer": {"en": "transfer", "zh": "调拨单"},
+    "thing.after-sales request": {"en": "after-sales request", "zh": "售后申请"},
+    "thing.route plan": {"en": "route plan", "zh": "路线计划"},
+    "thing.carrier": {"en": "carrier", "zh": "承运商"},
+    "thing.warehouse": {"en": "warehouse", "zh": "仓库"},
+    "thing.photo": {"en": "photo", "zh": "照片"},
+    "thing.waybill": {"en": "waybill", "zh": "运单"},
+    "thing.tracking link": {"en": "tracking link", "zh": "跟踪链接"},
+    "thing.staff member": {"en": "staff member", "zh": "员工"},
+    "thing.shipment confirmation for": {"en": "shipment confirmation for", "zh": "发货确认单，发运单"},
     "unknown_sku": {"en": "Unknown product SKU: {sku}.", "zh": "未知的商品编码：{sku}。"},
     "unknown_location": {
         "en": "Location {code} does not exist in warehouse {warehouse}.",
@@ -45,7 +64,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您的角色（{role}）无权{action}。",
     },
     "conflict": {"en": "{detail}", "zh": "{detail}"},
-    "wrong_scan": {"en": "Wrong scan: {got}. Expected {expected}.", "zh": "扫描错误：{got}。应扫描 {expected}。"},
+    "wrong_scan": {"en": "Wrong scan: expected {expected} (got {got}).", "zh": "扫描错误：{expected}（收到 {got}）。"},
+    # what a scan should have been (in Chinese with its verb), and what came instead, inside a wrong_scan
+    "expect.location": {"en": "location {code}", "zh": "应扫描库位 {code}"},
+    "expect.location_first": {"en": "location {code} first", "zh": "请先扫描库位 {code}"},
+    "expect.product": {"en": "product {sku} ({name}) from {location}",
+                       "zh": "应扫描 {location} 的商品 {sku}（{name_zh}）"},
+    "expect.qty": {"en": "1 to {left} × {sku}", "zh": "数量应为 1 至 {left} 件 {sku}"},
+    "expect.take": {"en": "you to take {missing} × {sku} from {location}: the bin has them",
+                    "zh": "请从 {location} 取 {missing} 件 {sku}：库位里有货"},
+    "expect.own_van": {"en": "one of our own vans", "zh": "应扫描本公司的货车"},
+    "expect.vehicle_planned": {"en": "vehicle {plate}, as planned", "zh": "应扫描计划的车辆 {plate}"},
+    "expect.vehicle_loading": {"en": "vehicle {plate}, which already has packages of it",
+                               "zh": "应扫描车辆 {plate}（已装有此发运的包裹）"},
+    "expect.vehicle_first": {"en": "the vehicle's label first (FH:VEH:…)", "zh": "请先扫描车辆标签（FH:VEH:…）"},
+    "expect.package": {"en": "a package of {shipment}: {waiting}", "zh": "应扫描 {shipment} 的包裹：{waiting}"},
+    "expect.all_loaded": {"en": "nothing more: all are loaded", "zh": "无需再扫：已全部装车"},
+    "expect.scan_of": {"en": "the {what} it belongs to", "zh": "须注明所属的{what}"},
+    "got.short_pick": {"en": "a short pick", "zh": "短拣"},
+    "got.short_with_stock": {"en": "a short pick with {left} × {sku} still in {location}",
+                             "zh": "短拣（{location} 仍有 {left} 件 {sku}）"},
+    "got.vehicle": {"en": "vehicle {plate}", "zh": "车辆 {plate}"},
+    "got.foreign_package": {"en": "package {package}, not part of {shipment}",
+                            "zh": "包裹 {package}（不属于 {shipment}）"},
+    "got.no_document": {"en": "a scan without {what}", "zh": "未注明{what}的扫描"},
+    # what the floor hears after a scan
+    "pick.go_to": {"en": "Go to {location} and scan its label.", "zh": "请到 {location}，扫描库位标签。"},
+    "pick.take": {"en": "Take {left} × {sku} ({name}) into tote {tote}.",
+                  "zh": "取 {left} 件 {sku}（{name_zh}）放入周转箱 {tote}。"},
+    "pick.done": {"en": "All picked: take the cart to packing.", "zh": "全部拣完：请送往打包区。"},
+    "pick.cancelled": {"en": "{order} was cancelled: put {picked} × {sku} from tote {tote} back to {location}",
+                       "zh": "{order} 已取消：请把周转箱 {tote} 里的 {picked} 件 {sku} 放回 {location}"},
+    "pick.more_from": {"en": "{qty} × {sku} more from {locations}", "zh": "另从 {locations} 取 {qty} 件 {sku}"},
+    "pick.waits": {"en": "{order} waits for {qty} × {sku}; keep tote {tote}",
+                   "zh": "{order} 还缺 {qty} 件 {sku}，请保留周转箱 {tote}"},
+    "load.onto": {"en": "Loading onto {plate}", "zh": "正在装上 {plate}"},
+    "load.already": {"en": "{package} is already on board", "zh": "{package} 已在车上"},
+    "load.loaded": {"en": "{package} loaded", "zh": "{package} 已装车"},
+    "nothing_for_code": {"en": "Nothing has the code {code}.", "zh": "没有与条码 {code} 对应的内容。"},
     "id_taken": {
         "en": "The id {id} was already used by another device; nothing was changed.",
         "zh": "编号 {id} 已被另一台设备使用，未做任何更改。",
@@ -167,8 +223,35 @@ MESSAGES: dict[str, dict[str, str]] = {
 SEPARATOR = {"en": ", ", "zh": "、"}  # between items of a list inside a sentence
 
 
-def text(code: str, lang: str = "en", **params: Any) -> str:
-    """The message for `code` in `lang` (English when the language or code is unknown)."""
+Phrase = dict[str, Any]  # {"phrase": code, "params": {...}}: words said later, in the reader's language
+
+
+def phrase(key: str, /, **params: Any) -> Phrase:
+    """Words for a message part (what a scan should have been, a notice to the picker), kept as plain JSON so
+    that a refusal recorded once and replayed later, or an answer read in another language, says them in the
+    language of whoever reads it."""
+    return {"phrase": key, "params": params}
+
+
+def is_phrase(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("phrase"), str) and isinstance(value.get("params"), dict)
+
+
+def render(value: Any, lang: str) -> Any:
+    """`value` with every phrase inside it (in lists and dicts too) said in `lang`."""
+    if is_phrase(value):
+        return text(value["phrase"], lang, **value["params"])
+    if isinstance(value, list):
+        return [render(v, lang) for v in value]
+    if isinstance(value, dict):
+        return {k: render(v, lang) for k, v in value.items()}
+    return value
+
+
+def text(code: str, lang: str = "en", /, **params: Any) -> str:
+    """The message for `code` in `lang` (English when the language or code is unknown); parameters that are
+    phrases are said in `lang` too."""
+    params = {k: render(v, lang) for k, v in params.items()}
     catalog = MESSAGES.get(code)
     if catalog is None:
         return params.get("detail", code)
