@@ -286,7 +286,7 @@ class SummaryQuery(BaseModel):
 @api.route("GET", "/api/lookup", summary="What a scanned code is: where, how many, what state", tag="lookup",
            permission=Permission.VIEW_STOCK, query=LookupQuery, returns=LookupOut)
 async def get_lookup(request: web.Request, who: Principal, query: LookupQuery) -> web.Response:
-    return reply(await look_up(query.code))
+    return reply(said(request, await look_up(query.code)))
 
 
 @api.route("GET", "/api/dashboard", summary="Orders in and out per day, on-time rate, order-to-ship time",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Staffer(BaseModel):
@@ -238,6 +238,7 @@ class LookupOut(BaseModel):
     title: str
     facts: list[list[str]]
     table: LookupTable
+    refs: dict[str, str] = Field(description="numbers a screen follows on, such as a package's shipment")
     code: str
 
 

@@ -144,3 +144,23 @@ async def test_a_chinese_picker_hears_refusals_and_prompts_in_chinese_even_when_
     assert refusal["message"] == "扫描错误：数量应为 1 至 2 件 TEA（收到 3 × TEA）。"
     _, missing = await zh.call("GET", "/api/pick-lists/PL-NOPE")
     assert missing["message"] == "未找到拣货单 PL-NOPE。"
+
+
+async def test_a_look_up_names_the_bins_warehouse_and_says_what_does_not_exist_in_the_readers_language(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA", name_zh="龙井茶")
+    await stock(tea, wh, 7, "A-01-03")
+    manager = (await _phones(http))["manager"]
+    zh = Phone(http, manager.headers | {"Accept-Language": "zh"})
+    _, found = await zh.call("GET", "/api/lookup?code=FH:LOC:A-01-03")
+    assert found["title"] == "库位 A-01-03"
+    assert ["仓库", "SH SH warehouse"] in found["facts"]
+    assert found["table"] == {"head": ["SKU", "名称", "在库", "已预留"], "rows": [["TEA", "龙井茶", "7", "0"]]}
+    _, found = await manager.call("GET", "/api/lookup?code=FH:LOC:A-01-03")
+    assert found["title"] == "Location A-01-03" and ["warehouse", "SH SH warehouse"] in found["facts"]
+    assert found["table"]["rows"] == [["TEA", "Product TEA", "7", "0"]]
+    for code, words in (("FH:PKG:PK-NOPE", "未找到包裹 PK-NOPE。"), ("FH:ORD:SO-NOPE", "未找到订单 SO-NOPE。"),
+                        ("WHAT-IS-THIS", "没有与条码 WHAT-IS-THIS 对应的内容。")):
+        status, refusal = await zh.call("GET", f"/api/lookup?code={code}")
+        assert (status, refusal["message"]) == (404, words)
+    _, refusal = await manager.call("GET", "/api/lookup?code=FH:PKG:PK-NOPE")
+    assert refusal["message"] == "package PK-NOPE was not found."
