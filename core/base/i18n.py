@@ -176,6 +176,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.po.partially_received": {"en": "partly received", "zh": "部分到货"},
     "status.po.received": {"en": "received", "zh": "已到货"},
     "status.po.cancelled": {"en": "cancelled", "zh": "已取消"},
+    # review rules' reasons (core.orders.review)
+    "review.blocked": {"en": "the customer account is blocked", "zh": "客户账户已被封禁"},
+    "review.good_standing": {"en": "account in good standing", "zh": "客户信誉良好"},
+    "review.address_lacks": {"en": "address lacks {missing}; confirm it with the customer",
+                             "zh": "地址缺少{missing}，请与客户确认"},
+    "review.address_complete": {"en": "address complete", "zh": "地址完整"},
+    "review.retired": {"en": "no longer sold: {skus}", "zh": "已停售：{skus}"},
+    "review.on_sale": {"en": "all products on sale", "zh": "商品均在售"},
+    "review.large_quantities": {"en": "unusually large quantities (over {limit}): {lines}",
+                                "zh": "数量异常大（超过 {limit}）：{lines}"},
+    "review.usual_quantities": {"en": "quantities usual", "zh": "数量正常"},
+    "review.paid": {"en": "paid", "zh": "已付款"},
+    "review.cod_not_allowed": {"en": "cash on delivery is not allowed for this customer", "zh": "该客户不可货到付款"},
+    "review.cod_over": {"en": "cash on delivery over {limit}", "zh": "货到付款金额超过 {limit}"},
+    "review.cod": {"en": "cash on delivery", "zh": "货到付款"},
+    "review.over_credit": {"en": "over credit limit: {used} open + {total} > {limit}",
+                           "zh": "超出信用额度：未结 {used} + 本单 {total} > {limit}"},
+    "review.within_credit": {"en": "within credit limit", "zh": "在信用额度内"},
+    "review.awaiting_prepayment": {"en": "awaiting prepayment; goods are reserved meanwhile",
+                                   "zh": "等待预付款，货物已预留"},
+    "review.backordered": {"en": "will be backordered: {lines}", "zh": "将缺货待补：{lines}"},
+    "review.in_stock": {"en": "in stock", "zh": "有货"},
+    "review.value_over": {"en": "order value {total} over {limit}", "zh": "订单金额 {total} 超过 {limit}"},
+    "review.value_within": {"en": "value within limit", "zh": "金额在限额内"},
+    "review.first_order": {"en": "first order of a new customer", "zh": "新客户首单"},
+    "review.duplicate": {"en": "same goods as {other} placed shortly before", "zh": "与不久前的 {other} 商品相同"},
+    "review.no_twin": {"en": "no recent twin", "zh": "近期无重复订单"},
     "nothing_for_code": {"en": "Nothing has the code {code}.", "zh": "没有与条码 {code} 对应的内容。"},
     "id_taken": {
         "en": "The id {id} was already used by another device; nothing was changed.",
@@ -305,7 +332,8 @@ def phrase(key: str, /, **params: Any) -> Phrase:
     """Words for a message part (what a scan should have been, a notice to the picker), kept as plain JSON so
     that a refusal recorded once and replayed later, or an answer read in another language, says them in the
     language of whoever reads it."""
-    return {"phrase": key, "params": params}
+    return {"phrase": key, "params": {k: v if isinstance(v, (str, int, float, dict, list)) or v is None else str(v)
+                                      for k, v in params.items()}}  # JSON only: Decimal, dates as text
 
 
 def is_phrase(value: Any) -> bool:

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from core.base.db import retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
+from core.base.i18n import Phrase, phrase, text
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
@@ -33,7 +35,8 @@ SEVERITY = {Outcome.PASS: 0, Outcome.HOLD: 1, Outcome.REJECT: 2}
 class RuleResult:
     rule: str
     outcome: Outcome
-    reason: str
+    reason: str  # in English, for the order's history
+    said: Phrase  # the same, for a reader in their own language
 
 
 @dataclass
@@ -49,36 +52,38 @@ class ReviewCase:
 Rule = Callable[[ReviewCase], Awaitable[RuleResult]]
 
 
-def _result(rule: str, outcome: Outcome, reason: str) -> RuleResult:
-    return RuleResult(rule, outcome, reason)
+def _result(rule: str, outcome: Outcome, key: str, **params: Any) -> RuleResult:
+    """A rule's outcome, its reason the catalogue's `review.<key>` filled with `params`."""
+    return RuleResult(rule, outcome, text(f"review.{key}", "en", **params), phrase(f"review.{key}", **params))
 
 
 async def customer_in_good_standing(case: ReviewCase) -> RuleResult:
     if case.customer.blocked:
-        return _result("customer", Outcome.REJECT, "the customer account is blocked")
-    return _result("customer", Outcome.PASS, "account in good standing")
+        return _result("customer", Outcome.REJECT, "blocked")
+    return _result("customer", Outcome.PASS, "good_standing")
 
 
 async def address_complete(case: ReviewCase) -> RuleResult:
     missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
     if missing:
-        return _result("address", Outcome.HOLD, f"address lacks {', '.join(missing)}; confirm it with the customer")
-    return _result("address", Outcome.PASS, "address complete")
+        return _result("address", Outcome.HOLD, "address_lacks",
+                       missing=", ".join(missing))
+    return _result("address", Outcome.PASS, "address_complete")
 
 
 async def products_active(case: ReviewCase) -> RuleResult:
     retired = [p.sku for _, p in case.lines if not p.active]
     if retired:
-        return _result("products", Outcome.REJECT, f"no longer sold: {', '.join(retired)}")
-    return _result("products", Outcome.PASS, "all products on sale")
+        return _result("products", Outcome.REJECT, "retired", skus=", ".join(retired))
+    return _result("products", Outcome.PASS, "on_sale")
 
 
 async def quantities_sane(case: ReviewCase) -> RuleResult:
     limit = case.settings.max_line_qty
     big = [f"{p.sku}×{line.qty}" for line, p in case.lines if line.qty > limit]
     if big:
-        return _result("quantities", Outcome.HOLD, f"unusually large quantities (over {limit}): {', '.join(big)}")
-    return _result("quantities", Outcome.PASS, "quantities usual")
+        return _result("quantities", Outcome.HOLD, "large_quantities", limit=limit, lines=", ".join(big))
+    return _result("quantities", Outcome.PASS, "usual_quantities")
 
 
 async def _open_credit(customer_id: int, excluding: int) -> Decimal:
@@ -95,17 +100,17 @@ async def payment_acceptable(case: ReviewCase) -> RuleResult:
         return _result("payment", Outcome.PASS, "paid")
     if order.payment_method == PaymentMethod.COD:
         if not customer.cod_allowed:
-            return _result("payment", Outcome.HOLD, "cash on delivery is not allowed for this customer")
+            return _result("payment", Outcome.HOLD, "cod_not_allowed")
         if order.total > case.settings.cod_limit:
-            return _result("payment", Outcome.HOLD, f"cash on delivery over {case.settings.cod_limit}")
-        return _result("payment", Outcome.PASS, "cash on delivery")
+            return _result("payment", Outcome.HOLD, "cod_over", limit=case.settings.cod_limit)
+        return _result("payment", Outcome.PASS, "cod")
     if order.payment_method == PaymentMethod.CREDIT:
         used = await _open_credit(customer.id, order.id)
         if used + order.total > customer.credit_limit:
             return _result("payment", Outcome.HOLD,
-                           f"over credit limit: {used} open + {order.total} > {customer.credit_limit}")
-        return _result("payment", Outcome.PASS, "within credit limit")
-    return _result("payment", Outcome.PASS, "awaiting prepayment; goods are reserved meanwhile")
+                           "over_credit", used=used, total=order.total, limit=customer.credit_limit)
+        return _result("payment", Outcome.PASS, "within_credit")
+    return _result("payment", Outcome.PASS, "awaiting_prepayment")
 
 
 async def stock_exists(case: ReviewCase) -> RuleResult:
@@ -114,21 +119,22 @@ async def stock_exists(case: ReviewCase) -> RuleResult:
     for line, product in case.lines:
         have = free.total(product.id)
         if have < line.qty:
-            short.append(f"{product.sku} ({line.qty - have} short)")
+            short.append(f"{product.sku} −{line.qty - have}")
     if short:
-        return _result("stock", Outcome.PASS, f"will be backordered: {', '.join(short)}")
-    return _result("stock", Outcome.PASS, "in stock")
+        return _result("stock", Outcome.PASS, "backordered", lines=", ".join(short))
+    return _result("stock", Outcome.PASS, "in_stock")
 
 
 async def value_within_limit(case: ReviewCase) -> RuleResult:
     if case.order.total > case.settings.hold_order_value:
-        return _result("value", Outcome.HOLD, f"order value {case.order.total} over {case.settings.hold_order_value}")
-    return _result("value", Outcome.PASS, "value within limit")
+        return _result("value", Outcome.HOLD, "value_over", total=case.order.total,
+                       limit=case.settings.hold_order_value)
+    return _result("value", Outcome.PASS, "value_within")
 
 
 async def not_a_duplicate(case: ReviewCase) -> RuleResult:
     if case.first_order:
-        return _result("duplicate", Outcome.PASS, "first order of a new customer")
+        return _result("duplicate", Outcome.PASS, "first_order")
     since = datetime.now(UTC) - timedelta(hours=case.settings.duplicate_window_hours)
     mine = sorted((p.id, line.qty) for line, p in case.lines)
     recent = await Order.filter(
@@ -138,8 +144,8 @@ async def not_a_duplicate(case: ReviewCase) -> RuleResult:
     for other in recent:
         theirs = sorted(await OrderLine.filter(order_id=other.id).values_list("product_id", "qty"))
         if [tuple(t) for t in theirs] == mine:
-            return _result("duplicate", Outcome.HOLD, f"same goods as {other.number} placed shortly before")
-    return _result("duplicate", Outcome.PASS, "no recent twin")
+            return _result("duplicate", Outcome.HOLD, "duplicate", other=other.number)
+    return _result("duplicate", Outcome.PASS, "no_twin")
 
 
 RULES: tuple[Rule, ...] = (
@@ -161,7 +167,7 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
         free = await free_stock([p.id for _, p in lines])
     case = ReviewCase(order, customer, lines, settings, free, first_order)
     results = [await rule(case) for rule in RULES]
-    stored = [{"rule": r.rule, "outcome": r.outcome.value, "reason": r.reason} for r in results]
+    stored = [{"rule": r.rule, "outcome": r.outcome.value, "reason": r.reason, "said": r.said} for r in results]
     verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
     reasons = "; ".join(r.reason for r in results if r.outcome == verdict)
     target = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.ON_HOLD,
