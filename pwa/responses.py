@@ -40,6 +40,7 @@ class OrderSummary(BaseModel):
 class OrderLineOut(BaseModel):
     sku: str
     name: str
+    name_zh: str  # the Chinese name, or the name when there is none
     barcode: str | None
     qty: int
     unit_price: str
@@ -106,8 +107,16 @@ class Adjusted(BaseModel):
 
 class DocumentLine(BaseModel):
     sku: str
+    name: str | None = None
+    name_zh: str | None = None  # the Chinese name, or the name when there is none
     qty: int
     received: int
+
+
+class WarehouseOut(BaseModel):
+    code: str
+    name: str
+    city: str
 
 
 class TransferOut(BaseModel):
@@ -256,6 +265,7 @@ class DashboardOut(BaseModel):
 class StockSummaryRow(BaseModel):
     sku: str
     name: str
+    name_zh: str  # the Chinese name, or the name when there is none
     on_hand: int
     reserved: int
     available: int
