@@ -164,6 +164,7 @@ class PickListOut(BaseModel):
     prompt: str
     current: dict[str, Any] | None
     tasks_left: int
+    stops_left: int  # bins still to visit
     notices: list[str]
     created_at: str
 

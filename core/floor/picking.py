@@ -253,12 +253,15 @@ class OpenList:
     status: str
     picker: str | None
     left: int  # pending tasks
+    stops: int  # bins still to visit
 
 
 # The list, its pending count and its current task with what a person reads about it, in one statement.
 _STEP_SQL = """
 SELECT pl.id AS list_id, pl.status AS list_status, pl.picker AS picker,
        (SELECT COUNT(*) FROM pick_task p WHERE p.pick_list_id = pl.id AND p.state = 'pending') AS left_count,
+       (SELECT COUNT(DISTINCT p.location_id) FROM pick_task p
+        WHERE p.pick_list_id = pl.id AND p.state = 'pending') AS stops_count,
        t.id, t.seq, t.tote, t.qty, t.picked, t.state, t.at_location, o.number AS "order",
        o.status AS order_status, pr.sku, pr.name, pr.name_zh, pr.barcode, l.code AS location
 FROM pick_list pl
@@ -278,7 +281,8 @@ async def _read_step(number: str, notices: list[Phrase]) -> tuple[OpenList, Curr
     row = rows[0]
     if row["list_status"] != PickListStatus.OPEN:
         raise InvalidTransition(document=number, current=row["list_status"], action="picked from")
-    pick_list = OpenList(row["list_id"], number, row["list_status"], row["picker"], row["left_count"])
+    pick_list = OpenList(row["list_id"], number, row["list_status"], row["picker"], row["left_count"],
+                         row["stops_count"])
     if row["id"] is None:
         return pick_list, None
     task = Current(**{name: row[name] for name in _CURRENT})
@@ -325,7 +329,14 @@ async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> di
     following = await _current_task(pick_list.id, notices)
     if following is None:
         return await _finish(pick_list, staff, notices)
+    if following.location != task.location:  # a task done may leave its bin: count the bins again
+        pick_list.stops = await _stops_left(pick_list.id)
     return _step(pick_list, following, left - 1, notices)
+
+
+async def _stops_left(pick_list_id: int) -> int:
+    return len(set(await PickTask.filter(pick_list_id=pick_list_id, state=TaskState.PENDING).values_list(
+        "location_id", flat=True)))
 
 
 def _prompt(current: dict[str, Any] | None) -> tuple[str, Phrase]:
@@ -343,7 +354,7 @@ def _step(pick_list: OpenList, current: Current, left: int, notices: list[Phrase
     view = current.view()
     step, prompt = _prompt(view)
     return {"number": pick_list.number, "status": pick_list.status, "step": step, "prompt": prompt,
-            "current": view, "tasks_left": left, "notices": notices}
+            "current": view, "tasks_left": left, "stops_left": pick_list.stops, "notices": notices}
 
 
 async def _finish(pick_list: OpenList | PickList, staff: Staff, notices: list[Phrase]) -> dict[str, Any]:
@@ -492,9 +503,9 @@ async def pick_progress(pick_list: PickList, notices: list[Phrase] | None = None
     view = await pick_list_view(pick_list)
     current = next((t for t in view["tasks"] if t["state"] == TaskState.PENDING), None)
     step, prompt = _prompt(current)
-    left = sum(t["state"] == TaskState.PENDING for t in view["tasks"])
-    return {**view, "step": step, "prompt": prompt, "current": current, "tasks_left": left,
-            "notices": notices or []}
+    pending = [t for t in view["tasks"] if t["state"] == TaskState.PENDING]
+    return {**view, "step": step, "prompt": prompt, "current": current, "tasks_left": len(pending),
+            "stops_left": len({t["location"] for t in pending}), "notices": notices or []}
 
 
 async def pick_list_view(pick_list: PickList) -> dict[str, Any]:

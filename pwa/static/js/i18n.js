@@ -47,6 +47,24 @@ const WORDS = {
   refusedSaid: ["Refused: {code} — {message}", "被拒绝：{code} — {message}"],
   expectedIs: ["Expected: {what}", "应为：{what}"],
   qtyWhole: ["The quantity must be a whole number above 0.", "数量必须是大于 0 的整数。"],
+  // counters and figures read the same on every screen
+  pickedOf: ["picked {done} of {of}", "已拣 {done} / {of}"],
+  packedOf: ["packed {done} of {of}", "已装箱 {done} / {of}"],
+  loadedOf: ["loaded {done} of {of}", "已装车 {done} / {of}"],
+  routeLeft: ["{stops} stops left · {metres} m", "剩余 {stops} 个库位 · {metres} 米"],
+  routeLeftOne: ["1 stop left · {metres} m", "剩余 1 个库位 · {metres} 米"],
+  refusedCode: ["{code}: {message}", "{code}：{message}"],
+  shortMode: ["short pick", "短拣"], loadMode: ["loading", "装车"], pickMode: ["pick", "拣货"],
+  clearRefused: ["Clear all refused scans", "清除全部被拒扫描"],
+  refusedCount: ["{n} refused", "{n} 条被拒"], pendingCount: ["{n} waiting to send", "{n} 条待发送"],
+  weightNeeded: ["Weigh package {n} and enter its weight in grams.", "请称量包裹 {n}，填写重量（克）。"],
+  sizeNeeded: ["Enter the size of package {n} as L×W×H in mm.", "请填写包裹 {n} 的尺寸：长×宽×高（毫米）。"],
+  item: ["Product", "商品"], address: ["Address", "地址"], whyHeld: ["Why held", "待审原因"],
+  lines: ["Goods", "商品"], total: ["Total", "合计"], customer: ["Customer", "客户"],
+  orders: ["Orders", "订单数"], day: ["Day", "日期"], chooseWarehouse: ["Warehouse", "仓库"],
+  expectedSku: ["Expected one of: {what}", "应为以下之一：{what}"],
+  allPacked: ["{sku} is all packed", "{sku} 已全部装箱"],
+  notPoProduct: ["{sku} is not on this purchase order: {what}", "{sku} 不在此采购单上：{what}"],
 };
 // order statuses as words, never the enum values
 const STATUS = {
@@ -64,6 +82,11 @@ export function t(key, params) {
   const pair = WORDS[key];
   const words = pair ? pair[lang === "zh" ? 1 : 0] : key;
   return params ? words.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? "")) : words;
+}
+// a product's name for the reader: its Chinese name for Chinese readers, when it has one
+export function productName(item) {
+  if (!item) return "";
+  return (lang === "zh" && item.name_zh) || item.name || "";
 }
 export function statusWord(status) {
   const pair = STATUS[status];
