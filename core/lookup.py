@@ -40,21 +40,31 @@ def _status(value: str) -> Phrase:
     return phrase(f"status.{value}")
 
 
-async def _location(code: str) -> dict[str, Any] | None:
+async def _location(code: str, warehouse: str | None = None) -> dict[str, Any] | None:
+    """A bin and what lies in it. The same code may name a bin in several warehouses: the one of `warehouse`
+    when it has it, else all of them, each row saying its warehouse."""
     if not fits(Location, "code", code):
         return None
     places = await Location.filter(code=code).select_related("warehouse")
+    if mine := [p for p in places if p.warehouse.code == warehouse]:
+        places = mine
     if not places:
         return None
     levels = await (StockLevel.filter(Q(on_hand__gt=0) | Q(count_due_since__not_isnull=True),
                                       location_id__in=[p.id for p in places])
                     .select_related("product", "location").order_by("product_id"))
     # a bin code may be in several warehouses: each is named, with the zone the bin is in
-    where = ", ".join(f"{p.warehouse.code} {p.warehouse.name}" for p in places)
+    where = " / ".join(f"{p.warehouse.code} {p.warehouse.name}" for p in places)
     facts: list[tuple[str, Any]] = [("warehouse", where), ("zone", ", ".join(sorted({p.zone for p in places}))),
                                     ("products", sum(lv.on_hand > 0 for lv in levels))]
     if short := [lv.product.sku for lv in levels if lv.count_due_since]:  # found short by a picker
         facts.append(("count due", ", ".join(short)))
+    if len(places) > 1:
+        warehouse_of = {p.id: p.warehouse.code for p in places}
+        return _answer("location", phrase("lookup.location", code=code), facts,
+                       ["warehouse", "SKU", "name", "on hand", "reserved"],
+                       [[warehouse_of[lv.location.id], lv.product.sku, _name(lv.product), lv.on_hand, lv.reserved]
+                        for lv in levels])
     return _answer("location", phrase("lookup.location", code=code), facts,
                    ["SKU", "name", "on hand", "reserved"],
                    [[lv.product.sku, _name(lv.product), lv.on_hand, lv.reserved] for lv in levels])
@@ -176,12 +186,12 @@ class NothingForCode(NotFound):
         return text("nothing_for_code", lang, **self.params)
 
 
-async def look_up(code: str) -> dict[str, Any]:
+async def look_up(code: str, warehouse: str | None = None) -> dict[str, Any]:
     """What `code` is, with labels and words left as phrases for the reader's language."""
     payload = decode(code)
     found: dict[str, Any] | None = None
     if payload.kind == Kind.LOCATION:
-        found = await _location(payload.value)
+        found = await _location(payload.value, warehouse)
     elif payload.kind in (Kind.PRODUCT, Kind.BARCODE):
         found = await _product_by("barcode" if payload.kind == Kind.BARCODE else "sku", payload.value)
     elif payload.kind == Kind.ORDER:
@@ -195,7 +205,7 @@ async def look_up(code: str) -> dict[str, Any]:
     elif payload.kind == Kind.PURCHASE_ORDER:
         found = await _purchase_order(payload.value)
     else:  # typed by hand: a SKU, a bin, or a document number
-        found = await _product_by("sku", payload.value) or await _location(payload.value) or \
+        found = await _product_by("sku", payload.value) or await _location(payload.value, warehouse) or \
             await _order(payload.value) or await _package(payload.value) or await _pick_list(payload.value) or \
             await _purchase_order(payload.value)
     if found is None and payload.kind in _THING:  # a label of a kind we print, naming what does not exist

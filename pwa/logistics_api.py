@@ -273,6 +273,8 @@ async def get_route_plan(request: web.Request, who: Principal, number: str) -> w
 
 class LookupQuery(BaseModel):
     code: ScannedCode = Field(description="the scanned or typed code")
+    warehouse: WarehouseCode | None = Field(default=None, description="the warehouse the device works in: a bin "
+                                            "code found there is answered for that warehouse alone")
 
 
 class DashboardQuery(BaseModel):
@@ -286,7 +288,7 @@ class SummaryQuery(BaseModel):
 @api.route("GET", "/api/lookup", summary="What a scanned code is: where, how many, what state", tag="lookup",
            permission=Permission.VIEW_STOCK, query=LookupQuery, returns=LookupOut)
 async def get_lookup(request: web.Request, who: Principal, query: LookupQuery) -> web.Response:
-    return reply(said(request, await look_up(query.code)))
+    return reply(said(request, await look_up(query.code, query.warehouse)))
 
 
 @api.route("GET", "/api/dashboard", summary="Orders in and out per day, on-time rate, order-to-ship time",

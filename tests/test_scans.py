@@ -151,13 +151,15 @@ async def test_a_look_up_names_the_bins_warehouse_and_says_what_does_not_exist_i
     await stock(tea, wh, 7, "A-01-03")
     manager = (await _phones(http))["manager"]
     zh = Phone(http, manager.headers | {"Accept-Language": "zh"})
-    _, found = await zh.call("GET", "/api/lookup?code=FH:LOC:A-01-03")
+    await a_warehouse("GZ")  # with bins of the same codes
+    _, found = await zh.call("GET", "/api/lookup?code=FH:LOC:A-01-03&warehouse=SH")  # the phone works in SH
     assert found["title"] == "库位 A-01-03"
     assert ["仓库", "SH SH warehouse"] in found["facts"]
     assert found["table"] == {"head": ["SKU", "名称", "在库", "已预留"], "rows": [["TEA", "龙井茶", "7", "0"]]}
-    _, found = await manager.call("GET", "/api/lookup?code=FH:LOC:A-01-03")
-    assert found["title"] == "Location A-01-03" and ["warehouse", "SH SH warehouse"] in found["facts"]
-    assert found["table"]["rows"] == [["TEA", "Product TEA", "7", "0"]]
+    _, found = await manager.call("GET", "/api/lookup?code=FH:LOC:A-01-03")  # no warehouse: every bin so named
+    assert found["title"] == "Location A-01-03"
+    assert ["warehouse", "SH SH warehouse / GZ GZ warehouse"] in found["facts"]
+    assert found["table"]["rows"] == [["SH", "TEA", "Product TEA", "7", "0"]]
     for code, words in (("FH:PKG:PK-NOPE", "未找到包裹 PK-NOPE。"), ("FH:ORD:SO-NOPE", "未找到订单 SO-NOPE。"),
                         ("WHAT-IS-THIS", "没有与条码 WHAT-IS-THIS 对应的内容。")):
         status, refusal = await zh.call("GET", f"/api/lookup?code={code}")

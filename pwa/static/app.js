@@ -195,18 +195,23 @@ function homeView() {
 
 async function pickListsView() {
   title(t("pick"));
-  const lists = await api("GET", "/api/pick-lists");
-  view.innerHTML = html`<h2>${t("openLists")}</h2><ul class="list">${raw(lists.map((l) =>
-    html`<li><a href="#/pick/${l.number}">${l.number}</a> <span class="muted">${l.picker || ""}</span></li>`).join("")
-    || html`<li class="muted">${t("nothing")}</li>`)}</ul>
-    <div id="whbox"></div>
+  view.innerHTML = html`<div id="whbox"></div><h2>${t("openLists")}</h2><ul class="list" id="lists"></ul>
     <button class="big" id="cart">${t("newCart")}</button>`;
   const cart = action(view.querySelector("#cart"), async (key) => {
     const list = await api("POST", "/api/pick-lists", { warehouse: currentWarehouse(), max_orders: 6 }, { key });
     location.hash = `#/pick/${list.number}`;
     return "";
   });
-  await warehouseSwitcher(view.querySelector("#whbox"), cart.rearm);
+  const show = async (warehouse) => {  // the open lists of the warehouse this phone works in
+    const lists = await api("GET", `/api/pick-lists?warehouse=${encodeURIComponent(warehouse)}`);
+    view.querySelector("#lists").innerHTML = lists.map((l) => html`<li><a href="#/pick/${l.number}">${l.number}</a>
+      <span class="muted">${l.picker || ""}</span></li>`).join("") || html`<li class="muted">${t("nothing")}</li>`;
+  };
+  const warehouse = await warehouseSwitcher(view.querySelector("#whbox"), (code) => {
+    cart.rearm();
+    show(code).catch((err) => feedback(false, err.message));
+  });
+  await show(warehouse);
   showScanbar(true, t("scanHere"));
   onScan((code) => {  // a pick list's own label opens it
     const number = code.startsWith("FH:PL:") ? code.slice(6) : code;
@@ -328,12 +333,12 @@ async function packView() {
     const rows = Object.entries(wanted).map(([sku, q]) => html`<tr class="${(packed[sku] || 0) === q ? "" : "low"}">
       <td><b>${sku}</b><div class="muted">${productName(line(sku))}</div></td>
       <td class="num">${t("packedOf", { done: packed[sku] || 0, of: q })}</td></tr>`).join("");
-    view.innerHTML = html`<h2>${order.number}</h2><table><tr><th>${t("item")}</th><th class="num">${t("toPack")}</th></tr>
+    view.innerHTML = html`<h2>${order.number}</h2><table><tr><th>${t("item")}</th><th class="num">${t("progress")}</th></tr>
       ${raw(rows)}</table>
       ${raw(boxes.map((b, i) => html`<div class="card package"><b>${t("package")} ${i + 1}</b>
         <span class="muted">${Object.entries(b.contents).map(([s, q]) => `${s} × ${q}`).join(", ")}</span>
         <label for="w${i}">${t("weight")}</label><input id="w${i}" class="w" data-i="${i}" inputmode="numeric"
-          value="${b.weight_g || ""}" placeholder="${t("weight")}">
+          value="${b.weight_g || ""}" placeholder="${t("weighIt")}">
         <label for="s${i}">${t("size")}</label><input id="s${i}" class="s" data-i="${i}" value="${b.size || "300×200×150"}">
         </div>`).join(""))}
       <button class="big secondary" id="next">${t("newPackage")}</button>
@@ -431,7 +436,7 @@ async function loadView() {
     const waiting = progress?.waiting ?? shipment.packages.map((p) => p.number);
     view.innerHTML = html`<h2>${shipment.number}</h2>
       <p>${shipment.carrier_name || ""} ${shipment.waybill || ""} · ${shipment.order}</p>
-      <div class="card"><span class="step">${progress?.vehicle ? t("scanPackages") : t("scanVehicle")}</span>
+      <div class="card task load"><span class="step">${progress?.vehicle ? t("scanPackages") : t("scanVehicle")}</span>
         <div class="where">${progress?.vehicle || "—"}</div>
         <div class="count">${t("loadedOf", { done: progress ? progress.loaded : 0, of: shipment.packages.length })}</div>
         <div class="muted">${waiting.join(" · ")}</div></div>
@@ -577,7 +582,8 @@ async function lookupView() {
   showScanbar(true, t("scanHere"));
   onScan(async (code) => {
     try {
-      const found = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`);
+      const found = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`
+        + (currentWarehouse() ? `&warehouse=${encodeURIComponent(currentWarehouse())}` : ""));
       view.innerHTML = answerCard(found);
       feedback(true, found.title);
     } catch (err) { feedback(false, err.offline ? t("needsNetwork") : err.message); }
@@ -656,6 +662,8 @@ async function purchaseView() {
   }));
 }
 
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+
 async function dashboardView() {
   title(t("dashboard"));
   const d = await api("GET", "/api/dashboard?days=14");
@@ -664,9 +672,8 @@ async function dashboardView() {
     <div><b>${d.order_to_ship_hours ?? "–"}</b>${t("toShip")}</div><div><b>${d.backordered}</b>${t("backordered")}</div></div>
     ${raw(dayChart(d.days, d.received, d.shipped,
       { in: t("received"), out: t("shipped"), day: t("day"), orders: t("orders") }))}
-    <p class="muted"><span class="key-in">■</span> ${t("received")} (${d.received.reduce((a, b) => a + b, 0)}) ·
-      <span class="key-out">■</span> ${t("shipped")}
-      (${d.shipped.reduce((a, b) => a + b, 0)}) · ${t("held")}: ${d.on_hold}</p>`;
+    <p class="muted legend"><span class="key-in">■</span> ${t("inDays", { n: sum(d.received) })} ·
+      <span class="key-out">■</span> ${t("outDays", { n: sum(d.shipped) })} · ${t("heldNow", { n: d.on_hold })}</p>`;
 }
 
 async function labelsView() {
@@ -693,16 +700,17 @@ async function labelsView() {
 
 // scans waiting to be sent and scans refused: each refusal in one line, dismissed one by one or all at once
 async function queueView() {
-  title(t("queued"));
+  title(t("scanQueue"));
   const items = await queue.all();
   const refused = items.filter((i) => i.state === "refused");
-  view.innerHTML = html`<ul class="list">${raw(items.map((i) => html`<li class="${i.state}">
-    <span class="muted">${i.body.pick_list || i.body.shipment || ""}</span>
-    ${i.state === "refused" ? refusalLine(i.body, i.message, i.code) : `${i.body.code || t(`${i.body.mode}Mode`)} — ${t("queued")}`}
-    ${raw(i.state === "refused" ? html`<button class="dismiss" data-seq="${i.seq}" aria-label="✗">✗</button>` : "")}</li>`).join("")
+  view.innerHTML = html`<ul class="list queue-items">${raw(items.map((i) => html`<li class="${i.state}">
+    ${raw(i.state === "refused" ? html`<button class="dismiss" data-seq="${i.seq}" aria-label="✗">✗</button>` : "")}
+    <div class="doc">${i.body.pick_list || i.body.shipment || ""}</div>
+    <div>${i.state === "refused" ? refusalLine(i.body, i.message, i.code)
+      : `${i.body.code || t(`${i.body.mode}Mode`)} — ${t("queued")}`}</div></li>`).join("")
     || html`<li class="muted">${t("nothing")}</li>`)}</ul>
-    ${raw(refused.length ? html`<button class="big secondary" id="clear-refused">${t("clearRefused")}
-      (${refused.length})</button>` : "")}`;
+    ${raw(refused.length ? html`<button class="big secondary" id="clear-refused">${t("clearRefused",
+      { n: refused.length })}</button>` : "")}`;
   view.querySelectorAll("[data-seq]").forEach((b) => b.addEventListener("click", async () => {
     await queue.remove(Number(b.dataset.seq)); await refreshQueueBadge(); queueView();
   }));

@@ -1,7 +1,7 @@
 // The dashboard's chart: orders received and shipped per day as paired bars, with a value axis, the dates
 // under the bars and each day's figures on them, so it can be read without touching it.
 
-const W = 360, H = 210, LEFT = 30, RIGHT = 6, TOP = 14, BOTTOM = 34;
+const W = 360, H = 216, LEFT = 30, RIGHT = 6, TOP = 22, BOTTOM = 34;
 
 // a round step for the value axis: 1, 2, 5, 10, 20, 50 … giving at most four lines
 function step(top) {
@@ -39,6 +39,6 @@ export function dayChart(days, received, shipped, label) {
   parts.push(`<line class="axis" x1="${LEFT}" x2="${W - RIGHT}" y1="${y(0)}" y2="${y(0)}"/>`,
     `<line class="axis" x1="${LEFT}" x2="${LEFT}" y1="${TOP}" y2="${y(0)}"/>`,
     `<text class="axis-name" x="${LEFT + plotW / 2}" y="${H - 4}" text-anchor="middle">${label.day}</text>`,
-    `<text class="axis-name" x="2" y="${TOP - 4}">${label.orders}</text>`);
+    `<text class="axis-name" x="2" y="9">${label.orders}</text>`);
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label.in} / ${label.out}">${parts.join("")}</svg>`;
 }
