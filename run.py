@@ -387,11 +387,13 @@ def parser() -> argparse.ArgumentParser:
 
 def terminal_language() -> str:
     """Chinese when the operator's locale is Chinese (POSIX order: LC_ALL, LC_MESSAGES, LANG), else English."""
+    from core.base.i18n import language_of
+
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
         if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+            return language_of(value)
+    return language_of(None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The Telegram bot: one dispatcher with a router per audience, long polling or a webhook, and the notifier."""
+"""The Telegram bot: one dispatcher with a router per feature, long polling or a webhook, and the notifier."""
 
 from __future__ import annotations
 
@@ -13,20 +13,21 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import BotCommand, ErrorEvent
+from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.customers import customer_router
-from bot.managers import manager_router
-from bot.middlewares import People, Throttle
-from bot.notifier import run_notifier
-from bot.texts import language_of, say
+from bot import account, aftersales, catalog, checkout, fallback, managers, orders, staff
+from bot.errors import AnswerRefusals, apologise
+from bot.middlewares import People, Permissions, Throttle
+from bot.notifier import notifier_lease, run_notifier
 from core.base.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 RETRY_SECONDS = 10  # between tries to reach Telegram at start
+# one module per feature, each with its `feature` of handlers; a new feature is a new module listed here
+FEATURES = (managers, staff, orders, account, catalog, checkout, aftersales, fallback)
 
 
 def storage_for(settings: Settings) -> BaseStorage:
@@ -38,30 +39,18 @@ def storage_for(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-async def apologise(event: ErrorEvent) -> bool:
-    """Any handler failure: logged, and the person gets an apology instead of silence."""
-    log.exception("bot handler failed", exc_info=event.exception)
-    update = event.update
-    target: Any = update.message or (update.callback_query.message if update.callback_query else None)
-    user = update.message.from_user if update.message else (update.callback_query.from_user
-                                                            if update.callback_query else None)
-    if target is not None:
-        try:
-            await target.answer(say(language_of(user.language_code if user else None), "error"))
-        except Exception:
-            log.exception("could not even apologise")
-    return True
-
-
 def build_dispatcher(settings: Settings, storage: BaseStorage | None = None) -> Dispatcher:
+    """The features' routers, fresh, in the order they are asked: staff and the customers' own orders before
+    the greeting and the dialogs, what nobody took last. The handlers get `settings` and `notify_now` from the
+    dispatcher, and who is writing, their language and their permission from the middlewares."""
     dispatcher = Dispatcher(storage=storage or storage_for(settings))
     dispatcher["settings"] = settings
     dispatcher["notify_now"] = asyncio.Event()  # a handler wakes the notifier: the person waits to hear
     dispatcher.update.outer_middleware(Throttle())
-    people = People()
-    dispatcher.message.middleware(people)
-    dispatcher.callback_query.middleware(people)
-    dispatcher.include_routers(manager_router(), customer_router())
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        for middleware in (People(), Permissions(), AnswerRefusals()):  # in this order: who, may they, refusals
+            observer.middleware(middleware)
+    dispatcher.include_routers(*(module.feature.router() for module in FEATURES))
     dispatcher.errors.register(apologise)
     return dispatcher
 
@@ -109,7 +98,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS])
     except Exception:
         log.warning("could not set the bot's command list; going on")
-    notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
+    notifier = asyncio.create_task(run_notifier(bot, stop, notifier_lease(settings), settings.tz,
+                                                wake=dispatcher["notify_now"]))
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False))
     await stop.wait()
     await dispatcher.stop_polling()
@@ -127,7 +117,8 @@ def mount_webhook(app: web.Application, settings: Settings) -> None:
     async def lifecycle(_: web.Application) -> Any:
         await bot.set_webhook(f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}",
                               secret_token=settings.telegram_webhook_secret, drop_pending_updates=False)
-        notifier = asyncio.create_task(run_notifier(bot, stop, settings.tz, wake=dispatcher["notify_now"]))
+        notifier = asyncio.create_task(run_notifier(bot, stop, notifier_lease(settings), settings.tz,
+                                                    wake=dispatcher["notify_now"]))
         yield
         stop.set()
         await notifier

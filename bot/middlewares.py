@@ -1,4 +1,5 @@
-"""What every handler gets: who is writing (customer or staff record), their language; and flood control."""
+"""What every handler gets: who is writing (customer or staff record), their language; who may do what; and flood
+control."""
 
 from __future__ import annotations
 
@@ -8,21 +9,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.texts import language_of, say
-from core.base.auth import Staff
-from core.orders.customers import Customer
+from core.base.auth import Permission, Staff, may
+from core.orders.customers import people_of_telegram
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-async def _lookup(telegram_id: int) -> tuple[Customer | None, Staff | None]:
-    # Every update asks this; plain statements cost a fraction of the ORM's query building (bench/bot.py).
-    # The id is an integer from Telegram, formatted as one.
-    customers = await Customer.raw(f"SELECT * FROM customer WHERE telegram_id = {telegram_id:d}")
-    staff = await Staff.raw(f"SELECT * FROM staff WHERE telegram_id = {telegram_id:d} AND active")
-    return (customers[0] if customers else None), (staff[0] if staff else None)  # type: ignore[index]
 
 
 class People(BaseMiddleware):
@@ -34,11 +28,36 @@ class People(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
         if user is not None:
-            data["customer"], data["staff"] = await _lookup(int(user.id))
+            data["customer"], data["staff"] = await people_of_telegram(int(user.id))
             chosen = data["staff"] or data["customer"]
             data["lang"] = chosen.language if chosen is not None and chosen.language in ("en", "zh") else \
                 language_of(user.language_code)
         return await handler(event, data)
+
+
+STAFF_ONLY = "staff"  # the flag of a handler for any linked staff member, whatever their role
+
+
+class Permissions(BaseMiddleware):
+    """A handler flagged `permission=<Permission>` runs only for staff whose role holds it, in the one table of
+    core.base.auth; one flagged `permission=STAFF_ONLY` for any linked staff member. Anyone else is told why
+    nothing was done: this chat is nobody of the staff, or their role lacks the permission."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        needed: Permission | str | None = get_flag(data, "permission")
+        staff = data.get("staff")
+        if needed is None or (staff is not None and (needed == STAFF_ONLY or may(staff, needed))):
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            await event.answer(refusal(staff, data.get("lang", "en")), show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(refusal(staff, data.get("lang", "en")))
+        return None
+
+
+def refusal(staff: Staff | None, lang: str) -> str:
+    """Why nothing was done: this chat is nobody of the staff, or their role lacks the permission."""
+    return say(lang, "not_staff" if staff is None else "not_allowed")
 
 
 class Throttle(BaseMiddleware):

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
+from bot.callbacks import Decision, HeldOrder, PurchaseOrderAction, PurchaseOrderButton
 from bot.charts import chart_png
-from bot.customers import keyboard
-from bot.texts import TEXTS, say
+from bot.keyboards import keyboard
+from bot.texts import TEXTS, language_of, say
 from core.base.events import OutboxEvent
-from core.base.lease import give_up_lease, hold_lease
+from core.base.lease import LeaseClaim, lease_for
+from core.base.settings import Settings
 from core.orders.notifications import (
     Recipient,
     advance,
@@ -43,20 +43,32 @@ UTC_ZONE = ZoneInfo("UTC")
 BATCH = 100  # events per round
 
 
+def _said_in(lang: str, payload: dict[str, Any]) -> dict[str, str | int | float]:
+    """The event's values a message may show; a value written in both languages (`why` and `why_zh`) is
+    given in the reader's."""
+    said = {k: v for k, v in payload.items() if isinstance(v, str | int | float)}
+    for key in [k for k in said if k.endswith("_zh")]:
+        twin = said.pop(key)
+        if lang == "zh":
+            said[key.removesuffix("_zh")] = twin
+    return said
+
+
 def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    lang = who.language if who.language in ("en", "zh") else "zh"
+    lang = language_of(who.language)
     key = ("n." if who.role == "customer" else "m.") + event.kind
     if key not in TEXTS:
         return None
-    payload = {k: v for k, v in event.payload.items() if isinstance(v, str | int | float)}
+    payload = _said_in(lang, event.payload)
     text = say(lang, key, **payload)
     buttons = None
     if who.role != "customer" and event.kind == "order.on_hold":
         number = event.payload["order"]
-        buttons = keyboard([[(say(lang, "approve"), f"held:approve:{number}"),
-                             (say(lang, "reject"), f"held:reject:{number}")]])
+        buttons = keyboard([[(say(lang, "approve"), HeldOrder(decision=Decision.APPROVE, number=number)),
+                             (say(lang, "reject"), HeldOrder(decision=Decision.REJECT, number=number))]])
     elif who.role != "customer" and event.kind == "purchase_order.drafted":
-        buttons = keyboard([[(say(lang, "confirm_po"), f"po:confirm:{event.payload['purchase_order']}")]])
+        buttons = keyboard([[(say(lang, "confirm_po"), PurchaseOrderButton(
+            action=PurchaseOrderAction.CONFIRM, number=event.payload["purchase_order"]))]])
     return text, buttons
 
 
@@ -132,28 +144,32 @@ LEASE = "notifier"
 LEASE_SECONDS = 30.0
 
 
-async def notify_as(bot: Bot, holder: str, tz: ZoneInfo = UTC_ZONE) -> Round | None:
-    """One round, if `holder` holds the notifier lease; None when another process does the sending.
+def notifier_lease(settings: Settings, holder: str | None = None) -> LeaseClaim:
+    """The notifier's lease, where the settings keep leases (Redis when configured, else the database)."""
+    return lease_for(settings, LEASE, LEASE_SECONDS, holder)
+
+
+async def notify_as(bot: Bot, lease: LeaseClaim, tz: ZoneInfo = UTC_ZONE) -> Round | None:
+    """One round, if this process holds the notifier `lease`; None when another process does the sending.
 
     With several bot processes (webhook mode), two notifiers could otherwise send one event twice at the
     same moment: the delivery record is written after the message went out."""
-    if not await hold_lease(LEASE, holder, datetime.now(UTC), LEASE_SECONDS):
+    if not await lease.hold():
         return None
     return await notify_round(bot, tz=tz)
 
 
-async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, interval: float = 2.0,
-                       wake: asyncio.Event | None = None) -> None:
+async def run_notifier(bot: Bot, stop: asyncio.Event, lease: LeaseClaim, tz: ZoneInfo = UTC_ZONE,
+                       interval: float = 2.0, wake: asyncio.Event | None = None) -> None:
     """Rounds over the outbox: at once again after a full batch or when `wake` is set (a handler whose
     person waits to hear of their step), else every `interval`; while Telegram (or the database) fails,
     waits longer each time, up to a minute, and says in the log which backlog is stuck. A round that told
     no one because no one was to be told is no failure. Nothing is dropped: the cursor does not move past
-    an untold event."""
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    an untold event. On stop the lease is given up, so another process takes over at once."""
     wait, failing = interval, 0
     while not stop.is_set():
         try:
-            done = await notify_as(bot, holder, tz)
+            done = await notify_as(bot, lease, tz)
         except Exception:
             log.exception("notifier round failed")
             done = Round(stalled=True)
@@ -167,7 +183,7 @@ async def run_notifier(bot: Bot, stop: asyncio.Event, tz: ZoneInfo = UTC_ZONE, i
             if done is not None and done.read == BATCH:
                 continue
         await _pause(wait, stop, None if failing else wake)
-    await give_up_lease(LEASE, holder)
+    await lease.release()
 
 
 async def _pause(seconds: float, stop: asyncio.Event, wake: asyncio.Event | None) -> None:

@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from core.base.db import fits
 from core.base.errors import DomainError, NotFound
-from core.base.i18n import Phrase, is_phrase, phrase, text
+from core.base.i18n import Phrase, is_named, is_phrase, named, phrase, text
 from core.floor.picking import PickList, PickTask, TaskState
 from core.floor.qr import Kind, decode
 from core.orders.order import Order, OrderLine
@@ -33,11 +33,12 @@ def _answer(kind: str, title: Phrase, facts: list[tuple[str, Any]], head: list[s
 
 
 def _value(value: Any) -> Any:
-    return value if is_phrase(value) else str(value)
+    return value if is_phrase(value) or is_named(value) else str(value)
 
 
-def _status(value: str) -> Phrase:
-    return phrase(f"status.{value}")
+def _status(kind: str, value: str) -> Phrase:
+    """A state as a word in the reader's language (the catalogue's `status.<kind>.<value>`)."""
+    return phrase(f"status.{kind}.{value}")
 
 
 async def _location(code: str, warehouse: str | None = None) -> dict[str, Any] | None:
@@ -72,14 +73,13 @@ async def _location(code: str, warehouse: str | None = None) -> dict[str, Any] |
 
 def _name(product: Product) -> Phrase:
     """A product's name in the reader's language: its Chinese name for Chinese readers, when it has one."""
-    return phrase("product.name", name=product.name, name_zh=product.name_zh or product.name)
+    return named(product.name, product.name_zh)
 
 
 async def _product(product: Product) -> dict[str, Any]:
     levels = await (StockLevel.filter(product_id=product.id, on_hand__gt=0)
                     .select_related("location__warehouse").order_by("warehouse_id", "location_id"))
-    return _answer("product", phrase("lookup.product", sku=product.sku, name=product.name,
-                                     name_zh=product.name_zh or product.name),
+    return _answer("product", phrase("lookup.product", sku=product.sku, name=_name(product)),
                    [("name", product.name), ("name_zh", product.name_zh or "-"), ("barcode", product.barcode or "-"),
                     ("goods class", phrase(f"goods.{product.goods_class}")),
                     ("weight", f"{product.weight_g} g"),
@@ -104,11 +104,11 @@ async def _order(number: str) -> dict[str, Any] | None:
         return None
     lines = await OrderLine.filter(order_id=order.id).select_related("product").order_by("id")
     return _answer("order", phrase("lookup.order", number=number),
-                   [("status", _status(order.status)),
+                   [("status", _status("order", order.status)),
                     ("warehouse", order.warehouse.code if order.warehouse else "-"),
                     ("city", order.city),
-                    ("payment", phrase("payment", method=phrase(f"payment.{order.payment_method}"),
-                                       state=phrase(f"payment.{order.payment_state}")))],
+                    ("payment", phrase("lookup.payment", method=_status("payment_method", order.payment_method),
+                                       state=_status("payment", order.payment_state)))],
                    ["SKU", "name", "qty", "reserved"],
                    [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_reserved] for ln in lines])
 
@@ -122,9 +122,10 @@ async def _package(number: str) -> dict[str, Any] | None:
     products = {p.sku: p for p in await Product.filter(sku__in=[c["sku"] for c in package.contents])}
     return _answer("package", phrase("lookup.package", number=number),
                    [("order", package.shipment.order.number), ("shipment", package.shipment.number),
-                    ("shipment status", _status(f"shipment.{package.shipment.status}")),
+                    ("shipment status", _status("shipment", package.shipment.status)),
                     ("weight", f"{package.weight_g} g"),
-                    ("on vehicle", package.shipment.vehicle_plate if package.loaded_at else phrase("not loaded"))],
+                    ("on vehicle",
+                     package.shipment.vehicle_plate if package.loaded_at else phrase("lookup.not_loaded"))],
                    ["SKU", "name", "qty"],
                    [[c["sku"], _name(products[c["sku"]]) if c["sku"] in products else "", c["qty"]]
                     for c in package.contents],
@@ -139,7 +140,7 @@ async def _pick_list(number: str) -> dict[str, Any] | None:
         return None
     left = await PickTask.filter(pick_list_id=pick_list.id, state=TaskState.PENDING).count()
     return _answer("pick_list", phrase("lookup.pick_list", number=number),
-                   [("status", _status(f"pick_list.{pick_list.status}")), ("picker", pick_list.picker or "-"),
+                   [("status", _status("pick_list", pick_list.status)), ("picker", pick_list.picker or "-"),
                     ("tasks left", left)])
 
 
@@ -149,11 +150,11 @@ async def _vehicle(plate: str) -> dict[str, Any] | None:
     vehicle = await Vehicle.get_or_none(plate=plate)
     aboard = await Shipment.filter(vehicle_plate=plate, status__in=("loading", "dispatched")).select_related(
         "order").order_by("-id").limit(50)
-    facts: list[tuple[str, Any]] = [("fleet", phrase("own van" if vehicle else "carrier's vehicle"))]
+    facts: list[tuple[str, Any]] = [("fleet", phrase("lookup.own_van" if vehicle else "lookup.carrier_vehicle"))]
     if vehicle:
         facts += [("driver", vehicle.driver or "-"), ("capacity", f"{vehicle.capacity_kg} kg")]
     return _answer("vehicle", phrase("lookup.vehicle", plate=plate), facts, ["shipment", "order", "status"],
-                   [[s.number, s.order.number, _status(f"shipment.{s.status}")] for s in aboard])
+                   [[s.number, s.order.number, _status("shipment", s.status)] for s in aboard])
 
 
 async def _purchase_order(number: str) -> dict[str, Any] | None:
@@ -164,7 +165,7 @@ async def _purchase_order(number: str) -> dict[str, Any] | None:
         return None
     lines = await PurchaseOrderLine.filter(purchase_order_id=po.id).select_related("product").order_by("id")
     return _answer("purchase_order", phrase("lookup.purchase_order", number=number),
-                   [("status", _status(f"po.{po.status}")), ("supplier", po.supplier.name),
+                   [("status", _status("purchase_order", po.status)), ("supplier", po.supplier.name),
                     ("warehouse", po.warehouse.code)],
                    ["SKU", "name", "ordered", "received"],
                    [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines])

@@ -1,20 +1,25 @@
-"""Figures and checks for managers: the dashboard, stock against reorder points, late orders, the daily
-report, and the nightly ledger reconciliation."""
+"""Figures and checks for managers: the dashboard, sales by product and by customer, stock against reorder
+points, late orders, the daily report, and the nightly ledger reconciliation."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.functions import Sum
 
+from core.base.errors import InvalidInput
 from core.base.events import OutboxEvent, emit
 from core.base.settings import Settings
-from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus
+from core.orders.customers import Customer
+from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, root_number
 from core.shipping.shipments import Shipment
+from core.stock.catalog import Product
 from core.stock.ledger import StockLevel, check_ledger
 from core.stock.replenishment import ReorderRule
 from core.stock.warehouses import STORAGE_KINDS, warehouse_by_code
@@ -64,6 +69,108 @@ async def dashboard(tz: ZoneInfo, days: int = 14) -> dict[str, Any]:
         "on_hold": await Order.filter(status=OrderStatus.ON_HOLD).count(),
         "to_pick": await Order.filter(status=OrderStatus.ALLOCATED).count(),
     }
+
+
+# -- sales: what sold, by product and by customer --------------------------------------------------------
+
+# Orders that count as sales: accepted by review (or by a manager) and not cancelled since. Held orders may
+# still be rejected, so they wait until decided.
+SOLD = (OrderStatus.APPROVED, OrderStatus.AWAITING_PAYMENT, OrderStatus.ALLOCATED, OrderStatus.BACKORDERED,
+        OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+SALES_DAYS = (14, 30)  # the windows managers are offered
+MAX_SALES_DAYS = 366
+
+
+@dataclass(frozen=True)
+class SalesRow:
+    """One product's or one customer's sales in the window."""
+
+    ref: str  # the product's SKU; the customer's phone (E.164), or "" when unknown
+    name: str
+    qty: int  # units ordered
+    revenue: Decimal  # quantity × unit price of the lines, in the shop's currency
+    orders: int  # orders placed; a follow-on (the rest of a partial shipment) counts with the order it continues
+
+
+@dataclass(frozen=True)
+class Sales:
+    """Sales over the local days `first`…`last` (today included): the best `rows` and the whole window's totals,
+    so a reader can say "top 10 of 57"."""
+
+    first: date
+    last: date
+    rows: list[SalesRow]
+    entries: int  # products or customers that sold anything, of which `rows` are the best
+    qty: int
+    revenue: Decimal
+    orders: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What one product or customer sold."""
+
+    qty: int
+    revenue: Decimal
+    orders: int
+
+
+def tally_sales(lines: Iterable[tuple[str, Hashable, int, Decimal]]) -> dict[Hashable, Tally]:
+    """Sum (order number, key, quantity, unit price) lines per key, best first: by revenue, then units.
+    An order and its follow-ons are one order, so a split does not count twice."""
+    units: dict[Hashable, int] = {}
+    money: dict[Hashable, Decimal] = {}
+    orders: dict[Hashable, set[str]] = {}
+    for number, key, qty, price in lines:
+        units[key] = units.get(key, 0) + qty
+        money[key] = money.get(key, Decimal(0)) + qty * price
+        orders.setdefault(key, set()).add(root_number(number))
+    ranked = sorted(units, key=lambda k: (-money[k], -units[k], str(k)))
+    return {key: Tally(units[key], money[key], len(orders[key])) for key in ranked}
+
+
+def _sales_window(tz: ZoneInfo, days: int) -> tuple[date, date, datetime]:
+    if not 1 <= days <= MAX_SALES_DAYS:
+        raise InvalidInput(detail=f"sales cover 1 to {MAX_SALES_DAYS} days, not {days}")
+    last = datetime.now(tz).date()
+    first = last - timedelta(days=days - 1)
+    return first, last, datetime.combine(first, datetime.min.time(), tz).astimezone(UTC)
+
+
+async def _sold_lines(since: datetime, key: str) -> list[tuple[str, Hashable, int, Decimal]]:
+    return await OrderLine.filter(order__created_at__gte=since, order__status__in=list(SOLD)).values_list(
+        "order__number", key, "qty", "unit_price")
+
+
+async def sales_by_product(tz: ZoneInfo, days: int = 14, limit: int = 10) -> Sales:
+    """What sold best over the last `days` local days (today included): units, revenue and orders per product."""
+    first, last, since = _sales_window(tz, days)
+    lines = await _sold_lines(since, "product_id")
+    tallies = tally_sales(lines)
+    best = list(tallies)[:limit]
+    names = {p.id: p for p in await Product.filter(id__in=best)}
+    rows = [SalesRow(names[k].sku, names[k].name, t.qty, t.revenue, t.orders)
+            for k, t in tallies.items() if k in names]
+    return _sales(first, last, rows, tallies, lines)
+
+
+async def sales_by_customer(tz: ZoneInfo, days: int = 14, limit: int = 10) -> Sales:
+    """Who bought most over the last `days` local days (today included): units, revenue and orders per customer."""
+    first, last, since = _sales_window(tz, days)
+    lines = await _sold_lines(since, "order__customer_id")
+    tallies = tally_sales(lines)
+    best = list(tallies)[:limit]
+    names = {c.id: c for c in await Customer.filter(id__in=best)}
+    rows = [SalesRow(names[k].phone or "", names[k].name, t.qty, t.revenue, t.orders)
+            for k, t in tallies.items() if k in names]
+    return _sales(first, last, rows, tallies, lines)
+
+
+def _sales(first: date, last: date, rows: list[SalesRow], tallies: dict[Hashable, Tally],
+           lines: list[tuple[str, Hashable, int, Decimal]]) -> Sales:
+    return Sales(first, last, rows, len(tallies), sum(t.qty for t in tallies.values()),
+                 sum((t.revenue for t in tallies.values()), Decimal(0)),
+                 len({root_number(number) for number, *_ in lines}))
 
 
 async def stock_summary(warehouse_code: str) -> list[dict[str, Any]]:

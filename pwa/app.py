@@ -13,24 +13,26 @@ from tortoise import connections
 
 from core.base.db import close_db, open_db
 from core.base.errors import DomainError
-from core.base.i18n import MESSAGES, text
+from core.base.i18n import MESSAGES, app_words, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
-from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
+from pwa import aftersales_api, auth_api, logistics_api, orders_api, payments_api, stock_api, tracking_api
 from pwa.endpoints import language, openapi_document, reply
 from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, tracking_api.api, aftersales_api.api]
+APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, tracking_api.api, aftersales_api.api,
+        payments_api.api]
 
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
     "out_of_stock": 409, "invalid_transition": 409, "unauthorized": 401, "bad_login": 401, "forbidden": 403,
     "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
     "id_taken": 409, "id_reused": 422,
-    "too_many_sign_ins": 429,
+    "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
+    "unknown_language": 422,
 }
 
 
@@ -109,6 +111,14 @@ async def service_worker(request: web.Request) -> web.FileResponse:
                                                        "Content-Type": "text/javascript"})
 
 
+async def texts(request: web.Request) -> web.Response:
+    """The staff app's words in every language, and the language this browser asks for (the one detector,
+    on the browser's own Accept-Language). Outside /api/ so that the service worker keeps it for offline use."""
+    response = reply({"language": language(request), "words": app_words()})
+    response.headers.update({"Cache-Control": "no-cache", "Vary": "Accept-Language"})
+    return response
+
+
 async def manifest(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "manifest.webmanifest", headers={"Content-Type": "application/manifest+json"})
 
@@ -142,5 +152,6 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app.router.add_get("/", index)
     app.router.add_get("/sw.js", service_worker)
     app.router.add_get("/manifest.webmanifest", manifest)
+    app.router.add_get("/texts.json", texts)
     app.router.add_static("/static/", STATIC)
     return app

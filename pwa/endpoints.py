@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter, create_model
 from core.base.auth import Permission, Staff
 from core.base.errors import InvalidInput
 from core.base.fields import CarrierCode, Number
-from core.base.i18n import render
+from core.base.i18n import language_of, render
 from core.floor.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
@@ -135,8 +135,8 @@ async def answered_once(request: web.Request, staff: Staff, key: str,
 
 
 def language(request: web.Request) -> str:
-    """The caller's language, by Accept-Language: Chinese or English."""
-    return "zh" if request.headers.get("Accept-Language", "").lower().startswith("zh") else "en"
+    """The caller's language, by Accept-Language (the catalogue's one detector)."""
+    return language_of(request.headers.get("Accept-Language"))
 
 
 def said(request: web.Request, data: Any) -> Any:

@@ -26,16 +26,7 @@ from core.reports import dashboard, stock_summary
 from core.scans import apply_scan
 from core.shipping.carriers import Carrier, CarrierIn, carrier_view, save_carrier
 from core.shipping.dispatch import confirm_dispatch
-from core.shipping.documents import (
-    DocumentKind,
-    SheetKind,
-    label_sheet,
-    paper,
-    render_html,
-    render_pdf,
-    sheet_html,
-    sheet_pdf,
-)
+from core.shipping.documents import DocumentKind, paper, paper_language
 from core.shipping.fleet import (
     Vehicle,
     VehicleIn,
@@ -45,7 +36,9 @@ from core.shipping.fleet import (
     save_vehicle,
     vehicle_view,
 )
-from core.shipping.packing import PackIn, pack_order, package_label_png, package_label_svg
+from core.shipping.labels import SheetKind, label_png, label_sheet, package_label, package_qr_svg, sheet_html, sheet_pdf
+from core.shipping.packing import PackIn, pack_order
+from core.shipping.papers import layout, render_html, render_pdf
 from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
 from pwa.endpoints import Api, reply, said
 from pwa.responses import (
@@ -139,16 +132,23 @@ async def post_packages(request: web.Request, who: Principal, number: str, body:
     return reply(view, status=201) if packed.created else reply({**view, "replayed": True})
 
 
-@api.route("GET", "/api/packages/{number}/label.png", summary="A package's label (QR + text) as PNG",
-           tag="packing", permission=Permission.VIEW_ORDERS, media="image/png")
-async def get_label_png(request: web.Request, who: Principal, number: str) -> web.Response:
-    return web.Response(body=await package_label_png(number), content_type="image/png")
+class LanguageQuery(BaseModel):
+    lang: Literal["en", "zh"] | None = Field(default=None, description="the language to print in")
+
+
+@api.route("GET", "/api/packages/{number}/label.png",
+           summary="A package's label (100 × 150 mm): recipient, address, carrier, waybill barcode, QR",
+           tag="packing", permission=Permission.VIEW_ORDERS, query=LanguageQuery, media="image/png")
+async def get_label_png(request: web.Request, who: Principal, number: str, query: LanguageQuery) -> web.Response:
+    settings = request.app[SETTINGS]
+    label = await package_label(number, query.lang or settings.company_language, settings)
+    return web.Response(body=label_png(label), content_type="image/png")
 
 
 @api.route("GET", "/api/packages/{number}/label.svg", summary="A package's QR code as SVG", tag="packing",
            permission=Permission.VIEW_ORDERS, media="image/svg+xml")
 async def get_label_svg(request: web.Request, who: Principal, number: str) -> web.Response:
-    return web.Response(text=await package_label_svg(number), content_type="image/svg+xml")
+    return web.Response(text=await package_qr_svg(number), content_type="image/svg+xml")
 
 
 @api.route("GET", "/api/shipments/{number}", summary="A shipment: carrier and why, packages, loading",
@@ -185,16 +185,20 @@ PaperKind = Literal["waybill", "delivery-note", "confirmation"]
 
 
 @api.route("GET", "/api/shipments/{number}/documents/{kind}.{fmt}",
-           summary="A printable paper (waybill, delivery-note, confirmation) as html or pdf", tag="shipping",
-           permission=Permission.VIEW_ORDERS, params={"kind": PaperKind, "fmt": Format},
-           media=PAPER_MEDIA, responses={200: "the paper, as text/html or application/pdf"})
-async def get_document(request: web.Request, who: Principal, number: str, kind: str, fmt: str) -> web.Response:
+           summary="A printable paper (waybill, delivery-note, confirmation) as html or pdf; in the customer's "
+                   "language (delivery note, waybill) or the company's (confirmation) unless lang says",
+           tag="shipping", permission=Permission.VIEW_ORDERS, params={"kind": PaperKind, "fmt": Format},
+           query=LanguageQuery, media=PAPER_MEDIA, responses={200: "the paper, as text/html or application/pdf"})
+async def get_document(request: web.Request, who: Principal, number: str, kind: str, fmt: str, query: LanguageQuery
+                       ) -> web.Response:
+    settings = request.app[SETTINGS]
     shipment = await shipment_by_number(number)
-    content = await paper(KINDS[kind], shipment, who.actor, request.app[SETTINGS])
+    content = await paper(KINDS[kind], shipment, who.actor, settings)
+    printed = layout(content, query.lang or await paper_language(KINDS[kind], shipment, settings), settings)
     if fmt == "pdf":
-        return web.Response(body=render_pdf(content), content_type="application/pdf",
-                            headers={"Content-Disposition": f'inline; filename="{content["number"]}.pdf"'})
-    return web.Response(text=render_html(content), content_type="text/html")
+        return web.Response(body=render_pdf(printed, settings), content_type="application/pdf",
+                            headers={"Content-Disposition": f'inline; filename="{printed.reference}.pdf"'})
+    return web.Response(text=render_html(printed, settings), content_type="text/html")
 
 
 class SheetQuery(BaseModel):

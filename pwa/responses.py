@@ -322,3 +322,9 @@ class AfterSalesOut(BaseModel):
     photos: list[str]
     history: list[AfterSalesStepOut]
     created_at: str
+
+
+class PaymentCallbackOut(BaseModel):
+    order: str
+    payment: str  # paid, or refund_due when the order was closed before the money came
+    replayed: bool  # the provider had said so before; nothing changed

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from aiohttp import web
-from pydantic import StringConstraints, TypeAdapter
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from core.base.auth import Permission
-from core.shipping.documents import tracking_html
+from core.base.errors import NotFound
+from core.base.i18n import LANGUAGES, language_of
+from core.shipping.papers import tracking_html, tracking_missing_html
 from core.shipping.tracking import (
     TrackingEventIn,
     TrackingPushIn,
@@ -16,6 +18,7 @@ from core.shipping.tracking import (
     public_tracking,
     receive_push,
     record_by_staff,
+    tracking_language,
 )
 from pwa.endpoints import Api, reply
 from pwa.responses import NewEvents, TrackingOut
@@ -58,11 +61,28 @@ async def get_tracking(request: web.Request, who: Principal, token: str) -> web.
     return reply(await public_tracking(token))
 
 
+def page_language(request: web.Request, default: str) -> str:
+    """The reader's language: the one they chose on the page (?lang=), else their browser's, else `default`
+    (what the customer chose in the bot, or the company's)."""
+    if request.query.get("lang") in LANGUAGES:
+        return request.query["lang"]
+    return language_of(request.headers.get("Accept-Language"), default)
+
+
 async def tracking_page(request: web.Request) -> web.Response:
-    """The page behind the link in the customer's message: plain HTML, readable on any phone."""
-    view = await public_tracking(_TOKEN.validate_python(request.match_info["token"]))
-    return web.Response(text=tracking_html(view), content_type="text/html",
-                        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
+    """The page behind the link in the customer's message: plain HTML, readable on any phone, in the reader's
+    language. A link that is broken or unknown gets a page saying so (404), not an API error."""
+    settings = request.app[SETTINGS]
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    try:
+        token = _TOKEN.validate_python(request.match_info["token"])
+        view = await public_tracking(token)
+    except (ValidationError, NotFound):
+        return web.Response(text=tracking_missing_html(page_language(request, settings.company_language), settings),
+                            status=404, content_type="text/html", headers=headers)
+    known = await tracking_language(token)
+    lang = page_language(request, known if known in LANGUAGES else settings.company_language)
+    return web.Response(text=tracking_html(view, lang, settings), content_type="text/html", headers=headers)
 
 
 api.routes.get("/t/{token}")(tracking_page)

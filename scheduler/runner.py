@@ -10,18 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.base.lease import give_up_lease, hold_lease
+from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
 from core.orders.payments import expire_unpaid
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
@@ -33,56 +30,6 @@ log = logging.getLogger(__name__)
 LEASE = "scheduler"
 LEASE_SECONDS = 60.0
 LEASE_RENEW = 20.0
-
-
-class Lease(Protocol):
-    holder: str
-
-    async def hold(self, now: datetime) -> bool: ...
-
-    async def release(self) -> None: ...
-
-
-def new_holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-class DbLease:
-    def __init__(self, holder: str | None = None) -> None:
-        self.holder = holder or new_holder()
-
-    async def hold(self, now: datetime) -> bool:
-        return await hold_lease(LEASE, self.holder, now, LEASE_SECONDS)
-
-    async def release(self) -> None:
-        await give_up_lease(LEASE, self.holder)
-
-
-# Take the key if it is free, renew it if it is ours; never touch another holder's.
-_TAKE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-return 0
-"""
-_DROP = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-
-
-class RedisLease:
-    """The same lease as a Redis key with an expiry, for setups that run Redis anyway."""
-
-    def __init__(self, url: str, holder: str | None = None, key: str = "fahuo:lease:scheduler") -> None:
-        from redis.asyncio import Redis
-
-        self.redis = Redis.from_url(url)
-        self.holder = holder or new_holder()
-        self.key = key
-
-    async def hold(self, now: datetime) -> bool:
-        return bool(await self.redis.eval(_TAKE, 1, self.key, self.holder, int(LEASE_SECONDS * 1000)))
-
-    async def release(self) -> None:
-        await self.redis.eval(_DROP, 1, self.key, self.holder)
-        await self.redis.aclose()
 
 
 Job = Callable[[Settings, datetime], Awaitable[Any]]
@@ -109,14 +56,11 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
 }
 
 
-def lease_for(settings: Settings) -> Lease:
-    return RedisLease(settings.redis_url) if settings.redis_url else DbLease()
-
-
 class Scheduler:
-    def __init__(self, settings: Settings, lease: Lease | None = None,
+    def __init__(self, settings: Settings, lease: LeaseClaim | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.settings, self.lease, self.clock = settings, lease or lease_for(settings), clock
+        self.lease = lease or lease_for(settings, LEASE, LEASE_SECONDS)
+        self.settings, self.clock = settings, clock
         self.aps = AsyncIOScheduler(timezone=settings.tz, job_defaults={
             "coalesce": True,  # after downtime a job runs once, not once per missed turn
             "misfire_grace_time": 6 * 3600, "max_instances": 1})

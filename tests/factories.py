@@ -26,9 +26,9 @@ SHANGHAI = {"province": "上海", "city": "上海", "lat": 31.23, "lon": 121.47}
 GUANGZHOU = {"province": "广东", "city": "广州", "lat": 23.13, "lon": 113.26}
 
 
-async def a_warehouse(code: str = "SH", bins: int = 4, **place: Any) -> Warehouse:
+async def a_warehouse(code: str = "SH", bins: int = 4, name: str | None = None, **place: Any) -> Warehouse:
     attrs = {**(SHANGHAI if code == "SH" else GUANGZHOU if code == "GZ" else {}), **place}
-    warehouse = await create_warehouse(code, f"{code} warehouse", **attrs)
+    warehouse = await create_warehouse(code, name or f"{code} warehouse", **attrs)
     for i in range(1, bins + 1):
         await Location.create(warehouse=warehouse, code=f"A-01-{i:02d}", zone="A", aisle=1, x=i * 1.5, y=2)
     return warehouse

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,9 +17,10 @@ from tortoise.transactions import in_transaction
 
 from bot.app import build_dispatcher, make_bot
 from bot.emulator import BotApiEmulator
-from bot.notifier import notify_as, notify_once, run_notifier
+from bot.notifier import notifier_lease, notify_as, notify_once, run_notifier
 from core.base.auth import ROLE_PERMISSIONS, Permission, Role, Staff, add_staff
 from core.base.events import OutboxEvent, emit
+from core.base.lease import Lease, RedisLease
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.intake import place_order
@@ -30,6 +33,7 @@ from tests.factories import a_product, a_supplier, a_warehouse, an_order, commit
 
 TOKEN = "4242:test-token"
 CUSTOMER, MANAGER, STRANGER = 1001, 2001, 3001
+REDIS = os.environ.get("FAHUO_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
 @dataclass
@@ -94,7 +98,8 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
         question = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, label), contains=next_question)
     assert "Express" in question.text and "世纪大道" in question.text
     placed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "Confirm order"), contains="received")
-    await api.handled(api.presses(CUSTOMER, question, "Confirm order"))  # pressed twice: still one order
+    again = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "Confirm order"))  # pressed twice
+    assert again.popup and again.text.startswith("Already done")  # said, not done: still one order
     order = await Order.get(channel="telegram").prefetch_related("customer")
     assert order.number in placed.text and order.customer.telegram_id == CUSTOMER
     assert (order.service_level, order.payment_method, order.city) == ("express", "cod", "上海")
@@ -169,16 +174,18 @@ async def test_every_committed_event_reaches_each_person_once_whatever_order_the
 
     async def write(n: int) -> None:
         if n % 5 == 4:  # an alert for both managers
-            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "available": 1, "reorder_point": 5})
+            await emit("stock.low", {"sku": f"S{n}", "warehouse_id": 1, "warehouse": "SH 上海仓", "available": 1,
+                                     "reorder_point": 5})
             for chat in (MANAGER, MANAGER + 1):
-                expected[chat][f"📉 Low stock: S{n} in warehouse 1: 1 left, reorder at 5"] += 1
+                expected[chat][f"📉 Low stock: S{n} in SH 上海仓: 1 left, reorder at 5"] += 1
         else:
             customer = customers[n % 4]
             await emit("order.approved", {"order": f"SO-{n}", "customer_id": customer.id})
             expected[customer.telegram_id][f"Order SO-{n} is confirmed; we are getting it ready."] += 1  # type: ignore[index]
 
     async def two_bot_processes() -> None:
-        await asyncio.gather(notify_as(telegram.bot, "bot-1"), notify_as(telegram.bot, "bot-2"))
+        await asyncio.gather(notify_as(telegram.bot, notifier_lease(telegram.settings, "bot-1")),
+                             notify_as(telegram.bot, notifier_lease(telegram.settings, "bot-2")))
 
     await commits_out_of_order(write, two_bot_processes, each=12)
     async with asyncio.timeout(10):
@@ -199,7 +206,7 @@ async def test_events_no_one_is_told_of_do_not_hold_back_the_next_message(telegr
             await emit("order.approved", {"order": f"SO-{n}", "customer_id": shop_customer.id})
     placed = await _order_in_telegram(telegram, 1)
     stop = asyncio.Event()
-    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, interval=0.05))
+    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, notifier_lease(telegram.settings), interval=0.05))
     try:  # a round that told no one is no outage to back off from
         await telegram.api.reply(CUSTOMER, contains=placed.order.number, within=8)
     finally:
@@ -274,9 +281,8 @@ async def test_a_manager_confirms_a_drafted_purchase_order_from_its_alert_once(t
     assert "confirmed" in done.text
     assert (await PurchaseOrder.get(id=po.id)).status == PoStatus.CONFIRMED
     assert await OutboxEvent.filter(kind="purchase_order.confirmed").count() == 1
-    again = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Confirm the purchase order"),
-                            contains=po.number)
-    assert "cannot be confirmed" in again.text  # pressed twice: said, not done twice
+    again = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Confirm the purchase order"))
+    assert again.text.startswith("Already done") and again.popup  # pressed twice: said, not done twice
     assert await OutboxEvent.filter(kind="purchase_order.confirmed").count() == 1
 
 
@@ -420,7 +426,7 @@ async def test_dialog_state_lives_in_redis_when_configured(db: Settings):
     from aiogram.fsm.storage.redis import RedisStorage
 
     from bot.app import storage_for
-    from bot.customers import Checkout
+    from bot.checkout import Checkout
 
     storage = storage_for(db.model_copy(update={"redis_url": "redis://127.0.0.1:6379/14"}))
     assert isinstance(storage, RedisStorage)
@@ -452,7 +458,8 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
     status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, number), contains=number)
     await notify_once(telegram.bot)  # "confirmed": nothing else is waiting
     stop = asyncio.Event()
-    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, interval=60, wake=telegram.notify_now))
+    notifier = asyncio.create_task(run_notifier(telegram.bot, stop, notifier_lease(telegram.settings), interval=60,
+                                                wake=telegram.notify_now))
     try:  # the notifier is woken by the cancel: the customer hears at once, not a round later, and once
         await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"), contains="cancelled")
         assert (await Order.get(number=number)).status == OrderStatus.CANCELLED
@@ -466,6 +473,123 @@ async def test_a_customer_follows_and_cancels_an_order_from_the_links_and_button
 
 async def test_of_two_notifiers_only_the_lease_holder_sends(telegram: Telegram):
     await _order_in_telegram(telegram, 1)
-    first, second = await notify_as(telegram.bot, "web-1"), await notify_as(telegram.bot, "web-2")
+    first = await notify_as(telegram.bot, notifier_lease(telegram.settings, "web-1"))
+    second = await notify_as(telegram.bot, notifier_lease(telegram.settings, "web-2"))
     assert first is not None and first.sent == 1 and second is None
     assert len(telegram.api.to(CUSTOMER)) == 1
+
+
+async def test_with_redis_configured_the_notifiers_share_a_lease_in_redis(telegram: Telegram):
+    """The notifier asks the settings where its lease lives, as the scheduler does: with Redis, a notifier
+    holding the key there keeps every other one quiet, whatever the database says."""
+    with_redis = telegram.settings.model_copy(update={"redis_url": REDIS})
+    first, second = notifier_lease(with_redis, "web-1"), notifier_lease(with_redis, "web-2")
+    assert isinstance(first, RedisLease)
+    prefix = f"fahuo:test:{uuid.uuid4().hex}:"  # apart from other runs sharing this Redis
+    first.key, second.key = prefix + first.name, prefix + second.name
+    try:
+        await first.redis.ping()
+    except Exception:
+        pytest.skip("Redis is not running")
+    try:
+        await _order_in_telegram(telegram, 1)
+        sent, quiet = await notify_as(telegram.bot, first), await notify_as(telegram.bot, second)
+        assert sent is not None and sent.sent == 1 and quiet is None
+        assert not await Lease.exists(name="notifier")  # the database lease was never asked
+    finally:
+        await first.release()
+        await second.release()
+
+
+async def _held_order_told_to_two_managers(telegram: Telegram):
+    """A held order, and its alert as the English manager (MANAGER) and the Chinese one (MANAGER + 1) got it."""
+    wh, tea = await a_warehouse(), await a_product("TEA", price="60000.00")
+    await stock(tea, wh, 5)
+    for i, (chat, language) in enumerate(((MANAGER, "en"), (MANAGER + 1, "zh"))):
+        manager = await add_staff(f"manager-{i}", Role.MANAGER, PASSWORD)
+        await Staff.filter(id=manager.id).update(telegram_id=chat, language=language)
+    placed = await place_order(an_order({"TEA": 1}), "shop", "api:shop", telegram.settings)
+    await notify_once(telegram.bot)
+    alerts = [next(s for s in telegram.api.to(chat) if placed.order.number in s.text)
+              for chat in (MANAGER, MANAGER + 1)]
+    return placed.order, alerts
+
+
+async def test_a_decision_button_pressed_again_or_by_a_second_manager_says_already_done_and_does_nothing(
+        telegram: Telegram):
+    order, (alert, alert_zh) = await _held_order_told_to_two_managers(telegram)
+    api = telegram.api
+    await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains="allocated")
+    again = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"))
+    assert again.popup and again.text.startswith("Already done")
+    mark = api.presses(MANAGER + 1, alert_zh, "拒绝")  # the other manager, a moment too late: no reason asked
+    await api.handled(mark)
+    assert [(s.text, s.popup) for s in api.sent[mark:]] == [
+        ("已经处理过了：此按钮的步骤已经完成，未再次执行。", True)]
+    assert "经理命令" not in await telegram.says(MANAGER + 1, "这不是原因")  # no rejection was under way
+    assert (await Order.get(id=order.id)).status == OrderStatus.ALLOCATED
+    assert await OutboxEvent.filter(kind="order.approved").count() == 1
+
+
+async def test_the_buttons_of_a_checkout_step_passed_or_of_an_earlier_checkout_act_no_more(telegram: Telegram):
+    wh, tea = await a_warehouse(), await a_product("TEA", price="88.00")
+    await stock(tea, wh, 10)
+    await Customer.create(name="Li Lei", phone="+8613800001234", telegram_id=CUSTOMER, language="zh")
+    api = telegram.api
+    page = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/catalog"), contains="商品目录")
+    card = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, page, "TEA"), contains="TEA")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, card, "+5"), contains="已加入")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计 440.00")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海，上海，浦东新区，世纪大道 100 号"), contains="何时")
+    speeds = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, days, "明天"), contains="配送速度")
+    passed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, days, "今天"))  # a step already passed
+    assert passed.popup and passed.text.startswith("已经处理过了")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")  # starts again
+    earlier = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, speeds, "特快"))  # of the checkout left
+    assert earlier.popup and earlier.text.startswith("已经处理过了")
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海，上海，浦东新区，世纪大道 1 号"), contains="何时")
+    question = days
+    for label, next_question in (("不限", "配送速度"), ("经济", "付款方式"), ("在线支付", "请确认")):
+        question = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, label), contains=next_question)
+    assert "世纪大道 1 号" in question.text and "5 × TEA" in question.text
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "确认下单"), contains="已收到")
+    order = await Order.get(channel="telegram")
+    assert (order.line1, order.service_level, order.requested_date) == ("世纪大道 1 号", "economy", None)
+
+
+async def test_a_refusal_of_the_core_is_said_in_the_persons_language_and_a_crash_gets_an_apology(
+        telegram: Telegram, monkeypatch):
+    import bot.orders
+
+    api = telegram.api
+    refused = await api.reply(STRANGER, after=api.shares_contact(STRANGER, "+86 123", language="zh"))
+    assert refused.text == "+86 123 不是有效的电话号码。"  # BadPhone, answered by the one middleware
+    assert await Customer.all().count() == 0
+    placed = await _order_in_telegram(telegram, 1)
+    from core.orders.order import transition
+
+    status = await api.reply(CUSTOMER, after=api.says(CUSTOMER, f"/track {placed.order.number}"))
+    for step in (OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED):
+        await transition(placed.order, step, "test")
+    late = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "取消此订单"))  # shipped meanwhile
+    assert not late.popup and late.text.startswith(f"{placed.order.number} 当前状态为")  # not "already done"
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(bot.orders, "journey_for_customer", broken)
+    assert "抱歉" in (await api.reply(CUSTOMER, after=api.says(CUSTOMER, f"/track {placed.order.number}"))).text
+    monkeypatch.undo()
+    assert placed.order.number in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+
+
+async def test_a_cancel_button_pressed_twice_cancels_once_and_says_already_done(telegram: Telegram):
+    placed = await _order_in_telegram(telegram, 1)
+    await Customer.filter(telegram_id=CUSTOMER).update(language="en")
+    api = telegram.api
+    status = await api.reply(CUSTOMER, after=api.says(CUSTOMER, f"/track {placed.order.number}"))
+    await api.handled(api.presses(CUSTOMER, status, "Cancel this order"))
+    again = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, status, "Cancel this order"))
+    assert again.popup and again.text.startswith("Already done")
+    assert await OutboxEvent.filter(kind="order.cancelled").count() == 1

@@ -115,3 +115,15 @@ def test_front_ends_never_open_a_transaction() -> None:
         for path in (ROOT / package).rglob("*.py"):
             opened = [name for name, _ in _imports(path) if name.startswith("tortoise.transactions")]
             assert not opened, f"{_module_name(path)} imports {opened}"
+
+
+def test_the_bot_reads_and_writes_only_through_core_services() -> None:
+    """No query, statement or model write in bot/: its handlers call the core's services (the emulator, a stand-in
+    for Telegram, has no database at all)."""
+    for path in (ROOT / "bot").rglob("*.py"):
+        reaching = [name for name, _ in _imports(path) if name.split(".")[0] == "tortoise" or name == "core.base.db"
+                    or name.startswith("core.base.db.")]
+        assert not reaching, f"{_module_name(path)} imports {reaching}"
+        source = path.read_text(encoding="utf-8")
+        for word in ("SELECT ", "UPDATE ", "INSERT ", "DELETE ", ".raw(", ".update(", ".create(", ".get_or_none("):
+            assert word not in source, f"{_module_name(path)} has {word.strip()}"

@@ -4,7 +4,6 @@ Screenshots of each mode at phone size land in test-artifacts/ (or $FAHUO_ARTIFA
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,12 +21,12 @@ from core.shipping.shipments import Package, Shipment
 from core.stock.ledger import StockLevel
 from core.stock.replenishment import PurchaseOrder, sweep_low_stock
 from core.stock.transfers import TransferOrder
+from tests.artifacts import artifact
 from tests.browser import CHROMIUM, camera_feed, chromium
 from tests.conftest import PASSWORD, signed_in
 from tests.factories import a_carrier, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
 from tests.test_logistics import Phone, _pick_all
 
-ARTIFACTS = Path(os.environ.get("FAHUO_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 PHONE = {"width": 390, "height": 844}
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists() or not shutil.which("ffmpeg"),
@@ -82,11 +81,6 @@ async def scan(page: Page, code: str) -> None:
     """What a hardware scanner does: types the code into the focused field and presses Enter."""
     await page.fill("#scan", code)
     await page.press("#scan", "Enter")
-
-
-def artifact(name: str) -> str:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return str(ARTIFACTS / name)
 
 
 async def shot(page: Page, name: str) -> None:

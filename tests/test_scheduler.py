@@ -4,15 +4,11 @@ and only one of several schedulers running them."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
-
-import pytest
-import redis.asyncio
+from datetime import UTC, datetime, timedelta
 
 from core.base.events import OutboxEvent
-from core.base.lease import Lease, hold_lease
+from core.base.lease import DbLease, Lease, hold_lease
 from core.base.settings import Settings
 from core.orders.intake import place_order
 from core.orders.order import Order, OrderStatus
@@ -21,10 +17,15 @@ from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
 from core.stock.ledger import Reservation, ReservationState, StockLevel
 from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine, sweep_low_stock
 from scheduler import runner
-from scheduler.runner import JOBS, DbLease, RedisLease, Scheduler
+from scheduler.runner import JOBS, LEASE, LEASE_SECONDS, Scheduler
 from tests.factories import a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+def _lease(holder: str) -> DbLease:
+    """The scheduler's lease as `holder` claims it (tests/test_lease.py covers Redis too)."""
+    return DbLease(LEASE, LEASE_SECONDS, holder)
 
 
 async def test_low_stock_drafts_one_purchase_and_alerts_once_a_day(db: Settings):
@@ -124,8 +125,8 @@ async def test_ledger_drift_is_an_alert(db: Settings):
 
 async def test_of_two_schedulers_one_runs_the_jobs_and_the_other_takes_over_when_it_dies(db: Settings):
     clock = {"now": NOW}
-    first = Scheduler(db, DbLease("first"), clock=lambda: clock["now"])
-    second = Scheduler(db, DbLease("second"), clock=lambda: clock["now"])
+    first = Scheduler(db, _lease("first"), clock=lambda: clock["now"])
+    second = Scheduler(db, _lease("second"), clock=lambda: clock["now"])
     assert await first.run("late_orders") is True
     assert await second.run("late_orders") is False
     clock["now"] += timedelta(seconds=30)
@@ -140,7 +141,7 @@ async def test_of_two_schedulers_one_runs_the_jobs_and_the_other_takes_over_when
 
 
 async def test_every_job_is_scheduled_once_and_missed_runs_coalesce(db: Settings):
-    scheduler = Scheduler(db, DbLease("x"))
+    scheduler = Scheduler(db, _lease("x"))
     scheduler.start()
     try:
         jobs = {job.id: job for job in scheduler.aps.get_jobs()}
@@ -166,7 +167,7 @@ async def test_on_the_first_start_every_due_job_runs(db: Settings, monkeypatch):
 
     monkeypatch.setattr(runner, "JOBS", {name: (job(name), when) for name, (_, when) in JOBS.items()})
     assert not await Lease.exists()  # a fresh database: nobody held the lease yet
-    scheduler = Scheduler(db, DbLease("first"))
+    scheduler = Scheduler(db, _lease("first"))
     scheduler.start()
     try:
         due = {name for name, (_, when) in JOBS.items() if "cron" not in when}
@@ -180,25 +181,6 @@ async def test_on_the_first_start_every_due_job_runs(db: Settings, monkeypatch):
         await scheduler.stop()
 
 
-async def test_the_redis_lease_lets_one_holder_in(db: Settings):
-    url = os.environ.get("FAHUO_TEST_REDIS", "redis://127.0.0.1:6379/15")
-    client = redis.asyncio.Redis.from_url(url)
-    try:
-        await client.ping()
-    except Exception:
-        pytest.skip("Redis is not running")
-    key = f"fahuo:test:lease:{date.today().isoformat()}:{os.getpid()}"
-    await client.delete(key)
-    await client.aclose()
-    a, b = RedisLease(url, "a", key=key), RedisLease(url, "b", key=key)
-    assert await a.hold(NOW) is True
-    assert await b.hold(NOW) is False
-    assert await a.hold(NOW) is True
-    await a.release()
-    assert await b.hold(NOW) is True
-    await b.release()
-
-
 async def test_a_stop_lets_the_running_job_finish_instead_of_cutting_it_off(db: Settings, monkeypatch):
     finished: list[str] = []
     started = asyncio.Event()
@@ -209,7 +191,7 @@ async def test_a_stop_lets_the_running_job_finish_instead_of_cutting_it_off(db: 
         finished.append("slow")
 
     monkeypatch.setitem(JOBS, "slow", (slow_job, {"minutes": 60}))
-    scheduler = Scheduler(db, DbLease("stopping"))
+    scheduler = Scheduler(db, _lease("stopping"))
     assert await scheduler.lease.hold(datetime.now(UTC))  # held before the first turns race for it
     scheduler.start()
     await asyncio.wait_for(started.wait(), 10)

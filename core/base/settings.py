@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "fahuo.sqlite3"
+DEMO_LOGO = Path(__file__).resolve().parent.parent / "templates" / "logo.png"  # shipped with fahuo
 DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "asyncpg://")  # the drivers fahuo installs
 
 
@@ -33,7 +35,7 @@ class Settings(BaseSettings):
     telegram_emulator: bool = False  # run the local Bot API emulator and the bot against it
     emulator_port: int = 8081
     redis_url: str = ""
-    timezone: str = "Asia/Shanghai"
+    timezone: str = "Asia/Shanghai"  # the warehouses' and customers' local time: papers, tracking page, reports
     currency: str = "CNY"
     # review policy
     hold_order_value: Decimal = Decimal("50000")
@@ -41,12 +43,25 @@ class Settings(BaseSettings):
     duplicate_window_hours: int = 24
     cod_limit: Decimal = Decimal("5000")
     session_hours: int = 12
+    # paying online
+    payment_provider: str = "simulated"
+    # shared with the provider to sign its callbacks; a random one per start when not set, which serves one
+    # process with the simulated provider (several processes, or a real provider: set it)
+    payment_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    payment_link_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     # scheduled jobs
     unpaid_hold_hours: int = 24  # a prepaid order's stock is held this long waiting for payment
     unpaid_policy: Literal["cancel", "release"] = "cancel"  # then: cancel it, or release the stock and wait
     late_after_hours: int = 48  # an approved order not shipped within this is late (or after its requested day)
     daily_report_at: time = time(8, 0)  # local time; the report covers the day before
     scheduler_enabled: bool = True
+    # the company as its papers and the tracking page show it (the sender on every delivery note)
+    company_name: str = "发货示范商贸有限公司"
+    company_address: str = "上海市浦东新区张江路 88 号 3 号楼 1 层（邮编 201203）"
+    company_phone: str = "+86 21 5080 0188"
+    company_logo: Path | None = DEMO_LOGO  # a PNG or JPEG; empty for none
+    papers_show_prices: bool = False  # unit prices and amounts on the delivery note the customer receives
+    company_language: Literal["en", "zh"] = "zh"  # its own papers (confirmations, labels) and unknown visitors
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +70,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)  # at start rather than at midnight
         except (KeyError, ValueError):  # an unknown zone is a KeyError, which pydantic would not report
             raise ValueError("not a known time zone, e.g. Asia/Shanghai") from None
+        return value
+
+    @field_validator("company_logo", mode="before")
+    @classmethod
+    def _logo_or_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("company_logo")
+    @classmethod
+    def _logo_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"there is no image file {value} (a PNG or JPEG; leave it empty for no logo)")
         return value
 
     @field_validator("database_url")

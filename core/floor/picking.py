@@ -21,7 +21,7 @@ from core.base.auth import Staff
 from core.base.db import by_number, fetch, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
-from core.base.i18n import Phrase, phrase
+from core.base.i18n import Phrase, named, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, Payload
@@ -313,8 +313,8 @@ async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> di
     if is_here:
         return _step(pick_list, task, left, notices)  # the bin scanned twice: harmless
     if not _is_product(payload, task):
-        raise WrongScan(got=str(payload), expected=phrase("expect.product", sku=task.sku, name=task.name,
-                                                          name_zh=task.name_zh or task.name, location=task.location))
+        raise WrongScan(got=str(payload), expected=phrase("expect.product", sku=task.sku,
+                                                          name=named(task.name, task.name_zh), location=task.location))
     remaining = task.qty - task.picked
     if not 1 <= qty <= remaining:
         raise WrongScan(got=f"{qty} × {task.sku}", expected=phrase("expect.qty", left=remaining, sku=task.sku))
@@ -346,7 +346,7 @@ def _prompt(current: dict[str, Any] | None) -> tuple[str, Phrase]:
     if not current["at_location"]:
         return "location", phrase("pick.go_to", location=current["location"])
     return "product", phrase("pick.take", left=current["qty"] - current["picked"], sku=current["sku"],
-                             name=current["name"], name_zh=current["name_zh"], tote=current["tote"])
+                             name=named(current["name"], current["name_zh"]), tote=current["tote"])
 
 
 def _step(pick_list: OpenList, current: Current, left: int, notices: list[Phrase]) -> dict[str, Any]:
@@ -389,9 +389,10 @@ async def report_short(number: str, staff: Staff, settings: Settings, in_bin: in
     assert task is not None
     level = await StockLevel.get(product_id=task.product.id, location_id=task.location.id).select_related("location")
     bumped = await _settle_bin(level, task, left, pick_list.number, staff)
+    warehouse = await Warehouse.get(id=level.warehouse_id)  # type: ignore[attr-defined]
     await emit("stock.short_pick", {"pick_list": pick_list.number, "location": task.location.code,
-                                    "sku": task.product.sku, "missing": missing, "in_bin": left,
-                                    "by": staff.username})
+                                    "warehouse": warehouse.label, "sku": task.product.sku, "missing": missing,
+                                    "in_bin": left, "by": staff.username})
     for reservation, short in bumped:
         await _cover(reservation, short, level, pick_list, staff, settings, notices)
     await check_low_stock({(task.product.id, level.warehouse_id)}, settings.tz)

@@ -8,6 +8,7 @@ backordered and put on a purchase-order draft.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F
@@ -16,7 +17,16 @@ from core.base.db import add, execute, fetch, insert, select
 from core.base.events import emit
 from core.base.numbering import next_number
 from core.base.settings import Settings
-from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, follow_on_note, line_total, transition
+from core.orders.order import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    follow_on_note,
+    line_total,
+    root_number,
+    transition,
+)
 from core.stock.catalog import Product
 from core.stock.ledger import FreeStock, free_stock, lock_levels, reserve_in_warehouse
 from core.stock.replenishment import add_to_draft, check_low_stock, on_order
@@ -51,6 +61,8 @@ def _distance(warehouse: Warehouse, order: Order) -> float:
 
 def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]], free: FreeStock,
                      warehouses: list[Warehouse]) -> Warehouse | None:
+    """The warehouse that ships the order: one that covers it whole, nearest first; else the one covering
+    most units (nearest among equals). None only when there is no warehouse at all."""
     if not warehouses:
         return None
     total = sum(line.qty for line, _ in lines)
@@ -128,7 +140,7 @@ _CARRIED_OVER = ("channel", "customer_id", "recipient", "phone", "province", "ci
 
 async def _follow_on_number(number: str) -> str:
     """SO-YYYYMMDD-NNNNN-2, -3, …: the next follow-on of an order (of the original, when a follow-on splits)."""
-    root = "-".join(number.split("-")[:3])
+    root = root_number(number)
     taken = await fetch('SELECT COUNT(*) AS "n" FROM "sales_order" WHERE "number" LIKE ?', f"{root}-%")
     return f"{root}-{int(taken[0]['n']) + 2}"
 
@@ -182,6 +194,11 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
                      warehouse_id=warehouse_id)
 
 
+def nearest_first(sources: list[Warehouse], home: Warehouse) -> list[Warehouse]:
+    """The order in which other warehouses are asked for what `home` lacks; those without coordinates last."""
+    return sorted(sources, key=lambda wh: _km_between(wh, home))
+
+
 async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]], missing: dict[int, int],
                              home: Warehouse, others: list[Warehouse], free: FreeStock, actor: str,
                              settings: Settings,
@@ -190,7 +207,7 @@ async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]
     if not missing:
         return []
     made: list[TransferOrder] = []
-    for source in sorted(others, key=lambda wh: _km_between(wh, home)):
+    for source in nearest_first(others, home):
         wanted = [(ln, p) for ln, p in lines if missing.get(ln.id) and free.units(p.id, source.id) > 0]
         if not wanted:
             continue
@@ -252,6 +269,16 @@ async def take_transferred(line_ids_and_qty: list[tuple[int, int]], warehouse_id
     return await _allocate_if_complete(order_ids, actor, "transfer arrived")
 
 
+def after_arrival(lines: list[OrderLine], partial_shipment: bool) -> Literal["allocate", "split", "wait"]:
+    """What a waiting order does once goods came: every line reserved, it is ready to pick; some reserved and
+    partial shipment allowed, what is here ships and the rest splits off; else it keeps waiting."""
+    if all(line.qty_reserved >= line.qty for line in lines):
+        return "allocate"
+    if partial_shipment and any(line.qty_reserved for line in lines):
+        return "split"
+    return "wait"
+
+
 async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> list[str]:
     """Backordered orders whose every line is now reserved become allocated; so do those that take partial
     shipments and now have part of their goods, the rest moving to a follow-on order. Returns their numbers."""
@@ -259,10 +286,11 @@ async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> li
     for order in await Order.filter(id__in=sorted(order_ids), status=OrderStatus.BACKORDERED).order_by("id"):
         lines = [(ln, ln.product) for ln in
                  await OrderLine.filter(order_id=order.id).order_by("id").prefetch_related("product")]
-        if all(line.qty_reserved >= line.qty for line, _ in lines):
+        step = after_arrival([line for line, _ in lines], order.partial_shipment)
+        if step == "allocate":
             await transition(order, OrderStatus.ALLOCATED, actor, why)
             ready.append(order.number)
-        elif order.partial_shipment and any(line.qty_reserved for line, _ in lines):
+        elif step == "split":
             await _split_off_waiting(order, lines, order.warehouse_id,  # type: ignore[attr-defined]
                                      await _follow_on_number(order.number), actor, ", ".join(_waiting(lines)), why)
             ready.append(order.number)
@@ -275,10 +303,16 @@ async def request_for_backorder(product: Product, warehouse_id: int, qty: int, o
 
     Called while the order is still being allocated, so its own `qty` is not yet among the backorders."""
     coming = await on_order(product.id, warehouse_id)
-    waiting = await _backordered_units(product.id, warehouse_id) + qty
-    shortfall = waiting - coming
-    if shortfall > 0:
-        await add_to_draft(product, warehouse_id, min(qty, shortfall), f"backorder {order_number}", tz)
+    buy = to_purchase(qty, await _backordered_units(product.id, warehouse_id), coming)
+    if buy:
+        await add_to_draft(product, warehouse_id, buy, f"backorder {order_number}", tz)
+
+
+def to_purchase(qty: int, backordered: int, coming: int) -> int:
+    """Units of a new backorder of `qty` to put on the draft purchase order: what all backorders of the product
+    there (`backordered` already, plus this one) lack beyond what is `coming` on purchase orders, at most `qty`
+    (the earlier backorders asked for theirs)."""
+    return max(0, min(qty, backordered + qty - coming))
 
 
 async def _backordered_units(product_id: int, warehouse_id: int) -> int:

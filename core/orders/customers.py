@@ -15,7 +15,10 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.base.auth import Staff, staff_of_telegram
+from core.base.db import execute, fetch, select
 from core.base.errors import InvalidInput
+from core.base.i18n import LANGUAGES
 
 REGION = "CN"  # a number written without its country code is a Chinese one
 
@@ -45,6 +48,18 @@ class Customer(Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChatLanguage(Model):
+    """The language a Telegram chat chose with /lang, kept whether or not the chat is linked to anyone yet:
+    a stranger who switches keeps the choice, and brings it along when they share their phone."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_id = fields.BigIntField(unique=True)
+    language = fields.CharField(max_length=8)
+
+    class Meta:
+        table = "chat_language"
 
 
 class BadPhone(InvalidInput):
@@ -87,3 +102,50 @@ async def link_telegram(phone: str, telegram_id: int, name: str, language: str) 
         await Customer.filter(id=found.id).update(telegram_id=telegram_id)
     found.telegram_id = telegram_id
     return found
+
+
+async def customer_of_telegram(telegram_id: int) -> Customer | None:
+    """The customer linked to this Telegram account. Every bot update asks this, so it is one plain statement
+    (bench/bot.py)."""
+    found = await select(Customer, 'SELECT * FROM "customer" WHERE "telegram_id" = ?', telegram_id)
+    return found[0] if found else None
+
+
+async def people_of_telegram(telegram_id: int) -> tuple[Customer | None, Staff | None]:
+    """Who writes from this Telegram account: a customer, a staff member, both or neither. Asked afresh each
+    time, never remembered: a link made elsewhere or a staff member switched off counts at once."""
+    return await customer_of_telegram(telegram_id), await staff_of_telegram(telegram_id)
+
+
+async def set_telegram_language(telegram_id: int, language: str) -> None:
+    """The language everyone linked to this Telegram account is spoken to in, from now on."""
+    async with in_transaction():
+        await Customer.filter(telegram_id=telegram_id).update(language=language)
+        await Staff.filter(telegram_id=telegram_id).update(language=language)
+
+
+class UnknownLanguage(InvalidInput):
+    code = "unknown_language"
+
+
+# one statement, so two quick /lang presses cannot race to insert the same chat twice
+_REMEMBER = ('INSERT INTO "chat_language" ("telegram_id", "language") VALUES (?, ?) '
+             'ON CONFLICT ("telegram_id") DO UPDATE SET "language" = ?')
+
+
+async def set_chat_language(telegram_id: int, language: str) -> None:
+    """A chat's /lang choice: kept for the chat itself, and given to the customer and the staff member linked
+    to it (when there are), so every later message of the bot is in it."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language=language[:8], known=", ".join(LANGUAGES))
+    async with in_transaction():
+        await execute(_REMEMBER, telegram_id, language, language)
+        await Customer.filter(telegram_id=telegram_id).update(language=language)
+        await Staff.filter(telegram_id=telegram_id).update(language=language)
+
+
+async def chat_language(telegram_id: int) -> str | None:
+    """The language this chat chose with /lang, or None when it never did (then Telegram's own setting
+    decides). Asked for chats linked to nobody: a linked person's own language comes first."""
+    rows = await fetch('SELECT "language" FROM "chat_language" WHERE "telegram_id" = ?', telegram_id)
+    return rows[0]["language"] if rows else None

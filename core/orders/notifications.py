@@ -37,14 +37,15 @@ class Alert(StrEnum):
 
 CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
                    "order.cancelled", "order.cancelled_with_rest",
-                   "order.awaiting_payment",
+                   "order.awaiting_payment", "order.paid",
                    "shipment.dispatched", "order.delivered", "aftersales.awaiting_return", "aftersales.resolved",
                    "aftersales.rejected"}
 MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "purchase_order.drafted": Alert.PURCHASE, "shipment.late": Alert.LATE,
                   "aftersales.opened": Alert.AFTERSALES, "shipment.no_carrier": Alert.NO_CARRIER,
                   "shipment.date_missed": Alert.LATE,
-                  "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER}
+                  "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER,
+                  "payment.refund_due": Alert.HELD}  # money to give back: a manager's decision, like a held order
 
 
 class ConsumerCursor(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -12,7 +13,7 @@ from tortoise import fields, timezone
 from tortoise.models import Model
 
 from core.base.clock import ClockField
-from core.base.db import by_number, execute, fetch, insert, select
+from core.base.db import by_number, execute, fetch, fits, insert, select
 from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.fields import ClockTime, ExternalRef, Qty, Sku
@@ -275,6 +276,11 @@ async def release_order_stock(order: Order) -> set[tuple[int, int]]:
     return freed  # type: ignore[return-value]
 
 
+def root_number(number: str) -> str:
+    """The order a follow-on continues: SO-20261123-00042-2 → SO-20261123-00042 (an order is its own root)."""
+    return "-".join(number.split("-")[:3])
+
+
 def follow_on_note(order: Order) -> str:
     """What a follow-on order (the rest of a partial shipment) says of the order it continues."""
     return f"rest of {order.number}"
@@ -339,3 +345,47 @@ MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what the order's total column (1
 
 def line_total(lines: list[tuple[int, Decimal]]) -> Decimal:
     return sum((qty * price for qty, price in lines), Decimal(0))
+
+
+# -- what a customer may see of their own orders ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerOrder:
+    """One of a customer's orders as they see it: where it stands, what is in it (SKU, quantity)."""
+
+    id: int
+    number: str
+    status: OrderStatus
+    requested_date: date | None
+    lines: list[tuple[str, int]]
+
+    @property
+    def may_cancel(self) -> bool:
+        return OrderStatus.CANCELLED in TRANSITIONS[self.status]
+
+
+async def customer_order(number: str, customer_id: int) -> CustomerOrder | None:
+    """The customer's own order with this number; anyone else's does not exist for them (None).
+
+    The busiest question a bot gets, so one plain statement (bench/bot.py)."""
+    if not fits(Order, "number", number):
+        return None
+    rows = await fetch(
+        'SELECT o."id", o."status", o."requested_date", p."sku", l."qty" FROM "sales_order" o '
+        'JOIN "sales_order_line" l ON l."order_id" = o."id" JOIN "product" p ON p."id" = l."product_id" '
+        'WHERE o."number" = ? AND o."customer_id" = ? ORDER BY l."id"', number, customer_id)
+    if not rows:
+        return None
+    wanted = Order._meta.fields_map["requested_date"].to_python_value(rows[0]["requested_date"])
+    return CustomerOrder(rows[0]["id"], number, OrderStatus(rows[0]["status"]), wanted,
+                         [(r["sku"], r["qty"]) for r in rows])
+
+
+async def orders_of_customer(customer_id: int, statuses: tuple[OrderStatus, ...] = (), limit: int = 10
+                             ) -> list[Order]:
+    """The customer's latest orders (in these statuses, when given), newest first."""
+    query = Order.filter(customer_id=customer_id)
+    if statuses:
+        query = query.filter(status__in=statuses)
+    return await query.order_by("-id").limit(limit)

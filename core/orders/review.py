@@ -36,7 +36,7 @@ class RuleResult:
     rule: str
     outcome: Outcome
     reason: str  # in English, for the order's history
-    said: Phrase  # the same, for a reader in their own language
+    said: Phrase | None = None  # the same as a phrase, so a reader hears it in their own language
 
 
 @dataclass
@@ -66,8 +66,7 @@ async def customer_in_good_standing(case: ReviewCase) -> RuleResult:
 async def address_complete(case: ReviewCase) -> RuleResult:
     missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
     if missing:
-        return _result("address", Outcome.HOLD, "address_lacks",
-                       missing=", ".join(missing))
+        return _result("address", Outcome.HOLD, "address_lacks", missing=", ".join(missing))
     return _result("address", Outcome.PASS, "address_complete")
 
 
@@ -94,23 +93,29 @@ async def _open_credit(customer_id: int, excluding: int) -> Decimal:
     return sum(totals, Decimal(0))
 
 
-async def payment_acceptable(case: ReviewCase) -> RuleResult:
-    order, customer = case.order, case.customer
+def judge_payment(order: Order, customer: Customer, settings: Settings, open_credit: Decimal) -> RuleResult:
+    """The payment rule itself; `open_credit` is what the customer's other unpaid credit orders add up to."""
     if order.payment_state == PaymentState.PAID:
         return _result("payment", Outcome.PASS, "paid")
     if order.payment_method == PaymentMethod.COD:
         if not customer.cod_allowed:
             return _result("payment", Outcome.HOLD, "cod_not_allowed")
-        if order.total > case.settings.cod_limit:
-            return _result("payment", Outcome.HOLD, "cod_over", limit=case.settings.cod_limit)
+        if order.total > settings.cod_limit:
+            return _result("payment", Outcome.HOLD, "cod_over", limit=settings.cod_limit)
         return _result("payment", Outcome.PASS, "cod")
     if order.payment_method == PaymentMethod.CREDIT:
-        used = await _open_credit(customer.id, order.id)
-        if used + order.total > customer.credit_limit:
+        if open_credit + order.total > customer.credit_limit:
             return _result("payment", Outcome.HOLD,
-                           "over_credit", used=used, total=order.total, limit=customer.credit_limit)
+                           "over_credit", used=open_credit, total=order.total, limit=customer.credit_limit)
         return _result("payment", Outcome.PASS, "within_credit")
     return _result("payment", Outcome.PASS, "awaiting_prepayment")
+
+
+async def payment_acceptable(case: ReviewCase) -> RuleResult:
+    order = case.order
+    on_credit = order.payment_method == PaymentMethod.CREDIT and order.payment_state != PaymentState.PAID
+    used = await _open_credit(case.customer.id, order.id) if on_credit else Decimal(0)
+    return judge_payment(order, case.customer, case.settings, used)
 
 
 async def stock_exists(case: ReviewCase) -> RuleResult:
@@ -132,20 +137,40 @@ async def value_within_limit(case: ReviewCase) -> RuleResult:
     return _result("value", Outcome.PASS, "value_within")
 
 
-async def not_a_duplicate(case: ReviewCase) -> RuleResult:
-    if case.first_order:
+Goods = list[tuple[int, int]]  # (product id, quantity) of each line, sorted: two orders of the same goods compare equal
+
+
+def goods_of(lines: list[tuple[OrderLine, Product]]) -> Goods:
+    return sorted((p.id, line.qty) for line, p in lines)
+
+
+def judge_duplicate(first_order: bool, mine: Goods, recent: list[tuple[str, Goods]]) -> RuleResult:
+    """The duplicate rule itself: `recent` are the customer's other live orders of the window, newest first,
+    each as (number, goods); the newest with exactly the same goods makes this one a likely twin."""
+    if first_order:
         return _result("duplicate", Outcome.PASS, "first_order")
+    for number, theirs in recent:
+        if theirs == mine:
+            return _result("duplicate", Outcome.HOLD, "duplicate", other=number)
+    return _result("duplicate", Outcome.PASS, "no_twin")
+
+
+async def _recent_goods(case: ReviewCase) -> list[tuple[str, Goods]]:
     since = datetime.now(UTC) - timedelta(hours=case.settings.duplicate_window_hours)
-    mine = sorted((p.id, line.qty) for line, p in case.lines)
     recent = await Order.filter(
         customer_id=case.customer.id, created_at__gte=since,
         status__not_in=[OrderStatus.CANCELLED, OrderStatus.REJECTED],
     ).exclude(id=case.order.id).order_by("-id").limit(20)
-    for other in recent:
-        theirs = sorted(await OrderLine.filter(order_id=other.id).values_list("product_id", "qty"))
-        if [tuple(t) for t in theirs] == mine:
-            return _result("duplicate", Outcome.HOLD, "duplicate", other=other.number)
-    return _result("duplicate", Outcome.PASS, "no_twin")
+    goods: dict[int, Goods] = {other.id: [] for other in recent}
+    for order_id, product_id, qty in await OrderLine.filter(order_id__in=list(goods)).values_list(
+            "order_id", "product_id", "qty"):
+        goods[order_id].append((product_id, qty))
+    return [(other.number, sorted(goods[other.id])) for other in recent]
+
+
+async def not_a_duplicate(case: ReviewCase) -> RuleResult:
+    recent = [] if case.first_order else await _recent_goods(case)
+    return judge_duplicate(case.first_order, goods_of(case.lines), recent)
 
 
 RULES: tuple[Rule, ...] = (
@@ -168,13 +193,29 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
     case = ReviewCase(order, customer, lines, settings, free, first_order)
     results = [await rule(case) for rule in RULES]
     stored = [{"rule": r.rule, "outcome": r.outcome.value, "reason": r.reason, "said": r.said} for r in results]
-    verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
-    reasons = "; ".join(r.reason for r in results if r.outcome == verdict)
-    target = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.ON_HOLD,
-              Outcome.REJECT: OrderStatus.REJECTED}[verdict]
-    await transition(order, target, "review", reasons if verdict != Outcome.PASS else "all rules passed",
-                     review=stored)
+    verdict, reasons = verdict_of(results)
+    await transition(order, VERDICT_STATUS[verdict], "review", reasons, review=stored)
     return verdict
+
+
+VERDICT_STATUS = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.ON_HOLD,
+                  Outcome.REJECT: OrderStatus.REJECTED}
+
+
+def verdict_of(results: list[RuleResult]) -> tuple[Outcome, str]:
+    """The worst outcome of the rules, and the reasons of the rules that gave it (a pass needs none)."""
+    verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
+    if verdict == Outcome.PASS:
+        return verdict, "all rules passed"
+    return verdict, "; ".join(r.reason for r in results if r.outcome == verdict)
+
+
+async def held_order(number: str, action: str = "decided") -> Order:
+    """The order, while it waits for a manager's decision; InvalidTransition once it was decided."""
+    order = await order_by_number(number)
+    if order.status != OrderStatus.ON_HOLD:
+        raise InvalidTransition(document=order.number, current=order.status, action=action)
+    return order
 
 
 @retry_on_conflict
@@ -184,10 +225,7 @@ async def decide_held(number: str, approve: bool, actor: str, reason: str, setti
     if not approve and not reason.strip():
         raise InvalidInput(detail="say why the order is rejected; the customer will be told")
     async with in_transaction():
-        order = await order_by_number(number)
-        if order.status != OrderStatus.ON_HOLD:
-            raise InvalidTransition(document=order.number, current=order.status,
-                                    action="approved" if approve else "rejected")
+        order = await held_order(number, "approved" if approve else "rejected")
         if approve:
             await transition(order, OrderStatus.APPROVED, actor, reason or "approved by manager")
             await allocate_order(order, actor, settings)

@@ -20,6 +20,7 @@ from core.orders.order import (
     follow_on_note,
     order_by_number,
     release_order_stock,
+    root_number,
     transition,
 )
 from core.shipping.shipments import cancel_open_shipments
@@ -27,7 +28,7 @@ from core.shipping.shipments import cancel_open_shipments
 
 async def _open_follow_ons(order: Order) -> list[Order]:
     """The follow-ons of an order, and theirs, that may still be cancelled, oldest first."""
-    root = "-".join(order.number.split("-")[:3])
+    root = root_number(order.number)
     found: list[Order] = []
     parents = [order]
     while parents:

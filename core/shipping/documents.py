@@ -1,42 +1,30 @@
-"""Printed papers: waybill, delivery note (发货单), shipment confirmation (发货确认单), label sheets.
+"""Papers: waybill, delivery note (发货单), shipment confirmation (发货确认单) — what they say, and their seal.
 
-A delivery note and a confirmation are issued once, numbered, and stored as the data they show plus its
-SHA-256. They are never edited: printing one again renders the stored data, and a changed row is noticed.
-Every paper renders as HTML (for the browser's print dialog) and as PDF. The PDF uses reportlab's built-in
-Chinese CID font, so Chinese addresses print without shipping a font file.
+A delivery note and a confirmation are issued once, numbered, and stored as the facts they show plus its
+SHA-256. They are never edited: printing one again renders the stored facts, and a changed row is noticed.
+The facts carry no language and times are UTC: the same sealed paper prints in Chinese or English, in the
+local time zone (core.shipping.papers lays it out as HTML and PDF).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
 from tortoise import fields
 from tortoise.models import Model
 
 from core.base.errors import Conflict, NotFound
 from core.base.numbering import next_number
 from core.base.settings import Settings
-from core.floor.qr import Kind, encode, qr_png, qr_svg
-from core.orders.order import OrderLine
+from core.floor.qr import Kind, encode
+from core.orders.customers import Customer
+from core.orders.order import Order, OrderLine
 from core.shipping.shipments import Shipment, shipment_view
-from core.stock.catalog import Product
-from core.stock.warehouses import STORAGE_KINDS, Location, warehouse_by_code
-
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-_templates = Environment(loader=PackageLoader("core", "templates"), autoescape=select_autoescape(["html"]))
 
 
 class DocumentKind(StrEnum):
@@ -46,11 +34,8 @@ class DocumentKind(StrEnum):
 
 
 PREFIX = {DocumentKind.DELIVERY_NOTE: "DN", DocumentKind.CONFIRMATION: "SC"}
-TITLE = {
-    DocumentKind.DELIVERY_NOTE: "Delivery note · 发货单",
-    DocumentKind.CONFIRMATION: "Shipment confirmation · 发货确认单",
-    DocumentKind.WAYBILL: "Waybill · 运单",
-}
+# 2: facts without words (the paper is said in a language when printed); 1 (no "version"): labelled fields
+VERSION = 2
 
 
 class Document(Model):
@@ -79,36 +64,49 @@ def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def place_name(*parts: str) -> str:
+    """Province, city, district and street as one line, the way Chinese addresses are written: a part that
+    repeats the one before (上海, 上海: the city is the province) is said once."""
+    written: list[str] = []
+    for part in (p.strip() for p in parts if p and p.strip()):
+        if not written or part != written[-1]:
+            written.append(part)
+    return "".join(written)
+
+
+def order_address(order: Order) -> str:
+    return place_name(order.province, order.city, order.district, order.line1)
+
+
 async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, number: str) -> dict[str, Any]:
-    """The data a paper shows, in one shape for every kind: fields, a table of goods, a QR code."""
+    """The facts a paper shows, in no language: they are sealed as issued, and said in a language (with times
+    in the local zone) only when printed (core.shipping.papers). The sender is the company as it was then."""
     view = await shipment_view(shipment, settings)
-    order = shipment.order
+    order, warehouse = shipment.order, shipment.warehouse
     lines = await OrderLine.filter(order_id=order.id).order_by("id").prefetch_related("product")
-    fields_ = [
-        ["Order 订单", order.number],
-        ["Shipment 发运", shipment.number],
-        ["From 发货仓", f"{shipment.warehouse.code} {shipment.warehouse.name}"],
-        ["To 收货人", f"{order.recipient} {order.phone}"],
-        ["Address 地址", f"{order.province}{order.city}{order.district}{order.line1} {order.postcode}".strip()],
-        ["Carrier 承运商", f"{view['carrier_name'] or '-'} {view['waybill'] or ''}".strip()],
-        ["Requested by 要求送达", order.requested_date.isoformat() if order.requested_date else "-"],
-        ["Packages 件数", str(len(view["packages"]))],
-        ["Weight 重量", f"{sum(p['weight_g'] for p in view['packages']) / 1000:.2f} kg"],
-    ]
-    if kind == DocumentKind.CONFIRMATION:
-        fields_ += [["Vehicle 车辆", shipment.vehicle_plate or "-"],
-                    ["Dispatched 发货时间", shipment.dispatched_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
-                     if shipment.dispatched_at else "-"],
-                    ["Dispatched by 发货人", shipment.dispatched_by or "-"]]
-    if kind == DocumentKind.WAYBILL:
-        fields_.append(["ETA 预计到达", view["eta"] or "-"])
-    qr = encode(Kind.ORDER, order.number) if kind != DocumentKind.WAYBILL else view["waybill"] or shipment.number
-    return {
-        "kind": kind.value, "title": TITLE[kind], "number": number, "fields": fields_,
-        "table": {"head": ["SKU", "Product 商品", "Qty 数量"],
-                  "rows": [[ln.product.sku, ln.product.name_zh or ln.product.name, str(ln.qty)] for ln in lines]},
-        "qr": qr, "issued_at": datetime.now(settings.tz).strftime("%Y-%m-%d %H:%M"),
+    content: dict[str, Any] = {
+        "version": VERSION, "kind": kind.value, "number": number,
+        "issued_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sender": {"name": settings.company_name, "address": settings.company_address,
+                   "phone": settings.company_phone},
+        "recipient": {"name": order.recipient, "phone": order.phone, "postcode": order.postcode,
+                      "address": order_address(order)},
+        "warehouse": {"code": warehouse.code, "name": warehouse.name,
+                      "address": place_name(warehouse.province, warehouse.city, warehouse.address)},
+        "order": order.number, "shipment": shipment.number,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else None,
+        "carrier": view["carrier_name"], "waybill": view["waybill"], "eta": view["eta"],
+        "packages": len(view["packages"]), "weight_g": sum(p["weight_g"] for p in view["packages"]),
+        "currency": order.currency,
+        "lines": [{"sku": ln.product.sku, "name": ln.product.name, "name_zh": ln.product.name_zh, "qty": ln.qty,
+                   "unit_price": str(ln.unit_price), "amount": str(ln.unit_price * ln.qty)} for ln in lines],
+        "total": str(sum((ln.unit_price * ln.qty for ln in lines), Decimal(0))),
+        "qr": encode(Kind.ORDER, order.number) if kind != DocumentKind.WAYBILL else view["waybill"] or shipment.number,
     }
+    if kind == DocumentKind.CONFIRMATION:
+        content["dispatch"] = {"vehicle": shipment.vehicle_plate, "by": shipment.dispatched_by,
+                               "at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None}
+    return content
 
 
 async def issue(kind: DocumentKind, shipment: Shipment, actor: str, settings: Settings) -> Document:
@@ -139,92 +137,10 @@ async def paper(kind: DocumentKind, shipment: Shipment, actor: str, settings: Se
     return document.content
 
 
-def render_html(content: dict[str, Any]) -> str:
-    return _templates.get_template("document.html").render(doc=content, qr=Markup(qr_svg(content["qr"])))
-
-
-def render_pdf(content: dict[str, Any]) -> bytes:
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    pdf.setTitle(f"{content['title']} {content['number']}")
-    width, height = A4
-    y = height - 60
-    pdf.setFont(FONT, 18)
-    pdf.drawString(50, y, content["title"])
-    pdf.setFont(FONT, 12)
-    pdf.drawString(50, y - 24, f"No. {content['number']}    {content['issued_at']}")
-    pdf.drawImage(ImageReader(io.BytesIO(qr_png(content["qr"], box_size=4))), width - 150, y - 80, 100, 100)
-    y -= 70
-    for label, value in content["fields"]:
-        y -= 18
-        pdf.drawString(50, y, f"{label}:")
-        pdf.drawString(190, y, str(value)[:60])
-    y -= 34
-    columns = (50, 190, 480)
-    pdf.setFont(FONT, 11)
-    for row in [content["table"]["head"], *content["table"]["rows"]]:
-        if y < 60:
-            pdf.showPage()
-            pdf.setFont(FONT, 11)
-            y = height - 60
-        for x, cell in zip(columns, row, strict=False):
-            pdf.drawString(x, y, str(cell)[:48])
-        y -= 16
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
-# -- label sheets ---------------------------------------------------------------------------------------
-
-
-class SheetKind(StrEnum):
-    LOCATIONS = "locations"
-    PRODUCTS = "products"
-
-
-async def label_sheet(kind: SheetKind, warehouse_code: str | None) -> list[dict[str, str]]:
-    """Labels to print and stick on shelves or goods: the QR payload and a caption."""
-    if kind == SheetKind.LOCATIONS:
-        if not warehouse_code:
-            raise NotFound(what="warehouse", key="(none given)")
-        warehouse = await warehouse_by_code(warehouse_code)
-        places = await Location.filter(warehouse_id=warehouse.id, kind__in=list(STORAGE_KINDS)).order_by("code")
-        return [{"qr": encode(Kind.LOCATION, p.code), "caption": p.code, "detail": f"{warehouse.code} {p.zone}"}
-                for p in places]
-    products = await Product.filter(active=True).order_by("sku")
-    return [{"qr": encode(Kind.PRODUCT, p.sku), "caption": p.sku, "detail": p.name_zh or p.name} for p in products]
-
-
-def tracking_html(view: dict[str, Any]) -> str:
-    return _templates.get_template("tracking.html").render(t=view)
-
-
-def sheet_html(title: str, labels: list[dict[str, str]]) -> str:
-    return _templates.get_template("labels.html").render(
-        title=title, labels=[{**label, "svg": Markup(qr_svg(label["qr"]))} for label in labels])
-
-
-def sheet_pdf(title: str, labels: list[dict[str, str]]) -> bytes:
-    """A4 sheets of 3 × 8 labels."""
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    pdf.setTitle(title)
-    width, height = A4
-    cols, rows = 3, 8
-    cell_w, cell_h = (width - 40) / cols, (height - 40) / rows
-    for i, label in enumerate(labels):
-        if i and i % (cols * rows) == 0:
-            pdf.showPage()
-        slot = i % (cols * rows)
-        x = 20 + (slot % cols) * cell_w
-        y = height - 20 - (slot // cols + 1) * cell_h
-        pdf.drawImage(ImageReader(io.BytesIO(qr_png(label["qr"], box_size=3))), x + 4, y + 8, cell_h - 16,
-                      cell_h - 16)
-        pdf.setFont(FONT, 11)
-        pdf.drawString(x + cell_h - 6, y + cell_h / 2 + 4, label["caption"][:18])
-        pdf.setFont(FONT, 8)
-        pdf.drawString(x + cell_h - 6, y + cell_h / 2 - 10, label["detail"][:22])
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
+async def paper_language(kind: DocumentKind, shipment: Shipment, settings: Settings) -> str:
+    """The language a paper prints in when nobody asks for one: the customer's for what goes with the goods
+    (delivery note, waybill), the company's for its own record (the confirmation)."""
+    if kind == DocumentKind.CONFIRMATION:
+        return settings.company_language
+    customer = await Customer.get_or_none(id=shipment.order.customer_id)  # type: ignore[attr-defined]
+    return customer.language if customer is not None and customer.language in ("en", "zh") else "zh"

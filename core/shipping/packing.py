@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
 from pydantic import BaseModel, ConfigDict, Field
 from tortoise.transactions import in_transaction
 
@@ -16,9 +14,8 @@ from core.base.events import emit
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.picking import PickTask, TaskState, picked_quantities
-from core.floor.qr import Kind, encode, qr_png, qr_svg
 from core.orders.order import LineIn, OrderLine, OrderStatus, order_by_number, transition
-from core.shipping.shipments import Package, Shipment, book_carrier, new_tracking_token, package_by_number
+from core.shipping.shipments import Package, Shipment, book_carrier, new_tracking_token
 from core.stock.catalog import products_by_sku
 
 log = logging.getLogger(__name__)
@@ -109,29 +106,3 @@ async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) 
         await emit("shipment.no_carrier", {"shipment": shipment.number, "order": number,
                                            "why": "the carrier's system did not answer"})
         return Packed(shipment, created=True)
-
-
-# -- labels ---------------------------------------------------------------------------------------------
-
-
-async def package_label_png(number: str) -> bytes:
-    """A label to stick on the box: the QR code and, beside it, what a person reads at a glance."""
-    package = await package_by_number(number)
-    total = await Package.filter(shipment_id=package.shipment.id).count()
-    code = Image.open(io.BytesIO(qr_png(encode(Kind.PACKAGE, package.number), box_size=6))).convert("RGB")
-    label = Image.new("RGB", (code.width + 420, max(code.height, 240)), "white")
-    label.paste(code, (0, 0))
-    draw = ImageDraw.Draw(label)
-    font = ImageFont.load_default(size=26)
-    lines = [package.number, f"order {package.shipment.order.number}", f"box {package.seq} of {total}",
-             f"{package.weight_g / 1000:.2f} kg"]
-    for i, line in enumerate(lines):
-        draw.text((code.width + 10, 20 + i * 48), line, fill="black", font=font)
-    out = io.BytesIO()
-    label.save(out, format="PNG")
-    return out.getvalue()
-
-
-async def package_label_svg(number: str) -> str:
-    package = await package_by_number(number)
-    return qr_svg(encode(Kind.PACKAGE, package.number))

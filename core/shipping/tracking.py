@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -21,9 +22,9 @@ from tortoise.transactions import in_transaction
 from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
 from core.base.settings import Settings
-from core.orders.order import OrderStatus, transition
+from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
 from core.shipping.carriers import Carrier, TrackingUpdate, adapter_for, carrier_by_code
-from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number
+from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
 
 
 class TrackingCode(StrEnum):
@@ -159,6 +160,11 @@ async def shipment_timeline(shipment: Shipment) -> list[dict[str, Any]]:
             for e in events]
 
 
+async def tracking_language(token: str) -> str | None:
+    """The language the customer behind a tracking link chose (in the bot), if we know it."""
+    return await Shipment.filter(tracking_token=token).first().values_list("order__customer__language", flat=True)
+
+
 async def public_tracking(token: str) -> dict[str, Any]:
     """What anyone holding the link may see: the journey, not the customer's address or phone."""
     shipment = await Shipment.get_or_none(tracking_token=token).prefetch_related("order", "carrier")
@@ -174,3 +180,27 @@ async def public_tracking(token: str) -> dict[str, Any]:
         "dispatched_at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None,
         "events": await shipment_timeline(shipment),
     }
+
+
+@dataclass(frozen=True)
+class Journey:
+    """A customer's order and, once it is packed, its shipment's journey and the public tracking link."""
+
+    order: CustomerOrder
+    events: list[dict[str, Any]]
+    tracking_url: str | None
+
+
+async def journey_for_customer(number: str, customer_id: int, settings: Settings) -> Journey | None:
+    """The customer's own order with its journey so far; None for an order that is not theirs."""
+    order = await customer_order(number, customer_id)
+    if order is None:
+        return None
+    events: list[dict[str, Any]] = []
+    link = None
+    if order.status in (OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        shipment = await Shipment.filter(order_id=order.id).order_by("-id").first()
+        if shipment is not None:
+            events = await shipment_timeline(shipment)
+            link = tracking_url(shipment, settings) if shipment.waybill else None
+    return Journey(order, events, link)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise import fields
 from tortoise.models import Model
 
-from core.base.db import marks, select
+from core.base.db import fits, marks, select
 from core.base.errors import UnknownSku
 
 
@@ -68,3 +69,31 @@ async def products_by_sku(skus: set[str] | list[str]) -> dict[str, Product]:
 
 async def product_by_sku(sku: str) -> Product:
     return (await products_by_sku([sku]))[sku]
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    """One page of what is on sale, by SKU; `page` is the one shown (kept within 1…pages)."""
+
+    products: list[Product]
+    page: int
+    pages: int
+
+
+async def catalogue_page(page: int, size: int) -> CataloguePage:
+    on_sale = Product.filter(active=True)
+    pages = max(1, -(-await on_sale.count() // size))
+    page = min(max(page, 1), pages)
+    products = await on_sale.order_by("sku").offset((page - 1) * size).limit(size)
+    return CataloguePage(products, page, pages)
+
+
+async def product_on_sale(sku: str) -> Product | None:
+    """The product with this SKU while it is on sale; None when it is not (or no longer)."""
+    return await Product.get_or_none(sku=sku, active=True) if fits(Product, "sku", sku) else None
+
+
+async def known_products(skus: list[str]) -> dict[str, Product]:
+    """The products of these SKUs that exist, by SKU; unknown ones are left out (a cart made before a product
+    was removed)."""
+    return {p.sku: p for p in await Product.filter(sku__in=[s for s in skus if fits(Product, "sku", s)])}

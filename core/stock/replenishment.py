@@ -17,7 +17,7 @@ from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.numbering import next_number
 from core.stock.catalog import Product, Supplier
-from core.stock.warehouses import STORAGE_KINDS
+from core.stock.warehouses import STORAGE_KINDS, Warehouse, warehouse_label
 
 
 class PoStatus(StrEnum):
@@ -93,8 +93,10 @@ async def add_to_draft(product: Product, warehouse_id: int, qty: int, why: str, 
         po = await PurchaseOrder.create(
             number=await next_number("PO", tz), supplier_id=supplier_id, warehouse_id=warehouse_id
         )
+        supplier, warehouse = await Supplier.get(id=supplier_id), await Warehouse.get(id=warehouse_id)
         await emit("purchase_order.drafted", {"purchase_order": po.number, "supplier_id": supplier_id,
-                                              "warehouse_id": warehouse_id})
+                                              "supplier": supplier.name, "warehouse_id": warehouse_id,
+                                              "warehouse": warehouse.label})
     if not await PurchaseOrderLine.filter(purchase_order_id=po.id, product_id=product.id).update(
         qty=F("qty") + qty
     ):
@@ -110,11 +112,12 @@ async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
     kinds = sorted(kind.value for kind in STORAGE_KINDS)
     # asked after every allocation: the rules of these products with what is free under each, in one statement
     rules = await fetch(
-        'SELECT r."product_id", r."warehouse_id", r."reorder_point", r."reorder_qty", '
+        'SELECT r."product_id", r."warehouse_id", r."reorder_point", r."reorder_qty", w."code", w."name", '
         '(SELECT COALESCE(SUM(l."on_hand" - l."reserved"), 0) FROM "stock_level" l '
         ' JOIN "location" p ON p."id" = l."location_id" WHERE l."product_id" = r."product_id" '
         f' AND l."warehouse_id" = r."warehouse_id" AND p."kind" IN ({marks(kinds)})) AS "available" '
-        f'FROM "reorder_rule" r WHERE r."product_id" IN ({marks(product_ids)}) ORDER BY r."id"',
+        'FROM "reorder_rule" r JOIN "warehouse" w ON w."id" = r."warehouse_id" '
+        f'WHERE r."product_id" IN ({marks(product_ids)}) ORDER BY r."id"',
         *kinds, *product_ids,
     )
     today = datetime.now(tz).strftime("%Y%m%d")
@@ -127,7 +130,8 @@ async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
         coming = await on_order(*key)
         await emit(
             "stock.low",
-            {"sku": product.sku, "warehouse_id": key[1], "available": available,
+            {"sku": product.sku, "warehouse_id": key[1], "warehouse": warehouse_label(rule["code"], rule["name"]),
+             "available": available,
              "reorder_point": rule["reorder_point"], "on_order": coming},
             dedupe_key=f"stock.low:{key[0]}:{key[1]}:{today}",
         )

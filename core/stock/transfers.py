@@ -76,7 +76,8 @@ async def add_transfer_line(transfer: TransferOrder, product: Product, qty: int,
     line = await TransferLine.create(transfer=transfer, product=product, qty=qty, order_line_id=order_line_id)
     got = await reserve_in_warehouse(product.id, transfer.source_id, qty, transfer_line_id=line.id)  # type: ignore[attr-defined]
     if got < qty and not partial:
-        raise OutOfStock(sku=product.sku, location=f"warehouse {transfer.source_id}", available=got, wanted=qty)  # type: ignore[attr-defined]
+        source = await Warehouse.get(id=transfer.source_id)  # type: ignore[attr-defined]
+        raise OutOfStock(sku=product.sku, location=source.label, available=got, wanted=qty)
     if got != qty:
         await TransferLine.filter(id=line.id).update(qty=got)
     if got == 0:

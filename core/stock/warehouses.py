@@ -34,6 +34,11 @@ VIRTUAL_CODES = {
 }
 
 
+def warehouse_label(code: str, name: str) -> str:
+    """How people are told which warehouse: its code and name ("HZ 杭州仓"), never its row id."""
+    return f"{code} {name}"
+
+
 class Warehouse(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=16, unique=True)
@@ -47,6 +52,10 @@ class Warehouse(Model):
 
     class Meta:
         table = "warehouse"
+
+    @property
+    def label(self) -> str:
+        return warehouse_label(self.code, self.name)
 
     def distance_km(self, lat: float | None, lon: float | None) -> float | None:
         if None in (self.lat, self.lon, lat, lon):

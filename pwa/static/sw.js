@@ -1,9 +1,10 @@
 // The app shell is kept on the phone, so the app opens and scans are queued with no network at all.
 // API calls always go to the network; the page queues scans itself when that fails.
-const CACHE = "fahuo-shell-v2";
+const CACHE = "fahuo-shell-v3";
 const SHELL = [
   "/", "/static/app.js", "/static/style.css", "/static/js/api.js", "/static/js/i18n.js", "/static/js/queue.js",
-  "/static/js/scanner.js", "/static/js/warehouse.js", "/static/js/chart.js", "/manifest.webmanifest", "/static/icons/icon-192.png", "/static/icons/icon-512.png",
+  "/static/js/scanner.js", "/static/js/warehouse.js", "/static/js/chart.js", "/manifest.webmanifest", "/texts.json",
+  "/static/icons/icon-192.png", "/static/icons/icon-512.png",
   "/static/vendor/barcode-detector/ponyfill.js", "/static/vendor/zxing-wasm/zxing_reader.wasm",
 ];
 
@@ -28,5 +29,5 @@ self.addEventListener("fetch", (event) => {
       caches.open(CACHE).then((cache) => cache.put(key, copy));
     }
     return resp;
-  }).catch(() => caches.match(key, { ignoreSearch: true })));
+  }).catch(() => caches.match(key, { ignoreSearch: true, ignoreVary: true })));
 });

@@ -1,6 +1,6 @@
 """Every finished screen of the floor app in real headless Chromium, once in English and once in Chinese: the
 words a person reads (product names, counters, the route, refusals, held orders, the chart) and a screenshot
-of each screen at phone size (test-artifacts/pwa-<screen>-<lang>.png)."""
+of each screen at phone size (test-artifacts/finish-<screen>-<lang>.png)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ WORDS: dict[str, dict[str, Any]] = {
 
 
 async def shot(page: Page, name: str, lang: str) -> None:
-    await page.screenshot(path=artifact(f"pwa-{name}-{lang}.png"), full_page=True)
+    await page.screenshot(path=artifact(f"finish-{name}-{lang}.png"), full_page=True)
 
 
 async def said(page: Page, kind: str) -> str:

@@ -1,0 +1,125 @@
+"""What every inline button of the bot carries, as typed data: a handler filters on its class and gets the
+fields parsed and checked (`Class.filter()`), never by splitting strings.
+
+The buttons of documents (orders, purchase orders, alerts) keep the wire form they had before they were typed
+(`held:approve:SO-…`, `po:confirm:PO-…`, `trk:SO-…`), so alerts already sent go on working. The buttons of a
+dialog (checkout, after-sales) name the dialog they belong to: a button of a dialog that ended, or of an
+earlier one, finds nothing to act on and says so (bot/errors.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+from core.base.errors import InvalidTransition
+from core.orders.notifications import Alert
+from core.orders.order import OrderStatus, PaymentMethod, ServiceLevel
+from core.shipping.aftersales import RequestKind
+
+# -- catalogue and cart --------------------------------------------------------------------------------------
+
+
+class CataloguePage(CallbackData, prefix="cat"):
+    page: int
+
+
+class ProductCard(CallbackData, prefix="prod"):
+    sku: str
+
+
+class AddToCart(CallbackData, prefix="add"):
+    sku: str
+    qty: int
+
+
+class CartAction(StrEnum):
+    CHECKOUT = "checkout"
+    CLEAR = "clear"
+
+
+class CartButton(CallbackData, prefix="cart"):
+    action: CartAction
+
+
+# -- the steps of a dialog: each names its dialog ----------------------------------------------------------
+
+
+class DeliveryDay(CallbackData, prefix="day"):
+    dialog: str
+    days: int | None = None  # from today; none: any day
+
+
+class ServiceChoice(CallbackData, prefix="svc"):
+    dialog: str
+    level: ServiceLevel
+
+
+class PaymentChoice(CallbackData, prefix="pay"):
+    dialog: str
+    method: PaymentMethod
+
+
+class CheckoutEnd(CallbackData, prefix="co"):
+    dialog: str
+    confirm: bool  # or drop the checkout, keeping the cart
+
+
+class AfterSalesKind(CallbackData, prefix="ask"):
+    dialog: str
+    kind: RequestKind
+
+
+class AfterSalesDone(CallbackData, prefix="asd"):
+    dialog: str
+
+
+# -- documents ------------------------------------------------------------------------------------------------
+
+
+class DocumentStep:
+    """A button that moves a document one step. When the document is already past that step (pressed twice,
+    or by two managers), the core refuses with InvalidTransition and the person is told it is already done;
+    `finished` says whether the status the document is in means that, or that the step can no longer be made."""
+
+    def finished(self, refusal: InvalidTransition) -> bool:
+        return True
+
+
+class TrackOrder(CallbackData, prefix="trk"):
+    number: str
+
+
+class CancelOrder(DocumentStep, CallbackData, prefix="cxl"):
+    number: str
+
+    def finished(self, refusal: InvalidTransition) -> bool:
+        return refusal.params.get("current") == OrderStatus.CANCELLED  # a shipped order is not "done"
+
+
+class AfterSalesOrder(CallbackData, prefix="aso"):
+    number: str
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class HeldOrder(DocumentStep, CallbackData, prefix="held"):
+    decision: Decision
+    number: str
+
+
+class PurchaseOrderAction(StrEnum):
+    CONFIRM = "confirm"
+
+
+class PurchaseOrderButton(DocumentStep, CallbackData, prefix="po"):
+    action: PurchaseOrderAction
+    number: str
+
+
+class AlertSwitch(CallbackData, prefix="alert"):
+    alert: Alert

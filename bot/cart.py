@@ -1,0 +1,33 @@
+"""The cart: SKU → quantity, kept in the person's dialog state until an order is placed or it is emptied."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aiogram.fsm.context import FSMContext
+
+from core.stock.catalog import known_products
+
+Cart = dict[str, int]
+
+
+async def cart_of(state: FSMContext) -> Cart:
+    return dict((await state.get_data()).get("cart", {}))
+
+
+async def add_to_cart(state: FSMContext, sku: str, qty: int, most: int) -> None:
+    """Up to `most` of one product: more would be held for review as an unusual quantity."""
+    cart = await cart_of(state)
+    cart[sku] = min(cart.get(sku, 0) + qty, most)
+    await state.update_data(cart=cart)
+
+
+async def empty_cart(state: FSMContext) -> None:
+    await state.update_data(cart={})
+
+
+async def cart_lines(cart: Cart) -> tuple[str, Decimal]:
+    """The cart as lines to read, and its total; products gone since they were added are left out."""
+    products = await known_products(list(cart))
+    total = sum((products[s].price * q for s, q in cart.items() if s in products), Decimal(0))
+    return "\n".join(f"{q} × {s} {products[s].name}" for s, q in cart.items() if s in products), total

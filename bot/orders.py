@@ -1,0 +1,93 @@
+"""A customer's own orders: the list, an order's status with its journey and tracking link, cancelling it.
+
+Only the customer's own orders exist for them: anyone else's number reads as not found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import F
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.callbacks import CancelOrder, TrackOrder
+from bot.features import Feature
+from bot.keyboards import button, keyboard, link
+from bot.texts import say
+from core.base.settings import Settings
+from core.orders.customers import Customer
+from core.orders.order import customer_order, orders_of_customer
+from core.shipping.cancellation import cancel_order
+from core.shipping.tracking import journey_for_customer
+
+feature = Feature("orders")
+TRACK_LINK = "track_"  # /start track_<number>: the link in a shop's e-mail
+
+
+@feature.message(CommandStart(deep_link=True, magic=F.args.startswith(TRACK_LINK)))
+async def start_tracking(message: Message, command: CommandObject, lang: str, customer: Customer | None,
+                         settings: Settings) -> None:
+    await send_status(message, (command.args or "").removeprefix(TRACK_LINK), customer, lang, settings)
+
+
+@feature.message(Command("orders"))
+async def my_orders(message: Message, lang: str, customer: Customer | None) -> None:
+    latest = await orders_of_customer(customer.id) if customer else []
+    if not latest:
+        await message.answer(say(lang, "no_orders"))
+        return
+    await message.answer(say(lang, "orders"), reply_markup=keyboard(
+        [[(f"{o.number} · {o.status}", TrackOrder(number=o.number))] for o in latest]))
+
+
+@feature.message(Command("track"))
+async def track(message: Message, command: CommandObject, lang: str, customer: Customer | None,
+                settings: Settings) -> None:
+    if not command.args:
+        await message.answer(say(lang, "track_usage"))
+        return
+    await send_status(message, command.args.strip(), customer, lang, settings)
+
+
+@feature.callback_query(TrackOrder.filter(), F.message.as_("shown"))
+async def track_button(query: CallbackQuery, callback_data: TrackOrder, shown: Message, lang: str,
+                       customer: Customer | None, settings: Settings) -> None:
+    await send_status(shown, callback_data.number, customer, lang, settings)
+    await query.answer()
+
+
+@feature.callback_query(CancelOrder.filter())
+async def cancel(query: CallbackQuery, callback_data: CancelOrder, lang: str, customer: Customer | None,
+                 notify_now: asyncio.Event) -> None:
+    number = callback_data.number
+    if customer is None or await customer_order(number, customer.id) is None:
+        await query.answer(say(lang, "not_yours", number=number), show_alert=True)
+        return
+    await cancel_order(number, f"tg:{query.from_user.id}", "cancelled by the customer in Telegram")
+    # the cancel's outbox event tells the customer, once, of it and of any follow-ons it took along; the
+    # notifier is woken so that comes at once
+    notify_now.set()
+    await query.answer()
+
+
+async def send_status(message: Message, number: str, customer: Customer | None, lang: str,
+                      settings: Settings) -> None:
+    number = number[:32]
+    journey = await journey_for_customer(number, customer.id, settings) if customer else None
+    if journey is None:
+        await message.answer(say(lang, "not_yours", number=number))
+        return
+    order = journey.order
+    text = say(lang, "status", number=number, status=order.status,
+               lines="\n".join(f"{qty} × {sku}" for sku, qty in order.lines))
+    if order.requested_date:
+        text += "\n" + say(lang, "requested", date=order.requested_date.isoformat())
+    for event in journey.events:
+        text += f"\n{event['at'][:16].replace('T', ' ')} {event['description']} {event['place']}"
+    rows: list[list[InlineKeyboardButton]] = []
+    if journey.tracking_url:
+        rows.append([link(say(lang, "track_link"), journey.tracking_url)])
+    if order.may_cancel:
+        rows.append([button(say(lang, "cancel_order"), CancelOrder(number=number))])
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)

@@ -1,0 +1,237 @@
+"""What the bot says to customers and managers; keys are `bot.<key>` in the catalogue."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "welcome": {
+        "en": "Welcome to fahuo! Share your phone number to see your orders, or browse the "
+              "catalogue.",
+        "zh": "欢迎使用发货！分享手机号即可查看您的订单，或直接浏览商品。",
+    },
+    "share_phone": {"en": "📱 Share my phone number", "zh": "📱 分享手机号"},
+    "linked": {
+        "en": "Thank you, {name}: your orders are linked to this chat.",
+        "zh": "谢谢您，{name}：您的订单已与本聊天关联。",
+    },
+    "help": {
+        "en": "Commands: /catalog browse · /cart your cart · /orders your orders · /track NUMBER "
+              "· /aftersales help with an order · /lang 中文/English",
+        "zh": "命令：/catalog 浏览商品 · /cart 购物车 · /orders 我的订单 · /track 订单号 · "
+              "/aftersales 售后 · /lang 切换语言",
+    },
+    "staff_welcome": {
+        "en": "Hello {name}: this chat is linked to your fahuo staff account.",
+        "zh": "您好，{name}：本聊天已关联您的发货员工账号。",
+    },
+    "manager_help": {
+        "en": "Manager commands: /report today's figures and chart · /alerts switch alerts on or "
+              "off · /login sign in to the warehouse app. Held orders, low stock and other "
+              "alerts arrive here.",
+        "zh": "经理命令：/report 今日报表与图表 · /alerts 开关提醒 · /login 登录仓库应用。"
+              "待审订单、库存不足等提醒会发到这里。",
+    },
+    "staff_help": {
+        "en": "Staff commands: /login sign in to the warehouse app.",
+        "zh": "员工命令：/login 登录仓库应用。",
+    },
+    "catalog": {"en": "Catalogue, page {page}/{pages}:", "zh": "商品目录，第 {page}/{pages} 页："},
+    "product": {
+        "en": "{name}\n{sku} · {price} CNY · in stock: {stock}",
+        "zh": "{name}\n{sku} · {price} 元 · 库存：{stock}",
+    },
+    "added": {"en": "Added {qty} × {sku}. /cart to check out.", "zh": "已加入 {qty} × {sku}。发送 /cart 去结算。"},
+    "cart_empty": {"en": "Your cart is empty. /catalog to browse.", "zh": "购物车是空的。发送 /catalog 浏览商品。"},
+    "cart": {"en": "Your cart:\n{lines}\nTotal {total} CNY", "zh": "购物车：\n{lines}\n合计 {total} 元"},
+    "checkout": {"en": "Check out", "zh": "去结算"},
+    "clear": {"en": "Empty the cart", "zh": "清空"},
+    "need_phone": {
+        "en": "Please share your phone number first, so we can reach you about the delivery.",
+        "zh": "请先分享手机号，方便配送联系。",
+    },
+    "ask_address": {
+        "en": "Delivery address, separated by commas: province, city, district, street and "
+              "number, postcode",
+        "zh": "请输入收货地址，用逗号分隔：省，市，区，街道门牌，邮编",
+    },
+    "bad_address": {
+        "en": "Please send it as: province, city, district, street and number, postcode",
+        "zh": "请按格式发送：省，市，区，街道门牌，邮编",
+    },
+    "ask_date": {"en": "When should it arrive?", "zh": "希望何时送达？"},
+    "today": {"en": "Today", "zh": "今天"},
+    "tomorrow": {"en": "Tomorrow", "zh": "明天"},
+    "any_day": {"en": "Any day", "zh": "不限"},
+    "ask_service": {"en": "How fast?", "zh": "配送速度？"},
+    "express": {"en": "Express", "zh": "特快"},
+    "standard": {"en": "Standard", "zh": "标准"},
+    "economy": {"en": "Economy", "zh": "经济"},
+    "ask_payment": {"en": "How will you pay?", "zh": "付款方式？"},
+    "prepaid": {"en": "Pay online", "zh": "在线支付"},
+    "cod": {"en": "Cash on delivery", "zh": "货到付款"},
+    "summary": {
+        "en": "Please confirm:\n{lines}\nTo: {address}\nDelivery: {date}, {service}\nPayment: "
+              "{payment}\nTotal {total} CNY",
+        "zh": "请确认：\n{lines}\n收货：{address}\n配送：{date}，{service}\n付款：{payment}\n合计 "
+              "{total} 元",
+    },
+    "confirm": {"en": "Confirm order", "zh": "确认下单"},
+    "cancel": {"en": "Cancel", "zh": "取消"},
+    "placed": {"en": "Order {number} received: {status}.", "zh": "订单 {number} 已收到：{status}。"},
+    "dropped": {"en": "Checkout cancelled; your cart is kept.", "zh": "已取消结算，购物车已保留。"},
+    "no_orders": {"en": "No orders yet.", "zh": "还没有订单。"},
+    "orders": {"en": "Your orders:", "zh": "您的订单："},
+    "track_usage": {
+        "en": "Send /track and the order number, e.g. /track SO-20261125-00001",
+        "zh": "请发送 /track 加订单号，例如 /track SO-20261125-00001",
+    },
+    "not_yours": {"en": "No order {number} was found for you.", "zh": "没有找到您的订单 {number}。"},
+    "status": {"en": "Order {number}: {status}\n{lines}", "zh": "订单 {number}：{status}\n{lines}"},
+    "requested": {"en": "Wanted by: {date}", "zh": "要求送达：{date}"},
+    "cancel_order": {"en": "Cancel this order", "zh": "取消此订单"},
+    "track_link": {"en": "Track online", "zh": "在线查看物流"},
+    "as_pick_order": {"en": "Which order is it about?", "zh": "请选择需要售后的订单："},
+    "as_none": {"en": "Only shipped orders can have after-sales help.", "zh": "只有已发货的订单可以申请售后。"},
+    "as_kind": {"en": "What happened?", "zh": "遇到了什么问题？"},
+    "return": {"en": "Return", "zh": "退货"},
+    "exchange": {"en": "Exchange", "zh": "换货"},
+    "damage": {"en": "Damaged", "zh": "破损"},
+    "missing_item": {"en": "Item missing", "zh": "少件"},
+    "as_text": {"en": "Please describe it in a few words.", "zh": "请简单描述一下情况。"},
+    "as_photos": {
+        "en": "Send photos if you have them (up to 5), then press Done.",
+        "zh": "如有照片请发送（最多 5 张），然后点完成。",
+    },
+    "photo_ok": {"en": "Photo {n} received.", "zh": "已收到第 {n} 张照片。"},
+    "done": {"en": "Done", "zh": "完成"},
+    "as_opened": {
+        "en": "Request {number} opened; a manager will answer soon.",
+        "zh": "售后申请 {number} 已提交，经理会尽快回复。",
+    },
+    "slow_down": {"en": "Too many messages at once; please wait a moment.", "zh": "消息太频繁，请稍候。"},
+    "error": {
+        "en": "Sorry, something went wrong on our side; nothing was changed. Please try again.",
+        "zh": "抱歉，系统出错，未做任何更改。请重试。",
+    },
+    "lang_set": {"en": "Language: English", "zh": "语言：中文"},
+    "already_done": {
+        "en": "Already done: the step of this button is over, so nothing more was done.",
+        "zh": "已经处理过了：此按钮的步骤已经完成，未再次执行。",
+    },
+    "login_link": {
+        "en": "Your sign-in link for the warehouse app (valid 15 minutes, once):\n{url}",
+        "zh": "仓库应用登录链接（15 分钟内有效，仅限一次）：\n{url}",
+    },
+    "not_staff": {"en": "This chat is not linked to a staff account.", "zh": "此聊天未关联员工账号。"},
+    "not_allowed": {"en": "Your role may not do this.", "zh": "您的角色无权执行此操作。"},
+    "approve": {"en": "Approve", "zh": "批准"},
+    "reject": {"en": "Reject", "zh": "拒绝"},
+    "reject_reason": {
+        "en": "Why reject {number}? The customer will read it.",
+        "zh": "拒绝 {number} 的原因？客户会看到。",
+    },
+    "decided": {"en": "{number}: {status}", "zh": "{number}：{status}"},
+    "confirm_po": {"en": "Confirm the purchase order", "zh": "确认采购单"},
+    "po_confirmed": {"en": "{number} confirmed and sent to the supplier.", "zh": "{number} 已确认并发送给供应商。"},
+    "alerts": {"en": "Alerts (tap to switch):", "zh": "提醒（点击切换）："},
+    "report": {
+        "en": "Today: {received} orders in, {shipped} shipped; on time {on_time}; held {held}, "
+              "backordered {back}",
+        "zh": "今天：收到 {received} 单，发出 {shipped} 单；准时率 {on_time}；待审 {held}，缺货 "
+              "{back}",
+    },
+    "n.order.approved": {
+        "en": "Order {order} is confirmed; we are getting it ready.",
+        "zh": "订单 {order} 已确认，正在备货。",
+    },
+    "n.order.on_hold": {
+        "en": "Order {order} needs a quick check by our team before it goes ahead ({reason}). We "
+              "will be in touch.",
+        "zh": "订单 {order} 需要我们稍作核对后再处理（{reason}），我们会尽快联系您。",
+    },
+    "n.order.backordered": {
+        "en": "Part of order {order} is on its way to our warehouse; we will ship it as soon as "
+              "it arrives.",
+        "zh": "订单 {order} 部分商品正在调货，到货后立即发出。",
+    },
+    "n.order.split": {
+        "en": "Order {order}: what we have is being made ready now; the rest ({items}) follows "
+              "as order {follow_on} as soon as it arrives.",
+        "zh": "订单 {order}：现有商品正在备货；其余商品（{items}）到货后将作为订单 {follow_on} "
+              "发出。",
+    },
+    "n.order.rejected": {
+        "en": "We are sorry: order {order} could not be accepted ({reason}).",
+        "zh": "很抱歉，订单 {order} 无法受理（{reason}）。",
+    },
+    "n.order.cancelled": {"en": "Order {order} is cancelled.", "zh": "订单 {order} 已取消。"},
+    "n.order.cancelled_with_rest": {
+        "en": "Order {order} is cancelled, and with it {follow_ons}, which was to bring the rest.",
+        "zh": "订单 {order} 已取消，其余商品的后续订单 {follow_ons} 也一并取消。",
+    },
+    "n.shipment.dispatched": {
+        "en": "Order {order} has shipped with {carrier}, waybill {waybill}. Expected by "
+              "{eta}.\n{tracking_url}",
+        "zh": "订单 {order} 已由 {carrier} 发出，运单号 {waybill}，预计 {eta} 送达。"
+              "\n{tracking_url}",
+    },
+    "n.order.delivered": {"en": "Order {order} was delivered. Thank you!", "zh": "订单 {order} 已送达，谢谢！"},
+    "n.order.paid": {"en": "We received your payment of {total} for order {order}. Thank you!",
+                     "zh": "已收到订单 {order} 的付款 {total} 元，谢谢！"},
+    "m.payment.refund_due": {"en": "💸 {order} was paid online ({amount} {currency}, {ref}) after it was closed: "
+                                   "refund it.",
+                             "zh": "💸 {order} 关闭后收到在线付款（{amount} {currency}，{ref}），请退款。"},
+    "n.aftersales.awaiting_return": {
+        "en": "Request {request}: approved, please send the goods back. {note}",
+        "zh": "售后 {request}：已同意，请寄回商品。{note}",
+    },
+    "n.aftersales.resolved": {"en": "Request {request} is settled: {note}", "zh": "售后 {request} 已处理：{note}"},
+    "n.aftersales.rejected": {"en": "Request {request} was declined: {note}", "zh": "售后 {request} 未通过：{note}"},
+    "m.order.on_hold": {"en": "⚠ Held: {order} — {reason}", "zh": "⚠ 待审：{order} — {reason}"},
+    "m.stock.low": {
+        "en": "📉 Low stock: {sku} in {warehouse}: {available} left, reorder at {reorder_point}",
+        "zh": "📉 库存低：{sku}（{warehouse}）剩 {available}，补货点 {reorder_point}",
+    },
+    "m.stock.short_pick": {
+        "en": "📉 Short pick: {sku} at {location} in {warehouse}, {missing} missing; please count the bin.",
+        "zh": "📉 短拣：{warehouse} {location} 的 {sku} 缺 {missing} 件，请盘点。",
+    },
+    "m.purchase_order.drafted": {
+        "en": "🧾 Purchase order draft {purchase_order}: from {supplier}, for {warehouse}",
+        "zh": "🧾 采购单草稿 {purchase_order}：供应商 {supplier}，收货仓库 {warehouse}",
+    },
+    "m.shipment.late": {
+        "en": "⏰ {count} late orders ({why}): {orders}",
+        "zh": "⏰ {count} 个订单延误（{why}）：{orders}",
+    },
+    "m.report.daily": {
+        "en": "📊 {day}: {received} orders in, {approved} approved, {shipped} shipped; on time "
+              "{on_time}; order→ship {order_to_ship_hours} h; backordered {backordered}; top: "
+              "{top}; stock alerts {stock_alerts}",
+        "zh": "📊 {day}：收到 {received} 单，批准 {approved}，发出 {shipped}；准时率 {on_time}；"
+              "下单到发货 {order_to_ship_hours} 小时；缺货 {backordered}；热销：{top}；库存提醒 "
+              "{stock_alerts}",
+    },
+    "m.ledger.drift": {
+        "en": "❗ Stock ledger drift: {count} problem(s), e.g. {first}. Run `run.py check`.",
+        "zh": "❗ 库存账不一致：{count} 处，例如 {first}。请运行 run.py check。",
+    },
+    "n.order.awaiting_payment": {
+        "en": "Order {order}: we have not received the payment yet, so the goods are no longer "
+              "reserved. Pay and we will ship as soon as we can.",
+        "zh": "订单 {order}：尚未收到付款，商品已不再预留。付款后我们会尽快发货。",
+    },
+    "m.aftersales.opened": {
+        "en": "🛠 After-sales {request} for {order} ({kind}): {text}",
+        "zh": "🛠 售后 {request}（{order}，{kind}）：{text}",
+    },
+    "m.shipment.no_carrier": {
+        "en": "🚚 No carrier for {shipment} ({order}): {why}",
+        "zh": "🚚 {shipment}（{order}）无可用承运商：{why}",
+    },
+    "m.shipment.date_missed": {
+        "en": "📅 {order} will arrive after the customer's requested date {requested}: no carrier "
+              "makes it. {shipment} goes with {carrier}, arriving {arrives}.",
+        "zh": "📅 {order} 无法在客户要求的 {requested} 前送达：没有承运商能做到。{shipment} 由 "
+              "{carrier} 承运，预计 {arrives} 送达。",
+    },
+}
