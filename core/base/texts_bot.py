@@ -234,4 +234,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "📅 {order} 无法在客户要求的 {requested} 前送达：没有承运商能做到。{shipment} 由 "
               "{carrier} 承运，预计 {arrives} 送达。",
     },
+    "m.transfer.raised": {
+        "en": "🚚 Transfer {transfer}: please send {items} ({units} in all) from {source} to {target}.",
+        "zh": "🚚 调拨单 {transfer}：请从 {source} 发出 {items}（共 {units} 件）至 {target}。",
+    },
+    "m.route_plan.sent": {
+        "en": "🚐 Route for {plate} on {day} ({count} stops, {km} km):\n{stops}",
+        "zh": "🚐 {plate} 的 {day} 配送路线（{count} 站，{km} 公里）：\n{stops}",
+    },
 }

@@ -154,6 +154,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{sku} in {bin}: a count of {qty} is below the {reserved} reserved for orders",
         "zh": "{bin} 的 {sku}：盘点数 {qty} 少于订单已预留的 {reserved}",
     },
+    "driver_not_linked": {
+        "en": "The driver of {plate} has no Telegram chat linked, so the route was not sent: print it, or add the "
+              "driver's chat to the van.",
+        "zh": "{plate} 的司机未关联 Telegram，路线未发送：请打印路线，或为该车登记司机的 Telegram。",
+    },
+    "not_on_plan": {"en": "{plate} has no stops on route plan {plan}.",
+                    "zh": "路线计划 {plan} 中没有 {plate} 的站点。"},
     "database_unavailable": {"en": "Cannot open the database {url}: {reason}", "zh": "无法打开数据库 {url}：{reason}"},
     "database_no_folder": {
         "en": "Cannot open the database {url}: there is no folder {folder} (check "
@@ -216,6 +223,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "thing.tracking link": {"en": "tracking link", "zh": "跟踪链接"},
     "thing.staff member": {"en": "staff member", "zh": "员工"},
     "thing.shipment confirmation for": {"en": "shipment confirmation for", "zh": "发货确认单，发运单"},
+    "thing.payment": {"en": "payment", "zh": "付款"},
+    "thing.payment link": {"en": "payment link", "zh": "付款链接"},
+    "thing.payment provider": {"en": "payment provider", "zh": "支付服务商"},
+    "thing.saved address": {"en": "saved address", "zh": "已保存的地址"},
     # what a scan should have been (in Chinese with its verb), and what came instead, inside a wrong_scan
     "expect.location": {"en": "location {code}", "zh": "应扫描库位 {code}"},
     "expect.location_first": {"en": "location {code} first", "zh": "请先扫描库位 {code}"},

@@ -6,12 +6,14 @@ the shop's `+86 138 0000 1111`, Telegram's `8613800001111` and a clerk's `138-00
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 import phonenumbers
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -149,3 +151,21 @@ async def chat_language(telegram_id: int) -> str | None:
     decides). Asked for chats linked to nobody: a linked person's own language comes first."""
     rows = await fetch('SELECT "language" FROM "chat_language" WHERE "telegram_id" = ?', telegram_id)
     return rows[0]["language"] if rows else None
+
+MIN_PHONE_DIGITS = 4  # fewer digits than this are more likely part of a name or an address
+
+
+async def find_customers(query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Customers whose phone holds the digits typed (in any spelling: `138 0000`, `+86-138…`) or whose name
+    holds the text: what staff taking an order by phone search by."""
+    digits = re.sub(r"\D", "", query)
+    text = query.strip()
+    if len(digits) >= MIN_PHONE_DIGITS:
+        found = Customer.filter(phone__contains=digits)
+    elif text:
+        found = Customer.filter(Q(name__icontains=text) | Q(email__icontains=text))
+    else:
+        return []
+    return [{"id": c.id, "name": c.name, "phone": c.phone, "province": c.province, "city": c.city,
+             "district": c.district, "line1": c.line1, "postcode": c.postcode, "blocked": c.blocked,
+             "cod_allowed": c.cod_allowed} for c in await found.order_by("name", "id").limit(limit)]

@@ -30,7 +30,7 @@ from core.base.settings import Settings
 from core.orders.allocation import fill_waiting
 from core.orders.order import LineIn, Order, OrderLine, OrderStatus, order_by_number
 from core.shipping.shipments import Shipment, ShipmentStatus
-from core.stock.catalog import products_by_sku
+from core.stock.catalog import Product, products_by_sku
 from core.stock.ledger import MoveReason, lock_levels, move_stock
 from core.stock.warehouses import LocationKind, location_by_code, virtual_location
 
@@ -310,14 +310,29 @@ async def resolve_request(number: str, note: str, actor: str) -> AfterSalesReque
 async def request_view(request: AfterSalesRequest) -> dict[str, Any]:
     steps = await AfterSalesStep.filter(request_id=request.id).order_by("id")
     photo_ids = await AfterSalesPhoto.filter(request_id=request.id).order_by("id").values_list("id", flat=True)
+    products = {p.sku: p for p in await Product.filter(sku__in=[ln["sku"] for ln in request.lines])}
+    await request.order.fetch_related("customer")
     return {
         "number": request.number, "order": request.order.number, "kind": request.kind, "status": request.status,
-        "text": request.text, "lines": request.lines, "resolution": request.resolution,
+        "customer": request.order.customer.name, "text": request.text,
+        "lines": [{**ln, "name": products[ln["sku"]].name if ln["sku"] in products else "",
+                   "name_zh": products[ln["sku"]].name_zh if ln["sku"] in products else "",
+                   "barcode": products[ln["sku"]].barcode if ln["sku"] in products else None}
+                  for ln in request.lines],
+        "resolution": request.resolution,
         "photos": [f"/api/after-sales/{request.number}/photos/{i + 1}" for i in range(len(photo_ids))],
         "history": [{"status": s.status, "by": s.actor, "note": s.note, "at": s.created_at.isoformat()}
                     for s in steps],
         "created_at": request.created_at.isoformat(),
     }
+
+
+async def list_requests(status: RequestStatus | None, limit: int = 100) -> list[dict[str, Any]]:
+    """Requests newest first, each as its view (text, lines, photos): what a manager decides from."""
+    found = AfterSalesRequest.all().order_by("-id").limit(limit).prefetch_related("order")
+    if status:
+        found = found.filter(status=status)
+    return [await request_view(r) for r in await found]
 
 
 async def request_photo(number: str, index: int) -> tuple[str, bytes]:
