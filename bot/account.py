@@ -9,7 +9,7 @@ from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKey
 from bot.features import Feature
 from bot.texts import say
 from core.base.auth import Permission, Staff
-from core.orders.customers import Customer, link_telegram, set_telegram_language
+from core.orders.customers import Customer, link_telegram, set_chat_language
 
 feature = Feature("account")
 
@@ -46,9 +46,11 @@ async def help_(message: Message, lang: str, staff: Staff | None) -> None:
 
 @feature.message(Command("lang"))
 async def switch_language(message: Message, lang: str) -> None:
+    """Kept for the chat itself, so it sticks before the chat is linked to anyone (and is brought along when
+    they share their phone), and given to whoever is linked to it."""
     new = "en" if lang == "zh" else "zh"
     if message.from_user is not None:
-        await set_telegram_language(message.from_user.id, new)
+        await set_chat_language(message.from_user.id, new)
     await message.answer(say(new, "lang_set"))
 
 

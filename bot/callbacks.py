@@ -14,6 +14,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from core.base.errors import InvalidTransition
+from core.orders.cart import StockChoice
 from core.orders.notifications import Alert
 from core.orders.order import OrderStatus, PaymentMethod, ServiceLevel
 from core.shipping.aftersales import RequestKind
@@ -46,6 +47,22 @@ class CartButton(CallbackData, prefix="cart"):
 # -- the steps of a dialog: each names its dialog ----------------------------------------------------------
 
 
+class ShortStock(CallbackData, prefix="stk"):
+    """What to do with the lines there is not enough of: order all (the rest backordered) or only what is there."""
+
+    dialog: str
+    choice: StockChoice
+
+
+class SavedAddressPick(CallbackData, prefix="adr"):
+    dialog: str
+    address: int  # the saved address's id; only the customer's own is found
+
+
+class NewAddress(CallbackData, prefix="adn"):
+    dialog: str
+
+
 class DeliveryDay(CallbackData, prefix="day"):
     dialog: str
     days: int | None = None  # from today; none: any day
@@ -71,6 +88,19 @@ class AfterSalesKind(CallbackData, prefix="ask"):
     kind: RequestKind
 
 
+class ClaimLine(CallbackData, prefix="asl"):
+    """Set how many of a line of the order the request is about. The button carries the quantity it sets, not a
+    step, so a press that arrives twice sets the same number twice."""
+
+    dialog: str
+    line: int  # its place among the order's claimable lines, as shown (a SKU may be too long for the data)
+    qty: int
+
+
+class ClaimLinesDone(CallbackData, prefix="asc"):
+    dialog: str
+
+
 class AfterSalesDone(CallbackData, prefix="asd"):
     dialog: str
 
@@ -88,6 +118,12 @@ class DocumentStep:
 
 
 class TrackOrder(CallbackData, prefix="trk"):
+    number: str
+
+
+class PayOrder(CallbackData, prefix="payo"):
+    """Ask for the order's payment link again (from the order's view): the same link while it is good."""
+
     number: str
 
 

@@ -26,8 +26,24 @@ async def empty_cart(state: FSMContext) -> None:
     await state.update_data(cart={})
 
 
-async def cart_lines(cart: Cart) -> tuple[str, Decimal]:
-    """The cart as lines to read, and its total; products gone since they were added are left out."""
+async def cart_lines(cart: Cart, lang: str = "en") -> tuple[str, Decimal]:
+    """The cart as lines to read (names in the person's language), and its total; products gone since they were
+    added are left out."""
     products = await known_products(list(cart))
     total = sum((products[s].price * q for s, q in cart.items() if s in products), Decimal(0))
-    return "\n".join(f"{q} × {s} {products[s].name}" for s, q in cart.items() if s in products), total
+    return "\n".join(f"{q} × {s} {name_in(products[s].name, products[s].name_zh, lang)}"
+                     for s, q in cart.items() if s in products), total
+
+
+async def set_cart(state: FSMContext, cart: Cart) -> None:
+    await state.update_data(cart=cart)
+
+
+def listed(items: list[str], lang: str) -> str:
+    """Items one after another, with the comma of the reader's language."""
+    return ("，" if lang == "zh" else ", ").join(items)
+
+
+def name_in(name: str, name_zh: str, lang: str) -> str:
+    """A product's name for a reader of `lang`: the Chinese one when there is one and they read Chinese."""
+    return name_zh or name if lang == "zh" else name

@@ -14,7 +14,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.texts import language_of, say
 from core.base.auth import Permission, Staff, may
-from core.orders.customers import people_of_telegram
+from core.base.i18n import LANGUAGES
+from core.orders.customers import Customer, chat_language, people_of_telegram
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -29,10 +30,18 @@ class People(BaseMiddleware):
         user = data.get("event_from_user")
         if user is not None:
             data["customer"], data["staff"] = await people_of_telegram(int(user.id))
-            chosen = data["staff"] or data["customer"]
-            data["lang"] = chosen.language if chosen is not None and chosen.language in ("en", "zh") else \
-                language_of(user.language_code)
+            data["lang"] = await language(data["staff"] or data["customer"], int(user.id), user.language_code)
         return await handler(event, data)
+
+
+async def language(linked: Customer | Staff | None, telegram_id: int, telegram_language: str | None) -> str:
+    """The linked person's own language; for a chat linked to nobody, what it chose with /lang; else what its
+    Telegram is set to."""
+    if linked is not None and linked.language in LANGUAGES:
+        return linked.language
+    if linked is None and (chosen := await chat_language(telegram_id)) in LANGUAGES:
+        return str(chosen)
+    return language_of(telegram_language)
 
 
 STAFF_ONLY = "staff"  # the flag of a handler for any linked staff member, whatever their role

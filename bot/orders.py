@@ -11,13 +11,14 @@ from aiogram import F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import CancelOrder, TrackOrder
+from bot.callbacks import CancelOrder, PayOrder, TrackOrder
 from bot.features import Feature
 from bot.keyboards import button, keyboard, link
 from bot.texts import say
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import customer_order, orders_of_customer
+from core.orders.payments import awaits_payment
 from core.shipping.cancellation import cancel_order
 from core.shipping.tracking import journey_for_customer
 
@@ -88,6 +89,8 @@ async def send_status(message: Message, number: str, customer: Customer | None, 
     rows: list[list[InlineKeyboardButton]] = []
     if journey.tracking_url:
         rows.append([link(say(lang, "track_link"), journey.tracking_url)])
+    if customer is not None and await awaits_payment(number, customer.id):
+        rows.append([button(say(lang, "pay_online"), PayOrder(number=number))])  # the link: bot/checkout.py
     if order.may_cancel:
         rows.append([button(say(lang, "cancel_order"), CancelOrder(number=number))])
     await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)

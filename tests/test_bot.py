@@ -365,12 +365,14 @@ async def test_a_customer_asks_for_after_sales_help_with_a_photo(telegram: Teleg
     api = telegram.api
     pick = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/aftersales"), contains="Which order")
     kinds = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, pick, placed.order.number), contains="What happened")
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, kinds, "Damaged"), contains="describe")
+    lines = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, kinds, "Damaged"), contains="0 of 2")
+    lines = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, lines, "+"), contains="1 of 2")  # one of two
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, lines, "Next"), contains="describe")
     photos = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "The lid of the tin was crushed"), contains="photos")
     await api.reply(CUSTOMER, after=api.sends_photo(CUSTOMER, b"\xff\xd8\xff crushed tin"), contains="Photo 1")
     opened = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, photos, "Done"), contains="opened")
     request = await AfterSalesRequest.get()
-    assert request.number in opened.text and request.kind == "damage"
+    assert request.number in opened.text and request.kind == "damage" and request.lines == [{"sku": "TEA", "qty": 1}]
     assert (await AfterSalesPhoto.get()).data == b"\xff\xd8\xff crushed tin"
 
 

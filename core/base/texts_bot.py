@@ -57,6 +57,59 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please send it as: province, city, district, street and number, postcode",
         "zh": "请按格式发送：省，市，区，街道门牌，邮编",
     },
+    "not_sold": {
+        "en": "No longer on sale, so taken out of your cart: {skus}",
+        "zh": "以下商品已下架，已从购物车移除：{skus}",
+    },
+    "only_left": {
+        "en": "{sku} {name}: you want {wanted}, only {available} left ({short} short).",
+        "zh": "{sku} {name}：您要 {wanted} 件，只剩 {available} 件（缺 {short} 件）。",
+    },
+    "none_left": {
+        "en": "{sku} {name}: you want {wanted}, none left now.",
+        "zh": "{sku} {name}：您要 {wanted} 件，目前无货。",
+    },
+    "rest_follows": {
+        "en": "If you order all: what we have ships now, and the rest follows later as an order of its own, "
+              "as soon as it arrives.",
+        "zh": "如全部下单：现有商品先发，其余商品到货后作为单独的订单发出。",
+    },
+    "rest_waits": {
+        "en": "If you order all: the whole order waits until the rest arrives, then ships in one go.",
+        "zh": "如全部下单：整单等其余商品到货后一起发出。",
+    },
+    "none_available": {
+        "en": "None of it is in stock now: you can order it all and wait, or come back later.",
+        "zh": "这些商品目前都无货：可以全部下单等待到货，或稍后再来。",
+    },
+    "rest_follows_chosen": {
+        "en": "Not in stock yet, so following later as an order of its own: {items}.",
+        "zh": "暂时缺货、到货后作为单独订单发出：{items}。",
+    },
+    "rest_waits_chosen": {
+        "en": "Not in stock yet: {items}; the whole order ships when they arrive.",
+        "zh": "暂时缺货：{items}；到货后整单一起发出。",
+    },
+    "order_all": {"en": "Order all · {total} CNY", "zh": "全部下单 · {total} 元"},
+    "order_available": {"en": "Only what is in stock · {total} CNY", "zh": "只买现货 · {total} 元"},
+    "ask_saved_address": {
+        "en": "Where should it go? Tap one of your addresses, or send a new one: province, city, district, "
+              "street and number, postcode",
+        "zh": "送到哪里？请点选您用过的地址，或发送新地址：省，市，区，街道门牌，邮编",
+    },
+    "new_address": {"en": "➕ A new address", "zh": "➕ 新地址"},
+    "address_gone": {
+        "en": "That address is not among your saved ones any more; please tap another or send a new one.",
+        "zh": "该地址已不在您保存的地址中，请点选其他地址或发送新地址。",
+    },
+    "deliver_to": {"en": "To: {address}", "zh": "收货地址：{address}"},
+    "pay_now": {
+        "en": "Order {number}: please pay {total} CNY online by {until}; the goods are kept for you meanwhile.",
+        "zh": "订单 {number}：请在 {until} 前在线支付 {total} 元，商品已为您预留。",
+    },
+    "pay_button": {"en": "💳 Pay {total} CNY", "zh": "💳 支付 {total} 元"},
+    "pay_online": {"en": "💳 Pay online", "zh": "💳 在线支付"},
+    "paid_already": {"en": "Order {number} is paid already. Thank you!", "zh": "订单 {number} 已付款，谢谢！"},
     "ask_date": {"en": "When should it arrive?", "zh": "希望何时送达？"},
     "today": {"en": "Today", "zh": "今天"},
     "tomorrow": {"en": "Tomorrow", "zh": "明天"},
@@ -96,6 +149,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "exchange": {"en": "Exchange", "zh": "换货"},
     "damage": {"en": "Damaged", "zh": "破损"},
     "missing_item": {"en": "Item missing", "zh": "少件"},
+    "as_lines": {
+        "en": "Which goods, and how many? Tap − and + (the middle button takes all of a line), then Next.",
+        "zh": "涉及哪些商品、多少件？请点 − 和 +（点中间的按钮选该商品全部），然后点下一步。",
+    },
+    "as_line": {"en": "{sku} {name}: {qty} of {claimable}", "zh": "{sku} {name}：{qty}/{claimable} 件"},
+    "as_nothing_left": {
+        "en": "Everything of order {number} is already in an after-sales request.",
+        "zh": "订单 {number} 的全部商品都已在售后申请中。",
+    },
+    "as_choose_one": {"en": "Please choose at least one item first.", "zh": "请先至少选择一件商品。"},
+    "as_chosen": {"en": "About: {lines}", "zh": "涉及商品：{lines}"},
+    "as_again": {
+        "en": "Meanwhile part of it was asked about in another request; please choose again from what is left.",
+        "zh": "其间部分商品已在另一个售后申请中，请从剩余商品中重新选择。",
+    },
+    "next": {"en": "Next ›", "zh": "下一步 ›"},
     "as_text": {"en": "Please describe it in a few words.", "zh": "请简单描述一下情况。"},
     "as_photos": {
         "en": "Send photos if you have them (up to 5), then press Done.",
@@ -175,7 +244,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "\n{tracking_url}",
     },
     "n.order.delivered": {"en": "Order {order} was delivered. Thank you!", "zh": "订单 {order} 已送达，谢谢！"},
-    "n.order.paid": {"en": "We received your payment of {total} for order {order}. Thank you!",
+    "n.order.paid": {"en": "We received your payment of {total} CNY for order {order}. Thank you!",
                      "zh": "已收到订单 {order} 的付款 {total} 元，谢谢！"},
     "m.payment.refund_due": {"en": "💸 {order} was paid online ({amount} {currency}, {ref}) after it was closed: "
                                    "refund it.",

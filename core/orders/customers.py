@@ -119,13 +119,6 @@ async def people_of_telegram(telegram_id: int) -> tuple[Customer | None, Staff |
     return await customer_of_telegram(telegram_id), await staff_of_telegram(telegram_id)
 
 
-async def set_telegram_language(telegram_id: int, language: str) -> None:
-    """The language everyone linked to this Telegram account is spoken to in, from now on."""
-    async with in_transaction():
-        await Customer.filter(telegram_id=telegram_id).update(language=language)
-        await Staff.filter(telegram_id=telegram_id).update(language=language)
-
-
 class UnknownLanguage(InvalidInput):
     code = "unknown_language"
 

@@ -246,6 +246,13 @@ async def start_payment(number: str, settings: Settings, *, customer_id: int | N
                        payment.currency, payment.expires_at)
 
 
+async def awaits_payment(number: str, customer_id: int) -> bool:
+    """The customer's own order is one to pay online now (prepaid, not paid, not closed): its view offers
+    "pay online"."""
+    return await Order.filter(number=number[:32], customer_id=customer_id, payment_method=PaymentMethod.PREPAID,
+                              payment_state=PaymentState.PENDING).exclude(status__in=CLOSED).exists()
+
+
 class CheckoutState(StrEnum):
     """What the checkout page shows."""
 
