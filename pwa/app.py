@@ -13,7 +13,7 @@ from tortoise import connections
 
 from core.base.db import close_db, open_db
 from core.base.errors import DomainError
-from core.base.i18n import MESSAGES, app_words, language_of, text
+from core.base.i18n import MESSAGES, app_words, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
@@ -29,7 +29,7 @@ from pwa import (
     tracking_api,
     transfers_api,
 )
-from pwa.endpoints import openapi_document, reply
+from pwa.endpoints import language, openapi_document, reply
 from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,6 @@ STATUS_OF = {
     "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
     "unknown_language": 422, "not_on_plan": 404,
 }
-
-
-def language(request: web.Request) -> str:
-    return language_of(request.headers.get("Accept-Language"))
 
 
 def _error(code: str, message: str, status: int, **extra: object) -> web.Response:

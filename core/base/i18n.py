@@ -7,7 +7,18 @@ carry their area's prefix (`bot.welcome`, `app.signIn`), so areas cannot take ea
 areas write their keys whole (`not_found`, `status.order.approved`, `paper.order`, `tracking.title`).
 
 A Python catalogue rather than gettext files: the API, the bot and the staff app share the keys, the staff app
-receives its part as JSON (`app_words`), and a test renders every entry in both languages."""
+receives its part as JSON (`app_words`), and a test renders every entry in both languages.
+
+Phrases: words decided in the core but said later. The core does not know who will read a refusal or a prompt
+(a scan refused offline is replayed hours later, perhaps by a colleague whose phone speaks the other language),
+so it leaves them as `phrase(key, **params)`: plain JSON `{"phrase": key, "params": {...}}`, storable in a
+request log or an order's review results. A front end says them at the last moment, for the reader at hand:
+`render(value, lang)` turns every phrase inside a value (lists and dicts too) into text, and `text()` does the
+same for its own parameters, so a phrase may sit inside a message or inside another phrase
+(`text("wrong_scan", lang, expected=phrase("expect.location", code="A-01"), got="B-02")`). A name the data
+holds in both languages (a product's) travels as `named(en, zh)` and is said the same way. Any other parameter
+is printed as it is: codes, SKUs, numbers and plain names are the same in every language. A refusal keeps its
+own code (and its English text beside the phrases); a phrase adds the reader's words, never replaces a code."""
 
 from __future__ import annotations
 
@@ -58,6 +69,43 @@ def language_of(preference: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     return min(choices)[2] if choices else default
 
 
+Phrase = dict[str, Any]  # {"phrase": key, "params": {...}}: words said later, in the reader's language
+
+
+def phrase(key: str, /, **params: Any) -> Phrase:
+    """Words for `key` to be said later in the reader's language (see the module's note); the parameters are
+    kept as JSON (a Decimal or a date as its text), phrases among them as they are."""
+    return {"phrase": key, "params": {name: value if isinstance(value, (str, int, float, dict, list)) or value is None
+                                      else str(value) for name, value in params.items()}}
+
+
+def named(en: str, zh: str | None = None) -> Phrase:
+    """A name the data gives in both languages (a product's name and its Chinese name), said like a phrase:
+    the reader's, else the English one. A message keeps one parameter for it (`{name}`) in every language."""
+    return {"names": {"en": en, "zh": zh or en}}
+
+
+def is_named(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"names"} and isinstance(value["names"], dict)
+
+
+def is_phrase(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("phrase"), str) and isinstance(value.get("params"), dict)
+
+
+def render(value: Any, lang: str) -> Any:
+    """`value` with every phrase inside it (in lists and dicts too) said in `lang`; the rest as it is."""
+    if is_phrase(value):
+        return text(value["phrase"], lang, **value["params"])
+    if is_named(value):
+        return value["names"].get(lang) or value["names"][DEFAULT_LANGUAGE]
+    if isinstance(value, list):
+        return [render(item, lang) for item in value]
+    if isinstance(value, dict):
+        return {name: render(item, lang) for name, item in value.items()}
+    return value
+
+
 class _Blank(dict):  # a parameter the caller did not give prints as nothing rather than failing the message
     def __missing__(self, key: str) -> str:
         return ""
@@ -65,7 +113,8 @@ class _Blank(dict):  # a parameter the caller did not give prints as nothing rat
 
 def text(code: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """The message for `code` in `lang` (English when the language is unknown; for a code the catalogue lacks,
-    the caller's own `detail`, else the code)."""
+    the caller's own `detail`, else the code). Parameters that are phrases are said in `lang` too."""
+    params = {name: render(value, lang) for name, value in params.items()}
     entry = MESSAGES.get(code)
     if entry is None:
         return str(params.get("detail", code))

@@ -291,8 +291,8 @@ async def order_view(order: Order) -> dict[str, Any]:
 
     Four plain statements: every placed order is answered with this, and customers and staff poll it."""
     lines = await fetch(
-        'SELECT p."sku", p."name", p."barcode", l."qty", l."unit_price", l."qty_reserved", l."qty_transfer", '
-        'l."qty_backordered" FROM "sales_order_line" l JOIN "product" p ON p."id" = l."product_id" '
+        'SELECT p."sku", p."name", p."name_zh", p."barcode", l."qty", l."unit_price", l."qty_reserved", '
+        'l."qty_transfer", l."qty_backordered" FROM "sales_order_line" l JOIN "product" p ON p."id" = l."product_id" '
         'WHERE l."order_id" = ? ORDER BY l."id"', order.id)
     reservations = await fetch(
         'SELECT p."sku", loc."code", r."qty" FROM "reservation" r '
@@ -322,7 +322,8 @@ async def order_view(order: Order) -> dict[str, Any]:
         "total": str(order.total),
         "currency": order.currency,
         "lines": [
-            {"sku": ln["sku"], "name": ln["name"], "barcode": ln["barcode"], "qty": ln["qty"],
+            {"sku": ln["sku"], "name": ln["name"], "name_zh": ln["name_zh"] or ln["name"], "barcode": ln["barcode"],
+             "qty": ln["qty"],
              "unit_price": str(price.to_python_value(ln["unit_price"])),
              "reserved": ln["qty_reserved"], "in_transfer": ln["qty_transfer"], "backordered": ln["qty_backordered"]}
             for ln in lines
