@@ -112,6 +112,11 @@ class HeldOrder(DocumentStep, CallbackData, prefix="held"):
     number: str
 
 
+class AfterSalesDecision(DocumentStep, CallbackData, prefix="asdec"):
+    decision: Decision
+    number: str
+
+
 class PurchaseOrderAction(StrEnum):
     CONFIRM = "confirm"
 
@@ -123,3 +128,13 @@ class PurchaseOrderButton(DocumentStep, CallbackData, prefix="po"):
 
 class AlertSwitch(CallbackData, prefix="alert"):
     alert: Alert
+
+
+class SalesBy(StrEnum):
+    PRODUCT = "product"
+    CUSTOMER = "customer"
+
+
+class SalesReport(CallbackData, prefix="rep"):
+    by: SalesBy
+    days: int

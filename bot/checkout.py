@@ -22,6 +22,7 @@ from bot.errors import already_done
 from bot.features import Feature
 from bot.keyboards import keyboard
 from bot.texts import say
+from core.base.i18n import local_day, status_word
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.intake import place_order
@@ -101,9 +102,10 @@ async def payment(query: CallbackQuery, callback_data: PaymentChoice, shown: Mes
     data = await state.get_data()
     lines, total = await cart_lines(data["cart"])
     a = data["address"]
+    day = local_day(data["date"], lang) if data["date"] else say(lang, "any_day")
     await shown.answer(say(
         lang, "summary", lines=lines, total=total, address=f"{a['province']} {a['city']} {a['district']} {a['line1']}",
-        date=data["date"] or say(lang, "any_day"), service=say(lang, data["service"]),
+        date=day, service=say(lang, data["service"]),
         payment=say(lang, data["payment"])), reply_markup=keyboard([[
             (say(lang, "confirm"), CheckoutEnd(dialog=callback_data.dialog, confirm=True)),
             (say(lang, "cancel"), CheckoutEnd(dialog=callback_data.dialog, confirm=False))]]))
@@ -132,7 +134,8 @@ async def confirm(query: CallbackQuery, shown: Message, state: FSMContext, lang:
     })
     placed = await place_order(body, "telegram", f"tg:{query.from_user.id}", settings)
     await end(state)
-    await shown.answer(say(lang, "placed", number=placed.order.number, status=placed.order.status))
+    await shown.answer(say(lang, "placed", number=placed.order.number,
+                                     status=status_word("order", placed.order.status, lang)))
     await query.answer()
 
 

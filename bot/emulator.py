@@ -221,6 +221,11 @@ class BotApiEmulator:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),
                             message_id=int(form["message_id"]))
 
+    async def _m_editMessageMedia(self, form: dict[str, Any]) -> dict[str, Any]:
+        media = json.loads(str(form.get("media") or "{}"))
+        return self._record(int(form["chat_id"]), str(media.get("caption", "")), form.get("reply_markup"),
+                            photo=True, message_id=int(form["message_id"]))
+
     async def _m_getFile(self, form: dict[str, Any]) -> dict[str, Any]:
         file_id = str(form["file_id"])
         return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self._files.get(file_id, b"")),
