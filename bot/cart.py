@@ -26,8 +26,8 @@ async def empty_cart(state: FSMContext) -> None:
     await state.update_data(cart={})
 
 
-async def cart_lines(cart: Cart) -> tuple[str, Decimal]:
+async def cart_lines(cart: Cart, lang: str) -> tuple[str, Decimal]:
     """The cart as lines to read, and its total; products gone since they were added are left out."""
     products = await known_products(list(cart))
     total = sum((products[s].price * q for s, q in cart.items() if s in products), Decimal(0))
-    return "\n".join(f"{q} × {s} {products[s].name}" for s, q in cart.items() if s in products), total
+    return "\n".join(f"{q} × {s} {products[s].name_in(lang)}" for s, q in cart.items() if s in products), total

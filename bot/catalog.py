@@ -73,7 +73,7 @@ async def show_cart(message: Message, state: FSMContext, lang: str) -> None:
     if not cart:
         await message.answer(say(lang, "cart_empty"))
         return
-    lines, total = await cart_lines(cart)
+    lines, total = await cart_lines(cart, lang)
     await message.answer(say(lang, "cart", lines=lines, total=total), reply_markup=keyboard([[
         (say(lang, "checkout"), CartButton(action=CartAction.CHECKOUT)),
         (say(lang, "clear"), CartButton(action=CartAction.CLEAR))]]))

@@ -100,7 +100,7 @@ async def payment(query: CallbackQuery, callback_data: PaymentChoice, shown: Mes
     await state.update_data(payment=callback_data.method.value)
     await state.set_state(Checkout.confirm)
     data = await state.get_data()
-    lines, total = await cart_lines(data["cart"])
+    lines, total = await cart_lines(data["cart"], lang)
     a = data["address"]
     day = local_day(data["date"], lang) if data["date"] else say(lang, "any_day")
     await shown.answer(say(

@@ -66,6 +66,7 @@ class BotApiEmulator:
         self._arrived = asyncio.Event()
         self._changed = asyncio.Event()
         self._files: dict[str, bytes] = {}
+        self.heard: list[tuple[int, int, str]] = []  # (messages the bot had sent, chat, what the person did)
 
     # -- what people do -------------------------------------------------------------------------------
 
@@ -77,8 +78,9 @@ class BotApiEmulator:
         return {"message_id": self._next_message, "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, language), **content}
 
-    def _push(self, update: dict[str, Any]) -> Mark:
+    def _push(self, update: dict[str, Any], chat_id: int = 0, did: str = "") -> Mark:
         """Queue an update for the bot; its mark says how much the bot had sent before it."""
+        self.heard.append((len(self.sent), chat_id, did))
         update["update_id"] = self._next_update
         self._next_update += 1
         self._updates.append(update)
@@ -88,7 +90,7 @@ class BotApiEmulator:
     def says(self, chat_id: int, text: str, language: str = "en") -> Mark:
         command = text.split()[0] if text.startswith("/") else ""
         entities = [{"type": "bot_command", "offset": 0, "length": len(command)}] if command else []
-        return self._push({"message": self._message(chat_id, language, text=text, entities=entities)})
+        return self._push({"message": self._message(chat_id, language, text=text, entities=entities)}, chat_id, text)
 
     def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> Mark:
         data = sent.button(label)["callback_data"]
@@ -96,17 +98,18 @@ class BotApiEmulator:
                    "from": BOT_USER, "text": sent.text or "…"}
         self._queries[str(self._next_update)] = chat_id
         return self._push({"callback_query": {"id": str(self._next_update), "from": self._user(chat_id, language),
-                                       "chat_instance": str(chat_id), "message": message, "data": data}})
+                                       "chat_instance": str(chat_id), "message": message, "data": data}},
+                          chat_id, f"[{label}]")
 
     def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> Mark:
         contact = {"phone_number": phone, "first_name": name, "user_id": chat_id}
-        return self._push({"message": self._message(chat_id, language, contact=contact)})
+        return self._push({"message": self._message(chat_id, language, contact=contact)}, chat_id, f"📱 {phone}")
 
     def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> Mark:
         file_id = f"photo-{len(self._files) + 1}"
         self._files[file_id] = data
         photo = [{"file_id": file_id, "file_unique_id": file_id, "width": 64, "height": 64, "file_size": len(data)}]
-        return self._push({"message": self._message(chat_id, language, photo=photo)})
+        return self._push({"message": self._message(chat_id, language, photo=photo)}, chat_id, "🖼 (photo)")
 
     async def reply(self, chat_id: int, after: int = 0, within: float = 10.0, contains: str = "") -> Sent:
         """The first message (or pop-up) the bot sent to the chat after the given count of sent messages."""
@@ -139,6 +142,19 @@ class BotApiEmulator:
             while len(self.sent) < count:
                 self._changed.clear()
                 await self._changed.wait()
+
+    def transcript(self, chat_id: int) -> str:
+        """The chat as text, for a person to read: what they did (›), what the bot sent (‹), its buttons, its
+        pop-ups; an edited message is shown again where it changed."""
+        said = [((at, 0), f"› {did}") for at, chat, did in self.heard if chat == chat_id]
+        for i, s in enumerate(self.sent):
+            if s.chat_id != chat_id:
+                continue
+            kind = "pop-up: " if s.popup else "🖼 " if s.photo else ""
+            lines = [f"‹ {kind}{s.text}".replace("\n", "\n  ")]
+            lines += ["  " + " ".join(f"[{b.get('text')}]" for b in row) for row in s.buttons]
+            said.append(((i, 1), "\n".join(lines)))
+        return "\n".join(line for _, line in sorted(said, key=lambda item: item[0])) + "\n"
 
     def to(self, chat_id: int) -> list[Sent]:
         """The messages in the chat (pop-ups pass and are not part of it)."""

@@ -56,6 +56,10 @@ class Product(Model):
     def __str__(self) -> str:
         return self.sku
 
+    def name_in(self, lang: str) -> str:
+        """The name a reader of `lang` is shown: the Chinese one for Chinese readers, when there is one."""
+        return self.name_zh or self.name if lang == "zh" else self.name
+
 
 async def products_by_sku(skus: set[str] | list[str]) -> dict[str, Product]:
     """The products named, or UnknownSku for the first one that does not exist."""
