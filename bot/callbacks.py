@@ -21,7 +21,15 @@ from core.shipping.aftersales import RequestKind
 # -- catalogue and cart --------------------------------------------------------------------------------------
 
 
+ALL = "*"  # a catalogue page's shelf when the shop uses no categories: everything on sale
+
+
+class Shelves(CallbackData, prefix="shelves"):
+    """Back to the list of shelves."""
+
+
 class CataloguePage(CallbackData, prefix="cat"):
+    shelf: str  # a category's code, "-" for the products on no shelf, ALL for everything
     page: int
 
 

@@ -66,6 +66,7 @@ class BotApiEmulator:
         self._arrived = asyncio.Event()
         self._changed = asyncio.Event()
         self._files: dict[str, bytes] = {}
+        self.photos: list[bytes] = []  # each photo the bot sent: the file's bytes, or the address it gave
         self.heard: list[tuple[int, int, str]] = []  # (messages the bot had sent, chat, what the person did)
 
     # -- what people do -------------------------------------------------------------------------------
@@ -223,6 +224,10 @@ class BotApiEmulator:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"))
 
     async def _m_sendPhoto(self, form: dict[str, Any]) -> dict[str, Any]:
+        photo = form.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):  # the file is a part of its own
+            photo = form.get(photo.removeprefix("attach://"))
+        self.photos.append(photo.file.read() if isinstance(photo, web.FileField) else str(photo).encode())
         return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"), photo=True)
 
     async def _m_answerCallbackQuery(self, form: dict[str, Any]) -> bool:

@@ -211,3 +211,43 @@ async def test_a_manager_reads_sales_by_product_and_by_customer_and_switches_the
             chart, caption, _ = await sales_report(by, 30, lang, telegram.settings)
             written(f"bot-report-{by.value}-{lang}.png", chart.data)
             written(f"bot-report-{by.value}-{lang}.txt", caption.encode())
+
+
+async def test_the_catalogue_shows_its_shelves_first_then_a_shelf_page_by_page_with_pictures(
+        telegram: Telegram):  # noqa: F811
+    from core.demo import picture
+    from core.stock.catalog import Category
+
+    wh = await a_warehouse()
+    tea, ware = (await Category.create(code="TEA", name="Tea", name_zh="茶叶", position=1),
+                 await Category.create(code="WARE", name="Tea ware", name_zh="茶具", position=2))
+    await Category.create(code="EMPTY", name="Nothing yet", name_zh="暂无")  # no products: not shown
+    for i in range(8):  # two pages of tea
+        await stock(await a_product(f"TEA-{i}", name_zh=f"绿茶 {i} 号", category=tea), wh, 5)
+    media = telegram.settings.media_dir
+    (media / "products").mkdir(parents=True)
+    (media / "products" / "CUP.png").write_bytes(picture("Celadon cup", "青瓷茶杯", "CUP", "#1e40af"))
+    await stock(await a_product("CUP", name_zh="青瓷茶杯", category=ware, image="products/CUP.png"), wh, 3)
+    await a_product("POT", name_zh="紫砂壶", category=ware, image="https://img.example.com/pot.png")
+    await a_product("LOOSE", name_zh="散货")  # on no shelf
+    await Customer.create(name="Li Lei", phone="+8613800001234", telegram_id=CUSTOMER, language="zh")
+    api = telegram.api
+    shelves = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/catalog"), contains="请选择分类")
+    labels = [b["text"] for row in shelves.buttons for b in row]
+    assert labels == ["茶叶 (8)", "茶具 (2)", "其他 (1)"]
+    page = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, shelves, "茶叶"), contains="第 1/2 页")
+    assert page.message_id == shelves.message_id and "青瓷茶杯" not in str(page.buttons)
+    page = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, page, "2 ›"), contains="第 2/2 页")
+    assert [b["text"] for b in page.buttons[-1]] == ["‹ 分类", "‹ 1"]
+    shelves = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, page, "‹ 分类"), contains="请选择分类")
+    ware_page = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, shelves, "茶具"), contains="第 1/1 页")
+    card = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, ware_page, "青瓷茶杯"), contains="CUP")
+    assert card.photo and "库存：3" in card.text and card.button("+1")  # sent with its picture, as the caption
+    assert api.photos[-1] == (media / "products" / "CUP.png").read_bytes()
+    card = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, ware_page, "紫砂壶"), contains="POT")
+    assert card.photo and api.photos[-1] == b"https://img.example.com/pot.png"  # Telegram fetches an address
+    other = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, shelves, "其他"), contains="第 1/1 页")
+    card = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, other, "散货"), contains="LOOSE")
+    assert not card.photo  # no picture: the card as text
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, card, "+1"), contains="已加入")
+    keep(api, CUSTOMER, "customer-catalogue-zh")

@@ -35,6 +35,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "员工命令：/login 登录仓库应用。",
     },
     "catalog": {"en": "Catalogue, page {page}/{pages}:", "zh": "商品目录，第 {page}/{pages} 页："},
+    "shelves": {"en": "What are you looking for? Choose a shelf:", "zh": "想买点什么？请选择分类："},
+    "other_shelf": {"en": "Other", "zh": "其他"},
+    "back_to_shelves": {"en": "‹ Shelves", "zh": "‹ 分类"},
+    "not_on_sale": {"en": "This product is no longer on sale.", "zh": "该商品已下架。"},
     "product": {
         "en": "{name}\n{sku} · {price} CNY · in stock: {stock}",
         "zh": "{name}\n{sku} · {price} 元 · 库存：{stock}",
