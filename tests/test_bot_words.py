@@ -12,7 +12,7 @@ from typing import Any
 from bot.emulator import BotApiEmulator
 from bot.notifier import notify_once
 from core.base.auth import Role, Staff, add_staff
-from core.base.i18n import local_moment
+from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.intake import place_order
@@ -251,3 +251,21 @@ async def test_the_catalogue_shows_its_shelves_first_then_a_shelf_page_by_page_w
     assert not card.photo  # no picture: the card as text
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, card, "+1"), contains="已加入")
     keep(api, CUSTOMER, "customer-catalogue-zh")
+
+
+async def test_alerts_and_notices_say_days_and_kinds_in_the_readers_words(telegram: Telegram):  # noqa: F811
+    from core.base.events import emit
+
+    await _manager(MANAGER, "zh")
+    customer = await Customer.create(name="Li Lei", phone="+8613800001234", telegram_id=CUSTOMER, language="zh")
+    today = datetime.now(telegram.settings.tz).date()
+    wanted, arrives = today + timedelta(days=1), today + timedelta(days=3)
+    await emit("shipment.dispatched", {"shipment": "SH-1", "order": "SO-1", "customer_id": customer.id,
+                                       "carrier": "顺捷快递", "waybill": "SW1", "eta": arrives.isoformat(),
+                                       "tracking_url": "https://t.example/x"})
+    await emit("shipment.date_missed", {"shipment": "SH-1", "order": "SO-1", "requested": wanted.isoformat(),
+                                        "carrier": "顺捷快递", "arrives": arrives.isoformat()})
+    await notify_once(telegram.bot)
+    told, alert = telegram.api.to(CUSTOMER)[-1].text, telegram.api.to(MANAGER)[-1].text
+    assert f"预计 {local_day(arrives, 'zh')} 送达" in told and arrives.isoformat() not in told
+    assert local_day(wanted, "zh") in alert and local_day(arrives, "zh") in alert and wanted.isoformat() not in alert
