@@ -7,6 +7,7 @@
     python run.py migrate | demo | check
     python run.py user add NAME --role ROLE [--password P]
     python run.py user telegram NAME TELEGRAM_ID
+    python run.py user warehouse NAME CODE|-
     python run.py apikey add CHANNEL
     python run.py import products|stock FILE.csv
 
@@ -301,9 +302,25 @@ async def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         print(f"{args.name} is linked to Telegram id {args.telegram_id}: alerts and /login go there.")
         return 0
+    if args.action == "warehouse":
+        return await _user_warehouse(args.name, args.code)
     password = args.password if args.password is not None else ask_password(args.name)
     staff = await add_staff(args.name, Role(args.role), password)
     print(f"Added {staff.username} ({staff.role.value}).")
+    return 0
+
+
+async def _user_warehouse(name: str, code: str) -> int:
+    """Tie a staff member to one warehouse (its alerts only), or to the whole company with `-`."""
+    from core.base.auth import Staff
+    from core.stock.warehouses import warehouse_by_code
+
+    warehouse = None if code == "-" else await warehouse_by_code(code.strip().upper())
+    if not await Staff.filter(username=name).update(warehouse_id=warehouse.id if warehouse else None):
+        print(f"No staff member called {name}.", file=sys.stderr)
+        return 1
+    print(f"{name} works at {warehouse.code if warehouse else 'the whole company'}: "
+          "alerts about one warehouse come from there.")
     return 0
 
 
@@ -377,6 +394,9 @@ def parser() -> argparse.ArgumentParser:
     link = user.add_parser("telegram", help="link a staff member to their Telegram user id")
     link.add_argument("name")
     link.add_argument("telegram_id", type=int)
+    home = user.add_parser("warehouse", help="tie a staff member to a warehouse's alerts (- for all warehouses)")
+    home.add_argument("name")
+    home.add_argument("code")
     key = sub.add_parser("apikey", help="sales channel keys").add_subparsers(dest="action", required=True)
     key.add_parser("add", help="make a key for a channel").add_argument("channel", type=named)
     imp = sub.add_parser("import", help="import a CSV file (all rows or none)")

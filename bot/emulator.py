@@ -4,6 +4,11 @@ The bot talks to it exactly as to api.telegram.org (aiogram pointed here with `T
 type in the page at /chat, and their messages reach the bot through getUpdates. The tests use the same
 server, driving it from Python (`says`, `presses`, `shares_contact`, `sends_photo`) and reading what the
 bot sent; `outage` makes it answer 502, like Telegram on a bad day.
+
+The page keeps its messages and changes only what changed: it asks /chat/updates for what happened in its
+chat after the last change it saw (a long poll: the answer comes as soon as there is something), appends new
+messages (the person's own too), rewrites edited ones in place and shows a button's pop-up answer. A button
+on the page stays the same element while it is there, so a tap always lands.
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ class BotApiEmulator:
         self._arrived = asyncio.Event()
         self._changed = asyncio.Event()
         self._files: dict[str, bytes] = {}
+        self.feed: list[dict[str, Any]] = []  # what the web chat shows, in order: see `_show`
+        self._fed = asyncio.Event()
         self.photos: list[bytes] = []  # each photo the bot sent: the file's bytes, or the address it gave
         self.heard: list[tuple[int, int, str]] = []  # (messages the bot had sent, chat, what the person did)
 
@@ -91,26 +98,36 @@ class BotApiEmulator:
     def says(self, chat_id: int, text: str, language: str = "en") -> Mark:
         command = text.split()[0] if text.startswith("/") else ""
         entities = [{"type": "bot_command", "offset": 0, "length": len(command)}] if command else []
-        return self._push({"message": self._message(chat_id, language, text=text, entities=entities)}, chat_id, text)
+        message = self._message(chat_id, language, text=text, entities=entities)
+        self._show(chat_id, "message", message["message_id"], text, mine=True)
+        return self._push({"message": message}, chat_id, text)
 
     def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> Mark:
-        data = sent.button(label)["callback_data"]
+        return self.taps(chat_id, sent, sent.button(label), language)
+
+    def taps(self, chat_id: int, sent: Sent, button: dict[str, Any], language: str = "en") -> Mark:
+        """The person taps this very button of the message (`presses` finds one by its label)."""
+        data = button["callback_data"]
         message = {"message_id": sent.message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
                    "from": BOT_USER, "text": sent.text or "…"}
         self._queries[str(self._next_update)] = chat_id
         return self._push({"callback_query": {"id": str(self._next_update), "from": self._user(chat_id, language),
                                        "chat_instance": str(chat_id), "message": message, "data": data}},
-                          chat_id, f"[{label}]")
+                          chat_id, f"[{button.get('text', '')}]")
 
     def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> Mark:
         contact = {"phone_number": phone, "first_name": name, "user_id": chat_id}
-        return self._push({"message": self._message(chat_id, language, contact=contact)}, chat_id, f"📱 {phone}")
+        message = self._message(chat_id, language, contact=contact)
+        self._show(chat_id, "message", message["message_id"], f"📱 {phone}", mine=True)
+        return self._push({"message": message}, chat_id, f"📱 {phone}")
 
     def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> Mark:
         file_id = f"photo-{len(self._files) + 1}"
         self._files[file_id] = data
         photo = [{"file_id": file_id, "file_unique_id": file_id, "width": 64, "height": 64, "file_size": len(data)}]
-        return self._push({"message": self._message(chat_id, language, photo=photo)}, chat_id, "🖼 (photo)")
+        message = self._message(chat_id, language, photo=photo)
+        self._show(chat_id, "message", message["message_id"], "", mine=True, photo=True)
+        return self._push({"message": message}, chat_id, "🖼 (photo)")
 
     async def reply(self, chat_id: int, after: int = 0, within: float = 10.0, contains: str = "") -> Sent:
         """The first message (or pop-up) the bot sent to the chat after the given count of sent messages."""
@@ -169,6 +186,7 @@ class BotApiEmulator:
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_get("/chat", self._page)
         app.router.add_get("/chat/messages", self._messages)
+        app.router.add_get("/chat/updates", self._chat_updates)
         app.router.add_post("/chat/send", self._send)
         return app
 
@@ -205,9 +223,11 @@ class BotApiEmulator:
     def _record(self, chat_id: int, text: str, markup: Any, photo: bool = False,
                 message_id: int | None = None) -> dict[str, Any]:
         buttons = json.loads(markup).get("inline_keyboard", []) if isinstance(markup, str) and markup else []
+        edit = message_id is not None
         if message_id is None:
             self._next_message += 1
             message_id = self._next_message
+        self._show(chat_id, "edit" if edit else "message", message_id, text, buttons=buttons, photo=photo)
         self.sent.append(Sent(message_id, chat_id, text, buttons, photo))
         self._changed.set()
         result = {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
@@ -235,8 +255,18 @@ class BotApiEmulator:
         if chat_id is not None and form.get("text"):
             self._next_message += 1
             self.sent.append(Sent(self._next_message, chat_id, str(form["text"]), popup=True))
+            self._show(chat_id, "popup", self._next_message, str(form["text"]))
             self._changed.set()
         return True
+
+    async def _m_editMessageReplyMarkup(self, form: dict[str, Any]) -> dict[str, Any] | bool:
+        """New buttons (or none) under a message the bot sent; its text stays."""
+        message_id = int(form["message_id"])
+        before = next((s for s in reversed(self.sent) if s.message_id == message_id), None)
+        if before is None:
+            return False
+        return self._record(before.chat_id, before.text, form.get("reply_markup") or "", before.photo,
+                            message_id=message_id)
 
     async def _m_editMessageText(self, form: dict[str, Any]) -> dict[str, Any]:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),
@@ -260,6 +290,31 @@ class BotApiEmulator:
 
     # -- the web chat ---------------------------------------------------------------------------------
 
+    def _show(self, chat_id: int, kind: str, message_id: int, text: str, *, mine: bool = False,
+              buttons: list[list[dict[str, Any]]] | None = None, photo: bool = False) -> None:
+        """One change for the web chat: a new `message` (the person's own when `mine`), an `edit` of one shown
+        before, or a button's `popup` answer. Numbered in order, so a page asks only for what it has not seen."""
+        self.feed.append({"seq": len(self.feed) + 1, "chat": chat_id, "kind": kind, "id": message_id,
+                          "text": text, "mine": mine, "buttons": buttons or [], "photo": photo})
+        self._fed.set()
+
+    async def _chat_updates(self, request: web.Request) -> web.Response:
+        """What changed in a chat after `after` (the last `seq` the page saw); waits up to `wait` seconds for
+        something when nothing has, so the page hears of a reply as soon as it is sent."""
+        chat_id = int(request.query.get("chat", "1"))
+        after = max(0, int(request.query.get("after", "0")))
+        deadline = time.monotonic() + min(float(request.query.get("wait", "20")), 25.0)
+        while True:
+            news = [entry for entry in self.feed[after:] if entry["chat"] == chat_id]
+            left = deadline - time.monotonic()
+            if news or left <= 0:
+                return web.json_response({"updates": news, "last": len(self.feed)})
+            self._fed.clear()
+            try:
+                await asyncio.wait_for(self._fed.wait(), left)
+            except TimeoutError:
+                pass
+
     async def _page(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(CHAT_PAGE)
 
@@ -271,11 +326,27 @@ class BotApiEmulator:
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
         chat_id = int(body["chat"])
-        if "press" in body:
+        language = "zh" if str(body.get("language", "en")).startswith("zh") else "en"
+        if "row" in body:
+            if not self._tap(chat_id, body, language):
+                return web.json_response({"ok": False, "description": "that button is gone"}, status=409)
+        elif "press" in body:
             sent = next(s for s in reversed(self.sent) if s.message_id == int(body["message_id"]))
-            self.presses(chat_id, sent, body["press"])
+            self.presses(chat_id, sent, body["press"], language)
         elif "phone" in body:
-            self.shares_contact(chat_id, str(body["phone"])[:20])
+            self.shares_contact(chat_id, str(body["phone"])[:20], language=language)
         else:
-            self.says(chat_id, str(body.get("text", ""))[:4000], str(body.get("language", "en")))
+            self.says(chat_id, str(body.get("text", ""))[:4000], language)
         return web.json_response({"ok": True})
+
+    def _tap(self, chat_id: int, body: dict[str, Any], language: str) -> bool:
+        """A tap on the page: the button at (row, col) of the message as it stands now; False when it is gone."""
+        sent = next((s for s in reversed(self.sent) if s.message_id == int(body["message_id"])), None)
+        try:
+            button = sent.buttons[int(body["row"])][int(body["col"])] if sent else None
+        except (IndexError, ValueError):
+            button = None
+        if sent is None or button is None or "callback_data" not in button:
+            return False
+        self.taps(chat_id, sent, button, language)
+        return True

@@ -19,6 +19,7 @@ from core.shipping.aftersales import (
     RequestStatus,
     ReturnIn,
     decide_request,
+    list_requests,
     open_request,
     receive_return,
     request_by_number,
@@ -27,7 +28,7 @@ from core.shipping.aftersales import (
     resolve_request,
 )
 from pwa.endpoints import Api, reply
-from pwa.responses import AfterSalesOut, AfterSalesSummary
+from pwa.responses import AfterSalesOut
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
 
@@ -58,13 +59,9 @@ async def post_request(request: web.Request, who: Principal, body: RequestIn) ->
 
 
 @api.route("GET", "/api/after-sales", summary="After-sales requests, newest first", tag="after-sales",
-           permission=Permission.HANDLE_AFTERSALES, query=RequestListQuery, returns=list[AfterSalesSummary])
-async def list_requests(request: web.Request, who: Principal, query: RequestListQuery) -> web.Response:
-    found = AfterSalesRequest.all().order_by("-id").limit(200).prefetch_related("order")
-    if query.status:
-        found = found.filter(status=query.status)
-    return reply([{"number": r.number, "order": r.order.number, "kind": r.kind, "status": r.status,
-                   "created_at": r.created_at.isoformat()} for r in await found])
+           permission=Permission.HANDLE_AFTERSALES, query=RequestListQuery, returns=list[AfterSalesOut])
+async def get_requests(request: web.Request, who: Principal, query: RequestListQuery) -> web.Response:
+    return reply(await list_requests(query.status))
 
 
 @api.route("GET", "/api/after-sales/{number}", summary="One request with its history", tag="after-sales",

@@ -17,20 +17,33 @@ from core.base.i18n import MESSAGES, app_words, language_of, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
-from pwa import aftersales_api, auth_api, logistics_api, orders_api, stock_api, tracking_api
+from pwa import (
+    aftersales_api,
+    auth_api,
+    logistics_api,
+    orders_api,
+    payments_api,
+    phone_orders_api,
+    route_plans_api,
+    stock_api,
+    tracking_api,
+    transfers_api,
+)
 from pwa.endpoints import openapi_document, reply
 from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, tracking_api.api, aftersales_api.api]
+APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, tracking_api.api, aftersales_api.api,
+        payments_api.api, transfers_api.api, phone_orders_api.api, route_plans_api.api]
 
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
     "out_of_stock": 409, "invalid_transition": 409, "unauthorized": 401, "bad_login": 401, "forbidden": 403,
     "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
     "id_taken": 409, "id_reused": 422,
-    "too_many_sign_ins": 429,
+    "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
+    "unknown_language": 422, "not_on_plan": 404,
 }
 
 

@@ -113,6 +113,7 @@ class DocumentLine(BaseModel):
 class TransferOut(BaseModel):
     number: str
     status: str
+    units: int
     lines: list[DocumentLine]
     created_by: str
     created_at: str
@@ -284,14 +285,6 @@ class TrackingOut(BaseModel):
     events: list[TrackingStep]
 
 
-class AfterSalesSummary(BaseModel):
-    number: str
-    order: str
-    kind: str
-    status: str
-    created_at: str
-
-
 class AfterSalesStepOut(BaseModel):
     status: str
     by: str
@@ -302,6 +295,7 @@ class AfterSalesStepOut(BaseModel):
 class AfterSalesOut(BaseModel):
     number: str
     order: str
+    customer: str
     kind: str
     status: str
     text: str
@@ -310,3 +304,37 @@ class AfterSalesOut(BaseModel):
     photos: list[str]
     history: list[AfterSalesStepOut]
     created_at: str
+
+
+class PaymentCallbackOut(BaseModel):
+    order: str
+    payment: str  # paid, or refund_due when the order was closed before the money came
+    replayed: bool  # the provider had said so before; nothing changed
+
+class CustomerFound(BaseModel):
+    id: int
+    name: str
+    phone: str | None
+    province: str
+    city: str
+    district: str
+    line1: str
+    postcode: str
+    blocked: bool
+
+
+class ProductAvailability(BaseModel):
+    sku: str
+    name: str
+    name_zh: str
+    price: str
+    available: int
+    warehouses: dict[str, int]
+
+
+class RouteSent(BaseModel):
+    plan: str
+    plate: str
+    driver: str
+    stops: int
+    sent: bool

@@ -92,6 +92,9 @@ class Staff(Model):
     language = fields.CharField(max_length=8, default="zh")
     active = fields.BooleanField(default=True)
     muted_alerts: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # alert kinds switched off
+    # where this person works: their alerts about one warehouse (a transfer it must send, its low stock) come
+    # only from there; none means the whole company. An id, not a relation: warehouses belong to a later stage.
+    warehouse_id = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

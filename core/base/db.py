@@ -51,6 +51,8 @@ MODEL_MODULES = [  # by stage, as an order lives: base → stock → orders → 
     "core.stock.replenishment",
     "core.orders.customers",
     "core.orders.order",
+    "core.orders.addresses",
+    "core.orders.payments",
     "core.orders.notifications",
     "core.floor.picking",
     "core.floor.scanning",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +45,12 @@ class Settings(BaseSettings):
     duplicate_window_hours: int = 24
     cod_limit: Decimal = Decimal("5000")
     session_hours: int = 12
+    # paying online
+    payment_provider: str = "simulated"
+    # shared with the provider to sign its callbacks; a random one per start when not set, which serves one
+    # process with the simulated provider (several processes, or a real provider: set it)
+    payment_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    payment_link_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     # scheduled jobs
     unpaid_hold_hours: int = 24  # a prepaid order's stock is held this long waiting for payment
     unpaid_policy: Literal["cancel", "release"] = "cancel"  # then: cancel it, or release the stock and wait

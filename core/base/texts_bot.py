@@ -201,6 +201,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "\n{tracking_url}",
     },
     "n.order.delivered": {"en": "Order {order} was delivered. Thank you!", "zh": "订单 {order} 已送达，谢谢！"},
+    "n.order.paid": {"en": "We received your payment of {total} for order {order}. Thank you!",
+                     "zh": "已收到订单 {order} 的付款 {total} 元，谢谢！"},
+    "m.payment.refund_due": {"en": "💸 {order} was paid online ({amount} {currency}, {ref}) after it was closed: "
+                                   "refund it.",
+                             "zh": "💸 {order} 关闭后收到在线付款（{amount} {currency}，{ref}），请退款。"},
     "n.aftersales.awaiting_return": {
         "en": "Request {request}: approved, please send the goods back. {note}",
         "zh": "售后 {request}：已同意，请寄回商品。{note}",
@@ -254,5 +259,13 @@ TEXTS: dict[str, dict[str, str]] = {
               "makes it. {shipment} goes with {carrier}, arriving {arrives}.",
         "zh": "📅 {order} 无法在客户要求的 {requested} 前送达：没有承运商能做到。{shipment} 由 "
               "{carrier} 承运，预计 {arrives} 送达。",
+    },
+    "m.transfer.raised": {
+        "en": "🚚 Transfer {transfer}: please send {items} ({units} in all) from {source} to {target}.",
+        "zh": "🚚 调拨单 {transfer}：请从 {source} 发出 {items}（共 {units} 件）至 {target}。",
+    },
+    "m.route_plan.sent": {
+        "en": "🚐 Route for {plate} on {day} ({count} stops, {km} km):\n{stops}",
+        "zh": "🚐 {plate} 的 {day} 配送路线（{count} 站，{km} 公里）：\n{stops}",
     },
 }

@@ -17,6 +17,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "服务器出错，未做任何更改。请重试。",
     },
     "not_found": {"en": "{what} {key} was not found.", "zh": "未找到{what} {key}。"},
+    "unknown_language": {"en": "Unknown language {language}; choose one of {known}.",
+                         "zh": "未知的语言 {language}，可选：{known}。"},
+    "nothing_to_pay": {"en": "Order {order} needs no online payment now.", "zh": "订单 {order} 目前无需在线支付。"},
+    "aftersales_over_claim": {
+        "en": "{sku}: {shipped} shipped, {claimable} of them not yet in a request; {qty} is too many.",
+        "zh": "{sku}：已发货 {shipped} 件，其中还可申请售后 {claimable} 件，{qty} 件超出了。",
+    },
+    "aftersales_not_in_order": {"en": "{sku} is not part of order {order}.", "zh": "{sku} 不在订单 {order} 中。"},
     "unknown_sku": {"en": "Unknown product SKU: {sku}.", "zh": "未知的商品编码：{sku}。"},
     "unknown_location": {
         "en": "Location {code} does not exist in warehouse {warehouse}.",
@@ -146,6 +154,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{sku} in {bin}: a count of {qty} is below the {reserved} reserved for orders",
         "zh": "{bin} 的 {sku}：盘点数 {qty} 少于订单已预留的 {reserved}",
     },
+    "driver_not_linked": {
+        "en": "The driver of {plate} has no Telegram chat linked, so the route was not sent: print it, or add the "
+              "driver's chat to the van.",
+        "zh": "{plate} 的司机未关联 Telegram，路线未发送：请打印路线，或为该车登记司机的 Telegram。",
+    },
+    "not_on_plan": {"en": "{plate} has no stops on route plan {plan}.",
+                    "zh": "路线计划 {plan} 中没有 {plate} 的站点。"},
     "database_unavailable": {"en": "Cannot open the database {url}: {reason}", "zh": "无法打开数据库 {url}：{reason}"},
     "database_no_folder": {
         "en": "Cannot open the database {url}: there is no folder {folder} (check "

@@ -1,5 +1,6 @@
 """Words on the papers (delivery note, shipment confirmation, waybill), the package label and the tracking
-page. States (of a shipment, of a tracking event) are said with `status_word` from texts_status."""
+page; and the simulated payment provider's checkout page (`pay.*`). States (of a shipment, of a tracking event)
+are said with `status_word` from texts_status."""
 
 from __future__ import annotations
 
@@ -72,4 +73,27 @@ TEXTS: dict[str, dict[str, str]] = {
               "or call us:",
         "zh": "链接可能在复制时不完整。请重新打开消息中的链接，或致电联系我们：",
     },
+    # the simulated payment provider's checkout page (/pay/{token})
+    "pay.title": {"en": "Pay your order", "zh": "支付订单"},
+    "pay.brand": {"en": "{company} · secure checkout", "zh": "{company} · 安全支付"},
+    "pay.order": {"en": "Order {order}", "zh": "订单 {order}"},
+    "pay.pay": {"en": "Pay {total}", "zh": "支付 {total}"},
+    "pay.until": {"en": "This link is valid until {time}.", "zh": "本链接在 {time} 前有效。"},
+    "pay.simulated": {"en": "Simulated payment service: no real money moves.",
+                      "zh": "模拟支付服务：不会产生真实扣款。"},
+    "pay.paid_title": {"en": "Paid", "zh": "支付成功"},
+    "pay.paid": {"en": "Order {order} is paid. Thank you! You can go back to the chat.",
+                 "zh": "订单 {order} 已付款，谢谢！您可以返回聊天窗口。"},
+    "pay.expired_title": {"en": "This link has expired", "zh": "链接已过期"},
+    "pay.expired": {"en": "Nothing was charged. Ask for a new payment link for order {order} in the chat.",
+                    "zh": "未产生任何扣款。请在聊天中为订单 {order} 重新获取支付链接。"},
+    "pay.closed_title": {"en": "Nothing to pay", "zh": "无需支付"},
+    "pay.closed": {"en": "Order {order} is cancelled, so there is nothing to pay.",
+                   "zh": "订单 {order} 已取消，无需支付。"},
+    "pay.failed_title": {"en": "The payment did not go through", "zh": "支付未完成"},
+    "pay.failed": {"en": "Nothing was charged for order {order}. Please try again in a moment.",
+                   "zh": "订单 {order} 未产生任何扣款，请稍后重试。"},
+    "pay.again": {"en": "Try again", "zh": "重试"},
+    "pay.unknown_title": {"en": "This is not a valid payment link", "zh": "支付链接无效"},
+    "pay.unknown": {"en": "Please use the newest link from the chat.", "zh": "请使用聊天中最新的支付链接。"},
 }

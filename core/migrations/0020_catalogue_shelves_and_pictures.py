@@ -7,7 +7,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0011_login_throttle')]
+    dependencies = [('fahuo', '0014_staff_warehouse_driver_chat')]
 
     initial = False
 

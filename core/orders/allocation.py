@@ -30,7 +30,7 @@ from core.orders.order import (
 from core.stock.catalog import Product
 from core.stock.ledger import FreeStock, free_stock, lock_levels, reserve_in_warehouse
 from core.stock.replenishment import add_to_draft, check_low_stock, on_order
-from core.stock.transfers import TransferLine, TransferOrder, add_transfer_line, open_transfer
+from core.stock.transfers import TransferLine, TransferOrder, add_transfer_line, announce_transfer, open_transfer
 from core.stock.waiting import WaitingOrders, serve_waiting_orders
 from core.stock.warehouses import Warehouse
 
@@ -217,6 +217,7 @@ async def _cover_by_transfer(order: Order, lines: list[tuple[OrderLine, Product]
             missing[line.id] -= got
             touched.add((product.id, source.id))
         if await transfer.lines.all().count():
+            await announce_transfer(transfer, order.number)
             made.append(transfer)
         else:
             await transfer.delete()

@@ -6,18 +6,21 @@ the shop's `+86 138 0000 1111`, Telegram's `8613800001111` and a clerk's `138-00
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 import phonenumbers
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.auth import Staff, staff_of_telegram
-from core.base.db import select
+from core.base.db import execute, fetch, select
 from core.base.errors import InvalidInput
+from core.base.i18n import LANGUAGES
 
 REGION = "CN"  # a number written without its country code is a Chinese one
 
@@ -47,6 +50,18 @@ class Customer(Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChatLanguage(Model):
+    """The language a Telegram chat chose with /lang, kept whether or not the chat is linked to anyone yet:
+    a stranger who switches keeps the choice, and brings it along when they share their phone."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_id = fields.BigIntField(unique=True)
+    language = fields.CharField(max_length=8)
+
+    class Meta:
+        table = "chat_language"
 
 
 class BadPhone(InvalidInput):
@@ -109,3 +124,48 @@ async def set_telegram_language(telegram_id: int, language: str) -> None:
     async with in_transaction():
         await Customer.filter(telegram_id=telegram_id).update(language=language)
         await Staff.filter(telegram_id=telegram_id).update(language=language)
+
+
+class UnknownLanguage(InvalidInput):
+    code = "unknown_language"
+
+
+# one statement, so two quick /lang presses cannot race to insert the same chat twice
+_REMEMBER = ('INSERT INTO "chat_language" ("telegram_id", "language") VALUES (?, ?) '
+             'ON CONFLICT ("telegram_id") DO UPDATE SET "language" = ?')
+
+
+async def set_chat_language(telegram_id: int, language: str) -> None:
+    """A chat's /lang choice: kept for the chat itself, and given to the customer and the staff member linked
+    to it (when there are), so every later message of the bot is in it."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language=language[:8], known=", ".join(LANGUAGES))
+    async with in_transaction():
+        await execute(_REMEMBER, telegram_id, language, language)
+        await Customer.filter(telegram_id=telegram_id).update(language=language)
+        await Staff.filter(telegram_id=telegram_id).update(language=language)
+
+
+async def chat_language(telegram_id: int) -> str | None:
+    """The language this chat chose with /lang, or None when it never did (then Telegram's own setting
+    decides). Asked for chats linked to nobody: a linked person's own language comes first."""
+    rows = await fetch('SELECT "language" FROM "chat_language" WHERE "telegram_id" = ?', telegram_id)
+    return rows[0]["language"] if rows else None
+
+MIN_PHONE_DIGITS = 4  # fewer digits than this are more likely part of a name or an address
+
+
+async def find_customers(query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Customers whose phone holds the digits typed (in any spelling: `138 0000`, `+86-138…`) or whose name
+    holds the text: what staff taking an order by phone search by."""
+    digits = re.sub(r"\D", "", query)
+    text = query.strip()
+    if len(digits) >= MIN_PHONE_DIGITS:
+        found = Customer.filter(phone__contains=digits)
+    elif text:
+        found = Customer.filter(Q(name__icontains=text) | Q(email__icontains=text))
+    else:
+        return []
+    return [{"id": c.id, "name": c.name, "phone": c.phone, "province": c.province, "city": c.city,
+             "district": c.district, "line1": c.line1, "postcode": c.postcode, "blocked": c.blocked,
+             "cod_allowed": c.cod_allowed} for c in await found.order_by("name", "id").limit(limit)]

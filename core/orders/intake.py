@@ -6,7 +6,10 @@ Intake is idempotent per (channel, external_ref): the same order sent twice is o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -16,7 +19,20 @@ from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
-from core.orders.order import MAX_ORDER_TOTAL, Order, OrderEvent, OrderIn, OrderLine, OrderStatus, line_total
+from core.orders.order import (
+    MAX_ORDER_TOTAL,
+    AddressIn,
+    CustomerIn,
+    LineIn,
+    Order,
+    OrderEvent,
+    OrderIn,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    ServiceLevel,
+    line_total,
+)
 from core.orders.review import Outcome, review_order
 from core.stock.catalog import Product, products_by_sku
 from core.stock.ledger import free_stock
@@ -101,3 +117,33 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
     if await review_order(order, customer, lines, settings, free, first_order=is_new) == Outcome.PASS:
         await allocate_order(order, "allocation", settings, lines, free)
     return order
+
+
+PHONE_CHANNEL = "phone"
+
+
+class PhoneOrderIn(BaseModel):
+    """An order staff take on the phone: the caller, where it goes, what, and how it is paid. Paid or not is
+    not theirs to say: a phone order starts unpaid (cash on delivery, credit, or awaiting prepayment)."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer: CustomerIn
+    address: AddressIn
+    lines: list[LineIn] = Field(min_length=1, max_length=50)
+    payment_method: PaymentMethod = PaymentMethod.COD
+    service_level: ServiceLevel = ServiceLevel.STANDARD
+    requested_date: date | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+async def take_phone_order(data: PhoneOrderIn, actor: str, settings: Settings) -> Placed:
+    """Place an order taken on the phone, reviewed like any other. An address the customer has on record keeps
+    its coordinates, so the order can be routed without asking again."""
+    address = data.address
+    found = await Customer.get_or_none(phone=data.customer.phone)
+    if found and (address.lat is None and found.lat is not None and (found.city, found.line1) == (
+            address.city, address.line1)):
+        address = address.model_copy(update={"lat": found.lat, "lon": found.lon})
+    order = OrderIn(customer=data.customer, address=address, lines=data.lines, payment_method=data.payment_method,
+                    service_level=data.service_level, requested_date=data.requested_date, note=data.note)
+    return await place_order(order, PHONE_CHANNEL, actor, settings)

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from core.base.auth import Permission, Staff, roles_with
@@ -33,18 +34,23 @@ class Alert(StrEnum):
     NO_CARRIER = "no_carrier"
     REPORT = "report"
     LEDGER = "ledger"
+    TRANSFER = "transfer"
 
 
 CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
                    "order.cancelled", "order.cancelled_with_rest",
-                   "order.awaiting_payment",
+                   "order.awaiting_payment", "order.paid",
                    "shipment.dispatched", "order.delivered", "aftersales.awaiting_return", "aftersales.resolved",
                    "aftersales.rejected"}
 MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "purchase_order.drafted": Alert.PURCHASE, "shipment.late": Alert.LATE,
                   "aftersales.opened": Alert.AFTERSALES, "shipment.no_carrier": Alert.NO_CARRIER,
                   "shipment.date_missed": Alert.LATE,
-                  "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER}
+                  "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER,
+                  "payment.refund_due": Alert.HELD,  # money to give back: a manager's decision, like a held order
+                  "transfer.raised": Alert.TRANSFER}
+# sent to the one chat the event names (`chat_id`, `language`): a driver's route
+DIRECT_EVENTS = {"route_plan.sent"}
 
 
 class ConsumerCursor(Model):
@@ -113,11 +119,21 @@ async def audience(event: OutboxEvent) -> list[Recipient]:
             people.append(Recipient(customer.telegram_id, customer.language, "customer"))
     alert = MANAGER_EVENTS.get(event.kind)
     if alert is not None:
-        managers = await Staff.filter(role__in=roles_with(Permission.RECEIVE_ALERTS), active=True,
-                                      telegram_id__not_isnull=True).order_by("id")
-        people += [Recipient(m.telegram_id, m.language, m.role)  # type: ignore[arg-type]
-                   for m in managers if alert.value not in m.muted_alerts]
+        people += await _managers(alert, event.payload.get("warehouse_id"))
+    if event.kind in DIRECT_EVENTS and isinstance(event.payload.get("chat_id"), int):
+        people.append(Recipient(event.payload["chat_id"], str(event.payload.get("language", "zh")), "driver"))
     return people
+
+
+async def _managers(alert: Alert, warehouse_id: object) -> list[Recipient]:
+    """Managers linked to Telegram who want this alert; when it concerns one warehouse, only those who work
+    there or for the whole company (no warehouse of their own)."""
+    managers = Staff.filter(role__in=roles_with(Permission.RECEIVE_ALERTS), active=True,
+                            telegram_id__not_isnull=True)
+    if isinstance(warehouse_id, int):
+        managers = managers.filter(Q(warehouse_id__isnull=True) | Q(warehouse_id=warehouse_id))
+    return [Recipient(m.telegram_id, m.language, m.role)  # type: ignore[arg-type]
+            for m in await managers.order_by("id") if alert.value not in m.muted_alerts]
 
 
 async def already_told(event_id: int) -> set[str]:

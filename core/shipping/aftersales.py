@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.db import by_number, retry_on_conflict
+from core.base.db import by_number, lock_rows, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import LocationCode, Note, Number
@@ -29,7 +30,7 @@ from core.base.settings import Settings
 from core.orders.allocation import fill_waiting
 from core.orders.order import LineIn, Order, OrderLine, OrderStatus, order_by_number
 from core.shipping.shipments import Shipment, ShipmentStatus
-from core.stock.catalog import products_by_sku
+from core.stock.catalog import Product, products_by_sku
 from core.stock.ledger import MoveReason, lock_levels, move_stock
 from core.stock.warehouses import LocationKind, location_by_code, virtual_location
 
@@ -131,6 +132,14 @@ class RequestIn(BaseModel):
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     photos: list[PhotoIn] = Field(default=[], max_length=MAX_PHOTOS)
 
+    @field_validator("lines")
+    @classmethod
+    def _each_sku_once(cls, lines: list[LineIn]) -> list[LineIn]:
+        skus = [line.sku for line in lines]
+        if len(set(skus)) != len(skus):
+            raise ValueError("a SKU appears twice; send one line per product")
+        return lines
+
 
 class AfterSalesDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -144,23 +153,88 @@ class ReturnIn(BaseModel):
     note: Note = ""
 
 
-async def open_request(body: RequestIn, actor: str, settings: Settings, *, customer_id: int | None = None
-                       ) -> AfterSalesRequest:
-    """A customer's request about a shipped order; `customer_id` limits it to that customer's own orders."""
-    order = await order_by_number(body.order)
+class OverClaim(InvalidInput):
+    """More of a product than was shipped and not yet asked about in another request."""
+
+    code = "aftersales_over_claim"
+
+
+class NotInOrder(InvalidInput):
+    code = "aftersales_not_in_order"
+
+
+@dataclass(frozen=True)
+class ClaimableLine:
+    """A line of a shipped order as after-sales sees it: what the customer may still ask about."""
+
+    sku: str
+    name: str
+    name_zh: str
+    shipped: int
+    claimed: int  # in this order's other requests, open or settled (a declined one claims nothing)
+
+    @property
+    def claimable(self) -> int:
+        return max(0, self.shipped - self.claimed)
+
+
+async def claimable_lines(number: str, *, customer_id: int | None = None) -> list[ClaimableLine]:
+    """The lines of a shipped order and how many of each the customer may still ask about: shipped less what
+    earlier requests claimed. What the bot offers when the customer picks lines and quantities."""
+    order = await _shipped_order(number, customer_id)
+    return await _claimable(order)
+
+
+async def _shipped_order(number: str, customer_id: int | None) -> Order:
+    order = await order_by_number(number)
     if customer_id is not None and order.customer_id != customer_id:  # type: ignore[attr-defined]
-        raise NotFound(what="order", key=body.order)
+        raise NotFound(what="order", key=number)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidTransition(document=order.number, current=order.status, action="the subject of after-sales")
-    products = await products_by_sku([ln.sku for ln in body.lines])
-    ordered = dict(await OrderLine.filter(order_id=order.id).values_list("product_id", "qty"))
-    for line in body.lines:
-        if line.qty > ordered.get(products[line.sku].id, 0):
-            raise InvalidInput(detail=f"{line.sku}: the order shipped {ordered.get(products[line.sku].id, 0)}, "
-                                      f"not {line.qty}")
+    return order
+
+
+async def _claimable(order: Order) -> list[ClaimableLine]:
+    # a shipped order's lines are what left: packing insists the packages hold exactly the order, and what
+    # was split off for later is an order of its own
+    shipped = await OrderLine.filter(order_id=order.id).order_by("id").values_list(
+        "product__sku", "product__name", "product__name_zh", "qty")
+    claimed: dict[str, int] = {}
+    for lines in await AfterSalesRequest.filter(order_id=order.id).exclude(
+            status=RequestStatus.REJECTED).values_list("lines", flat=True):
+        for line in lines:  # type: ignore[attr-defined]
+            claimed[line["sku"]] = claimed.get(line["sku"], 0) + line["qty"]
+    merged: dict[str, ClaimableLine] = {}
+    for sku, name, name_zh, qty in shipped:
+        before = merged.get(sku)
+        merged[sku] = ClaimableLine(sku, name, name_zh or name, qty + (before.shipped if before else 0),
+                                    claimed.get(sku, 0))
+    return list(merged.values())
+
+
+def _check_claim(order: Order, claimable: list[ClaimableLine], lines: list[LineIn]) -> None:
+    by_sku = {line.sku: line for line in claimable}
+    for line in lines:
+        known = by_sku.get(line.sku)
+        if known is None:
+            raise NotInOrder(sku=line.sku, order=order.number)
+        if line.qty > known.claimable:
+            raise OverClaim(sku=line.sku, qty=line.qty, shipped=known.shipped, claimable=known.claimable)
+
+
+async def open_request(body: RequestIn, actor: str, settings: Settings, *, customer_id: int | None = None
+                       ) -> AfterSalesRequest:
+    """A customer's request about the lines and quantities they chose of a shipped order; `customer_id` limits
+    it to that customer's own orders. Each quantity is at most what was shipped less what earlier requests of
+    the order claimed (a declined request claims nothing)."""
+    order = await _shipped_order(body.order, customer_id)
+    _check_claim(order, await _claimable(order), body.lines)  # before a number is taken for it
     photos = [(p.mime, p.content()) for p in body.photos]
     number = await next_number("AS", settings.tz)
     async with in_transaction():
+        # two requests sent at once are checked one after the other, so together they cannot claim too much
+        await lock_rows("sales_order", "id", [order.id])
+        _check_claim(order, await _claimable(order), body.lines)
         request = await AfterSalesRequest.create(number=number, order_id=order.id, kind=body.kind, text=body.text,
                                                  lines=[ln.model_dump() for ln in body.lines], created_by=actor)
         for mime, data in photos:
@@ -168,6 +242,7 @@ async def open_request(body: RequestIn, actor: str, settings: Settings, *, custo
         await AfterSalesStep.create(request_id=request.id, status=RequestStatus.OPEN, actor=actor)
         await emit("aftersales.opened", {"request": number, "order": order.number, "kind": body.kind,
                                          "text": body.text[:200], "photos": len(photos),
+                                         "lines": [ln.model_dump() for ln in body.lines],
                                          "customer_id": order.customer_id})  # type: ignore[attr-defined]
     return request
 
@@ -241,14 +316,29 @@ async def resolve_request(number: str, note: str, actor: str) -> AfterSalesReque
 async def request_view(request: AfterSalesRequest) -> dict[str, Any]:
     steps = await AfterSalesStep.filter(request_id=request.id).order_by("id")
     photo_ids = await AfterSalesPhoto.filter(request_id=request.id).order_by("id").values_list("id", flat=True)
+    products = {p.sku: p for p in await Product.filter(sku__in=[ln["sku"] for ln in request.lines])}
+    await request.order.fetch_related("customer")
     return {
         "number": request.number, "order": request.order.number, "kind": request.kind, "status": request.status,
-        "text": request.text, "lines": request.lines, "resolution": request.resolution,
+        "customer": request.order.customer.name, "text": request.text,
+        "lines": [{**ln, "name": products[ln["sku"]].name if ln["sku"] in products else "",
+                   "name_zh": products[ln["sku"]].name_zh if ln["sku"] in products else "",
+                   "barcode": products[ln["sku"]].barcode if ln["sku"] in products else None}
+                  for ln in request.lines],
+        "resolution": request.resolution,
         "photos": [f"/api/after-sales/{request.number}/photos/{i + 1}" for i in range(len(photo_ids))],
         "history": [{"status": s.status, "by": s.actor, "note": s.note, "at": s.created_at.isoformat()}
                     for s in steps],
         "created_at": request.created_at.isoformat(),
     }
+
+
+async def list_requests(status: RequestStatus | None, limit: int = 100) -> list[dict[str, Any]]:
+    """Requests newest first, each as its view (text, lines, photos): what a manager decides from."""
+    found = AfterSalesRequest.all().order_by("-id").limit(limit).prefetch_related("order")
+    if status:
+        found = found.filter(status=status)
+    return [await request_view(r) for r in await found]
 
 
 async def request_photo(number: str, index: int) -> tuple[str, bytes]:

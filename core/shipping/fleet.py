@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.clock import ClockField, minutes
 from core.base.db import by_number
-from core.base.errors import Conflict, InvalidInput
+from core.base.errors import Conflict, InvalidInput, NotFound
 from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
 from core.base.numbering import next_number
@@ -43,6 +43,7 @@ class Vehicle(Model):
     )
     capacity_kg = fields.IntField()
     driver = fields.CharField(max_length=100, default="")
+    driver_chat = fields.BigIntField(null=True)  # the driver's Telegram chat, where the day's route is sent
     shift_start = ClockField(default=time(8, 0))
     shift_end = ClockField(default=time(18, 0))
     active = fields.BooleanField(default=True)
@@ -57,6 +58,7 @@ class VehicleIn(BaseModel):
     warehouse: WarehouseCode
     capacity_kg: int = Field(gt=0, le=50_000)
     driver: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    driver_chat: int | None = Field(default=None, ge=1, le=2**53, description="the driver's Telegram chat id")
     shift_start: ClockTime = time(8, 0)
     shift_end: ClockTime = time(18, 0)
 
@@ -75,7 +77,16 @@ async def save_vehicle(body: VehicleIn) -> Vehicle:
 
 def vehicle_view(v: Vehicle) -> dict[str, Any]:
     return {"plate": v.plate, "capacity_kg": v.capacity_kg, "driver": v.driver,
+            "driver_linked": v.driver_chat is not None,
             "shift": f"{v.shift_start:%H:%M}-{v.shift_end:%H:%M}", "active": v.active}
+
+
+class DriverNotLinked(Conflict):
+    code = "driver_not_linked"
+
+
+class NotOnPlan(NotFound):
+    code = "not_on_plan"
 
 
 class RoutePlan(Model):
@@ -174,7 +185,8 @@ async def plan_deliveries(warehouse_code: str, day: date, actor: str, settings: 
     for shipment in await _own_fleet_shipments(warehouse):
         order = shipment.order
         if order.lat is None or order.lon is None:
-            unplanned.append({"shipment": shipment.number, "why": "the address has no coordinates"})
+            unplanned.append({"shipment": shipment.number, "why": "the address has no coordinates",
+                              "code": "no_coordinates"})
             continue
         grams = sum(await Package.filter(shipment_id=shipment.id).values_list("weight_g", flat=True))
         window = (minutes(order.window_start) if order.window_start else 0,
@@ -182,8 +194,8 @@ async def plan_deliveries(warehouse_code: str, day: date, actor: str, settings: 
         stops.append(Stop(shipment, (order.lat, order.lon), max(1, math.ceil(grams / 1000)), window))
     depot = (warehouse.lat, warehouse.lon)
     routes, dropped = _solve(depot, stops, vehicles, day, settings, travel)
-    unplanned += [{"shipment": s.shipment.number, "why": "no van can reach it in its window with room left"}
-                  for s in dropped]
+    unplanned += [{"shipment": s.shipment.number, "why": "no van can reach it in its window with room left",
+                   "code": "no_room"} for s in dropped]
     number = await next_number("RP", settings.tz)
     async with in_transaction():
         plan = await RoutePlan.create(number=number, warehouse_id=warehouse.id, day=day, unplanned=unplanned,
@@ -256,22 +268,61 @@ def _solve(depot: Point, stops: list[Stop], vehicles: list[Vehicle], day: date, 
     return routes, [s for n, s in enumerate(stops, start=1) if n not in served]
 
 
+def _address(order: Any) -> str:
+    return f"{order.city}{order.district}{order.line1}"
+
+
+def _stop_view(s: RouteStop, tz: ZoneInfo) -> dict[str, Any]:
+    order = s.shipment.order
+    window = f"{order.window_start:%H:%M}-{order.window_end:%H:%M}" if order.window_start and order.window_end else ""
+    eta = s.eta.astimezone(tz)
+    return {"seq": s.seq, "shipment": s.shipment.number, "order": order.number, "address": _address(order),
+            "recipient": order.recipient, "phone": order.phone, "window": window,
+            "eta": eta.isoformat(), "time": f"{eta:%H:%M}", "km_from_previous": s.km_from_previous}
+
+
 async def plan_view(plan: RoutePlan, tz: ZoneInfo) -> dict[str, Any]:
-    """The plan as drivers read it: times in the company's time zone."""
+    """The plan as drivers read it: per van its stops in order, times in the company's time zone."""
     stops = await RouteStop.filter(plan_id=plan.id).order_by("vehicle_id", "seq").prefetch_related(
         "vehicle", "shipment__order")
     await plan.fetch_related("warehouse")
-    vans: dict[str, list[dict[str, Any]]] = {}
+    vans: dict[str, tuple[Vehicle, list[dict[str, Any]]]] = {}
     for s in stops:
-        vans.setdefault(s.vehicle.plate, []).append({
-            "seq": s.seq, "shipment": s.shipment.number, "order": s.shipment.order.number,
-            "address": f"{s.shipment.order.city}{s.shipment.order.district}{s.shipment.order.line1}",
-            "eta": s.eta.astimezone(tz).isoformat(), "km_from_previous": s.km_from_previous,
-        })
-    return {"number": plan.number, "warehouse": plan.warehouse.code, "day": plan.day.isoformat(),
-            "vehicles": [{"plate": plate, "stops": legs, "km": round(sum(x["km_from_previous"] for x in legs), 1)}
-                         for plate, legs in vans.items()],
+        vans.setdefault(s.vehicle.plate, (s.vehicle, []))[1].append(_stop_view(s, tz))
+    return {"number": plan.number, "warehouse": plan.warehouse.code, "warehouse_name": plan.warehouse.name,
+            "day": plan.day.isoformat(), "created_at": plan.created_at.isoformat(),
+            "vehicles": [{"plate": plate, "driver": van.driver, "driver_linked": van.driver_chat is not None,
+                          "shift": f"{van.shift_start:%H:%M}-{van.shift_end:%H:%M}", "stops": legs,
+                          "km": round(sum(x["km_from_previous"] for x in legs), 1)}
+                         for plate, (van, legs) in vans.items()],
             "unplanned": plan.unplanned}
+
+
+async def plans_of_day(warehouse_code: str, day: date, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The route plans made for a warehouse's day, the latest first (a plan made again replaces the last)."""
+    warehouse = await warehouse_by_code(warehouse_code)
+    plans = await RoutePlan.filter(warehouse_id=warehouse.id, day=day).order_by("-id").limit(10)
+    return [await plan_view(plan, tz) for plan in plans]
+
+
+async def send_route_to_driver(number: str, plate: str, tz: ZoneInfo) -> dict[str, Any]:
+    """The van's part of the plan goes to its driver's Telegram chat, through the outbox; a driver with no
+    chat is refused (DriverNotLinked), so nobody believes a route was sent that was not."""
+    plan = await plan_by_number(number)
+    view = await plan_view(plan, tz)
+    van = next((v for v in view["vehicles"] if v["plate"] == plate), None)
+    if van is None:
+        raise NotOnPlan(plate=plate, plan=plan.number)
+    vehicle = await Vehicle.get(plate=plate)
+    if vehicle.driver_chat is None:
+        raise DriverNotLinked(plate=plate)
+    lines = [f"{s['seq']}. {s['time']} {s['recipient']} {s['phone']} · {s['address']}"
+             + (f" ({s['window']})" if s["window"] else "") + f" · {s['shipment']}" for s in van["stops"]]
+    async with in_transaction():
+        await emit("route_plan.sent", {"plan": plan.number, "plate": plate, "day": view["day"],
+                                       "chat_id": vehicle.driver_chat, "language": "zh",
+                                       "count": len(lines), "km": van["km"], "stops": "\n".join(lines)})
+    return {"plan": plan.number, "plate": plate, "driver": vehicle.driver, "stops": len(lines), "sent": True}
 
 
 async def plan_by_number(number: str) -> RoutePlan:

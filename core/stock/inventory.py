@@ -17,11 +17,12 @@ from core.base.fields import LocationCode, Qty, Sku, WarehouseCode
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.stock.catalog import Product, product_by_sku, products_by_sku
-from core.stock.ledger import MoveReason, StockLevel, lock_levels, move_stock
+from core.stock.ledger import MoveReason, StockLevel, free_stock, lock_levels, move_stock
 from core.stock.replenishment import PoStatus, PurchaseOrderLine, check_low_stock, po_by_number
 from core.stock.transfers import (
     TransferOrder,
     add_transfer_line,
+    announce_transfer,
     land_transfer,
     open_transfer,
     ship_transfer,
@@ -182,6 +183,7 @@ async def create_transfer(data: TransferIn, actor: str, settings: Settings) -> T
         transfer = await open_transfer(source, target, await next_number("TR", settings.tz), actor)
         for line in sorted(data.lines, key=lambda ln: products[ln.sku].id):
             await add_transfer_line(transfer, products[line.sku], line.qty)
+        await announce_transfer(transfer)
         await check_low_stock({(p.id, source.id) for p in products.values()}, settings.tz)
     return transfer
 
@@ -226,3 +228,25 @@ async def stock_report(sku: str | None, warehouse: str | None) -> list[dict[str,
         for lv in levels[:2000]
     ]
 
+
+
+BARCODE_LENGTH = Product._meta.fields_map["barcode"].max_length  # type: ignore[attr-defined]
+
+
+async def availability(query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Products on sale whose SKU, barcode or name holds the text, with the units free now in each warehouse:
+    what staff offer a customer on the phone. A hint only: the order's reservation is what counts."""
+    text = query.strip()
+    found = Product.filter(active=True)
+    if text:
+        matches = Q(sku__icontains=text) | Q(name__icontains=text) | Q(name_zh__icontains=text)
+        if len(text) <= BARCODE_LENGTH:  # a longer text is no barcode (and the column could not hold it)
+            matches |= Q(barcode=text)
+        found = found.filter(matches)
+    products = await found.order_by("sku").limit(limit)
+    free = await free_stock([p.id for p in products])
+    codes = dict(await Warehouse.all().order_by("id").values_list("id", "code"))
+    return [{"sku": p.sku, "name": p.name, "name_zh": p.name_zh, "price": str(p.price),
+             "available": free.total(p.id),
+             "warehouses": {code: free.units(p.id, wid) for wid, code in codes.items() if free.units(p.id, wid)}}
+            for p in products]

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from core.base.db import by_number
@@ -145,6 +146,19 @@ async def cancel_transfers_for_order(order_id: int) -> set[tuple[int, int]]:
     return freed
 
 
+async def announce_transfer(transfer: TransferOrder, order: str = "") -> None:
+    """Tell the source warehouse that goods must leave it (`transfer.raised`): its managers hear of it. `order`
+    is the sales order it was raised for, if any. Runs in the caller's transaction, once the lines are in."""
+    await transfer.fetch_related("source", "target")
+    lines = await TransferLine.filter(transfer_id=transfer.id).prefetch_related("product").order_by("id")
+    await emit("transfer.raised", {
+        "transfer": transfer.number, "source": transfer.source.label, "target": transfer.target.label,
+        "warehouse_id": transfer.source.id,  # whose managers are told
+        "items": ", ".join(f"{ln.product.sku}×{ln.qty}" for ln in lines), "units": sum(ln.qty for ln in lines),
+        "order": order,
+    })
+
+
 async def transfer_view(transfer: TransferOrder) -> dict[str, Any]:
     await transfer.fetch_related("source", "target")
     lines = await TransferLine.filter(transfer_id=transfer.id).prefetch_related("product").order_by("id")
@@ -153,7 +167,27 @@ async def transfer_view(transfer: TransferOrder) -> dict[str, Any]:
         "status": transfer.status,
         "from": transfer.source.code,
         "to": transfer.target.code,
-        "lines": [{"sku": ln.product.sku, "qty": ln.qty, "received": ln.qty_received} for ln in lines],
+        "from_name": transfer.source.name,
+        "to_name": transfer.target.name,
+        "for_order": transfer.order_id is not None,
+        "lines": [{"sku": ln.product.sku, "name": ln.product.name, "name_zh": ln.product.name_zh,
+                   "barcode": ln.product.barcode, "qty": ln.qty, "received": ln.qty_received} for ln in lines],
+        "units": sum(ln.qty for ln in lines),
         "created_by": transfer.created_by,
         "created_at": transfer.created_at.isoformat(),
+        "shipped_at": transfer.shipped_at.isoformat() if transfer.shipped_at else None,
+        "received_at": transfer.received_at.isoformat() if transfer.received_at else None,
     }
+
+
+OPEN_TRANSFERS = (TransferStatus.DRAFT, TransferStatus.SHIPPED)
+
+
+async def list_transfers(warehouse: Warehouse | None, status: TransferStatus | None, limit: int = 100
+                         ) -> list[dict[str, Any]]:
+    """Transfers touching a warehouse (leaving or arriving), newest first; open ones (to ship, on the road)
+    unless a status is asked for."""
+    found = TransferOrder.filter(status__in=[status] if status else OPEN_TRANSFERS)
+    if warehouse is not None:
+        found = found.filter(Q(source_id=warehouse.id) | Q(target_id=warehouse.id))
+    return [await transfer_view(t) for t in await found.order_by("-id").limit(limit)]

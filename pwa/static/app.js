@@ -3,6 +3,7 @@ import { api, ApiError, openPaper, session } from "./js/api.js";
 import { language, statusWord, switchLanguage, t } from "./js/i18n.js";
 import { flush, newScanId, queue } from "./js/queue.js";
 import { feedback, onScan, setupScanbar, showScanbar } from "./js/scanner.js";
+import { provide, screenModes, screenRoutes } from "./js/screens/index.js";
 
 const view = document.getElementById("view");
 const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -109,6 +110,7 @@ const routes = [
   [/^#\/purchase$/, purchaseView], [/^#\/dashboard$/, dashboardView], [/^#\/labels$/, labelsView],
   [/^#\/queue$/, queueView],
 ];
+routes.push(...screenRoutes);  // transfers, after-sales, phone orders, route plans (js/screens/)
 
 async function route() {
   const hash = location.hash || "#/";
@@ -165,6 +167,8 @@ const MODES = {
   manager: ["held", "dashboard", "stock", "purchase", "pick", "pack", "load", "receive", "transfer", "lookup", "labels"],
   admin: ["held", "dashboard", "stock", "purchase", "pick", "pack", "load", "receive", "transfer", "lookup", "labels"],
 };
+
+for (const [role, modes] of Object.entries(screenModes)) MODES[role]?.push(...modes);
 
 function homeView() {
   const staff = session.staff;
@@ -655,6 +659,7 @@ document.getElementById("lang").addEventListener("click", () => { switchLanguage
 document.getElementById("queue").addEventListener("click", () => { location.hash = "#/queue"; });
 function paintLang() { document.getElementById("lang").textContent = language() === "zh" ? "EN" : "中文"; }
 
+provide({ view, html, raw, title, action, told });
 setupScanbar();
 paintLang();
 setNet();

@@ -1,0 +1,100 @@
+"""Saved addresses: where a customer had goods delivered, offered again at their next checkout.
+
+An address is saved when an order is placed with it, and the same address typed again is the same saved one
+(the most recently used comes first): "世纪大道 100 号" and "世纪大道１００号" differ only in spacing and
+width, and saving both would offer the customer two buttons for one door.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from tortoise import fields
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from core.base.errors import NotFound
+from core.orders.customers import Customer
+from core.orders.order import AddressIn
+
+MAX_SAVED = 8  # as many as fit a chat's keyboard; the least recently used goes first
+PLACE = ("province", "city", "district", "line1", "postcode")  # what makes two addresses the same door
+_NOISE = re.compile(r"[\s,.;:，。、；：·\-—_/()（）#＃]+")
+
+
+class SavedAddress(Model):
+    id = fields.IntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "fahuo.Customer", related_name="addresses", on_delete=fields.CASCADE)
+    recipient = fields.CharField(max_length=100)
+    phone = fields.CharField(max_length=32)
+    province = fields.CharField(max_length=64, default="")
+    city = fields.CharField(max_length=64)
+    district = fields.CharField(max_length=64, default="")
+    line1 = fields.CharField(max_length=300)
+    postcode = fields.CharField(max_length=16, default="")
+    lat = fields.FloatField(null=True)
+    lon = fields.FloatField(null=True)
+    fingerprint = fields.CharField(max_length=64)  # of the place, written the same way however it was typed
+    last_used_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "saved_address"
+        unique_together = (("customer", "fingerprint"),)
+
+    def label(self) -> str:
+        """One line for a button: the place, without the recipient and phone (those are the customer's)."""
+        return " ".join(part for part in (self.province, self.city, self.district, self.line1) if part)
+
+    def as_order_address(self) -> AddressIn:
+        return AddressIn(recipient=self.recipient, phone=self.phone, province=self.province, city=self.city,
+                         district=self.district, line1=self.line1, postcode=self.postcode, lat=self.lat, lon=self.lon)
+
+
+def fingerprint(address: AddressIn) -> str:
+    """The same for one place however it is written: full-width or half-width, spaces, punctuation, case."""
+    parts = [_NOISE.sub("", unicodedata.normalize("NFKC", getattr(address, name))).casefold() for name in PLACE]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+async def save_address(customer_id: int, address: AddressIn) -> SavedAddress:
+    """Remember where this customer had goods delivered (after an order is placed with it). The same place again
+    is the saved one, moved to the front and given the newer recipient, phone and coordinates; beyond MAX_SAVED
+    the least recently used is forgotten."""
+    values = {**address.model_dump(), "last_used_at": datetime.now(UTC)}
+    mark = fingerprint(address)
+    async with in_transaction():
+        try:
+            async with in_transaction():  # a savepoint: the same address saved twice at once is one row
+                saved = await SavedAddress.create(customer_id=customer_id, fingerprint=mark, **values)
+        except IntegrityError:
+            known = {k: v for k, v in values.items() if v is not None}  # coordinates not given now are kept
+            await SavedAddress.filter(customer_id=customer_id, fingerprint=mark).update(**known)
+            saved = await SavedAddress.get(customer_id=customer_id, fingerprint=mark)
+        keep = await SavedAddress.filter(customer_id=customer_id).order_by("-last_used_at", "-id").limit(
+            MAX_SAVED).values_list("id", flat=True)
+        await SavedAddress.filter(customer_id=customer_id).exclude(id__in=keep).delete()
+    return saved
+
+
+async def saved_addresses(customer_id: int) -> list[SavedAddress]:
+    """The customer's saved addresses, the most recently used first: what the next checkout offers."""
+    return await SavedAddress.filter(customer_id=customer_id).order_by("-last_used_at", "-id").limit(MAX_SAVED)
+
+
+async def use_address(customer_id: int, address_id: int) -> AddressIn:
+    """A saved address, as the address of a new order; only the customer's own (another's reads as not found)."""
+    saved = await SavedAddress.get_or_none(id=address_id, customer_id=customer_id)
+    if saved is None:
+        raise NotFound(what="saved address", key=str(address_id))
+    return saved.as_order_address()
+
+
+async def forget_address(customer_id: int, address_id: int) -> bool:
+    """The customer no longer wants this address offered; False when it was not theirs or is gone already."""
+    return bool(await SavedAddress.filter(id=address_id, customer_id=customer_id).delete())
