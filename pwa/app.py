@@ -165,4 +165,14 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app.router.add_get("/manifest.webmanifest", manifest)
     app.router.add_get("/texts.json", texts)
     app.router.add_static("/static/", STATIC)
+    app.router.add_get("/media/{path:.+}", media)
     return app
+
+
+async def media(request: web.Request) -> web.FileResponse:
+    """Pictures kept as files under the media folder (products'), never anything outside it."""
+    root = request.app[SETTINGS].media_dir.resolve()
+    path = (root / request.match_info["path"]).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from string import Formatter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.base import texts_bot, texts_common, texts_floor, texts_papers, texts_status
 
@@ -136,6 +138,32 @@ def status_word(kind: str, value: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """A state as a word ("已审核", "Shipped"), never the enum value: `kind` names the document (order,
     shipment, pick_list, pick_task, transfer, purchase_order, aftersales, tracking, …; see texts_status.py)."""
     return text(f"status.{kind}.{value}", lang, detail=value)
+
+
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
+
+
+def local_day(day: date | str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A day as a person reads it ("12月24日", "24 Dec"); an ISO string is read first. The year is said only
+    when it is not this one."""
+    day = date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    year = day.year != date.today().year
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+    return f"{day.day} {MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+def local_moment(at: datetime | str, tz: ZoneInfo, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A moment in the warehouse's time zone, said per language ("12月24日 14:05", "24 Dec 14:05"); stored
+    moments are UTC (an ISO string with its offset, or an aware datetime)."""
+    moment = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(tz)
+    return f"{local_day(moment.date(), lang)} {moment:%H:%M}"
+
+
+def written_in(words: str) -> str:
+    """The language free text (a carrier's event, a note) is written in, as far as its script tells: any
+    Chinese character makes it Chinese, else it is taken for English."""
+    return "zh" if re.search(r"[\u3400-\u9fff]", words) else "en"
 
 
 def placeholders(template: str) -> set[str]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "fahuo.sqlite3"
+DEFAULT_MEDIA = Path("data") / "media"
 DEMO_LOGO = Path(__file__).resolve().parent.parent / "templates" / "logo.png"  # shipped with fahuo
 DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "asyncpg://")  # the drivers fahuo installs
 
@@ -55,6 +56,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     timezone: str = "Asia/Shanghai"  # the warehouses' and customers' local time: papers, tracking page, reports
     currency: str = "CNY"
+    media_dir: Path = DEFAULT_MEDIA  # product pictures kept as files (a product's `image` is a path under it)
     # review policy
     hold_order_value: Decimal = Decimal("50000")
     max_line_qty: int = 500

@@ -22,10 +22,11 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
+from core.base.i18n import written_in
 from core.base.settings import Settings
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
 from core.shipping.carrier_api import CarrierError, CarrierRefused, PushReply, TrackingUpdate
-from core.shipping.carriers import Carrier, carrier_by_code, connect
+from core.shipping.carriers import Carrier, SimulatedCarrier, carrier_by_code, connect
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
 
 log = logging.getLogger(__name__)
@@ -194,6 +195,20 @@ async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
             async with in_transaction():
                 new += await record_tracking(shipment, updates, f"carrier:{carrier.code}")
     return new
+
+
+STOCK_PHRASES = {code: {words.casefold()} for _, code, words, _ in SimulatedCarrier.JOURNEY}
+
+
+def carrier_words(code: str, description: str, lang: str | None = None) -> str:
+    """The carrier's own words for an event when they say more than its kind, which the reader is told in their
+    language (status_word("tracking", code)): stock phrases such as "in transit" would only repeat it, and
+    words in another language than the reader's (`lang`) are not read, so they are left out too."""
+    plain = description.strip()
+    stock = STOCK_PHRASES.get(code, set()) | {code.replace("_", " ")}
+    if plain.casefold() in stock or (lang is not None and written_in(plain) != lang):
+        return ""
+    return plain
 
 
 async def shipment_timeline(shipment: Shipment) -> list[dict[str, Any]]:
