@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -39,6 +40,7 @@ from core.shipping.carrier_api import (
     CarrierUnavailable,
     Connection,
     Party,
+    Place,
     Pushed,
     PushReply,
     Quote,
@@ -145,16 +147,22 @@ def _kg(weight_g: int) -> float:
     return round(max(weight_g, 1) / 1000, 3)
 
 
+def print_address(place: Place) -> str:
+    """The address as one line, a city named like its province (上海, 上海市) said once."""
+    same = place.city.removesuffix("市") == place.province.removesuffix("市")
+    return f"{place.province}{'' if same else place.city}{place.district}{place.street}"
+
+
 def _man(party: Party) -> dict[str, str]:
-    man = {"name": party.name[:50], "mobile": _mobile(party.phone)[:20], "printAddr": party.place.whole[:200]}
+    man = {"name": party.name[:50], "mobile": _mobile(party.phone)[:20], "printAddr": print_address(party.place)[:200]}
     if party.company:
         man["company"] = party.company[:100]
     return man
 
 
 class Kuaidi100(CarrierAdapter):
-    """The adapter: stateless. The account: `key` (授权key), `secret`, option `customer` (the query's company
-    id), `push_secret` (the salt pushes are signed with), `push_token`; for waybills `account` and
+    """The adapter: stateless. The account: `key` (授权key), `secret`, `customer` (the query's company id),
+    `push_secret` (the salt pushes are signed with), `push_token`; for waybills `account` and
     `account_key` (the carrier's e-waybill account and password, partnerId / partnerKey) and options `net`,
     `exp_type`, `print_type`, `temp_id`; `base_url` for a local fake or a proxy."""
 
@@ -253,8 +261,8 @@ class Kuaidi100(CarrierAdapter):
             return None
         origin, dest = request.origin, request.destination
         answer = await self._label_call(conn, LABEL, "price", {
-            "kuaidicom": company_of(conn), "sendAddr": f"{origin.province}{origin.city}{origin.district}",
-            "recAddr": f"{dest.province}{dest.city}{dest.district}", "weight": _kg(request.weight_g)})
+            "kuaidicom": company_of(conn), "sendAddr": print_address(replace(origin, street="")),
+            "recAddr": print_address(replace(dest, street="")), "weight": _kg(request.weight_g)})
         combos = [c for c in self._label_result(conn, "price", answer).get("combos") or [] if isinstance(c, dict)]
         wanted = account.options.get("exp_type")
         priced = []
@@ -287,7 +295,7 @@ class Kuaidi100(CarrierAdapter):
                              destination: str, now: datetime) -> list[TrackingUpdate]:
         """The real-time query (each one costs; pushes bring the same events unasked)."""
         account = conn.needs_account()
-        customer = str(account.options.get("customer") or "")
+        customer = account.customer.get_secret_value()
         param = _compact({"com": company_of(conn), "num": waybill, "resultv2": "4", "from": origin,
                           "to": destination})
         form = {"customer": customer, "param": param,

@@ -27,6 +27,7 @@ from core.orders.notifications import advance, next_events
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
 from core.shipping.carrier_api import CarrierError, CarrierRefused, PushReply, Subscription, TrackingUpdate
 from core.shipping.carriers import Carrier, carrier_by_code, connect
+from core.shipping.documents import place_name
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
 
 log = logging.getLogger(__name__)
@@ -198,8 +199,8 @@ async def subscribe_tracking(settings: Settings, now: datetime | None = None) ->
             token = conn.account.push_token.get_secret_value() if conn.account else ""
             order = shipment.order
             wanted = Subscription(shipment.waybill, shipment.number, push_url(carrier, token, settings),
-                                  order.phone, f"{shipment.warehouse.province}{shipment.warehouse.city}",
-                                  f"{order.province}{order.city}{order.district}")
+                                  order.phone, place_name(shipment.warehouse.province, shipment.warehouse.city),
+                                  place_name(order.province, order.city, order.district))
             try:
                 done += bool(token) and await adapter.subscribe(conn, wanted)
             except CarrierRefused as refused:
