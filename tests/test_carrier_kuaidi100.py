@@ -126,6 +126,9 @@ async def test_an_order_ships_through_kuaidi100_from_waybill_to_delivered(http, 
     assert (await Order.get(number=number)).status == OrderStatus.SHIPPED
     unsigned = {"param": forged["param"]}
     assert (await kd.push(waybill, unsigned))[0] == 400
+    db.carrier_accounts["kuaidi100"] = kd_account(kd).model_copy(update={"push_secret": CarrierAccount().key})
+    assert (await kd.push(waybill, kd.push_body(waybill, salt="")))[0] == 400  # no salt: no push taken
+    db.carrier_accounts["kuaidi100"] = kd_account(kd)
 
     assert (await kd.push(waybill, kd.push_body(waybill, status="shutdown")))[1]["result"] is True
     assert (await Order.get(number=number)).status == OrderStatus.DELIVERED
