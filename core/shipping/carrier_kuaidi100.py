@@ -250,7 +250,7 @@ class Kuaidi100(CarrierAdapter):
         code = str(answer.get("returnCode", "200" if answer.get("result") in (True, "true") else ""))
         if code in ok:
             return code
-        problem = CarrierUnavailable if code in later else CarrierRefused
+        problem = CarrierUnavailable if code in later or not code else CarrierRefused  # no code: not its answer
         raise problem(conn.code, f"kuaidi100 {what}: {code} {answer.get('message') or ''}".strip())
 
     async def quote(self, conn: Connection, request: QuoteRequest) -> Quote | None:
