@@ -135,7 +135,9 @@ async def _request_from_the_bot(tg: Telegram, order: Order, kind: str, words: st
     api = tg.api
     pick = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/aftersales"), contains="请选择")
     kinds = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, pick, order.number), contains="遇到了什么问题")
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, kinds, kind), contains="描述")
+    lines = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, kinds, kind), contains="涉及哪些商品")
+    lines = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, lines, "+"), contains="1/")  # one of them
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, lines, "下一步"), contains="描述")
     photos = await api.reply(CUSTOMER, after=api.says(CUSTOMER, words), contains="照片")
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, photos, "完成"), contains="已提交")
 

@@ -23,7 +23,10 @@ class CarrierAccount(BaseModel):
     """fahuo's account with one carrier's system (FAHUO_CARRIER_ACCOUNTS, JSON keyed by carrier code or adapter
     name). The names are generic, so every adapter reads the same four: `key` is the customer code / partner
     id / app key, `secret` the check word / app secret, `account` the billing account (SF's monthly card),
-    `push_token` the unguessable part of the URL the carrier pushes tracking to. Secrets are `SecretStr`: they
+    `push_token` the unguessable part of the URL the carrier pushes tracking to; where a carrier needs more,
+    `customer` is the id its system signs queries with beside the key (kuaidi100's customer), `account_key`
+    the billing account's password (the e-waybill password a carrier's branch gives) and `push_secret` what
+    the carrier signs its pushes with (kuaidi100's salt). Secrets are `SecretStr`: they
     print as stars in logs, reprs and errors, and no view of fahuo's shows them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -31,6 +34,9 @@ class CarrierAccount(BaseModel):
     secret: SecretStr = SecretStr("")
     account: SecretStr = SecretStr("")
     push_token: SecretStr = SecretStr("")
+    customer: SecretStr = SecretStr("")
+    account_key: SecretStr = SecretStr("")
+    push_secret: SecretStr = SecretStr("")
     sandbox: bool = True  # the carrier's test system until a shipper says production
     base_url: str = ""  # instead of the carrier's own address: a local fake in tests, a proxy
     timeout_s: float = Field(default=4.0, gt=0, le=30)  # one call to the carrier; the packer waits no longer

@@ -142,6 +142,19 @@ class Pushed:
 
 
 @dataclass(frozen=True)
+class Subscription:
+    """A waybill to follow by push: where to push (fahuo's address for this carrier, secret token included)
+    and what helps the carrier find the parcel (the recipient's phone, the cities it travels between)."""
+
+    waybill: str
+    reference: str  # fahuo's shipment number
+    push_url: str
+    phone: str = ""
+    origin: str = ""
+    destination: str = ""
+
+
+@dataclass(frozen=True)
 class PushReply:
     """The answer a carrier expects to a push, in its own words (many retry until they read them)."""
 
@@ -169,6 +182,12 @@ class CarrierAdapter:
     async def quote(self, conn: Connection, request: QuoteRequest) -> Quote | None:
         """The live price, or None where the carrier quotes nothing (its rate table in fahuo then counts)."""
         return None
+
+    async def subscribe(self, conn: Connection, subscription: Subscription) -> bool:
+        """Ask the carrier's system to push the waybill's tracking to fahuo, once it is on the road. False
+        where there is nothing to ask (the carrier pushes unasked, or not at all); subscribing again to a
+        waybill already followed is no error."""
+        return False
 
     def read_push(self, conn: Connection, body: bytes, content_type: str) -> list[Pushed]:
         """Parse (and verify, where the carrier signs) a push; raise `CarrierRefused` for one to turn away.

@@ -24,9 +24,11 @@ from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
 from core.base.i18n import written_in
 from core.base.settings import Settings
+from core.orders.notifications import advance, next_events
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
-from core.shipping.carrier_api import CarrierError, CarrierRefused, PushReply, TrackingUpdate
+from core.shipping.carrier_api import CarrierError, CarrierRefused, PushReply, Subscription, TrackingUpdate
 from core.shipping.carriers import Carrier, SimulatedCarrier, carrier_by_code, connect
+from core.shipping.documents import place_name
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
 
 log = logging.getLogger(__name__)
@@ -172,6 +174,44 @@ async def receive_carrier_push(code: str, token: str, body: bytes, content_type:
             else:
                 new += await record_tracking(shipment, push.updates, f"carrier:{code}")
     return adapter.push_reply(True, f"{new} new")
+
+
+SUBSCRIBER = "tracking_subscribe"  # the outbox consumer that asks carriers to push a dispatched waybill's news
+
+
+def push_url(carrier: Carrier, token: str, settings: Settings) -> str:
+    """The address a carrier pushes tracking to: fahuo's public address, the carrier's code, the secret token."""
+    return f"{settings.base_url}/carriers/{carrier.code}/push/{token}"
+
+
+async def subscribe_tracking(settings: Settings, now: datetime | None = None) -> int:
+    """Ask the carriers that push on request (kuaidi100's subscription) to follow each waybill that left
+    (a scheduler job reading `shipment.dispatched`); returns how many were subscribed.
+
+    A carrier whose system fails is asked again next round, the events after it waiting in order; one that
+    refuses (a bad key, a company it does not follow) is logged and the poll follows that waybill instead."""
+    done = 0
+    for event in await next_events(SUBSCRIBER, 100, kind="shipment.dispatched"):
+        shipment = await Shipment.get_or_none(number=event.payload["shipment"]).prefetch_related(
+            "carrier", "order", "warehouse")
+        if shipment is not None and shipment.carrier is not None and shipment.waybill:
+            carrier: Carrier = shipment.carrier  # type: ignore[assignment]
+            adapter, conn = connect(carrier, settings)
+            token = conn.account.push_token.get_secret_value() if conn.account else ""
+            order = shipment.order
+            wanted = Subscription(shipment.waybill, shipment.number, push_url(carrier, token, settings),
+                                  order.phone, place_name(shipment.warehouse.province, shipment.warehouse.city),
+                                  place_name(order.province, order.city, order.district))
+            try:
+                done += bool(token) and await adapter.subscribe(conn, wanted)
+            except CarrierRefused as refused:
+                log.warning("%s refused to push tracking of %s: %s", carrier.code, shipment.number, refused.reason)
+            except CarrierError as error:
+                log.warning("%s did not take the subscription of %s (%s); asking again next round",
+                            carrier.code, shipment.number, error.reason)
+                break
+        await advance(SUBSCRIBER, event)
+    return done
 
 
 async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
