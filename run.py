@@ -98,10 +98,10 @@ def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
     return tqdm(rows, total=total, unit="row", file=sys.stderr, leave=False)
 
 
-async def print_demo() -> None:
+async def print_demo(settings: Settings) -> None:
     from core.demo import load_demo
 
-    logins = await load_demo()
+    logins = await load_demo(media_dir=settings.media_dir)
     print("Demo data loaded: 3 warehouses, 34 products, stock, 8 customers, 5 carriers, 2 vans.")
     print("Staff logins (for trying fahuo out only):")
     for username, role, password in logins.staff:
@@ -109,14 +109,14 @@ async def print_demo() -> None:
     print(f"API key for channel 'shop' (shown once): {logins.api_key}")
 
 
-async def demo_or_hint(demo: bool, lang: str) -> None:
+async def demo_or_hint(settings: Settings, demo: bool, lang: str) -> None:
     """Load the demo into an empty database when asked; otherwise say how an empty one gets its first login."""
     from core.base.i18n import text
     from core.demo import is_empty
 
     if await is_empty():
         if demo:
-            await print_demo()
+            await print_demo(settings)
         else:
             print(text("cli.database_empty", lang))
     elif demo:
@@ -174,7 +174,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     bot_task = None
     scheduler = None
     try:
-        await demo_or_hint(getattr(args, "demo", False), args.lang)
+        await demo_or_hint(settings, getattr(args, "demo", False), args.lang)
         if stop.is_set():  # stopped during the long steps: nothing else is started
             return 0
         if getattr(args, "emulator", False) or settings.telegram_emulator:
@@ -264,7 +264,7 @@ async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    await print_demo()
+    await print_demo(settings)
     return 0
 
 

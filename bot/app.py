@@ -64,7 +64,7 @@ def make_bot(settings: Settings) -> Bot:
 
 COMMANDS = [("catalog", "Browse · 浏览商品"), ("cart", "Cart · 购物车"), ("orders", "My orders · 我的订单"),
             ("track", "Track an order · 查询订单"), ("aftersales", "After-sales · 售后"), ("lang", "中文 / English"),
-            ("login", "Staff: sign in to the app · 员工登录"), ("report", "Managers: today · 今日报表"),
+            ("login", "Staff: sign in to the app · 员工登录"), ("report", "Managers: sales · 销售报表"),
             ("alerts", "Managers: alerts · 提醒设置")]
 
 

@@ -22,7 +22,15 @@ from core.shipping.aftersales import RequestKind
 # -- catalogue and cart --------------------------------------------------------------------------------------
 
 
+ALL = "*"  # a catalogue page's shelf when the shop uses no categories: everything on sale
+
+
+class Shelves(CallbackData, prefix="shelves"):
+    """Back to the list of shelves."""
+
+
 class CataloguePage(CallbackData, prefix="cat"):
+    shelf: str  # a category's code, "-" for the products on no shelf, ALL for everything
     page: int
 
 
@@ -148,6 +156,11 @@ class HeldOrder(DocumentStep, CallbackData, prefix="held"):
     number: str
 
 
+class AfterSalesDecision(DocumentStep, CallbackData, prefix="asdec"):
+    decision: Decision
+    number: str
+
+
 class PurchaseOrderAction(StrEnum):
     CONFIRM = "confirm"
 
@@ -159,3 +172,13 @@ class PurchaseOrderButton(DocumentStep, CallbackData, prefix="po"):
 
 class AlertSwitch(CallbackData, prefix="alert"):
     alert: Alert
+
+
+class SalesBy(StrEnum):
+    PRODUCT = "product"
+    CUSTOMER = "customer"
+
+
+class SalesReport(CallbackData, prefix="rep"):
+    by: SalesBy
+    days: int

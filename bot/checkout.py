@@ -41,7 +41,7 @@ from bot.features import Feature
 from bot.keyboards import Row, keyboard, link
 from bot.texts import say
 from core.base.errors import NotFound
-from core.base.i18n import status_word
+from core.base.i18n import local_day, status_word
 from core.base.settings import Settings
 from core.orders.addresses import save_address, saved_addresses, use_address
 from core.orders.cart import CartCheck, CartLine, LineFate, StockChoice, check_cart
@@ -216,8 +216,8 @@ async def payment(query: CallbackQuery, callback_data: PaymentChoice, shown: Mes
     data = await state.get_data()
     lines, total = await cart_lines(data["lines"], lang)
     summary = say(lang, "summary", lines=lines, total=total, address=place(data["address"]),
-                  date=data["date"] or say(lang, "any_day"), service=say(lang, data["service"]),
-                  payment=say(lang, data["payment"]))
+                  date=local_day(data["date"], lang) if data["date"] else say(lang, "any_day"),
+                  service=say(lang, data["service"]), payment=say(lang, data["payment"]))
     if data.get("rest"):  # they chose to order more than there is: what becomes of it, said again
         summary += "\n" + say(lang, "rest_follows_chosen" if data.get("partial") else "rest_waits_chosen",
                               items=listed(data["rest"], lang))

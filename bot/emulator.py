@@ -73,6 +73,8 @@ class BotApiEmulator:
         self._files: dict[str, bytes] = {}
         self.feed: list[dict[str, Any]] = []  # what the web chat shows, in order: see `_show`
         self._fed = asyncio.Event()
+        self.photos: list[bytes] = []  # each photo the bot sent: the file's bytes, or the address it gave
+        self.heard: list[tuple[int, int, str]] = []  # (messages the bot had sent, chat, what the person did)
 
     # -- what people do -------------------------------------------------------------------------------
 
@@ -84,8 +86,9 @@ class BotApiEmulator:
         return {"message_id": self._next_message, "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private"}, "from": self._user(chat_id, language), **content}
 
-    def _push(self, update: dict[str, Any]) -> Mark:
+    def _push(self, update: dict[str, Any], chat_id: int = 0, did: str = "") -> Mark:
         """Queue an update for the bot; its mark says how much the bot had sent before it."""
+        self.heard.append((len(self.sent), chat_id, did))
         update["update_id"] = self._next_update
         self._next_update += 1
         self._updates.append(update)
@@ -97,7 +100,7 @@ class BotApiEmulator:
         entities = [{"type": "bot_command", "offset": 0, "length": len(command)}] if command else []
         message = self._message(chat_id, language, text=text, entities=entities)
         self._show(chat_id, "message", message["message_id"], text, mine=True)
-        return self._push({"message": message})
+        return self._push({"message": message}, chat_id, text)
 
     def presses(self, chat_id: int, sent: Sent, label: str, language: str = "en") -> Mark:
         return self.taps(chat_id, sent, sent.button(label), language)
@@ -109,13 +112,14 @@ class BotApiEmulator:
                    "from": BOT_USER, "text": sent.text or "…"}
         self._queries[str(self._next_update)] = chat_id
         return self._push({"callback_query": {"id": str(self._next_update), "from": self._user(chat_id, language),
-                                       "chat_instance": str(chat_id), "message": message, "data": data}})
+                                       "chat_instance": str(chat_id), "message": message, "data": data}},
+                          chat_id, f"[{button.get('text', '')}]")
 
     def shares_contact(self, chat_id: int, phone: str, name: str = "Li Lei", language: str = "en") -> Mark:
         contact = {"phone_number": phone, "first_name": name, "user_id": chat_id}
         message = self._message(chat_id, language, contact=contact)
         self._show(chat_id, "message", message["message_id"], f"📱 {phone}", mine=True)
-        return self._push({"message": message})
+        return self._push({"message": message}, chat_id, f"📱 {phone}")
 
     def sends_photo(self, chat_id: int, data: bytes, language: str = "en") -> Mark:
         file_id = f"photo-{len(self._files) + 1}"
@@ -123,7 +127,7 @@ class BotApiEmulator:
         photo = [{"file_id": file_id, "file_unique_id": file_id, "width": 64, "height": 64, "file_size": len(data)}]
         message = self._message(chat_id, language, photo=photo)
         self._show(chat_id, "message", message["message_id"], "", mine=True, photo=True)
-        return self._push({"message": message})
+        return self._push({"message": message}, chat_id, "🖼 (photo)")
 
     async def reply(self, chat_id: int, after: int = 0, within: float = 10.0, contains: str = "") -> Sent:
         """The first message (or pop-up) the bot sent to the chat after the given count of sent messages."""
@@ -156,6 +160,19 @@ class BotApiEmulator:
             while len(self.sent) < count:
                 self._changed.clear()
                 await self._changed.wait()
+
+    def transcript(self, chat_id: int) -> str:
+        """The chat as text, for a person to read: what they did (›), what the bot sent (‹), its buttons, its
+        pop-ups; an edited message is shown again where it changed."""
+        said = [((at, 0), f"› {did}") for at, chat, did in self.heard if chat == chat_id]
+        for i, s in enumerate(self.sent):
+            if s.chat_id != chat_id:
+                continue
+            kind = "pop-up: " if s.popup else "🖼 " if s.photo else ""
+            lines = [f"‹ {kind}{s.text}".replace("\n", "\n  ")]
+            lines += ["  " + " ".join(f"[{b.get('text')}]" for b in row) for row in s.buttons]
+            said.append(((i, 1), "\n".join(lines)))
+        return "\n".join(line for _, line in sorted(said, key=lambda item: item[0])) + "\n"
 
     def to(self, chat_id: int) -> list[Sent]:
         """The messages in the chat (pop-ups pass and are not part of it)."""
@@ -227,6 +244,10 @@ class BotApiEmulator:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"))
 
     async def _m_sendPhoto(self, form: dict[str, Any]) -> dict[str, Any]:
+        photo = form.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):  # the file is a part of its own
+            photo = form.get(photo.removeprefix("attach://"))
+        self.photos.append(photo.file.read() if isinstance(photo, web.FileField) else str(photo).encode())
         return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"), photo=True)
 
     async def _m_answerCallbackQuery(self, form: dict[str, Any]) -> bool:
@@ -250,6 +271,11 @@ class BotApiEmulator:
     async def _m_editMessageText(self, form: dict[str, Any]) -> dict[str, Any]:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),
                             message_id=int(form["message_id"]))
+
+    async def _m_editMessageMedia(self, form: dict[str, Any]) -> dict[str, Any]:
+        media = json.loads(str(form.get("media") or "{}"))
+        return self._record(int(form["chat_id"]), str(media.get("caption", "")), form.get("reply_markup"),
+                            photo=True, message_id=int(form["message_id"]))
 
     async def _m_getFile(self, form: dict[str, Any]) -> dict[str, Any]:
         file_id = str(form["file_id"])

@@ -1,6 +1,6 @@
-"""Managers in Telegram: decide held orders and confirm purchase orders from their alerts, today's figures with
-a chart, which alerts they get. Each handler is flagged with the permission it needs (bot/middlewares.py asks
-core.base.auth's one table)."""
+"""Managers in Telegram: decide held orders and after-sales requests and confirm purchase orders from their
+alerts, today's figures and the sales by product or customer with a chart, which alerts they get. Each handler
+is flagged with the permission it needs (bot/middlewares.py asks core.base.auth's one table)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,36 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, InputMediaPhoto, Message
 
-from bot.callbacks import AlertSwitch, Decision, HeldOrder, PurchaseOrderAction, PurchaseOrderButton
-from bot.charts import chart_png
+from bot.callbacks import (
+    AfterSalesDecision,
+    AlertSwitch,
+    Decision,
+    HeldOrder,
+    PurchaseOrderAction,
+    PurchaseOrderButton,
+    SalesBy,
+    SalesReport,
+)
 from bot.features import Feature
 from bot.keyboards import Row, keyboard
 from bot.middlewares import refusal
+from bot.sales import sales_report
 from bot.texts import say
 from core.base.auth import Permission, Staff, may
+from core.base.i18n import status_word
 from core.base.settings import Settings
 from core.orders.notifications import Alert, toggle_alert
 from core.orders.review import decide_held, held_order
-from core.reports import dashboard
+from core.reports import SALES_DAYS
+from core.shipping.aftersales import AfterSalesDecisionIn, decide_request, undecided_request
 from core.stock.replenishment import confirm_po
 
 feature = Feature("managers")
 REVIEW = {"permission": Permission.REVIEW_ORDERS}
+AFTERSALES = {"permission": Permission.HANDLE_AFTERSALES}
+ORDER, REQUEST = "order", "aftersales"  # what a reason being asked for rejects
 
 
 class Rejecting(StatesGroup):
@@ -35,7 +48,7 @@ class Rejecting(StatesGroup):
 async def approve(query: CallbackQuery, callback_data: HeldOrder, shown: Message, staff: Staff, lang: str,
                   settings: Settings) -> None:
     order = await decide_held(callback_data.number, True, staff.actor, "approved in Telegram", settings)
-    await shown.answer(say(lang, "decided", number=order.number, status=order.status))
+    await shown.answer(say(lang, "decided", number=order.number, status=status_word("order", order.status, lang)))
     await query.answer()
 
 
@@ -43,22 +56,54 @@ async def approve(query: CallbackQuery, callback_data: HeldOrder, shown: Message
 async def reject(query: CallbackQuery, callback_data: HeldOrder, shown: Message, state: FSMContext,
                  lang: str) -> None:
     order = await held_order(callback_data.number, "rejected")  # decided meanwhile: no reason to ask for
-    await state.set_state(Rejecting.reason)
-    await state.update_data(rejecting=order.number)
-    await shown.answer(say(lang, "reject_reason", number=order.number))
+    await ask_reason(shown, state, lang, ORDER, order.number)
     await query.answer()
+
+
+@feature.callback_query(AfterSalesDecision.filter(F.decision == Decision.APPROVE), F.message.as_("shown"),
+                        flags=AFTERSALES)
+async def approve_request(query: CallbackQuery, callback_data: AfterSalesDecision, shown: Message, staff: Staff,
+                          lang: str) -> None:
+    request = await decide_request(callback_data.number, AfterSalesDecisionIn(approve=True), staff.actor)
+    await shown.answer(say(lang, "decided", number=request.number,
+                           status=status_word("aftersales", request.status, lang)))
+    await query.answer()
+
+
+@feature.callback_query(AfterSalesDecision.filter(F.decision == Decision.REJECT), F.message.as_("shown"),
+                        flags=AFTERSALES)
+async def reject_request(query: CallbackQuery, callback_data: AfterSalesDecision, shown: Message, state: FSMContext,
+                         lang: str) -> None:
+    request = await undecided_request(callback_data.number, "rejected")  # decided meanwhile: ask nothing
+    await ask_reason(shown, state, lang, REQUEST, request.number)
+    await query.answer()
+
+
+async def ask_reason(shown: Message, state: FSMContext, lang: str, kind: str, number: str) -> None:
+    """The next message of this manager is why `number` is rejected."""
+    await state.set_state(Rejecting.reason)
+    await state.update_data(rejecting=number, rejecting_kind=kind)
+    await shown.answer(say(lang, "reject_reason", number=number))
 
 
 @feature.message(Rejecting.reason, F.text)
 async def reject_reason(message: Message, state: FSMContext, staff: Staff | None, lang: str,
                         settings: Settings) -> None:
-    number = (await state.get_data())["rejecting"]
-    await state.clear()  # whatever comes of it: the next message is a message again
-    if staff is None or not may(staff, Permission.REVIEW_ORDERS):  # the role lost it since the button was pressed
+    data = await state.get_data()
+    number, kind = data["rejecting"], data.get("rejecting_kind", ORDER)
+    await state.set_state(None)  # whatever comes of it: the next message is a message again
+    needed = Permission.REVIEW_ORDERS if kind == ORDER else Permission.HANDLE_AFTERSALES
+    if staff is None or not may(staff, needed):  # the role lost it since the button was pressed
         await message.answer(refusal(staff, lang))
         return
-    order = await decide_held(number, False, staff.actor, (message.text or "")[:500], settings)
-    await message.answer(say(lang, "decided", number=order.number, status=order.status))
+    reason = (message.text or "")[:500]
+    if kind == ORDER:
+        order = await decide_held(number, False, staff.actor, reason, settings)
+        status = status_word("order", order.status, lang)
+    else:
+        request = await decide_request(number, AfterSalesDecisionIn(approve=False, note=reason), staff.actor)
+        status = status_word("aftersales", request.status, lang)
+    await message.answer(say(lang, "decided", number=number, status=status))
 
 
 @feature.callback_query(PurchaseOrderButton.filter(F.action == PurchaseOrderAction.CONFIRM), F.message.as_("shown"),
@@ -72,25 +117,32 @@ async def confirm_purchase_order(query: CallbackQuery, callback_data: PurchaseOr
 
 @feature.message(Command("report"), flags={"permission": Permission.VIEW_REPORTS})
 async def report(message: Message, lang: str, settings: Settings) -> None:
-    d = await dashboard(settings.tz, 14)
-    rate = "–" if d["on_time_rate"] is None else f"{d['on_time_rate']:.0%}"
-    caption = say(lang, "report", received=d["received"][-1], shipped=d["shipped"][-1], on_time=rate,
-                  held=d["on_hold"], back=d["backordered"])
-    await message.answer_photo(BufferedInputFile(chart_png(d["days"], d["received"], d["shipped"]), "report.png"),
-                               caption=caption)
+    """Today's figures and the best sellers of the last two weeks; the buttons switch the window and the view."""
+    chart, caption, buttons = await sales_report(SalesBy.PRODUCT, SALES_DAYS[0], lang, settings)
+    await message.answer_photo(chart, caption=caption, parse_mode="HTML", reply_markup=buttons)
 
 
-def alert_switches(staff: Staff) -> list[Row]:
-    return [[(("✓ " if a.value not in staff.muted_alerts else "✗ ") + a.value, AlertSwitch(alert=a))] for a in Alert]
+@feature.callback_query(SalesReport.filter(), F.message.as_("shown"), flags={"permission": Permission.VIEW_REPORTS})
+async def switch_report(query: CallbackQuery, callback_data: SalesReport, shown: Message, lang: str,
+                        settings: Settings) -> None:
+    chart, caption, buttons = await sales_report(callback_data.by, callback_data.days, lang, settings)
+    await shown.edit_media(InputMediaPhoto(media=chart, caption=caption, parse_mode="HTML"), reply_markup=buttons)
+    await query.answer()
+
+
+def alert_switches(staff: Staff, lang: str) -> list[Row]:
+    """One button per alert, named in words, marked on (✓) or off (✗)."""
+    return [[(("✗ " if a.value in staff.muted_alerts else "✓ ") + status_word("alert", a.value, lang),
+              AlertSwitch(alert=a))] for a in Alert]
 
 
 @feature.message(Command("alerts"), flags={"permission": Permission.RECEIVE_ALERTS})
 async def alerts(message: Message, staff: Staff, lang: str) -> None:
-    await message.answer(say(lang, "alerts"), reply_markup=keyboard(alert_switches(staff)))
+    await message.answer(say(lang, "alerts"), reply_markup=keyboard(alert_switches(staff, lang)))
 
 
 @feature.callback_query(AlertSwitch.filter(), F.message.as_("shown"), flags={"permission": Permission.RECEIVE_ALERTS})
 async def switch(query: CallbackQuery, callback_data: AlertSwitch, shown: Message, staff: Staff, lang: str) -> None:
     await toggle_alert(staff, callback_data.alert)
-    await shown.edit_text(say(lang, "alerts"), reply_markup=keyboard(alert_switches(staff)))
+    await shown.edit_text(say(lang, "alerts"), reply_markup=keyboard(alert_switches(staff, lang)))
     await query.answer()

@@ -7,6 +7,7 @@ reached the notifier stops where it is and tries again later, so nothing is lost
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,11 +18,12 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
-from bot.callbacks import Decision, HeldOrder, PurchaseOrderAction, PurchaseOrderButton
+from bot.callbacks import AfterSalesDecision, Decision, HeldOrder, PurchaseOrderAction, PurchaseOrderButton
 from bot.charts import chart_png
 from bot.keyboards import keyboard
 from bot.texts import TEXTS, language_of, say
 from core.base.events import OutboxEvent
+from core.base.i18n import local_day, status_word
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
 from core.orders.notifications import (
@@ -43,14 +45,25 @@ UTC_ZONE = ZoneInfo("UTC")
 BATCH = 100  # events per round
 
 
+WORDS = {"kind": "aftersales_kind", "status": "order", "from": "order"}  # a value's status words, by its key
+DAYS = ("eta", "requested", "arrives", "day")  # values that are days (ISO), said as the reader says a day
+
+
 def _said_in(lang: str, payload: dict[str, Any]) -> dict[str, str | int | float]:
     """The event's values a message may show; a value written in both languages (`why` and `why_zh`) is
-    given in the reader's."""
+    given in the reader's; states are said in words and days as the reader writes them, never as stored."""
     said = {k: v for k, v in payload.items() if isinstance(v, str | int | float)}
     for key in [k for k in said if k.endswith("_zh")]:
         twin = said.pop(key)
         if lang == "zh":
             said[key.removesuffix("_zh")] = twin
+    for key, kind in WORDS.items():
+        if isinstance(said.get(key), str):
+            said[key] = status_word(kind, str(said[key]), lang)
+    for key in DAYS:
+        if isinstance(said.get(key), str) and said[key]:
+            with contextlib.suppress(ValueError):  # not a day after all: said as it came
+                said[key] = local_day(str(said[key]), lang)
     return said
 
 
@@ -66,6 +79,10 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
         number = event.payload["order"]
         buttons = keyboard([[(say(lang, "approve"), HeldOrder(decision=Decision.APPROVE, number=number)),
                              (say(lang, "reject"), HeldOrder(decision=Decision.REJECT, number=number))]])
+    elif who.role != "customer" and event.kind == "aftersales.opened":
+        number = event.payload["request"]
+        buttons = keyboard([[(say(lang, "approve"), AfterSalesDecision(decision=Decision.APPROVE, number=number)),
+                             (say(lang, "reject"), AfterSalesDecision(decision=Decision.REJECT, number=number))]])
     elif who.role != "customer" and event.kind == "purchase_order.drafted":
         buttons = keyboard([[(say(lang, "confirm_po"), PurchaseOrderButton(
             action=PurchaseOrderAction.CONFIRM, number=event.payload["purchase_order"]))]])

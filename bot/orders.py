@@ -15,12 +15,13 @@ from bot.callbacks import CancelOrder, PayOrder, TrackOrder
 from bot.features import Feature
 from bot.keyboards import button, keyboard, link
 from bot.texts import say
+from core.base.i18n import local_day, local_moment, status_word
 from core.base.settings import Settings
 from core.orders.customers import Customer
-from core.orders.order import customer_order, orders_of_customer
+from core.orders.order import Order, customer_order, orders_of_customer
 from core.orders.payments import awaits_payment
 from core.shipping.cancellation import cancel_order
-from core.shipping.tracking import journey_for_customer
+from core.shipping.tracking import Journey, carrier_words, journey_for_customer
 
 feature = Feature("orders")
 TRACK_LINK = "track_"  # /start track_<number>: the link in a shop's e-mail
@@ -33,13 +34,19 @@ async def start_tracking(message: Message, command: CommandObject, lang: str, cu
 
 
 @feature.message(Command("orders"))
-async def my_orders(message: Message, lang: str, customer: Customer | None) -> None:
+async def my_orders(message: Message, lang: str, customer: Customer | None, settings: Settings) -> None:
     latest = await orders_of_customer(customer.id) if customer else []
     if not latest:
         await message.answer(say(lang, "no_orders"))
         return
     await message.answer(say(lang, "orders"), reply_markup=keyboard(
-        [[(f"{o.number} · {o.status}", TrackOrder(number=o.number))] for o in latest]))
+        [[(order_label(o, lang, settings), TrackOrder(number=o.number))] for o in latest]))
+
+
+def order_label(order: Order, lang: str, settings: Settings) -> str:
+    """An order in a list: its number, where it stands in words, the local day it was placed."""
+    placed = local_day(order.created_at.astimezone(settings.tz).date(), lang)
+    return f"{order.number} · {status_word('order', order.status, lang)} · {placed}"
 
 
 @feature.message(Command("track"))
@@ -80,12 +87,6 @@ async def send_status(message: Message, number: str, customer: Customer | None, 
         await message.answer(say(lang, "not_yours", number=number))
         return
     order = journey.order
-    text = say(lang, "status", number=number, status=order.status,
-               lines="\n".join(f"{qty} × {sku}" for sku, qty in order.lines))
-    if order.requested_date:
-        text += "\n" + say(lang, "requested", date=order.requested_date.isoformat())
-    for event in journey.events:
-        text += f"\n{event['at'][:16].replace('T', ' ')} {event['description']} {event['place']}"
     rows: list[list[InlineKeyboardButton]] = []
     if journey.tracking_url:
         rows.append([link(say(lang, "track_link"), journey.tracking_url)])
@@ -93,4 +94,23 @@ async def send_status(message: Message, number: str, customer: Customer | None, 
         rows.append([button(say(lang, "pay_online"), PayOrder(number=number))])  # the link: bot/checkout.py
     if order.may_cancel:
         rows.append([button(say(lang, "cancel_order"), CancelOrder(number=number))])
-    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
+    await message.answer(status_text(journey, lang, settings),
+                         reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
+
+
+def status_text(journey: Journey, lang: str, settings: Settings) -> str:
+    """Where the order stands, in words; the day asked for; the parcel's journey, newest last, in local time:
+    each step named in the reader's words, with the carrier's own only where they add something the reader
+    can read (the simulated carrier's English stock phrases never reach a Chinese customer)."""
+    order = journey.order
+    text = say(lang, "status", number=order.number, status=status_word("order", order.status, lang),
+               lines="\n".join(f"{qty} × {sku}" for sku, qty in order.lines))
+    if order.requested_date:
+        text += "\n" + say(lang, "requested", date=local_day(order.requested_date, lang))
+    if journey.events:
+        text += "\n" + say(lang, "journey")
+    for event in journey.events:
+        words = [local_moment(event["at"], settings.tz, lang), status_word("tracking", event["code"], lang),
+                 carrier_words(event["code"], event["description"], lang), event["place"]]
+        text += "\n" + " · ".join(w for w in words if w)
+    return text

@@ -4,21 +4,26 @@ carriers and the Shanghai vans."""
 from __future__ import annotations
 
 import asyncio
+import io
 import random
+import textwrap
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
+from pathlib import Path
 
+from PIL import Image, ImageDraw
 from tortoise.transactions import in_transaction
 
 from core.base.auth import Role, Staff, add_api_key
 from core.base.errors import Conflict
+from core.base.fonts import image_font
 from core.base.passwords import hash_password, off_loop
 from core.orders.customers import Customer, e164
 from core.orders.order import ServiceLevel
 from core.shipping.carriers import CarrierIn, RatesIn, save_carrier
 from core.shipping.fleet import VehicleIn, save_vehicle
-from core.stock.catalog import GoodsClass, Product, Supplier
+from core.stock.catalog import Category, GoodsClass, Product, Supplier
 from core.stock.ledger import MoveReason, move_stock
 from core.stock.replenishment import ReorderRule
 from core.stock.warehouses import Location, LocationKind, Warehouse, create_warehouse, virtual_location
@@ -60,6 +65,14 @@ CATALOGUE = [
     ("ELEC-CABLE-2", "USB-C cable 2 m", "USB-C 数据线 2米", G.NORMAL, 90, "29.00", "SZELEC"),
     ("HOME-TOWEL-2", "Cotton towels, 2", "纯棉毛巾两条装", G.NORMAL, 450, "49.00", "SZELEC"),
     ("HOME-UMBR-01", "Folding umbrella", "折叠伞", G.NORMAL, 380, "59.00", "SZELEC"),
+]
+# the shop's shelves: code, English, Chinese, the SKU prefixes on it, the colour of its pictures
+CATEGORIES = [
+    ("TEA", "Tea", "茶叶", ("TEA",), "#4d7c0f"), ("CERAMICS", "Tea ware & porcelain", "茶具瓷器", ("CER",), "#1e40af"),
+    ("KITCHEN", "Kitchen", "厨房用品", ("KIT",), "#9a3412"), ("PANTRY", "Pantry", "粮油调味", ("FOOD",), "#a16207"),
+    ("FROZEN", "Frozen food", "冷冻食品", ("COLD",), "#0e7490"),
+    ("ELECTRIC", "Electrics", "电器数码", ("ELEC", "HAZ"), "#6d28d9"),
+    ("HOME", "Home", "家居日用", ("HOME",), "#be185d"),
 ]
 SUPPLIERS = [
     ("HZTEA", "Hangzhou Tea Co. 杭州茶业", 3), ("JDZ", "Jingdezhen Porcelain 景德镇瓷器", 7),
@@ -139,19 +152,56 @@ async def is_empty() -> bool:
     return not await Warehouse.exists()
 
 
-async def load_demo(seed: int = 7) -> DemoLogins:
-    """Fill an empty database with the demo set; refuses a database that already has warehouses."""
+def picture(name: str, name_zh: str, sku: str, colour: str) -> bytes:
+    """A plain product picture for the demo shop: its Chinese and English names on its shelf's colour."""
+    image = Image.new("RGB", (480, 480), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((28, 28, 452, 452), radius=36, outline="white", width=4)
+    y = 120
+    for line in textwrap.wrap(name_zh, 8):
+        draw.text((240, y), line, fill="white", font=image_font(52), anchor="mm")
+        y += 66
+    for line in textwrap.wrap(name, 22):
+        draw.text((240, y + 20), line, fill="white", font=image_font(28), anchor="mm")
+        y += 38
+    draw.text((240, 420), sku, fill="#e5e7eb", font=image_font(24), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _draw_pictures(media_dir: Path) -> dict[str, str]:
+    """Every demo product's picture under `media_dir`/products; returns each SKU's path under `media_dir`."""
+    folder = media_dir / "products"
+    folder.mkdir(parents=True, exist_ok=True)
+    colours = {prefix: colour for *_, prefixes, colour in CATEGORIES for prefix in prefixes}
+    paths = {}
+    for sku, name, zh, *_ in CATALOGUE:
+        (folder / f"{sku}.png").write_bytes(picture(name, zh, sku, colours[sku.split("-")[0]]))
+        paths[sku] = f"products/{sku}.png"
+    return paths
+
+
+async def load_demo(seed: int = 7, media_dir: Path | None = None) -> DemoLogins:
+    """Fill an empty database with the demo set; refuses a database that already has warehouses. With a
+    `media_dir`, the products get pictures drawn there."""
     if not await is_empty():
         raise Conflict(detail="this database already has data; the demo set loads only into an empty one")
     rng = random.Random(seed)
     # hashed side by side before the transaction: argon2 takes a while, and the transaction should not wait
     hashes = await asyncio.gather(*(off_loop(hash_password, DEMO_PASSWORD) for _ in STAFF))
+    pictures = await asyncio.to_thread(_draw_pictures, media_dir) if media_dir is not None else {}
     async with in_transaction():
         suppliers = {code: await Supplier.create(code=code, name=name, lead_days=days)
                      for code, name, days in SUPPLIERS}
+        shelf = {}
+        for position, (code, name, zh, prefixes, _) in enumerate(CATEGORIES):
+            category = await Category.create(code=code, name=name, name_zh=zh, position=position)
+            shelf.update(dict.fromkeys(prefixes, category))
         products = [
             await Product.create(sku=sku, name=name, name_zh=zh, goods_class=cls, weight_g=grams,
                                  price=Decimal(price), supplier=suppliers[sup], barcode=ean13(f"69{i:010d}"),
+                                 category=shelf[sku.split("-")[0]], image=pictures.get(sku, ""),
                                  length_mm=rng.randint(80, 400), width_mm=rng.randint(60, 300),
                                  height_mm=rng.randint(20, 250))
             for i, (sku, name, zh, cls, grams, price, sup) in enumerate(CATALOGUE, start=1)

@@ -183,16 +183,18 @@ async def stock_summary(warehouse_code: str) -> list[dict[str, Any]]:
         "product", "location")
     for level in await levels:
         row = totals.setdefault(level.product.id, {"sku": level.product.sku, "name": level.product.name,
+                                                   "name_zh": level.product.name_zh or level.product.name,
                                                    "on_hand": 0, "reserved": 0, "count_due": []})
         row["on_hand"] += level.on_hand
         row["reserved"] += level.reserved
         if level.count_due_since:
             row["count_due"].append(level.location.code)
     points = {}
-    for product_id, point, sku, name in await ReorderRule.filter(warehouse_id=warehouse.id).values_list(
-            "product_id", "reorder_point", "product__sku", "product__name"):
+    for product_id, point, sku, name, name_zh in await ReorderRule.filter(warehouse_id=warehouse.id).values_list(
+            "product_id", "reorder_point", "product__sku", "product__name", "product__name_zh"):
         points[product_id] = point
-        totals.setdefault(product_id, {"sku": sku, "name": name, "on_hand": 0, "reserved": 0, "count_due": []})
+        totals.setdefault(product_id, {"sku": sku, "name": name, "name_zh": name_zh or name, "on_hand": 0,
+                                       "reserved": 0, "count_due": []})
     rows = []
     for product_id, row in totals.items():
         available = row["on_hand"] - row["reserved"]

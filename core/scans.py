@@ -11,6 +11,7 @@ from typing import Any
 
 from core.base.auth import Permission, Staff
 from core.base.errors import WrongScan
+from core.base.i18n import phrase
 from core.base.settings import Settings
 from core.floor.picking import pick_scan, report_short
 from core.floor.qr import decode
@@ -38,7 +39,8 @@ STEPS: dict[ScanMode, Step] = {ScanMode.PICK: _pick, ScanMode.SHORT: _short, Sca
 
 def _needs(value: str | None, name: str) -> str:
     if not value:
-        raise WrongScan(got=f"a scan without {name}", expected=f"the {name.replace('_', ' ')} it belongs to")
+        what = phrase(f"thing.{name.replace('_', ' ')}")
+        raise WrongScan(got=phrase("got.no_document", what=what), expected=phrase("expect.scan_of", what=what))
     return value
 
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from core.base.db import close_db, open_db, ping
 from core.base.errors import DomainError
-from core.base.i18n import MESSAGES, app_words, language_of, text
+from core.base.i18n import MESSAGES, app_words, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
@@ -28,7 +28,7 @@ from pwa import (
     tracking_api,
     transfers_api,
 )
-from pwa.endpoints import openapi_document, reply
+from pwa.endpoints import language, openapi_document, reply
 from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,6 @@ STATUS_OF = {
     "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
     "unknown_language": 422, "not_on_plan": 404,
 }
-
-
-def language(request: web.Request) -> str:
-    return language_of(request.headers.get("Accept-Language"))
 
 
 def _error(code: str, message: str, status: int, **extra: object) -> web.Response:
@@ -168,4 +164,14 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app.router.add_get("/manifest.webmanifest", manifest)
     app.router.add_get("/texts.json", texts)
     app.router.add_static("/static/", STATIC)
+    app.router.add_get("/media/{path:.+}", media)
     return app
+
+
+async def media(request: web.Request) -> web.FileResponse:
+    """Pictures kept as files under the media folder (products'), never anything outside it."""
+    root = request.app[SETTINGS].media_dir.resolve()
+    path = (root / request.match_info["path"]).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

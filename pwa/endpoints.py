@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, create_model
 from core.base.auth import Permission, Staff
 from core.base.errors import InvalidInput
 from core.base.fields import CarrierCode, Number
+from core.base.i18n import language_of, render
 from core.floor.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
@@ -131,6 +132,16 @@ async def answered_once(request: web.Request, staff: Staff, key: str,
     if answer.get("replayed"):
         return reply({**answer["body"], "replayed": True})
     return reply(answer["body"], status=answer["status"])
+
+
+def language(request: web.Request) -> str:
+    """The caller's language, by Accept-Language (the catalogue's one detector)."""
+    return language_of(request.headers.get("Accept-Language"))
+
+
+def said(request: web.Request, data: Any) -> Any:
+    """An answer with the words the core left as phrases (prompts, notices) in the caller's language."""
+    return render(data, language(request))
 
 
 def reply(data: Any, status: int = 200) -> web.Response:

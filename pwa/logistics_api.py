@@ -38,7 +38,7 @@ from core.shipping.labels import SheetKind, label_png, label_sheet, package_labe
 from core.shipping.packing import PackIn, pack_order
 from core.shipping.papers import printed_paper, render_html, render_pdf
 from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, reply, said
 from pwa.responses import (
     CarrierOut,
     DashboardOut,
@@ -85,7 +85,7 @@ class PickListIn(BaseModel):
            responses={201: "created"}, once=True)
 async def post_pick_list(request: web.Request, who: Principal, body: PickListIn) -> web.Response:
     pick_list = await start_pick_list(body.orders, body.warehouse, body.max_orders, who.actor, request.app[SETTINGS])
-    return reply(await pick_progress(pick_list), status=201)
+    return reply(said(request, await pick_progress(pick_list)), status=201)
 
 
 class PickListQuery(BaseModel):
@@ -102,7 +102,7 @@ async def get_pick_lists(request: web.Request, who: Principal, query: PickListQu
 @api.route("GET", "/api/pick-lists/{number}", summary="A pick list with its tasks and the next step",
            tag="picking", permission=Permission.PICK, returns=PickListOut)
 async def get_pick_list(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await pick_progress(await pick_list_by_number(number)))
+    return reply(said(request, await pick_progress(await pick_list_by_number(number))))
 
 
 @api.route("POST", "/api/scans", summary="Apply one scan (pick, short pick, loading); replays are answered once",
@@ -110,7 +110,7 @@ async def get_pick_list(request: web.Request, who: Principal, number: str) -> we
            responses={200: "applied, or the answer to an earlier copy of this scan (replayed: true)",
                       409: "wrong scan: the message says what was expected; nothing changed"})
 async def post_scan(request: web.Request, who: Principal, body: ScanIn) -> web.Response:
-    return reply(await apply_scan(body, member(who), request.app[SETTINGS]))
+    return reply(said(request, await apply_scan(body, member(who), request.app[SETTINGS])))
 
 
 @api.route("POST", "/api/orders/{number}/packages", summary="Pack a picked order; a carrier is booked at once",
@@ -263,6 +263,8 @@ async def get_route_plan(request: web.Request, who: Principal, number: str) -> w
 
 class LookupQuery(BaseModel):
     code: ScannedCode = Field(description="the scanned or typed code")
+    warehouse: WarehouseCode | None = Field(default=None, description="the warehouse the device works in: a bin "
+                                            "code found there is answered for that warehouse alone")
 
 
 class DashboardQuery(BaseModel):
@@ -276,7 +278,7 @@ class SummaryQuery(BaseModel):
 @api.route("GET", "/api/lookup", summary="What a scanned code is: where, how many, what state", tag="lookup",
            permission=Permission.VIEW_STOCK, query=LookupQuery, returns=LookupOut)
 async def get_lookup(request: web.Request, who: Principal, query: LookupQuery) -> web.Response:
-    return reply(await look_up(query.code))
+    return reply(said(request, await look_up(query.code, query.warehouse)))
 
 
 @api.route("GET", "/api/dashboard", summary="Orders in and out per day, on-time rate, order-to-ship time",

@@ -15,7 +15,7 @@ from core.orders.order import Order, OrderIn, OrderStatus, list_orders, order_by
 from core.orders.payments import record_payment
 from core.orders.review import decide_held
 from core.shipping.cancellation import cancel_order
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, language, reply, said
 from pwa.responses import OrderOut, OrderSummary
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
@@ -48,33 +48,33 @@ async def _visible_order(number: str, principal: Principal) -> Order:
 async def post_order(request: web.Request, who: Principal, body: OrderIn) -> web.Response:
     channel = who.channel or "staff"
     placed = await place_order(body, channel, who.actor, request.app[SETTINGS])
-    return reply(await order_view(placed.order), status=201 if placed.created else 200)
+    return reply(said(request, await order_view(placed.order)), status=201 if placed.created else 200)
 
 
 @api.route("GET", "/api/orders", summary="List orders, newest first", tag="orders",
            permission=Permission.VIEW_ORDERS, query=OrderListQuery, returns=list[OrderSummary])
 async def get_orders(request: web.Request, who: Principal, query: OrderListQuery) -> web.Response:
-    return reply(await list_orders(query.status, query.phone, query.limit))
+    return reply(await list_orders(query.status, query.phone, query.limit, language(request)))
 
 
 @api.route("GET", "/api/orders/{number}", summary="An order: status, lines, reservations, history", tag="orders",
            access=Access.KEY_OR_STAFF, permission=Permission.VIEW_ORDERS, returns=OrderOut)
 async def get_order(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await order_view(await _visible_order(number, who)))
+    return reply(said(request, await order_view(await _visible_order(number, who))))
 
 
 @api.route("POST", "/api/orders/{number}/approve", summary="Approve a held order", tag="orders",
            permission=Permission.REVIEW_ORDERS, body=OrderDecisionIn, returns=OrderOut, once=True)
 async def approve(request: web.Request, who: Principal, number: str, body: OrderDecisionIn) -> web.Response:
     order = await decide_held(number, True, who.actor, body.reason, request.app[SETTINGS])
-    return reply(await order_view(order))
+    return reply(said(request, await order_view(order)))
 
 
 @api.route("POST", "/api/orders/{number}/reject", summary="Reject a held order (reason required)", tag="orders",
            permission=Permission.REVIEW_ORDERS, body=OrderDecisionIn, returns=OrderOut, once=True)
 async def reject(request: web.Request, who: Principal, number: str, body: OrderDecisionIn) -> web.Response:
     order = await decide_held(number, False, who.actor, body.reason, request.app[SETTINGS])
-    return reply(await order_view(order))
+    return reply(said(request, await order_view(order)))
 
 
 @api.route("POST", "/api/orders/{number}/cancel", summary="Cancel an order not yet shipped", tag="orders",
@@ -83,11 +83,11 @@ async def reject(request: web.Request, who: Principal, number: str, body: OrderD
 async def cancel(request: web.Request, who: Principal, number: str, body: OrderDecisionIn) -> web.Response:
     order = await _visible_order(number, who)
     cancelled = await cancel_order(order.number, who.actor, body.reason or "cancelled")
-    return reply(await order_view(cancelled))
+    return reply(said(request, await order_view(cancelled)))
 
 
 @api.route("POST", "/api/orders/{number}/paid", summary="Record that a prepaid order was paid (repeats are fine)",
            tag="orders", access=Access.KEY_OR_STAFF, permission=Permission.PLACE_ORDER, returns=OrderOut)
 async def paid(request: web.Request, who: Principal, number: str) -> web.Response:
     order = await _visible_order(number, who)
-    return reply(await order_view(await record_payment(order.number, who.actor, request.app[SETTINGS])))
+    return reply(said(request, await order_view(await record_payment(order.number, who.actor, request.app[SETTINGS]))))

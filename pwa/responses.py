@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Staffer(BaseModel):
@@ -40,6 +40,7 @@ class OrderSummary(BaseModel):
 class OrderLineOut(BaseModel):
     sku: str
     name: str
+    name_zh: str  # the Chinese name, or the name when there is none
     barcode: str | None
     qty: int
     unit_price: str
@@ -106,8 +107,16 @@ class Adjusted(BaseModel):
 
 class DocumentLine(BaseModel):
     sku: str
+    name: str | None = None
+    name_zh: str | None = None  # the Chinese name, or the name when there is none
     qty: int
     received: int
+
+
+class WarehouseOut(BaseModel):
+    code: str
+    name: str
+    city: str
 
 
 class TransferOut(BaseModel):
@@ -156,6 +165,7 @@ class PickListOut(BaseModel):
     prompt: str
     current: dict[str, Any] | None
     tasks_left: int
+    stops_left: int  # bins still to visit
     notices: list[str]
     created_at: str
 
@@ -183,6 +193,7 @@ class ShipmentOut(BaseModel):
     carrier: str | None
     carrier_name: str | None
     waybill: str | None
+    routing: dict[str, str] = {}  # what the carrier's label shows beside the waybill (e.g. SF's route label)
     price: str | None
     eta: str | None
     choice: Any
@@ -239,6 +250,7 @@ class LookupOut(BaseModel):
     title: str
     facts: list[list[str]]
     table: LookupTable
+    refs: dict[str, str] = Field(description="numbers a screen follows on, such as a package's shipment")
     code: str
 
 
@@ -256,6 +268,7 @@ class DashboardOut(BaseModel):
 class StockSummaryRow(BaseModel):
     sku: str
     name: str
+    name_zh: str  # the Chinese name, or the name when there is none
     on_hand: int
     reserved: int
     available: int

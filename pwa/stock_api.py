@@ -23,6 +23,7 @@ from core.stock.inventory import (
 )
 from core.stock.replenishment import PoStatus, cancel_po, confirm_po, list_purchase_orders, po_by_number, po_view
 from core.stock.transfers import transfer_by_number, transfer_view
+from core.stock.warehouses import list_warehouses
 from pwa.endpoints import Api, reply
 from pwa.responses import (
     Adjusted,
@@ -32,6 +33,7 @@ from pwa.responses import (
     StockRow,
     TransferArrival,
     TransferOut,
+    WarehouseOut,
 )
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
@@ -51,6 +53,12 @@ class StockQuery(BaseModel):
 
 class PoListQuery(BaseModel):
     status: PoStatus | None = Field(default=None, description="only purchase orders in this status")
+
+
+@api.route("GET", "/api/warehouses", summary="The warehouses in use, for choosing one", tag="stock",
+           permission=Permission.VIEW_STOCK, returns=list[WarehouseOut])
+async def get_warehouses(request: web.Request, who: Principal) -> web.Response:
+    return reply(await list_warehouses())
 
 
 @api.route("GET", "/api/stock", summary="On hand, reserved and available per location", tag="stock",

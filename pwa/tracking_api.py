@@ -16,6 +16,7 @@ from core.shipping.tracking import (
     TrackingPushIn,
     poll_tracking,
     public_tracking,
+    receive_carrier_push,
     receive_push,
     record_by_staff,
     tracking_language,
@@ -86,3 +87,15 @@ async def tracking_page(request: web.Request) -> web.Response:
 
 
 api.routes.get("/t/{token}")(tracking_page)
+
+
+async def carrier_push(request: web.Request) -> web.Response:
+    """A carrier's system pushing tracking in its own format (SF's route push, an aggregator's callback), to
+    the address fahuo gave it, secret token included; answered in the words that carrier expects."""
+    body = await request.content.read(1_000_000)  # a push of tracking is small; more is not a carrier's
+    reply = await receive_carrier_push(request.match_info["carrier"], request.match_info["token"], body,
+                                       request.content_type, request.app[SETTINGS])
+    return web.Response(status=reply.status, text=reply.body, content_type=reply.content_type.split(";")[0])
+
+
+api.routes.post("/carriers/{carrier}/push/{token}")(carrier_push)

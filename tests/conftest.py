@@ -62,7 +62,7 @@ def settings(migrated_template: Path | None, tmp_path: Path) -> Settings:
         path = tmp_path / "fahuo.sqlite3"
         shutil.copyfile(migrated_template, path)
         url = f"sqlite://{path}?synchronous=NORMAL"
-    return Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    return Settings(database_url=url, media_dir=tmp_path / "media", _env_file=None)  # type: ignore[call-arg]
 
 
 async def _truncate_all() -> None:

@@ -1,5 +1,7 @@
 """The HTTP API over a real server on 127.0.0.1: intake, lookups, roles, and bad input refused cleanly."""
 
+from decimal import Decimal
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -7,6 +9,7 @@ from core.base.auth import Role, add_api_key
 from core.base.events import OutboxEvent
 from core.orders.customers import Customer
 from core.orders.order import Order
+from core.stock.catalog import Product
 from core.stock.ledger import StockLevel, StockMove
 from tests.conftest import signed_in
 from tests.factories import a_product, a_warehouse, an_order, stock
@@ -52,7 +55,7 @@ async def test_a_channel_places_an_order_and_a_repeat_returns_the_same_order(htt
         view = await resp.json()
     assert [h["to"] for h in view["history"]] == ["submitted", "approved", "allocated"]
     assert view == created  # the answer to the POST is the order as it stands
-    assert view["lines"] == [{"sku": "TEA", "name": view["lines"][0]["name"], "barcode": view["lines"][0]["barcode"],
+    assert view["lines"] == [{"sku": "TEA", "name": "Product TEA", "name_zh": "Product TEA", "barcode": None,
                               "qty": 1, "unit_price": "10.00", "reserved": 1, "in_transfer": 0, "backordered": 0}]
     assert view["reservations"] == [{"sku": "TEA", "location": "A-01-01", "qty": 1}]
     assert view["warehouse"] == "SH" and view["customer"]["name"] == "Li Lei" and view["total"] == "10.00"
@@ -78,7 +81,7 @@ async def test_another_channel_cannot_see_the_order(http, shop):
 async def test_chinese_callers_get_chinese_messages(http, shop):
     async with http.get("/api/orders/SO-1", headers=shop | {"Accept-Language": "zh-CN"}) as resp:
         assert resp.status == 404
-        assert (await resp.json())["message"] == "未找到order SO-1。"
+        assert (await resp.json())["message"] == "未找到订单 SO-1。"
 
 
 def changed(edit):
@@ -276,3 +279,18 @@ async def test_a_transfer_or_receipt_sent_again_with_its_idempotency_key_is_done
         status, refusal)
     assert (await send("/api/transfers", move, "transfer-0003"))[0] == 201
     assert await TransferOrder.all().count() == 2
+
+
+async def test_a_held_order_says_why_in_the_managers_language(http, shop):
+    await Product.filter(sku="TEA").update(price=Decimal("60000.00"))
+    manager = await signed_in(http, Role.MANAGER)
+    async with http.post("/api/orders", json=an_order({"TEA": 1}).model_dump(mode="json"), headers=shop) as resp:
+        number = (await resp.json())["number"]
+    async with http.get("/api/orders?status=on_hold", headers=manager | {"Accept-Language": "zh"}) as resp:
+        assert [(o["number"], o["hold_reason"]) for o in await resp.json()] == [
+            (number, "订单金额 60000.00 超过 50000")]
+    async with http.get(f"/api/orders/{number}", headers=manager | {"Accept-Language": "zh"}) as resp:
+        review = (await resp.json())["review"]
+    assert {r["rule"]: r["said"] for r in review}["value"] == "订单金额 60000.00 超过 50000"
+    async with http.get("/api/orders?status=on_hold", headers=manager) as resp:
+        assert (await resp.json())[0]["hold_reason"] == "order value 60000.00 over 50000"

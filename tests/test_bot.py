@@ -8,6 +8,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiogram import Bot
@@ -20,6 +21,7 @@ from bot.emulator import BotApiEmulator
 from bot.notifier import notifier_lease, notify_as, notify_once, run_notifier
 from core.base.auth import ROLE_PERMISSIONS, Permission, Role, Staff, add_staff
 from core.base.events import OutboxEvent, emit
+from core.base.i18n import local_day
 from core.base.lease import Lease, RedisLease
 from core.base.settings import Settings
 from core.orders.customers import Customer
@@ -108,18 +110,21 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
     assert await notify_once(telegram.bot) == 1  # "confirmed, getting it ready"
     assert any(order.number in s.text and "confirmed" in s.text for s in api.to(CUSTOMER))
     status = await telegram.says(CUSTOMER, f"/track {order.number}")
-    assert order.number in status and "allocated" in status
+    assert order.number in status and "Allocated" in status and "allocated" not in status
 
 
 async def test_a_customer_sees_the_delivery_date_they_asked_for_in_the_order_view(telegram: Telegram):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)
-    body = an_order({"TEA": 1}, requested_date="2026-12-24",
+    day = datetime.now(telegram.settings.tz).date() + timedelta(days=27)
+    body = an_order({"TEA": 1}, requested_date=day.isoformat(),
                     customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER})
     placed = await place_order(body, "shop", "api:shop", telegram.settings)
-    assert "要求送达：2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+    said = f"{day.month}月{day.day}日" if day.year == date.today().year else f"{day.year}年{day.month}月{day.day}日"
+    assert f"要求送达：{said}" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
     assert "English" in await telegram.says(CUSTOMER, "/lang")
-    assert "Wanted by: 2026-12-24" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+    assert f"Wanted by: {local_day(day, 'en')}" in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
+    assert day.isoformat() not in await telegram.says(CUSTOMER, f"/track {placed.order.number}")
 
 
 async def test_a_customer_cannot_track_someone_elses_order(telegram: Telegram):
@@ -144,7 +149,7 @@ async def test_a_customer_who_takes_partial_shipments_is_told_what_follows_and_a
     told = telegram.api.to(CUSTOMER)[-1].text
     assert f"{placed.order.number}-2" in told and "TEA×2, CUP×1" in told
     status = await telegram.says(CUSTOMER, f"/track {placed.order.number}-2")
-    assert "backordered" in status
+    assert "缺货待补" in status and "backordered" not in status
 
 
 async def test_notifications_arrive_once_after_telegram_was_down(telegram: Telegram):
@@ -234,7 +239,7 @@ async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram
     assert "Commands" in await telegram.says(STRANGER, "no reason at all")  # no rejection was under way
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ON_HOLD
     done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains=placed.order.number)
-    assert "allocated" in done.text
+    assert "Allocated" in done.text and "allocated" not in done.text
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
 
 
@@ -331,8 +336,6 @@ async def test_a_flood_is_throttled_and_unknown_text_gets_help(telegram: Telegra
 
 
 async def test_managers_get_the_daily_report_with_a_chart_and_report_on_demand(telegram: Telegram):
-    from datetime import UTC, datetime, timedelta
-
     from bot.emulator import Sent
     from core.reports import send_daily_reports
 
@@ -522,7 +525,7 @@ async def test_a_decision_button_pressed_again_or_by_a_second_manager_says_alrea
         telegram: Telegram):
     order, (alert, alert_zh) = await _held_order_told_to_two_managers(telegram)
     api = telegram.api
-    await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains="allocated")
+    await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains="Allocated")
     again = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"))
     assert again.popup and again.text.startswith("Already done")
     mark = api.presses(MANAGER + 1, alert_zh, "拒绝")  # the other manager, a moment too late: no reason asked

@@ -4,6 +4,7 @@ language detector."""
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from core.base import i18n
 from core.base.auth import Role
 from core.base.i18n import DEFAULT_LANGUAGE, LANGUAGES, MESSAGES, language_of, placeholders, status_word, text
 from core.floor.picking import PickListStatus, TaskState
@@ -129,3 +131,17 @@ async def test_the_staff_app_is_served_every_word_it_uses_in_the_browsers_langua
     assert served["words"]["zh"]["status.order.approved"] == "已审核"
     async with http.get("/texts.json") as resp:
         assert (await resp.json())["language"] == DEFAULT_LANGUAGE
+
+
+def test_phrases_and_names_inside_a_message_are_said_in_the_readers_language() -> None:
+    """The core leaves words as phrases (plain JSON) and names in both languages; text() says them for whoever
+    reads the message, however deep they sit."""
+    cup = i18n.named("Celadon cup", "青瓷杯")
+    expected = i18n.phrase("expect.product", sku="CUP", name=cup, location="A-01-01")
+    assert json.loads(json.dumps(expected)) == expected
+    assert text("wrong_scan", "zh", expected=expected, got="FH:SKU:TEA") == \
+        "扫描错误：应扫描 A-01-01 的商品 CUP（青瓷杯）（收到 FH:SKU:TEA）。"
+    assert text("wrong_scan", "en", expected=expected, got="FH:SKU:TEA") == \
+        "Wrong scan: expected product CUP (Celadon cup) from A-01-01 (got FH:SKU:TEA)."
+    assert i18n.render({"rows": [[cup, 3]]}, "zh") == {"rows": [["青瓷杯", 3]]}
+    assert i18n.render(i18n.named("Vase"), "zh") == "Vase"  # no Chinese name: the one it has

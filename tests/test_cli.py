@@ -22,11 +22,14 @@ def fahuo(db, *args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     return run_py(*args, FAHUO_DATABASE_URL=db.database_url, **(env or {}))
 
 
-async def test_demo_loads_warehouses_products_staff_and_prints_the_logins(db):
-    done = fahuo(db, "demo")
+async def test_demo_loads_warehouses_products_staff_and_prints_the_logins(db, tmp_path):
+    done = fahuo(db, "demo", env={"FAHUO_MEDIA_DIR": str(tmp_path / "media")})
     assert done.returncode == 0, done.stderr
     assert "manager" in done.stdout and "API key for channel 'shop'" in done.stdout
     assert await Warehouse.all().count() >= 2 and await Product.all().count() >= 30
+    pictured = await Product.filter(category_id__isnull=False).exclude(image="").count()
+    assert pictured == await Product.all().count()  # every demo product on a shelf, with a picture
+    assert all((tmp_path / "media" / p.image).is_file() for p in await Product.all())
     assert {s.role for s in await Staff.all()} == {"picker", "packer", "dispatcher", "manager", "admin"}
     assert await ApiKey.all().count() == 1
     assert fahuo(db, "check").returncode == 0
@@ -87,7 +90,8 @@ async def test_user_telegram_links_a_staff_member_and_names_one_who_is_not_there
 async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_together(tmp_path):
     chat = f"http://127.0.0.1:{unused_port()}"
     async with serving("--demo", "--emulator", port=unused_port(), FAHUO_EMULATOR_PORT=chat.rsplit(":", 1)[1],
-                       FAHUO_DATABASE_URL=f"sqlite://{tmp_path / 'first.sqlite3'}?synchronous=NORMAL") as served:
+                       FAHUO_DATABASE_URL=f"sqlite://{tmp_path / 'first.sqlite3'}?synchronous=NORMAL",
+                       FAHUO_MEDIA_DIR=str(tmp_path / "media")) as served:
         async with aiohttp.ClientSession() as client:
             async with client.post(f"{chat}/chat/send", json={"chat": 1001, "text": "/catalog"}) as resp:
                 assert resp.status == 200
@@ -97,9 +101,13 @@ async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_toge
                 if messages:
                     break
                 await asyncio.sleep(0.25)
-            assert any("Catalogue" in m["text"] or "商品目录" in m["text"] for m in messages)
+            assert any("Choose a shelf" in m["text"] or "请选择分类" in m["text"] for m in messages)
             async with client.get(f"{served.url}/") as resp:
                 assert resp.status == 200 and "fahuo" in await resp.text()
+            async with client.get(f"{served.url}/media/products/TEA-LJ-250.png") as resp:  # the demo's pictures
+                assert resp.status == 200 and resp.content_type == "image/png"
+            async with client.get(f"{served.url}/media/../first.sqlite3") as resp:
+                assert resp.status == 404
     assert served.returncode == 0, served.output
     assert "Telegram bot: on, against the local Bot API emulator" in served.output
     assert "Scheduler: on" in served.output and "Traceback" not in served.output

@@ -145,7 +145,7 @@ async def test_ctrl_c_while_the_server_starts_stops_it_without_a_traceback(tmp_p
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "run.py"), "serve", "--demo", "--emulator", cwd=ROOT,
         env=environment(FAHUO_DATABASE_URL=f"sqlite://{tmp_path / 'new.sqlite3'}", FAHUO_HTTP_PORT=str(unused_port()),
-                        FAHUO_EMULATOR_PORT=str(unused_port())),
+                        FAHUO_EMULATOR_PORT=str(unused_port()), FAHUO_MEDIA_DIR=str(tmp_path / "media")),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     assert process.stdout is not None
     first = await asyncio.wait_for(process.stdout.readline(), 120)  # migrated and the demo loaded: mid-start

@@ -18,7 +18,8 @@ from PIL import Image
 from core.base.auth import Role, add_api_key
 from core.base.settings import Settings
 from core.orders.order import Order, OrderStatus
-from core.shipping.carriers import ADAPTERS, Carrier, SimulatedCarrier
+from core.shipping.carrier_api import Connection
+from core.shipping.carriers import ADAPTERS, SimulatedCarrier
 from core.shipping.shipments import cancel_waybill_later, send_waybill_cancellations
 from core.shipping.tracking import poll_tracking, signature
 from core.stock.catalog import GoodsClass
@@ -284,7 +285,7 @@ async def test_a_cancelled_booking_is_told_to_the_carrier_after_commit_and_again
     assert status == 200
     assert waybill not in simulated.cancelled  # not from inside the order's transaction
 
-    async def carrier_down(carrier, waybill):
+    async def carrier_down(conn, waybill, reference):
         raise ConnectionError("carrier API unreachable")
 
     with monkeypatch.context() as patch:
@@ -301,7 +302,7 @@ async def test_every_committed_waybill_cancel_reaches_the_carrier_once_whatever_
     told: Counter[str] = Counter()
 
     class Counting(SimulatedCarrier):
-        async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None:
+        async def cancel_waybill(self, conn: Connection, waybill: str, reference: str) -> None:
             told[waybill] += 1
 
     monkeypatch.setitem(ADAPTERS, "simulated", Counting())

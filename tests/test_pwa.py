@@ -268,6 +268,7 @@ async def test_receiving_a_purchase_order_and_confirming_drafts_by_scanning(serv
     assert level.on_hand == 12
     await page.goto("/#/transfer")
     await page.wait_for_selector("#scanbar:not([hidden])")
+    await page.select_option("#wh", "SH")  # the warehouse the goods leave from, remembered on the phone
     await scan(page, "FH:SKU:TEA")
     await scan(page, "FH:SKU:TEA")
     await page.fill("#to", "GZ")
@@ -299,9 +300,15 @@ async def test_action_buttons_pressed_twice_do_the_work_once_and_say_what_happen
     await page.wait_for_selector(f"h2:has-text('{number}')")
     await scan(page, "FH:SKU:TEA")
     await scan(page, "FH:SKU:TEA")
+    await page.click("#finish")  # nothing weighed yet: the packer is asked, no weight is made up
+    await page.wait_for_selector("#feedback.bad:has-text('Weigh package 1')")
+    assert await page.evaluate("document.activeElement.id") == "w0"
+    assert await Shipment.all().count() == 0
+    await page.fill("input.w", "1300")
     said = await press_twice(page, "#finish", "pack")
     shipment = await Shipment.get(order__number=number)
     assert shipment.number in said and await Shipment.all().count() == 1
+    assert [p.weight_g for p in await Package.filter(shipment=shipment)] == [1300]
     assert await page.locator("[data-label]").count() == 1
 
     package = await Package.get(shipment=shipment)
@@ -321,6 +328,7 @@ async def test_action_buttons_pressed_twice_do_the_work_once_and_say_what_happen
     await page.click("#lang")  # the transfer in Chinese
     await page.goto("/#/transfer")
     await page.wait_for_selector("#scanbar:not([hidden])")
+    await page.select_option("#wh", "SH")  # the warehouse the goods leave from, remembered on the phone
     await scan(page, "FH:SKU:TEA")
     await scan(page, "FH:SKU:TEA")
     await page.fill("#to", "GZ")

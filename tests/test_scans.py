@@ -123,3 +123,46 @@ async def test_an_issued_confirmation_cannot_be_changed_and_tampering_is_noticed
     assert status == 409 and "altered" in answer["message"]
     status, again = await phone["dispatcher"].call("POST", f"/api/shipments/{shipment['number']}/dispatch")
     assert status == 409 and "dispatched" in again["message"]
+
+
+async def test_a_chinese_picker_hears_refusals_and_prompts_in_chinese_even_when_a_refusal_is_replayed(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10, "A-01-04")
+    phone = await _phones(http)
+    number = await _place(http, {"TEA": 2})
+    picker = phone["picker"]
+    _, pick_list = await picker.call("POST", "/api/pick-lists", {"orders": [number]})
+    zh = Phone(http, picker.headers | {"Accept-Language": "zh-CN,zh;q=0.9"})
+    status, refusal = await zh.scan("pick", "FH:LOC:A-01-02", scan_id="wrong-bin-0001", pick_list=pick_list["number"])
+    assert status == 409
+    assert refusal["message"] == "扫描错误：应扫描库位 A-01-04（收到 FH:LOC:A-01-02）。"
+    _, again = await picker.scan("pick", "FH:LOC:A-01-02", scan_id="wrong-bin-0001", pick_list=pick_list["number"])
+    assert again["message"] == "Wrong scan: expected location A-01-04 (got FH:LOC:A-01-02)."  # the copy, in English
+    status, answer = await zh.scan("pick", "FH:LOC:A-01-04", pick_list=pick_list["number"])
+    assert status == 200 and answer["prompt"] == "取 2 件 TEA（Product TEA）放入周转箱 T1。"
+    _, refusal = await zh.scan("pick", "FH:SKU:TEA", pick_list=pick_list["number"], qty=3)
+    assert refusal["message"] == "扫描错误：数量应为 1 至 2 件 TEA（收到 3 × TEA）。"
+    _, missing = await zh.call("GET", "/api/pick-lists/PL-NOPE")
+    assert missing["message"] == "未找到拣货单 PL-NOPE。"
+
+
+async def test_a_look_up_names_the_bins_warehouse_and_says_what_does_not_exist_in_the_readers_language(http, db):
+    wh, tea = await a_warehouse(), await a_product("TEA", name_zh="龙井茶")
+    await stock(tea, wh, 7, "A-01-03")
+    manager = (await _phones(http))["manager"]
+    zh = Phone(http, manager.headers | {"Accept-Language": "zh"})
+    await a_warehouse("GZ")  # with bins of the same codes
+    _, found = await zh.call("GET", "/api/lookup?code=FH:LOC:A-01-03&warehouse=SH")  # the phone works in SH
+    assert found["title"] == "库位 A-01-03"
+    assert ["仓库", "SH SH warehouse"] in found["facts"]
+    assert found["table"] == {"head": ["SKU", "名称", "在库", "已预留"], "rows": [["TEA", "龙井茶", "7", "0"]]}
+    _, found = await manager.call("GET", "/api/lookup?code=FH:LOC:A-01-03")  # no warehouse: every bin so named
+    assert found["title"] == "Location A-01-03"
+    assert ["warehouse", "SH SH warehouse / GZ GZ warehouse"] in found["facts"]
+    assert found["table"]["rows"] == [["SH", "TEA", "Product TEA", "7", "0"]]
+    for code, words in (("FH:PKG:PK-NOPE", "未找到包裹 PK-NOPE。"), ("FH:ORD:SO-NOPE", "未找到订单 SO-NOPE。"),
+                        ("WHAT-IS-THIS", "没有与条码 WHAT-IS-THIS 对应的内容。")):
+        status, refusal = await zh.call("GET", f"/api/lookup?code={code}")
+        assert (status, refusal["message"]) == (404, words)
+    _, refusal = await manager.call("GET", "/api/lookup?code=FH:PKG:PK-NOPE")
+    assert refusal["message"] == "package PK-NOPE was not found."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from core.base.i18n import text
+from core.base.i18n import MESSAGES, phrase, text
 
 
 class DomainError(Exception):
@@ -23,7 +23,15 @@ class InvalidInput(DomainError):
 
 
 class NotFound(DomainError):
+    """`what` names the kind of thing ("order", "package"): said in the reader's language when the
+    catalogue has it as `thing.<what>`."""
+
     code = "not_found"
+
+    def __init__(self, *, what: Any, key: Any) -> None:
+        if isinstance(what, str) and f"thing.{what}" in MESSAGES:
+            what = phrase(f"thing.{what}")
+        super().__init__(what=what, key=key)
 
 
 class UnknownSku(DomainError):

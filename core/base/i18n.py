@@ -7,14 +7,27 @@ carry their area's prefix (`bot.welcome`, `app.signIn`), so areas cannot take ea
 areas write their keys whole (`not_found`, `status.order.approved`, `paper.order`, `tracking.title`).
 
 A Python catalogue rather than gettext files: the API, the bot and the staff app share the keys, the staff app
-receives its part as JSON (`app_words`), and a test renders every entry in both languages."""
+receives its part as JSON (`app_words`), and a test renders every entry in both languages.
+
+Phrases: words decided in the core but said later. The core does not know who will read a refusal or a prompt
+(a scan refused offline is replayed hours later, perhaps by a colleague whose phone speaks the other language),
+so it leaves them as `phrase(key, **params)`: plain JSON `{"phrase": key, "params": {...}}`, storable in a
+request log or an order's review results. A front end says them at the last moment, for the reader at hand:
+`render(value, lang)` turns every phrase inside a value (lists and dicts too) into text, and `text()` does the
+same for its own parameters, so a phrase may sit inside a message or inside another phrase
+(`text("wrong_scan", lang, expected=phrase("expect.location", code="A-01"), got="B-02")`). A name the data
+holds in both languages (a product's) travels as `named(en, zh)` and is said the same way. Any other parameter
+is printed as it is: codes, SKUs, numbers and plain names are the same in every language. A refusal keeps its
+own code (and its English text beside the phrases); a phrase adds the reader's words, never replaces a code."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from string import Formatter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.base import texts_bot, texts_common, texts_floor, texts_papers, texts_status
 
@@ -58,6 +71,43 @@ def language_of(preference: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     return min(choices)[2] if choices else default
 
 
+Phrase = dict[str, Any]  # {"phrase": key, "params": {...}}: words said later, in the reader's language
+
+
+def phrase(key: str, /, **params: Any) -> Phrase:
+    """Words for `key` to be said later in the reader's language (see the module's note); the parameters are
+    kept as JSON (a Decimal or a date as its text), phrases among them as they are."""
+    return {"phrase": key, "params": {name: value if isinstance(value, (str, int, float, dict, list)) or value is None
+                                      else str(value) for name, value in params.items()}}
+
+
+def named(en: str, zh: str | None = None) -> Phrase:
+    """A name the data gives in both languages (a product's name and its Chinese name), said like a phrase:
+    the reader's, else the English one. A message keeps one parameter for it (`{name}`) in every language."""
+    return {"names": {"en": en, "zh": zh or en}}
+
+
+def is_named(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"names"} and isinstance(value["names"], dict)
+
+
+def is_phrase(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("phrase"), str) and isinstance(value.get("params"), dict)
+
+
+def render(value: Any, lang: str) -> Any:
+    """`value` with every phrase inside it (in lists and dicts too) said in `lang`; the rest as it is."""
+    if is_phrase(value):
+        return text(value["phrase"], lang, **value["params"])
+    if is_named(value):
+        return value["names"].get(lang) or value["names"][DEFAULT_LANGUAGE]
+    if isinstance(value, list):
+        return [render(item, lang) for item in value]
+    if isinstance(value, dict):
+        return {name: render(item, lang) for name, item in value.items()}
+    return value
+
+
 class _Blank(dict):  # a parameter the caller did not give prints as nothing rather than failing the message
     def __missing__(self, key: str) -> str:
         return ""
@@ -65,7 +115,8 @@ class _Blank(dict):  # a parameter the caller did not give prints as nothing rat
 
 def text(code: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """The message for `code` in `lang` (English when the language is unknown; for a code the catalogue lacks,
-    the caller's own `detail`, else the code)."""
+    the caller's own `detail`, else the code). Parameters that are phrases are said in `lang` too."""
+    params = {name: render(value, lang) for name, value in params.items()}
     entry = MESSAGES.get(code)
     if entry is None:
         return str(params.get("detail", code))
@@ -87,6 +138,32 @@ def status_word(kind: str, value: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """A state as a word ("已审核", "Shipped"), never the enum value: `kind` names the document (order,
     shipment, pick_list, pick_task, transfer, purchase_order, aftersales, tracking, …; see texts_status.py)."""
     return text(f"status.{kind}.{value}", lang, detail=value)
+
+
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
+
+
+def local_day(day: date | str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A day as a person reads it ("12月24日", "24 Dec"); an ISO string is read first. The year is said only
+    when it is not this one."""
+    day = date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    year = day.year != date.today().year
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+    return f"{day.day} {MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+def local_moment(at: datetime | str, tz: ZoneInfo, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A moment in the warehouse's time zone, said per language ("12月24日 14:05", "24 Dec 14:05"); stored
+    moments are UTC (an ISO string with its offset, or an aware datetime)."""
+    moment = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(tz)
+    return f"{local_day(moment.date(), lang)} {moment:%H:%M}"
+
+
+def written_in(words: str) -> str:
+    """The language free text (a carrier's event, a note) is written in, as far as its script tells: any
+    Chinese character makes it Chinese, else it is taken for English."""
+    return "zh" if re.search(r"[\u3400-\u9fff]", words) else "en"
 
 
 def placeholders(template: str) -> set[str]:

@@ -10,12 +10,37 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "fahuo.sqlite3"
+DEFAULT_MEDIA = Path("data") / "media"
 DEMO_LOGO = Path(__file__).resolve().parent.parent / "templates" / "logo.png"  # shipped with fahuo
 DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "asyncpg://")  # the drivers fahuo installs
+
+
+class CarrierAccount(BaseModel):
+    """fahuo's account with one carrier's system (FAHUO_CARRIER_ACCOUNTS, JSON keyed by carrier code or adapter
+    name). The names are generic, so every adapter reads the same four: `key` is the customer code / partner
+    id / app key, `secret` the check word / app secret, `account` the billing account (SF's monthly card),
+    `push_token` the unguessable part of the URL the carrier pushes tracking to; where a carrier needs more,
+    `customer` is the id its system signs queries with beside the key (kuaidi100's customer), `account_key`
+    the billing account's password (the e-waybill password a carrier's branch gives) and `push_secret` what
+    the carrier signs its pushes with (kuaidi100's salt). Secrets are `SecretStr`: they
+    print as stars in logs, reprs and errors, and no view of fahuo's shows them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: SecretStr = SecretStr("")
+    secret: SecretStr = SecretStr("")
+    account: SecretStr = SecretStr("")
+    push_token: SecretStr = SecretStr("")
+    customer: SecretStr = SecretStr("")
+    account_key: SecretStr = SecretStr("")
+    push_secret: SecretStr = SecretStr("")
+    sandbox: bool = True  # the carrier's test system until a shipper says production
+    base_url: str = ""  # instead of the carrier's own address: a local fake in tests, a proxy
+    timeout_s: float = Field(default=4.0, gt=0, le=30)  # one call to the carrier; the packer waits no longer
+    options: dict[str, str | int | float | bool] = {}  # adapter-specific, nothing secret (e.g. SF's express type)
 
 
 class Settings(BaseSettings):
@@ -37,6 +62,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     timezone: str = "Asia/Shanghai"  # the warehouses' and customers' local time: papers, tracking page, reports
     currency: str = "CNY"
+    media_dir: Path = DEFAULT_MEDIA  # product pictures kept as files (a product's `image` is a path under it)
     # review policy
     hold_order_value: Decimal = Decimal("50000")
     max_line_qty: int = 500
@@ -62,6 +88,11 @@ class Settings(BaseSettings):
     company_logo: Path | None = DEMO_LOGO  # a PNG or JPEG; empty for none
     papers_show_prices: bool = False  # unit prices and amounts on the delivery note the customer receives
     company_language: Literal["en", "zh"] = "zh"  # its own papers (confirmations, labels) and unknown visitors
+    # carriers' systems: accounts by carrier code (or adapter name), how long booking may wait, quotes' life
+    carrier_accounts: dict[str, CarrierAccount] = {}
+    carrier_wait_s: float = Field(default=5.0, gt=0, le=60)  # all of one booking's carrier calls together
+    quote_cache_minutes: int = Field(default=10, ge=0, le=1440)
+    waybill_retries: int = Field(default=5, ge=0, le=50)  # failed bookings tried again before a manager must act
 
     @field_validator("timezone")
     @classmethod
@@ -103,6 +134,10 @@ class Settings(BaseSettings):
         if self.telegram_webhook_url and len(self.telegram_webhook_secret) < 16:
             raise ValueError("webhook mode needs FAHUO_TELEGRAM_WEBHOOK_SECRET of 16 or more characters")
         return self
+
+    def carrier_account(self, code: str, adapter: str) -> CarrierAccount | None:
+        """The account for a carrier: its own (by carrier code) or its adapter's shared one."""
+        return self.carrier_accounts.get(code) or self.carrier_accounts.get(adapter)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -24,17 +24,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "您好，{name}：本聊天已关联您的发货员工账号。",
     },
     "manager_help": {
-        "en": "Manager commands: /report today's figures and chart · /alerts switch alerts on or "
-              "off · /login sign in to the warehouse app. Held orders, low stock and other "
-              "alerts arrive here.",
-        "zh": "经理命令：/report 今日报表与图表 · /alerts 开关提醒 · /login 登录仓库应用。"
-              "待审订单、库存不足等提醒会发到这里。",
+        "en": "Manager commands: /report today's figures and sales by product and by customer · "
+              "/alerts switch alerts on or off · /login sign in to the warehouse app. Held orders, "
+              "after-sales requests, low stock and other alerts arrive here.",
+        "zh": "经理命令：/report 今日报表及按商品、按客户的销售 · /alerts 开关提醒 · /login 登录仓库应用。"
+              "待审订单、售后申请、库存不足等提醒会发到这里。",
     },
     "staff_help": {
         "en": "Staff commands: /login sign in to the warehouse app.",
         "zh": "员工命令：/login 登录仓库应用。",
     },
     "catalog": {"en": "Catalogue, page {page}/{pages}:", "zh": "商品目录，第 {page}/{pages} 页："},
+    "shelves": {"en": "What are you looking for? Choose a shelf:", "zh": "想买点什么？请选择分类："},
+    "other_shelf": {"en": "Other", "zh": "其他"},
+    "back_to_shelves": {"en": "‹ Shelves", "zh": "‹ 分类"},
+    "not_on_sale": {"en": "This product is no longer on sale.", "zh": "该商品已下架。"},
     "product": {
         "en": "{name}\n{sku} · {price} CNY · in stock: {stock}",
         "zh": "{name}\n{sku} · {price} 元 · 库存：{stock}",
@@ -140,6 +144,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_yours": {"en": "No order {number} was found for you.", "zh": "没有找到您的订单 {number}。"},
     "status": {"en": "Order {number}: {status}\n{lines}", "zh": "订单 {number}：{status}\n{lines}"},
     "requested": {"en": "Wanted by: {date}", "zh": "要求送达：{date}"},
+    "journey": {"en": "On its way:", "zh": "物流进度："},
     "cancel_order": {"en": "Cancel this order", "zh": "取消此订单"},
     "track_link": {"en": "Track online", "zh": "在线查看物流"},
     "as_pick_order": {"en": "Which order is it about?", "zh": "请选择需要售后的订单："},
@@ -208,6 +213,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "今天：收到 {received} 单，发出 {shipped} 单；准时率 {on_time}；待审 {held}，缺货 "
               "{back}",
     },
+    "sales_by_product": {
+        "en": "Sales by product, {first} – {last} ({days} days), amounts in {currency}:",
+        "zh": "按商品销售，{first}至{last}（{days} 天），金额单位：{currency}",
+    },
+    "sales_by_customer": {
+        "en": "Sales by customer, {first} – {last} ({days} days), amounts in {currency}:",
+        "zh": "按客户销售，{first}至{last}（{days} 天），金额单位：{currency}",
+    },
+    "sales_product": {"en": "SKU", "zh": "商品编码"},
+    "sales_customer": {"en": "Customer", "zh": "客户"},
+    "sales_units": {"en": "Units", "zh": "件数"},
+    "sales_amount": {"en": "Amount", "zh": "金额"},
+    "sales_orders": {"en": "Orders", "zh": "单数"},
+    "sales_totals": {
+        "en": "Top {shown} of {entries}. In all: {qty} units, {amount} {currency}, {orders} orders.",
+        "zh": "前 {shown} 名，共 {entries} 项。合计：{qty} 件，{amount} {currency}，{orders} 单。",
+    },
+    "sales_none": {"en": "No sales in these days.", "zh": "这段时间没有销售。"},
+    "sales_days": {"en": "{days} days", "zh": "{days} 天"},
+    "sales_view_product": {"en": "By product", "zh": "按商品"},
+    "sales_view_customer": {"en": "By customer", "zh": "按客户"},
     "n.order.approved": {
         "en": "Order {order} is confirmed; we are getting it ready.",
         "zh": "订单 {order} 已确认，正在备货。",
@@ -296,6 +322,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "m.shipment.no_carrier": {
         "en": "🚚 No carrier for {shipment} ({order}): {why}",
         "zh": "🚚 {shipment}（{order}）无可用承运商：{why}",
+    },
+    "m.shipment.carrier_failed": {
+        "en": "⚠️ {carrier} could not issue a waybill for {shipment} ({order}): {why}. {next}",
+        "zh": "⚠️ {carrier} 未能为 {shipment}（{order}）出单：{why}。{next}",
     },
     "m.shipment.date_missed": {
         "en": "📅 {order} will arrive after the customer's requested date {requested}: no carrier "

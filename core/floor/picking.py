@@ -21,6 +21,7 @@ from core.base.auth import Staff
 from core.base.db import by_number, fetch, in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
+from core.base.i18n import Phrase, named, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, Payload
@@ -221,6 +222,7 @@ class Current:
     order_status: str
     sku: str
     name: str
+    name_zh: str  # the product's Chinese name, or its name when it has none
     barcode: str | None
     location: str
 
@@ -228,21 +230,23 @@ class Current:
     def of(cls, t: PickTask) -> Current:
         """From a task read with its order, product and location."""
         return cls(t.id, t.seq, t.tote, t.qty, t.picked, t.state, t.at_location, t.order.number, t.order.status,
-                   t.product.sku, t.product.name, t.product.barcode, t.location.code)
+                   t.product.sku, t.product.name, t.product.name_zh or t.product.name, t.product.barcode,
+                   t.location.code)
 
     def view(self) -> dict[str, Any]:
         return {"seq": self.seq, "order": self.order, "tote": self.tote, "location": self.location, "sku": self.sku,
-                "name": self.name, "barcode": self.barcode, "qty": self.qty, "picked": self.picked,
-                "state": self.state, "at_location": self.at_location}
+                "name": self.name, "name_zh": self.name_zh or self.name, "barcode": self.barcode, "qty": self.qty,
+                "picked": self.picked, "state": self.state, "at_location": self.at_location}
 
 
 _CURRENT = {"id": "id", "seq": "seq", "tote": "tote", "qty": "qty", "picked": "picked", "state": "state",
             "at_location": "at_location", "order": "order__number", "order_status": "order__status",
-            "sku": "product__sku", "name": "product__name", "barcode": "product__barcode",
+            "sku": "product__sku", "name": "product__name", "name_zh": "product__name_zh",
+            "barcode": "product__barcode",
             "location": "location__code"}
 
 
-async def _current_task(pick_list_id: int, notices: list[str]) -> Current | None:
+async def _current_task(pick_list_id: int, notices: list[Phrase]) -> Current | None:
     """The next pending task in walking order; tasks of orders cancelled meanwhile are closed on the way."""
     while True:
         rows = await (PickTask.filter(pick_list_id=pick_list_id, state=TaskState.PENDING).order_by("seq").limit(1)
@@ -252,8 +256,8 @@ async def _current_task(pick_list_id: int, notices: list[str]) -> Current | None
             return task
         await PickTask.filter(id=task.id).update(state=TaskState.CANCELLED)
         if task.picked:
-            notices.append(f"{task.order} was cancelled: put {task.picked} × {task.sku} "
-                           f"from tote {task.tote} back to {task.location}")
+            notices.append(phrase("pick.cancelled", order=task.order, picked=task.picked, sku=task.sku,
+                                  tote=task.tote, location=task.location))
 
 
 def _is_product(payload: Payload, task: Current) -> bool:
@@ -269,14 +273,17 @@ class OpenList:
     status: str
     picker: str | None
     left: int  # pending tasks
+    stops: int  # bins still to visit
 
 
 # The list, its pending count and its current task with what a person reads about it, in one statement.
 _STEP_SQL = """
 SELECT pl."id" AS "list_id", pl."status" AS "list_status", pl."picker" AS "picker",
        (SELECT COUNT(*) FROM "pick_task" p WHERE p."pick_list_id" = pl."id" AND p."state" = 'pending') AS "left_count",
+       (SELECT COUNT(DISTINCT p."location_id") FROM "pick_task" p
+        WHERE p."pick_list_id" = pl."id" AND p."state" = 'pending') AS "stops_count",
        t."id", t."seq", t."tote", t."qty", t."picked", t."state", t."at_location", o."number" AS "order",
-       o."status" AS "order_status", pr."sku", pr."name", pr."barcode", l."code" AS "location"
+       o."status" AS "order_status", pr."sku", pr."name", pr."name_zh", pr."barcode", l."code" AS "location"
 FROM "pick_list" pl
 LEFT JOIN "pick_task" t ON t."id" = (SELECT c."id" FROM "pick_task" c WHERE c."pick_list_id" = pl."id"
                                      AND c."state" = 'pending' ORDER BY c."seq" LIMIT 1)
@@ -287,14 +294,15 @@ WHERE pl."number" = ?
 """
 
 
-async def _read_step(number: str, notices: list[str]) -> tuple[OpenList, Current | None]:
+async def _read_step(number: str, notices: list[Phrase]) -> tuple[OpenList, Current | None]:
     rows = await fetch(_STEP_SQL, number)
     if not rows:
         raise NotFound(what="pick list", key=number)
     row = rows[0]
     if row["list_status"] != PickListStatus.OPEN:
         raise InvalidTransition(document=number, current=row["list_status"], action="picked from")
-    pick_list = OpenList(row["list_id"], number, row["list_status"], row["picker"], row["left_count"])
+    pick_list = OpenList(row["list_id"], number, row["list_status"], row["picker"], row["left_count"],
+                         row["stops_count"])
     if row["id"] is None:
         return pick_list, None
     task = Current(**{name: row[name] for name in _CURRENT})
@@ -309,7 +317,7 @@ async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> di
     """Apply one scan to a pick list: confirm the bin, then take the product. Refusals change nothing.
 
     This is the floor's hot path, a few statements per scan; the answer is the next step, not the list."""
-    notices: list[str] = []
+    notices: list[Phrase] = []
     pick_list, task = await _read_step(number, notices)
     left = pick_list.left
     if task is None:
@@ -319,17 +327,18 @@ async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> di
     is_here = payload.kind in (Kind.LOCATION, Kind.TEXT) and payload.value == task.location
     if not task.at_location:
         if not is_here:
-            raise WrongScan(got=str(payload), expected=f"location {task.location}")
+            raise WrongScan(got=str(payload), expected=phrase("expect.location", code=task.location))
         await PickTask.filter(id=task.id).update(at_location=True)
         task.at_location = True
         return _step(pick_list, task, left, notices)
     if is_here:
         return _step(pick_list, task, left, notices)  # the bin scanned twice: harmless
     if not _is_product(payload, task):
-        raise WrongScan(got=str(payload), expected=f"product {task.sku} ({task.name}) from {task.location}")
+        raise WrongScan(got=str(payload), expected=phrase("expect.product", sku=task.sku,
+                                                          name=named(task.name, task.name_zh), location=task.location))
     remaining = task.qty - task.picked
     if not 1 <= qty <= remaining:
-        raise WrongScan(got=f"{qty} × {task.sku}", expected=f"1 to {remaining} × {task.sku}")
+        raise WrongScan(got=f"{qty} × {task.sku}", expected=phrase("expect.qty", left=remaining, sku=task.sku))
     state = TaskState.DONE if qty == remaining else TaskState.PENDING
     # guarded on the count we read: two devices on one list cannot both take the last unit
     if not await PickTask.filter(id=task.id, picked=task.picked, state=TaskState.PENDING).update(
@@ -341,27 +350,35 @@ async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> di
     following = await _current_task(pick_list.id, notices)
     if following is None:
         return await _finish(pick_list, staff, notices)
+    if following.location != task.location:  # a task done may leave its bin: count the bins again
+        pick_list.stops = await _stops_left(pick_list.id)
     return _step(pick_list, following, left - 1, notices)
 
 
-def _prompt(current: dict[str, Any] | None) -> tuple[str, str]:
+async def _stops_left(pick_list_id: int) -> int:
+    return len(set(await PickTask.filter(pick_list_id=pick_list_id, state=TaskState.PENDING).values_list(
+        "location_id", flat=True)))
+
+
+def _prompt(current: dict[str, Any] | None) -> tuple[str, Phrase]:
+    """The next step and what to tell the picker, said in their language when the answer is read."""
     if current is None:
-        return "done", "All picked: take the cart to packing."
+        return "done", phrase("pick.done")
     if not current["at_location"]:
-        return "location", f"Go to {current['location']} and scan its label."
-    left = current["qty"] - current["picked"]
-    return "product", f"Take {left} × {current['sku']} ({current['name']}) into tote {current['tote']}."
+        return "location", phrase("pick.go_to", location=current["location"])
+    return "product", phrase("pick.take", left=current["qty"] - current["picked"], sku=current["sku"],
+                             name=named(current["name"], current["name_zh"]), tote=current["tote"])
 
 
-def _step(pick_list: OpenList, current: Current, left: int, notices: list[str]) -> dict[str, Any]:
+def _step(pick_list: OpenList, current: Current, left: int, notices: list[Phrase]) -> dict[str, Any]:
     """The answer to a scan: where the picker stands now and what comes next."""
     view = current.view()
     step, prompt = _prompt(view)
     return {"number": pick_list.number, "status": pick_list.status, "step": step, "prompt": prompt,
-            "current": view, "tasks_left": left, "notices": notices}
+            "current": view, "tasks_left": left, "stops_left": pick_list.stops, "notices": notices}
 
 
-async def _finish(pick_list: OpenList | PickList, staff: Staff, notices: list[str]) -> dict[str, Any]:
+async def _finish(pick_list: OpenList | PickList, staff: Staff, notices: list[Phrase]) -> dict[str, Any]:
     if await PickList.filter(id=pick_list.id, status=PickListStatus.OPEN).update(
             status=PickListStatus.DONE, finished_at=datetime.now(UTC)):
         await emit("pick_list.done", {"pick_list": pick_list.number, "picker": staff.username})
@@ -380,16 +397,16 @@ async def report_short(number: str, staff: Staff, settings: Settings, in_bin: in
     pick_list = await pick_list_by_number(number)
     if pick_list.status != PickListStatus.OPEN:
         raise InvalidTransition(document=number, current=pick_list.status, action="picked from")
-    notices: list[str] = []
+    notices: list[Phrase] = []
     current = await _current_task(pick_list.id, notices)
     if current is None:
         return await _finish(pick_list, staff, notices)
     if not current.at_location:
-        raise WrongScan(got="a short pick", expected=f"location {current.location} scanned first")
+        raise WrongScan(got=phrase("got.short_pick"), expected=phrase("expect.location_first", code=current.location))
     missing, left = current.qty - current.picked, in_bin or 0
     if left >= missing:
-        raise WrongScan(got=f"a short pick with {left} × {current.sku} still in {current.location}",
-                        expected=f"take {missing} × {current.sku} from {current.location}: the bin has them")
+        raise WrongScan(got=phrase("got.short_with_stock", left=left, sku=current.sku, location=current.location),
+                        expected=phrase("expect.take", missing=missing, sku=current.sku, location=current.location))
     task = await PickTask.filter(id=current.id).select_related("order", "product", "location").first()
     assert task is not None
     level = await StockLevel.get(product_id=task.product.id, location_id=task.location.id).select_related("location")
@@ -443,7 +460,7 @@ async def _free_elsewhere(level: StockLevel) -> FreeStock:
 
 
 async def _cover(reservation: Reservation, short: int, level: StockLevel, pick_list: PickList, staff: Staff,
-                 settings: Settings, notices: list[str]) -> None:
+                 settings: Settings, notices: list[Phrase]) -> None:
     """Units of `reservation` that its short bin no longer holds: taken from the warehouse's other bins, on the
     same pick list and tote when it is being picked; what nobody has is backordered."""
     if reservation.transfer_line_id is not None:  # type: ignore[attr-defined]
@@ -470,8 +487,8 @@ async def _cover(reservation: Reservation, short: int, level: StockLevel, pick_l
             for i, r in enumerate(extra)
         ])
         if ours:
-            notices.append(f"{got} × {line.product.sku} more from "
-                           f"{', '.join(r.level.location.code for r in extra)}")
+            notices.append(phrase("pick.more_from", qty=got, sku=line.product.sku,
+                                  locations=", ".join(r.level.location.code for r in extra)))
     if short > got:
         rest = short - got
         await OrderLine.filter(id=line.id).update(qty_reserved=F("qty_reserved") - rest,
@@ -482,7 +499,8 @@ async def _cover(reservation: Reservation, short: int, level: StockLevel, pick_l
                              f"short pick at {level.location.code}: "
                              f"{line.product.sku}×{rest} missing")
         if ours:
-            notices.append(f"{line.order.number} waits for {rest} × {line.product.sku}; keep tote {task.tote}")  # type: ignore[union-attr]
+            notices.append(phrase("pick.waits", order=line.order.number, qty=rest, sku=line.product.sku,
+                                  tote=task.tote))  # type: ignore[union-attr]
 
 
 async def _cover_transfer(reservation: Reservation, short: int, level: StockLevel, settings: Settings) -> None:
@@ -503,14 +521,14 @@ async def _cover_transfer(reservation: Reservation, short: int, level: StockLeve
     await request_for_backorder(line.product, order.warehouse_id, rest, order.number, settings.tz)  # type: ignore[attr-defined]
 
 
-async def pick_progress(pick_list: PickList, notices: list[str] | None = None) -> dict[str, Any]:
+async def pick_progress(pick_list: PickList, notices: list[Phrase] | None = None) -> dict[str, Any]:
     """The whole list with the next step: what the PWA shows when a list is opened."""
     view = await pick_list_view(pick_list)
     current = next((t for t in view["tasks"] if t["state"] == TaskState.PENDING), None)
     step, prompt = _prompt(current)
-    left = sum(t["state"] == TaskState.PENDING for t in view["tasks"])
-    return {**view, "step": step, "prompt": prompt, "current": current, "tasks_left": left,
-            "notices": notices or []}
+    pending = [t for t in view["tasks"] if t["state"] == TaskState.PENDING]
+    return {**view, "step": step, "prompt": prompt, "current": current, "tasks_left": len(pending),
+            "stops_left": len({t["location"] for t in pending}), "notices": notices or []}
 
 
 async def pick_list_view(pick_list: PickList) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from core.base.auth import Staff
 from core.base.db import retry_on_conflict
 from core.base.errors import DomainError
 from core.base.fields import MAX_QTY, Number, Qty
+from core.base.i18n import is_phrase
 
 REQUEST = "request"  # the mode an action button's request is remembered under, beside the scans
 
@@ -114,7 +115,9 @@ async def apply_once(client_id: str, staff: Staff, mode: str, code: str,
         earlier = await Scan.get_or_none(client_scan_id=client_id)
         if earlier is not None:
             return _replay(earlier, record)
-        answer = {"error": refusal.code, "params": {k: str(v) for k, v in refusal.params.items()}}
+        # phrases stay phrases, so the refusal is said again in the language of whoever sends the copy
+        answer = {"error": refusal.code,
+                  "params": {k: v if is_phrase(v) else str(v) for k, v in refusal.params.items()}}
         try:
             await Scan.create(**record, accepted=False, answer=answer)
         except IntegrityError:

@@ -17,6 +17,7 @@ from core.base.db import by_number, change, fetch, fits, from_db, in_callers_tra
 from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.fields import ClockTime, ExternalRef, Qty, Sku
+from core.base.i18n import DEFAULT_LANGUAGE, render
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
@@ -295,8 +296,8 @@ async def order_view(order: Order) -> dict[str, Any]:
 
     Four plain statements: every placed order is answered with this, and customers and staff poll it."""
     lines = await fetch(
-        'SELECT p."sku", p."name", p."barcode", l."qty", l."unit_price", l."qty_reserved", l."qty_transfer", '
-        'l."qty_backordered" FROM "sales_order_line" l JOIN "product" p ON p."id" = l."product_id" '
+        'SELECT p."sku", p."name", p."name_zh", p."barcode", l."qty", l."unit_price", l."qty_reserved", '
+        'l."qty_transfer", l."qty_backordered" FROM "sales_order_line" l JOIN "product" p ON p."id" = l."product_id" '
         'WHERE l."order_id" = ? ORDER BY l."id"', order.id)
     reservations = await fetch(
         'SELECT p."sku", loc."code", r."qty" FROM "reservation" r '
@@ -325,7 +326,8 @@ async def order_view(order: Order) -> dict[str, Any]:
         "total": str(order.total),
         "currency": order.currency,
         "lines": [
-            {"sku": ln["sku"], "name": ln["name"], "barcode": ln["barcode"], "qty": ln["qty"],
+            {"sku": ln["sku"], "name": ln["name"], "name_zh": ln["name_zh"] or ln["name"], "barcode": ln["barcode"],
+             "qty": ln["qty"],
              "unit_price": str(from_db(OrderLine, "unit_price", ln["unit_price"])),
              "reserved": ln["qty_reserved"], "in_transfer": ln["qty_transfer"], "backordered": ln["qty_backordered"]}
             for ln in lines
@@ -342,10 +344,10 @@ async def order_view(order: Order) -> dict[str, Any]:
     }
 
 
-async def list_orders(status: OrderStatus | None = None, phone: str | None = None, limit: int = 100
-                      ) -> list[dict[str, Any]]:
+async def list_orders(status: OrderStatus | None = None, phone: str | None = None, limit: int = 100,
+                      lang: str = DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """Orders newest first, in a status or of the customer with a phone (in any spelling; a phone that is no
-    number is BadPhone), each as a line of a list: who, how much, and why it is held if it is."""
+    number is BadPhone), each as a line of a list: who, how much, and why it is held if it is (in `lang`)."""
     orders = Order.all().order_by("-id")
     if status:
         orders = orders.filter(status=status)
@@ -353,8 +355,14 @@ async def list_orders(status: OrderStatus | None = None, phone: str | None = Non
         orders = orders.filter(customer__phone=e164(phone))
     return [{"number": o.number, "status": o.status, "customer": o.customer.name, "total": str(o.total),
              "channel": o.channel, "created_at": o.created_at.isoformat(),
-             "hold_reason": "; ".join(r["reason"] for r in o.review if r["outcome"] != "pass")}
-            for o in await orders.limit(limit).prefetch_related("customer")]
+             "hold_reason": _why(o, lang)} for o in await orders.limit(limit).prefetch_related("customer")]
+
+
+def _why(order: Order, lang: str) -> str:
+    """Why review did not pass the order, in the reader's language (older orders kept their reasons in English
+    only)."""
+    return ("；" if lang == "zh" else "; ").join(render(r.get("said"), lang) or r["reason"] for r in order.review
+                                                if r["outcome"] != "pass")
 
 
 MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what the order's total column (14 digits, 2 decimals) holds

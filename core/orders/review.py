@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
+from core.base.i18n import Phrase, phrase, text
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
@@ -33,7 +35,8 @@ SEVERITY = {Outcome.PASS: 0, Outcome.HOLD: 1, Outcome.REJECT: 2}
 class RuleResult:
     rule: str
     outcome: Outcome
-    reason: str
+    reason: str  # in English, for the order's history
+    said: Phrase | None = None  # the same as a phrase, so a reader hears it in their own language
 
 
 @dataclass
@@ -49,36 +52,37 @@ class ReviewCase:
 Rule = Callable[[ReviewCase], Awaitable[RuleResult]]
 
 
-def _result(rule: str, outcome: Outcome, reason: str) -> RuleResult:
-    return RuleResult(rule, outcome, reason)
+def _result(rule: str, outcome: Outcome, key: str, **params: Any) -> RuleResult:
+    """A rule's outcome, its reason the catalogue's `review.<key>` filled with `params`."""
+    return RuleResult(rule, outcome, text(f"review.{key}", "en", **params), phrase(f"review.{key}", **params))
 
 
 async def customer_in_good_standing(case: ReviewCase) -> RuleResult:
     if case.customer.blocked:
-        return _result("customer", Outcome.REJECT, "the customer account is blocked")
-    return _result("customer", Outcome.PASS, "account in good standing")
+        return _result("customer", Outcome.REJECT, "blocked")
+    return _result("customer", Outcome.PASS, "good_standing")
 
 
 async def address_complete(case: ReviewCase) -> RuleResult:
     missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
     if missing:
-        return _result("address", Outcome.HOLD, f"address lacks {', '.join(missing)}; confirm it with the customer")
-    return _result("address", Outcome.PASS, "address complete")
+        return _result("address", Outcome.HOLD, "address_lacks", missing=", ".join(missing))
+    return _result("address", Outcome.PASS, "address_complete")
 
 
 async def products_active(case: ReviewCase) -> RuleResult:
     retired = [p.sku for _, p in case.lines if not p.active]
     if retired:
-        return _result("products", Outcome.REJECT, f"no longer sold: {', '.join(retired)}")
-    return _result("products", Outcome.PASS, "all products on sale")
+        return _result("products", Outcome.REJECT, "retired", skus=", ".join(retired))
+    return _result("products", Outcome.PASS, "on_sale")
 
 
 async def quantities_sane(case: ReviewCase) -> RuleResult:
     limit = case.settings.max_line_qty
     big = [f"{p.sku}×{line.qty}" for line, p in case.lines if line.qty > limit]
     if big:
-        return _result("quantities", Outcome.HOLD, f"unusually large quantities (over {limit}): {', '.join(big)}")
-    return _result("quantities", Outcome.PASS, "quantities usual")
+        return _result("quantities", Outcome.HOLD, "large_quantities", limit=limit, lines=", ".join(big))
+    return _result("quantities", Outcome.PASS, "usual_quantities")
 
 
 async def _open_credit(customer_id: int, excluding: int) -> Decimal:
@@ -95,16 +99,16 @@ def judge_payment(order: Order, customer: Customer, settings: Settings, open_cre
         return _result("payment", Outcome.PASS, "paid")
     if order.payment_method == PaymentMethod.COD:
         if not customer.cod_allowed:
-            return _result("payment", Outcome.HOLD, "cash on delivery is not allowed for this customer")
+            return _result("payment", Outcome.HOLD, "cod_not_allowed")
         if order.total > settings.cod_limit:
-            return _result("payment", Outcome.HOLD, f"cash on delivery over {settings.cod_limit}")
-        return _result("payment", Outcome.PASS, "cash on delivery")
+            return _result("payment", Outcome.HOLD, "cod_over", limit=settings.cod_limit)
+        return _result("payment", Outcome.PASS, "cod")
     if order.payment_method == PaymentMethod.CREDIT:
         if open_credit + order.total > customer.credit_limit:
             return _result("payment", Outcome.HOLD,
-                           f"over credit limit: {open_credit} open + {order.total} > {customer.credit_limit}")
-        return _result("payment", Outcome.PASS, "within credit limit")
-    return _result("payment", Outcome.PASS, "awaiting prepayment; goods are reserved meanwhile")
+                           "over_credit", used=open_credit, total=order.total, limit=customer.credit_limit)
+        return _result("payment", Outcome.PASS, "within_credit")
+    return _result("payment", Outcome.PASS, "awaiting_prepayment")
 
 
 async def payment_acceptable(case: ReviewCase) -> RuleResult:
@@ -120,16 +124,17 @@ async def stock_exists(case: ReviewCase) -> RuleResult:
     for line, product in case.lines:
         have = free.total(product.id)
         if have < line.qty:
-            short.append(f"{product.sku} ({line.qty - have} short)")
+            short.append(f"{product.sku} −{line.qty - have}")
     if short:
-        return _result("stock", Outcome.PASS, f"will be backordered: {', '.join(short)}")
-    return _result("stock", Outcome.PASS, "in stock")
+        return _result("stock", Outcome.PASS, "backordered", lines=", ".join(short))
+    return _result("stock", Outcome.PASS, "in_stock")
 
 
 async def value_within_limit(case: ReviewCase) -> RuleResult:
     if case.order.total > case.settings.hold_order_value:
-        return _result("value", Outcome.HOLD, f"order value {case.order.total} over {case.settings.hold_order_value}")
-    return _result("value", Outcome.PASS, "value within limit")
+        return _result("value", Outcome.HOLD, "value_over", total=case.order.total,
+                       limit=case.settings.hold_order_value)
+    return _result("value", Outcome.PASS, "value_within")
 
 
 Goods = list[tuple[int, int]]  # (product id, quantity) of each line, sorted: two orders of the same goods compare equal
@@ -143,11 +148,11 @@ def judge_duplicate(first_order: bool, mine: Goods, recent: list[tuple[str, Good
     """The duplicate rule itself: `recent` are the customer's other live orders of the window, newest first,
     each as (number, goods); the newest with exactly the same goods makes this one a likely twin."""
     if first_order:
-        return _result("duplicate", Outcome.PASS, "first order of a new customer")
+        return _result("duplicate", Outcome.PASS, "first_order")
     for number, theirs in recent:
         if theirs == mine:
-            return _result("duplicate", Outcome.HOLD, f"same goods as {number} placed shortly before")
-    return _result("duplicate", Outcome.PASS, "no recent twin")
+            return _result("duplicate", Outcome.HOLD, "duplicate", other=number)
+    return _result("duplicate", Outcome.PASS, "no_twin")
 
 
 async def _recent_goods(case: ReviewCase) -> list[tuple[str, Goods]]:
@@ -188,7 +193,7 @@ async def review_order(order: Order, customer: Customer, lines: list[tuple[Order
         free = await free_stock([p.id for _, p in lines])
     case = ReviewCase(order, customer, lines, settings, free, first_order)
     results = [await rule(case) for rule in RULES]
-    stored = [{"rule": r.rule, "outcome": r.outcome.value, "reason": r.reason} for r in results]
+    stored = [{"rule": r.rule, "outcome": r.outcome.value, "reason": r.reason, "said": r.said} for r in results]
     verdict, reasons = verdict_of(results)
     await transition(order, VERDICT_STATUS[verdict], "review", reasons, review=stored)
     return verdict

@@ -262,11 +262,17 @@ async def _step(request: AfterSalesRequest, current: RequestStatus, to: RequestS
                                           "note": note, "customer_id": request.order.customer_id})  # type: ignore[attr-defined]
 
 
+async def undecided_request(number: str, action: str = "decided") -> AfterSalesRequest:
+    """The request, while it waits for a manager's decision; InvalidTransition once it was decided."""
+    request = await request_by_number(number)
+    if request.status != RequestStatus.OPEN:
+        raise InvalidTransition(document=number, current=request.status, action=action)
+    return request
+
+
 async def decide_request(number: str, body: AfterSalesDecisionIn, actor: str) -> AfterSalesRequest:
     async with in_transaction():
-        request = await request_by_number(number)
-        if request.status != RequestStatus.OPEN:
-            raise InvalidTransition(document=number, current=request.status, action="decided")
+        request = await undecided_request(number)
         if not body.approve:
             await _step(request, RequestStatus.OPEN, RequestStatus.REJECTED, actor, body.note, resolution=body.note)
         elif request.kind in GOODS_COME_BACK:

@@ -10,10 +10,11 @@ whole reasoning, in English and Chinese, is stored with the shipment.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from tortoise import fields
@@ -23,7 +24,11 @@ from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
 from core.base.fields import ClockTime
 from core.base.i18n import LANGUAGES, SEPARATOR, text
+from core.base.settings import Settings
 from core.orders.order import ServiceLevel
+from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
+from core.shipping.carrier_kuaidi100 import Kuaidi100
+from core.shipping.carrier_sf import SfExpress
 from core.stock.catalog import GoodsClass
 
 SPEED = {ServiceLevel.ECONOMY: 0, ServiceLevel.STANDARD: 1, ServiceLevel.EXPRESS: 2}
@@ -163,6 +168,8 @@ class Choice:
     requested: str | None = None  # the customer's date, ISO
     ranked: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    # carriers whose system failed at booking, each with why in both languages, the next one taking over
+    fallbacks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def date_missed(self) -> bool:
@@ -176,8 +183,10 @@ class Choice:
             return text("carrier.none", lang, reasons=semi.join(
                 f"{r['carrier']}{colon}{SEPARATOR[lang].join(r['reasons' + suffix])}" for r in self.rejected))
         best = self.ranked[0]
-        return text("carrier.chosen", lang, carrier=best["carrier"], basis=self.basis if lang == "en" else
-                    self.basis_zh, price=best["price"], arrives=best["arrives"])
+        suffix = "" if lang == "en" else "_zh"
+        said = text("carrier.chosen", lang, carrier=best["carrier"], basis=self.basis if lang == "en" else
+                    self.basis_zh, price=best["price"], arrives=best["arrives"], priced=best["priced" + suffix])
+        return " ".join([said, *(f["why" + suffix] for f in self.fallbacks)])
 
     @property
     def summary(self) -> str:
@@ -189,6 +198,19 @@ class Choice:
 
     def set_basis(self, said: Said) -> None:
         self.basis, self.basis_zh = said["en"], said["zh"]
+
+    def fall_back(self, failed: str, reason: Said) -> bool:
+        """The chosen carrier's system failed: the next ranked one takes over, and the choice says so.
+        False when none is left."""
+        self.ranked = [o for o in self.ranked if o["carrier"] != failed]
+        if not self.ranked:
+            self.chosen = None
+            return False
+        self.chosen = self.ranked[0]["carrier"]
+        said = bilingual("carrier.fell_back", failed=failed, carrier=self.chosen,
+                         reason=lambda lang: reason["en" if lang == "en" else "zh"])
+        self.fallbacks.append({"carrier": failed, "why": said["en"], "why_zh": said["zh"]})
+        return True
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "summary": self.summary, "summary_zh": self.summary_zh,
@@ -213,11 +235,30 @@ def _refusals(c: Carrier, parcel: Parcel) -> list[Said]:
     return reasons
 
 
-def choose_carrier(carriers: list[Carrier], parcel: Parcel, total_weight_g: int, now: datetime) -> Choice:
+def eligible(carriers: list[Carrier], parcel: Parcel) -> list[Carrier]:
+    """The carriers no hard rule excludes: the only ones worth asking for a live quote."""
+    return [c for c in carriers if not _refusals(c, parcel)]
+
+
+def _option(c: Carrier, parcel: Parcel, total_weight_g: int, now: datetime, quote: Quote | None) -> dict[str, Any]:
+    """One carrier able to take the shipment: its price and arrival from its live quote where it gave one,
+    else from its rate table and transit days, saying which."""
+    price = quote.price.quantize(Decimal("0.01")) if quote else c.price(parcel.province, total_weight_g)
+    arrives = (quote.arrives if quote else None) or c.arrival(now)
+    priced = bilingual("carrier.live_quote" if quote else "carrier.rate_table")
+    by = parcel.requested_date
+    return {"carrier": c.code, "name": c.name, "price": str(price), "arrives": arrives.isoformat(),
+            "on_time": None if by is None else arrives <= by, "priced_by": "quote" if quote else "table",
+            "priced": priced["en"], "priced_zh": priced["zh"]}
+
+
+def choose_carrier(carriers: list[Carrier], parcel: Parcel, total_weight_g: int, now: datetime,
+                   quotes: Mapping[str, Quote] | None = None) -> Choice:
     """Drop the carriers a hard rule excludes; rank the rest. A requested date comes first: carriers that
     arrive by it beat those that do not, then price (or arrival, for express). When none can make the date,
-    the fastest wins and the basis says the date cannot be met. Arrival is the carrier's data: the day it
-    collects (today before its cut-off, else tomorrow) plus its transit days, every day counting."""
+    the fastest wins and the basis says the date cannot be met. Price and arrival are a carrier's live quote
+    where `quotes` has one, else its data: the rate table, and the day it collects (today before its
+    cut-off, else tomorrow) plus its transit days, every day counting."""
     by = parcel.requested_date
     choice = Choice(chosen=None, basis="", basis_zh="", requested=by.isoformat() if by else None)
     for c in carriers:
@@ -226,10 +267,7 @@ def choose_carrier(carriers: list[Carrier], parcel: Parcel, total_weight_g: int,
             choice.rejected.append({"carrier": c.code, "reasons": [r["en"] for r in reasons],
                                     "reasons_zh": [r["zh"] for r in reasons]})
         else:
-            arrives = c.arrival(now)
-            choice.ranked.append({"carrier": c.code, "name": c.name, "price": str(c.price(parcel.province,
-                                  total_weight_g)), "arrives": arrives.isoformat(),
-                                  "on_time": None if by is None else arrives <= by})
+            choice.ranked.append(_option(c, parcel, total_weight_g, now, (quotes or {}).get(c.code)))
     can_meet = by is None or any(o["on_time"] for o in choice.ranked)
     by_arrival = parcel.service_level == ServiceLevel.EXPRESS or not can_meet
 
@@ -267,39 +305,7 @@ def _why_not(option: dict[str, Any], best: dict[str, Any], requested: str | None
 # -- adapters -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WaybillRequest:
-    shipment: str
-    sender: str
-    recipient: str
-    phone: str
-    address: str
-    province: str
-    packages: int
-    weight_g: int
-
-
-@dataclass(frozen=True)
-class TrackingUpdate:
-    external_id: str
-    code: str  # picked_up | in_transit | arrived | out_for_delivery | delivered | exception
-    description: str
-    place: str
-    occurred_at: datetime
-
-
-class CarrierAdapter(Protocol):
-    """What fahuo needs from a carrier's system; a real carrier's API client implements these three."""
-
-    async def create_waybill(self, carrier: Carrier, request: WaybillRequest) -> str: ...
-
-    async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None: ...
-
-    async def fetch_tracking(self, carrier: Carrier, waybill: str, dispatched_at: datetime, origin: str,
-                             destination: str, now: datetime) -> list[TrackingUpdate]: ...
-
-
-class SimulatedCarrier:
+class SimulatedCarrier(CarrierAdapter):
     """A carrier for demos and tests: issues waybill numbers and reports a parcel's journey as time passes."""
 
     JOURNEY = (
@@ -313,17 +319,17 @@ class SimulatedCarrier:
     def __init__(self) -> None:
         self.cancelled: set[str] = set()
 
-    async def create_waybill(self, carrier: Carrier, request: WaybillRequest) -> str:
-        return f"{carrier.code}{request.shipment.replace('-', '')[2:]}"
+    async def create_waybill(self, conn: Connection, request: WaybillRequest) -> Waybill:
+        return Waybill(f"{conn.code}{request.shipment.replace('-', '')[2:]}")
 
-    async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None:
+    async def cancel_waybill(self, conn: Connection, waybill: str, reference: str) -> None:
         self.cancelled.add(waybill)
 
-    async def fetch_tracking(self, carrier: Carrier, waybill: str, dispatched_at: datetime, origin: str,
+    async def fetch_tracking(self, conn: Connection, waybill: str, dispatched_at: datetime, origin: str,
                              destination: str, now: datetime) -> list[TrackingUpdate]:
         if waybill in self.cancelled:
             return []
-        journey = timedelta(days=carrier.transit_days or 0.25)
+        journey = timedelta(days=conn.transit_days or 0.25)
         places = {"origin": origin, "destination": destination}
         return [
             TrackingUpdate(f"{waybill}-{i}", code, text, places[where], dispatched_at + journey * share)
@@ -332,21 +338,24 @@ class SimulatedCarrier:
         ]
 
 
-class OwnFleet:
+class OwnFleet(CarrierAdapter):
     """Our own vans: the waybill is our shipment number; drivers report delivery through fahuo itself."""
 
-    async def create_waybill(self, carrier: Carrier, request: WaybillRequest) -> str:
-        return f"{carrier.code}-{request.shipment}"
+    async def create_waybill(self, conn: Connection, request: WaybillRequest) -> Waybill:
+        return Waybill(f"{conn.code}-{request.shipment}")
 
-    async def cancel_waybill(self, carrier: Carrier, waybill: str) -> None:
+    async def cancel_waybill(self, conn: Connection, waybill: str, reference: str) -> None:
         return None
 
-    async def fetch_tracking(self, carrier: Carrier, waybill: str, dispatched_at: datetime, origin: str,
+    async def fetch_tracking(self, conn: Connection, waybill: str, dispatched_at: datetime, origin: str,
                              destination: str, now: datetime) -> list[TrackingUpdate]:
         return []
 
 
-ADAPTERS: dict[str, CarrierAdapter] = {"simulated": SimulatedCarrier(), "own_fleet": OwnFleet()}
+# Every adapter fahuo has, by the name a carrier's `adapter` field gives. A new carrier's system is a module
+# beside carrier_sf.py implementing CarrierAdapter, added here.
+ADAPTERS: dict[str, CarrierAdapter] = {"simulated": SimulatedCarrier(), "own_fleet": OwnFleet(),
+                                       "sf": SfExpress(), "kuaidi100": Kuaidi100()}
 
 
 def adapter_for(carrier: Carrier) -> CarrierAdapter:
@@ -354,3 +363,34 @@ def adapter_for(carrier: Carrier) -> CarrierAdapter:
     if adapter is None:
         raise Conflict(detail=f"carrier {carrier.code} uses adapter {carrier.adapter}, which is not installed")
     return adapter
+
+
+def connect(carrier: Carrier, settings: Settings) -> tuple[CarrierAdapter, Connection]:
+    """The carrier's adapter, and the connection (with its account from settings) to call it with."""
+    return adapter_for(carrier), Connection(carrier.code, carrier.name, carrier.transit_days,
+                                            settings.carrier_account(carrier.code, carrier.adapter))
+
+
+class QuoteCache:
+    """Live quotes kept briefly, per carrier, destination and whole kilogram, so packing a run of similar
+    parcels asks each carrier once, not once per parcel."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str, str, int], tuple[datetime, Quote]] = {}
+
+    @staticmethod
+    def key(code: str, province: str, city: str, weight_g: int) -> tuple[str, str, str, int]:
+        return code, province, city, max(1, math.ceil(weight_g / 1000))
+
+    def get(self, key: tuple[str, str, str, int], now: datetime) -> Quote | None:
+        kept = self._kept.get(key)
+        return kept[1] if kept is not None and kept[0] > now else None
+
+    def put(self, key: tuple[str, str, str, int], quote: Quote, until: datetime) -> None:
+        self._kept[key] = (until, quote)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+QUOTES = QuoteCache()

@@ -18,6 +18,7 @@ from core.base.auth import Staff
 from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidTransition, WrongScan
 from core.base.events import emit
+from core.base.i18n import Phrase, phrase
 from core.base.settings import Settings
 from core.floor.qr import Kind, Payload
 from core.orders.order import OrderLine, OrderStatus, transition
@@ -44,10 +45,11 @@ async def _vehicle_for(shipment: Shipment, plate: str) -> None:
         return
     vehicle = await Vehicle.get_or_none(plate=plate, active=True)
     if vehicle is None:
-        raise WrongScan(got=f"vehicle {plate}", expected="one of our own vans")
+        raise WrongScan(got=phrase("got.vehicle", plate=plate), expected=phrase("expect.own_van"))
     planned = await planned_vehicle(shipment.id)
     if planned is not None and planned.plate != plate:
-        raise WrongScan(got=f"vehicle {plate}", expected=f"vehicle {planned.plate}, as planned")
+        raise WrongScan(got=phrase("got.vehicle", plate=plate),
+                        expected=phrase("expect.vehicle_planned", plate=planned.plate))
 
 
 @in_callers_transaction
@@ -58,29 +60,35 @@ async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, An
     waiting = [p.number for p in packages if p.loaded_at is None]
     if payload.kind == Kind.VEHICLE:
         if shipment.vehicle_plate and shipment.vehicle_plate != payload.value and len(waiting) < len(packages):
-            raise WrongScan(got=f"vehicle {payload.value}",
-                            expected=f"vehicle {shipment.vehicle_plate}, which already has packages of it")
+            raise WrongScan(got=phrase("got.vehicle", plate=payload.value),
+                            expected=phrase("expect.vehicle_loading", plate=shipment.vehicle_plate))
         await _vehicle_for(shipment, payload.value)
         await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING, vehicle_plate=payload.value)
         shipment.status, shipment.vehicle_plate = ShipmentStatus.LOADING, payload.value
-        return _progress(shipment, packages, f"Loading onto {payload.value}")
+        return _progress(shipment, packages, phrase("load.onto", plate=payload.value))
     if not shipment.vehicle_plate:
-        raise WrongScan(got=str(payload), expected="the vehicle's label first (FH:VEH:…)")
+        raise WrongScan(got=str(payload), expected=phrase("expect.vehicle_first"))
     if payload.kind != Kind.PACKAGE:
-        raise WrongScan(got=str(payload), expected=f"a package of {number}: {', '.join(waiting) or 'all loaded'}")
+        raise WrongScan(got=str(payload), expected=_a_package_of(number, waiting))
     package = next((p for p in packages if p.number == payload.value), None)
     if package is None:
-        raise WrongScan(got=f"package {payload.value}, not part of {number}",
-                        expected=f"a package of {number}: {', '.join(waiting) or 'all loaded'}")
+        raise WrongScan(got=phrase("got.foreign_package", package=payload.value, shipment=number),
+                        expected=_a_package_of(number, waiting))
     if package.loaded_at is not None:
-        return _progress(shipment, packages, f"{package.number} is already on board")
+        return _progress(shipment, packages, phrase("load.already", package=package.number))
     package.loaded_at = datetime.now(UTC)
     await Package.filter(id=package.id, loaded_at__isnull=True).update(loaded_at=package.loaded_at,
                                                                        loaded_by=staff.username)
-    return _progress(shipment, packages, f"{package.number} loaded")
+    return _progress(shipment, packages, phrase("load.loaded", package=package.number))
 
 
-def _progress(shipment: Shipment, packages: list[Package], message: str) -> dict[str, Any]:
+def _a_package_of(number: str, waiting: list[str]) -> Phrase:
+    if not waiting:
+        return phrase("expect.all_loaded")
+    return phrase("expect.package", shipment=number, waiting=", ".join(waiting))
+
+
+def _progress(shipment: Shipment, packages: list[Package], message: Phrase) -> dict[str, Any]:
     waiting = [p.number for p in packages if p.loaded_at is None]
     return {"shipment": shipment.number, "status": shipment.status, "vehicle": shipment.vehicle_plate,
             "loaded": len(packages) - len(waiting), "packages": len(packages), "waiting": waiting,

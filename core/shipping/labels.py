@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from markupsafe import Markup
@@ -47,6 +47,9 @@ class PackageLabel:
     sender: str
     carrier: str
     waybill: str | None  # printed as a Code 128 barcode for the carrier's scanners
+    # the carrier's routing fields, as it named them (SF: destRouteLabel, codingMapping, proCode,
+    # twoDimensionCode, …): a thermal label prints them where the carrier's layout puts them
+    routing: dict[str, str] = field(default_factory=dict)
 
 
 async def package_label(number: str, lang: str, settings: Settings) -> PackageLabel:
@@ -63,7 +66,8 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
         to_heading=say("label.to"), recipient=f"{order.recipient}  {order.phone}",
         address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
         sender=f"{settings.company_name}  {settings.company_phone}",
-        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=shipment.waybill)
+        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=shipment.waybill,
+        routing=dict(shipment.routing or {}))
 
 
 async def package_qr_svg(number: str) -> str:

@@ -12,7 +12,7 @@ import base64
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -42,13 +42,13 @@ from reportlab.platypus import (
 )
 
 from core.base.fonts import pdf_font
-from core.base.i18n import status_word, text, words_in
+from core.base.i18n import local_day, local_moment, status_word, text, words_in
 from core.base.settings import Settings
 from core.floor.barcode import code128_svg
 from core.floor.qr import qr_png, qr_svg
-from core.shipping.carriers import SimulatedCarrier
 from core.shipping.documents import DocumentKind, paper, paper_language
 from core.shipping.shipments import shipment_by_number
+from core.shipping.tracking import carrier_words
 
 templates = Environment(loader=PackageLoader("core", "templates"), autoescape=select_autoescape(["html"]))
 INK, GREY, RULE, SHADE = colors.HexColor("#111111"), colors.HexColor("#555555"), colors.HexColor("#999999"), \
@@ -330,29 +330,6 @@ def render_pdf(paper: Layout, settings: Settings) -> bytes:
 
 # -- the customer's tracking page -----------------------------------------------------------------------
 
-STOCK_PHRASES = {code: {words.casefold()} for _, code, words, _ in SimulatedCarrier.JOURNEY}
-
-
-def carrier_words(code: str, description: str) -> str:
-    """The carrier's own words for an event when they say more than its kind (which the page names in the
-    reader's language); stock phrases such as "in transit" would only repeat it, in a language maybe foreign."""
-    plain = description.strip()
-    stock = STOCK_PHRASES.get(code, set()) | {code.replace("_", " ")}
-    return "" if plain.casefold() in stock else plain
-
-
-def _when(iso: str, lang: str, tz: ZoneInfo) -> str:
-    at = datetime.fromisoformat(iso).astimezone(tz)
-    return f"{at.month}月{at.day}日 {at:%H:%M}" if lang == "zh" else f"{at.day} {at:%b %H:%M}"
-
-
-def _day(iso: str | None, lang: str) -> str | None:
-    if not iso:
-        return None
-    day = date.fromisoformat(iso)
-    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%b}"
-
-
 def _offset(tz: ZoneInfo) -> str:
     offset = datetime.now(tz).strftime("%z")
     return f"UTC{offset[:3]}:{offset[3:]}"
@@ -361,12 +338,12 @@ def _offset(tz: ZoneInfo) -> str:
 def tracking_steps(view: dict[str, Any], lang: str, tz: ZoneInfo) -> list[dict[str, str]]:
     """The journey, newest first: the carrier's events and our own (the parcel left the warehouse)."""
     events = [{"at": e["at"], "what": status_word("tracking", e["code"], lang),
-               "detail": carrier_words(e["code"], e["description"]), "place": e["place"]} for e in view["events"]]
+               "detail": carrier_words(e["code"], e["description"], lang), "place": e["place"]} for e in view["events"]]
     if view["dispatched_at"]:
         events.append({"at": view["dispatched_at"], "what": text("tracking.left_warehouse", lang), "detail": "",
                        "place": ""})
     events.sort(key=lambda e: datetime.fromisoformat(e["at"]), reverse=True)
-    return [{**e, "at": _when(e["at"], lang, tz)} for e in events]
+    return [{**e, "at": local_moment(e["at"], tz, lang)} for e in events]
 
 
 def tracking_html(view: dict[str, Any], lang: str, settings: Settings) -> str:
@@ -375,7 +352,8 @@ def tracking_html(view: dict[str, Any], lang: str, settings: Settings) -> str:
     status = status_word("tracking", latest, lang) if latest else status_word("shipment", view["status"], lang)
     return templates.get_template("tracking.html").render(
         t=view, lang=lang, say=words_in(lang), status=status, delivered=view["status"] == "delivered",
-        steps=tracking_steps(view, lang, settings.tz), eta=_day(view["eta"], lang), offset=_offset(settings.tz),
+        steps=tracking_steps(view, lang, settings.tz), eta=local_day(view["eta"], lang) if view["eta"] else None,
+        offset=_offset(settings.tz),
         other="en" if lang == "zh" else "zh", company=settings.company_name,
         logo=logo_data_uri(settings.company_logo), phone=settings.company_phone)
 

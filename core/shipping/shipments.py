@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +19,17 @@ from core.base.settings import Settings
 from core.floor.qr import Kind, encode
 from core.orders.notifications import advance, next_events
 from core.orders.order import Order, OrderLine, ServiceLevel
-from core.shipping.carriers import Carrier, Choice, Parcel, WaybillRequest, adapter_for, bilingual, choose_carrier
+from core.shipping.carrier_api import (
+    CarrierError,
+    CarrierRefused,
+    CarrierUnavailable,
+    Party,
+    Place,
+    QuoteRequest,
+    WaybillRequest,
+)
+from core.shipping.carrier_calls import Issued, failure_words, issue_waybill, live_quotes
+from core.shipping.carriers import Carrier, Choice, Parcel, Said, bilingual, choose_carrier, connect, eligible
 from core.stock.catalog import Product
 
 
@@ -48,6 +58,11 @@ class Shipment(Model):
         "fahuo.Carrier", related_name="shipments", null=True, on_delete=fields.RESTRICT
     )
     waybill = fields.CharField(max_length=64, null=True, db_index=True)
+    # what the carrier's label must show beside the waybill (e.g. SF's destination route label), and its own
+    # label where it drew one
+    routing: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    carrier_label = fields.BinaryField(null=True)
+    carrier_label_format = fields.CharField(max_length=8, null=True)
     choice: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
     price = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
     eta = fields.DateField(null=True)
@@ -84,51 +99,139 @@ async def _parcel(shipment: Shipment) -> tuple[Parcel, int, int]:
     return parcel, sum(p.weight_g for p in packages), len(packages)
 
 
+def _waybill_request(shipment: Shipment, count: int, weight: int, goods: str, settings: Settings) -> WaybillRequest:
+    order, warehouse = shipment.order, shipment.warehouse
+    sender = Party(settings.company_name, settings.company_phone,
+                   Place(warehouse.province, warehouse.city, "", warehouse.address), company=warehouse.name)
+    recipient = Party(order.recipient, order.phone,
+                      Place(order.province, order.city, order.district, order.line1, order.postcode))
+    return WaybillRequest(shipment.number, sender, recipient, count, weight, goods, str(order.service_level))
+
+
+async def _goods(shipment: Shipment) -> str:
+    lines = await OrderLine.filter(order_id=shipment.order.id).prefetch_related("product")
+    return "、".join(f"{ln.product.name_zh or ln.product.name}×{ln.qty}" for ln in lines)[:120]
+
+
 async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_code: str | None = None,
-                       now: datetime | None = None) -> Shipment:
+                       now: datetime | None = None, attempt: int = 1) -> Shipment:
     """Choose the carrier (or take the one a manager named, if the rules allow it) and get its waybill.
 
-    The carrier's system is called outside any database transaction; if recording the booking then fails,
-    the new waybill is cancelled again."""
+    Carriers that quote are priced by their live quote, the others by their rate table. The carriers'
+    systems are called outside any database transaction, for `carrier_wait_s` at most: a carrier that fails
+    hands over to the next one the rules allow (not when a manager named it), and when none is left the
+    shipment stays packed, the request is tried again through the outbox and a manager is told. If
+    recording the booking fails, the new waybill is cancelled again."""
     now = now or datetime.now(settings.tz)
     shipment = await shipment_by_number(number)
     if shipment.status not in BOOKABLE:
         raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier")
     parcel, weight, count = await _parcel(shipment)
     carriers = await Carrier.filter(active=True).order_by("code")
-    choice = choose_carrier(carriers, parcel, weight, now)
+    request = _waybill_request(shipment, count, weight, await _goods(shipment), settings)
+    quotes = await live_quotes(eligible(carriers, parcel), QuoteRequest(
+        request.sender.place, request.recipient.place, weight, request.service_level), settings, now)
+    choice = choose_carrier(carriers, parcel, weight, now, quotes)
     if carrier_code is not None:
         _override(choice, carrier_code)
     if choice.chosen is None:
         await _record_no_carrier(shipment, choice)
         return shipment
-    carrier = next(c for c in carriers if c.code == choice.chosen)
-    order = shipment.order
-    request = WaybillRequest(shipment.number, shipment.warehouse.name, order.recipient, order.phone,
-                             f"{order.province}{order.city}{order.district}{order.line1}", order.province,
-                             count, weight)
-    waybill = await adapter_for(carrier).create_waybill(carrier, request)
+    issued = await issue_waybill(choice, carriers, request, settings, fall_back=carrier_code is None)
+    if issued.carrier is None or issued.waybill is None:
+        # asked again later with the same reference, a carrier that made the order silently answers with it
+        await _book_later(shipment, choice, issued, carrier_code, attempt, settings, now)
+        return await shipment_by_number(number)
+    if issued.unsure:  # another carrier took it: one that fell silent may have made the order
+        async with in_transaction():
+            for unsure in issued.unsure:
+                await cancel_waybill_later(unsure, "", number)
+    await _record_booking(shipment, choice, issued, settings)
+    return await shipment_by_number(number)
+
+
+async def _record_booking(shipment: Shipment, choice: Choice, issued: Issued, settings: Settings) -> None:
+    carrier, waybill = issued.carrier, issued.waybill
+    assert carrier is not None and waybill is not None
+    order, number = shipment.order, shipment.number
     old = (shipment.carrier, shipment.waybill)
     option = choice.ranked[0]
     try:
         async with in_transaction():
             if not await Shipment.filter(id=shipment.id, status=shipment.status).update(
-                    status=ShipmentStatus.BOOKED, carrier_id=carrier.id, waybill=waybill, choice=choice.as_dict(),
-                    price=option["price"], eta=option["arrives"]):
+                    status=ShipmentStatus.BOOKED, carrier_id=carrier.id, waybill=waybill.number,
+                    routing=waybill.routing, carrier_label=waybill.label, carrier_label_format=waybill.label_format,
+                    choice=choice.as_dict(), price=option["price"], eta=option["arrives"]):
                 raise Conflict(detail=f"shipment {number} changed meanwhile; try again")
             await emit("shipment.booked", {"shipment": number, "order": order.number, "carrier": carrier.code,
-                                           "waybill": waybill, "why": choice.summary})
+                                           "waybill": waybill.number, "why": choice.summary})
+            if choice.fallbacks and issued.failure is not None:
+                await _tell_failure(shipment, choice.fallbacks[-1]["carrier"], issued.failure,
+                                    bilingual("carrier.took_over", carrier=carrier.code))
             if choice.date_missed:
                 await emit("shipment.date_missed", {
                     "shipment": number, "order": order.number, "requested": choice.requested,
                     "carrier": carrier.name, "arrives": option["arrives"]}, dedupe_key=f"date_missed:{number}")
     except BaseException:
-        await adapter_for(carrier).cancel_waybill(carrier, waybill)
+        adapter, conn = connect(carrier, settings)
+        await adapter.cancel_waybill(conn, waybill.number, number)
         raise
-    if old[0] is not None and old[1] and old[1] != waybill:
+    if old[0] is not None and old[1] and old[1] != waybill.number:
         async with in_transaction():
             await cancel_waybill_later(old[0], old[1], number)
-    return await shipment_by_number(number)
+
+
+@in_callers_transaction
+async def _tell_failure(shipment: Shipment, carrier: str, failure: CarrierError, then: Said) -> None:
+    """A manager hears that a carrier's system failed, and what fahuo does about it. Runs in the caller's
+    transaction."""
+    why = failure_words(failure)
+    await emit("shipment.carrier_failed", {
+        "shipment": shipment.number, "order": shipment.order.number, "carrier": carrier, "why": why["en"],
+        "why_zh": why["zh"], "next": then["en"], "next_zh": then["zh"]},
+        dedupe_key=f"carrier_failed:{shipment.number}:{carrier}")
+
+
+RETRIER = "waybill_retry"  # the outbox consumer that asks carriers again
+
+
+async def _book_later(shipment: Shipment, choice: Choice, issued: Issued, carrier_code: str | None, attempt: int,
+                      settings: Settings, now: datetime) -> None:
+    """No carrier issued a waybill: ask again later through the outbox (waiting longer each time), telling
+    a manager on the first failure and again when fahuo gives up."""
+    failure = issued.failure or CarrierUnavailable(choice.chosen or "", "no answer")
+    failed = carrier_code or failure.carrier
+    async with in_transaction():
+        await Shipment.filter(id=shipment.id).update(choice=choice.as_dict())
+        if attempt > settings.waybill_retries:
+            why = bilingual("carrier.gave_up", carrier=failed, tries=attempt)
+            await emit("shipment.no_carrier", {"shipment": shipment.number, "order": shipment.order.number,
+                                               "why": why["en"], "why_zh": why["zh"]},
+                       dedupe_key=f"no_carrier:{shipment.number}:{attempt}")
+            return
+        due = now + timedelta(minutes=min(2 ** attempt, 60))
+        await emit("waybill.request", {"shipment": shipment.number, "carrier": carrier_code, "attempt": attempt + 1,
+                                       "due": due.isoformat()})
+        if attempt == 1:
+            await _tell_failure(shipment, failed, failure, bilingual("carrier.retrying"))
+
+
+async def retry_waybills(settings: Settings, now: datetime) -> int:
+    """Ask again for the waybills no carrier issued at packing (a scheduler job); returns how many were booked.
+
+    Requests come in the order they were made; the first one not due yet ends the round. A shipment booked
+    or cancelled meanwhile needs nothing more."""
+    booked = 0
+    for event in await next_events(RETRIER, 100, kind="waybill.request"):
+        if datetime.fromisoformat(event.payload["due"]) > now:
+            break
+        number = event.payload["shipment"]
+        if await Shipment.exists(number=number, status=ShipmentStatus.PACKED):
+            shipment = await book_carrier(number, "fahuo", settings, carrier_code=event.payload.get("carrier"),
+                                          now=now, attempt=int(event.payload["attempt"]))
+            booked += shipment.status == ShipmentStatus.BOOKED
+        await advance(RETRIER, event)
+    return booked
 
 
 def _override(choice: Choice, code: str) -> None:
@@ -185,13 +288,18 @@ async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
     for event in await next_events(CANCELLER, 100, kind="waybill.cancel"):
         carrier = await Carrier.get_or_none(code=event.payload["carrier"])
         if carrier is not None:
+            adapter, conn = connect(carrier, settings)
             try:
-                await adapter_for(carrier).cancel_waybill(carrier, event.payload["waybill"])
+                await adapter.cancel_waybill(conn, event.payload["waybill"], event.payload["shipment"])
+            except CarrierRefused as refused:  # asking again will not change its answer
+                log.warning("carrier %s refused the cancel of %s: %s", carrier.code, event.payload["shipment"],
+                            refused.reason)
             except Exception:
                 log.warning("carrier %s did not take the cancel of waybill %s; trying again next round",
                             carrier.code, event.payload["waybill"], exc_info=True)
                 break
-            told += 1
+            else:
+                told += 1
         await advance(CANCELLER, event)
     return told
 
@@ -211,6 +319,7 @@ async def shipment_view(shipment: Shipment, settings: Settings) -> dict[str, Any
         "carrier": shipment.carrier.code if shipment.carrier else None,
         "carrier_name": shipment.carrier.name if shipment.carrier else None,
         "waybill": shipment.waybill,
+        "routing": shipment.routing,
         "price": None if shipment.price is None else str(shipment.price),
         "eta": shipment.eta.isoformat() if shipment.eta else None,
         "choice": shipment.choice,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -22,10 +23,16 @@ from tortoise.transactions import in_transaction
 from core.base.db import in_callers_transaction
 from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
+from core.base.i18n import written_in
 from core.base.settings import Settings
+from core.orders.notifications import advance, next_events
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
-from core.shipping.carriers import Carrier, TrackingUpdate, adapter_for, carrier_by_code
+from core.shipping.carrier_api import CarrierError, CarrierRefused, PushReply, Subscription, TrackingUpdate
+from core.shipping.carriers import Carrier, SimulatedCarrier, carrier_by_code, connect
+from core.shipping.documents import place_name
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
+
+log = logging.getLogger(__name__)
 
 
 class TrackingCode(StrEnum):
@@ -137,6 +144,78 @@ async def receive_push(carrier_code: str, body: bytes, given_signature: str, pus
         return await record_tracking(shipment, [e.update() for e in push.events], f"carrier:{carrier.code}")
 
 
+async def receive_carrier_push(code: str, token: str, body: bytes, content_type: str,
+                               settings: Settings) -> PushReply:
+    """Tracking a carrier's system pushes to fahuo, in its own format, answered in its own words.
+
+    The push address carries the account's secret token (the carrier is given the whole URL); the adapter
+    then reads (and, where the carrier signs, verifies) the body. An event is taken only for a waybill that
+    carrier issued to fahuo, and for the shipment the carrier names with it; each is stored once, so a
+    carrier that pushes again changes nothing. Events for a shipment not yet dispatched are left for the
+    tracking poll, which asks again after dispatch."""
+    carrier = await Carrier.get_or_none(code=code)
+    if carrier is None:
+        raise NotFound(what="carrier", key=code)
+    adapter, conn = connect(carrier, settings)
+    expected = conn.account.push_token.get_secret_value() if conn.account else ""
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        return replace(adapter.push_reply(False, "unknown push address"), status=401)
+    try:
+        pushed = adapter.read_push(conn, body, content_type)
+    except CarrierRefused as refused:
+        return adapter.push_reply(False, refused.reason)
+    new = 0
+    for push in pushed:
+        async with in_transaction():
+            shipment = await Shipment.get_or_none(carrier_id=carrier.id, waybill=push.waybill
+                                                  ).prefetch_related("order")
+            if shipment is None or (push.reference and push.reference != shipment.number):
+                log.warning("%s pushed tracking for waybill %s, which is not one of its shipments", code, push.waybill)
+            elif shipment.status not in (ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED):
+                log.info("%s pushed tracking for %s before dispatch; the poll takes it later", code, shipment.number)
+            else:
+                new += await record_tracking(shipment, push.updates, f"carrier:{code}")
+    return adapter.push_reply(True, f"{new} new")
+
+
+SUBSCRIBER = "tracking_subscribe"  # the outbox consumer that asks carriers to push a dispatched waybill's news
+
+
+def push_url(carrier: Carrier, token: str, settings: Settings) -> str:
+    """The address a carrier pushes tracking to: fahuo's public address, the carrier's code, the secret token."""
+    return f"{settings.base_url}/carriers/{carrier.code}/push/{token}"
+
+
+async def subscribe_tracking(settings: Settings, now: datetime | None = None) -> int:
+    """Ask the carriers that push on request (kuaidi100's subscription) to follow each waybill that left
+    (a scheduler job reading `shipment.dispatched`); returns how many were subscribed.
+
+    A carrier whose system fails is asked again next round, the events after it waiting in order; one that
+    refuses (a bad key, a company it does not follow) is logged and the poll follows that waybill instead."""
+    done = 0
+    for event in await next_events(SUBSCRIBER, 100, kind="shipment.dispatched"):
+        shipment = await Shipment.get_or_none(number=event.payload["shipment"]).prefetch_related(
+            "carrier", "order", "warehouse")
+        if shipment is not None and shipment.carrier is not None and shipment.waybill:
+            carrier: Carrier = shipment.carrier  # type: ignore[assignment]
+            adapter, conn = connect(carrier, settings)
+            token = conn.account.push_token.get_secret_value() if conn.account else ""
+            order = shipment.order
+            wanted = Subscription(shipment.waybill, shipment.number, push_url(carrier, token, settings),
+                                  order.phone, place_name(shipment.warehouse.province, shipment.warehouse.city),
+                                  place_name(order.province, order.city, order.district))
+            try:
+                done += bool(token) and await adapter.subscribe(conn, wanted)
+            except CarrierRefused as refused:
+                log.warning("%s refused to push tracking of %s: %s", carrier.code, shipment.number, refused.reason)
+            except CarrierError as error:
+                log.warning("%s did not take the subscription of %s (%s); asking again next round",
+                            carrier.code, shipment.number, error.reason)
+                break
+        await advance(SUBSCRIBER, event)
+    return done
+
+
 async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
     """Ask each carrier about every shipment on the road; returns the number of new events.
 
@@ -147,13 +226,31 @@ async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
                      .prefetch_related("carrier", "order", "warehouse").order_by("id"))
     for shipment in on_road:
         carrier: Carrier = shipment.carrier  # type: ignore[assignment]
-        updates = await adapter_for(carrier).fetch_tracking(
-            carrier, shipment.waybill or "", shipment.dispatched_at or now, shipment.warehouse.city,
-            shipment.order.city, now)
+        adapter, conn = connect(carrier, settings)
+        try:
+            updates = await adapter.fetch_tracking(conn, shipment.waybill or "", shipment.dispatched_at or now,
+                                                   shipment.warehouse.city, shipment.order.city, now)
+        except CarrierError as error:  # one carrier down does not stop the others; asked again next round
+            log.warning("no tracking for %s from %s: %s", shipment.number, carrier.code, error.reason)
+            continue
         if updates:
             async with in_transaction():
                 new += await record_tracking(shipment, updates, f"carrier:{carrier.code}")
     return new
+
+
+STOCK_PHRASES = {code: {words.casefold()} for _, code, words, _ in SimulatedCarrier.JOURNEY}
+
+
+def carrier_words(code: str, description: str, lang: str | None = None) -> str:
+    """The carrier's own words for an event when they say more than its kind, which the reader is told in their
+    language (status_word("tracking", code)): stock phrases such as "in transit" would only repeat it, and
+    words in another language than the reader's (`lang`) are not read, so they are left out too."""
+    plain = description.strip()
+    stock = STOCK_PHRASES.get(code, set()) | {code.replace("_", " ")}
+    if plain.casefold() in stock or (lang is not None and written_in(plain) != lang):
+        return ""
+    return plain
 
 
 async def shipment_timeline(shipment: Shipment) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from tortoise import fields
 from tortoise.models import Model
@@ -33,6 +34,22 @@ class Supplier(Model):
         table = "supplier"
 
 
+class Category(Model):
+    # A shelf of the shop customers browse first (teas, tea ware, …); `position` orders the shelves. (A comment,
+    # not a docstring: tortoise would take a docstring for the table's description.)
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=100)
+    name_zh = fields.CharField(max_length=100, default="")
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "category"
+
+    def name_in(self, lang: str) -> str:
+        return self.name_zh or self.name if lang == "zh" else self.name
+
+
 class Product(Model):
     id = fields.IntField(primary_key=True)
     sku = fields.CharField(max_length=64, unique=True)
@@ -49,12 +66,21 @@ class Product(Model):
     supplier: fields.ForeignKeyNullableRelation[Supplier] = fields.ForeignKeyField(
         "fahuo.Supplier", related_name="products", null=True, on_delete=fields.SET_NULL
     )
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "fahuo.Category", related_name="products", null=True, on_delete=fields.SET_NULL
+    )
+    # a picture for the shop: an https:// address, or a file under the media folder (settings.media_dir)
+    image = fields.CharField(max_length=300, default="")
 
     class Meta:
         table = "product"
 
     def __str__(self) -> str:
         return self.sku
+
+    def name_in(self, lang: str) -> str:
+        """The name a reader of `lang` is shown: the Chinese one for Chinese readers, when there is one."""
+        return self.name_zh or self.name if lang == "zh" else self.name
 
 
 async def products_by_sku(skus: set[str] | list[str]) -> dict[str, Product]:
@@ -80,12 +106,59 @@ class CataloguePage:
     pages: int
 
 
-async def catalogue_page(page: int, size: int) -> CataloguePage:
+ALL_SHELVES = None  # catalogue_page's `shelf` for everything on sale
+NO_SHELF = ""  # its `shelf` for what is on sale but on no shelf
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """A category with something on sale, as customers browse it; `code` NO_SHELF gathers the rest."""
+
+    code: str
+    name: str
+    name_zh: str
+    products: int
+
+    def name_in(self, lang: str) -> str:
+        return self.name_zh or self.name if lang == "zh" else self.name
+
+
+async def shelves() -> list[Shelf]:
+    """The categories that have products on sale, in their order, and the products on no shelf as the last
+    one (NO_SHELF, named by the caller); empty when no category is used at all."""
+    counts: dict[int | None, int] = {}
+    for category_id in await Product.filter(active=True).values_list("category_id", flat=True):
+        counts[category_id] = counts.get(category_id, 0) + 1
+    used = await Category.filter(id__in=[k for k in counts if k is not None]).order_by("position", "code")
+    if not used:
+        return []
+    found = [Shelf(c.code, c.name, c.name_zh, counts[c.id]) for c in used]
+    return found + ([Shelf(NO_SHELF, "", "", counts[None])] if None in counts else [])
+
+
+async def catalogue_page(page: int, size: int, shelf: str | None = ALL_SHELVES) -> CataloguePage:
+    """One page of what is on sale on a shelf (a category's code), on no shelf (NO_SHELF), or everything."""
     on_sale = Product.filter(active=True)
+    if shelf == NO_SHELF:
+        on_sale = on_sale.filter(category_id__isnull=True)
+    elif shelf is not ALL_SHELVES:
+        on_sale = on_sale.filter(category__code=shelf)
     pages = max(1, -(-await on_sale.count() // size))
     page = min(max(page, 1), pages)
     products = await on_sale.order_by("sku").offset((page - 1) * size).limit(size)
     return CataloguePage(products, page, pages)
+
+
+def picture_of(product: Product, media_dir: Path) -> str | Path | None:
+    """Where the product's picture is: an https:// address to hand on, a file under `media_dir` to send, or
+    None (no picture, or its file is gone or lies outside the media folder)."""
+    if not product.image:
+        return None
+    if product.image.startswith("https://"):
+        return product.image
+    root = media_dir.resolve()
+    path = (root / product.image).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None
 
 
 async def product_on_sale(sku: str) -> Product | None:

@@ -178,7 +178,8 @@ async def po_view(po: PurchaseOrder) -> dict[str, Any]:
         "status": po.status,
         "supplier": po.supplier.code,
         "warehouse": po.warehouse.code,
-        "lines": [{"sku": ln.product.sku, "qty": ln.qty, "received": ln.qty_received, "why": ln.why}
+        "lines": [{"sku": ln.product.sku, "name": ln.product.name, "name_zh": ln.product.name_zh or ln.product.name,
+                   "qty": ln.qty, "received": ln.qty_received, "why": ln.why}
                   for ln in lines],
         "created_at": po.created_at.isoformat(),
     }

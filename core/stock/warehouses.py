@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -107,6 +108,12 @@ async def create_warehouse(code: str, name: str, **attrs: object) -> Warehouse:
 async def active_warehouses() -> list[Warehouse]:
     """The warehouses that take orders, by id: every allocation asks (a plain statement)."""
     return await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')
+
+
+async def list_warehouses() -> list[dict[str, Any]]:
+    """The warehouses in use by code, as a list to choose one from."""
+    return [{"code": w.code, "name": w.name, "city": w.city}
+            for w in await Warehouse.filter(active=True).order_by("code")]
 
 
 async def warehouse_by_code(code: str) -> Warehouse:

@@ -1,9 +1,11 @@
 // fahuo floor app: sign-in, the work modes driven by scans, and the managers' pages.
 import { api, ApiError, openPaper, session } from "./js/api.js";
-import { language, statusWord, switchLanguage, t } from "./js/i18n.js";
+import { dayChart } from "./js/chart.js";
+import { language, productName, statusWord, switchLanguage, t } from "./js/i18n.js";
 import { flush, newScanId, queue } from "./js/queue.js";
 import { feedback, onScan, setupScanbar, showScanbar } from "./js/scanner.js";
 import { provide, screenModes, screenRoutes } from "./js/screens/index.js";
+import { currentWarehouse, warehouseSwitcher } from "./js/warehouse.js";
 
 const view = document.getElementById("view");
 const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -74,13 +76,21 @@ async function refreshQueueBadge() {
   const badge = document.getElementById("queue");
   badge.hidden = !pending && !refused;
   badge.textContent = refused ? `${pending} ↑ · ${refused} ✗` : `${pending} ↑`;
+  badge.setAttribute("aria-label", [pending ? t("pendingCount", { n: pending }) : "",
+    refused ? t("refusedCount", { n: refused }) : ""].filter(Boolean).join(" · "));
   return { pending, refused };
+}
+
+// a refused scan in one line: a wrong scan's words name the code already, other refusals get it in front
+function refusalLine(body, message, code) {
+  if (code === "wrong_scan") return message;
+  return t("refusedCode", { code: body.code || t(`${body.mode}Mode`), message });
 }
 
 async function flushQueue() {
   await flush(sendScan, (item, answer, err) => {
     scanListeners.forEach((fn) => fn(item.body, answer, err));
-    if (err) feedback(false, t("refusedSaid", { code: item.body.code || item.body.mode, message: err.message }));
+    if (err) feedback(false, refusalLine(item.body, err.message, err.code));
   });
   await refreshQueueBadge();
 }
@@ -189,20 +199,23 @@ function homeView() {
 
 async function pickListsView() {
   title(t("pick"));
-  const lists = await api("GET", "/api/pick-lists");
-  view.innerHTML = html`<h2>${t("openLists")}</h2><ul class="list">${raw(lists.map((l) =>
-    html`<li><a href="#/pick/${l.number}">${l.number}</a> <span class="muted">${l.picker || ""}</span></li>`).join("")
-    || html`<li class="muted">${t("nothing")}</li>`)}</ul>
-    <label for="wh">${t("warehouse")}</label><input id="wh" value="${localStorage.getItem("fahuo.wh") || "SH"}">
+  view.innerHTML = html`<div id="whbox"></div><h2>${t("openLists")}</h2><ul class="list" id="lists"></ul>
     <button class="big" id="cart">${t("newCart")}</button>`;
   const cart = action(view.querySelector("#cart"), async (key) => {
-    const warehouse = view.querySelector("#wh").value.trim();
-    localStorage.setItem("fahuo.wh", warehouse);
-    const list = await api("POST", "/api/pick-lists", { warehouse, max_orders: 6 }, { key });
+    const list = await api("POST", "/api/pick-lists", { warehouse: currentWarehouse(), max_orders: 6 }, { key });
     location.hash = `#/pick/${list.number}`;
     return "";
   });
-  view.querySelector("#wh").addEventListener("input", cart.rearm);
+  const show = async (warehouse) => {  // the open lists of the warehouse this phone works in
+    const lists = await api("GET", `/api/pick-lists?warehouse=${encodeURIComponent(warehouse)}`);
+    view.querySelector("#lists").innerHTML = lists.map((l) => html`<li><a href="#/pick/${l.number}">${l.number}</a>
+      <span class="muted">${l.picker || ""}</span></li>`).join("") || html`<li class="muted">${t("nothing")}</li>`;
+  };
+  const warehouse = await warehouseSwitcher(view.querySelector("#whbox"), (code) => {
+    cart.rearm();
+    show(code).catch((err) => feedback(false, err.message));
+  });
+  await show(warehouse);
   showScanbar(true, t("scanHere"));
   onScan((code) => {  // a pick list's own label opens it
     const number = code.startsWith("FH:PL:") ? code.slice(6) : code;
@@ -213,13 +226,19 @@ async function pickListsView() {
 function taskCard(state) {
   const c = state.current;
   if (!c) return html`<div class="card"><p class="step">${t("done")}</p><p>${t("allPicked")}</p></div>`;
-  const left = c.qty - c.picked;
   return html`<div class="card task" data-step="${state.step}">
     <span class="step">${state.step === "location" ? t("scanLocation") : t("scanProduct")}</span>
     <div class="where">${c.location}</div>
-    <div class="what">${c.sku} · ${c.name}</div>
-    <div class="count">${left} <span class="muted">/ ${c.qty}</span></div>
+    <div class="what"><b>${c.sku}</b> · ${productName(c)}</div>
+    <div class="count">${t("pickedOf", { done: c.picked, of: c.qty })}</div>
     <div class="muted">${t("tote")} ${c.tote} · ${c.order}</div></div>`;
+}
+
+// how far the cart still goes: bins left to visit and the length of the whole walk
+function routeLine(state) {
+  if (!state.current) return "";
+  const stops = state.stops_left ?? state.tasks_left;
+  return t(stops === 1 ? "routeLeftOne" : "routeLeft", { stops, metres: Math.round(state.route_m || 0) });
 }
 
 async function pickView(number) {
@@ -236,7 +255,7 @@ async function pickView(number) {
   }
   const draw = () => {
     view.innerHTML = html`${raw(taskCard(state))}
-      <p class="muted">${state.tasks_left ?? ""} · ${state.route_m ? `${state.route_m} m` : ""}</p>
+      <p class="muted route">${routeLine(state)}</p>
       ${raw(state.notices?.length ? html`<div class="card">${state.notices.join(" · ")}</div>` : "")}
       <button class="big danger" id="short" ${state.current ? "" : "hidden"}>${t("short")}</button>
       <form id="shortform" class="card" hidden><label for="inbin">${t("stillInBin")}</label>
@@ -261,8 +280,8 @@ async function pickView(number) {
   const showPending = async () => {
     const items = (await queue.all()).filter((i) => i.body.pick_list === number);
     const box = view.querySelector("#pending");
-    if (box) box.innerHTML = items.map((i) => html`<div class="${i.state}">${i.body.code || i.body.mode}
-      ${i.state === "refused" ? `— ${i.message}` : `— ${t("queued")}`}</div>`).join("");
+    if (box) box.innerHTML = items.map((i) => html`<div class="${i.state}">${i.state === "refused"
+      ? refusalLine(i.body, i.message, i.code) : `${i.body.code || t(`${i.body.mode}Mode`)} — ${t("queued")}`}</div>`).join("");
   };
   // what the screen can tell without the server: the scan fits the task it shows, or it does not
   const predict = (code) => {
@@ -289,7 +308,8 @@ async function pickView(number) {
       const fits = state.step === "location" ? code === `FH:LOC:${c.location}`
         : code === `FH:SKU:${c.sku}` || code === c.barcode;
       if (!fits) {
-        feedback(false, `${code} ✗ ${t("expectedIs", { what: state.step === "location" ? c.location : c.sku })}`);
+        feedback(false, `${code} ✗ ${t("expectedIs", { what: state.step === "location" ? c.location
+          : `${c.sku} · ${productName(c)}` })}`);
         return;
       }
       predict(code);
@@ -313,19 +333,23 @@ async function packView() {
     }
     const packed = {};
     boxes.forEach((b) => Object.entries(b.contents).forEach(([sku, q]) => { packed[sku] = (packed[sku] || 0) + q; }));
+    const line = (sku) => order.lines.find((l) => l.sku === sku);
     const rows = Object.entries(wanted).map(([sku, q]) => html`<tr class="${(packed[sku] || 0) === q ? "" : "low"}">
-      <td>${sku}</td><td class="num">${packed[sku] || 0} / ${q}</td></tr>`).join("");
-    view.innerHTML = html`<h2>${order.number}</h2><table><tr><th>SKU</th><th class="num">${t("toPack")}</th></tr>
+      <td><b>${sku}</b><div class="muted">${productName(line(sku))}</div></td>
+      <td class="num">${t("packedOf", { done: packed[sku] || 0, of: q })}</td></tr>`).join("");
+    view.innerHTML = html`<h2>${order.number}</h2><table><tr><th>${t("item")}</th><th class="num">${t("progress")}</th></tr>
       ${raw(rows)}</table>
-      ${raw(boxes.map((b, i) => html`<div class="card"><b>${t("package")} ${i + 1}</b>
-        <span class="muted">${Object.entries(b.contents).map(([s, q]) => `${s}×${q}`).join(", ")}</span>
-        <label>${t("weight")}</label><input class="w" data-i="${i}" inputmode="numeric" value="${b.weight_g || ""}">
-        <label>${t("size")}</label><input class="s" data-i="${i}" value="${b.size || "300×200×150"}"></div>`).join(""))}
+      ${raw(boxes.map((b, i) => html`<div class="card package"><b>${t("package")} ${i + 1}</b>
+        <span class="muted">${Object.entries(b.contents).map(([s, q]) => `${s} × ${q}`).join(", ")}</span>
+        <label for="w${i}">${t("weight")}</label><input id="w${i}" class="w" data-i="${i}" inputmode="numeric"
+          value="${b.weight_g || ""}" placeholder="${t("weighIt")}">
+        <label for="s${i}">${t("size")}</label><input id="s${i}" class="s" data-i="${i}" value="${b.size || "300×200×150"}">
+        </div>`).join(""))}
       <button class="big secondary" id="next">${t("newPackage")}</button>
       <button class="big" id="finish">${t("finishPacking")}</button><div id="labels"></div>`;
-    view.querySelectorAll("input.w").forEach((el) => el.addEventListener("change", () => {
-      boxes[el.dataset.i].weight_g = Number(el.value); }));
-    view.querySelectorAll("input.s").forEach((el) => el.addEventListener("change", () => {
+    view.querySelectorAll("input.w").forEach((el) => el.addEventListener("input", () => {
+      boxes[el.dataset.i].weight_g = Number.parseInt(el.value, 10) || 0; }));
+    view.querySelectorAll("input.s").forEach((el) => el.addEventListener("input", () => {
       boxes[el.dataset.i].size = el.value; }));
     view.querySelector("#next").addEventListener("click", () => {
       if (!Object.keys(boxes[boxes.length - 1].contents).length) {  // one empty package at a time
@@ -337,13 +361,23 @@ async function packView() {
     });
     action(view.querySelector("#finish"), finish);
   };
+  // a package's weight is what the scale says: with none entered the packer is asked, never a guess sent
+  const ask = (i, words) => {
+    const input = view.querySelector(`#${words === "weightNeeded" ? "w" : "s"}${i}`);
+    input?.classList.add("missing");
+    input?.focus();
+    return new Error(t(words, { n: i + 1 }));
+  };
   const finish = async (key) => {
-    const packages = boxes.filter((b) => Object.keys(b.contents).length).map((b) => {
+    const packages = [];
+    for (const [i, b] of boxes.entries()) {
+      if (!Object.keys(b.contents).length) continue;
       const [l, w, h] = (b.size || "300×200×150").split(/[×x* ]+/).map(Number);
-      const grams = b.weight_g || Object.values(b.contents).reduce((a, q) => a + q, 0) * 500;
-      return { weight_g: grams, length_mm: l, width_mm: w, height_mm: h,
-        contents: Object.entries(b.contents).map(([sku, qty]) => ({ sku, qty })) };
-    });
+      if (!(b.weight_g > 0)) throw ask(i, "weightNeeded");
+      if (![l, w, h].every((n) => Number.isInteger(n) && n > 0)) throw ask(i, "sizeNeeded");
+      packages.push({ weight_g: b.weight_g, length_mm: l, width_mm: w, height_mm: h,
+        contents: Object.entries(b.contents).map(([sku, qty]) => ({ sku, qty })) });
+    }
     if (!packages.length) throw new Error(t("packNothing"));
     const packed = {};
     packages.forEach((p) => p.contents.forEach(({ sku, qty }) => { packed[sku] = (packed[sku] || 0) + qty; }));
@@ -365,6 +399,10 @@ async function packView() {
   showScanbar(true, t("scanOrder"));
   onScan(async (code) => {
     if (!order || code.startsWith("FH:ORD:")) {
+      if (!order && /^FH:/.test(code) && !code.startsWith("FH:ORD:")) {  // a product or bin before the order
+        feedback(false, `${code} ✗ ${t("scanOrder")}`);
+        return;
+      }
       const number = code.startsWith("FH:ORD:") ? code.slice(7) : code;
       try {
         order = await api("GET", `/api/orders/${encodeURIComponent(number)}`);
@@ -378,11 +416,12 @@ async function packView() {
     const sku = code.startsWith("FH:SKU:") ? code.slice(7)
       : order.lines.find((l) => l.barcode === code)?.sku || code;
     const packedSoFar = boxes.reduce((a, b) => a + (b.contents[sku] || 0), 0);
-    if (!(sku in wanted)) { feedback(false, `${sku} ✗ ${t("expectedIs", { what: Object.keys(wanted).join(", ") })}`); return; }
-    if (packedSoFar >= wanted[sku]) { feedback(false, `${sku} × ${wanted[sku]} ✓ — ${t("expectedIs", { what: 0 })}`); return; }
+    if (!(sku in wanted)) { feedback(false, `${sku} ✗ ${t("expectedSku", { what: Object.keys(wanted).join(", ") })}`); return; }
+    if (packedSoFar >= wanted[sku]) { feedback(false, t("allPacked", { sku })); return; }
     const box = boxes[boxes.length - 1];
     box.contents[sku] = (box.contents[sku] || 0) + 1;
-    feedback(true, `${sku} → ${t("package")} ${boxes.length}`);
+    const item = order.lines.find((l) => l.sku === sku);
+    feedback(true, `${sku} · ${productName(item)} → ${t("package")} ${boxes.length}`);
     draw();
   });
 }
@@ -401,9 +440,9 @@ async function loadView() {
     const waiting = progress?.waiting ?? shipment.packages.map((p) => p.number);
     view.innerHTML = html`<h2>${shipment.number}</h2>
       <p>${shipment.carrier_name || ""} ${shipment.waybill || ""} · ${shipment.order}</p>
-      <div class="card"><span class="step">${progress?.vehicle ? t("scanPackages") : t("scanVehicle")}</span>
+      <div class="card task load"><span class="step">${progress?.vehicle ? t("scanPackages") : t("scanVehicle")}</span>
         <div class="where">${progress?.vehicle || "—"}</div>
-        <div class="count">${progress ? progress.loaded : 0} / ${shipment.packages.length}</div>
+        <div class="count">${t("loadedOf", { done: progress ? progress.loaded : 0, of: shipment.packages.length })}</div>
         <div class="muted">${waiting.join(" · ")}</div></div>
       <button class="big" id="dispatch" ${progress?.ready ? "" : "disabled"}>${t("confirmDispatch")}</button>
       <button class="big secondary" id="note">${t("deliveryNote")}</button><div id="done"></div>`;
@@ -432,7 +471,8 @@ async function loadView() {
       try {
         let number = code;
         if (code.startsWith("FH:PKG:")) number = (await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`))
-          .facts.find(([k]) => k === "shipment")[1];
+          .refs.shipment;
+        else if (/^FH:/.test(code)) throw new Error(`${code} ✗ ${t("scanPackages")}`);
         shipment = await api("GET", `/api/shipments/${encodeURIComponent(number)}`);
         progress = null;
         feedback(true, `${shipment.number} — ${t("scanVehicle")}`);
@@ -488,7 +528,7 @@ async function receiveView() {
       return;
     } else {
       const sku = code.startsWith("FH:SKU:") ? code.slice(7) : code;
-      if (!po.table.rows.some((r) => r[0] === sku)) { feedback(false, `${sku} ✗ ${t("expectedIs", { what: po.table.rows.map((r) => r[0]).join(", ") })}`); return; }
+      if (!po.table.rows.some((r) => r[0] === sku)) { feedback(false, t("notPoProduct", { sku, what: po.table.rows.map((r) => r[0]).join(", ") })); return; }
       line = sku;
     }
     draw();
@@ -498,8 +538,7 @@ async function receiveView() {
 async function transferView() {
   title(t("transfer"));
   let lines = {};
-  view.innerHTML = html`<div class="row"><div><label for="from">${t("warehouse")}</label>
-      <input id="from" value="${localStorage.getItem("fahuo.wh") || "SH"}"></div>
+  view.innerHTML = html`<div class="row"><div id="whbox"></div>
     <div><label for="to">${t("to")}</label><input id="to" value=""></div></div>
     <table><tbody id="lines"></tbody></table>
     <button class="big" id="create">${t("create")}</button>`;
@@ -508,7 +547,7 @@ async function transferView() {
       html`<tr><td>${s}</td><td class="num">${q}</td></tr>`).join("");
   };
   const create = action(view.querySelector("#create"), async (key) => {
-    const from = view.querySelector("#from").value.trim();
+    const from = currentWarehouse();
     const to = view.querySelector("#to").value.trim();
     const units = Object.values(lines).reduce((a, q) => a + q, 0);
     if (!units) throw new Error(t("transferNothing"));
@@ -520,7 +559,8 @@ async function transferView() {
     drawLines();
     return told(made, t("transferMade", { number: made.number, units, from, to }));
   });
-  view.querySelectorAll("#from, #to").forEach((el) => el.addEventListener("input", create.rearm));
+  view.querySelector("#to").addEventListener("input", create.rearm);
+  await warehouseSwitcher(view.querySelector("#whbox"), create.rearm);
   showScanbar(true, t("scanProduct"));
   onScan((code) => {
     const sku = code.startsWith("FH:SKU:") ? code.slice(7) : code;
@@ -546,7 +586,8 @@ async function lookupView() {
   showScanbar(true, t("scanHere"));
   onScan(async (code) => {
     try {
-      const found = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`);
+      const found = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`
+        + (currentWarehouse() ? `&warehouse=${encodeURIComponent(currentWarehouse())}` : ""));
       view.innerHTML = answerCard(found);
       feedback(true, found.title);
     } catch (err) { feedback(false, err.offline ? t("needsNetwork") : err.message); }
@@ -555,14 +596,32 @@ async function lookupView() {
 
 // -- managers -----------------------------------------------------------------------------------------
 
+function heldAddress(a) {
+  return [a.province, a.city, a.district, a.line1, a.postcode].filter(Boolean).join(" ");
+}
+
+// a held order as a manager decides it: who, what, where to, and why review stopped it
+function heldCard(o, detail) {
+  const lines = detail?.lines || [];
+  return html`<li data-order="${o.number}" class="held">
+    <div class="held-head"><b>${o.number}</b><span class="total">¥${o.total}</span></div>
+    <div class="why"><span class="tag">${t("whyHeld")}</span> ${o.hold_reason}</div>
+    <table class="held-lines">${raw(lines.map((l) => html`<tr><td><b>${l.sku}</b> ${productName(l)}</td>
+      <td class="num">× ${l.qty}</td><td class="num">¥${l.unit_price}</td></tr>`).join(""))}</table>
+    ${raw(detail ? html`<div class="addr"><span class="muted">${t("customer")}</span> ${o.customer}
+      · ${detail.address.recipient} ${detail.address.phone}<br><span class="muted">${t("address")}</span>
+      ${heldAddress(detail.address)}</div>` : "")}
+    <input class="reason" placeholder="${t("reason")}"><div class="row">
+    <button class="big" data-act="approve">${t("approve")}</button>
+    <button class="big danger" data-act="reject">${t("reject")}</button></div></li>`;
+}
+
 async function heldView() {
   title(t("held"));
   const orders = await api("GET", "/api/orders?status=on_hold");
-  view.innerHTML = html`<ul class="list">${raw(orders.map((o) => html`<li data-order="${o.number}">
-    <b>${o.number}</b> ${o.customer} · ${o.total}<div class="muted">${o.hold_reason}</div>
-    <input class="reason" placeholder="${t("reason")}"><div class="row">
-    <button class="big" data-act="approve">${t("approve")}</button>
-    <button class="big danger" data-act="reject">${t("reject")}</button></div></li>`).join("")
+  const details = await Promise.all(orders.map((o) => api("GET", `/api/orders/${encodeURIComponent(o.number)}`)
+    .catch(() => null)));
+  view.innerHTML = html`<ul class="list">${raw(orders.map((o, i) => heldCard(o, details[i])).join("")
     || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
   view.querySelectorAll("button[data-act]").forEach((button) => action(button, async (key) => {
     const item = button.closest("li");
@@ -575,19 +634,27 @@ async function heldView() {
 
 async function stockView() {
   title(t("stock"));
-  const warehouse = localStorage.getItem("fahuo.wh") || "SH";
-  const rows = await api("GET", `/api/stock/summary?warehouse=${encodeURIComponent(warehouse)}`);
-  view.innerHTML = html`<h2>${warehouse}</h2><table><tr><th>SKU</th><th class="num">${t("available")}</th>
-    <th class="num">${t("reorderPoint")}</th></tr>${raw(rows.map((r) => html`<tr class="${r.low ? "low" : ""}">
-    <td>${r.sku}${r.low ? ` · ${t("low")}` : ""}${r.count_due?.length ? ` · ${t("countDue")} ${r.count_due.join(", ")}` : ""}</td><td class="num">${r.available}</td>
-    <td class="num">${r.reorder_point ?? "–"}</td></tr>`).join(""))}</table>`;
+  view.innerHTML = html`<div id="whbox"></div><div id="rows"></div>`;
+  const show = async (warehouse) => {
+    const rows = await api("GET", `/api/stock/summary?warehouse=${encodeURIComponent(warehouse)}`);
+    view.querySelector("#rows").innerHTML = html`<table><tr><th>${t("item")}</th><th class="num">${t("available")}</th>
+      <th class="num">${t("reorderPoint")}</th></tr>${raw(rows.map((r) => html`<tr class="${r.low ? "low" : ""}">
+      <td><b>${r.sku}</b>${r.low ? ` · ${t("low")}` : ""}${r.count_due?.length ? ` · ${t("countDue")} ${r.count_due.join(", ")}` : ""}
+      <div class="name">${productName(r)}</div></td><td class="num">${r.available}</td>
+      <td class="num">${r.reorder_point ?? "–"}</td></tr>`).join("")
+      || html`<tr><td class="muted">${t("nothing")}</td></tr>`)}</table>`;
+  };
+  const warehouse = await warehouseSwitcher(view.querySelector("#whbox"),
+    (code) => show(code).catch((err) => feedback(false, err.message)));
+  if (warehouse) await show(warehouse);
 }
 
 async function purchaseView() {
   title(t("purchase"));
   const drafts = await api("GET", "/api/purchase-orders?status=draft");
   view.innerHTML = html`<ul class="list">${raw(drafts.map((po) => html`<li data-po="${po.number}"><b>${po.number}</b>
-    ${po.supplier} → ${po.warehouse}<div class="muted">${po.lines.map((l) => `${l.sku}×${l.qty}`).join(", ")}</div>
+    ${po.supplier} → ${po.warehouse}<table class="po-lines">${raw(po.lines.map((l) => html`<tr><td><b>${l.sku}</b>
+    ${productName(l)}</td><td class="num">× ${l.qty}</td></tr>`).join(""))}</table>
     <button class="big" data-confirm>${t("confirm")}</button></li>`).join("")
     || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
   view.querySelectorAll("[data-confirm]").forEach((button) => action(button, async (key) => {
@@ -599,16 +666,7 @@ async function purchaseView() {
   }));
 }
 
-function bars(days, received, shipped) {
-  const top = Math.max(1, ...received, ...shipped);
-  const w = 100 / days.length;
-  return days.map((day, i) => {
-    const a = (received[i] / top) * 90;
-    const b = (shipped[i] / top) * 90;
-    return `<rect class="in" x="${i * w + w * 0.1}" y="${100 - a}" width="${w * 0.38}" height="${a}"><title>${day} ${received[i]}</title></rect>
-      <rect class="out" x="${i * w + w * 0.52}" y="${100 - b}" width="${w * 0.38}" height="${b}"><title>${day} ${shipped[i]}</title></rect>`;
-  }).join("");
-}
+const sum = (values) => values.reduce((a, b) => a + b, 0);
 
 async function dashboardView() {
   title(t("dashboard"));
@@ -616,23 +674,26 @@ async function dashboardView() {
   const pct = d.on_time_rate == null ? "–" : `${Math.round(d.on_time_rate * 100)}%`;
   view.innerHTML = html`<div class="figures"><div><b>${pct}</b>${t("onTime")}</div>
     <div><b>${d.order_to_ship_hours ?? "–"}</b>${t("toShip")}</div><div><b>${d.backordered}</b>${t("backordered")}</div></div>
-    <svg class="chart" viewBox="0 0 100 100" preserveAspectRatio="none" role="img"
-      aria-label="${t("received")} / ${t("shipped")}">${raw(bars(d.days, d.received, d.shipped))}</svg>
-    <p class="muted"><span class="key-in">■</span> ${t("received")} (${d.received.reduce((a, b) => a + b, 0)}) ·
-      <span class="key-out">■</span> ${t("shipped")}
-      (${d.shipped.reduce((a, b) => a + b, 0)}) · ${t("held")}: ${d.on_hold}</p>`;
+    ${raw(dayChart(d.days, d.received, d.shipped,
+      { in: t("received"), out: t("shipped"), day: t("day"), orders: t("orders") }))}
+    <p class="muted legend"><span class="key-in">■</span> ${t("inDays", { n: sum(d.received) })} ·
+      <span class="key-out">■</span> ${t("outDays", { n: sum(d.shipped) })} · ${t("heldNow", { n: d.on_hold })}</p>`;
 }
 
-function labelsView() {
+async function labelsView() {
   title(t("labels"));
-  const warehouse = localStorage.getItem("fahuo.wh") || "SH";
-  view.innerHTML = html`<button class="big" data-paper="/api/labels/locations.pdf?warehouse=${warehouse}">${t("locationsSheet")} ${warehouse}</button>
+  view.innerHTML = html`<div id="whbox"></div><button class="big" id="locsheet">${t("locationsSheet")}</button>
     <button class="big" data-paper="/api/labels/products.pdf">${t("productsSheet")}</button>
     <label>${t("shipment")}</label><input id="sh" placeholder="SH-…">
     <div class="row"><button class="big secondary" data-doc="delivery-note">${t("deliveryNote")}</button>
     <button class="big secondary" data-doc="waybill">${t("waybill")}</button>
     <button class="big secondary" data-doc="confirmation">${t("confirmation")}</button></div>`;
   view.querySelectorAll("[data-paper]").forEach((b) => paperButton(b, b.dataset.paper));
+  const sheet = view.querySelector("#locsheet");
+  action(sheet, () => openPaper(`/api/labels/locations.pdf?warehouse=${encodeURIComponent(currentWarehouse())}`)
+    .then(() => ""), { repeat: true });
+  const named = (code) => { sheet.textContent = `${t("locationsSheet")} ${code}`; };
+  named(await warehouseSwitcher(view.querySelector("#whbox"), named));
   view.querySelectorAll("[data-doc]").forEach((b) => action(b, async () => {
     const number = view.querySelector("#sh").value.trim();
     if (!number) throw new Error(t("nameShipment"));
@@ -641,16 +702,27 @@ function labelsView() {
   }, { repeat: true }));
 }
 
+// scans waiting to be sent and scans refused: each refusal in one line, dismissed one by one or all at once
 async function queueView() {
-  title(t("queued"));
+  title(t("scanQueue"));
   const items = await queue.all();
-  view.innerHTML = html`<ul class="list">${raw(items.map((i) => html`<li class="${i.state}">${i.body.mode} ${i.body.code}
-    ${i.body.pick_list || i.body.shipment || ""} — ${i.state === "refused" ? i.message : t("queued")}
-    ${raw(i.state === "refused" ? html`<button data-seq="${i.seq}">✗</button>` : "")}</li>`).join("")
-    || html`<li class="muted">${t("nothing")}</li>`)}</ul>`;
+  const refused = items.filter((i) => i.state === "refused");
+  view.innerHTML = html`<ul class="list queue-items">${raw(items.map((i) => html`<li class="${i.state}">
+    ${raw(i.state === "refused" ? html`<button class="dismiss" data-seq="${i.seq}" aria-label="✗">✗</button>` : "")}
+    <div class="doc">${i.body.pick_list || i.body.shipment || ""}</div>
+    <div>${i.state === "refused" ? refusalLine(i.body, i.message, i.code)
+      : `${i.body.code || t(`${i.body.mode}Mode`)} — ${t("queued")}`}</div></li>`).join("")
+    || html`<li class="muted">${t("nothing")}</li>`)}</ul>
+    ${raw(refused.length ? html`<button class="big secondary" id="clear-refused">${t("clearRefused",
+      { n: refused.length })}</button>` : "")}`;
   view.querySelectorAll("[data-seq]").forEach((b) => b.addEventListener("click", async () => {
     await queue.remove(Number(b.dataset.seq)); await refreshQueueBadge(); queueView();
   }));
+  view.querySelector("#clear-refused")?.addEventListener("click", async () => {
+    for (const item of refused) await queue.remove(item.seq);
+    await refreshQueueBadge();
+    queueView();
+  });
 }
 
 // -- start --------------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_the_cheapest_carrier_wins_and_the_others_say_what_they_cost():
     assert choice.basis == "lowest price, then arrival"
     assert choice.ranked[1]["why_not"] == "costs 10.00, CHEAP 8.00"
     assert choice.ranked[1]["why_not_zh"] == "运费 10.00，CHEAP 为 8.00"
-    assert choice.summary == "CHEAP: lowest price, then arrival (8.00 CNY, arrives 2026-11-25)"
+    assert choice.summary == "CHEAP: lowest price, then arrival (8.00 CNY by rate table, arrives 2026-11-25)"
 
 
 def test_at_the_same_price_the_sooner_arrival_wins():

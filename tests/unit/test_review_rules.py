@@ -78,7 +78,7 @@ async def test_a_line_over_the_usual_quantity_is_held_one_at_the_limit_is_not():
 
 async def test_missing_stock_does_not_hold_the_order_but_says_what_will_be_backordered():
     result = await stock_exists(_case(lines={TEA: 12, CUP: 3}, free={TEA: 10, CUP: 10}))
-    assert _said(result) == (Outcome.PASS, "will be backordered: TEA (2 short)")
+    assert _said(result) == (Outcome.PASS, "will be backordered: TEA −2")
     assert (await stock_exists(_case(lines={TEA: 10}))).reason == "in stock"
 
 

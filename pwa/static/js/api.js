@@ -42,7 +42,7 @@ export async function api(method, path, body, { key } = {}) {
 
 // A link that carries the token, for papers and labels opened in a new tab.
 export async function openPaper(path) {
-  const resp = await fetch(path, { headers: { Authorization: `Bearer ${session.token}` } });
+  const resp = await fetch(path, { headers: { Authorization: `Bearer ${session.token}`, "Accept-Language": language() } });
   if (!resp.ok) throw new ApiError(resp.status, await resp.json().catch(() => ({})));
   const url = URL.createObjectURL(await resp.blob());
   window.open(url, "_blank");

@@ -15,6 +15,11 @@ export function t(key, params) {
 export function statusWord(status, kind = "order") {
   return WORDS[lang]?.[`status.${kind}.${status}`] ?? status;
 }
+// A product's name for the reader: its Chinese name for Chinese readers, when it has one.
+export function productName(item) {
+  if (!item) return "";
+  return (lang === "zh" && item.name_zh) || item.name || "";
+}
 export function language() { return lang; }
 export function switchLanguage() {
   lang = lang === "zh" ? "en" : "zh";

@@ -31,7 +31,7 @@ export const queue = {
   add: (body) => run("readwrite", (s) => s.add({ body, state: "pending", at: Date.now() })),
   all: () => run("readonly", (s) => s.getAll()),
   remove: (seq) => run("readwrite", (s) => s.delete(seq)),
-  refuse: (item, message) => run("readwrite", (s) => s.put({ ...item, state: "refused", message })),
+  refuse: (item, message, code) => run("readwrite", (s) => s.put({ ...item, state: "refused", message, code })),
 };
 
 let flushing = null;
@@ -52,7 +52,7 @@ export function flush(send, onAnswer) {
             onAnswer(item, answer, null);
           } catch (err) {
             if (err.offline) return;
-            await queue.refuse(item, err.message);
+            await queue.refuse(item, err.message, err.code);
             onAnswer(item, null, err);
           }
         }

@@ -1,16 +1,23 @@
 // What the screens of this folder share with the app shell: its view, templating and action buttons
 // (app.js provides them once at start), and the small helpers every screen of ours uses.
 import { language } from "../i18n.js";
+import { currentWarehouse, warehouseSwitcher } from "../warehouse.js";
 
 export let ui = null;
 export function provide(tools) { ui = tools; }
 
-// the warehouse this phone works in, as the other modes keep it
-export const homeWarehouse = () => localStorage.getItem("fahuo.wh") || "SH";
-export function setHomeWarehouse(code) { if (code) localStorage.setItem("fahuo.wh", code.trim().toUpperCase()); }
+// The warehouse this phone works in, chosen with the switcher every mode shows (js/warehouse.js, kept on the
+// phone as fahuo.wh): a <select> made off-screen, so a screen knows the code before it asks for its data, and
+// put in place once the screen is drawn (its node with id "whbox"). A new choice draws the screen again.
+export async function warehousePicker(redraw) {
+  const box = document.createElement("div");
+  box.id = "whbox";
+  const code = await warehouseSwitcher(box, redraw);
+  return { code: code || currentWarehouse(), place: (view) => view.querySelector("#whbox")?.replaceWith(box) };
+}
 
-// a product's name in the reader's language (the English one when there is no Chinese)
-export const productName = (p) => (language() === "zh" && p.name_zh ? p.name_zh : p.name) || "";
+// a product's name in the reader's language (the English one when there is no Chinese), as the other modes say it
+export { productName } from "../i18n.js";
 
 // items of a list inside a sentence, as the catalogue separates them (SEPARATOR in core/base/i18n.py)
 export const listed = (items) => items.join(language() === "zh" ? "、" : ", ");

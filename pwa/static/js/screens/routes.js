@@ -3,7 +3,7 @@
 import { api, session } from "../api.js";
 import { language, t } from "../i18n.js";
 import { feedback } from "../scanner.js";
-import { homeWarehouse, setHomeWarehouse, ui, when } from "./kit.js";
+import { ui, warehousePicker, when } from "./kit.js";
 
 const PLANNERS = new Set(["dispatcher", "manager", "admin"]);
 // each word by its literal key, so the catalogue's test sees that the server serves it
@@ -28,13 +28,14 @@ function vanCard(plan, van) {
 async function routesView() {
   const { view, html, raw, title, action, told } = ui;
   title(t("routes"));
-  const wh = homeWarehouse();
+  const again = () => routesView().catch((err) => feedback(false, err.message));
+  const picker = await warehousePicker(again);
+  const wh = picker.code;
   const day = sessionStorage.getItem("fahuo.routeDay") || today();
   const plans = await api("GET", `/api/route-plans?warehouse=${encodeURIComponent(wh)}&day=${day}`);
   const plan = plans[0];
   const stops = plan ? plan.vehicles.reduce((n, v) => n + v.stops.length, 0) : 0;
-  view.innerHTML = html`<form id="pick" class="row noprint"><div><label for="wh">${t("warehouse")}</label>
-      <input id="wh" value="${wh}"></div><div><label for="day">${t("day")}</label>
+  view.innerHTML = html`<form id="pick" class="row noprint"><div id="whbox"></div><div><label for="day">${t("day")}</label>
       <input id="day" type="date" value="${day}"></div></form>
     ${raw(PLANNERS.has(session.staff?.role) ? html`<button class="big noprint" id="plan">${t("planDay")}</button>` : "")}
     ${raw(plan ? html`<div class="plan-head"><h2>${plan.warehouse_name || plan.warehouse} · ${plan.day}</h2>
@@ -44,9 +45,8 @@ async function routesView() {
       ${raw(plan.unplanned.length ? html`<section class="card"><h2>${t("unplanned")}</h2><ul>${raw(plan.unplanned.map((u) =>
         html`<li>${u.shipment}: ${u.code ? unplannedWhy()[u.code] ?? u.code : language() === "en" ? u.why : ""}</li>`).join(""))}</ul></section>` : "")}`
       : html`<p class="hint">${t("noPlan")}</p>`)}`;
-  const again = () => routesView().catch((err) => feedback(false, err.message));
-  view.querySelector("#pick").addEventListener("change", () => {
-    setHomeWarehouse(view.querySelector("#wh").value);
+  picker.place(view);
+  view.querySelector("#day").addEventListener("change", () => {
     sessionStorage.setItem("fahuo.routeDay", view.querySelector("#day").value || today());
     again();
   });

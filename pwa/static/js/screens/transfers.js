@@ -3,17 +3,17 @@
 import { api } from "../api.js";
 import { statusWord, t } from "../i18n.js";
 import { feedback, onScan, showScanbar } from "../scanner.js";
-import { homeWarehouse, listed, locationOf, productName, setHomeWarehouse, skuOf, ui, when } from "./kit.js";
+import { listed, locationOf, productName, skuOf, ui, warehousePicker, when } from "./kit.js";
 
 const numberOf = (code) => (code.startsWith("FH:TR:") ? code.slice(6) : code.trim());
 
 async function listView() {
   const { view, html, raw, title } = ui;
   title(t("transfers"));
-  const wh = homeWarehouse();
+  const picker = await warehousePicker(() => listView().catch((err) => feedback(false, err.message)));
+  const wh = picker.code;
   const transfers = await api("GET", `/api/transfers?warehouse=${encodeURIComponent(wh)}`);
-  view.innerHTML = html`<form id="whform" class="row"><input id="wh" value="${wh}" aria-label="${t("warehouse")}">
-      <button class="secondary" type="submit">${t("show")}</button></form>
+  view.innerHTML = html`<div id="whbox"></div>
     <h2>${t("openTransfers", { wh })}</h2>
     <ul class="list transfers">${raw(transfers.map((tr) => html`<li data-transfer="${tr.number}">
       <a href="#/transfers/${tr.number}"><b>${tr.number}</b></a>
@@ -23,11 +23,7 @@ async function listView() {
       <div class="muted">${listed(tr.lines.map((l) => `${l.sku} ${productName(l)} ×${l.qty}`))}</div>
       <div class="muted">${when(tr.created_at)}</div></li>`).join("") || html`<li class="muted">${t("nothing")}</li>`)}</ul>
     <a class="big secondary" href="#/transfer">${t("newTransfer")}</a>`;
-  view.querySelector("#whform").addEventListener("submit", (event) => {
-    event.preventDefault();
-    setHomeWarehouse(view.querySelector("#wh").value);
-    listView().catch((err) => feedback(false, err.message));
-  });
+  picker.place(view);
   showScanbar(true, t("scanTransfer"));
   onScan((code) => { location.hash = `#/transfers/${encodeURIComponent(numberOf(code))}`; });
 }
