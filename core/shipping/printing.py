@@ -299,7 +299,7 @@ def job_view(job: PrintJob, lang: str) -> dict[str, Any]:
     message = None
     if job.state == JobState.QUEUED and job.problem:
         message = (text(job.problem, lang, printer=printer.code, address=printer.address,
-                        detail=job.problem_detail or "") + " " + text("printer.kept", lang))
+                        detail=job.problem_detail or "") + ("" if lang == "zh" else " ") + text("printer.kept", lang))
     return {"id": job.id, "printer": printer.code, "station": printer.station, "kind": job.kind,
             "subject": job.subject, "state": job.state, "state_word": status_word("print_job", job.state, lang),
             "attempts": job.attempts, "message": message, "created_at": job.created_at.isoformat(),
