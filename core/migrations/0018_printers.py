@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0011_login_throttle')]
+    dependencies = [('fahuo', '0013_customer_checkout')]
 
     initial = False
 
