@@ -308,6 +308,10 @@ async def test_a_printer_address_that_cannot_be_reached_is_refused_when_saved(ht
             "code": "P", "warehouse": "SH", "station": "1", "language": "zpl", "connection": "tcp",
             "address": address})
         assert status == 422 and "host:port" in body["message"], (address, body)
+    phone["manager"].headers["Accept-Language"] = "zh"
+    status, body = await phone["manager"].call("POST", "/api/printers", {
+        "code": "P", "warehouse": "SH", "station": "1", "language": "zpl", "connection": "cups", "address": "a b"})
+    assert status == 422 and "CUPS 队列名" in body["message"]
     status, body = await phone["packer"].call("POST", "/api/printers", {
         "code": "P", "warehouse": "SH", "station": "1", "language": "zpl", "connection": "tcp",
         "address": "10.0.0.5:9100"})

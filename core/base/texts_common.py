@@ -58,6 +58,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "import_failed": {"en": "{count} bad rows; nothing was imported.", "zh": "有 {count} 行有误，未导入任何数据。"},
     # label printers: why a print job waits (the job is kept and tried again)
+    "printer.bad_address": {"en": "write the printer's address as host:port, e.g. 192.168.1.50:9100",
+                            "zh": "打印机地址应写成 host:port 的形式，例如 192.168.1.50:9100"},
+    "printer.bad_queue": {"en": "a CUPS queue name is letters, digits and _.-@ (as lpstat -p lists it)",
+                          "zh": "CUPS 队列名只能包含字母、数字和 _.-@（与 lpstat -p 列出的一致）"},
     "printer.kept": {"en": "The labels are kept and print as soon as the printer is ready.",
                      "zh": "标签已保存，打印机就绪后会自动打印。"},
     "printer.unreachable": {

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -107,7 +108,7 @@ class PrinterIn(BaseModel):
         if self.connection == Connection.TCP:
             host_port(self.address)
         elif not re.fullmatch(r"[A-Za-z0-9_.\-@]{1,127}", self.address):
-            raise ValueError("a CUPS queue name is letters, digits and _.-@ (as lpstat -p lists it)")
+            raise PydanticCustomError("printer.bad_queue", "a CUPS queue name is letters, digits and _.-@")
         return self
 
 
@@ -115,7 +116,7 @@ def host_port(address: str) -> tuple[str, int]:
     """`host:9100` split; a host alone means port 9100, where network label printers take raw jobs."""
     host, _, port = address.rpartition(":") if ":" in address else (address, ":", "9100")
     if not host or not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+", host) or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError("write the printer's address as host:port, e.g. 192.168.1.50:9100")
+        raise PydanticCustomError("printer.bad_address", "write the address as host:port")  # a catalogue code
     return host.strip("[]"), int(port)
 
 
