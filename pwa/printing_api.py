@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.base.auth import Permission
 from core.base.fields import WarehouseCode
-from core.base.i18n import language_of
 from core.shipping.labels import SheetKind
 from core.shipping.printing import (
     JobKind,
@@ -24,18 +23,13 @@ from core.shipping.printing import (
     retry_job,
     save_printer,
 )
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, language, reply
 from pwa.responses import PrinterOut, PrintJobOut
 from pwa.security import Principal
 from pwa.state import SETTINGS
 
 api = Api()
 JobId = Annotated[int, Field(ge=1, le=2**31 - 1)]
-
-
-def reader(request: web.Request) -> str:
-    """The language of whoever reads the answer (a printer's trouble is said to the packer in theirs)."""
-    return language_of(request.headers.get("Accept-Language"))
 
 
 class PrintersQuery(BaseModel):
@@ -45,13 +39,13 @@ class PrintersQuery(BaseModel):
 @api.route("GET", "/api/printers", summary="Label printers (of a warehouse), with the jobs waiting for each",
            tag="printing", permission=Permission.VIEW_STOCK, query=PrintersQuery, returns=list[PrinterOut])
 async def list_printers(request: web.Request, who: Principal, query: PrintersQuery) -> web.Response:
-    return reply([await printer_view(p, reader(request)) for p in await printers_of(query.warehouse)])
+    return reply([await printer_view(p, language(request)) for p in await printers_of(query.warehouse)])
 
 
 @api.route("POST", "/api/printers", summary="Add a label printer or replace its settings", tag="printing",
            permission=Permission.MANAGE_PRINTERS, body=PrinterIn, returns=PrinterOut, responses={201: "saved"})
 async def post_printer(request: web.Request, who: Principal, body: PrinterIn) -> web.Response:
-    return reply(await printer_view(await save_printer(body), reader(request)), status=201)
+    return reply(await printer_view(await save_printer(body), language(request)), status=201)
 
 
 class PrintIn(BaseModel):
@@ -65,7 +59,7 @@ async def _printed(request: web.Request, who: Principal, kind: JobKind, subject:
     settings = request.app[SETTINGS]
     job = await print_labels(kind, subject, body.printer, body.lang or settings.company_language, who.actor,
                              settings)
-    return reply(job_view(await job_by_id(job.id), reader(request)))
+    return reply(job_view(await job_by_id(job.id), language(request)))
 
 
 @api.route("POST", "/api/shipments/{number}/print",
@@ -98,10 +92,10 @@ async def print_shelf_labels(request: web.Request, who: Principal, kind: SheetKi
 @api.route("GET", "/api/print-jobs/{job}", summary="A print job: printed, or why it waits", tag="printing",
            permission=Permission.VIEW_STOCK, params={"job": JobId}, returns=PrintJobOut)
 async def get_print_job(request: web.Request, who: Principal, job: int) -> web.Response:
-    return reply(job_view(await job_by_id(job), reader(request)))
+    return reply(job_view(await job_by_id(job), language(request)))
 
 
 @api.route("POST", "/api/print-jobs/{job}/retry", summary="Try a waiting print job now", tag="printing",
            permission=Permission.VIEW_STOCK, params={"job": JobId}, returns=PrintJobOut)
 async def post_retry(request: web.Request, who: Principal, job: int) -> web.Response:
-    return reply(job_view(await retry_job(job, request.app[SETTINGS]), reader(request)))
+    return reply(job_view(await retry_job(job, request.app[SETTINGS]), language(request)))

@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0013_customer_checkout')]
+    dependencies = [('fahuo', '0019_carrier_waybills')]
 
     initial = False
 
