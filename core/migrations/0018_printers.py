@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0019_carrier_waybills')]
+    dependencies = [('fahuo', '0020_catalogue_shelves_and_pictures')]
 
     initial = False
 
