@@ -137,6 +137,15 @@ def test_a_label_without_a_waybill_or_routing_leaves_them_out():
     assert "755WF" not in "".join(d.data for d in label["drawn"])
 
 
+def test_the_big_routing_words_of_a_carrier_through_kuaidi100_are_printed_large():
+    routed = PackageLabel(**{**LABEL.__dict__, "routing": {"bulkpen": "沪 浦东 A12", "pkgName": "上海转运中心",
+                                                          "kdComOrderNum": "YT123"}})
+    media = MEDIA[0]
+    [label] = zpl_formats(render([package_page(routed, media)], PrinterLanguage.ZPL, media, TextMode.FONT))
+    texts = {d.data: d.size for d in label["drawn"] if d.kind == "text"}
+    assert texts["沪 浦东 A12"] > texts[LABEL.carrier] and "上海转运中心" in texts and "YT123" not in texts
+
+
 # -- printing from the floor, over HTTP, to a fake network printer --------------------------------------------
 
 

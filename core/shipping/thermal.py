@@ -195,9 +195,11 @@ def _barcode(pen: _Pen, value: str, height_mm: float) -> None:
 
 
 # The carrier's routing fields a label shows, by the carrier's names for them: what the sorting centres read
-# large (SF's destination route label and its inbound mapping code), then the service and transfer codes.
-ROUTING_LARGE = ("destRouteLabel", "codingMapping")
-ROUTING_SMALL = ("proName", "codingMappingOut", "sourceTransferCode", "destTransferCode", "destTeamCode")
+# large (the 大头笔 kuaidi100 passes on, SF's destination route label and inbound mapping code), then the
+# service, transfer codes, sorting centre and bag.
+ROUTING_LARGE = ("bulkpen", "destRouteLabel", "codingMapping")
+ROUTING_SMALL = ("proName", "codingMappingOut", "sourceTransferCode", "destTransferCode", "destTeamCode",
+                 "destSortingName", "pkgName")
 
 
 def routing_lines(routing: dict[str, str]) -> list[tuple[str, float]]:
