@@ -351,3 +351,32 @@ class RouteSent(BaseModel):
     driver: str
     stops: int
     sent: bool
+
+class PrinterOut(BaseModel):
+    code: str
+    warehouse: str
+    station: str
+    language: str
+    text_mode: str
+    connection: str
+    address: str
+    label_size: str
+    dpi: int
+    check_status: bool
+    active: bool
+    waiting: int  # jobs waiting for it
+    problem: str | None  # why the oldest of them waits, in the caller's language
+
+
+class PrintJobOut(BaseModel):
+    id: int
+    printer: str
+    station: str
+    kind: str
+    subject: str
+    state: str
+    state_word: str
+    attempts: int
+    message: str | None  # while it waits: why, and that it is kept
+    created_at: str
+    printed_at: str | None

@@ -22,6 +22,7 @@ from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
 from core.orders.payments import expire_unpaid
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
+from core.shipping.printing import send_print_jobs
 from core.shipping.shipments import retry_waybills, send_waybill_cancellations
 from core.shipping.tracking import poll_tracking, subscribe_tracking
 from core.stock.replenishment import sweep_low_stock
@@ -53,6 +54,7 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "waybill_cancel": (send_waybill_cancellations, {"minutes": 1}),
     "waybill_retry": (retry_waybills, {"minutes": 1}),
     "tracking_subscribe": (subscribe_tracking, {"minutes": 1}),
+    "print_jobs": (send_print_jobs, {"minutes": 1}),
     "daily_report": (send_daily_reports, {"minutes": 10}),
     "reconcile": (reconcile_ledger, {"cron": {"hour": 3, "minute": 30}}),
 }

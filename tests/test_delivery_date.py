@@ -11,6 +11,7 @@ import aiohttp
 
 from bot.notifier import message_for
 from core.base.events import OutboxEvent
+from core.base.i18n import local_day
 from core.base.settings import Settings
 from core.orders.notifications import Recipient
 from core.orders.order import ServiceLevel
@@ -143,8 +144,9 @@ async def test_when_no_carrier_can_make_the_requested_date_the_fastest_goes_and_
     en = message_for(alert, Recipient(1, "en", "manager"))
     zh = message_for(alert, Recipient(1, "zh", "manager"))
     assert en is not None and zh is not None
-    assert f"{number} will arrive after the customer's requested date {today}" in en[0]
-    assert f"{number} 无法在客户要求的 {today} 前送达" in zh[0]
+    # the day in words, as the reader writes it ("27 Nov", "11月27日"), never an ISO date
+    assert f"{number} will arrive after the customer's requested date {local_day(today, 'en')}" in en[0]
+    assert f"{number} 无法在客户要求的 {local_day(today, 'zh')} 前送达" in zh[0]
     status, _ = await phone["manager"].call("POST", f"/api/shipments/{shipment['number']}/carrier", {})
     assert status == 200
     assert await OutboxEvent.filter(kind="shipment.date_missed").count() == 1  # booked again: told once

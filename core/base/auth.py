@@ -47,6 +47,7 @@ class Permission(StrEnum):
     OPEN_AFTERSALES = "open after-sales requests"
     VIEW_REPORTS = "view reports"
     RECEIVE_ALERTS = "receive manager alerts"
+    MANAGE_PRINTERS = "set up label printers"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -69,6 +70,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.OPEN_AFTERSALES: _FLOOR_LEADS,
     Permission.VIEW_REPORTS: _FLOOR_LEADS,
     Permission.RECEIVE_ALERTS: _FLOOR_LEADS,
+    Permission.MANAGE_PRINTERS: _FLOOR_LEADS,
 }
 
 

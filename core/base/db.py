@@ -62,6 +62,7 @@ MODEL_MODULES = [  # by stage, as an order lives: base → stock → orders → 
     "core.shipping.documents",
     "core.shipping.fleet",
     "core.shipping.aftersales",
+    "core.shipping.printing",
 ]
 _config_in_use: dict[str, Any] = {}
 

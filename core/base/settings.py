@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     carrier_wait_s: float = Field(default=5.0, gt=0, le=60)  # all of one booking's carrier calls together
     quote_cache_minutes: int = Field(default=10, ge=0, le=1440)
     waybill_retries: int = Field(default=5, ge=0, le=50)  # failed bookings tried again before a manager must act
+    # label printers: how long a printer may take to answer before its job waits for the next try, and the
+    # CUPS command that queues a job for a printer configured by its CUPS queue name
+    printer_timeout: float = Field(default=3.0, gt=0, le=60)
+    lp_command: str = "lp"
 
     @field_validator("timezone")
     @classmethod

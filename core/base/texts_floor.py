@@ -254,4 +254,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "stop": {"en": "Stop", "zh": "站"},
     "time": {"en": "Time", "zh": "时间"},
     "planned": {"en": "Plan {number}: {n} stops", "zh": "计划 {number}：{n} 站"},
+    # label printers (js/printing.js)
+    "printer": {"en": "Label printer", "zh": "标签打印机"},
+    "printerNone": {"en": "None: show the labels on screen", "zh": "不使用：在屏幕上显示标签"},
+    "noPrinters": {"en": "No label printer is set up yet.", "zh": "尚未设置标签打印机。"},
+    "printerWaiting": {"en": "{count} job(s) waiting", "zh": "{count} 个任务等待打印"},
+    "printingOn": {"en": "Labels → {printer}: {state}", "zh": "标签 → {printer}：{state}"},
+    "reprint": {"en": "Reprint {package}", "zh": "重打 {package}"},
+    "tryAgain": {"en": "Try again now", "zh": "立即重试"},
+    "printLocations": {"en": "Print location labels on {printer}", "zh": "在 {printer} 打印库位标签"},
+    "printProducts": {"en": "Print product labels on {printer}", "zh": "在 {printer} 打印商品标签"},
 }

@@ -17,6 +17,9 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "dispatched": ("Dispatched", "已发货"), "delivered": ("Delivered", "已签收"),
         "cancelled": ("Cancelled", "已取消"),
     },
+    "print_job": {  # core.shipping.printing.JobState
+        "queued": ("Waiting for the printer", "等待打印"), "printed": ("Printed", "已打印"),
+    },
     "pick_list": {  # core.floor.picking.PickListStatus
         "open": ("Being picked", "拣货中"), "done": ("Picked", "已拣完"),
     },

@@ -73,3 +73,9 @@ def qr_png(text: str, box_size: int = 8) -> bytes:
 def qr_svg(text: str) -> str:
     image = _qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     return image.to_string(encoding="unicode")
+
+
+def qr_modules(text: str) -> list[list[bool]]:
+    """The symbol as rows of modules (True is dark), quiet zone included: for renderers that draw it themselves,
+    such as a thermal label drawn as one image."""
+    return [list(row) for row in _qr(text).get_matrix()]

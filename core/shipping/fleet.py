@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.clock import ClockField, minutes
 from core.base.db import by_number
-from core.base.errors import Conflict, InvalidInput, NotFound
+from core.base.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
 from core.base.numbering import next_number
@@ -94,7 +94,13 @@ class DriverNotLinked(Conflict):
 
 
 class NotOnPlan(NotFound):
+    """A van the plan has no route for: a not-found with its own words (the van and the plan, not a kind and
+    a key)."""
+
     code = "not_on_plan"
+
+    def __init__(self, *, plate: str, plan: str) -> None:
+        DomainError.__init__(self, plate=plate, plan=plan)
 
 
 class RoutePlan(Model):

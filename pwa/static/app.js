@@ -3,6 +3,7 @@ import { api, ApiError, openPaper, session } from "./js/api.js";
 import { dayChart } from "./js/chart.js";
 import { language, productName, statusWord, switchLanguage, t } from "./js/i18n.js";
 import { flush, newScanId, queue } from "./js/queue.js";
+import { printerPanel, printShipment, shelfPrinting } from "./js/printing.js";
 import { feedback, onScan, setupScanbar, showScanbar } from "./js/scanner.js";
 import { provide, screenModes, screenRoutes } from "./js/screens/index.js";
 import { currentWarehouse, warehouseSwitcher } from "./js/warehouse.js";
@@ -326,9 +327,11 @@ async function packView() {
   let order = null;
   let wanted = {};
   const boxes = [{ contents: {} }];
+  const printer = printerPanel();  // the station's label printer, kept on this device
   const draw = () => {
     if (!order) {
       view.innerHTML = html`<p class="hint">${t("scanOrder")}</p>`;
+      view.prepend(printer.element);
       return;
     }
     const packed = {};
@@ -347,6 +350,7 @@ async function packView() {
         </div>`).join(""))}
       <button class="big secondary" id="next">${t("newPackage")}</button>
       <button class="big" id="finish">${t("finishPacking")}</button><div id="labels"></div>`;
+    view.prepend(printer.element);
     view.querySelectorAll("input.w").forEach((el) => el.addEventListener("input", () => {
       boxes[el.dataset.i].weight_g = Number.parseInt(el.value, 10) || 0; }));
     view.querySelectorAll("input.s").forEach((el) => el.addEventListener("input", () => {
@@ -391,6 +395,7 @@ async function packView() {
       html`<button class="big secondary" data-label="${p.number}">${t("label")} ${p.number}</button>`).join("");
     view.querySelectorAll("[data-label]").forEach((el) =>
       paperButton(el, `/api/packages/${encodeURIComponent(el.dataset.label)}/label.png`));
+    printShipment(shipment, view.querySelector("#labels"));  // to the station's printer at once, if it has one
     order = null;  // the next scan is the next order
     return told(shipment, t("packed", { order: number, shipment: shipment.number, carrier: shipment.carrier_name
       || shipment.carrier || "—", waybill: shipment.waybill || "" }).trim());
@@ -694,6 +699,7 @@ async function labelsView() {
     .then(() => ""), { repeat: true });
   const named = (code) => { sheet.textContent = `${t("locationsSheet")} ${code}`; };
   named(await warehouseSwitcher(view.querySelector("#whbox"), named));
+  shelfPrinting(view, currentWarehouse);
   view.querySelectorAll("[data-doc]").forEach((b) => action(b, async () => {
     const number = view.querySelector("#sh").value.trim();
     if (!number) throw new Error(t("nameShipment"));

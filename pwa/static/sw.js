@@ -3,7 +3,7 @@
 const CACHE = "fahuo-shell-v4";
 const SHELL = [
   "/", "/static/app.js", "/static/style.css", "/static/js/api.js", "/static/js/i18n.js", "/static/js/queue.js",
-  "/static/js/scanner.js", "/static/js/warehouse.js", "/static/js/chart.js", "/static/screens.css",
+  "/static/js/scanner.js", "/static/js/printing.js", "/static/js/warehouse.js", "/static/js/chart.js", "/static/screens.css",
   "/static/js/screens/index.js", "/static/js/screens/kit.js",
   "/static/js/screens/transfers.js", "/static/js/screens/aftersales.js", "/static/js/screens/phone_orders.js",
   "/static/js/screens/routes.js", "/manifest.webmanifest", "/texts.json", "/static/icons/icon-192.png",
