@@ -47,7 +47,17 @@ class OutOfStock(DomainError):
 
 
 class InvalidTransition(DomainError):
+    """`kind` names the document's kind for its state to be said as a word (status.<kind>.<current>); an
+    `action` the catalogue has as `action.<action>` is said in the reader's language too."""
+
     code = "invalid_transition"
+
+    def __init__(self, *, document: Any, current: Any, action: Any, kind: str | None = None) -> None:
+        if kind and f"status.{kind}.{current}" in MESSAGES:
+            current = phrase(f"status.{kind}.{current}")
+        if isinstance(action, str) and f"action.{action}" in MESSAGES:
+            action = phrase(f"action.{action}")
+        super().__init__(document=document, current=current, action=action)
 
 
 class Unauthorized(DomainError):
@@ -59,6 +69,8 @@ class BadLogin(DomainError):
 
 
 class Forbidden(DomainError):
+    """`role` and `action` are phrases (status.role.<role>, permission.<name>), said in the reader's language."""
+
     code = "forbidden"
 
 
