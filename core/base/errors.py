@@ -52,12 +52,13 @@ class InvalidTransition(DomainError):
 
     code = "invalid_transition"
 
-    def __init__(self, *, document: Any, current: Any, action: Any, kind: str | None = None) -> None:
+    def __init__(self, *, kind: str | None = None, **params: Any) -> None:
+        current, action = params.get("current"), params.get("action")
         if kind and f"status.{kind}.{current}" in MESSAGES:
-            current = phrase(f"status.{kind}.{current}")
+            params["current"] = phrase(f"status.{kind}.{current}")
         if isinstance(action, str) and f"action.{action}" in MESSAGES:
-            action = phrase(f"action.{action}")
-        super().__init__(document=document, current=current, action=action)
+            params["action"] = phrase(f"action.{action}")
+        super().__init__(**params)
 
 
 class Unauthorized(DomainError):
