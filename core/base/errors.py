@@ -54,6 +54,7 @@ class InvalidTransition(DomainError):
 
     def __init__(self, *, kind: str | None = None, **params: Any) -> None:
         current, action = params.get("current"), params.get("action")
+        self.state = current  # the document's state as a value, for programs: the message says it as a word
         if kind and f"status.{kind}.{current}" in MESSAGES:
             params["current"] = phrase(f"status.{kind}.{current}")
         if isinstance(action, str) and f"action.{action}" in MESSAGES:
