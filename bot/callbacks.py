@@ -139,7 +139,7 @@ class CancelOrder(DocumentStep, CallbackData, prefix="cxl"):
     number: str
 
     def finished(self, refusal: InvalidTransition) -> bool:
-        return refusal.params.get("current") == OrderStatus.CANCELLED  # a shipped order is not "done"
+        return refusal.state == OrderStatus.CANCELLED  # a shipped order is not "done"
 
 
 class AfterSalesOrder(CallbackData, prefix="aso"):

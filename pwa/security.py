@@ -7,8 +7,9 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from core.base.auth import Permission, Staff, channel_for_key, staff_for_token
+from core.base.auth import Permission, Staff, channel_for_key, permission_words, staff_for_token
 from core.base.errors import Forbidden, Unauthorized
+from core.base.i18n import phrase
 
 
 class Access(StrEnum):
@@ -34,7 +35,7 @@ class Principal:
         if self.staff is not None:
             self.staff.require(permission)
         elif permission not in CHANNEL_PERMISSIONS:
-            raise Forbidden(role=f"channel {self.channel}", action=permission.value)
+            raise Forbidden(role=phrase("sales_channel", channel=self.channel), action=permission_words(permission))
 
     def may_see_channel(self, channel: str) -> bool:
         return self.channel is None or self.channel == channel

@@ -162,7 +162,7 @@ async def test_a_picker_may_not_approve_a_held_order_but_a_manager_may(http, db)
     before = await written()
     async with http.post(f"/api/orders/{order['number']}/approve", json={}, headers=picker) as resp:
         assert resp.status == 403
-        assert (await resp.json())["message"] == "Your role (picker) may not approve or reject orders."
+        assert (await resp.json())["message"] == "Your role (Picker) may not approve or reject orders."
     assert await written() == before
     async with http.get("/api/orders", params={"status": "on_hold"}, headers=manager) as resp:
         assert [o["number"] for o in await resp.json()] == [order["number"]]

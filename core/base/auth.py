@@ -17,6 +17,7 @@ from tortoise.models import Model
 
 from core.base.db import fetch, select
 from core.base.errors import BadLogin, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from core.base.i18n import Phrase, phrase
 from core.base.passwords import decoy_hash, hash_password, needs_upgrade, off_loop, verify_password
 from core.base.throttle import count_attempt, take_back_attempt
 
@@ -74,6 +75,12 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
 }
 
 
+def permission_words(permission: Permission) -> Phrase:
+    """What a permission lets one do, to be said in the reader's language ("审核或拒绝订单"); the enum's own
+    value stays the English for programs and logs."""
+    return phrase(f"permission.{permission.name.lower()}")
+
+
 def roles_with(permission: Permission) -> frozenset[Role]:
     """The roles that hold a permission: the one table the API, the bot and the core all ask."""
     return ROLE_PERMISSIONS[permission]
@@ -107,7 +114,7 @@ class Staff(Model):
 
     def require(self, permission: Permission) -> None:
         if not self.may(permission):
-            raise Forbidden(role=self.role.value, action=permission.value)
+            raise Forbidden(role=phrase(f"status.role.{self.role.value}"), action=permission_words(permission))
 
     @property
     def actor(self) -> str:

@@ -47,7 +47,19 @@ class OutOfStock(DomainError):
 
 
 class InvalidTransition(DomainError):
+    """`kind` names the document's kind for its state to be said as a word (status.<kind>.<current>); an
+    `action` the catalogue has as `action.<action>` is said in the reader's language too."""
+
     code = "invalid_transition"
+
+    def __init__(self, *, kind: str | None = None, **params: Any) -> None:
+        current, action = params.get("current"), params.get("action")
+        self.state = current  # the document's state as a value, for programs: the message says it as a word
+        if kind and f"status.{kind}.{current}" in MESSAGES:
+            params["current"] = phrase(f"status.{kind}.{current}")
+        if isinstance(action, str) and f"action.{action}" in MESSAGES:
+            params["action"] = phrase(f"action.{action}")
+        super().__init__(**params)
 
 
 class Unauthorized(DomainError):
@@ -59,6 +71,8 @@ class BadLogin(DomainError):
 
 
 class Forbidden(DomainError):
+    """`role` and `action` are phrases (status.role.<role>, permission.<name>), said in the reader's language."""
+
     code = "forbidden"
 
 

@@ -2,6 +2,44 @@
 
 from __future__ import annotations
 
+_PERMISSIONS = {  # core.base.auth.Permission, by name: what a role may do, said in a refusal (Forbidden)
+    "place_order": ("place orders", "下单"),
+    "view_orders": ("view orders", "查看订单"),
+    "review_orders": ("approve or reject orders", "审核或拒绝订单"),
+    "cancel_orders": ("cancel orders", "取消订单"),
+    "view_stock": ("view stock", "查看库存"),
+    "receive_stock": ("receive stock", "收货入库"),
+    "adjust_stock": ("adjust stock", "调整库存"),
+    "transfer_stock": ("move stock between warehouses", "在仓库间调拨库存"),
+    "manage_purchasing": ("manage purchase orders", "管理采购单"),
+    "pick": ("pick orders", "拣货"),
+    "pack": ("pack orders", "打包"),
+    "dispatch": ("load and dispatch shipments", "装车发运"),
+    "plan_deliveries": ("manage carriers, vehicles and delivery plans", "管理承运商、车辆和配送计划"),
+    "handle_aftersales": ("handle after-sales requests", "处理售后申请"),
+    "open_aftersales": ("open after-sales requests", "提交售后申请"),
+    "view_reports": ("view reports", "查看报表"),
+    "receive_alerts": ("receive manager alerts", "接收经理提醒"),
+}
+
+_ACTIONS = {  # InvalidTransition(action=…): "{document} is {current}; it cannot be {action}."
+    "approved": ("approved", "审核通过"),
+    "rejected": ("rejected", "拒绝"),
+    "decided": ("decided", "处理"),
+    "picked from": ("picked from", "继续拣货"),
+    "paid (refund it instead)": ("paid (refund it instead)", "记为已付款（请改为退款）"),
+    "loaded": ("loaded", "装车"),
+    "shipped": ("shipped", "发货"),
+    "booked with a carrier": ("booked with a carrier", "预约承运商"),
+    "cancelled": ("cancelled", "取消"),
+    "the subject of after-sales": ("the subject of after-sales", "申请售后"),
+    "received": ("received", "收货"),
+    "received (confirm it first)": ("received (confirm it first)", "收货（请先确认）"),
+    "packed": ("packed", "打包"),
+    "tracked": ("tracked", "跟踪"),
+    "confirmed": ("confirmed", "确认"),
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     "validation_error": {"en": "The request is not valid: {detail}", "zh": "请求无效：{detail}"},
     "bad_json": {"en": "The body is not valid JSON.", "zh": "请求内容不是有效的 JSON。"},
@@ -36,7 +74,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "invalid_transition": {
         "en": "{document} is {current}; it cannot be {action}.",
-        "zh": "{document} 当前状态为 {current}，不能{action}。",
+        "zh": "{document} 当前状态为{current}，不能{action}。",
     },
     "unauthorized": {"en": "Sign in first: {detail}", "zh": "请先登录：{detail}"},
     "too_many_sign_ins": {
@@ -379,4 +417,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.no_twin": {"en": "no recent twin", "zh": "近期无重复订单"},
     "nothing_for_code": {"en": "Nothing has the code {code}.", "zh": "没有与条码 {code} 对应的内容。"},
     "lookup.payment": {"en": "{method} / {state}", "zh": "{method} / {state}"},
+    "sales_channel": {"en": "sales channel {channel}", "zh": "销售渠道 {channel}"},
+    **{f"permission.{key}": {"en": en, "zh": zh} for key, (en, zh) in _PERMISSIONS.items()},
+    **{f"action.{key}": {"en": en, "zh": zh} for key, (en, zh) in _ACTIONS.items()},
 }

@@ -300,7 +300,8 @@ async def _read_step(number: str, notices: list[Phrase]) -> tuple[OpenList, Curr
         raise NotFound(what="pick list", key=number)
     row = rows[0]
     if row["list_status"] != PickListStatus.OPEN:
-        raise InvalidTransition(document=number, current=row["list_status"], action="picked from")
+        raise InvalidTransition(document=number, current=row["list_status"], action="picked from",
+                                kind="pick_list")
     pick_list = OpenList(row["list_id"], number, row["list_status"], row["picker"], row["left_count"],
                          row["stops_count"])
     if row["id"] is None:
@@ -396,7 +397,8 @@ async def report_short(number: str, staff: Staff, settings: Settings, in_bin: in
     picked on) or backordered; nobody is sent back to this bin for it."""
     pick_list = await pick_list_by_number(number)
     if pick_list.status != PickListStatus.OPEN:
-        raise InvalidTransition(document=number, current=pick_list.status, action="picked from")
+        raise InvalidTransition(document=number, current=pick_list.status, action="picked from",
+                                kind="pick_list")
     notices: list[Phrase] = []
     current = await _current_task(pick_list.id, notices)
     if current is None:

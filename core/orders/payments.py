@@ -87,7 +87,8 @@ async def _mark_paid(order: Order, actor: str, settings: Settings) -> None:
     if order.payment_state == PaymentState.PAID:
         return
     if order.status in CLOSED:
-        raise InvalidTransition(document=order.number, current=order.status, action="paid (refund it instead)")
+        raise InvalidTransition(document=order.number, current=order.status, action="paid (refund it instead)",
+                                kind="order")
     if not await Order.filter(id=order.id).exclude(payment_state=PaymentState.PAID).update(
             payment_state=PaymentState.PAID):
         return  # another copy of the same news got here first

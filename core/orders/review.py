@@ -215,7 +215,7 @@ async def held_order(number: str, action: str = "decided") -> Order:
     """The order, while it waits for a manager's decision; InvalidTransition once it was decided."""
     order = await order_by_number(number)
     if order.status != OrderStatus.ON_HOLD:
-        raise InvalidTransition(document=order.number, current=order.status, action=action)
+        raise InvalidTransition(document=order.number, current=order.status, action=action, kind="order")
     return order
 
 

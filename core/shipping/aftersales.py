@@ -190,7 +190,8 @@ async def _shipped_order(number: str, customer_id: int | None) -> Order:
     if customer_id is not None and order.customer_id != customer_id:  # type: ignore[attr-defined]
         raise NotFound(what="order", key=number)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-        raise InvalidTransition(document=order.number, current=order.status, action="the subject of after-sales")
+        raise InvalidTransition(document=order.number, current=order.status, action="the subject of after-sales",
+                                kind="order")
     return order
 
 
@@ -266,7 +267,7 @@ async def undecided_request(number: str, action: str = "decided") -> AfterSalesR
     """The request, while it waits for a manager's decision; InvalidTransition once it was decided."""
     request = await request_by_number(number)
     if request.status != RequestStatus.OPEN:
-        raise InvalidTransition(document=number, current=request.status, action=action)
+        raise InvalidTransition(document=number, current=request.status, action=action, kind="aftersales")
     return request
 
 
@@ -288,7 +289,7 @@ async def receive_return(number: str, body: ReturnIn, actor: str, settings: Sett
     async with in_transaction():
         request = await request_by_number(number)
         if request.status != RequestStatus.AWAITING_RETURN:
-            raise InvalidTransition(document=number, current=request.status, action="received")
+            raise InvalidTransition(document=number, current=request.status, action="received", kind="aftersales")
         shipment = await Shipment.filter(order_id=request.order.id, status__in=(
             ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED)).prefetch_related("warehouse").first()
         if shipment is None:

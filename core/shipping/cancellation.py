@@ -46,7 +46,7 @@ async def cancel_order(number: str, actor: str, reason: str) -> Order:
     async with in_transaction():
         order = await order_by_number(number)
         if OrderStatus.CANCELLED not in TRANSITIONS[OrderStatus(order.status)]:
-            raise InvalidTransition(document=order.number, current=order.status, action="cancelled")
+            raise InvalidTransition(document=order.number, current=order.status, action="cancelled", kind="order")
         rest = await _open_follow_ons(order)
         freed: set[tuple[int, int]] = set()
         for each in (order, *rest):

@@ -35,7 +35,7 @@ def _loadable(shipment: Shipment) -> None:
     if shipment.status == ShipmentStatus.PACKED:
         raise InvalidTransition(document=shipment.number, current="packed without a carrier", action="loaded")
     if shipment.status not in LOADABLE:
-        raise InvalidTransition(document=shipment.number, current=shipment.status, action="loaded")
+        raise InvalidTransition(document=shipment.number, current=shipment.status, action="loaded", kind="shipment")
 
 
 async def _vehicle_for(shipment: Shipment, plate: str) -> None:
@@ -108,7 +108,7 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dic
             raise Conflict(detail=f"{number} cannot leave: not loaded yet: {', '.join(missing)}")
         order = shipment.order
         if order.status != OrderStatus.PACKED:
-            raise InvalidTransition(document=order.number, current=order.status, action="shipped")
+            raise InvalidTransition(document=order.number, current=order.status, action="shipped", kind="order")
         customer = await virtual_location(shipment.warehouse.id, LocationKind.CUSTOMER)
         line_ids = await OrderLine.filter(order_id=order.id).values_list("id", flat=True)
         for reservation in await Reservation.filter(order_line_id__in=line_ids, state=ReservationState.ACTIVE):

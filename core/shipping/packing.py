@@ -70,7 +70,7 @@ async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) 
     if order.status != OrderStatus.PICKING:
         if (earlier := await _packed_alike(order.id, body)) is not None:
             return Packed(earlier, created=False)
-        raise InvalidTransition(document=number, current=order.status, action="packed")
+        raise InvalidTransition(document=number, current=order.status, action="packed", kind="order")
     lines = await OrderLine.filter(order_id=order.id).prefetch_related("product")
     wanted = {ln.product.sku: ln.qty for ln in lines}
     picked = await picked_quantities(order.id)

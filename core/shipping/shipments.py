@@ -125,7 +125,8 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
     now = now or datetime.now(settings.tz)
     shipment = await shipment_by_number(number)
     if shipment.status not in BOOKABLE:
-        raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier")
+        raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier",
+                                kind="shipment")
     parcel, weight, count = await _parcel(shipment)
     carriers = await Carrier.filter(active=True).order_by("code")
     request = _waybill_request(shipment, count, weight, await _goods(shipment), settings)

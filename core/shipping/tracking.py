@@ -91,7 +91,7 @@ class TrackingPushIn(BaseModel):
 async def record_tracking(shipment: Shipment, updates: list[TrackingUpdate], source: str) -> int:
     """Store the new events of a shipment; returns how many were new. Call inside a transaction."""
     if shipment.status not in (ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED):
-        raise InvalidTransition(document=shipment.number, current=shipment.status, action="tracked")
+        raise InvalidTransition(document=shipment.number, current=shipment.status, action="tracked", kind="shipment")
     known = set(await TrackingEvent.filter(shipment_id=shipment.id).values_list("external_id", flat=True))
     new = [u for u in updates if u.external_id not in known]
     for u in new:

@@ -122,7 +122,8 @@ async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, set
     async with in_transaction():
         po = await po_by_number(number)
         if po.status not in (PoStatus.CONFIRMED, PoStatus.PARTIAL):
-            raise InvalidTransition(document=po.number, current=po.status, action="received (confirm it first)")
+            raise InvalidTransition(document=po.number, current=po.status, action="received (confirm it first)",
+                                kind="purchase_order")
         warehouse = await Warehouse.get(id=po.warehouse_id)  # type: ignore[attr-defined]
         po_lines = {pl.product.sku: pl for pl in
                     await PurchaseOrderLine.filter(purchase_order_id=po.id).prefetch_related("product")}

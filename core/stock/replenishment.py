@@ -153,7 +153,7 @@ async def confirm_po(number: str) -> PurchaseOrder:
         if not await PurchaseOrder.filter(id=po.id, status=PoStatus.DRAFT).update(
             status=PoStatus.CONFIRMED, confirmed_at=datetime.now(UTC)
         ):
-            raise InvalidTransition(document=po.number, current=po.status, action="confirmed")
+            raise InvalidTransition(document=po.number, current=po.status, action="confirmed", kind="purchase_order")
         po.status = PoStatus.CONFIRMED
         await emit("purchase_order.confirmed", {"purchase_order": po.number})
     return po
@@ -165,7 +165,7 @@ async def cancel_po(number: str) -> PurchaseOrder:
         if not await PurchaseOrder.filter(id=po.id, status__in=[PoStatus.DRAFT, PoStatus.CONFIRMED]).update(
             status=PoStatus.CANCELLED
         ):
-            raise InvalidTransition(document=po.number, current=po.status, action="cancelled")
+            raise InvalidTransition(document=po.number, current=po.status, action="cancelled", kind="purchase_order")
         po.status = PoStatus.CANCELLED
     return po
 
