@@ -31,7 +31,7 @@ async def cart_lines(cart: Cart, lang: str = "en") -> tuple[str, Decimal]:
     added are left out."""
     products = await known_products(list(cart))
     total = sum((products[s].price * q for s, q in cart.items() if s in products), Decimal(0))
-    return "\n".join(f"{q} × {s} {name_in(products[s].name, products[s].name_zh, lang)}"
+    return "\n".join(f"{q} × {s} {products[s].name_in(lang)}"
                      for s, q in cart.items() if s in products), total
 
 
