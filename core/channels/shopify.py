@@ -1,0 +1,172 @@
+"""Shopify: orders arrive by the `orders/create` and `orders/cancelled` webhooks, and an order that left is
+fulfilled with its carrier and tracking number through the GraphQL Admin API (its fulfillment orders, then
+`fulfillmentCreate`).
+
+A webhook is Shopify's if `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body under the app's
+client secret (`webhook_secret`). The Admin API is called with the app's access token (`key`) in
+`X-Shopify-Access-Token`, at the API version in `options.api_version`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.channels.channel_api import (
+    Channel,
+    ChannelRefused,
+    ChannelUnavailable,
+    Ignored,
+    Incoming,
+    Link,
+    PlatformAddress,
+    PlatformCancel,
+    PlatformLine,
+    PlatformOrder,
+    ShipmentNote,
+)
+from core.channels.platform_http import call_json
+
+API_VERSION = "2025-10"
+OPEN = ("OPEN", "IN_PROGRESS")  # fulfillment orders that still wait for goods to leave
+PAGE = 25
+
+FULFILLMENT_ORDERS = """
+query FulfillmentOrders($id: ID!, $after: String) {
+  order(id: $id) {
+    fulfillmentOrders(first: PAGE, after: $after) {
+      nodes { id status }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}""".replace("PAGE", str(PAGE))
+
+FULFILLMENT_CREATE = """
+mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id status }
+    userErrors { field message }
+  }
+}"""
+
+
+def shopify_signature(secret: str, body: bytes) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def _text(value: object) -> str:
+    return str(value).strip() if value not in (None, "") else ""
+
+
+def _person(*parts: object) -> str:
+    return " ".join(p for p in (_text(x) for x in parts) if p)
+
+
+def _cod(order: dict[str, Any]) -> bool:
+    gateways = [str(g).lower() for g in order.get("payment_gateway_names") or []]
+    return any("cash on delivery" in g or g in ("cod", "货到付款") for g in gateways)
+
+
+def _float(value: object) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def read_order(link: Link, order: dict[str, Any]) -> PlatformOrder:
+    """A Shopify order (the `orders/create` payload, the REST order resource) as fahuo takes it."""
+    ship = order.get("shipping_address")
+    if not isinstance(ship, dict):
+        raise ChannelRefused(link.name, "the order has no shipping address (nothing to ship)")
+    customer = order.get("customer") if isinstance(order.get("customer"), dict) else {}
+    billing = order.get("billing_address") if isinstance(order.get("billing_address"), dict) else {}
+    phone = next((p for p in (_text(ship.get("phone")), _text(order.get("phone")), _text(customer.get("phone")),
+                              _text(billing.get("phone"))) if p), "")
+    recipient = _text(ship.get("name")) or _person(ship.get("last_name"), ship.get("first_name"))
+    lines = []
+    for item in order.get("line_items") or []:
+        if not isinstance(item, dict) or item.get("requires_shipping") is False:
+            continue  # a gift card or a service: nothing leaves the warehouse for it
+        if not _text(item.get("sku")):
+            raise ChannelRefused(link.name, f"the line {_text(item.get('title'))!r} has no SKU")
+        lines.append(PlatformLine(_text(item["sku"]), int(item.get("quantity") or 0), _text(item.get("title"))))
+    try:
+        total = Decimal(str(order["total_price"])) if order.get("total_price") is not None else None
+    except InvalidOperation:
+        total = None
+    return PlatformOrder(
+        ref=str(order["id"]), label=_text(order.get("name")) or str(order["id"]),
+        customer=_person(customer.get("last_name"), customer.get("first_name")) or recipient,
+        phone=phone, email=_text(order.get("email")) or _text(customer.get("email")),
+        address=PlatformAddress(
+            recipient=recipient, phone=phone, province=_text(ship.get("province")), city=_text(ship.get("city")),
+            line1=_person(ship.get("address1"), ship.get("address2")), postcode=_text(ship.get("zip")),
+            lat=_float(ship.get("latitude")), lon=_float(ship.get("longitude"))),
+        lines=lines, paid=order.get("financial_status") == "paid", cash_on_delivery=_cod(order), total=total,
+        note=_text(order.get("note")))
+
+
+class Shopify(Channel):
+    platform = "shopify"
+
+    def verify(self, link: Link, headers: Mapping[str, str], body: bytes) -> bool:
+        secret = link.account.webhook_secret.get_secret_value()
+        given = headers.get("X-Shopify-Hmac-Sha256", "")
+        return bool(secret) and hmac.compare_digest(shopify_signature(secret, body).encode(), given.strip().encode())
+
+    def read_webhook(self, link: Link, headers: Mapping[str, str], body: bytes) -> Incoming:
+        topic = headers.get("X-Shopify-Topic", "")
+        if topic not in ("orders/create", "orders/cancelled"):
+            return Ignored(f"topic {topic!r} is not one fahuo takes")
+        try:
+            order = json.loads(body)
+            ref = str(int(order["id"]))
+        except (ValueError, TypeError, KeyError):
+            raise ChannelRefused(link.name, "the body is not a Shopify order (JSON with an id)") from None
+        if topic == "orders/cancelled":
+            return PlatformCancel(ref, _text(order.get("cancel_reason")))
+        return read_order(link, order)
+
+    async def _graphql(self, link: Link, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        version = str(link.account.options.get("api_version", API_VERSION))
+        answer = await call_json(link, "POST", f"{link.account.api_url}/admin/api/{version}/graphql.json",
+                                 body={"query": query, "variables": variables},
+                                 headers={"X-Shopify-Access-Token": link.secret("key")})
+        errors = (answer or {}).get("errors")
+        if errors:
+            codes = {str((e.get("extensions") or {}).get("code", "")) for e in errors if isinstance(e, dict)}
+            kind = ChannelUnavailable if "THROTTLED" in codes or "INTERNAL_SERVER_ERROR" in codes else ChannelRefused
+            raise kind(link.name, "; ".join(str(e.get("message", e)) for e in errors)[:300])
+        return dict(answer.get("data") or {})
+
+    async def _open_fulfillment_orders(self, link: Link, ref: str) -> list[str]:
+        found: list[str] = []
+        after: str | None = None
+        while True:
+            data = await self._graphql(link, FULFILLMENT_ORDERS, {"id": f"gid://shopify/Order/{ref}", "after": after})
+            if data.get("order") is None:
+                raise ChannelRefused(link.name, f"Shopify knows no order {ref}")
+            page = data["order"]["fulfillmentOrders"]
+            found += [node["id"] for node in page["nodes"] if node["status"] in OPEN]
+            if not page["pageInfo"]["hasNextPage"]:
+                return found
+            after = page["pageInfo"]["endCursor"]
+
+    async def write_back(self, link: Link, note: ShipmentNote) -> None:
+        """Fulfil what is still open of the order; an order already fulfilled (told before) needs nothing."""
+        pending = await self._open_fulfillment_orders(link, note.ref)
+        if not pending:
+            return
+        data = await self._graphql(link, FULFILLMENT_CREATE, {"fulfillment": {
+            "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": gid} for gid in pending],
+            "notifyCustomer": bool(link.account.options.get("notify_customer", True)),
+            "trackingInfo": {"company": note.carrier_name, "number": note.waybill, "url": note.tracking_url}}})
+        problems = (data.get("fulfillmentCreate") or {}).get("userErrors") or []
+        if problems:
+            raise ChannelRefused(link.name, "; ".join(str(p.get("message")) for p in problems)[:300])
