@@ -1,0 +1,255 @@
+"""Storefronts against local fakes of their platforms: a Shopify and a WooCommerce order come in by signed
+webhook, once however often they come, are picked, packed and dispatched, and their tracking is written back
+to the platform — also after the platform was down for a while; forged or unreadable webhooks store nothing;
+a cancellation on the platform cancels the order until it ships, and a manager hears when it is too late."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from core.base.events import OutboxEvent
+from core.base.settings import ChannelAccount, Settings
+from core.channels.connectors import write_back_shipments
+from core.orders.customers import Customer
+from core.orders.order import Order, OrderStatus
+from core.shipping.shipments import Shipment
+from core.stock.ledger import StockLevel
+from tests.factories import a_carrier, a_product, a_warehouse, stock
+from tests.shopify_fake import APP_SECRET, TOKEN, FakeShopify, running_shopify
+from tests.test_carrier_sf import _dispatched
+from tests.test_logistics import Phone, _phones, _pick_all
+from tests.woocommerce_fake import KEY, SECRET, WEBHOOK_SECRET, FakeWooCommerce, running_woocommerce
+
+SECRETS = (TOKEN, APP_SECRET, KEY, SECRET, WEBHOOK_SECRET)
+
+
+@pytest.fixture
+async def shopify() -> AsyncIterator[FakeShopify]:
+    async with running_shopify() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def woo() -> AsyncIterator[FakeWooCommerce]:
+    async with running_woocommerce() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(settings: Settings, shopify: FakeShopify, woo: FakeWooCommerce) -> Settings:
+    channels = {
+        "shopify": ChannelAccount.model_validate({
+            "platform": "shopify", "shop_url": "https://fahuo-test.myshopify.com", "base_url": shopify.url,
+            "webhook_secret": APP_SECRET, "key": TOKEN, "timeout_s": 1.0, "skus": {"TEA-GREEN-250G": "TEA"}}),
+        "woo": ChannelAccount.model_validate({
+            "platform": "woocommerce", "shop_url": "https://shop.example.com", "base_url": woo.url,
+            "webhook_secret": WEBHOOK_SECRET, "key": KEY, "secret": SECRET, "timeout_s": 1.0}),
+    }
+    return settings.model_copy(update={"channels": channels, "channel_retries": 4})
+
+
+async def _stocked() -> None:
+    warehouse = await a_warehouse()
+    for sku in ("TEA", "CUP"):
+        await stock(await a_product(sku), warehouse, 20)
+    await a_carrier("STD")
+
+
+async def _shipped(http, phone: dict[str, Phone], number: str, lines: dict[str, int]) -> dict[str, Any]:
+    """Picked, packed and dispatched over HTTP, as the floor does it."""
+    _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
+    await _pick_all(phone["picker"], pick_list)
+    status, shipment = await phone["packer"].call("POST", f"/api/orders/{number}/packages", {"packages": [
+        {"weight_g": 900, "length_mm": 250, "width_mm": 200, "height_mm": 100,
+         "contents": [{"sku": sku, "qty": qty} for sku, qty in lines.items()]}]})
+    assert status == 201 and shipment["waybill"], shipment
+    return await _dispatched(phone, shipment)
+
+
+async def test_a_shopify_order_comes_in_once_ships_and_is_fulfilled_with_its_tracking(
+        http, server: str, db: Settings, shopify: FakeShopify):
+    await _stocked()
+    shopify.page_cap = 1  # two locations, one per page: fahuo pages through the fulfillment orders
+    placed = shopify.new_order({"TEA-GREEN-250G": 2, "CUP": 1}, locations=2)
+    url = f"{server}/api/channels/shopify/webhook"
+    status, first = await shopify.send(url, "orders/create", placed)
+    assert status == 200 and first["result"] == "created", first
+    status, again = await shopify.send(url, "orders/create", placed)  # Shopify retries a webhook it doubts
+    assert status == 200 and again == {"result": "repeated", "order": first["order"]}
+    order = await Order.get(number=first["order"])
+    assert (order.channel, order.external_ref, order.status) == ("shopify", str(placed["id"]),
+                                                                 OrderStatus.ALLOCATED)
+    assert (order.recipient, order.city, order.line1, order.postcode) == ("李雷", "上海市", "世纪大道 100 号 8 楼",
+                                                                         "200120")
+    assert order.phone == "+8613812345678" and order.payment_state == "paid"
+    assert await Order.filter(external_ref=str(placed["id"])).count() == 1
+
+    shipped = await _shipped(http, await _phones(http), order.number, {"TEA": 2, "CUP": 1})
+    assert await write_back_shipments(db, datetime.now(UTC)) == 1
+    [made] = shopify.fulfillments
+    shipment = await Shipment.get(number=shipped["number"]).prefetch_related("carrier")
+    assert made["tracking"]["number"] == shipment.waybill
+    assert made["tracking"]["company"] == shipment.carrier.name
+    assert made["tracking"]["url"].endswith(f"/t/{shipment.tracking_token}")
+    assert len(made["fulfillment_orders"]) == 2 and made["notify"] is True
+    assert await write_back_shipments(db, datetime.now(UTC)) == 0  # told once
+
+
+async def test_a_woocommerce_order_comes_in_ships_and_is_completed_with_a_tracking_note(
+        http, server: str, db: Settings, woo: FakeWooCommerce):
+    await _stocked()
+    url = f"{server}/api/channels/woo/webhook"
+    assert await woo.ping(url) == 200  # a new webhook is tested before WooCommerce saves it
+    placed = woo.new_order({"TEA": 3})
+    status, first = await woo.send(url, "order.created", placed)
+    assert status == 200 and first["result"] == "created", first
+    status, again = await woo.send(url, "order.updated", placed)
+    assert status == 200 and again["result"] == "repeated" and again["order"] == first["order"]
+    order = await Order.get(number=first["order"])
+    assert (order.province, order.city, order.phone) == ("广东省", "广州市", "+8613912345678")
+
+    shipped = await _shipped(http, await _phones(http), order.number, {"TEA": 3})
+    assert await write_back_shipments(db, datetime.now(UTC)) == 1
+    assert woo.orders[placed["id"]]["status"] == "completed"
+    [note] = woo.notes[placed["id"]]
+    assert shipped["waybill"] in note["note"] and note["customer_note"] is True and "运单号" in note["note"]
+    assert await write_back_shipments(db, datetime.now(UTC)) == 0
+
+
+async def test_an_unpaid_woocommerce_order_waits_and_a_pending_one_is_not_taken(server: str, db: Settings,
+                                                                                 woo: FakeWooCommerce):
+    await _stocked()
+    url = f"{server}/api/channels/woo/webhook"
+    status, said = await woo.send(url, "order.created", woo.new_order({"TEA": 1}, status="pending"))
+    assert status == 200 and said == {"result": "ignored", "order": None}
+    cod = woo.new_order({"TEA": 1}, payment_method="cod")
+    status, said = await woo.send(url, "order.created", {**cod, "date_paid": None})
+    order = await Order.get(number=said["order"])
+    assert (order.payment_method, order.status) == ("cod", OrderStatus.ALLOCATED)
+
+
+@pytest.mark.parametrize("signature", ["", "bm90IHRoZSByaWdodCBvbmU=", "not base64 at all"])
+async def test_a_forged_webhook_is_refused_and_stores_nothing(server: str, db: Settings, shopify: FakeShopify,
+                                                               woo: FakeWooCommerce, signature: str):
+    await _stocked()
+    status, said = await shopify.send(f"{server}/api/channels/shopify/webhook", "orders/create",
+                                      shopify.new_order({"TEA": 1}), signature=signature)
+    assert status == 401 and said["error"] == "bad_signature", said
+    status, said = await woo.send(f"{server}/api/channels/woo/webhook", "order.created", woo.new_order({"TEA": 1}),
+                                  secret="someone else's secret")
+    assert status == 401 and said["error"] == "bad_signature"
+    assert not await Order.exists() and not await Customer.exists() and not await OutboxEvent.exists()
+
+
+async def test_a_webhook_fahuo_cannot_take_is_a_clear_4xx_and_stores_nothing(http, server: str, db: Settings,
+                                                                              shopify: FakeShopify):
+    await _stocked()
+    url = f"{server}/api/channels/shopify/webhook"
+    cases = [
+        (b"{not json", "not a Shopify order"),
+        (shopify.new_order({"NO-SUCH-SKU": 1}), "NO-SUCH-SKU"),
+        (shopify.new_order({"TEA": 0}), "lines"),
+        (shopify.new_order({"TEA": 1}, shipping_address=None), "no shipping address"),
+        (shopify.new_order({"TEA": 1}, phone=None, customer={}, shipping_address={
+            "name": "李雷", "address1": "世纪大道 100 号", "city": "上海市", "province": "Shanghai", "zip": "200120"}),
+         "phone"),
+    ]
+    for payload, words in cases:
+        status, said = await shopify.send(url, "orders/create", payload)
+        assert status in (400, 422) and words in said["message"], said
+    async with http.post("/api/channels/nowhere/webhook", data=b"{}", headers={"Accept-Language": "zh"}) as resp:
+        assert resp.status == 404 and "销售渠道" in (await resp.json())["message"]
+    async with http.post("/api/channels/BAD NAME/webhook", data=b"{}") as resp:
+        assert resp.status == 422
+    assert not await Order.exists() and not await Customer.exists()
+
+
+async def test_a_platform_that_is_down_is_told_later_and_a_manager_hears_when_it_stays_down(
+        http, server: str, db: Settings, shopify: FakeShopify):
+    await _stocked()
+    url = f"{server}/api/channels/shopify/webhook"
+    _, first = await shopify.send(url, "orders/create", shopify.new_order({"TEA": 1}))
+    _, second = await shopify.send(url, "orders/create", shopify.new_order({"CUP": 1}))
+    phone = await _phones(http)
+    shopify.mode = "down"
+    shipped = await _shipped(http, phone, first["order"], {"TEA": 1})  # dispatch does not wait for Shopify
+    assert shipped["status"] == "dispatched"
+    now = datetime.now(UTC)
+    assert await write_back_shipments(db, now) == 0
+    assert await write_back_shipments(db, now + timedelta(seconds=30)) == 0  # not due yet: not asked again
+    shopify.mode = "rate_limited"
+    assert await write_back_shipments(db, now + timedelta(minutes=3)) == 0
+    shopify.mode = "ok"
+    assert await write_back_shipments(db, now + timedelta(minutes=10)) == 1
+    assert len(shopify.fulfillments) == 1 and not await OutboxEvent.exists(kind="channel.write_back_failed")
+
+    shopify.mode = "throttled"
+    await _shipped(http, phone, second["order"], {"CUP": 1})
+    later = now + timedelta(minutes=20)
+    for _ in range(db.channel_retries + 1):
+        assert await write_back_shipments(db, later) == 0
+        later += timedelta(hours=2)
+    slow = await OutboxEvent.get(kind="channel.write_back_slow")
+    assert slow.payload["tries"] == 3 and "Throttled" in slow.payload["why"]
+    failed = await OutboxEvent.get(kind="channel.write_back_failed")
+    assert failed.payload["order"] == second["order"] and failed.payload["tries"] == db.channel_retries + 1
+    assert await write_back_shipments(db, later + timedelta(days=1)) == 0  # given up: not asked again
+
+
+async def test_a_refused_write_back_goes_to_a_manager_at_once(http, server: str, db: Settings,
+                                                              woo: FakeWooCommerce):
+    await _stocked()
+    placed = woo.new_order({"TEA": 1})
+    _, said = await woo.send(f"{server}/api/channels/woo/webhook", "order.created", placed)
+    del woo.orders[placed["id"]]  # deleted in the shop meanwhile: it answers 404
+    await _shipped(http, await _phones(http), said["order"], {"TEA": 1})
+    assert await write_back_shipments(db, datetime.now(UTC)) == 0
+    failed = await OutboxEvent.get(kind="channel.write_back_failed")
+    assert failed.payload["tries"] == 1 and "Invalid ID" in failed.payload["why"]
+    assert not await OutboxEvent.exists(kind="channel.write_back")
+
+
+async def test_a_cancellation_on_the_platform_cancels_the_order_until_it_ships(http, server: str, db: Settings,
+                                                                               shopify: FakeShopify,
+                                                                               woo: FakeWooCommerce):
+    await _stocked()
+    url = f"{server}/api/channels/shopify/webhook"
+    placed = shopify.new_order({"TEA": 5})
+    _, said = await shopify.send(url, "orders/create", placed)
+    status, cancelled = await shopify.send(url, "orders/cancelled", {**placed, "cancel_reason": "customer"})
+    assert status == 200 and cancelled == {"result": "cancelled", "order": said["order"]}
+    assert (await Order.get(number=said["order"])).status == OrderStatus.CANCELLED
+    assert sum(await StockLevel.all().values_list("reserved", flat=True)) == 0
+    status, again = await shopify.send(url, "orders/cancelled", placed)
+    assert status == 200 and again["result"] == "cancelled"
+    status, stranger = await shopify.send(url, "orders/cancelled", shopify.new_order({"TEA": 1}))
+    assert status == 200 and stranger == {"result": "unknown", "order": None}
+
+    woo_url = f"{server}/api/channels/woo/webhook"
+    sold = woo.new_order({"CUP": 1})
+    _, taken = await woo.send(woo_url, "order.created", sold)
+    await _shipped(http, await _phones(http), taken["order"], {"CUP": 1})
+    status, late = await woo.send(woo_url, "order.updated", {**sold, "status": "cancelled"})
+    assert status == 200 and late == {"result": "shipped", "order": taken["order"]}
+    assert (await Order.get(number=taken["order"])).status == OrderStatus.SHIPPED
+    alert = await OutboxEvent.get(kind="channel.cancel_too_late")
+    assert alert.payload["order"] == taken["order"] and alert.payload["channel"] == "woo"
+
+
+async def test_channel_secrets_appear_in_no_repr_no_log_and_no_answer(http, server: str, db: Settings,
+                                                                       shopify: FakeShopify, caplog):
+    caplog.set_level(logging.DEBUG)
+    await _stocked()
+    _, said = await shopify.send(f"{server}/api/channels/shopify/webhook", "orders/create",
+                                 shopify.new_order({"TEA": 1}))
+    shopify.mode = "down"
+    await _shipped(http, await _phones(http), said["order"], {"TEA": 1})
+    await write_back_shipments(db, datetime.now(UTC))
+    seen = repr(db) + str(db.channels) + caplog.text + str(await OutboxEvent.all().values_list("payload", flat=True))
+    for secret in SECRETS:
+        assert secret not in seen
