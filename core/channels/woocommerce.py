@@ -119,15 +119,15 @@ class WooCommerce(Channel):
             return Ignored(f"an order {status or 'without status'} is not taken yet")
         return read_order(link, order)
 
-    def _auth(self, link: Link) -> aiohttp.BasicAuth:
-        return aiohttp.BasicAuth(link.secret("key"), link.secret("secret"))
+    def _auth(self, link: Link) -> dict[str, str]:
+        return {"Authorization": aiohttp.encode_basic_auth(link.secret("key"), link.secret("secret"))}
 
     async def write_back(self, link: Link, note: ShipmentNote) -> None:
         """The tracking note (once: a note already there with this waybill is not added again), then the order
         completed, which WooCommerce tells its customer."""
         orders = f"{link.account.api_url}/wp-json/wc/v3/orders/{note.ref}"
-        notes = await call_json(link, "GET", f"{orders}/notes", auth=self._auth(link))
+        notes = await call_json(link, "GET", f"{orders}/notes", headers=self._auth(link))
         if not any(note.waybill in str(n.get("note", "")) for n in notes or [] if isinstance(n, dict)):
             await call_json(link, "POST", f"{orders}/notes", body={"note": note.said, "customer_note": True},
-                            auth=self._auth(link))
-        await call_json(link, "PUT", orders, body={"status": "completed"}, auth=self._auth(link))
+                            headers=self._auth(link))
+        await call_json(link, "PUT", orders, body={"status": "completed"}, headers=self._auth(link))
