@@ -5,6 +5,7 @@ a cancellation on the platform cancels the order until it ships, and a manager h
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,18 @@ import pytest
 
 from core.base.events import OutboxEvent
 from core.base.settings import ChannelAccount, Settings
-from core.channels.connectors import write_back_shipments
+from core.channels.channel_api import (
+    Channel,
+    ChannelUnavailable,
+    Link,
+    PlatformAddress,
+    PlatformCancel,
+    PlatformLine,
+    PlatformOrder,
+    Pulled,
+)
+from core.channels.connectors import CONNECTORS, write_back_shipments
+from core.channels.pulling import cursor_of, pull_orders
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderStatus
 from core.shipping.shipments import Shipment
@@ -98,6 +110,17 @@ async def test_a_shopify_order_comes_in_once_ships_and_is_fulfilled_with_its_tra
     assert made["tracking"]["url"].endswith(f"/t/{shipment.tracking_token}")
     assert len(made["fulfillment_orders"]) == 2 and made["notify"] is True
     assert await write_back_shipments(db, datetime.now(UTC)) == 0  # told once
+
+
+async def test_one_webhook_delivered_twice_at_once_makes_one_order(server: str, db: Settings,
+                                                                   shopify: FakeShopify):
+    await _stocked()
+    placed = shopify.new_order({"TEA": 1})
+    url = f"{server}/api/channels/shopify/webhook"
+    answers = await asyncio.gather(*(shopify.send(url, "orders/create", placed) for _ in range(3)))
+    assert [status for status, _ in answers] == [200, 200, 200]
+    assert sorted(said["result"] for _, said in answers) == ["created", "repeated", "repeated"]
+    assert len({said["order"] for _, said in answers}) == 1 and await Order.all().count() == 1
 
 
 async def test_a_woocommerce_order_comes_in_ships_and_is_completed_with_a_tracking_note(
@@ -253,3 +276,47 @@ async def test_channel_secrets_appear_in_no_repr_no_log_and_no_answer(http, serv
     seen = repr(db) + str(db.channels) + caplog.text + str(await OutboxEvent.all().values_list("payload", flat=True))
     for secret in SECRETS:
         assert secret not in seen
+
+
+class PagedMarket(Channel):
+    """A marketplace that is pulled: pages of orders keyed by cursor, as a connector's `pull` returns them."""
+
+    platform, pulls = "paged", True
+
+    def __init__(self, pages: dict[str, Pulled]) -> None:
+        self.pages, self.down, self.acknowledged = pages, False, []
+
+    async def pull(self, link: Link, cursor: str) -> Pulled:
+        if self.down:
+            raise ChannelUnavailable(link.name, "HTTP 503")
+        return self.pages.get(cursor, Pulled(cursor=cursor))
+
+    async def acknowledge(self, link: Link, ref: str, order: str) -> None:
+        self.acknowledged.append((ref, order))
+
+
+def _pulled(ref: str, sku: str) -> PlatformOrder:
+    where = PlatformAddress("王芳", "13712345678", "浙江省", "杭州市", "文三路 90 号", "西湖区", "310012")
+    return PlatformOrder(ref, f"T{ref}", "王芳", "13712345678", "", where, [PlatformLine(sku, 1)], paid=True)
+
+
+async def test_a_pulled_channel_takes_each_order_once_page_by_page_and_keeps_its_place(db: Settings,
+                                                                                       monkeypatch):
+    await _stocked()
+    market = PagedMarket({
+        "": Pulled([_pulled("1001", "TEA"), _pulled("1002", "NOPE")], cursor="p2", more=True),
+        "p2": Pulled([_pulled("1001", "TEA"), _pulled("1003", "CUP")], [PlatformCancel("1003")], cursor="t3"),
+    })
+    monkeypatch.setitem(CONNECTORS, "paged", market)
+    settings = db.model_copy(update={"channels": {**db.channels, "market": ChannelAccount(platform="paged")}})
+    market.down = True
+    assert await pull_orders(settings, datetime.now(UTC)) == 0 and await cursor_of("market") == ""
+    market.down = False
+    assert await pull_orders(settings, datetime.now(UTC)) == 2
+    assert await cursor_of("market") == "t3"
+    taken = {o.external_ref: o.status for o in await Order.filter(channel="market")}
+    assert taken == {"1001": OrderStatus.ALLOCATED, "1003": OrderStatus.CANCELLED}
+    refused = await OutboxEvent.get(kind="channel.order_refused")
+    assert refused.payload["ref"] == "1002" and "NOPE" in refused.payload["why"]
+    assert [ref for ref, _ in market.acknowledged] == ["1001", "1001", "1003"]
+    assert await pull_orders(settings, datetime.now(UTC)) == 0  # nothing new past t3

@@ -338,6 +338,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "here. Please settle it with the customer.",
         "zh": "🛒 {channel} 取消了订单 {ref}，但 {order} 状态为 {status}，本系统未取消。请与客户协商处理。",
     },
+    "m.channel.order_refused": {
+        "en": "🛒 An order from {channel} ({label}) could not be taken in: {why}. Please enter it by hand or fix "
+              "it in the shop.",
+        "zh": "🛒 来自 {channel} 的订单（{label}）无法导入：{why}。请手动录入或在网店中修改。",
+    },
     "m.channel.write_back_slow": {
         "en": "🛒 {channel} has not taken the tracking of {shipment} ({order}) after {tries} tries: {why}. "
               "fahuo keeps trying.",

@@ -150,6 +150,7 @@ class Channel:
     account's `timeout_s`; `read_webhook` raises `ChannelRefused` for a payload fahuo cannot take."""
 
     platform: str = ""
+    pulls: bool = False  # True where fahuo must fetch the orders (core.channels.pulling asks `pull`)
 
     def verify(self, link: Link, headers: Mapping[str, str], body: bytes) -> bool:
         """Whether a webhook really comes from the platform (its signature over the raw body)."""
