@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
-from core.channels.shopify import shopify_signature
+from core.channels.platform import hmac_base64
+from tests.local_server import post, serving
 
 TOKEN, APP_SECRET = "shpat_test_0123456789abcdef", "shopify-app-secret-9f8e7d6c5b4a"
 _ids = itertools.count(5_800_000_000_001)
@@ -112,11 +112,10 @@ class FakeShopify:
         """Deliver a webhook as Shopify does: the raw JSON body, its HMAC in X-Shopify-Hmac-Sha256."""
         body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json", "X-Shopify-Topic": topic,
-                   "X-Shopify-Hmac-Sha256": signature if signature is not None else shopify_signature(secret, body),
+                   "X-Shopify-Hmac-Sha256": signature if signature is not None else hmac_base64(secret, body),
                    "X-Shopify-Shop-Domain": "fahuo-test.myshopify.com", "X-Shopify-API-Version": "2025-10",
                    "X-Shopify-Webhook-Id": f"wh-{next(_ids)}"}
-        async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as resp:
-            return resp.status, await resp.json(content_type=None)
+        return await post(url, body, headers)
 
 
 @asynccontextmanager
@@ -124,12 +123,5 @@ async def running_shopify() -> AsyncIterator[FakeShopify]:
     fake = FakeShopify()
     app = web.Application()
     app.router.add_post("/admin/api/{version}/graphql.json", fake.graphql)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with serving(app) as fake.url:
         yield fake
-    finally:
-        await runner.cleanup()

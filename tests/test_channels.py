@@ -26,6 +26,7 @@ from core.channels.channel_api import (
     Pulled,
 )
 from core.channels.connectors import CONNECTORS, write_back_shipments
+from core.channels.platform import hmac_base64, signed_by
 from core.channels.pulling import cursor_of, pull_orders
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderStatus
@@ -81,6 +82,13 @@ async def _shipped(http, phone: dict[str, Phone], number: str, lines: dict[str, 
          "contents": [{"sku": sku, "qty": qty} for sku, qty in lines.items()]}]})
     assert status == 201 and shipment["waybill"], shipment
     return await _dispatched(phone, shipment)
+
+
+def test_a_webhook_signature_is_the_base64_hmac_sha256_of_the_raw_body() -> None:
+    body = b'{"id":820982911946154508}'  # openssl dgst -sha256 -hmac hush -binary | base64
+    assert hmac_base64("hush", body) == "qBvrsZF7RfB1iS6BX6IHqJTp5L911P7intnPeTPsH0I="
+    assert signed_by("hush", body, " qBvrsZF7RfB1iS6BX6IHqJTp5L911P7intnPeTPsH0I=\n")
+    assert not signed_by("", body, hmac_base64("", body))  # no secret configured: nothing passes
 
 
 async def test_a_shopify_order_comes_in_once_ships_and_is_fulfilled_with_its_tracking(
@@ -178,6 +186,9 @@ async def test_a_webhook_fahuo_cannot_take_is_a_clear_4xx_and_stores_nothing(htt
         (shopify.new_order({"NO-SUCH-SKU": 1}), "NO-SUCH-SKU"),
         (shopify.new_order({"TEA": 0}), "lines"),
         (shopify.new_order({"TEA": 1}, shipping_address=None), "no shipping address"),
+        (shopify.new_order({"TEA": 1}, line_items=5), "not a shopify order"),
+        (b"[1, 2]", "not a Shopify order"),
+        (shopify.new_order({"TEA": 1}, line_items=[{"sku": "TEA", "quantity": "two"}]), "lines"),
         (shopify.new_order({"TEA": 1}, phone=None, customer={}, shipping_address={
             "name": "李雷", "address1": "世纪大道 100 号", "city": "上海市", "province": "Shanghai", "zip": "200120"}),
          "phone"),

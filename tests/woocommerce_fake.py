@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
-from core.channels.woocommerce import woocommerce_signature
+from core.channels.platform import hmac_base64
+from tests.local_server import post, serving
 
 KEY, SECRET = "ck_0123456789abcdef0123456789abcdef01234567", "cs_fedcba9876543210fedcba9876543210fedcba98"
 WEBHOOK_SECRET = "woo-webhook-secret-4b3a2c1d"
@@ -102,16 +102,14 @@ class FakeWooCommerce:
         headers = {"Content-Type": "application/json", "X-WC-Webhook-Source": "https://shop.example.com/",
                    "X-WC-Webhook-Topic": topic, "X-WC-Webhook-Resource": resource, "X-WC-Webhook-Event": event,
                    "X-WC-Webhook-Signature": signature if signature is not None
-                   else woocommerce_signature(secret, body),
+                   else hmac_base64(secret, body),
                    "X-WC-Webhook-ID": "12", "X-WC-Webhook-Delivery-ID": str(next(_ids))}
-        async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as resp:
-            return resp.status, await resp.json(content_type=None)
+        return await post(url, body, headers)
 
     async def ping(self, url: str) -> int:
         """What WooCommerce sends to a new webhook's address before it saves it."""
-        async with aiohttp.ClientSession() as http, http.post(
-                url, data="webhook_id=12", headers={"Content-Type": "application/x-www-form-urlencoded"}) as resp:
-            return resp.status
+        status, _ = await post(url, "webhook_id=12", {"Content-Type": "application/x-www-form-urlencoded"})
+        return status
 
 
 @asynccontextmanager
@@ -121,12 +119,5 @@ async def running_woocommerce() -> AsyncIterator[FakeWooCommerce]:
     app.router.add_get("/wp-json/wc/v3/orders/{id:\\d+}/notes", fake.list_notes)
     app.router.add_post("/wp-json/wc/v3/orders/{id:\\d+}/notes", fake.add_note)
     app.router.add_put("/wp-json/wc/v3/orders/{id:\\d+}", fake.update_order)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with serving(app) as fake.url:
         yield fake
-    finally:
-        await runner.cleanup()

@@ -127,21 +127,28 @@ async def cancel_from_platform(link: Link, cancel: PlatformCancel) -> Outcome:
     return Outcome("shipped", order.number)
 
 
+def _read(channel: Channel, link: Link, headers: Mapping[str, str], body: bytes) -> Incoming:
+    try:
+        return channel.read_webhook(link, headers, body)
+    except ChannelRefused as refused:
+        raise InvalidInput(detail=refused.reason) from None
+    except (AttributeError, KeyError, TypeError, ValueError):  # a field of another shape than the platform's
+        raise InvalidInput(detail=f"the body is not a {channel.platform} order fahuo can read") from None
+
+
 async def receive_webhook(name: str, headers: Mapping[str, str], body: bytes, settings: Settings) -> Outcome:
     """A platform's webhook: refused whole (BadSignature, InvalidInput) unless it is signed by the channel's
     secret and fahuo can read it; then the order is taken in or cancelled."""
     channel, link = link_to(name, settings)
     if not channel.verify(link, headers, body):
         raise BadSignature(channel=name)
+    incoming = _read(channel, link, headers, body)
+    if isinstance(incoming, Ignored):
+        return Outcome("ignored")
+    if isinstance(incoming, PlatformCancel):
+        return await cancel_from_platform(link, incoming)
     try:
-        incoming: Incoming = channel.read_webhook(link, headers, body)
-        if isinstance(incoming, Ignored):
-            return Outcome("ignored")
-        if isinstance(incoming, PlatformCancel):
-            return await cancel_from_platform(link, incoming)
         placed = await take_order(link, incoming, settings)
-    except ChannelRefused as refused:
-        raise InvalidInput(detail=refused.reason) from None
     except ValidationError as invalid:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in invalid.errors()[:5])
         raise InvalidInput(detail=problems) from None

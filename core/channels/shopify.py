@@ -9,12 +9,8 @@ client secret (`webhook_secret`). The Admin API is called with the app's access 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.channels.channel_api import (
@@ -30,7 +26,7 @@ from core.channels.channel_api import (
     PlatformOrder,
     ShipmentNote,
 )
-from core.channels.platform_http import call_json
+from core.channels.platform import amount, call_json, count, joined, plain, signed_by
 
 API_VERSION = "2025-10"
 OPEN = ("OPEN", "IN_PROGRESS")  # fulfillment orders that still wait for goods to leave
@@ -55,18 +51,6 @@ mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
 }"""
 
 
-def shopify_signature(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def _text(value: object) -> str:
-    return str(value).strip() if value not in (None, "") else ""
-
-
-def _person(*parts: object) -> str:
-    return " ".join(p for p in (_text(x) for x in parts) if p)
-
-
 def _cod(order: dict[str, Any]) -> bool:
     gateways = [str(g).lower() for g in order.get("payment_gateway_names") or []]
     return any("cash on delivery" in g or g in ("cod", "货到付款") for g in gateways)
@@ -86,39 +70,35 @@ def read_order(link: Link, order: dict[str, Any]) -> PlatformOrder:
         raise ChannelRefused(link.name, "the order has no shipping address (nothing to ship)")
     customer = order.get("customer") if isinstance(order.get("customer"), dict) else {}
     billing = order.get("billing_address") if isinstance(order.get("billing_address"), dict) else {}
-    phone = next((p for p in (_text(ship.get("phone")), _text(order.get("phone")), _text(customer.get("phone")),
-                              _text(billing.get("phone"))) if p), "")
-    recipient = _text(ship.get("name")) or _person(ship.get("last_name"), ship.get("first_name"))
+    phone = next((p for p in (plain(ship.get("phone")), plain(order.get("phone")), plain(customer.get("phone")),
+                              plain(billing.get("phone"))) if p), "")
+    recipient = plain(ship.get("name")) or joined(ship.get("last_name"), ship.get("first_name"))
     lines = []
     for item in order.get("line_items") or []:
         if not isinstance(item, dict) or item.get("requires_shipping") is False:
             continue  # a gift card or a service: nothing leaves the warehouse for it
-        if not _text(item.get("sku")):
-            raise ChannelRefused(link.name, f"the line {_text(item.get('title'))!r} has no SKU")
-        lines.append(PlatformLine(_text(item["sku"]), int(item.get("quantity") or 0), _text(item.get("title"))))
-    try:
-        total = Decimal(str(order["total_price"])) if order.get("total_price") is not None else None
-    except InvalidOperation:
-        total = None
+        if not plain(item.get("sku")):
+            raise ChannelRefused(link.name, f"the line {plain(item.get('title'))!r} has no SKU")
+        lines.append(PlatformLine(plain(item["sku"]), count(item.get("quantity")), plain(item.get("title"))))
     return PlatformOrder(
-        ref=str(order["id"]), label=_text(order.get("name")) or str(order["id"]),
-        customer=_person(customer.get("last_name"), customer.get("first_name")) or recipient,
-        phone=phone, email=_text(order.get("email")) or _text(customer.get("email")),
+        ref=str(order["id"]), label=plain(order.get("name")) or str(order["id"]),
+        customer=joined(customer.get("last_name"), customer.get("first_name")) or recipient,
+        phone=phone, email=plain(order.get("email")) or plain(customer.get("email")),
         address=PlatformAddress(
-            recipient=recipient, phone=phone, province=_text(ship.get("province")), city=_text(ship.get("city")),
-            line1=_person(ship.get("address1"), ship.get("address2")), postcode=_text(ship.get("zip")),
+            recipient=recipient, phone=phone, province=plain(ship.get("province")), city=plain(ship.get("city")),
+            line1=joined(ship.get("address1"), ship.get("address2")), postcode=plain(ship.get("zip")),
             lat=_float(ship.get("latitude")), lon=_float(ship.get("longitude"))),
-        lines=lines, paid=order.get("financial_status") == "paid", cash_on_delivery=_cod(order), total=total,
-        note=_text(order.get("note")))
+        lines=lines, paid=order.get("financial_status") == "paid", cash_on_delivery=_cod(order),
+        total=amount(order.get("total_price")),
+        note=plain(order.get("note")))
 
 
 class Shopify(Channel):
     platform = "shopify"
 
     def verify(self, link: Link, headers: Mapping[str, str], body: bytes) -> bool:
-        secret = link.account.webhook_secret.get_secret_value()
-        given = headers.get("X-Shopify-Hmac-Sha256", "")
-        return bool(secret) and hmac.compare_digest(shopify_signature(secret, body).encode(), given.strip().encode())
+        return signed_by(link.account.webhook_secret.get_secret_value(), body,
+                         headers.get("X-Shopify-Hmac-Sha256", ""))
 
     def read_webhook(self, link: Link, headers: Mapping[str, str], body: bytes) -> Incoming:
         topic = headers.get("X-Shopify-Topic", "")
@@ -130,7 +110,7 @@ class Shopify(Channel):
         except (ValueError, TypeError, KeyError):
             raise ChannelRefused(link.name, "the body is not a Shopify order (JSON with an id)") from None
         if topic == "orders/cancelled":
-            return PlatformCancel(ref, _text(order.get("cancel_reason")))
+            return PlatformCancel(ref, plain(order.get("cancel_reason")))
         return read_order(link, order)
 
     async def _graphql(self, link: Link, query: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -8,13 +8,9 @@ secret (`secret`) of a key with read/write rights, over HTTPS.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import aiohttp
@@ -31,7 +27,7 @@ from core.channels.channel_api import (
     PlatformOrder,
     ShipmentNote,
 )
-from core.channels.platform_http import call_json
+from core.channels.platform import amount, call_json, count, joined, plain, signed_by
 
 # WooCommerce keeps China's provinces as codes (its states list); fahuo keeps the names
 PROVINCES = {
@@ -47,47 +43,31 @@ CANCELLED = ("cancelled", "refunded")
 PING = re.compile(rb"webhook_id=\d+")  # what WooCommerce sends, unsigned, to test a new webhook's address
 
 
-def woocommerce_signature(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def _text(value: object) -> str:
-    return str(value).strip() if value not in (None, "") else ""
-
-
-def _person(*parts: object) -> str:
-    return " ".join(p for p in (_text(x) for x in parts) if p)
-
-
 def read_order(link: Link, order: dict[str, Any]) -> PlatformOrder:
     """A WooCommerce order (the webhook's payload, the REST order resource) as fahuo takes it."""
     ship = order.get("shipping") if isinstance(order.get("shipping"), dict) else {}
     billing = order.get("billing") if isinstance(order.get("billing"), dict) else {}
-    if not _text(ship.get("address_1")):
+    if not plain(ship.get("address_1")):
         ship = billing  # a shop that asks no separate shipping address ships to the billing one
-    phone = _text(ship.get("phone")) or _text(billing.get("phone"))
-    recipient = _person(ship.get("last_name"), ship.get("first_name"))
+    phone = plain(ship.get("phone")) or plain(billing.get("phone"))
+    recipient = joined(ship.get("last_name"), ship.get("first_name"))
     lines = []
     for item in order.get("line_items") or []:
         if not isinstance(item, dict):
             continue
-        if not _text(item.get("sku")):
-            raise ChannelRefused(link.name, f"the line {_text(item.get('name'))!r} has no SKU")
-        lines.append(PlatformLine(_text(item["sku"]), int(item.get("quantity") or 0), _text(item.get("name"))))
-    state = _text(ship.get("state"))
-    try:
-        total = Decimal(str(order["total"])) if order.get("total") is not None else None
-    except InvalidOperation:
-        total = None
+        if not plain(item.get("sku")):
+            raise ChannelRefused(link.name, f"the line {plain(item.get('name'))!r} has no SKU")
+        lines.append(PlatformLine(plain(item["sku"]), count(item.get("quantity")), plain(item.get("name"))))
+    state = plain(ship.get("state"))
     return PlatformOrder(
-        ref=str(order["id"]), label=f"#{_text(order.get('number')) or order['id']}",
-        customer=_person(billing.get("last_name"), billing.get("first_name")) or recipient,
-        phone=phone, email=_text(billing.get("email")),
+        ref=str(order["id"]), label=f"#{plain(order.get('number')) or order['id']}",
+        customer=joined(billing.get("last_name"), billing.get("first_name")) or recipient,
+        phone=phone, email=plain(billing.get("email")),
         address=PlatformAddress(
-            recipient=recipient, phone=phone, province=PROVINCES.get(state, state), city=_text(ship.get("city")),
-            line1=_person(ship.get("address_1"), ship.get("address_2")), postcode=_text(ship.get("postcode"))),
+            recipient=recipient, phone=phone, province=PROVINCES.get(state, state), city=plain(ship.get("city")),
+            line1=joined(ship.get("address_1"), ship.get("address_2")), postcode=plain(ship.get("postcode"))),
         lines=lines, paid=bool(order.get("date_paid")), cash_on_delivery=order.get("payment_method") == "cod",
-        total=total, note=_text(order.get("customer_note")))
+        total=amount(order.get("total")), note=plain(order.get("customer_note")))
 
 
 class WooCommerce(Channel):
@@ -96,10 +76,8 @@ class WooCommerce(Channel):
     def verify(self, link: Link, headers: Mapping[str, str], body: bytes) -> bool:
         if "X-WC-Webhook-Signature" not in headers and PING.fullmatch(body):
             return True  # the test of a new webhook carries nothing, and is answered 200 so that it is saved
-        secret = link.account.webhook_secret.get_secret_value()
-        given = headers.get("X-WC-Webhook-Signature", "")
-        return bool(secret) and hmac.compare_digest(woocommerce_signature(secret, body).encode(),
-                                                    given.strip().encode())
+        return signed_by(link.account.webhook_secret.get_secret_value(), body,
+                         headers.get("X-WC-Webhook-Signature", ""))
 
     def read_webhook(self, link: Link, headers: Mapping[str, str], body: bytes) -> Incoming:
         if PING.fullmatch(body):
@@ -112,7 +90,7 @@ class WooCommerce(Channel):
             int(order["id"])
         except (ValueError, TypeError, KeyError):
             raise ChannelRefused(link.name, "the body is not a WooCommerce order (JSON with an id)") from None
-        status = _text(order.get("status"))
+        status = plain(order.get("status"))
         if status in CANCELLED:
             return PlatformCancel(str(order["id"]), f"{status} in WooCommerce")
         if status not in TAKEN:
