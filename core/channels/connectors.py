@@ -75,14 +75,16 @@ def actor_of(link: Link) -> str:
 
 def order_in(link: Link, order: PlatformOrder) -> OrderIn:
     """fahuo's order for the platform's: SKUs through the channel's map, the platform's payment as fahuo's.
-    A ValidationError names what does not fit (a missing phone, an address too short, a quantity of 0)."""
+    Words longer than fahuo keeps are cut (a shop allows longer names and streets than a waybill holds); a
+    ValidationError names what does not fit (a missing phone, an address too short, a quantity of 0)."""
     skus = link.account.skus
     address = order.address
     return OrderIn.model_validate({
         "external_ref": order.ref,
-        "customer": {"name": order.customer or address.recipient, "phone": order.phone, "email": order.email[:200]},
-        "address": {"recipient": address.recipient, "phone": address.phone, "province": address.province[:64],
-                    "city": address.city, "district": address.district[:64], "line1": address.line1,
+        "customer": {"name": (order.customer or address.recipient)[:100], "phone": order.phone,
+                     "email": order.email[:200]},
+        "address": {"recipient": address.recipient[:100], "phone": address.phone, "province": address.province[:64],
+                    "city": address.city[:64], "district": address.district[:64], "line1": address.line1[:300],
                     "postcode": address.postcode[:16], "lat": address.lat, "lon": address.lon},
         "lines": [{"sku": skus.get(line.sku, line.sku), "qty": line.qty} for line in order.lines],
         "payment_method": PaymentMethod.COD if order.cash_on_delivery else PaymentMethod.PREPAID,
@@ -114,7 +116,7 @@ async def cancel_from_platform(link: Link, cancel: PlatformCancel) -> Outcome:
         return Outcome("unknown")
     if order.status == OrderStatus.CANCELLED:
         return Outcome("cancelled", order.number)
-    reason = cancel.reason or text("channel.cancelled", "en", channel=link.name)
+    reason = text("channel.cancelled", "en", channel=link.name) + (f" ({cancel.reason})" if cancel.reason else "")
     if OrderStatus.CANCELLED in TRANSITIONS[OrderStatus(order.status)]:
         try:
             await cancel_order(order.number, actor_of(link), reason[:300])
