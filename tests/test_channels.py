@@ -177,7 +177,7 @@ async def test_a_woocommerce_order_waiting_for_payment_comes_in_when_it_is_paid(
     paid = {**transfer, "status": "processing", "date_paid": "2026-11-28T08:00:00"}
     status, said = await woo.send(url, "order.updated", paid)
     assert said["result"] == "created" and (await Order.get(number=said["order"])).payment_state == "paid"
-    cod = woo.new_order({"TEA": 1}, payment_method="cod")
+    cod = woo.new_order({"CUP": 1}, payment_method="cod")
     status, said = await woo.send(url, "order.created", {**cod, "date_paid": None})
     order = await Order.get(number=said["order"])
     assert (order.payment_method, order.status) == ("cod", OrderStatus.ALLOCATED)
