@@ -114,6 +114,8 @@ class Shopify(Channel):
             raise ChannelRefused(link.name, "the body is not a Shopify order (JSON with an id)") from None
         if topic == "orders/cancelled":
             return PlatformCancel(ref, plain(order.get("cancel_reason")))
+        if order.get("cancelled_at"):
+            return Ignored("cancelled already")
         taken = read_order(link, order)
         if not (taken.paid or taken.cash_on_delivery):
             return Ignored("not paid yet: orders/paid brings it")
