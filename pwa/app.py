@@ -19,6 +19,7 @@ from core.orders.notifications import notifier_health
 from pwa import (
     aftersales_api,
     auth_api,
+    channels_api,
     logistics_api,
     orders_api,
     payments_api,
@@ -35,7 +36,8 @@ from pwa.state import SETTINGS
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, printing_api.api, tracking_api.api,
-        aftersales_api.api, payments_api.api, transfers_api.api, phone_orders_api.api, route_plans_api.api]
+        aftersales_api.api, payments_api.api, transfers_api.api, phone_orders_api.api, route_plans_api.api,
+        channels_api.api]
 
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
@@ -43,7 +45,7 @@ STATUS_OF = {
     "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
     "id_taken": 409, "id_reused": 422,
     "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
-    "unknown_language": 422, "not_on_plan": 404,
+    "unknown_language": 422, "not_on_plan": 404, "bad_signature": 401,
 }
 
 

@@ -380,3 +380,9 @@ class PrintJobOut(BaseModel):
     message: str | None  # while it waits: why, and that it is kept
     created_at: str
     printed_at: str | None
+
+
+class ChannelWebhookOut(BaseModel):
+    result: str = Field(description="created | repeated | cancelled | shipped (too late to cancel) | rejected | "
+                                    "unknown | ignored")
+    order: str | None = Field(default=None, description="fahuo's order number, where there is one")

@@ -20,6 +20,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
+from core.channels.connectors import write_back_shipments
+from core.channels.pulling import pull_orders
 from core.orders.payments import expire_unpaid
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
 from core.shipping.printing import send_print_jobs
@@ -55,6 +57,8 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "waybill_retry": (retry_waybills, {"minutes": 1}),
     "tracking_subscribe": (subscribe_tracking, {"minutes": 1}),
     "print_jobs": (send_print_jobs, {"minutes": 1}),
+    "channel_write_back": (write_back_shipments, {"minutes": 1}),
+    "channel_pull": (pull_orders, {"minutes": 2}),
     "daily_report": (send_daily_reports, {"minutes": 10}),
     "reconcile": (reconcile_ledger, {"cron": {"hour": 3, "minute": 30}}),
 }

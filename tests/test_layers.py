@@ -13,7 +13,7 @@ from tortoise.models import Model
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "core"
 # The order of an order's life; the modules at the top of core/ (reports, demo, lookup) come after all of them.
-STAGES = ["base", "stock", "orders", "floor", "shipping"]
+STAGES = ["base", "stock", "orders", "floor", "shipping", "channels"]
 FRONT_ENDS = ["bot", "pwa", "scheduler"]
 
 

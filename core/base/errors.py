@@ -66,6 +66,12 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class BadSignature(DomainError):
+    """A webhook whose signature is not the channel's: refused, nothing stored."""
+
+    code = "bad_signature"
+
+
 class BadLogin(DomainError):
     code = "bad_login"
 

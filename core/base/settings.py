@@ -43,6 +43,34 @@ class CarrierAccount(BaseModel):
     options: dict[str, str | int | float | bool] = {}  # adapter-specific, nothing secret (e.g. SF's express type)
 
 
+class ChannelAccount(BaseModel):
+    """One storefront or marketplace fahuo takes orders from (FAHUO_CHANNELS, JSON keyed by the channel's name,
+    which becomes its orders' `channel`). `platform` names the connector (core.channels.connectors.CONNECTORS);
+    `shop_url` is the shop's own address (https://example.myshopify.com, https://shop.example.com);
+    `webhook_secret` is what the platform signs its webhooks with (Shopify's app client secret, the secret of
+    a WooCommerce webhook); `key` and `secret` are fahuo's credentials for the platform's API (Shopify's Admin
+    API access token in `key`; WooCommerce's consumer key and secret; an open platform's app key and secret),
+    `session` a user's authorisation where the platform has one (Taobao's session key). `skus` maps the
+    platform's SKUs to fahuo's where they differ (any other SKU is taken as fahuo's own). Secrets are
+    `SecretStr`: stars in logs, reprs and errors, and no view of fahuo's shows them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    platform: str
+    shop_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    key: SecretStr = SecretStr("")
+    secret: SecretStr = SecretStr("")
+    session: SecretStr = SecretStr("")
+    skus: dict[str, str] = {}
+    base_url: str = ""  # instead of `shop_url` for API calls: a local fake in tests, a proxy
+    timeout_s: float = Field(default=5.0, gt=0, le=30)  # one call to the platform
+    options: dict[str, str | int | float | bool] = {}  # connector-specific, nothing secret (e.g. Shopify's API version)
+
+    @property
+    def api_url(self) -> str:
+        return (self.base_url or self.shop_url).rstrip("/")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FAHUO_", env_file=".env", extra="ignore")
 
@@ -93,6 +121,10 @@ class Settings(BaseSettings):
     carrier_wait_s: float = Field(default=5.0, gt=0, le=60)  # all of one booking's carrier calls together
     quote_cache_minutes: int = Field(default=10, ge=0, le=1440)
     waybill_retries: int = Field(default=5, ge=0, le=50)  # failed bookings tried again before a manager must act
+    # storefronts and marketplaces orders come from, by channel name; write-backs (tracking to the platform)
+    # tried again this many times, waiting longer each time, before a manager must act
+    channels: dict[str, ChannelAccount] = {}
+    channel_retries: int = Field(default=8, ge=0, le=50)
     # label printers: how long a printer may take to answer before its job waits for the next try, and the
     # CUPS command that queues a job for a printer configured by its CUPS queue name
     printer_timeout: float = Field(default=3.0, gt=0, le=60)
@@ -131,6 +163,14 @@ class Settings(BaseSettings):
     def _token_shape(cls, value: str) -> str:
         if value and not re.fullmatch(r"\d+:\S+", value):  # the bot's id, a colon, the secret (from @BotFather)
             raise ValueError("a bot token looks like 123456789:AAE…, as @BotFather gives it")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, value: dict[str, ChannelAccount]) -> dict[str, ChannelAccount]:
+        for name in value:  # it is the orders' `channel` and a part of the webhook address
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", name):
+                raise ValueError(f"channel name {name!r}: lower-case letters, digits, - and _, 32 at most")
         return value
 
     @model_validator(mode="after")

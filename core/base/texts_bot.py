@@ -333,6 +333,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "📅 {order} 无法在客户要求的 {requested} 前送达：没有承运商能做到。{shipment} 由 "
               "{carrier} 承运，预计 {arrives} 送达。",
     },
+    "m.channel.cancel_too_late": {
+        "en": "🛒 {channel} cancelled its order {ref}, but {order} is already {status}: it was not cancelled "
+              "here. Please settle it with the customer.",
+        "zh": "🛒 {channel} 取消了订单 {ref}，但 {order} 状态为 {status}，本系统未取消。请与客户协商处理。",
+    },
+    "m.channel.order_refused": {
+        "en": "🛒 An order from {channel} ({label}) could not be taken in: {why}. Please enter it by hand or fix "
+              "it in the shop.",
+        "zh": "🛒 来自 {channel} 的订单（{label}）无法导入：{why}。请手动录入或在网店中修改。",
+    },
+    "m.channel.write_back_slow": {
+        "en": "🛒 {channel} has not taken the tracking of {shipment} ({order}) after {tries} tries: {why}. "
+              "fahuo keeps trying.",
+        "zh": "🛒 {channel} 尝试 {tries} 次仍未接收 {shipment}（{order}）的物流信息：{why}。系统将继续重试。",
+    },
+    "m.channel.write_back_failed": {
+        "en": "🛒 {channel} was not told that {shipment} ({order}) shipped ({tries} tries): {why}. Please enter "
+              "the tracking in the shop by hand.",
+        "zh": "🛒 未能通知 {channel}：{shipment}（{order}）已发货（尝试 {tries} 次）：{why}。"
+              "请在网店后台手动填写物流信息。",
+    },
     "m.transfer.raised": {
         "en": "🚚 Transfer {transfer}: please send {items} ({units} in all) from {source} to {target}.",
         "zh": "🚚 调拨单 {transfer}：请从 {source} 发出 {items}（共 {units} 件）至 {target}。",

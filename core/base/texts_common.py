@@ -77,6 +77,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "{document} 当前状态为{current}，不能{action}。",
     },
     "unauthorized": {"en": "Sign in first: {detail}", "zh": "请先登录：{detail}"},
+    "bad_signature": {
+        "en": "The signature does not match channel {channel}'s secret; nothing was stored.",
+        "zh": "签名与渠道 {channel} 的密钥不符，未保存任何内容。",
+    },
     "too_many_sign_ins": {
         "en": "Too many failed sign-ins; try again in {minutes} min, or ask the bot for a "
               "sign-in link (/login).",
@@ -179,6 +183,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "{carrier} 尝试 {tries} 次仍未出单；请人工指定承运商",
     },
     "carrier.unavailable": {"en": "its system did not answer", "zh": "其系统未应答"},
+    "channel.cancelled": {"en": "cancelled in {channel}", "zh": "已在 {channel} 取消"},
+    "channel.tracking_note": {
+        "en": "Shipped with {carrier}, waybill {waybill}. Track it: {url}",
+        "zh": "已发货：{carrier}，运单号 {waybill}。查看物流：{url}",
+    },
     "carrier.refused": {"en": "its system refused: {detail}", "zh": "其系统拒绝：{detail}"},
     "carrier.none": {"en": "no carrier can take this shipment: {reasons}", "zh": "没有承运商能承运此发运：{reasons}"},
     "unknown_province": {"en": "an unknown province", "zh": "未知省份"},
@@ -301,6 +310,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "thing.after-sales request": {"en": "after-sales request", "zh": "售后申请"},
     "thing.route plan": {"en": "route plan", "zh": "路线计划"},
     "thing.carrier": {"en": "carrier", "zh": "承运商"},
+    "thing.channel": {"en": "sales channel", "zh": "销售渠道"},
     "thing.warehouse": {"en": "warehouse", "zh": "仓库"},
     "thing.photo": {"en": "photo", "zh": "照片"},
     "thing.waybill": {"en": "waybill", "zh": "运单"},

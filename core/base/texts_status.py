@@ -68,6 +68,7 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "aftersales": ("After-sales requests", "售后申请"), "no_carrier": ("No carrier", "无可用承运商"),
         "report": ("Daily report", "每日报表"), "ledger": ("Stock ledger check", "库存账核对"),
         "transfer": ("Transfers to send", "待调出的调拨单"),
+        "channel": ("Online shops", "网店对接"),
     },
 }
 

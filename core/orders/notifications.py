@@ -35,6 +35,7 @@ class Alert(StrEnum):
     REPORT = "report"
     LEDGER = "ledger"
     TRANSFER = "transfer"
+    CHANNEL = "channel"
 
 
 CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
@@ -49,7 +50,10 @@ MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "shipment.date_missed": Alert.LATE,
                   "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER,
                   "payment.refund_due": Alert.HELD,  # money to give back: a manager's decision, like a held order
-                  "transfer.raised": Alert.TRANSFER}
+                  "transfer.raised": Alert.TRANSFER,
+                  "channel.cancel_too_late": Alert.CHANNEL, "channel.order_refused": Alert.CHANNEL,
+                  "channel.write_back_slow": Alert.CHANNEL,
+                  "channel.write_back_failed": Alert.CHANNEL}
 # sent to the one chat the event names (`chat_id`, `language`): a driver's route
 DIRECT_EVENTS = {"route_plan.sent"}
 
