@@ -1,7 +1,8 @@
 """A local kuaidi100 (快递100) for tests: a real aiohttp server on 127.0.0.1 answering its documented form posts:
 
-- `/poll` (subscription: schema=json, param with the key inside) → {result, returnCode, message}: 200, 501 for a
-  waybill already followed, 600 for a wrong key, 700 for missing data or a company it does not know;
+- `/poll` (subscription: schema=json, param with the key inside) → {result, returnCode, message}: 200, 501 for
+  a waybill it follows already or took four times (its monthly limit; one it aborted may be subscribed again),
+  600 for a wrong key, 700 for missing data or a company it does not know;
 - `/poll/query.do` (customer, param, sign = MD5(param + key + customer)) → the waybill's lastResult, or 503 for a
   bad sign, 400 for an unknown company, 500 when it knows nothing of the waybill, 502 when busy (rate limited);
 - `/label/order` (method order / price, key, t, param, sign = MD5(param + t + key + secret)) → {code, message,
@@ -40,6 +41,8 @@ class FakeKuaidi100:
     def __init__(self) -> None:
         self.mode = "ok"  # ok | busy | silent
         self.subscriptions: dict[str, dict[str, Any]] = {}  # waybill → the subscription's param
+        self.subscribed: Counter[str] = Counter()  # waybill → how often it was subscribed
+        self.aborted: set[str] = set()  # waybills it stopped following before their end
         self.orders: dict[str, dict[str, Any]] = {}  # orderId → the order param and its answer
         self.cancelled: set[str] = set()
         self.tracks: dict[str, list[dict[str, str]]] = {}  # waybill → events, newest first, as kuaidi100 keeps
@@ -71,9 +74,11 @@ class FakeKuaidi100:
         callback = (param.get("parameters") or {}).get("callbackurl")
         if param.get("company") not in KNOWN or not param.get("number") or not callback:
             return _plain(False, "700", "订阅方的订阅数据存在错误（如不支持的快递公司、单号为空、单号超长等）")
-        if param["number"] in self.subscriptions:
+        number = param["number"]
+        if (number in self.subscriptions and number not in self.aborted) or self.subscribed[number] >= 4:
             return _plain(False, "501", "重复订阅")
-        self.subscriptions[param["number"]] = param
+        self.subscriptions[number], self.subscribed[number] = param, self.subscribed[number] + 1
+        self.aborted.discard(number)
         return _plain(True, "200", "提交成功")
 
     def _last_result(self, number: str, company: str) -> dict[str, Any]:
@@ -159,10 +164,17 @@ class FakeKuaidi100:
         self.tracks.setdefault(number, []).insert(0, row)
         self.states[number] = state
 
-    def push_body(self, number: str, *, status: str = "polling", salt: str | None = None) -> dict[str, str]:
+    def push_body(self, number: str, *, status: str = "polling", salt: str | None = None, message: str = "",
+                  corrected: str = "") -> dict[str, str]:
+        """A push; `status` abort (with its reason, e.g. 3天查询无记录) stops following the waybill, and
+        `corrected` is the company kuaidi100 found the waybill belongs to (autoCheck, comOld → comNew)."""
         subscription = self.subscriptions[number]
-        param = json.dumps({"status": status, "billstatus": "", "message": "", "autoCheck": "0", "comOld": "",
-                            "comNew": "", "lastResult": self._last_result(number, subscription["company"])},
+        if status == "abort":
+            self.aborted.add(number)
+        param = json.dumps({"status": status, "billstatus": "", "message": message,
+                            "autoCheck": "1" if corrected else "0",
+                            "comOld": subscription["company"] if corrected else "", "comNew": corrected,
+                            "lastResult": self._last_result(number, subscription["company"])},
                            ensure_ascii=False)
         salt = subscription["parameters"].get("salt", "") if salt is None else salt
         return {"param": param, "sign": md5_upper(param + salt)}

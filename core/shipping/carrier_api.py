@@ -139,6 +139,10 @@ class Pushed:
     waybill: str
     updates: list[TrackingUpdate]
     reference: str = ""
+    ended: bool = False  # the carrier's system stopped following the waybill (it pushes no more)
+    renew: bool = False  # …before the parcel's end (kuaidi100's abort): subscribing again may bring more
+    company: str = ""  # an aggregator's code of the carrier it pushed for, where that is not this carrier's own
+    corrected: str = ""  # the code the aggregator says the waybill really belongs to, to subscribe again with
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ class Subscription:
     phone: str = ""
     origin: str = ""
     destination: str = ""
+    company: str = ""  # an aggregator's code to follow it as, where a push corrected the carrier's own
 
 
 @dataclass(frozen=True)

@@ -283,8 +283,9 @@ class Kuaidi100(CarrierAdapter):
         parameters = {"callbackurl": subscription.push_url, "salt": self._salt(conn), "resultv2": "4"}
         if subscription.phone:
             parameters["phone"] = _mobile(subscription.phone)
-        param = {"company": company_of(conn), "number": subscription.waybill, "from": subscription.origin,
-                 "to": subscription.destination, "key": account.key.get_secret_value(), "parameters": parameters}
+        param = {"company": subscription.company or company_of(conn), "number": subscription.waybill,
+                 "from": subscription.origin, "to": subscription.destination, "key": account.key.get_secret_value(),
+                 "parameters": parameters}
         answer = await self._post(conn, SUBSCRIBE, {"schema": "json", "param": _compact(param)}, "subscribe")
         self._plain_result(conn, "subscribe", answer, ok={"200", "501"}, later={"500"})  # 501: followed already
         return True
@@ -316,8 +317,10 @@ class Kuaidi100(CarrierAdapter):
         return salt
 
     def read_push(self, conn: Connection, body: bytes, content_type: str) -> list[Pushed]:
-        """A push, taken only with the sign the salt makes, and for the company this carrier is (or the one
-        kuaidi100 corrected it to)."""
+        """A push, taken only with the sign the salt makes. One for another company than this carrier's (a
+        corrected one, or one fahuo subscribed as after a correction) names it, for the caller to check; a
+        push with status shutdown or abort ends the subscription, abort before the parcel's end (no news for
+        days, a wrong company: kuaidi100 then names the right one, comNew)."""
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         param, sign = (form.get("param") or [""])[0], (form.get("sign") or [""])[0]
         salt = self._salt(conn)
@@ -330,10 +333,11 @@ class Kuaidi100(CarrierAdapter):
             raise CarrierRefused(conn.code, "not a kuaidi100 push") from None
         if not isinstance(result, dict) or not result.get("nu"):
             raise CarrierRefused(conn.code, "not a kuaidi100 push")
-        company = company_of(conn)
-        if str(result.get("com") or company) not in (company, pushed.get("comNew")):
-            raise CarrierRefused(conn.code, f"pushed for company {result.get('com')}, this carrier is {company}")
-        return [Pushed(str(result["nu"]), track_updates(result))]
+        company, status = company_of(conn), str(pushed.get("status") or "")
+        pushed_as, corrected = str(result.get("com") or company), str(pushed.get("comNew") or "")
+        return [Pushed(str(result["nu"]), track_updates(result), ended=status in ("shutdown", "abort"),
+                       renew=status == "abort", company="" if pushed_as == company else pushed_as,
+                       corrected="" if corrected == company else corrected)]
 
     def push_reply(self, accepted: bool, message: str) -> PushReply:
         if accepted:

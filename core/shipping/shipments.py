@@ -340,6 +340,9 @@ class Package(Model):
         "fahuo.Shipment", related_name="packages", on_delete=fields.RESTRICT
     )
     seq = fields.IntField()  # 1 of n
+    # the carrier's number for this package: the shipment's waybill for the first, a child waybill (子单号)
+    # for each further one where the carrier issues them
+    waybill = fields.CharField(max_length=64, null=True)
     weight_g = fields.IntField()
     length_mm = fields.IntField()
     width_mm = fields.IntField()
