@@ -118,6 +118,7 @@ class Waybill:
 
     number: str
     routing: dict[str, str] = field(default_factory=dict)
+    children: tuple[str, ...] = ()  # the numbers of the further packages, in order (child waybills, 子单号)
     label: bytes | None = None
     label_format: str | None = None  # "pdf", "zpl", "png"
 

@@ -219,7 +219,8 @@ class Kuaidi100(CarrierAdapter):
         routing = {k: str(data[k]) for k in ROUTING if data.get(k) not in (None, "")}
         if data.get("childNum"):  # one waybill per further package, in order
             routing["childWaybills"] = str(data["childNum"])
-        return Waybill(number, routing)
+        children = tuple(n for n in str(data.get("childNum") or "").split(",") if n)
+        return Waybill(number, routing, children=children)
 
     @staticmethod
     def _label_result(conn: Connection, method: str, answer: dict[str, Any]) -> dict[str, Any]:

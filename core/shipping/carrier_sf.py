@@ -174,7 +174,8 @@ class SfExpress(CarrierAdapter):
             next((w.get("waybillNo") for w in numbers), None)
         if not main:
             raise CarrierUnavailable(conn.code, f"{CREATE}: no waybill number in the answer")
-        return Waybill(str(main), self._routing(answer, numbers))
+        children = tuple(str(w["waybillNo"]) for w in numbers if w.get("waybillType") == 2 and w.get("waybillNo"))
+        return Waybill(str(main), self._routing(answer, numbers), children=children)
 
     @staticmethod
     def _routing(answer: dict[str, Any], numbers: list[dict[str, Any]]) -> dict[str, str]:

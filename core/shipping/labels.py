@@ -50,6 +50,7 @@ class PackageLabel:
     # the carrier's routing fields, as it named them (SF: destRouteLabel, codingMapping, proCode,
     # twoDimensionCode, …): a thermal label prints them where the carrier's layout puts them
     routing: dict[str, str] = field(default_factory=dict)
+    master: str = ""  # on a further package of several: "master waybill <the shipment's>", beside its own
 
 
 async def package_label(number: str, lang: str, settings: Settings) -> PackageLabel:
@@ -59,6 +60,8 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
     order = shipment.order
     total = await Package.filter(shipment_id=shipment.id).count()
     say = words_in(lang)
+    own = package.waybill or shipment.waybill
+    master = say("label.master", waybill=shipment.waybill) if own != shipment.waybill else ""
     return PackageLabel(
         qr=encode(Kind.PACKAGE, package.number), package=package.number, order=say("label.order", order=order.number),
         box=say("label.box", seq=package.seq, total=total),
@@ -66,8 +69,8 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
         to_heading=say("label.to"), recipient=f"{order.recipient}  {order.phone}",
         address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
         sender=f"{settings.company_name}  {settings.company_phone}",
-        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=shipment.waybill,
-        routing=dict(shipment.routing or {}))
+        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=own,
+        routing=dict(shipment.routing or {}), master=master)
 
 
 async def package_qr_svg(number: str) -> str:
@@ -127,6 +130,8 @@ def label_png(label: PackageLabel) -> bytes:
         _barcode(draw, label.waybill, y, 150)
         draw.text((WIDTH // 2, y + 158), label.waybill, font=image_font(34), fill="black", anchor="ma")
         y += 210
+    if label.master:
+        y = _write(draw, y - 8, [label.master], 26) + 8
     draw.line((MARGIN, y, WIDTH - MARGIN, y), fill="black", width=4)
     y = _write(draw, y + 16, [label.to_heading], 26)
     y = _write(draw, y, wrap(label.recipient, image_font(46), inner), 46)

@@ -222,6 +222,8 @@ def package_page(label: PackageLabel, media: Media, snap: Snap = any_size) -> Pa
     if label.waybill:
         _barcode(pen, label.waybill, 15)
         pen.text(label.waybill, 4.5)
+    if label.master:
+        pen.text(label.master, 3.2)
     pen.rule(0.6)
     pen.text(label.to_heading, 3)
     pen.text(label.recipient, 5.5)
