@@ -33,6 +33,7 @@ class FakeSf:
         self.calls: Counter[str] = Counter()
         self.url = ""
         self._serial = 7444400043266
+        self.per_package_qr = True  # a route label (with its two-dimension code) for every waybill, or the main
 
     # -- the platform --------------------------------------------------------------------------------
 
@@ -83,16 +84,22 @@ class FakeSf:
             numbers = [self._next_waybill() for _ in range(int(order.get("parcelQty", 1)))]
             known = self.orders[order["orderId"]] = {"order": order, "waybills": numbers}
         main, *children = known["waybills"]
-        route = {"waybillNo": main, "sourceTransferCode": "021WF", "sourceCityCode": "021", "sourceDeptCode": "021",
-                 "destCityCode": "571", "destDeptCode": "571WE", "destTransferCode": "571VA",
-                 "destRouteLabel": "571WE-088A", "proName": "顺丰标快", "cargoTypeCode": "C201",
-                 "limitTypeCode": "T4", "expressTypeCode": "B1", "codingMapping": "S12", "codingMappingOut": "",
-                 "xbFlag": "0", "printFlag": "000000000", "proCode": "T4", "printIcon": "00000000", "abFlag": "",
-                 "twoDimensionCode": f"MMM={{'k1':'571VA','k2':'571WE','k3':'088A','k4':'T4','k5':'{main}'}}"}
+        given = known["waybills"] if self.per_package_qr else [main]
         return self._ok({"orderId": order["orderId"], "originCode": "021", "destCode": "571", "filterResult": 2,
                          "remark": "", "waybillNoInfoList": [{"waybillType": 1, "waybillNo": main}] +
                          [{"waybillType": 2, "waybillNo": c} for c in children],
-                         "routeLabelInfo": [{"code": "1000", "routeLabelData": route, "message": f"{main}:"}]})
+                         "routeLabelInfo": [{"code": "1000", "routeLabelData": self._route_label(number),
+                                             "message": f"{number}:"} for number in given]})
+
+    @staticmethod
+    def _route_label(waybill: str) -> dict[str, Any]:
+        """What SF's label shows for one waybill, its two-dimension code naming it."""
+        return {"waybillNo": waybill, "sourceTransferCode": "021WF", "sourceCityCode": "021",
+                "sourceDeptCode": "021", "destCityCode": "571", "destDeptCode": "571WE", "destTransferCode": "571VA",
+                "destRouteLabel": "571WE-088A", "proName": "顺丰标快", "cargoTypeCode": "C201",
+                "limitTypeCode": "T4", "expressTypeCode": "B1", "codingMapping": "S12", "codingMappingOut": "",
+                "xbFlag": "0", "printFlag": "000000000", "proCode": "T4", "printIcon": "00000000", "abFlag": "",
+                "twoDimensionCode": f"MMM={{'k1':'571VA','k2':'571WE','k3':'088A','k4':'T4','k5':'{waybill}'}}"}
 
     def _update(self, data: dict[str, Any]) -> dict[str, Any]:
         if data.get("orderId") not in self.orders:

@@ -175,13 +175,19 @@ class SfExpress(CarrierAdapter):
         if not main:
             raise CarrierUnavailable(conn.code, f"{CREATE}: no waybill number in the answer")
         children = tuple(str(w["waybillNo"]) for w in numbers if w.get("waybillType") == 2 and w.get("waybillNo"))
-        return Waybill(str(main), self._routing(answer, numbers), children=children)
+        return Waybill(str(main), self._routing(answer, numbers, str(main)), children=children)
 
     @staticmethod
-    def _routing(answer: dict[str, Any], numbers: list[dict[str, Any]]) -> dict[str, str]:
-        labels = answer.get("routeLabelInfo") or [{}]
-        data = labels[0].get("routeLabelData") or {} if labels[0].get("code", "1000") == "1000" else {}
+    def _routing(answer: dict[str, Any], numbers: list[dict[str, Any]], main: str) -> dict[str, str]:
+        """The main waybill's route label fields; a further package's own two-dimension code, where SF gives
+        a route label for its waybill too, as `twoDimensionCode:<its waybill>`."""
+        labels = [i.get("routeLabelData") or {} for i in answer.get("routeLabelInfo") or []
+                  if isinstance(i, dict) and str(i.get("code", "1000")) == "1000"]
+        data = next((d for d in labels if d.get("waybillNo") == main), labels[0] if labels else {})
         routing = {k: str(data[k]) for k in ROUTING if data.get(k) not in (None, "")}
+        for other in labels:
+            if other.get("waybillNo") not in (None, "", main) and other.get("twoDimensionCode"):
+                routing[f"twoDimensionCode:{other['waybillNo']}"] = str(other["twoDimensionCode"])
         for key in ("originCode", "destCode"):
             if answer.get(key):
                 routing[key] = str(answer[key])

@@ -51,6 +51,7 @@ class PackageLabel:
     # twoDimensionCode, …): a thermal label prints them where the carrier's layout puts them
     routing: dict[str, str] = field(default_factory=dict)
     master: str = ""  # on a further package of several: "master waybill <the shipment's>", beside its own
+    carrier_qr: str = ""  # the carrier's own QR data for this package's waybill (SF's twoDimensionCode)
 
 
 async def package_label(number: str, lang: str, settings: Settings) -> PackageLabel:
@@ -62,6 +63,7 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
     say = words_in(lang)
     own = package.waybill or shipment.waybill
     master = say("label.master", waybill=shipment.waybill) if own != shipment.waybill else ""
+    routing = dict(shipment.routing or {})
     return PackageLabel(
         qr=encode(Kind.PACKAGE, package.number), package=package.number, order=say("label.order", order=order.number),
         box=say("label.box", seq=package.seq, total=total),
@@ -70,7 +72,15 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
         address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
         sender=f"{settings.company_name}  {settings.company_phone}",
         carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=own,
-        routing=dict(shipment.routing or {}), master=master)
+        routing=routing, master=master, carrier_qr=carrier_qr(routing, own, shipment.waybill))
+
+
+def carrier_qr(routing: dict[str, str], waybill: str | None, main: str | None) -> str:
+    """The carrier's QR data for one package's waybill: only what the carrier gave for that waybill (SF's
+    code names it), never the main waybill's on another package."""
+    if waybill and waybill != main:
+        return routing.get(f"twoDimensionCode:{waybill}", "")
+    return routing.get("twoDimensionCode", "")
 
 
 async def package_qr_svg(number: str) -> str:
