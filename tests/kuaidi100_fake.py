@@ -16,7 +16,6 @@ its server error), silent (answers nothing: the caller times out).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -27,6 +26,8 @@ import aiohttp
 from aiohttp import web
 
 from core.shipping.carrier_kuaidi100 import md5_upper
+from tests.carrier_fake import CarrierFake
+from tests.loopback import on_loopback
 
 KEY, CUSTOMER, SECRET = "kd100-key-Hq2w9Tz", "C0FFEE0123456789ABCDEF0123456789", "kd100-secret-8d7f6e5c4b3a"
 SALT, PARTNER_ID, PARTNER_KEY = "kd100-salt-4Rt7Yp", "YTO-MONTHLY-021", "yto-password-9z8y"
@@ -37,9 +38,9 @@ def _plain(ok: bool, code: str, message: str) -> web.Response:
     return web.json_response({"result": ok, "returnCode": code, "message": message})
 
 
-class FakeKuaidi100:
+class FakeKuaidi100(CarrierFake):
     def __init__(self) -> None:
-        self.mode = "ok"  # ok | busy | silent
+        super().__init__()  # mode: ok | busy | silent
         self.subscriptions: dict[str, dict[str, Any]] = {}  # waybill → the subscription's param
         self.subscribed: Counter[str] = Counter()  # waybill → how often it was subscribed
         self.aborted: set[str] = set()  # waybills it stopped following before their end
@@ -48,20 +49,12 @@ class FakeKuaidi100:
         self.tracks: dict[str, list[dict[str, str]]] = {}  # waybill → events, newest first, as kuaidi100 keeps
         self.states: dict[str, str] = {}
         self.combos: list[dict[str, Any]] = [{"price": 7.5, "expType": "标准快递"}]
-        self.calls: Counter[str] = Counter()
-        self.url = ""
         self._serial = 8800012345670
-
-    async def _gate(self, name: str) -> web.Response | None:
-        self.calls[name] += 1
-        if self.mode == "silent":
-            await asyncio.sleep(30)
-        return None
 
     # -- tracking ------------------------------------------------------------------------------------
 
     async def poll(self, request: web.Request) -> web.Response:
-        await self._gate("subscribe")
+        await self.called("subscribe")
         form = await request.post()
         if self.mode == "busy":
             return _plain(False, "500", "服务器错误")
@@ -88,7 +81,7 @@ class FakeKuaidi100:
                 "data": self.tracks.get(number, [])}
 
     async def query(self, request: web.Request) -> web.Response:
-        await self._gate("query")
+        await self.called("query")
         form = await request.post()
         param, customer = str(form.get("param", "")), str(form.get("customer", ""))
         if self.mode == "busy":
@@ -113,7 +106,7 @@ class FakeKuaidi100:
     async def label(self, request: web.Request) -> web.Response:
         form = await request.post()
         method = str(form.get("method", ""))
-        await self._gate(method)
+        await self.called(method)
         if self.mode == "busy":
             return web.json_response({"code": 503, "message": "请求过于频繁，请稍后再试", "data": None})
         param = self._signed(form)
@@ -140,7 +133,7 @@ class FakeKuaidi100:
 
     async def eorder(self, request: web.Request) -> web.Response:
         form = await request.post()
-        await self._gate("cancel")
+        await self.called("cancel")
         if self.mode == "busy":
             return _plain(False, "502", "服务器繁忙")
         param = self._signed(form)
@@ -194,12 +187,6 @@ async def running_kuaidi100() -> AsyncIterator[FakeKuaidi100]:
     app.router.add_post("/poll/query.do", fake.query)
     app.router.add_post("/label/order", fake.label)
     app.router.add_post("/eorderapi.do", fake.eorder)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with on_loopback(app) as url:
+        fake.url = f"{url}"
         yield fake
-    finally:
-        await runner.cleanup()

@@ -32,8 +32,6 @@ from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-import aiohttp
-
 from core.shipping.carrier_api import (
     CarrierAdapter,
     CarrierRefused,
@@ -49,6 +47,7 @@ from core.shipping.carrier_api import (
     TrackingUpdate,
     Waybill,
     WaybillRequest,
+    post_form,
 )
 
 POLL_HOST, API_HOST = "https://poll.kuaidi100.com", "https://api.kuaidi100.com"
@@ -174,15 +173,7 @@ class Kuaidi100(CarrierAdapter):
         return (API_HOST if path == LABEL else POLL_HOST) + path
 
     async def _post(self, conn: Connection, path: str, form: dict[str, str], what: str) -> dict[str, Any]:
-        account = conn.needs_account()
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=account.timeout_s)) as http, \
-                    http.post(self._url(conn, path), data=form) as resp:
-                if resp.status == 429 or resp.status >= 500:
-                    raise CarrierUnavailable(conn.code, f"kuaidi100 {what}: HTTP {resp.status}")
-                answer = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise CarrierUnavailable(conn.code, f"kuaidi100 {what}: {type(error).__name__}") from None
+        answer = await post_form(conn, self._url(conn, path), form, f"kuaidi100 {what}")
         if not isinstance(answer, dict):
             raise CarrierUnavailable(conn.code, f"kuaidi100 {what}: not kuaidi100's answer")
         return answer

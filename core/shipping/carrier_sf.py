@@ -26,8 +26,6 @@ from typing import Any
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
-import aiohttp
-
 from core.shipping.carrier_api import (
     CarrierAdapter,
     CarrierRefused,
@@ -42,6 +40,7 @@ from core.shipping.carrier_api import (
     TrackingUpdate,
     Waybill,
     WaybillRequest,
+    post_form,
 )
 
 SANDBOX = "https://sfapi-sbox.sf-express.com/std/service"
@@ -123,15 +122,7 @@ class SfExpress(CarrierAdapter):
         form = {"partnerID": account.key.get_secret_value(), "requestID": uuid.uuid4().hex, "serviceCode": service,
                 "timestamp": stamp, "msgDigest": msg_digest(msg, stamp, account.secret.get_secret_value()),
                 "msgData": msg}
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=account.timeout_s)) as http, \
-                    http.post(url, data=form) as resp:
-                if resp.status == 429 or resp.status >= 500:
-                    raise CarrierUnavailable(conn.code, f"{service}: HTTP {resp.status}")
-                envelope = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise CarrierUnavailable(conn.code, f"{service}: {type(error).__name__}") from None
-        return self._result(conn, service, envelope)
+        return self._result(conn, service, await post_form(conn, url, form, service))
 
     @staticmethod
     def _result(conn: Connection, service: str, envelope: Any) -> dict[str, Any]:
