@@ -274,6 +274,8 @@ async def test_a_subscription_kuaidi100_aborts_is_renewed_a_few_times_and_the_po
     # kuaidi100 found the waybill belongs to another company and stopped: followed again as that one
     aborted = kd.push_body(waybill, status="abort", message="3天查询无记录", corrected="zhongtong")
     assert (await kd.push(waybill, aborted))[1]["result"] is True
+    await poll_tracking(db)
+    assert kd.calls["query"] == 1  # no longer followed: the poll asks until the renewal takes
     assert await subscribe_tracking(db) == 1
     assert kd.subscriptions[waybill]["company"] == "zhongtong" and kd.subscribed[waybill] == 2
     assert await subscribe_tracking(db) == 0  # renewed once per abort
@@ -281,10 +283,13 @@ async def test_a_subscription_kuaidi100_aborts_is_renewed_a_few_times_and_the_po
     assert (await kd.push(waybill))[1]["result"] is True  # pushed as the corrected company: taken
     assert await TrackingEvent.filter(shipment__number=shipment["number"]).count() == 2
 
-    for _ in range(3):  # abort after abort: renewed a bounded number of times, then the poll follows it
+    for _ in range(2):  # abort after abort: renewed a bounded number of times, then the poll follows it
         await kd.push(waybill, kd.push_body(waybill, status="abort", message="3天查询无记录"))
         await subscribe_tracking(db)
     assert kd.subscribed[waybill] == 4
-    assert kd.calls["query"] == 0
     await poll_tracking(db)
-    assert kd.calls["query"] == 1
+    assert kd.calls["query"] == 1  # followed again each time: not asked
+    await kd.push(waybill, kd.push_body(waybill, status="abort", message="3天查询无记录"))
+    assert await subscribe_tracking(db) == 0  # renewals used up: the poll follows it
+    await poll_tracking(db)
+    assert kd.calls["query"] == 2

@@ -263,7 +263,8 @@ async def subscribe_tracking(settings: Settings, now: datetime | None = None) ->
                 await PushSubscription.update_or_create({"state": Following.YES}, shipment_id=shipment.id)
                 done += 1
         await advance(SUBSCRIBER, event)
-    aborted = await PushSubscription.filter(state=Following.ABORTED).prefetch_related(
+    aborted = await PushSubscription.filter(state=Following.ABORTED, shipment__status=ShipmentStatus.DISPATCHED
+                                            ).prefetch_related(
         "shipment__carrier", "shipment__order", "shipment__warehouse").order_by("updated_at", "id")
     for subscription in aborted:
         followed = await _follow(subscription.shipment, settings, subscription.company)
@@ -303,10 +304,10 @@ async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
     """Ask each carrier about every shipment on the road; returns the number of new events.
 
     Carriers are asked outside any transaction; each shipment's answer is then stored in its own. A waybill
-    whose carrier pushes its news (or is being asked to again) is not asked about: each query costs."""
+    whose carrier follows it by push is not asked about (each query costs) while that subscription is alive."""
     now = now or datetime.now(UTC)
     new = 0
-    pushed = PushSubscription.filter(state__not=Following.ENDED).values_list("shipment_id", flat=True)
+    pushed = PushSubscription.filter(state=Following.YES).values_list("shipment_id", flat=True)
     on_road = await (Shipment.filter(status=ShipmentStatus.DISPATCHED, carrier_id__not_isnull=True)
                      .exclude(id__in=Subquery(pushed)).prefetch_related("carrier", "order", "warehouse").order_by("id"))
     for shipment in on_road:
