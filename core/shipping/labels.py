@@ -61,7 +61,7 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
     order = shipment.order
     total = await Package.filter(shipment_id=shipment.id).count()
     say = words_in(lang)
-    own = package.waybill or shipment.waybill
+    own = (package.waybill or shipment.waybill) if shipment.waybill else None  # a package's own, while booked
     master = say("label.master", waybill=shipment.waybill) if own != shipment.waybill else ""
     routing = dict(shipment.routing or {})
     return PackageLabel(
