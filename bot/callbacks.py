@@ -34,12 +34,16 @@ class CataloguePage(CallbackData, prefix="cat"):
     page: int
 
 
-class ProductCard(CallbackData, prefix="prod"):
-    sku: str
+# A product's button names it by its id: a SKU may hold ':' (the data's separator) and fill all of Telegram's 64
+# bytes. The prefixes are new, so a button sent when they carried SKUs finds nothing rather than another product.
 
 
-class AddToCart(CallbackData, prefix="add"):
-    sku: str
+class ProductCard(CallbackData, prefix="pc"):
+    product: int
+
+
+class AddToCart(CallbackData, prefix="pa"):
+    product: int
     qty: int
 
 

@@ -38,7 +38,7 @@ async def shelf_page(shelf: str, page: int, lang: str) -> tuple[str, InlineKeybo
     """One page of a shelf (or of everything), with ‹ › to turn pages and, on a shelf, the way back."""
     wanted = ALL_SHELVES if shelf == ALL else NO_SHELF if shelf == OTHER else shelf
     found = await catalogue_page(page, PAGE, wanted)
-    rows: list[Row] = [[(f"{p.name_in(lang)} · {p.price}", ProductCard(sku=p.sku))] for p in found.products]
+    rows: list[Row] = [[(f"{p.name_in(lang)} · {p.price}", ProductCard(product=p.id))] for p in found.products]
     nav: Row = [(f"‹ {found.page - 1}", CataloguePage(shelf=shelf, page=found.page - 1))] if found.page > 1 else []
     nav += [(f"{found.page + 1} ›", CataloguePage(shelf=shelf, page=found.page + 1))] \
         if found.page < found.pages else []
@@ -70,13 +70,13 @@ async def turn_page(query: CallbackQuery, callback_data: CataloguePage, shown: M
 @feature.callback_query(ProductCard.filter(), F.message.as_("shown"))
 async def product_card(query: CallbackQuery, callback_data: ProductCard, shown: Message, lang: str,
                        settings: Settings) -> None:
-    item = await product_on_sale(callback_data.sku)
+    item = await product_on_sale(callback_data.product)
     if item is None:
         await query.answer(say(lang, "not_on_sale"), show_alert=True)
         return
     stock = (await free_stock([item.id])).total(item.id)
     text = say(lang, "product", name=item.name_in(lang), sku=item.sku, price=item.price, stock=stock)
-    buttons = keyboard([[("+1", AddToCart(sku=item.sku, qty=1)), ("+5", AddToCart(sku=item.sku, qty=5))]])
+    buttons = keyboard([[("+1", AddToCart(product=item.id, qty=1)), ("+5", AddToCart(product=item.id, qty=5))]])
     picture = picture_of(item, settings.media_dir)
     if picture is None:
         await shown.answer(text, reply_markup=buttons)
@@ -89,8 +89,12 @@ async def product_card(query: CallbackQuery, callback_data: ProductCard, shown: 
 @feature.callback_query(AddToCart.filter(), F.message.as_("shown"))
 async def add(query: CallbackQuery, callback_data: AddToCart, shown: Message, state: FSMContext, lang: str,
               settings: Settings) -> None:
-    await add_to_cart(state, callback_data.sku, callback_data.qty, settings.max_line_qty)
-    added = say(lang, "added", qty=callback_data.qty, sku=callback_data.sku)
+    item = await product_on_sale(callback_data.product)
+    if item is None:
+        await query.answer(say(lang, "not_on_sale"), show_alert=True)
+        return
+    await add_to_cart(state, item.sku, callback_data.qty, settings.max_line_qty)
+    added = say(lang, "added", qty=callback_data.qty, sku=item.sku)
     await query.answer(added)
     await shown.answer(added)
 

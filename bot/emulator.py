@@ -57,6 +57,14 @@ class Mark(int):
         return mark
 
 
+def _buttons_fit(markup: Any) -> bool:
+    """Telegram refuses a message whose button carries callback data of more than 64 bytes (or none)."""
+    if not isinstance(markup, str) or not markup:
+        return True
+    rows = json.loads(markup).get("inline_keyboard", [])
+    return all(0 < len(b["callback_data"].encode()) <= 64 for row in rows for b in row if "callback_data" in b)
+
+
 class BotApiEmulator:
     def __init__(self, token: str = "emulator") -> None:
         self.token = token
@@ -198,6 +206,9 @@ class BotApiEmulator:
         if self.outage:
             return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
         form = dict(await request.post()) if request.method == "POST" else dict(request.query)
+        if not _buttons_fit(form.get("reply_markup")):
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: BUTTON_DATA_INVALID"}, status=400)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return web.json_response({"ok": True, "result": True})

@@ -26,6 +26,7 @@ from core.base.events import OutboxEvent
 from core.base.i18n import local_day, status_word
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
+from core.floor.picking import pick_list_warehouse
 from core.orders.notifications import (
     Recipient,
     advance,
@@ -38,6 +39,7 @@ from core.orders.notifications import (
     note_success,
 )
 from core.reports import dashboard
+from core.stock.warehouses import warehouse_label_by_id
 
 log = logging.getLogger(__name__)
 CONSUMER = "telegram"
@@ -72,7 +74,7 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
     key = ("n." if who.role == "customer" else "m.") + event.kind
     if key not in TEXTS:
         return None
-    payload = _said_in(lang, event.payload)
+    payload = {"warehouse": say(lang, "warehouse_unknown"), **_said_in(lang, event.payload)}
     text = say(lang, key, **payload)
     buttons = None
     if who.role != "customer" and event.kind == "order.on_hold":
@@ -124,6 +126,7 @@ async def notify_once(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE) -> 
 
 async def _tell(bot: Bot, event: OutboxEvent, tz: ZoneInfo) -> int | None:
     """Tell everyone of the event who was not told yet; how many were, or None while Telegram fails."""
+    await _name_warehouse(event)
     messages = [(who, message) for who in await audience(event) if (message := message_for(event, who))]
     if not messages:
         return 0  # most events are no one's business in Telegram: no need to look for deliveries
@@ -149,6 +152,19 @@ async def _tell(bot: Bot, event: OutboxEvent, tz: ZoneInfo) -> int | None:
         await mark_told(event.id, who)
         sent += 1
     return sent
+
+
+async def _name_warehouse(event: OutboxEvent) -> None:
+    """An alert queued before alerts carried the warehouse's label (`warehouse`) names it by its id, or by its
+    pick list's, as the warehouse is now; one no longer found is said to be unknown (message_for), never left
+    blank. The event changes in memory only."""
+    if "warehouse" in event.payload or "{warehouse}" not in TEXTS.get(f"m.{event.kind}", {}).get("en", ""):
+        return
+    label = await warehouse_label_by_id(event.payload.get("warehouse_id"))
+    if label is None and isinstance(pick_list := event.payload.get("pick_list"), str):
+        label = await pick_list_warehouse(pick_list)
+    if label is not None:
+        event.payload = {**event.payload, "warehouse": label}
 
 
 async def _chart(tz: ZoneInfo) -> BufferedInputFile:

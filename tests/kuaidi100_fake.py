@@ -1,7 +1,8 @@
 """A local kuaidi100 (快递100) for tests: a real aiohttp server on 127.0.0.1 answering its documented form posts:
 
-- `/poll` (subscription: schema=json, param with the key inside) → {result, returnCode, message}: 200, 501 for a
-  waybill already followed, 600 for a wrong key, 700 for missing data or a company it does not know;
+- `/poll` (subscription: schema=json, param with the key inside) → {result, returnCode, message}: 200, 501 for
+  a waybill it follows already or took four times (its monthly limit; one it aborted may be subscribed again),
+  600 for a wrong key, 700 for missing data or a company it does not know;
 - `/poll/query.do` (customer, param, sign = MD5(param + key + customer)) → the waybill's lastResult, or 503 for a
   bad sign, 400 for an unknown company, 500 when it knows nothing of the waybill, 502 when busy (rate limited);
 - `/label/order` (method order / price, key, t, param, sign = MD5(param + t + key + secret)) → {code, message,
@@ -15,7 +16,6 @@ its server error), silent (answers nothing: the caller times out).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -26,6 +26,8 @@ import aiohttp
 from aiohttp import web
 
 from core.shipping.carrier_kuaidi100 import md5_upper
+from tests.carrier_fake import CarrierFake
+from tests.loopback import on_loopback
 
 KEY, CUSTOMER, SECRET = "kd100-key-Hq2w9Tz", "C0FFEE0123456789ABCDEF0123456789", "kd100-secret-8d7f6e5c4b3a"
 SALT, PARTNER_ID, PARTNER_KEY = "kd100-salt-4Rt7Yp", "YTO-MONTHLY-021", "yto-password-9z8y"
@@ -36,29 +38,23 @@ def _plain(ok: bool, code: str, message: str) -> web.Response:
     return web.json_response({"result": ok, "returnCode": code, "message": message})
 
 
-class FakeKuaidi100:
+class FakeKuaidi100(CarrierFake):
     def __init__(self) -> None:
-        self.mode = "ok"  # ok | busy | silent
+        super().__init__()  # mode: ok | busy | silent
         self.subscriptions: dict[str, dict[str, Any]] = {}  # waybill → the subscription's param
+        self.subscribed: Counter[str] = Counter()  # waybill → how often it was subscribed
+        self.aborted: set[str] = set()  # waybills it stopped following before their end
         self.orders: dict[str, dict[str, Any]] = {}  # orderId → the order param and its answer
         self.cancelled: set[str] = set()
         self.tracks: dict[str, list[dict[str, str]]] = {}  # waybill → events, newest first, as kuaidi100 keeps
         self.states: dict[str, str] = {}
         self.combos: list[dict[str, Any]] = [{"price": 7.5, "expType": "标准快递"}]
-        self.calls: Counter[str] = Counter()
-        self.url = ""
         self._serial = 8800012345670
-
-    async def _gate(self, name: str) -> web.Response | None:
-        self.calls[name] += 1
-        if self.mode == "silent":
-            await asyncio.sleep(30)
-        return None
 
     # -- tracking ------------------------------------------------------------------------------------
 
     async def poll(self, request: web.Request) -> web.Response:
-        await self._gate("subscribe")
+        await self.called("subscribe")
         form = await request.post()
         if self.mode == "busy":
             return _plain(False, "500", "服务器错误")
@@ -71,9 +67,11 @@ class FakeKuaidi100:
         callback = (param.get("parameters") or {}).get("callbackurl")
         if param.get("company") not in KNOWN or not param.get("number") or not callback:
             return _plain(False, "700", "订阅方的订阅数据存在错误（如不支持的快递公司、单号为空、单号超长等）")
-        if param["number"] in self.subscriptions:
+        number = param["number"]
+        if (number in self.subscriptions and number not in self.aborted) or self.subscribed[number] >= 4:
             return _plain(False, "501", "重复订阅")
-        self.subscriptions[param["number"]] = param
+        self.subscriptions[number], self.subscribed[number] = param, self.subscribed[number] + 1
+        self.aborted.discard(number)
         return _plain(True, "200", "提交成功")
 
     def _last_result(self, number: str, company: str) -> dict[str, Any]:
@@ -83,7 +81,7 @@ class FakeKuaidi100:
                 "data": self.tracks.get(number, [])}
 
     async def query(self, request: web.Request) -> web.Response:
-        await self._gate("query")
+        await self.called("query")
         form = await request.post()
         param, customer = str(form.get("param", "")), str(form.get("customer", ""))
         if self.mode == "busy":
@@ -108,7 +106,7 @@ class FakeKuaidi100:
     async def label(self, request: web.Request) -> web.Response:
         form = await request.post()
         method = str(form.get("method", ""))
-        await self._gate(method)
+        await self.called(method)
         if self.mode == "busy":
             return web.json_response({"code": 503, "message": "请求过于频繁，请稍后再试", "data": None})
         param = self._signed(form)
@@ -135,7 +133,7 @@ class FakeKuaidi100:
 
     async def eorder(self, request: web.Request) -> web.Response:
         form = await request.post()
-        await self._gate("cancel")
+        await self.called("cancel")
         if self.mode == "busy":
             return _plain(False, "502", "服务器繁忙")
         param = self._signed(form)
@@ -159,10 +157,17 @@ class FakeKuaidi100:
         self.tracks.setdefault(number, []).insert(0, row)
         self.states[number] = state
 
-    def push_body(self, number: str, *, status: str = "polling", salt: str | None = None) -> dict[str, str]:
+    def push_body(self, number: str, *, status: str = "polling", salt: str | None = None, message: str = "",
+                  corrected: str = "") -> dict[str, str]:
+        """A push; `status` abort (with its reason, e.g. 3天查询无记录) stops following the waybill, and
+        `corrected` is the company kuaidi100 found the waybill belongs to (autoCheck, comOld → comNew)."""
         subscription = self.subscriptions[number]
-        param = json.dumps({"status": status, "billstatus": "", "message": "", "autoCheck": "0", "comOld": "",
-                            "comNew": "", "lastResult": self._last_result(number, subscription["company"])},
+        if status == "abort":
+            self.aborted.add(number)
+        param = json.dumps({"status": status, "billstatus": "", "message": message,
+                            "autoCheck": "1" if corrected else "0",
+                            "comOld": subscription["company"] if corrected else "", "comNew": corrected,
+                            "lastResult": self._last_result(number, subscription["company"])},
                            ensure_ascii=False)
         salt = subscription["parameters"].get("salt", "") if salt is None else salt
         return {"param": param, "sign": md5_upper(param + salt)}
@@ -182,12 +187,6 @@ async def running_kuaidi100() -> AsyncIterator[FakeKuaidi100]:
     app.router.add_post("/poll/query.do", fake.query)
     app.router.add_post("/label/order", fake.label)
     app.router.add_post("/eorderapi.do", fake.eorder)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with on_loopback(app) as url:
+        fake.url = f"{url}"
         yield fake
-    finally:
-        await runner.cleanup()

@@ -8,9 +8,7 @@ unknown order, and a server that does not answer at all. It can also push routes
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,29 +17,28 @@ import aiohttp
 from aiohttp import web
 
 from core.shipping.carrier_sf import msg_digest
+from tests.carrier_fake import CarrierFake
+from tests.loopback import on_loopback
 
 PARTNER, CHECK_WORD, MONTHLY_CARD = "FHTESTPARTNER01", "sf-check-word-0123456789abcdef", "7551234567"
 
 
-class FakeSf:
+class FakeSf(CarrierFake):
     def __init__(self) -> None:
-        self.mode = "ok"  # ok | rate_limited | silent (answers nothing: the caller times out)
+        super().__init__()  # mode: ok | rate_limited | silent
         self.orders: dict[str, dict[str, Any]] = {}  # orderId → the order and its waybills
         self.cancelled: set[str] = set()
         self.routes: dict[str, list[dict[str, str]]] = {}  # waybill → routes, as SF records them
         self.fee: float | None = 8.0
-        self.calls: Counter[str] = Counter()
-        self.url = ""
         self._serial = 7444400043266
+        self.per_package_qr = True  # a route label (with its two-dimension code) for every waybill, or the main
 
     # -- the platform --------------------------------------------------------------------------------
 
     async def service(self, request: web.Request) -> web.Response:
         form = await request.post()
         service = str(form.get("serviceCode", ""))
-        self.calls[service] += 1
-        if self.mode == "silent":
-            await asyncio.sleep(30)
+        await self.called(service)
         if any(not form.get(k) for k in ("partnerID", "requestID", "serviceCode", "timestamp", "msgDigest",
                                          "msgData")):
             return self._envelope("A1001", "必传参数不可为空")
@@ -83,16 +80,22 @@ class FakeSf:
             numbers = [self._next_waybill() for _ in range(int(order.get("parcelQty", 1)))]
             known = self.orders[order["orderId"]] = {"order": order, "waybills": numbers}
         main, *children = known["waybills"]
-        route = {"waybillNo": main, "sourceTransferCode": "021WF", "sourceCityCode": "021", "sourceDeptCode": "021",
-                 "destCityCode": "571", "destDeptCode": "571WE", "destTransferCode": "571VA",
-                 "destRouteLabel": "571WE-088A", "proName": "顺丰标快", "cargoTypeCode": "C201",
-                 "limitTypeCode": "T4", "expressTypeCode": "B1", "codingMapping": "S12", "codingMappingOut": "",
-                 "xbFlag": "0", "printFlag": "000000000", "proCode": "T4", "printIcon": "00000000", "abFlag": "",
-                 "twoDimensionCode": f"MMM={{'k1':'571VA','k2':'571WE','k3':'088A','k4':'T4','k5':'{main}'}}"}
+        given = known["waybills"] if self.per_package_qr else [main]
         return self._ok({"orderId": order["orderId"], "originCode": "021", "destCode": "571", "filterResult": 2,
                          "remark": "", "waybillNoInfoList": [{"waybillType": 1, "waybillNo": main}] +
                          [{"waybillType": 2, "waybillNo": c} for c in children],
-                         "routeLabelInfo": [{"code": "1000", "routeLabelData": route, "message": f"{main}:"}]})
+                         "routeLabelInfo": [{"code": "1000", "routeLabelData": self._route_label(number),
+                                             "message": f"{number}:"} for number in given]})
+
+    @staticmethod
+    def _route_label(waybill: str) -> dict[str, Any]:
+        """What SF's label shows for one waybill, its two-dimension code naming it."""
+        return {"waybillNo": waybill, "sourceTransferCode": "021WF", "sourceCityCode": "021",
+                "sourceDeptCode": "021", "destCityCode": "571", "destDeptCode": "571WE", "destTransferCode": "571VA",
+                "destRouteLabel": "571WE-088A", "proName": "顺丰标快", "cargoTypeCode": "C201",
+                "limitTypeCode": "T4", "expressTypeCode": "B1", "codingMapping": "S12", "codingMappingOut": "",
+                "xbFlag": "0", "printFlag": "000000000", "proCode": "T4", "printIcon": "00000000", "abFlag": "",
+                "twoDimensionCode": f"MMM={{'k1':'571VA','k2':'571WE','k3':'088A','k4':'T4','k5':'{waybill}'}}"}
 
     def _update(self, data: dict[str, Any]) -> dict[str, Any]:
         if data.get("orderId") not in self.orders:
@@ -135,12 +138,6 @@ async def running_sf() -> AsyncIterator[FakeSf]:
     fake = FakeSf()
     app = web.Application()
     app.router.add_post("/std/service", fake.service)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}/std/service"
-    try:
+    async with on_loopback(app) as url:
+        fake.url = f"{url}/std/service"
         yield fake
-    finally:
-        await runner.cleanup()

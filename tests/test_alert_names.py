@@ -4,15 +4,18 @@ purchase-order and short-pick alerts, and in a refused transfer."""
 from __future__ import annotations
 
 import pytest
+from tortoise.transactions import in_transaction
 
-from bot.notifier import message_for
+from bot.notifier import message_for, notify_once
+from core.base.auth import Role, add_staff
 from core.base.errors import OutOfStock
-from core.base.events import OutboxEvent
+from core.base.events import OutboxEvent, emit
 from core.base.settings import Settings
 from core.orders.notifications import Recipient
 from core.stock.inventory import TransferIn, create_transfer
 from core.stock.replenishment import sweep_low_stock
 from tests.factories import a_product, a_reorder_rule, a_supplier, a_warehouse, stock
+from tests.test_bot import MANAGER, Telegram, telegram  # noqa: F401
 from tests.test_logistics import _phones, _place
 from tests.test_short_picks import _start
 
@@ -69,3 +72,23 @@ async def test_a_transfer_the_source_cannot_supply_names_the_source_by_code_and_
     with pytest.raises(OutOfStock) as refused:
         await create_transfer(body, "manager-1", db)
     assert refused.value.message("zh") == f"GZ 广州仓 的 {tea.sku} 只有 0 件可用，需要 3 件。"
+
+
+async def test_alerts_queued_before_they_carried_the_warehouse_name_it_by_its_id_or_say_it_is_unknown(
+        telegram: Telegram):  # noqa: F811
+    await a_warehouse("SH")
+    hangzhou = await a_warehouse("HZ", name="杭州仓")
+    manager = await add_staff("manager-1", Role.MANAGER, "pw-Manager-1")
+    await manager.__class__.filter(id=manager.id).update(telegram_id=MANAGER, language="en")
+    async with in_transaction():  # as queued by a fahuo that did not yet put the warehouse's label in
+        await emit("stock.low", {"sku": "TEA", "warehouse_id": hangzhou.id, "available": 4, "reorder_point": 10,
+                                 "on_order": 0})
+        await emit("purchase_order.drafted", {"purchase_order": "PO-20261101-00001", "supplier_id": 1,
+                                              "supplier": "Teahouse", "warehouse_id": 999})
+        await emit("stock.short_pick", {"pick_list": "PL-20261101-00001", "location": "A-01-01", "sku": "TEA",
+                                        "missing": 3, "in_bin": 0, "by": "picker-1"})
+    assert await notify_once(telegram.bot) == 3
+    told = [s.text for s in telegram.api.to(MANAGER)]
+    assert told == ["📉 Low stock: TEA in HZ 杭州仓: 4 left, reorder at 10",
+                    "🧾 Purchase order draft PO-20261101-00001: from Teahouse, for (warehouse unknown)",
+                    "📉 Short pick: TEA at A-01-01 in (warehouse unknown), 3 missing; please count the bin."]

@@ -472,3 +472,20 @@ async def test_lang_sticks_for_a_chat_linked_to_nobody_and_comes_along_when_they
     assert (await Customer.get(telegram_id=STRANGER)).language == "en"
     assert (await api.reply(STRANGER, after=api.says(STRANGER, "/help", language="zh"))).text.startswith("Commands")
     transcript(api, STRANGER, "lang-before-linking", "/lang before sharing a phone: it sticks")
+
+
+async def test_a_product_whose_sku_is_long_or_has_a_colon_is_shown_carded_and_put_in_the_cart(shop: Shop):
+    wh = await a_warehouse()
+    long_sku = "CN:TEA-" + "L" * 57  # 64 bytes, as long as a SKU may be
+    await stock(await a_product(long_sku, price="12.00"), wh, 5)
+    await stock(await a_product("A:B", price="2.00"), wh, 5)
+    await a_customer(lang="en")
+    api = shop.api
+    page = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/catalog"), contains="Catalogue")
+    for sku in (long_sku, "A:B"):
+        card = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, page, f"Product {sku}"), contains=sku)
+        mark = api.presses(CUSTOMER, card, "+1")
+        await api.reply(CUSTOMER, after=mark, contains="Added")
+        await api.handled(mark)
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
+    assert long_sku in cart.text and "A:B" in cart.text and "14.00" in cart.text

@@ -256,3 +256,40 @@ async def test_kuaidi100_credentials_appear_in_no_view_no_log(http, server: str,
              str([e.payload for e in await OutboxEvent.all()])]
     for secret in SECRETS:
         assert not any(secret in text for text in shown), secret
+
+
+async def test_a_subscription_kuaidi100_aborts_is_renewed_a_few_times_and_the_poll_leaves_followed_ones_alone(
+        http, server: str, db: Settings, kd: FakeKuaidi100):
+    db.public_url = server
+    await _stocked()
+    await _yto_and_fallback()
+    phone = await _phones(http)
+    _, shipment, _ = await _packed(http, phone, {"TEA": 1})
+    waybill = shipment["waybill"]
+    await _dispatched(phone, shipment)
+    assert await subscribe_tracking(db) == 1
+    kd.happen(waybill, "2026-11-18 17:02:11", "已揽收", "上海,上海市", "1", "103")
+    assert await poll_tracking(db) == 0 and kd.calls["query"] == 0  # pushed: the poll does not ask
+
+    # kuaidi100 found the waybill belongs to another company and stopped: followed again as that one
+    aborted = kd.push_body(waybill, status="abort", message="3天查询无记录", corrected="zhongtong")
+    assert (await kd.push(waybill, aborted))[1]["result"] is True
+    await poll_tracking(db)
+    assert kd.calls["query"] == 1  # no longer followed: the poll asks until the renewal takes
+    assert await subscribe_tracking(db) == 1
+    assert kd.subscriptions[waybill]["company"] == "zhongtong" and kd.subscribed[waybill] == 2
+    assert await subscribe_tracking(db) == 0  # renewed once per abort
+    kd.happen(waybill, "2026-11-19 08:10:00", "快件已到达【杭州转运中心】", "浙江,杭州市", "0", "1001")
+    assert (await kd.push(waybill))[1]["result"] is True  # pushed as the corrected company: taken
+    assert await TrackingEvent.filter(shipment__number=shipment["number"]).count() == 2
+
+    for _ in range(2):  # abort after abort: renewed a bounded number of times, then the poll follows it
+        await kd.push(waybill, kd.push_body(waybill, status="abort", message="3天查询无记录"))
+        await subscribe_tracking(db)
+    assert kd.subscribed[waybill] == 4
+    await poll_tracking(db)
+    assert kd.calls["query"] == 1  # followed again each time: not asked
+    await kd.push(waybill, kd.push_body(waybill, status="abort", message="3天查询无记录"))
+    assert await subscribe_tracking(db) == 0  # renewals used up: the poll follows it
+    await poll_tracking(db)
+    assert kd.calls["query"] == 2

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import zxingcpp
 
 from core.base.events import OutboxEvent
 from core.base.settings import CarrierAccount, Settings
@@ -20,8 +21,19 @@ from core.shipping.carrier_sf import SfExpress, msg_digest, route_update
 from core.shipping.carriers import QUOTES
 from core.shipping.labels import package_label
 from core.shipping.shipments import Shipment, ShipmentStatus, retry_waybills, send_waybill_cancellations
+from core.shipping.thermal import (
+    LabelSize,
+    Media,
+    PrinterLanguage,
+    TextMode,
+    package_page,
+    raster,
+    render,
+    snap_for,
+)
 from core.shipping.tracking import TrackingEvent, poll_tracking
 from tests.factories import a_carrier, a_product, a_warehouse, stock
+from tests.printers import tspl_labels, zpl_formats
 from tests.sf_fake import CHECK_WORD, MONTHLY_CARD, PARTNER, FakeSf, running_sf
 from tests.test_logistics import Phone, _phones, _pick_all, _place
 
@@ -53,15 +65,17 @@ async def _sf_and_fallback(**sf_attrs: Any) -> None:
     await a_carrier("STD", rates={"first_kg": "14", "per_kg": "3"})
 
 
-async def _packed(http, phone: dict[str, Phone], lines: dict[str, int]) -> tuple[str, dict[str, Any], float]:
-    """An order picked and packed over HTTP; returns its number, the shipment and how long packing took."""
+async def _packed(http, phone: dict[str, Phone], lines: dict[str, int],
+                  boxes: int = 1) -> tuple[str, dict[str, Any], float]:
+    """An order picked and packed over HTTP (each line's units spread over `boxes` packages); returns its
+    number, the shipment and how long packing took."""
     number = await _place(http, lines)
     _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
     await _pick_all(phone["picker"], pick_list)
     started = time.monotonic()
     status, shipment = await phone["packer"].call("POST", f"/api/orders/{number}/packages", {"packages": [
         {"weight_g": 1500, "length_mm": 300, "width_mm": 200, "height_mm": 150,
-         "contents": [{"sku": sku, "qty": qty} for sku, qty in lines.items()]}]})
+         "contents": [{"sku": sku, "qty": qty // boxes} for sku, qty in lines.items()]} for _ in range(boxes)]})
     assert status == 201, shipment
     return number, shipment, time.monotonic() - started
 
@@ -261,3 +275,49 @@ async def test_credentials_appear_in_no_view_no_log_and_no_repr(http, db: Settin
              str([e.payload for e in await OutboxEvent.all()])]
     for secret in SECRETS:
         assert not any(secret in text for text in shown), secret
+
+
+async def test_each_package_of_an_sf_shipment_prints_its_own_waybill_and_the_main_one_as_master(
+        http, db: Settings, sf: FakeSf):
+    await _stocked()
+    await _sf_and_fallback()
+    phone = await _phones(http)
+    _, shipment, _ = await _packed(http, phone, {"TEA": 2}, boxes=2)
+    main, child = sf.orders[shipment["number"]]["waybills"]
+    assert shipment["waybill"] == main
+    first, second = [await package_label(p["number"], "en", db) for p in shipment["packages"]]
+    assert (first.waybill, first.master) == (main, "")
+    assert second.waybill == child and main in second.master
+    media = Media(LabelSize.MM_100X150, 203)
+    [label] = zpl_formats(render([package_page(second, media)], PrinterLanguage.ZPL, media, TextMode.FONT))
+    assert [d.data for d in label["drawn"] if d.kind == "code128"] == [child]
+    texts = [d.data for d in label["drawn"] if d.kind == "text"]
+    assert child in texts and any(main in t for t in texts)
+    [label] = tspl_labels(render([package_page(second, media)], PrinterLanguage.TSPL, media, TextMode.FONT))
+    assert [d.data for d in label["drawn"] if d.kind == "code128"] == [child]
+
+
+async def test_sfs_own_qr_is_printed_beside_ours_on_each_package_it_was_given_for(http, db: Settings, sf: FakeSf):
+    await _stocked()
+    await _sf_and_fallback()
+    phone = await _phones(http)
+    _, shipment, _ = await _packed(http, phone, {"TEA": 2}, boxes=2)
+    main, child = sf.orders[shipment["number"]]["waybills"]
+    first, second = [await package_label(p["number"], "zh", db) for p in shipment["packages"]]
+    assert main in first.carrier_qr and child in second.carrier_qr  # SF's data names each package's waybill
+    media = Media(LabelSize.MM_76X130, 203)
+    for label in (first, second):
+        [zpl] = zpl_formats(render([package_page(label, media)], PrinterLanguage.ZPL, media, TextMode.FONT))
+        assert sorted(d.data for d in zpl["drawn"] if d.kind == "qr") == sorted(
+            [f"MA,{label.qr}", f"MA,{label.carrier_qr}"])
+        snap = snap_for(PrinterLanguage.TSPL, TextMode.FONT)
+        [tspl] = tspl_labels(render([package_page(label, media, snap)], PrinterLanguage.TSPL, media, TextMode.FONT))
+        assert sorted(d.data for d in tspl["drawn"] if d.kind == "qr") == sorted([label.qr, label.carrier_qr])
+        for d in zpl["drawn"] + tspl["drawn"]:
+            assert 0 <= d.x < media.width and 0 <= d.y < media.height, d
+        codes = {r.text for r in zxingcpp.read_barcodes(raster(package_page(label, media), media))}
+        assert {label.qr, label.carrier_qr, label.waybill} <= codes  # what the PDF prints scans
+    sf.per_package_qr = False  # an SF that gives its QR for the main waybill only: none on the others
+    _, shipment, _ = await _packed(http, phone, {"TEA": 2}, boxes=2)
+    first, second = [await package_label(p["number"], "zh", db) for p in shipment["packages"]]
+    assert first.carrier_qr and not second.carrier_qr

@@ -189,7 +189,9 @@ async def test_a_shipments_labels_reach_the_stations_printer_with_every_field_an
     for seq, (label, package) in enumerate(zip(labels, shipment["packages"], strict=True), start=1):
         texts = [d.data for d in label["drawn"] if d.kind == "text"]
         assert f"第 {seq} 件，共 2 件" in texts and package["number"] in texts and "顺捷快递" in texts
-        assert [d.data for d in label["drawn"] if d.kind == "code128"] == [shipment["waybill"]]
+        own = shipment["waybill"] if seq == 1 else f"{shipment['waybill']}-{seq}"  # a simulated child waybill
+        assert package["waybill"] == own and [d.data for d in label["drawn"] if d.kind == "code128"] == [own]
+        assert (seq > 1) == any(shipment["waybill"] in t and "母单号" in t for t in texts)
         assert [d.data for d in label["drawn"] if d.kind == "qr"] == [f"MA,FH:PKG:{package['number']}"]
     status, printers = await phone["packer"].call("GET", "/api/printers?warehouse=SH")
     assert status == 200 and [(p["code"], p["waiting"], p["problem"]) for p in printers] == [("PACK-1", 0, None)]

@@ -55,6 +55,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "label.box": {"en": "Box {seq} of {total}", "zh": "第 {seq} 件，共 {total} 件"},
     "label.order": {"en": "Order {order}", "zh": "订单 {order}"},
     "label.no_waybill": {"en": "No carrier booked yet", "zh": "尚未预约承运商"},
+    "label.master": {"en": "Master waybill {waybill}", "zh": "母单号：{waybill}"},
     # the customer's tracking page (/t/<token>)
     "tracking.title": {"en": "Order {order} – tracking", "zh": "订单 {order} 物流跟踪"},
     "tracking.order": {"en": "Order {order}", "zh": "订单 {order}"},

@@ -41,7 +41,14 @@ from core.stock.ledger import (
 )
 from core.stock.replenishment import check_low_stock
 from core.stock.transfers import TransferLine
-from core.stock.warehouses import STORAGE_KINDS, Location, LocationKind, Warehouse, virtual_location
+from core.stock.warehouses import (
+    STORAGE_KINDS,
+    Location,
+    LocationKind,
+    Warehouse,
+    virtual_location,
+    warehouse_label,
+)
 
 MAX_BATCH = 12  # totes on one cart
 
@@ -192,6 +199,12 @@ async def start_pick_list(orders: list[str], warehouse: str | None, max_orders: 
 
 async def pick_list_by_number(number: str) -> PickList:
     return await by_number(PickList, number, "pick list")
+
+
+async def pick_list_warehouse(number: str) -> str | None:
+    """The label of the warehouse a pick list is of; None for a pick list there is not."""
+    found = await PickList.filter(number=number).first().values_list("warehouse__code", "warehouse__name")
+    return warehouse_label(*found) if found else None
 
 
 async def list_pick_lists(status: PickListStatus, warehouse: str | None = None, limit: int = 100

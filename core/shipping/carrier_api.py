@@ -16,6 +16,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
+
+import aiohttp
 
 from core.base.settings import CarrierAccount
 
@@ -35,6 +38,21 @@ class CarrierUnavailable(CarrierError):
 
 class CarrierRefused(CarrierError):
     """The carrier answered no; asking again the same way will not help."""
+
+
+async def post_form(conn: Connection, url: str, form: dict[str, str], what: str) -> Any:
+    """A form posted to a carrier's system and its JSON answer, within the account's `timeout_s`. No answer in
+    time, no connection, a rate limit (429), the carrier's server failing (5xx) or an answer that is no JSON are
+    `CarrierUnavailable`, its reason naming the call (`what`); reading the answer is the adapter's."""
+    account = conn.needs_account()
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=account.timeout_s)) as http, \
+                http.post(url, data=form) as resp:
+            if resp.status == 429 or resp.status >= 500:
+                raise CarrierUnavailable(conn.code, f"{what}: HTTP {resp.status}")
+            return await resp.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        raise CarrierUnavailable(conn.code, f"{what}: {type(error).__name__}") from None
 
 
 @dataclass(frozen=True)
@@ -118,6 +136,7 @@ class Waybill:
 
     number: str
     routing: dict[str, str] = field(default_factory=dict)
+    children: tuple[str, ...] = ()  # the numbers of the further packages, in order (child waybills, 子单号)
     label: bytes | None = None
     label_format: str | None = None  # "pdf", "zpl", "png"
 
@@ -139,6 +158,10 @@ class Pushed:
     waybill: str
     updates: list[TrackingUpdate]
     reference: str = ""
+    ended: bool = False  # the carrier's system stopped following the waybill (it pushes no more)
+    renew: bool = False  # …before the parcel's end (kuaidi100's abort): subscribing again may bring more
+    company: str = ""  # an aggregator's code of the carrier it pushed for, where that is not this carrier's own
+    corrected: str = ""  # the code the aggregator says the waybill really belongs to, to subscribe again with
 
 
 @dataclass(frozen=True)
@@ -152,6 +175,7 @@ class Subscription:
     phone: str = ""
     origin: str = ""
     destination: str = ""
+    company: str = ""  # an aggregator's code to follow it as, where a push corrected the carrier's own
 
 
 @dataclass(frozen=True)

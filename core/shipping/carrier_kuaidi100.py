@@ -32,8 +32,6 @@ from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-import aiohttp
-
 from core.shipping.carrier_api import (
     CarrierAdapter,
     CarrierRefused,
@@ -49,6 +47,7 @@ from core.shipping.carrier_api import (
     TrackingUpdate,
     Waybill,
     WaybillRequest,
+    post_form,
 )
 
 POLL_HOST, API_HOST = "https://poll.kuaidi100.com", "https://api.kuaidi100.com"
@@ -174,15 +173,7 @@ class Kuaidi100(CarrierAdapter):
         return (API_HOST if path == LABEL else POLL_HOST) + path
 
     async def _post(self, conn: Connection, path: str, form: dict[str, str], what: str) -> dict[str, Any]:
-        account = conn.needs_account()
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=account.timeout_s)) as http, \
-                    http.post(self._url(conn, path), data=form) as resp:
-                if resp.status == 429 or resp.status >= 500:
-                    raise CarrierUnavailable(conn.code, f"kuaidi100 {what}: HTTP {resp.status}")
-                answer = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise CarrierUnavailable(conn.code, f"kuaidi100 {what}: {type(error).__name__}") from None
+        answer = await post_form(conn, self._url(conn, path), form, f"kuaidi100 {what}")
         if not isinstance(answer, dict):
             raise CarrierUnavailable(conn.code, f"kuaidi100 {what}: not kuaidi100's answer")
         return answer
@@ -219,7 +210,8 @@ class Kuaidi100(CarrierAdapter):
         routing = {k: str(data[k]) for k in ROUTING if data.get(k) not in (None, "")}
         if data.get("childNum"):  # one waybill per further package, in order
             routing["childWaybills"] = str(data["childNum"])
-        return Waybill(number, routing)
+        children = tuple(n for n in str(data.get("childNum") or "").split(",") if n)
+        return Waybill(number, routing, children=children)
 
     @staticmethod
     def _label_result(conn: Connection, method: str, answer: dict[str, Any]) -> dict[str, Any]:
@@ -283,8 +275,9 @@ class Kuaidi100(CarrierAdapter):
         parameters = {"callbackurl": subscription.push_url, "salt": self._salt(conn), "resultv2": "4"}
         if subscription.phone:
             parameters["phone"] = _mobile(subscription.phone)
-        param = {"company": company_of(conn), "number": subscription.waybill, "from": subscription.origin,
-                 "to": subscription.destination, "key": account.key.get_secret_value(), "parameters": parameters}
+        param = {"company": subscription.company or company_of(conn), "number": subscription.waybill,
+                 "from": subscription.origin, "to": subscription.destination, "key": account.key.get_secret_value(),
+                 "parameters": parameters}
         answer = await self._post(conn, SUBSCRIBE, {"schema": "json", "param": _compact(param)}, "subscribe")
         self._plain_result(conn, "subscribe", answer, ok={"200", "501"}, later={"500"})  # 501: followed already
         return True
@@ -316,8 +309,10 @@ class Kuaidi100(CarrierAdapter):
         return salt
 
     def read_push(self, conn: Connection, body: bytes, content_type: str) -> list[Pushed]:
-        """A push, taken only with the sign the salt makes, and for the company this carrier is (or the one
-        kuaidi100 corrected it to)."""
+        """A push, taken only with the sign the salt makes. One for another company than this carrier's (a
+        corrected one, or one fahuo subscribed as after a correction) names it, for the caller to check; a
+        push with status shutdown or abort ends the subscription, abort before the parcel's end (no news for
+        days, a wrong company: kuaidi100 then names the right one, comNew)."""
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         param, sign = (form.get("param") or [""])[0], (form.get("sign") or [""])[0]
         salt = self._salt(conn)
@@ -330,10 +325,11 @@ class Kuaidi100(CarrierAdapter):
             raise CarrierRefused(conn.code, "not a kuaidi100 push") from None
         if not isinstance(result, dict) or not result.get("nu"):
             raise CarrierRefused(conn.code, "not a kuaidi100 push")
-        company = company_of(conn)
-        if str(result.get("com") or company) not in (company, pushed.get("comNew")):
-            raise CarrierRefused(conn.code, f"pushed for company {result.get('com')}, this carrier is {company}")
-        return [Pushed(str(result["nu"]), track_updates(result))]
+        company, status = company_of(conn), str(pushed.get("status") or "")
+        pushed_as, corrected = str(result.get("com") or company), str(pushed.get("comNew") or "")
+        return [Pushed(str(result["nu"]), track_updates(result), ended=status in ("shutdown", "abort"),
+                       renew=status == "abort", company="" if pushed_as == company else pushed_as,
+                       corrected="" if corrected == company else corrected)]
 
     def push_reply(self, accepted: bool, message: str) -> PushReply:
         if accepted:

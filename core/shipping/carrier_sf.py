@@ -26,8 +26,6 @@ from typing import Any
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
-import aiohttp
-
 from core.shipping.carrier_api import (
     CarrierAdapter,
     CarrierRefused,
@@ -42,6 +40,7 @@ from core.shipping.carrier_api import (
     TrackingUpdate,
     Waybill,
     WaybillRequest,
+    post_form,
 )
 
 SANDBOX = "https://sfapi-sbox.sf-express.com/std/service"
@@ -123,15 +122,7 @@ class SfExpress(CarrierAdapter):
         form = {"partnerID": account.key.get_secret_value(), "requestID": uuid.uuid4().hex, "serviceCode": service,
                 "timestamp": stamp, "msgDigest": msg_digest(msg, stamp, account.secret.get_secret_value()),
                 "msgData": msg}
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=account.timeout_s)) as http, \
-                    http.post(url, data=form) as resp:
-                if resp.status == 429 or resp.status >= 500:
-                    raise CarrierUnavailable(conn.code, f"{service}: HTTP {resp.status}")
-                envelope = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise CarrierUnavailable(conn.code, f"{service}: {type(error).__name__}") from None
-        return self._result(conn, service, envelope)
+        return self._result(conn, service, await post_form(conn, url, form, service))
 
     @staticmethod
     def _result(conn: Connection, service: str, envelope: Any) -> dict[str, Any]:
@@ -174,13 +165,20 @@ class SfExpress(CarrierAdapter):
             next((w.get("waybillNo") for w in numbers), None)
         if not main:
             raise CarrierUnavailable(conn.code, f"{CREATE}: no waybill number in the answer")
-        return Waybill(str(main), self._routing(answer, numbers))
+        children = tuple(str(w["waybillNo"]) for w in numbers if w.get("waybillType") == 2 and w.get("waybillNo"))
+        return Waybill(str(main), self._routing(answer, numbers, str(main)), children=children)
 
     @staticmethod
-    def _routing(answer: dict[str, Any], numbers: list[dict[str, Any]]) -> dict[str, str]:
-        labels = answer.get("routeLabelInfo") or [{}]
-        data = labels[0].get("routeLabelData") or {} if labels[0].get("code", "1000") == "1000" else {}
+    def _routing(answer: dict[str, Any], numbers: list[dict[str, Any]], main: str) -> dict[str, str]:
+        """The main waybill's route label fields; a further package's own two-dimension code, where SF gives
+        a route label for its waybill too, as `twoDimensionCode:<its waybill>`."""
+        labels = [i.get("routeLabelData") or {} for i in answer.get("routeLabelInfo") or []
+                  if isinstance(i, dict) and str(i.get("code", "1000")) == "1000"]
+        data = next((d for d in labels if d.get("waybillNo") == main), labels[0] if labels else {})
         routing = {k: str(data[k]) for k in ROUTING if data.get(k) not in (None, "")}
+        for other in labels:
+            if other.get("waybillNo") not in (None, "", main) and other.get("twoDimensionCode"):
+                routing[f"twoDimensionCode:{other['waybillNo']}"] = str(other["twoDimensionCode"])
         for key in ("originCode", "destCode"):
             if answer.get(key):
                 routing[key] = str(answer[key])

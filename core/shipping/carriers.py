@@ -320,7 +320,8 @@ class SimulatedCarrier(CarrierAdapter):
         self.cancelled: set[str] = set()
 
     async def create_waybill(self, conn: Connection, request: WaybillRequest) -> Waybill:
-        return Waybill(f"{conn.code}{request.shipment.replace('-', '')[2:]}")
+        number = f"{conn.code}{request.shipment.replace('-', '')[2:]}"
+        return Waybill(number, children=tuple(f"{number}-{seq}" for seq in range(2, request.packages + 1)))
 
     async def cancel_waybill(self, conn: Connection, waybill: str, reference: str) -> None:
         self.cancelled.add(waybill)

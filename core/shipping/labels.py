@@ -50,6 +50,8 @@ class PackageLabel:
     # the carrier's routing fields, as it named them (SF: destRouteLabel, codingMapping, proCode,
     # twoDimensionCode, …): a thermal label prints them where the carrier's layout puts them
     routing: dict[str, str] = field(default_factory=dict)
+    master: str = ""  # on a further package of several: "master waybill <the shipment's>", beside its own
+    carrier_qr: str = ""  # the carrier's own QR data for this package's waybill (SF's twoDimensionCode)
 
 
 async def package_label(number: str, lang: str, settings: Settings) -> PackageLabel:
@@ -59,6 +61,9 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
     order = shipment.order
     total = await Package.filter(shipment_id=shipment.id).count()
     say = words_in(lang)
+    own = (package.waybill or shipment.waybill) if shipment.waybill else None  # a package's own, while booked
+    master = say("label.master", waybill=shipment.waybill) if own != shipment.waybill else ""
+    routing = dict(shipment.routing or {})
     return PackageLabel(
         qr=encode(Kind.PACKAGE, package.number), package=package.number, order=say("label.order", order=order.number),
         box=say("label.box", seq=package.seq, total=total),
@@ -66,8 +71,16 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
         to_heading=say("label.to"), recipient=f"{order.recipient}  {order.phone}",
         address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
         sender=f"{settings.company_name}  {settings.company_phone}",
-        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=shipment.waybill,
-        routing=dict(shipment.routing or {}))
+        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=own,
+        routing=routing, master=master, carrier_qr=carrier_qr(routing, own, shipment.waybill))
+
+
+def carrier_qr(routing: dict[str, str], waybill: str | None, main: str | None) -> str:
+    """The carrier's QR data for one package's waybill: only what the carrier gave for that waybill (SF's
+    code names it), never the main waybill's on another package."""
+    if waybill and waybill != main:
+        return routing.get(f"twoDimensionCode:{waybill}", "")
+    return routing.get("twoDimensionCode", "")
 
 
 async def package_qr_svg(number: str) -> str:
@@ -127,6 +140,8 @@ def label_png(label: PackageLabel) -> bytes:
         _barcode(draw, label.waybill, y, 150)
         draw.text((WIDTH // 2, y + 158), label.waybill, font=image_font(34), fill="black", anchor="ma")
         y += 210
+    if label.master:
+        y = _write(draw, y - 8, [label.master], 26) + 8
     draw.line((MARGIN, y, WIDTH - MARGIN, y), fill="black", width=4)
     y = _write(draw, y + 16, [label.to_heading], 26)
     y = _write(draw, y, wrap(label.recipient, image_font(46), inner), 46)

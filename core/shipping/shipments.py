@@ -26,6 +26,7 @@ from core.shipping.carrier_api import (
     Party,
     Place,
     QuoteRequest,
+    Waybill,
     WaybillRequest,
 )
 from core.shipping.carrier_calls import Issued, failure_words, issue_waybill, live_quotes
@@ -164,6 +165,7 @@ async def _record_booking(shipment: Shipment, choice: Choice, issued: Issued, se
                     routing=waybill.routing, carrier_label=waybill.label, carrier_label_format=waybill.label_format,
                     choice=choice.as_dict(), price=option["price"], eta=option["arrives"]):
                 raise Conflict(detail=f"shipment {number} changed meanwhile; try again")
+            await _number_packages(shipment, waybill)
             await emit("shipment.booked", {"shipment": number, "order": order.number, "carrier": carrier.code,
                                            "waybill": waybill.number, "why": choice.summary})
             if choice.fallbacks and issued.failure is not None:
@@ -340,6 +342,9 @@ class Package(Model):
         "fahuo.Shipment", related_name="packages", on_delete=fields.RESTRICT
     )
     seq = fields.IntField()  # 1 of n
+    # the carrier's number for this package: the shipment's waybill for the first, a child waybill (子单号)
+    # for each further one where the carrier issues them
+    waybill = fields.CharField(max_length=64, null=True)
     weight_g = fields.IntField()
     length_mm = fields.IntField()
     width_mm = fields.IntField()
@@ -358,8 +363,18 @@ async def package_by_number(number: str) -> Package:
     return await by_number(Package, number, "package", "shipment__order")
 
 
+@in_callers_transaction
+async def _number_packages(shipment: Shipment, waybill: Waybill) -> None:
+    """Each package's own waybill number: the main one for the first, the carrier's child waybills for the
+    others; where it gives none, a package travels on the main number. Call inside a transaction."""
+    numbers = (waybill.number, *waybill.children)
+    for package in await Package.filter(shipment_id=shipment.id).order_by("seq"):
+        own = numbers[package.seq - 1] if package.seq <= len(numbers) else waybill.number
+        await Package.filter(id=package.id).update(waybill=own)
+
+
 def package_view(p: Package) -> dict[str, Any]:
-    return {"number": p.number, "seq": p.seq, "weight_g": p.weight_g,
+    return {"number": p.number, "seq": p.seq, "waybill": p.waybill, "weight_g": p.weight_g,
             "size_mm": [p.length_mm, p.width_mm, p.height_mm], "contents": p.contents,
             "qr": encode(Kind.PACKAGE, p.number), "loaded": p.loaded_at is not None,
             "loaded_at": p.loaded_at.isoformat() if p.loaded_at else None}

@@ -222,6 +222,8 @@ def package_page(label: PackageLabel, media: Media, snap: Snap = any_size) -> Pa
     if label.waybill:
         _barcode(pen, label.waybill, 15)
         pen.text(label.waybill, 4.5)
+    if label.master:
+        pen.text(label.master, 3.2)
     pen.rule(0.6)
     pen.text(label.to_heading, 3)
     pen.text(label.recipient, 5.5)
@@ -234,18 +236,29 @@ def package_page(label: PackageLabel, media: Media, snap: Snap = any_size) -> Pa
     return pen.page
 
 
+def _qr_module(value: str, millimetres: float, pen: _Pen) -> tuple[int, int]:
+    """The module (dots) of a QR code as large as `millimetres` allows, and its side without the quiet zone."""
+    count = len(qr_modules(value))
+    module = max(2, min(10, round(millimetres * pen.d * pen.scale) // count))  # ZPL and TSPL enlarge up to 10×
+    return module, count * module
+
+
 def _corner(pen: _Pen, label: PackageLabel, media: Media) -> None:
-    """Our QR, as large as 30 mm allows, in the bottom corner; beside it which box of which order, its weight."""
-    count = len(qr_modules(label.qr))
-    module = max(2, min(10, round(30 * pen.d * pen.scale) // count))  # ZPL and TSPL enlarge up to 10 times
-    side = count * module
-    top = max(pen.y, media.height - pen.margin - side)
+    """Our QR, as large as 30 mm allows, in the bottom corner; the carrier's own QR (where it gives one) in the
+    other; between them which box of which order, its weight."""
+    module, side = _qr_module(label.qr, 30, pen)
+    theirs, their_side = _qr_module(label.carrier_qr, 22, pen) if label.carrier_qr else (0, 0)
+    top = max(pen.y, media.height - pen.margin - max(side, their_side))
     pen.page.append(Qr(pen.margin - 4 * module, top, module, label.qr))  # its quiet zone may lie in the margin
+    right = media.width - pen.margin  # where the words beside ours end: before the carrier's QR's quiet zone
+    if label.carrier_qr:
+        right -= their_side + 4 * theirs
+        pen.page.append(Qr(right, top, theirs, label.carrier_qr))
     pen.y = top + 2 * pen.d
     x = pen.margin - 4 * module + side + pen.d
     for value, millimetres in ((label.box, 4.5), (label.package, 3.2), (label.order, 3.2), (label.weight, 3.2)):
         size = pen.size(millimetres)
-        pen.write([value], size, x=x)
+        pen.write(wrap(value, image_font(size), right - pen.d - x), size, x=x)
         pen.y += pen.d
 
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -27,7 +28,14 @@ from core.base.i18n import written_in
 from core.base.settings import Settings
 from core.orders.notifications import advance, next_events
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
-from core.shipping.carrier_api import CarrierError, CarrierRefused, PushReply, Subscription, TrackingUpdate
+from core.shipping.carrier_api import (
+    CarrierError,
+    CarrierRefused,
+    Pushed,
+    PushReply,
+    Subscription,
+    TrackingUpdate,
+)
 from core.shipping.carriers import Carrier, SimulatedCarrier, carrier_by_code, connect
 from core.shipping.documents import place_name
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
@@ -61,6 +69,31 @@ class TrackingEvent(Model):
         table = "tracking_event"
         unique_together = (("shipment", "external_id"),)
         ordering = ("occurred_at", "id")
+
+
+class Following(StrEnum):
+    YES = "yes"  # the carrier's system pushes the waybill's news: the poll leaves it alone
+    ABORTED = "aborted"  # it stopped before the parcel's end: fahuo subscribes again (a few times)
+    ENDED = "ended"  # it pushes no more: the poll follows the waybill
+
+
+class PushSubscription(Model):
+    """A carrier's system following one shipment's waybill for fahuo by push (kuaidi100's subscription)."""
+
+    id = fields.IntField(primary_key=True)
+    shipment: fields.OneToOneRelation[Shipment] = fields.OneToOneField(
+        "fahuo.Shipment", related_name="push_subscription", on_delete=fields.CASCADE
+    )
+    state = fields.CharEnumField(Following, max_length=8, default=Following.YES)
+    company = fields.CharField(max_length=32, default="")  # the aggregator's code, where a push corrected it
+    renewals = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "push_subscription"
+
+
+RENEWALS = 3  # kuaidi100 takes a waybill four times a month: the first subscription and three renewals
 
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
@@ -173,9 +206,34 @@ async def receive_carrier_push(code: str, token: str, body: bytes, content_type:
                 log.warning("%s pushed tracking for waybill %s, which is not one of its shipments", code, push.waybill)
             elif shipment.status not in (ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED):
                 log.info("%s pushed tracking for %s before dispatch; the poll takes it later", code, shipment.number)
+            elif await _pushed_for_another(shipment, push):
+                log.warning("%s pushed tracking of %s for company %s; it follows it as another",
+                            code, shipment.number, push.company)
             else:
                 new += await record_tracking(shipment, push.updates, f"carrier:{code}")
+                if push.ended:
+                    await _ended(shipment, push)
     return adapter.push_reply(True, f"{new} new")
+
+
+async def _pushed_for_another(shipment: Shipment, push: Pushed) -> bool:
+    """A push naming another company than the one fahuo follows the waybill as (the carrier's own, or the
+    one a push corrected it to) is not this parcel's news."""
+    if not push.company or push.company == push.corrected:
+        return False
+    followed_as = await PushSubscription.filter(shipment_id=shipment.id).values_list("company", flat=True)
+    return push.company not in followed_as
+
+
+async def _ended(shipment: Shipment, push: Pushed) -> None:
+    """The carrier's system stopped following the waybill: ask it again (as the company it corrected to)
+    while renewals are left and the parcel is on the road, else leave the waybill to the poll. Call inside
+    a transaction."""
+    subscription, _ = await PushSubscription.get_or_create(shipment_id=shipment.id)
+    again = push.renew and subscription.renewals < RENEWALS and shipment.status == ShipmentStatus.DISPATCHED
+    subscription.state = Following.ABORTED if again else Following.ENDED
+    subscription.company = push.corrected or subscription.company
+    await subscription.save(update_fields=["state", "company", "updated_at"])
 
 
 SUBSCRIBER = "tracking_subscribe"  # the outbox consumer that asks carriers to push a dispatched waybill's news
@@ -191,39 +249,67 @@ async def subscribe_tracking(settings: Settings, now: datetime | None = None) ->
     (a scheduler job reading `shipment.dispatched`); returns how many were subscribed.
 
     A carrier whose system fails is asked again next round, the events after it waiting in order; one that
-    refuses (a bad key, a company it does not follow) is logged and the poll follows that waybill instead."""
+    refuses (a bad key, a company it does not follow) is logged and the poll follows that waybill instead.
+    Subscriptions the carrier aborted before the parcel's end are renewed the same way."""
     done = 0
     for event in await next_events(SUBSCRIBER, 100, kind="shipment.dispatched"):
         shipment = await Shipment.get_or_none(number=event.payload["shipment"]).prefetch_related(
             "carrier", "order", "warehouse")
         if shipment is not None and shipment.carrier is not None and shipment.waybill:
-            carrier: Carrier = shipment.carrier  # type: ignore[assignment]
-            adapter, conn = connect(carrier, settings)
-            token = conn.account.push_token.get_secret_value() if conn.account else ""
-            order = shipment.order
-            wanted = Subscription(shipment.waybill, shipment.number, push_url(carrier, token, settings),
-                                  order.phone, place_name(shipment.warehouse.province, shipment.warehouse.city),
-                                  place_name(order.province, order.city, order.district))
-            try:
-                done += bool(token) and await adapter.subscribe(conn, wanted)
-            except CarrierRefused as refused:
-                log.warning("%s refused to push tracking of %s: %s", carrier.code, shipment.number, refused.reason)
-            except CarrierError as error:
-                log.warning("%s did not take the subscription of %s (%s); asking again next round",
-                            carrier.code, shipment.number, error.reason)
+            followed = await _follow(shipment, settings)
+            if followed is None:
                 break
+            if followed:
+                await PushSubscription.update_or_create({"state": Following.YES}, shipment_id=shipment.id)
+                done += 1
         await advance(SUBSCRIBER, event)
+    aborted = await PushSubscription.filter(state=Following.ABORTED, shipment__status=ShipmentStatus.DISPATCHED
+                                            ).prefetch_related(
+        "shipment__carrier", "shipment__order", "shipment__warehouse").order_by("updated_at", "id")
+    for subscription in aborted:
+        followed = await _follow(subscription.shipment, settings, subscription.company)
+        if followed is None:
+            break
+        state = Following.YES if followed else Following.ENDED
+        await PushSubscription.filter(id=subscription.id, state=Following.ABORTED).update(
+            state=state, renewals=subscription.renewals + followed)
+        done += followed
     return done
+
+
+async def _follow(shipment: Shipment, settings: Settings, company: str = "") -> bool | None:
+    """Ask the shipment's carrier to push its waybill's news: True when it will, False when it will not (it
+    pushes nothing on request, or refused), None when its system failed (ask again next round)."""
+    carrier: Carrier = shipment.carrier  # type: ignore[assignment]
+    adapter, conn = connect(carrier, settings)
+    token = conn.account.push_token.get_secret_value() if conn.account else ""
+    if not token:
+        return False
+    order = shipment.order
+    wanted = Subscription(shipment.waybill or "", shipment.number, push_url(carrier, token, settings), order.phone,
+                          place_name(shipment.warehouse.province, shipment.warehouse.city),
+                          place_name(order.province, order.city, order.district), company)
+    try:
+        return await adapter.subscribe(conn, wanted)
+    except CarrierRefused as refused:
+        log.warning("%s refused to push tracking of %s: %s", carrier.code, shipment.number, refused.reason)
+        return False
+    except CarrierError as error:
+        log.warning("%s did not take the subscription of %s (%s); asking again next round",
+                    carrier.code, shipment.number, error.reason)
+        return None
 
 
 async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
     """Ask each carrier about every shipment on the road; returns the number of new events.
 
-    Carriers are asked outside any transaction; each shipment's answer is then stored in its own."""
+    Carriers are asked outside any transaction; each shipment's answer is then stored in its own. A waybill
+    whose carrier follows it by push is not asked about (each query costs) while that subscription is alive."""
     now = now or datetime.now(UTC)
     new = 0
+    pushed = PushSubscription.filter(state=Following.YES).values_list("shipment_id", flat=True)
     on_road = await (Shipment.filter(status=ShipmentStatus.DISPATCHED, carrier_id__not_isnull=True)
-                     .prefetch_related("carrier", "order", "warehouse").order_by("id"))
+                     .exclude(id__in=Subquery(pushed)).prefetch_related("carrier", "order", "warehouse").order_by("id"))
     for shipment in on_road:
         carrier: Carrier = shipment.carrier  # type: ignore[assignment]
         adapter, conn = connect(carrier, settings)

@@ -161,9 +161,9 @@ def picture_of(product: Product, media_dir: Path) -> str | Path | None:
     return path if path.is_relative_to(root) and path.is_file() else None
 
 
-async def product_on_sale(sku: str) -> Product | None:
-    """The product with this SKU while it is on sale; None when it is not (or no longer)."""
-    return await Product.get_or_none(sku=sku, active=True) if fits(Product, "sku", sku) else None
+async def product_on_sale(product_id: int) -> Product | None:
+    """The product while it is on sale; None when it is not (or no longer)."""
+    return await Product.get_or_none(id=product_id, active=True)
 
 
 async def known_products(skus: list[str]) -> dict[str, Product]:

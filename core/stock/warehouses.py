@@ -42,6 +42,14 @@ def warehouse_label(code: str, name: str) -> str:
     return f"{code} {name}"
 
 
+async def warehouse_label_by_id(warehouse_id: object) -> str | None:
+    """The label of the warehouse with this id as it is now; None where there is no such warehouse."""
+    if not isinstance(warehouse_id, int):
+        return None
+    found = await Warehouse.filter(id=warehouse_id).first().values_list("code", "name")
+    return warehouse_label(*found) if found else None
+
+
 class Warehouse(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=16, unique=True)
