@@ -9,7 +9,7 @@ from core.shipping.tracking import Following
 
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0018_printers')]
+    dependencies = [('fahuo', '0023_channels')]
 
     initial = False
 
