@@ -62,6 +62,7 @@ class Place:
     district: str
     street: str
     postcode: str = ""
+    country: str = "CN"  # ISO 3166-1 alpha-2
 
     @property
     def whole(self) -> str:
@@ -77,6 +78,21 @@ class Party:
 
 
 @dataclass(frozen=True)
+class CustomsLine:
+    """One line of the commercial invoice of a parcel abroad: a product, how many, and what customs are told
+    of one unit (value in `currency`, weight in grams)."""
+
+    sku: str
+    description: str
+    qty: int
+    hs_code: str
+    origin_country: str
+    unit_value: Decimal
+    unit_weight_g: int
+    currency: str = "CNY"
+
+
+@dataclass(frozen=True)
 class WaybillRequest:
     """Everything a carrier needs to issue a waybill for one shipment. `shipment` is fahuo's number for it and
     the carrier's order reference, so asking twice gets the same waybill where the carrier allows it."""
@@ -88,6 +104,11 @@ class WaybillRequest:
     weight_g: int
     goods: str  # what is inside, in a few words
     service_level: str = "standard"
+    customs: tuple[CustomsLine, ...] = ()  # the commercial invoice, for a parcel abroad
+
+    @property
+    def abroad(self) -> bool:
+        return self.recipient.place.country != self.sender.place.country
 
     @property
     def province(self) -> str:

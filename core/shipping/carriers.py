@@ -22,7 +22,7 @@ from tortoise.models import Model
 
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
-from core.base.fields import ClockTime
+from core.base.fields import HOME_COUNTRY, ClockTime
 from core.base.i18n import LANGUAGES, SEPARATOR, text
 from core.base.settings import Settings
 from core.orders.order import ServiceLevel
@@ -32,7 +32,8 @@ from core.shipping.carrier_sf import SfExpress
 from core.stock.catalog import GoodsClass
 
 SPEED = {ServiceLevel.ECONOMY: 0, ServiceLevel.STANDARD: 1, ServiceLevel.EXPRESS: 2}
-EVERYWHERE = "*"
+EVERYWHERE = "*"  # every province at home
+WORLD = "WORLD"  # every country abroad; a carrier that goes to some only lists their codes ("US", "DE")
 
 
 class Carrier(Model):
@@ -142,6 +143,14 @@ class Parcel:
     longest_side_mm: int
     service_level: ServiceLevel
     requested_date: date | None = None  # the day the customer wants it by, if they said
+    country: str = HOME_COUNTRY
+
+    def served_by(self, regions: list[str]) -> bool:
+        """At home a carrier serves the provinces it lists (or all: "*"); abroad only the countries it lists
+        (or all: "WORLD"), a carrier listing none going nowhere abroad."""
+        if self.country != HOME_COUNTRY:
+            return WORLD in regions or self.country in regions
+        return EVERYWHERE in regions or self.province in regions
 
 
 Said = dict[str, str]  # one text in every language: {"en": …, "zh": …}
@@ -219,8 +228,9 @@ class Choice:
 
 def _refusals(c: Carrier, parcel: Parcel) -> list[Said]:
     reasons = []
-    if EVERYWHERE not in c.regions and parcel.province not in c.regions:
-        reasons.append(bilingual("carrier.region", province=parcel.province or (
+    if not parcel.served_by(c.regions):
+        reasons.append(bilingual("carrier.region", province=(
+            parcel.province if parcel.country == HOME_COUNTRY else parcel.country) or (
             lambda lang: text("unknown_province", lang))))
     refused = sorted(parcel.goods_classes - set(c.goods_classes))
     if refused:
