@@ -78,6 +78,16 @@ class Party:
 
 
 @dataclass(frozen=True)
+class Size:
+    """One package as packed: its weight in grams and its sides in millimetres."""
+
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+
+
+@dataclass(frozen=True)
 class CustomsLine:
     """One line of the commercial invoice of a parcel abroad: a product, how many, and what customs are told
     of one unit (value in `currency`, weight in grams)."""
@@ -105,6 +115,7 @@ class WaybillRequest:
     goods: str  # what is inside, in a few words
     service_level: str = "standard"
     customs: tuple[CustomsLine, ...] = ()  # the commercial invoice, for a parcel abroad
+    sizes: tuple[Size, ...] = ()  # each package as packed, where the carrier prices by size
 
     @property
     def abroad(self) -> bool:

@@ -27,6 +27,7 @@ from core.base.i18n import LANGUAGES, SEPARATOR, text
 from core.base.settings import Settings
 from core.orders.order import ServiceLevel
 from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
+from core.shipping.carrier_karrio import KarrioCarrier
 from core.shipping.carrier_kuaidi100 import Kuaidi100
 from core.shipping.carrier_sf import SfExpress
 from core.stock.catalog import GoodsClass
@@ -365,7 +366,7 @@ class OwnFleet(CarrierAdapter):
 # Every adapter fahuo has, by the name a carrier's `adapter` field gives. A new carrier's system is a module
 # beside carrier_sf.py implementing CarrierAdapter, added here.
 ADAPTERS: dict[str, CarrierAdapter] = {"simulated": SimulatedCarrier(), "own_fleet": OwnFleet(),
-                                       "sf": SfExpress(), "kuaidi100": Kuaidi100()}
+                                       "sf": SfExpress(), "kuaidi100": Kuaidi100(), "karrio": KarrioCarrier()}
 
 
 def adapter_for(carrier: Carrier) -> CarrierAdapter:

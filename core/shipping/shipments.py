@@ -28,6 +28,7 @@ from core.shipping.carrier_api import (
     Party,
     Place,
     QuoteRequest,
+    Size,
     WaybillRequest,
 )
 from core.shipping.carrier_calls import Issued, failure_words, issue_waybill, live_quotes
@@ -89,19 +90,17 @@ async def shipment_by_number(number: str) -> Shipment:
     return await by_number(Shipment, number, "shipment", "order", "carrier", "warehouse")
 
 
-async def _parcel(shipment: Shipment) -> tuple[Parcel, int, int]:
-    packages = await Package.filter(shipment_id=shipment.id)
+async def _parcel(shipment: Shipment, packages: list[Package]) -> Parcel:
     product_ids = await OrderLine.filter(order_id=shipment.order.id).values_list("product_id", flat=True)
     classes = await Product.filter(id__in=product_ids).values_list("goods_class", flat=True)
     heaviest = max((p.weight_g for p in packages), default=0)
     longest = max((max(p.length_mm, p.width_mm, p.height_mm) for p in packages), default=0)
     order = shipment.order
-    parcel = Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
+    return Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
                     ServiceLevel(order.service_level), order.requested_date, order.country)
-    return parcel, sum(p.weight_g for p in packages), len(packages)
 
 
-def _waybill_request(shipment: Shipment, count: int, weight: int, lines: list[OrderLine],
+def _waybill_request(shipment: Shipment, packages: list[Package], lines: list[OrderLine],
                      settings: Settings) -> WaybillRequest:
     order, warehouse = shipment.order, shipment.warehouse
     sender = Party(settings.company_name, settings.company_phone,
@@ -114,8 +113,9 @@ def _waybill_request(shipment: Shipment, count: int, weight: int, lines: list[Or
         CustomsLine(ln.product.sku, ln.product.name, ln.qty, ln.product.hs_code, ln.product.origin_country,
                     ln.product.customs_value if ln.product.customs_value is not None else ln.unit_price,
                     ln.product.weight_g, order.currency) for ln in lines)
-    return WaybillRequest(shipment.number, sender, recipient, count, weight, goods, str(order.service_level),
-                          customs)
+    sizes = tuple(Size(p.weight_g, p.length_mm, p.width_mm, p.height_mm) for p in packages)
+    return WaybillRequest(shipment.number, sender, recipient, len(packages), sum(p.weight_g for p in packages),
+                          goods, str(order.service_level), customs, sizes)
 
 
 async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_code: str | None = None,
@@ -132,10 +132,12 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
     if shipment.status not in BOOKABLE:
         raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier",
                                 kind="shipment")
-    parcel, weight, count = await _parcel(shipment)
+    packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
+    parcel = await _parcel(shipment, packages)
     carriers = await Carrier.filter(active=True).order_by("code")
     lines = await OrderLine.filter(order_id=shipment.order.id).prefetch_related("product")
-    request = _waybill_request(shipment, count, weight, lines, settings)
+    request = _waybill_request(shipment, packages, lines, settings)
+    weight = request.weight_g
     quotes = await live_quotes(eligible(carriers, parcel), QuoteRequest(
         request.sender.place, request.recipient.place, weight, request.service_level), settings, now)
     choice = choose_carrier(carriers, parcel, weight, now, quotes)
