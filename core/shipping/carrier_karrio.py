@@ -135,23 +135,27 @@ def _problem(code: str, messages: list[Any], what: str) -> CarrierRefused | Carr
 
 
 class KarrioCarrier(CarrierAdapter):
-    """The adapter; karrio's connection cache (its carriers' OAuth tokens, keyed by credentials) lives as long
-    as it does, so a token is asked for once, not once per call."""
+    """The adapter; karrio's connection caches (its carriers' OAuth tokens, keyed by credentials) live as long
+    as it does, one per carrier system (sandbox, production, another address), so a token is asked for once,
+    not once per call, and only of the system that issued it."""
 
     def __init__(self) -> None:
-        self._cache = karrio_lib.Cache()
+        self._caches: dict[tuple[str, bool, str], Any] = {}
 
     async def _run(self, conn: Connection, what: str,
                    call: Callable[[Any], tuple[T, list[Any]]]) -> tuple[T, list[Any]]:
         """One karrio operation in a worker thread, given up after the account's timeout."""
         carrier, settings = _account_settings(conn)
 
+        account = conn.needs_account()
+        cache = self._caches.setdefault((carrier, account.sandbox, account.base_url), karrio_lib.Cache())
+
         def blocking() -> tuple[T, list[Any]]:
-            gateway = karrio.gateway[carrier].create(settings, cache=self._cache)
+            gateway = karrio.gateway[carrier].create(settings, cache=cache)
             return call(gateway)
 
         try:
-            return await asyncio.wait_for(asyncio.to_thread(blocking), conn.needs_account().timeout_s)
+            return await asyncio.wait_for(asyncio.to_thread(blocking), account.timeout_s)
         except karrio_errors.ParsedMessagesError as error:  # the carrier refused the credentials
             raise _problem(conn.code, error.messages, what) from None
         except karrio_errors.ShippingSDKError as error:  # karrio could not even ask (settings it refuses)
