@@ -5,6 +5,7 @@ unknown number, quota exceeded, silence) become fahuo's; and credentials appear 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -49,6 +50,7 @@ TEA = {"hs_code": "090210", "origin_country": "CN", "customs_value": Decimal("45
 @pytest.fixture
 async def ups() -> AsyncIterator[FakeUps]:
     QUOTES.clear()
+    await asyncio.to_thread(KarrioCarrier().warm_up)  # karrio loads in a second or two, once per process
     async with running_ups() as fake:
         yield fake
     QUOTES.clear()

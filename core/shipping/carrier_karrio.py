@@ -16,23 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from types import SimpleNamespace
+from typing import Any
 
-from loguru import logger as karrio_logger
-
-karrio_logger.disable("karrio")  # before karrio is imported: it logs from its first import on
-
-import karrio.core.errors as karrio_errors  # noqa: E402
-import karrio.core.models as km  # noqa: E402
-import karrio.lib as karrio_lib  # noqa: E402
-import karrio.sdk as karrio  # noqa: E402
-
-from core.base.settings import CarrierAccount  # noqa: E402
-from core.shipping.carrier_api import (  # noqa: E402
+from core.base.settings import CarrierAccount
+from core.shipping.carrier_api import (
     CarrierAdapter,
     CarrierRefused,
     CarrierUnavailable,
@@ -48,7 +41,6 @@ from core.shipping.carrier_api import (  # noqa: E402
 )
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # the generic account fields as each karrio carrier's settings name them
 CREDENTIALS: dict[str, Callable[[CarrierAccount], dict[str, str]]] = {
@@ -67,58 +59,78 @@ STATUSES = {"picked_up": "picked_up", "in_transit": "in_transit", "out_for_deliv
 SILENT = {"pending"}
 # what a carrier answers for "not now" rather than "no": quota exceeded (HTTP 429), its own fault, karrio unable
 # to read the answer at all (an error page instead of JSON)
-TRY_LATER_CODES = {"429", "500", "502", "503", "504", karrio_errors.ShippingSDKError.code}
+TRY_LATER_CODES = {"429", "500", "502", "503", "504", "SHIPPING_SDK_INTERNAL_ERROR"}
 TRY_LATER_WORDS = ("quota", "too many", "unavailable", "try again")
 
 
-def _account_settings(conn: Connection) -> tuple[str, Any]:
-    """The karrio carrier's name and its settings for this connection's account."""
-    account = conn.needs_account()
-    carrier = str(account.options.get("carrier", "ups"))
-    credentials = CREDENTIALS.get(carrier)
-    if credentials is None:
+@functools.cache
+def _karrio() -> SimpleNamespace:
+    """karrio, imported on first use: it takes a second or two to load, which a shipper without an
+    international carrier should not wait for at every start. Its loguru logging (request bodies included) is
+    switched off before its first line runs."""
+    from loguru import logger
+
+    logger.disable("karrio")
+    import karrio.core.errors as errors
+    import karrio.lib as lib
+    import karrio.sdk as sdk
+
+    return SimpleNamespace(sdk=sdk, errors=errors, lib=lib, operations={
+        "rate": sdk.Rating.fetch, "shipment": sdk.Shipment.create, "void": sdk.Shipment.cancel,
+        "track": sdk.Tracking.fetch})
+
+
+def _carrier(conn: Connection) -> str:
+    carrier = str(conn.needs_account().options.get("carrier", "ups"))
+    if carrier not in CREDENTIALS:
         raise CarrierRefused(conn.code, f"karrio carrier {carrier!r} is not one fahuo maps ({', '.join(CREDENTIALS)})")
-    provider = karrio.gateway.providers[carrier]
-    settings_type = provider.Settings
+    return carrier
+
+
+def _settings(conn: Connection, carrier: str) -> Any:
+    """The karrio carrier's settings for this connection's account."""
+    account = conn.needs_account()
+    settings_type = _karrio().sdk.gateway.providers[carrier].Settings
     if account.base_url:  # karrio derives the address from test mode: a subclass points it elsewhere
         base = account.base_url.rstrip("/")
         settings_type = type(f"{settings_type.__name__}At", (settings_type,), {"server_url": property(lambda _: base)})
     config = {"label_type": str(account.options.get("label", "ZPL")).upper()}
-    return carrier, settings_type(**credentials(account), carrier_id=conn.code.lower(), test_mode=account.sandbox,
-                                  account_country_code=str(account.options.get("country", "CN")), config=config)
+    return settings_type(**CREDENTIALS[carrier](account), carrier_id=conn.code.lower(), test_mode=account.sandbox,
+                         account_country_code=str(account.options.get("country", "CN")), config=config)
 
 
-def _address(party: Party | None, place: Place) -> km.Address:
-    return km.Address(
-        person_name=party.name[:35] if party else None, company_name=(party.company or party.name)[:35] if party
-        else None, phone_number=party.phone.replace(" ", "") if party else None,
-        address_line1=place.street[:35] or place.district or place.city, address_line2=place.district or None,
-        city=place.city, state_code=place.province or None, postal_code=place.postcode or None,
-        country_code=place.country)
+def _address(party: Party | None, place: Place) -> dict[str, Any]:
+    named = {"person_name": party.name[:35], "company_name": (party.company or party.name)[:35],
+             "phone_number": party.phone.replace(" ", "")} if party else {}
+    return {**named, "address_line1": place.street[:35] or place.district or place.city,
+            "address_line2": place.district or None, "city": place.city, "state_code": place.province or None,
+            "postal_code": place.postcode or None, "country_code": place.country}
 
 
-def _parcels(request: WaybillRequest | QuoteRequest, description: str = "") -> list[km.Parcel]:
+def _parcels(request: WaybillRequest | QuoteRequest, description: str = "") -> list[dict[str, Any]]:
     """The packages as packed, where fahuo knows them; else the weight in one parcel."""
     sizes = getattr(request, "sizes", ()) or (Size(request.weight_g, 0, 0, 0),)
-    return [km.Parcel(weight=round(max(size.weight_g, 100) / 1000, 3), weight_unit="KG", dimension_unit="CM",
-                      length=size.length_mm / 10 or None, width=size.width_mm / 10 or None,
-                      height=size.height_mm / 10 or None, description=description[:35] or None) for size in sizes]
+    return [{"weight": round(max(size.weight_g, 100) / 1000, 3), "weight_unit": "KG", "dimension_unit": "CM",
+             "length": size.length_mm / 10 or None, "width": size.width_mm / 10 or None,
+             "height": size.height_mm / 10 or None, "description": description[:35] or None} for size in sizes]
 
 
-def _customs(code: str, request: WaybillRequest) -> km.Customs:
+def _customs(code: str, request: WaybillRequest) -> dict[str, Any]:
     """The commercial invoice: one commodity per product, with the customs facts its product record holds."""
     lacking = [line.sku for line in request.customs if not (line.hs_code and line.origin_country)]
     if not request.customs or lacking:
         raise CarrierRefused(code, f"no customs data for a parcel abroad ({', '.join(lacking) or 'no lines'})")
-    return km.Customs(
-        commodities=[km.Commodity(
-            sku=line.sku, title=line.description[:35], description=line.description[:35], quantity=line.qty,
-            hs_code=line.hs_code, origin_country=line.origin_country, value_amount=float(line.unit_value),
-            value_currency=line.currency, weight=round(max(line.unit_weight_g, 1) / 1000, 3), weight_unit="KG",
-        ) for line in request.customs],
-        content_type="merchandise", incoterm="DAP", commercial_invoice=True, invoice=request.shipment,
-        invoice_date=date.today().isoformat(), certify=True, signer=request.sender.name,
-        duty=km.Duty(paid_by="recipient", currency=request.customs[0].currency))
+    currency = request.customs[0].currency
+    return {
+        "commodities": [{
+            "sku": line.sku, "title": line.description[:35], "description": line.description[:35],
+            "quantity": line.qty, "hs_code": line.hs_code, "origin_country": line.origin_country,
+            "value_amount": float(line.unit_value), "value_currency": line.currency,
+            "weight": round(max(line.unit_weight_g, 1) / 1000, 3), "weight_unit": "KG",
+        } for line in request.customs],
+        "content_type": "merchandise", "incoterm": "DAP", "commercial_invoice": True, "invoice": request.shipment,
+        "invoice_date": date.today().isoformat(), "certify": True, "signer": request.sender.name,
+        "duty": {"paid_by": "recipient", "currency": currency}}
 
 
 def _service(carrier: str, account: CarrierAccount, level: str) -> str:
@@ -142,42 +154,47 @@ class KarrioCarrier(CarrierAdapter):
     def __init__(self) -> None:
         self._caches: dict[tuple[str, bool, str], Any] = {}
 
-    async def _run(self, conn: Connection, what: str,
-                   call: Callable[[Any], tuple[T, list[Any]]]) -> tuple[T, list[Any]]:
-        """One karrio operation in a worker thread, given up after the account's timeout."""
-        carrier, settings = _account_settings(conn)
+    def warm_up(self) -> None:
+        """Load karrio and the carriers fahuo maps, so the first packer to book abroad does not wait for it.
+        Blocking: run it in a thread."""
+        for carrier in CREDENTIALS:
+            _ = _karrio().sdk.gateway.providers[carrier]
 
-        account = conn.needs_account()
-        cache = self._caches.setdefault((carrier, account.sandbox, account.base_url), karrio_lib.Cache())
+    async def _run(self, conn: Connection, operation: str, payload: dict[str, Any]) -> tuple[Any, list[Any]]:
+        """One karrio operation (`rate`, `shipment`, `void`, `track`) in a worker thread, given up after the
+        account's timeout: what karrio parsed, and its messages."""
+        carrier, account = _carrier(conn), conn.needs_account()
 
-        def blocking() -> tuple[T, list[Any]]:
-            gateway = karrio.gateway[carrier].create(settings, cache=cache)
-            return call(gateway)
+        def blocking() -> tuple[Any, list[Any]]:
+            kit = _karrio()
+            cache = self._caches.setdefault((carrier, account.sandbox, account.base_url), kit.lib.Cache())
+            try:
+                gateway = kit.sdk.gateway[carrier].create(_settings(conn, carrier), cache=cache)
+                return kit.operations[operation](payload).from_(gateway).parse()
+            except kit.errors.ParsedMessagesError as error:  # the carrier refused the credentials
+                return None, list(error.messages)
+            except kit.errors.ShippingSDKError as error:  # karrio could not even ask (settings it refuses)
+                raise CarrierRefused(conn.code, f"{operation}: {error.code}") from None
 
         try:
             return await asyncio.wait_for(asyncio.to_thread(blocking), account.timeout_s)
-        except karrio_errors.ParsedMessagesError as error:  # the carrier refused the credentials
-            raise _problem(conn.code, error.messages, what) from None
-        except karrio_errors.ShippingSDKError as error:  # karrio could not even ask (settings it refuses)
-            raise CarrierRefused(conn.code, f"{what}: {error.code}") from None
         except (TimeoutError, OSError) as error:
-            raise CarrierUnavailable(conn.code, f"{what}: {type(error).__name__}") from None
+            raise CarrierUnavailable(conn.code, f"{operation}: {type(error).__name__}") from None
 
     async def create_waybill(self, conn: Connection, request: WaybillRequest) -> Waybill:
-        carrier, account = str(conn.needs_account().options.get("carrier", "ups")), conn.needs_account()
+        carrier, account = _carrier(conn), conn.needs_account()
         customs = _customs(conn.code, request) if request.abroad else None
-        shipment = km.ShipmentRequest(
-            service=_service(carrier, account, request.service_level),
-            shipper=_address(request.sender, request.sender.place),
-            recipient=_address(request.recipient, request.recipient.place),
-            parcels=_parcels(request, ", ".join(line.description for line in request.customs) or request.goods),
-            customs=customs,
-            options={"currency": request.customs[0].currency, "declared_value": float(sum(
+        shipment = {
+            "service": _service(carrier, account, request.service_level),
+            "shipper": _address(request.sender, request.sender.place),
+            "recipient": _address(request.recipient, request.recipient.place),
+            "parcels": _parcels(request, ", ".join(line.description for line in request.customs) or request.goods),
+            "customs": customs,
+            "options": {"currency": request.customs[0].currency, "declared_value": float(sum(
                 line.unit_value * line.qty for line in request.customs))} if customs else {},
-            reference=request.shipment, order_id=request.shipment,
-            label_type=str(account.options.get("label", "ZPL")).upper())
-        details, messages = await self._run(
-            conn, "shipment", lambda g: karrio.Shipment.create(shipment).from_(g).parse())
+            "reference": request.shipment, "order_id": request.shipment,
+            "label_type": str(account.options.get("label", "ZPL")).upper()}
+        details, messages = await self._run(conn, "shipment", shipment)
         if details is None or not details.tracking_number:
             raise _problem(conn.code, messages, "shipment")
         label = details.docs.label if details.docs else None
@@ -194,15 +211,13 @@ class KarrioCarrier(CarrierAdapter):
     async def cancel_waybill(self, conn: Connection, waybill: str, reference: str) -> None:
         if not waybill:
             return  # nothing was issued under this reference that fahuo knows of
-        confirmation, messages = await self._run(conn, "void", lambda g: karrio.Shipment.cancel(
-            km.ShipmentCancelRequest(shipment_identifier=waybill)).from_(g).parse())
+        confirmation, messages = await self._run(conn, "void", {"shipment_identifier": waybill})
         if confirmation is None or not confirmation.success:
             raise _problem(conn.code, messages, "void")
 
     async def fetch_tracking(self, conn: Connection, waybill: str, dispatched_at: datetime, origin: str,
                              destination: str, now: datetime) -> list[TrackingUpdate]:
-        found, messages = await self._run(conn, "track", lambda g: karrio.Tracking.fetch(
-            km.TrackingRequest(tracking_numbers=[waybill])).from_(g).parse())
+        found, messages = await self._run(conn, "track", {"tracking_numbers": [waybill]})
         details = [d for d in found or [] if d.tracking_number == waybill]
         if not details:
             if any(getattr(m, "level", None) in (None, "error") for m in messages):
@@ -226,13 +241,13 @@ class KarrioCarrier(CarrierAdapter):
         """The carrier's live rate for the service the level asks for, in CNY; a rate in another currency is no
         quote (the rate table counts)."""
         account = conn.needs_account()
-        carrier = str(account.options.get("carrier", "ups"))
+        carrier = _carrier(conn)
         if not account.options.get("quote", True) or request.destination.country == request.origin.country:
             return None
         service = _service(carrier, account, request.service_level)
-        rating = km.RateRequest(shipper=_address(None, request.origin), recipient=_address(None, request.destination),
-                                parcels=_parcels(request), services=[service])
-        rates, messages = await self._run(conn, "rate", lambda g: karrio.Rating.fetch(rating).from_(g).parse())
+        rates, messages = await self._run(conn, "rate", {
+            "shipper": _address(None, request.origin), "recipient": _address(None, request.destination),
+            "parcels": _parcels(request), "services": [service]})
         offers = [r for r in rates or [] if r.service == service] or list(rates or [])
         if not offers:
             if messages:
