@@ -101,8 +101,10 @@ def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
 async def print_demo(settings: Settings) -> None:
     from core.demo import load_demo
 
-    logins = await load_demo(media_dir=settings.media_dir)
+    logins = await load_demo(media_dir=settings.media_dir, account=settings.carrier_account)
     print("Demo data loaded: 3 warehouses, 34 products, stock, 8 customers, 5 carriers, 2 vans.")
+    if logins.sandbox_carriers:  # their accounts' secrets stay in the settings, never printed
+        print(f"Carriers on their sandbox accounts (FAHUO_CARRIER_ACCOUNTS): {', '.join(logins.sandbox_carriers)}")
     print("Staff logins (for trying fahuo out only):")
     for username, role, password in logins.staff:
         print(f"  {username:<11} {role:<11} password: {password}")
