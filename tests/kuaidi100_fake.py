@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp import web
 
 from core.shipping.carrier_kuaidi100 import md5_upper
+from tests.loopback import on_loopback
 
 KEY, CUSTOMER, SECRET = "kd100-key-Hq2w9Tz", "C0FFEE0123456789ABCDEF0123456789", "kd100-secret-8d7f6e5c4b3a"
 SALT, PARTNER_ID, PARTNER_KEY = "kd100-salt-4Rt7Yp", "YTO-MONTHLY-021", "yto-password-9z8y"
@@ -182,12 +183,6 @@ async def running_kuaidi100() -> AsyncIterator[FakeKuaidi100]:
     app.router.add_post("/poll/query.do", fake.query)
     app.router.add_post("/label/order", fake.label)
     app.router.add_post("/eorderapi.do", fake.eorder)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with on_loopback(app) as url:
+        fake.url = f"{url}"
         yield fake
-    finally:
-        await runner.cleanup()

@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from core.shipping.carrier_sf import msg_digest
+from tests.loopback import on_loopback
 
 PARTNER, CHECK_WORD, MONTHLY_CARD = "FHTESTPARTNER01", "sf-check-word-0123456789abcdef", "7551234567"
 
@@ -135,12 +136,6 @@ async def running_sf() -> AsyncIterator[FakeSf]:
     fake = FakeSf()
     app = web.Application()
     app.router.add_post("/std/service", fake.service)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}/std/service"
-    try:
+    async with on_loopback(app) as url:
+        fake.url = f"{url}/std/service"
         yield fake
-    finally:
-        await runner.cleanup()

@@ -29,6 +29,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.loopback import on_loopback
+
 CLIENT_ID, CLIENT_SECRET, ACCOUNT = "fh-ups-client-7Qe2", "fh-ups-secret-Lw93xPz0Rk", "A1B2C3"
 
 
@@ -54,23 +56,24 @@ class FakeUps:
         self.url = ""
         self._serial = 10000
 
-    async def _gate(self, what: str) -> web.Response | None:
+    @web.middleware
+    async def gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """What every API does first: count the call, be silent or over quota when told, and (but for the
+        token itself) take only a token it issued."""
+        what = request.path.split("/")[-1 if request.path.startswith("/security") else 2]
         self.calls[what] += 1
         if self.mode == "silent":
             await asyncio.sleep(30)
         if self.mode == "rate_limited":
             return _errors(429, "429", "Quota Limit Exceeded")
-        return None
-
-    def _authorised(self, request: web.Request) -> bool:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and token in self.tokens
+        if request.path.startswith("/api/") and not (scheme.lower() == "bearer" and token in self.tokens):
+            return _errors(401, "250002", "Invalid Authentication Information.")
+        return await handler(request)
 
     # -- the APIs ------------------------------------------------------------------------------------
 
     async def token(self, request: web.Request) -> web.Response:
-        if (refused := await self._gate("token")) is not None:
-            return refused
         scheme, _, pair = request.headers.get("Authorization", "").partition(" ")
         given = base64.b64decode(pair).decode() if scheme.lower() == "basic" else ""
         form = await request.post()
@@ -85,10 +88,6 @@ class FakeUps:
                                   "status": "approved"})
 
     async def rate(self, request: web.Request) -> web.Response:
-        if (refused := await self._gate("rate")) is not None:
-            return refused
-        if not self._authorised(request):
-            return _errors(401, "250002", "Invalid Authentication Information.")
         body = await request.json()
         shipment = body["RateRequest"]["Shipment"]
         money = {"CurrencyCode": self.currency, "MonetaryValue": self.charge}
@@ -105,10 +104,6 @@ class FakeUps:
                                                    "RatedShipment": rated}})
 
     async def ship(self, request: web.Request) -> web.Response:
-        if (refused := await self._gate("ship")) is not None:
-            return refused
-        if not self._authorised(request):
-            return _errors(401, "250002", "Invalid Authentication Information.")
         body = await request.json()
         shipment = body["ShipmentRequest"]["Shipment"]
         if shipment.get("Shipper", {}).get("ShipperNumber") != ACCOUNT:
@@ -128,10 +123,6 @@ class FakeUps:
                                                                      "MonetaryValue": self.charge}}}}})
 
     async def void(self, request: web.Request) -> web.Response:
-        if (refused := await self._gate("void")) is not None:
-            return refused
-        if not self._authorised(request):
-            return _errors(401, "250002", "Invalid Authentication Information.")
         number = request.match_info["number"]
         if number not in self.shipments:
             return _errors(400, "190102", "No shipment found within the allowed void period")
@@ -141,10 +132,6 @@ class FakeUps:
             "SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}}}})
 
     async def track(self, request: web.Request) -> web.Response:
-        if (refused := await self._gate("track")) is not None:
-            return refused
-        if not self._authorised(request):
-            return _errors(401, "250002", "Invalid Authentication Information.")
         number = request.match_info["number"]
         activity = self.activity.get(number)
         if not activity:
@@ -173,18 +160,12 @@ class FakeUps:
 @asynccontextmanager
 async def running_ups() -> AsyncIterator[FakeUps]:
     fake = FakeUps()
-    app = web.Application()
+    app = web.Application(middlewares=[fake.gate])
     app.router.add_post("/security/v1/oauth/token", fake.token)
     app.router.add_post("/api/rating/{version}/Shop", fake.rate)
     app.router.add_post("/api/shipments/{version}/ship", fake.ship)
     app.router.add_delete("/api/shipments/{version}/void/cancel/{number}", fake.void)
     app.router.add_get("/api/track/v1/details/{number}", fake.track)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with on_loopback(app) as url:
+        fake.url = f"{url}"
         yield fake
-    finally:
-        await runner.cleanup()

@@ -1,0 +1,20 @@
+"""Serving a fake outside service (a carrier's API) as a real aiohttp server on 127.0.0.1, on a free port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+
+@asynccontextmanager
+async def on_loopback(app: web.Application) -> AsyncIterator[str]:
+    """Serve `app` while the block runs; yields its base URL (http://127.0.0.1:<port>)."""
+    runner = web.AppRunner(app, shutdown_timeout=0.1)  # a parked request does not hold up the teardown
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
