@@ -175,6 +175,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     runners: list[web.AppRunner] = []
     bot_task = None
     scheduler = None
+    warming: asyncio.Task[None] | None = None
     try:
         await demo_or_hint(settings, getattr(args, "demo", False), args.lang)
         if stop.is_set():  # stopped during the long steps: nothing else is started
@@ -192,6 +193,9 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         elif not settings.telegram_token:
             print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).")
         runners.append(await listen(app, settings.http_host, settings.http_port, "FAHUO_HTTP_PORT"))
+        from core.shipping.carriers import warm_up_adapters
+
+        warming = asyncio.create_task(warm_up_adapters())  # in the background: serving starts at once
         # the ports are ours: only now start the parts that work on their own, so a refusal leaves nothing behind
         if polling:
             from bot.app import run_bot
@@ -210,6 +214,8 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         await until_stopped(stop, bot_task)
     finally:
         stop.set()
+        if warming is not None:
+            await asyncio.gather(warming, return_exceptions=True)
         if bot_task is not None and not bot_task.done():
             await asyncio.gather(bot_task, return_exceptions=True)
         if scheduler is not None:

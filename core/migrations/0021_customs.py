@@ -1,5 +1,5 @@
 """What a parcel abroad declares at customs: per product its HS code, country of origin and declared value (the
-commercial invoice's lines), and the country of an order's delivery address (China unless given)."""
+commercial invoice's lines), and the country of an order's (and a saved) delivery address, China unless given."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -28,6 +28,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='Order',
+            name='country',
+            field=fields.CharField(default='CN', max_length=2),
+        ),
+        ops.AddField(
+            model_name='SavedAddress',
             name='country',
             field=fields.CharField(default='CN', max_length=2),
         ),

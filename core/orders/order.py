@@ -318,7 +318,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "customer": {"id": order.customer_id, "name": names[0]["name"]},  # type: ignore[attr-defined]
         "address": {
             "recipient": order.recipient, "phone": order.phone, "province": order.province, "city": order.city,
-            "district": order.district, "line1": order.line1, "postcode": order.postcode,
+            "district": order.district, "line1": order.line1, "postcode": order.postcode, "country": order.country,
         },
         "warehouse": names[0]["warehouse"],
         "payment_method": order.payment_method,

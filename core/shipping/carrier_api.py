@@ -228,3 +228,7 @@ class CarrierAdapter:
 
     def push_reply(self, accepted: bool, message: str) -> PushReply:
         return PushReply(200 if accepted else 400, json.dumps({"ok": accepted, "message": message}))
+
+    def warm_up(self) -> None:
+        """Load what the first call would otherwise load while a packer waits (a library slow to import).
+        Blocking: it runs in a worker thread, once, as fahuo starts."""

@@ -8,8 +8,9 @@ fields fill that carrier's settings (`CREDENTIALS`). The account's `sandbox` is 
 `base_url` replaces the carrier's address altogether (a local fake, a proxy).
 
 karrio's calls block (urllib): each runs in a worker thread and the packer stops waiting after the account's
-`timeout_s`. karrio logs through loguru, request bodies and all: fahuo silences it, so no credential or
-address reaches a log.
+`timeout_s` (the thread ends when the carrier answers or closes). karrio takes a second or two to load: it is
+loaded as fahuo starts (`warm_up`), not while a packer waits. karrio logs through loguru, request bodies and
+all: fahuo silences it, so no credential or address reaches a log.
 """
 
 from __future__ import annotations
@@ -155,8 +156,7 @@ class KarrioCarrier(CarrierAdapter):
         self._caches: dict[tuple[str, bool, str], Any] = {}
 
     def warm_up(self) -> None:
-        """Load karrio and the carriers fahuo maps, so the first packer to book abroad does not wait for it.
-        Blocking: run it in a thread."""
+        """Load karrio and the carriers fahuo maps, so the first packer to book abroad does not wait for it."""
         for carrier in CREDENTIALS:
             _ = _karrio().sdk.gateway.providers[carrier]
 

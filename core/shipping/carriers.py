@@ -9,6 +9,7 @@ whole reasoning, in English and Chinese, is stored with the shipment.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -367,6 +368,13 @@ class OwnFleet(CarrierAdapter):
 # beside carrier_sf.py implementing CarrierAdapter, added here.
 ADAPTERS: dict[str, CarrierAdapter] = {"simulated": SimulatedCarrier(), "own_fleet": OwnFleet(),
                                        "sf": SfExpress(), "kuaidi100": Kuaidi100(), "karrio": KarrioCarrier()}
+
+
+async def warm_up_adapters() -> None:
+    """Let the adapters of the active carriers load what they need before the first packer waits on them."""
+    for name in sorted(set(await Carrier.filter(active=True).values_list("adapter", flat=True))):
+        if (adapter := ADAPTERS.get(str(name))) is not None:
+            await asyncio.to_thread(adapter.warm_up)
 
 
 def adapter_for(carrier: Carrier) -> CarrierAdapter:
