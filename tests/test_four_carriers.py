@@ -42,15 +42,16 @@ async def _only(code: str) -> None:
     await Carrier.filter(code=code).update(active=True)
 
 
-async def _printed(phone: dict[str, Phone], printer: FakePrinter, shipment: dict[str, Any]) -> None:
-    """The packer prints the shipment's labels at the station: the printer gets one label carrying the
-    waybill as its Code 128 and the package's QR."""
+async def _printed(phone: dict[str, Phone], printer: FakePrinter, shipment: dict[str, Any]) -> list[dict[str, Any]]:
+    """The packer prints the shipment's labels at the station: the printer gets fahuo's label carrying the
+    waybill as its Code 128 and the package's QR; then the carrier's own label, where it draws one."""
     status, job = await phone["packer"].call("POST", f"/api/shipments/{shipment['number']}/print",
                                              {"printer": "PACK-1"})
     assert status == 200 and job["state"] == "printed", job
-    [label] = zpl_formats(printer.jobs[-1])
-    assert [d.data for d in label["drawn"] if d.kind == "code128"] == [shipment["waybill"]]
-    assert [d.data for d in label["drawn"] if d.kind == "qr"] == [f"MA,FH:PKG:{shipment['packages'][0]['number']}"]
+    ours, *carriers = zpl_formats(printer.jobs[-1])
+    assert [d.data for d in ours["drawn"] if d.kind == "code128"] == [shipment["waybill"]]
+    assert [d.data for d in ours["drawn"] if d.kind == "qr"] == [f"MA,FH:PKG:{shipment['packages'][0]['number']}"]
+    return carriers
 
 
 async def _ship(http, phone: dict[str, Phone], printer: FakePrinter, carrier: str, *, abroad: bool = False
@@ -65,7 +66,10 @@ async def _ship(http, phone: dict[str, Phone], printer: FakePrinter, carrier: st
         number = await _place(http, {"TEA": 1})
     shipment = await _packed(phone, number, {"TEA": 1})
     assert shipment["status"] == "booked" and shipment["carrier"] == carrier, shipment["choice"]
-    await _printed(phone, printer, shipment)
+    carriers_own = await _printed(phone, printer, shipment)
+    # UPS (through karrio) draws its own ZPL label, printed after fahuo's; the others leave it to fahuo's
+    assert [[d.data for d in label["drawn"] if d.kind == "code128"] for label in carriers_own] == (
+        [[shipment["waybill"]]] if abroad else [])
     await _dispatched(phone, shipment)
     return number, shipment
 
