@@ -171,7 +171,7 @@ class KarrioCarrier(CarrierAdapter):
             try:
                 gateway = kit.sdk.gateway[carrier].create(_settings(conn, carrier), cache=cache)
                 return kit.operations[operation](payload).from_(gateway).parse()
-            except kit.errors.ParsedMessagesError as error:  # the carrier refused the credentials
+            except kit.errors.ParsedMessagesError as error:  # no token: credentials refused, or not now
                 return None, list(error.messages)
             except kit.errors.ShippingSDKError as error:  # karrio could not even ask (settings it refuses)
                 raise CarrierRefused(conn.code, f"{operation}: {error.code}") from None
