@@ -390,22 +390,25 @@ def connect(carrier: Carrier, settings: Settings) -> tuple[CarrierAdapter, Conne
                                             settings.carrier_account(carrier.code, carrier.adapter))
 
 
+QuoteKey = tuple[str, str, str, str, int]  # carrier, country, province, city, whole kilograms
+
+
 class QuoteCache:
     """Live quotes kept briefly, per carrier, destination and whole kilogram, so packing a run of similar
     parcels asks each carrier once, not once per parcel."""
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[str, str, str, int], tuple[datetime, Quote]] = {}
+        self._kept: dict[QuoteKey, tuple[datetime, Quote]] = {}
 
     @staticmethod
-    def key(code: str, province: str, city: str, weight_g: int) -> tuple[str, str, str, int]:
-        return code, province, city, max(1, math.ceil(weight_g / 1000))
+    def key(code: str, province: str, city: str, weight_g: int, country: str = HOME_COUNTRY) -> QuoteKey:
+        return code, country, province, city, max(1, math.ceil(weight_g / 1000))
 
-    def get(self, key: tuple[str, str, str, int], now: datetime) -> Quote | None:
+    def get(self, key: QuoteKey, now: datetime) -> Quote | None:
         kept = self._kept.get(key)
         return kept[1] if kept is not None and kept[0] > now else None
 
-    def put(self, key: tuple[str, str, str, int], quote: Quote, until: datetime) -> None:
+    def put(self, key: QuoteKey, quote: Quote, until: datetime) -> None:
         self._kept[key] = (until, quote)
 
     def clear(self) -> None:
