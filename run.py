@@ -101,8 +101,10 @@ def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
 async def print_demo(settings: Settings) -> None:
     from core.demo import load_demo
 
-    logins = await load_demo(media_dir=settings.media_dir)
+    logins = await load_demo(media_dir=settings.media_dir, account=settings.carrier_account)
     print("Demo data loaded: 3 warehouses, 34 products, stock, 8 customers, 5 carriers, 2 vans.")
+    if logins.sandbox_carriers:  # their accounts' secrets stay in the settings, never printed
+        print(f"Carriers on their sandbox accounts (FAHUO_CARRIER_ACCOUNTS): {', '.join(logins.sandbox_carriers)}")
     print("Staff logins (for trying fahuo out only):")
     for username, role, password in logins.staff:
         print(f"  {username:<11} {role:<11} password: {password}")
@@ -173,6 +175,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     runners: list[web.AppRunner] = []
     bot_task = None
     scheduler = None
+    warming: asyncio.Task[None] | None = None
     try:
         await demo_or_hint(settings, getattr(args, "demo", False), args.lang)
         if stop.is_set():  # stopped during the long steps: nothing else is started
@@ -190,6 +193,9 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         elif not settings.telegram_token:
             print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).")
         runners.append(await listen(app, settings.http_host, settings.http_port, "FAHUO_HTTP_PORT"))
+        from core.shipping.carriers import warm_up_adapters
+
+        warming = asyncio.create_task(warm_up_adapters())  # in the background: serving starts at once
         # the ports are ours: only now start the parts that work on their own, so a refusal leaves nothing behind
         if polling:
             from bot.app import run_bot
@@ -208,6 +214,8 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         await until_stopped(stop, bot_task)
     finally:
         stop.set()
+        if warming is not None:
+            await asyncio.gather(warming, return_exceptions=True)
         if bot_task is not None and not bot_task.done():
             await asyncio.gather(bot_task, return_exceptions=True)
         if scheduler is not None:

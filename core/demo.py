@@ -7,10 +7,12 @@ import asyncio
 import io
 import random
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 from tortoise.transactions import in_transaction
@@ -19,6 +21,7 @@ from core.base.auth import Role, Staff, add_api_key
 from core.base.errors import Conflict
 from core.base.fonts import image_font
 from core.base.passwords import hash_password, off_loop
+from core.base.settings import CarrierAccount
 from core.orders.customers import Customer, e164
 from core.orders.order import ServiceLevel
 from core.shipping.carriers import CarrierIn, RatesIn, save_carrier
@@ -117,6 +120,22 @@ CARRIERS = [
               regions=["上海"], goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID, G.COLD], max_weight_g=500_000,
               max_side_mm=3000, transit_days=0, rates=RatesIn(first_kg="6", per_kg="0.5"), cutoff=time(11, 0)),
 ]
+# carriers of real systems, added when the shipper gives a sandbox account for them (FAHUO_CARRIER_ACCOUNTS,
+# keyed by the code or the adapter): the demo then books real test waybills
+SANDBOX_CARRIERS = [
+    CarrierIn(code="SF", name="顺丰速运 SF Express (sandbox)", adapter="sf", service_level=ServiceLevel.EXPRESS,
+              regions=["*"], goods_classes=[G.NORMAL, G.FRAGILE], max_weight_g=30_000, transit_days=1,
+              rates=RatesIn(first_kg="23", per_kg="8", zones=REMOTE), cutoff=time(18, 0)),
+    CarrierIn(code="YTO", name="圆通速递 YTO via kuaidi100 (sandbox)", adapter="kuaidi100", regions=["*"],
+              goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID], max_weight_g=30_000, transit_days=3,
+              rates=RatesIn(first_kg="8", per_kg="2", zones=REMOTE), cutoff=time(17, 0)),
+    CarrierIn(code="UPS", name="UPS via karrio (sandbox)", adapter="karrio", service_level=ServiceLevel.EXPRESS,
+              regions=["WORLD"], goods_classes=[G.NORMAL, G.FRAGILE], max_weight_g=70_000, transit_days=4,
+              rates=RatesIn(first_kg="260", per_kg="70"), cutoff=time(16, 0)),
+]
+# customs facts of the demo products that may go abroad (HS code by SKU prefix; made in China; declared at the
+# shop's price): teas and porcelain; the rest cannot be declared, and an order abroad for them is refused
+CUSTOMS = {"TEA": "090210", "CER": "691110"}
 VANS = [VehicleIn(plate="沪AD1234", warehouse="SH", capacity_kg=800, driver="司机 Ma"),
         VehicleIn(plate="沪AF5678", warehouse="SH", capacity_kg=1200, driver="司机 Qian",
                   shift_start=time(9, 0), shift_end=time(19, 0))]
@@ -131,6 +150,7 @@ def ean13(body12: str) -> str:
 class DemoLogins:
     staff: list[tuple[str, str, str]]  # username, role, password
     api_key: str
+    sandbox_carriers: list[str]  # codes of the carriers added for the sandbox accounts given
 
 
 async def _bins(warehouse: Warehouse, zones: dict[str, range], positions: int) -> list[Location]:
@@ -145,6 +165,11 @@ async def _bins(warehouse: Warehouse, zones: dict[str, range], positions: int) -
                 ))
     await Location.bulk_create(bins)
     return await Location.filter(warehouse=warehouse, kind=LocationKind.BIN).order_by("id")
+
+
+def _customs(sku: str, price: str) -> dict[str, Any]:
+    hs_code = CUSTOMS.get(sku.split("-")[0])
+    return {"hs_code": hs_code, "origin_country": "CN", "customs_value": Decimal(price)} if hs_code else {}
 
 
 async def is_empty() -> bool:
@@ -182,9 +207,11 @@ def _draw_pictures(media_dir: Path) -> dict[str, str]:
     return paths
 
 
-async def load_demo(seed: int = 7, media_dir: Path | None = None) -> DemoLogins:
+async def load_demo(seed: int = 7, media_dir: Path | None = None,
+                    account: Callable[[str, str], CarrierAccount | None] | None = None) -> DemoLogins:
     """Fill an empty database with the demo set; refuses a database that already has warehouses. With a
-    `media_dir`, the products get pictures drawn there."""
+    `media_dir`, the products get pictures drawn there. `account` (settings' `carrier_account`) says which
+    real carriers have a sandbox account: those are added too."""
     if not await is_empty():
         raise Conflict(detail="this database already has data; the demo set loads only into an empty one")
     rng = random.Random(seed)
@@ -203,7 +230,7 @@ async def load_demo(seed: int = 7, media_dir: Path | None = None) -> DemoLogins:
                                  price=Decimal(price), supplier=suppliers[sup], barcode=ean13(f"69{i:010d}"),
                                  category=shelf[sku.split("-")[0]], image=pictures.get(sku, ""),
                                  length_mm=rng.randint(80, 400), width_mm=rng.randint(60, 300),
-                                 height_mm=rng.randint(20, 250))
+                                 height_mm=rng.randint(20, 250), **_customs(sku, price))
             for i, (sku, name, zh, cls, grams, price, sup) in enumerate(CATALOGUE, start=1)
         ]
         for code, name, province, city, address, lat, lon in WAREHOUSES:
@@ -227,8 +254,10 @@ async def load_demo(seed: int = 7, media_dir: Path | None = None) -> DemoLogins:
             await Staff.create(username=username, role=role, password_hash=hashed, display_name=display)
             logins.append((username, role.value, DEMO_PASSWORD))
         key = await add_api_key("shop")
-        for carrier in CARRIERS:
+        sandbox = [c for c in SANDBOX_CARRIERS if account is not None and (found := account(c.code, c.adapter))
+                   is not None and found.sandbox and found.key.get_secret_value()]
+        for carrier in CARRIERS + sandbox:
             await save_carrier(carrier)
         for van in VANS:
             await save_vehicle(van)
-    return DemoLogins(staff=logins, api_key=key)
+    return DemoLogins(staff=logins, api_key=key, sandbox_carriers=[c.code for c in sandbox])

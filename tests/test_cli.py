@@ -8,6 +8,7 @@ import pytest
 from aiohttp.test_utils import unused_port
 
 from core.base.auth import ApiKey, Staff
+from core.shipping.carriers import Carrier
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel
 from core.stock.warehouses import Warehouse
@@ -111,3 +112,19 @@ async def test_the_first_readme_command_runs_web_bot_emulator_and_scheduler_toge
     assert served.returncode == 0, served.output
     assert "Telegram bot: on, against the local Bot API emulator" in served.output
     assert "Scheduler: on" in served.output and "Traceback" not in served.output
+
+
+async def test_demo_adds_the_carriers_whose_sandbox_keys_are_given_and_prints_no_secret(db, tmp_path):
+    accounts = ('{"SF": {"key": "SF-SANDBOX-PARTNER", "secret": "sf-check-word-xyz", "sandbox": true},'
+                ' "karrio": {"key": "ups-client-id-abc", "secret": "ups-client-secret-def", "account": "A1B2C3"},'
+                ' "kuaidi100": {"key": "kd-live-key", "sandbox": false}}')
+    done = fahuo(db, "demo", env={"FAHUO_CARRIER_ACCOUNTS": accounts})
+    assert done.returncode == 0, done.stderr
+    assert "Carriers on their sandbox accounts (FAHUO_CARRIER_ACCOUNTS): SF, UPS" in done.stdout
+    codes = {c.code: c.adapter for c in await Carrier.all()}
+    assert codes["SF"] == "sf" and codes["UPS"] == "karrio" and "YTO" not in codes  # kuaidi100's is no sandbox
+    tea = await Product.get(sku="TEA-LJ-250")
+    assert tea.declares_customs and not (await Product.get(sku="KIT-WOK-32")).declares_customs
+    for secret in ("SF-SANDBOX-PARTNER", "sf-check-word-xyz", "ups-client-id-abc", "ups-client-secret-def",
+                   "kd-live-key"):
+        assert secret not in done.stdout + done.stderr

@@ -46,6 +46,12 @@ class OutOfStock(DomainError):
     code = "out_of_stock"
 
 
+class CustomsMissing(DomainError):
+    """An order abroad with products that cannot be declared at customs (no HS code, origin or value)."""
+
+    code = "customs_missing"
+
+
 class InvalidTransition(DomainError):
     """`kind` names the document's kind for its state to be said as a word (status.<kind>.<current>); an
     `action` the catalogue has as `action.<action>` is said in the reader's language too."""

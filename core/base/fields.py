@@ -26,6 +26,12 @@ Note = Annotated[str, _text(500, min_length=0)]  # notes and reasons people type
 ExternalRef = Annotated[str, _text(64)]
 ScannedCode = Annotated[str, _text(200)]  # what a scanner or a person types: a QR payload, a barcode, a number
 
+# an ISO 3166-1 alpha-2 country code ("CN", "US", "DE"), taken in either case
+Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+HOME_COUNTRY = "CN"  # where fahuo's warehouses are: an address elsewhere is abroad, and declares its goods
+# a customs tariff (HS) code: the six digits shared worldwide, and up to ten more a country adds
+HsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6,16}$")]
+
 MAX_QTY = 1_000_000
 Qty = Annotated[int, Field(gt=0, le=MAX_QTY, strict=True)]  # units of one product in one line
 

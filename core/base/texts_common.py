@@ -68,6 +68,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Location {code} does not exist in warehouse {warehouse}.",
         "zh": "仓库 {warehouse} 中没有库位 {code}。",
     },
+    "customs_missing": {
+        "en": "An order to {country} must declare its goods at customs, and {skus} lack an HS code, a country "
+              "of origin or a declared value; add them to the product (product import) and send the order again.",
+        "zh": "寄往 {country} 的订单须向海关申报货物，而 {skus} 缺少 HS 编码、原产国或申报价值；"
+              "请在商品资料中补全（商品导入）后重新下单。",
+    },
     "out_of_stock": {
         "en": "Only {available} of {sku} available at {location}; {wanted} needed.",
         "zh": "{location} 的 {sku} 只有 {available} 件可用，需要 {wanted} 件。",

@@ -18,6 +18,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.errors import NotFound
+from core.base.fields import HOME_COUNTRY
 from core.orders.customers import Customer
 from core.orders.order import AddressIn
 
@@ -37,6 +38,7 @@ class SavedAddress(Model):
     district = fields.CharField(max_length=64, default="")
     line1 = fields.CharField(max_length=300)
     postcode = fields.CharField(max_length=16, default="")
+    country = fields.CharField(max_length=2, default=HOME_COUNTRY)
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
     fingerprint = fields.CharField(max_length=64)  # of the place, written the same way however it was typed
@@ -53,12 +55,15 @@ class SavedAddress(Model):
 
     def as_order_address(self) -> AddressIn:
         return AddressIn(recipient=self.recipient, phone=self.phone, province=self.province, city=self.city,
-                         district=self.district, line1=self.line1, postcode=self.postcode, lat=self.lat, lon=self.lon)
+                         district=self.district, line1=self.line1, postcode=self.postcode, country=self.country,
+                         lat=self.lat, lon=self.lon)
 
 
 def fingerprint(address: AddressIn) -> str:
     """The same for one place however it is written: full-width or half-width, spaces, punctuation, case."""
     parts = [_NOISE.sub("", unicodedata.normalize("NFKC", getattr(address, name))).casefold() for name in PLACE]
+    if address.country != HOME_COUNTRY:  # at home the country is left out, as it was before addresses had one
+        parts.append(address.country)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

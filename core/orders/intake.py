@@ -14,7 +14,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.base.db import add, add_if_new, in_callers_transaction, insert, retry_on_conflict
-from core.base.errors import InvalidInput
+from core.base.errors import CustomsMissing, InvalidInput
+from core.base.fields import HOME_COUNTRY
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
@@ -86,8 +87,19 @@ async def place_order(data: OrderIn, channel: str, actor: str, settings: Setting
     return Placed(order, created=True)
 
 
+def _declarable(data: OrderIn, products: dict[str, Product]) -> None:
+    """An order abroad goes through customs: each of its products must have what the commercial invoice
+    declares (HS code, country of origin, value), else the order is refused before anything is written."""
+    if data.address.country == HOME_COUNTRY:
+        return
+    lacking = [line.sku for line in data.lines if not products[line.sku].declares_customs]
+    if lacking:
+        raise CustomsMissing(country=data.address.country, skus=", ".join(lacking))
+
+
 async def _record(data: OrderIn, channel: str, actor: str, number: str, products: dict[str, Product],
                   settings: Settings) -> Order:
+    _declarable(data, products)
     priced = [(line.qty, products[line.sku].price) for line in data.lines]
     if line_total(priced) > MAX_ORDER_TOTAL:
         raise InvalidInput(detail=f"an order may be worth at most {MAX_ORDER_TOTAL:,}; split it")
@@ -98,7 +110,8 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         number=number, channel=channel, external_ref=data.external_ref, customer_id=customer.id,
         status=OrderStatus.SUBMITTED, recipient=address.recipient, phone=address.phone,
         province=address.province, city=address.city, district=address.district, line1=address.line1,
-        postcode=address.postcode, lat=address.lat, lon=address.lon, service_level=data.service_level,
+        postcode=address.postcode, country=address.country, lat=address.lat, lon=address.lon,
+        service_level=data.service_level,
         payment_method=data.payment_method, payment_state=data.payment_state, total=line_total(priced),
         currency=settings.currency, requested_date=data.requested_date, note=data.note, created_by=actor,
         partial_shipment=customer.partial_shipment if data.partial_shipment is None else data.partial_shipment,

@@ -16,7 +16,7 @@ from core.base.clock import ClockField
 from core.base.db import by_number, change, fetch, fits, from_db, in_callers_transaction, insert, select
 from core.base.errors import InvalidTransition
 from core.base.events import emit
-from core.base.fields import ClockTime, ExternalRef, Qty, Sku
+from core.base.fields import HOME_COUNTRY, ClockTime, Country, ExternalRef, Qty, Sku
 from core.base.i18n import DEFAULT_LANGUAGE, render
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
@@ -91,6 +91,7 @@ class Order(Model):
     district = fields.CharField(max_length=64, default="")
     line1 = fields.CharField(max_length=300)
     postcode = fields.CharField(max_length=16, default="")
+    country = fields.CharField(max_length=2, default=HOME_COUNTRY)  # ISO 3166-1 alpha-2
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
     service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
@@ -171,6 +172,7 @@ class AddressIn(BaseModel):
     district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    country: Country = HOME_COUNTRY
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
@@ -316,7 +318,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "customer": {"id": order.customer_id, "name": names[0]["name"]},  # type: ignore[attr-defined]
         "address": {
             "recipient": order.recipient, "phone": order.phone, "province": order.province, "city": order.city,
-            "district": order.district, "line1": order.line1, "postcode": order.postcode,
+            "district": order.district, "line1": order.line1, "postcode": order.postcode, "country": order.country,
         },
         "warehouse": names[0]["warehouse"],
         "payment_method": order.payment_method,

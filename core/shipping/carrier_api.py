@@ -80,6 +80,7 @@ class Place:
     district: str
     street: str
     postcode: str = ""
+    country: str = "CN"  # ISO 3166-1 alpha-2
 
     @property
     def whole(self) -> str:
@@ -95,6 +96,31 @@ class Party:
 
 
 @dataclass(frozen=True)
+class Size:
+    """One package as packed: its weight in grams and its sides in millimetres."""
+
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+
+
+@dataclass(frozen=True)
+class CustomsLine:
+    """One line of the commercial invoice of a parcel abroad: a product, how many, and what customs are told
+    of one unit (value in `currency`, weight in grams)."""
+
+    sku: str
+    description: str
+    qty: int
+    hs_code: str
+    origin_country: str
+    unit_value: Decimal
+    unit_weight_g: int
+    currency: str = "CNY"
+
+
+@dataclass(frozen=True)
 class WaybillRequest:
     """Everything a carrier needs to issue a waybill for one shipment. `shipment` is fahuo's number for it and
     the carrier's order reference, so asking twice gets the same waybill where the carrier allows it."""
@@ -106,6 +132,12 @@ class WaybillRequest:
     weight_g: int
     goods: str  # what is inside, in a few words
     service_level: str = "standard"
+    customs: tuple[CustomsLine, ...] = ()  # the commercial invoice, for a parcel abroad
+    sizes: tuple[Size, ...] = ()  # each package as packed, where the carrier prices by size
+
+    @property
+    def abroad(self) -> bool:
+        return self.recipient.place.country != self.sender.place.country
 
     @property
     def province(self) -> str:
@@ -220,3 +252,7 @@ class CarrierAdapter:
 
     def push_reply(self, accepted: bool, message: str) -> PushReply:
         return PushReply(200 if accepted else 400, json.dumps({"ok": accepted, "message": message}))
+
+    def warm_up(self) -> None:
+        """Load what the first call would otherwise load while a packer waits (a library slow to import).
+        Blocking: it runs in a worker thread, once, as fahuo starts."""

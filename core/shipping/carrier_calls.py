@@ -37,7 +37,8 @@ def failure_words(error: CarrierError) -> Said:
 
 async def _one_quote(carrier: Carrier, request: QuoteRequest, settings: Settings, now: datetime,
                      limit: float) -> Quote | None:
-    key = QUOTES.key(carrier.code, request.destination.province, request.destination.city, request.weight_g)
+    key = QUOTES.key(carrier.code, request.destination.province, request.destination.city, request.weight_g,
+                     request.destination.country)
     if (kept := QUOTES.get(key, now)) is not None:
         return kept
     adapter, conn = connect(carrier, settings)

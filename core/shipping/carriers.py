@@ -9,6 +9,7 @@ whole reasoning, in English and Chinese, is stored with the shipment.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -22,17 +23,19 @@ from tortoise.models import Model
 
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
-from core.base.fields import ClockTime
+from core.base.fields import HOME_COUNTRY, ClockTime
 from core.base.i18n import LANGUAGES, SEPARATOR, text
 from core.base.settings import Settings
 from core.orders.order import ServiceLevel
 from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
+from core.shipping.carrier_karrio import KarrioCarrier
 from core.shipping.carrier_kuaidi100 import Kuaidi100
 from core.shipping.carrier_sf import SfExpress
 from core.stock.catalog import GoodsClass
 
 SPEED = {ServiceLevel.ECONOMY: 0, ServiceLevel.STANDARD: 1, ServiceLevel.EXPRESS: 2}
-EVERYWHERE = "*"
+EVERYWHERE = "*"  # every province at home
+WORLD = "WORLD"  # every country abroad; a carrier that goes to some only lists their codes ("US", "DE")
 
 
 class Carrier(Model):
@@ -142,6 +145,14 @@ class Parcel:
     longest_side_mm: int
     service_level: ServiceLevel
     requested_date: date | None = None  # the day the customer wants it by, if they said
+    country: str = HOME_COUNTRY
+
+    def served_by(self, regions: list[str]) -> bool:
+        """At home a carrier serves the provinces it lists (or all: "*"); abroad only the countries it lists
+        (or all: "WORLD"), a carrier listing none going nowhere abroad."""
+        if self.country != HOME_COUNTRY:
+            return WORLD in regions or self.country in regions
+        return EVERYWHERE in regions or self.province in regions
 
 
 Said = dict[str, str]  # one text in every language: {"en": …, "zh": …}
@@ -219,8 +230,9 @@ class Choice:
 
 def _refusals(c: Carrier, parcel: Parcel) -> list[Said]:
     reasons = []
-    if EVERYWHERE not in c.regions and parcel.province not in c.regions:
-        reasons.append(bilingual("carrier.region", province=parcel.province or (
+    if not parcel.served_by(c.regions):
+        reasons.append(bilingual("carrier.region", province=(
+            parcel.province if parcel.country == HOME_COUNTRY else parcel.country) or (
             lambda lang: text("unknown_province", lang))))
     refused = sorted(parcel.goods_classes - set(c.goods_classes))
     if refused:
@@ -356,7 +368,14 @@ class OwnFleet(CarrierAdapter):
 # Every adapter fahuo has, by the name a carrier's `adapter` field gives. A new carrier's system is a module
 # beside carrier_sf.py implementing CarrierAdapter, added here.
 ADAPTERS: dict[str, CarrierAdapter] = {"simulated": SimulatedCarrier(), "own_fleet": OwnFleet(),
-                                       "sf": SfExpress(), "kuaidi100": Kuaidi100()}
+                                       "sf": SfExpress(), "kuaidi100": Kuaidi100(), "karrio": KarrioCarrier()}
+
+
+async def warm_up_adapters() -> None:
+    """Let the adapters of the active carriers load what they need before the first packer waits on them."""
+    for name in sorted(set(await Carrier.filter(active=True).values_list("adapter", flat=True))):
+        if (adapter := ADAPTERS.get(str(name))) is not None:
+            await asyncio.to_thread(adapter.warm_up)
 
 
 def adapter_for(carrier: Carrier) -> CarrierAdapter:
@@ -372,22 +391,25 @@ def connect(carrier: Carrier, settings: Settings) -> tuple[CarrierAdapter, Conne
                                             settings.carrier_account(carrier.code, carrier.adapter))
 
 
+QuoteKey = tuple[str, str, str, str, int]  # carrier, country, province, city, whole kilograms
+
+
 class QuoteCache:
     """Live quotes kept briefly, per carrier, destination and whole kilogram, so packing a run of similar
     parcels asks each carrier once, not once per parcel."""
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[str, str, str, int], tuple[datetime, Quote]] = {}
+        self._kept: dict[QuoteKey, tuple[datetime, Quote]] = {}
 
     @staticmethod
-    def key(code: str, province: str, city: str, weight_g: int) -> tuple[str, str, str, int]:
-        return code, province, city, max(1, math.ceil(weight_g / 1000))
+    def key(code: str, province: str, city: str, weight_g: int, country: str = HOME_COUNTRY) -> QuoteKey:
+        return code, country, province, city, max(1, math.ceil(weight_g / 1000))
 
-    def get(self, key: tuple[str, str, str, int], now: datetime) -> Quote | None:
+    def get(self, key: QuoteKey, now: datetime) -> Quote | None:
         kept = self._kept.get(key)
         return kept[1] if kept is not None and kept[0] > now else None
 
-    def put(self, key: tuple[str, str, str, int], quote: Quote, until: datetime) -> None:
+    def put(self, key: QuoteKey, quote: Quote, until: datetime) -> None:
         self._kept[key] = (until, quote)
 
     def clear(self) -> None:

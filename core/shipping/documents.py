@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import in_callers_transaction, is_stored
 from core.base.errors import Conflict, NotFound
+from core.base.fields import HOME_COUNTRY
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
@@ -77,7 +78,9 @@ def place_name(*parts: str) -> str:
 
 
 def order_address(order: Order) -> str:
-    return place_name(order.province, order.city, order.district, order.line1)
+    """Where the order goes, in one line; abroad, with its country's code last (its name is the post's)."""
+    place = place_name(order.province, order.city, order.district, order.line1)
+    return place if order.country == HOME_COUNTRY else f"{place} {order.country}"
 
 
 async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, number: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from core.base.fields import WarehouseCode
 from core.base.i18n import status_word, text
 from core.base.settings import Settings
 from core.shipping.labels import SheetKind, label_sheet, package_label
-from core.shipping.shipments import Package, package_by_number, shipment_by_number
+from core.shipping.shipments import Package, Shipment, package_by_number, shipment_by_number
 from core.shipping.thermal import (
     LabelSize,
     Media,
@@ -322,8 +322,15 @@ async def job_pages(job: PrintJob, printer: Printer, settings: Settings) -> list
 
 
 async def job_bytes(job: PrintJob, settings: Settings) -> bytes:
+    """fahuo's labels; for a shipment whose carrier drew its own label in the printer's language (ZPL: UPS
+    through karrio), that label after them, as the carrier's scanners expect to read it on the parcel."""
     printer = job.printer
-    return render(await job_pages(job, printer, settings), printer.language, printer.media, printer.text_mode)
+    ours = render(await job_pages(job, printer, settings), printer.language, printer.media, printer.text_mode)
+    if job.kind == JobKind.SHIPMENT and printer.language == PrinterLanguage.ZPL:
+        carriers = await Shipment.filter(number=job.subject, carrier_label_format="zpl").values_list(
+            "carrier_label", flat=True)
+        return ours + b"".join(bytes(label) for label in carriers if label)
+    return ours
 
 
 # -- talking to printers ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import by_number, in_callers_transaction
 from core.base.errors import Conflict, InvalidTransition, NotFound
 from core.base.events import emit
+from core.base.fields import HOME_COUNTRY
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
 from core.orders.notifications import advance, next_events
@@ -23,9 +24,11 @@ from core.shipping.carrier_api import (
     CarrierError,
     CarrierRefused,
     CarrierUnavailable,
+    CustomsLine,
     Party,
     Place,
     QuoteRequest,
+    Size,
     Waybill,
     WaybillRequest,
 )
@@ -88,30 +91,32 @@ async def shipment_by_number(number: str) -> Shipment:
     return await by_number(Shipment, number, "shipment", "order", "carrier", "warehouse")
 
 
-async def _parcel(shipment: Shipment) -> tuple[Parcel, int, int]:
-    packages = await Package.filter(shipment_id=shipment.id)
+async def _parcel(shipment: Shipment, packages: list[Package]) -> Parcel:
     product_ids = await OrderLine.filter(order_id=shipment.order.id).values_list("product_id", flat=True)
     classes = await Product.filter(id__in=product_ids).values_list("goods_class", flat=True)
     heaviest = max((p.weight_g for p in packages), default=0)
     longest = max((max(p.length_mm, p.width_mm, p.height_mm) for p in packages), default=0)
     order = shipment.order
-    parcel = Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
-                    ServiceLevel(order.service_level), order.requested_date)
-    return parcel, sum(p.weight_g for p in packages), len(packages)
+    return Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
+                    ServiceLevel(order.service_level), order.requested_date, order.country)
 
 
-def _waybill_request(shipment: Shipment, count: int, weight: int, goods: str, settings: Settings) -> WaybillRequest:
+def _waybill_request(shipment: Shipment, packages: list[Package], lines: list[OrderLine],
+                     settings: Settings) -> WaybillRequest:
     order, warehouse = shipment.order, shipment.warehouse
     sender = Party(settings.company_name, settings.company_phone,
-                   Place(warehouse.province, warehouse.city, "", warehouse.address), company=warehouse.name)
+                   Place(warehouse.province, warehouse.city, "", warehouse.address, country=HOME_COUNTRY),
+                   company=warehouse.name)
     recipient = Party(order.recipient, order.phone,
-                      Place(order.province, order.city, order.district, order.line1, order.postcode))
-    return WaybillRequest(shipment.number, sender, recipient, count, weight, goods, str(order.service_level))
-
-
-async def _goods(shipment: Shipment) -> str:
-    lines = await OrderLine.filter(order_id=shipment.order.id).prefetch_related("product")
-    return "、".join(f"{ln.product.name_zh or ln.product.name}×{ln.qty}" for ln in lines)[:120]
+                      Place(order.province, order.city, order.district, order.line1, order.postcode, order.country))
+    goods = "、".join(f"{ln.product.name_zh or ln.product.name}×{ln.qty}" for ln in lines)[:120]
+    customs = () if order.country == HOME_COUNTRY else tuple(
+        CustomsLine(ln.product.sku, ln.product.name, ln.qty, ln.product.hs_code, ln.product.origin_country,
+                    ln.product.customs_value if ln.product.customs_value is not None else ln.unit_price,
+                    ln.product.weight_g, order.currency) for ln in lines)
+    sizes = tuple(Size(p.weight_g, p.length_mm, p.width_mm, p.height_mm) for p in packages)
+    return WaybillRequest(shipment.number, sender, recipient, len(packages), sum(p.weight_g for p in packages),
+                          goods, str(order.service_level), customs, sizes)
 
 
 async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_code: str | None = None,
@@ -128,9 +133,12 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
     if shipment.status not in BOOKABLE:
         raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier",
                                 kind="shipment")
-    parcel, weight, count = await _parcel(shipment)
+    packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
+    parcel = await _parcel(shipment, packages)
     carriers = await Carrier.filter(active=True).order_by("code")
-    request = _waybill_request(shipment, count, weight, await _goods(shipment), settings)
+    lines = await OrderLine.filter(order_id=shipment.order.id).prefetch_related("product")
+    request = _waybill_request(shipment, packages, lines, settings)
+    weight = request.weight_g
     quotes = await live_quotes(eligible(carriers, parcel), QuoteRequest(
         request.sender.place, request.recipient.place, weight, request.service_level), settings, now)
     choice = choose_carrier(carriers, parcel, weight, now, quotes)

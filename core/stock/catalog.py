@@ -71,12 +71,22 @@ class Product(Model):
     )
     # a picture for the shop: an https:// address, or a file under the media folder (settings.media_dir)
     image = fields.CharField(max_length=300, default="")
+    # what a parcel abroad declares at customs for one unit: the HS (tariff) code, the ISO country it was made
+    # in, and its declared value in the shop's currency (the commercial invoice's line)
+    hs_code = fields.CharField(max_length=16, default="")
+    origin_country = fields.CharField(max_length=2, default="")
+    customs_value = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
 
     class Meta:
         table = "product"
 
     def __str__(self) -> str:
         return self.sku
+
+    @property
+    def declares_customs(self) -> bool:
+        """Whether the product can cross a border: it has all three customs facts."""
+        return bool(self.hs_code and self.origin_country and self.customs_value is not None)
 
     def name_in(self, lang: str) -> str:
         """The name a reader of `lang` is shown: the Chinese one for Chinese readers, when there is one."""

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from tortoise.transactions import in_transaction
 
 from core.base.errors import DomainError, ImportFailed, Problem
-from core.base.fields import LocationCode, Sku, WarehouseCode
+from core.base.fields import Country, HsCode, LocationCode, Sku, WarehouseCode
 from core.stock.catalog import GoodsClass, Product, Supplier
 from core.stock.ledger import MoveReason, StockLevel, move_stock
 from core.stock.waiting import waiting_orders
@@ -45,6 +45,10 @@ class ProductRow(BaseModel):
     price: Decimal = Field(default=Decimal(0), ge=0, le=Decimal("9999999999"), decimal_places=2)
     supplier: Optional = ""
     active: bool = True
+    # customs facts, needed before the product can go abroad
+    hs_code: HsCode = ""
+    origin_country: Country = ""
+    customs_value: Decimal | None = Field(default=None, ge=0, le=Decimal("9999999999"), decimal_places=2)
 
 
 class StockRow(BaseModel):
