@@ -199,7 +199,8 @@ class KarrioCarrier(CarrierAdapter):
             raise _problem(conn.code, messages, "shipment")
         label = details.docs.label if details.docs else None
         return Waybill(details.tracking_number, self._routing(details),
-                       base64.b64decode(label) if label else None, (details.label_type or "").lower() or None)
+                       label=base64.b64decode(label) if label else None,
+                       label_format=(details.label_type or "").lower() or None)
 
     @staticmethod
     def _routing(details: Any) -> dict[str, str]:
