@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidInput
 from core.base.events import OutboxEvent, emit
+from core.base.i18n import phrase
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, root_number
@@ -132,7 +133,7 @@ def tally_sales(lines: Iterable[tuple[str, Hashable, int, Decimal]]) -> dict[Has
 
 def _sales_window(tz: ZoneInfo, days: int) -> tuple[date, date, datetime]:
     if not 1 <= days <= MAX_SALES_DAYS:
-        raise InvalidInput(detail=f"sales cover 1 to {MAX_SALES_DAYS} days, not {days}")
+        raise InvalidInput(detail=phrase("refuse.sales_days", most=MAX_SALES_DAYS, days=days))
     last = datetime.now(tz).date()
     first = last - timedelta(days=days - 1)
     return first, last, datetime.combine(first, datetime.min.time(), tz).astimezone(UTC)

@@ -58,18 +58,7 @@ async def _staff(http: aiohttp.ClientSession, log: LeakLog, role: Role) -> Reade
 
 
 async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(http, db: Settings):
-    log = LeakLog(allowed={"Li Lei", "Product TEA", "SWIFT carrier", "shop"}, pending={
-        "review": "a hold's summary (hold_reason, reason) is the English verdict and the address field's name "
-                  "stays English inside the Chinese reason: core/orders/review.py",
-        "history": "an order's history reasons are English text: core/orders, core/floor, core/shipping",
-        "carrier_choice": "the basis of a carrier's choice is English text: core/shipping/carriers",
-        "tracking": "a carrier's event without words of its own is said as its English code: core/shipping/tracking.py",
-        "conflict": "Conflict(detail=…) refusals are English text, no catalogue cases on main yet: packing, dispatch",
-    }, kinds={
-        "review": r"postcode|address lacks|cash on delivery",
-        "history": r"received via|reserved in|on pick list|package\(s\) in shipment|waybill",
-        "carrier_choice": r"lowest price|rate table",
-    })
+    log = LeakLog(allowed={"Li Lei", "Product TEA", "SWIFT carrier", "shop"})
     wh = await a_warehouse(bins=4)
     tea = await a_product("TEA", price="6000.00")
     await stock(tea, wh, 5, "A-01-02")

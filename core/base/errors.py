@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from core.base.i18n import MESSAGES, phrase, text
+from core.base.i18n import MESSAGES, Phrase, phrase, text
 
 
 class DomainError(Exception):
@@ -101,3 +101,8 @@ class ImportFailed(DomainError):
     def lines(self, lang: str = "en") -> list[str]:
         return [text("csv_line", lang, line=line, problem=text(code, lang, **params))
                 for line, code, params in self.problems]
+
+
+def set_to(kind: str, to: str) -> Phrase:
+    """The action of a step to state `to` of a document of `kind`, for InvalidTransition: "set to Shipped"."""
+    return phrase("action.set_to", status=phrase(f"status.{kind}.{to}"))

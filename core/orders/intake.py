@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import add, add_if_new, in_callers_transaction, insert, retry_on_conflict
 from core.base.errors import InvalidInput
+from core.base.i18n import kept, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
@@ -90,7 +91,7 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
                   settings: Settings) -> Order:
     priced = [(line.qty, products[line.sku].price) for line in data.lines]
     if line_total(priced) > MAX_ORDER_TOTAL:
-        raise InvalidInput(detail=f"an order may be worth at most {MAX_ORDER_TOTAL:,}; split it")
+        raise InvalidInput(detail=phrase("refuse.order_too_big", limit=f"{MAX_ORDER_TOTAL:,}"))
     customer, is_new = await find_or_add_customer(data)
     address = data.address
     order = await add(
@@ -111,7 +112,8 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         row = await add(OrderLine, order_id=order.id, product_id=product.id, qty=line.qty, unit_price=product.price)
         lines.append((row, product))
     await insert(OrderEvent, order_id=order.id, from_status=OrderStatus.DRAFT.value,
-                 to_status=OrderStatus.SUBMITTED.value, actor=actor, reason=f"received via {channel}")
+                 to_status=OrderStatus.SUBMITTED.value, actor=actor,
+                 reason=kept(phrase("history.received", channel=channel)))
     free = await free_stock([p.id for _, p in lines])
     if await review_order(order, customer, lines, settings, free, first_order=is_new) == Outcome.PASS:
         await allocate_order(order, "allocation", settings, lines, free)

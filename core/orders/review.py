@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
-from core.base.i18n import Phrase, phrase, text
+from core.base.i18n import Phrase, listed, phrase, text
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
@@ -66,7 +66,8 @@ async def customer_in_good_standing(case: ReviewCase) -> RuleResult:
 async def address_complete(case: ReviewCase) -> RuleResult:
     missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
     if missing:
-        return _result("address", Outcome.HOLD, "address_lacks", missing=", ".join(missing))
+        return _result("address", Outcome.HOLD, "address_lacks",
+                       missing=listed([phrase(f"field.{name}") for name in missing]))
     return _result("address", Outcome.PASS, "address_complete")
 
 
@@ -203,12 +204,12 @@ VERDICT_STATUS = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.
                   Outcome.REJECT: OrderStatus.REJECTED}
 
 
-def verdict_of(results: list[RuleResult]) -> tuple[Outcome, str]:
+def verdict_of(results: list[RuleResult]) -> tuple[Outcome, Phrase]:
     """The worst outcome of the rules, and the reasons of the rules that gave it (a pass needs none)."""
     verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
     if verdict == Outcome.PASS:
-        return verdict, "all rules passed"
-    return verdict, "; ".join(r.reason for r in results if r.outcome == verdict)
+        return verdict, phrase("history.review_passed")
+    return verdict, listed([r.said or r.reason for r in results if r.outcome == verdict], clauses=True)
 
 
 async def held_order(number: str, action: str = "decided") -> Order:
@@ -224,11 +225,11 @@ async def decide_held(number: str, approve: bool, actor: str, reason: str, setti
     """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
 
     if not approve and not reason.strip():
-        raise InvalidInput(detail="say why the order is rejected; the customer will be told")
+        raise InvalidInput(detail=phrase("refuse.reject_needs_reason"))
     async with in_transaction():
         order = await held_order(number, "approved" if approve else "rejected")
         if approve:
-            await transition(order, OrderStatus.APPROVED, actor, reason or "approved by manager")
+            await transition(order, OrderStatus.APPROVED, actor, reason or phrase("history.approved_by_manager"))
             await allocate_order(order, actor, settings)
         else:
             await transition(order, OrderStatus.REJECTED, actor, reason)

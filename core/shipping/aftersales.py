@@ -22,9 +22,10 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.db import by_number, in_callers_transaction, lock_rows, retry_on_conflict
-from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, set_to
 from core.base.events import emit
 from core.base.fields import LocationCode, Note, Number
+from core.base.i18n import phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import fill_waiting
@@ -118,9 +119,9 @@ class PhotoIn(BaseModel):
         try:
             raw = base64.b64decode(self.data, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise InvalidInput(detail="a photo is not valid base64") from exc
+            raise InvalidInput(detail=phrase("refuse.bad_photo")) from exc
         if not raw or len(raw) > MAX_PHOTO_BYTES:
-            raise InvalidInput(detail=f"a photo must be between 1 byte and {MAX_PHOTO_BYTES // 1024 // 1024} MB")
+            raise InvalidInput(detail=phrase("refuse.photo_size", most=MAX_PHOTO_BYTES // 1024 // 1024))
         return raw
 
 
@@ -256,7 +257,7 @@ async def request_by_number(number: str) -> AfterSalesRequest:
 async def _step(request: AfterSalesRequest, current: RequestStatus, to: RequestStatus, actor: str, note: str,
                 **also: Any) -> None:
     if not await AfterSalesRequest.filter(id=request.id, status=current).update(status=to, **also):
-        raise InvalidTransition(document=request.number, current=request.status, action=f"set to {to.value}")
+        raise InvalidTransition(document=request.number, current=request.status, action=set_to("aftersales", to))
     request.status = to
     await AfterSalesStep.create(request_id=request.id, status=to, actor=actor, note=note)
     await emit(f"aftersales.{to.value}", {"request": request.number, "order": request.order.number,
@@ -293,7 +294,7 @@ async def receive_return(number: str, body: ReturnIn, actor: str, settings: Sett
         shipment = await Shipment.filter(order_id=request.order.id, status__in=(
             ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED)).prefetch_related("warehouse").first()
         if shipment is None:
-            raise Conflict(detail=f"{request.order.number} has no shipment to return to")
+            raise Conflict(detail=phrase("refuse.no_shipment_to_return", order=request.order.number))
         warehouse = shipment.warehouse
         target = await location_by_code(warehouse, body.location)
         source = await virtual_location(warehouse.id, LocationKind.CUSTOMER)

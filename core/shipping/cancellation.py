@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import retry_on_conflict
 from core.base.errors import InvalidTransition
 from core.base.events import emit
+from core.base.i18n import phrase
 from core.orders.allocation import offer_freed
 from core.orders.order import (
     TRANSITIONS,
@@ -53,7 +54,7 @@ async def cancel_order(number: str, actor: str, reason: str) -> Order:
             freed |= await release_order_stock(each)
             await cancel_open_shipments(each.id)
             await transition(each, OrderStatus.CANCELLED, actor, reason if each is order else
-                             f"{reason} (with {order.number})", announce=not rest)
+                             phrase("history.cancelled_with", reason=reason, order=order.number), announce=not rest)
         if rest:
             await emit("order.cancelled_with_rest", {
                 "order": order.number, "follow_ons": ", ".join(f.number for f in rest), "reason": reason,

@@ -23,7 +23,7 @@ from tortoise.models import Model
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
 from core.base.fields import ClockTime
-from core.base.i18n import LANGUAGES, SEPARATOR, text
+from core.base.i18n import LANGUAGES, SEPARATOR, phrase, text
 from core.base.settings import Settings
 from core.orders.order import ServiceLevel
 from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
@@ -361,7 +361,7 @@ ADAPTERS: dict[str, CarrierAdapter] = {"simulated": SimulatedCarrier(), "own_fle
 def adapter_for(carrier: Carrier) -> CarrierAdapter:
     adapter = ADAPTERS.get(carrier.adapter)
     if adapter is None:
-        raise Conflict(detail=f"carrier {carrier.code} uses adapter {carrier.adapter}, which is not installed")
+        raise Conflict(detail=phrase("refuse.no_adapter", carrier=carrier.code, adapter=carrier.adapter))
     return adapter
 
 
