@@ -99,7 +99,7 @@ TEXTS: dict[str, dict[str, str]] = {
                           "zh": "库位 {location} 不在调拨的目标仓库中"},
     "refuse.nul": {"en": "text may not contain NUL characters", "zh": "文本不能包含 NUL 字符"},
     "refuse.idempotency_key": {"en": "{header} must be 8 to 64 letters, digits or _.:-",
-                               "zh": "{header} 须为 8 至 64 个字母、数字或 _.:- 字符"},
+                               "zh": "{header} 须为 8 至 64 个字符（字母、数字、下划线、点、冒号或连字符）"},
     # an order's history: why it took each step
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},
@@ -112,6 +112,9 @@ TEXTS: dict[str, dict[str, str]] = {
                         "zh": "{order} 的剩余部分（分批发货），等待：{how}"},
     "history.split": {"en": "{why}; the rest follows as {number} (partial shipment)",
                       "zh": "{why}；其余部分作为 {number} 随后发货（分批发货）"},
+    "history.backordered": {"en": "{sku}×{qty} backordered", "zh": "{sku}×{qty} 缺货待补"},
+    "history.by_transfer": {"en": "{sku}×{qty} by transfer", "zh": "{sku}×{qty} 调拨中"},
+    "history.transfers": {"en": "{what} ({transfers})", "zh": "{what}（{transfers}）"},
     "history.stock_arrived": {"en": "stock arrived", "zh": "到货"},
     "history.transfer_arrived": {"en": "transfer arrived", "zh": "调拨到货"},
     "history.short_pick": {"en": "short pick at {location}: {sku}×{missing} missing",

@@ -15,7 +15,7 @@ from tortoise.expressions import F
 
 from core.base.db import change, in_callers_transaction
 from core.base.events import emit
-from core.base.i18n import Phrase, kept, phrase
+from core.base.i18n import Phrase, kept, listed, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.order import (
@@ -111,9 +111,9 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
         await change(OrderLine, {"id": line.id}, qty_reserved=line.qty_reserved, qty_transfer=line.qty_transfer,
                      qty_backordered=line.qty_backordered)
     waiting = _waiting(lines)
-    how = ", ".join(waiting)
+    how = listed(waiting)
     if transfers:
-        how += f" ({', '.join(t.number for t in transfers)})"
+        how = phrase("history.transfers", what=how, transfers=listed([t.number for t in transfers]))
     # Partial shipment, when the customer or the order allows it: what is here ships now, and what waits
     # moves to a follow-on order that ships when it arrives.
     split = bool(waiting) and order.partial_shipment and any(line.qty_reserved for line, _ in lines)
@@ -149,19 +149,19 @@ async def _follow_on_number(number: str) -> str:
     return f"{root}-{taken + 2}"
 
 
-def _waiting(lines: list[tuple[OrderLine, Product]]) -> list[str]:
+def _waiting(lines: list[tuple[OrderLine, Product]]) -> list[Phrase]:
     """What of an order is not reserved in its warehouse yet, and how it is coming."""
     waiting = []
     for line, product in lines:
         if line.qty_backordered:
-            waiting.append(f"{product.sku}×{line.qty_backordered} backordered")
+            waiting.append(phrase("history.backordered", sku=product.sku, qty=line.qty_backordered))
         if line.qty_transfer:
-            waiting.append(f"{product.sku}×{line.qty_transfer} by transfer")
+            waiting.append(phrase("history.by_transfer", sku=product.sku, qty=line.qty_transfer))
     return waiting
 
 
 async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]], warehouse_id: int, number: str,
-                             actor: str, how: str, why: Phrase) -> None:
+                             actor: str, how: Phrase, why: Phrase) -> None:
     """Move every unit of `order` that is not reserved here (coming by transfer or backordered) to a new order
     `number` for the same customer and address, which waits as `backordered`; `order` keeps what is reserved
     and becomes allocated (`why` says how it got its goods). Transfers bringing the moved units follow them."""
@@ -299,7 +299,7 @@ async def _allocate_if_complete(order_ids: set[int], actor: str, why: Phrase) ->
             ready.append(order.number)
         elif step == "split":
             await _split_off_waiting(order, lines, order.warehouse_id,  # type: ignore[attr-defined]
-                                     await _follow_on_number(order.number), actor, ", ".join(_waiting(lines)), why)
+                                     await _follow_on_number(order.number), actor, listed(_waiting(lines)), why)
             ready.append(order.number)
     return ready
 
