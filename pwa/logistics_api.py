@@ -7,6 +7,7 @@ from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from core.base.auth import Permission, Staff
 from core.base.fields import CarrierCode, Number, ScannedCode, WarehouseCode
@@ -76,7 +77,7 @@ class PickListIn(BaseModel):
     @model_validator(mode="after")
     def _one_way(self) -> PickListIn:
         if bool(self.orders) == bool(self.warehouse):
-            raise ValueError("give either orders or a warehouse")
+            raise PydanticCustomError("invalid.orders_or_warehouse", "give either orders or a warehouse")
         return self
 
 

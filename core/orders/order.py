@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from tortoise import fields, timezone
 from tortoise.models import Model
 
@@ -191,7 +192,7 @@ class WindowIn(BaseModel):
     @model_validator(mode="after")
     def _start_before_end(self) -> WindowIn:
         if self.start >= self.end:
-            raise ValueError("a delivery window must start before it ends")
+            raise PydanticCustomError("invalid.window_order", "a delivery window must start before it ends")
         return self
 
 
@@ -217,7 +218,8 @@ class OrderIn(BaseModel):
         seen: set[str] = set()
         for line in lines:
             if line.sku in seen:
-                raise ValueError(f"SKU {line.sku} appears twice; send one line per product")
+                raise PydanticCustomError("invalid.sku_twice", "SKU {sku} appears twice; send one line per product",
+                                         {"sku": line.sku})
             seen.add(line.sku)
         return lines
 

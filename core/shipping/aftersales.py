@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -112,7 +113,8 @@ class PhotoIn(BaseModel):
     @classmethod
     def _image(cls, value: str) -> str:
         if value not in PHOTO_TYPES:
-            raise ValueError(f"a photo must be one of {', '.join(sorted(PHOTO_TYPES))}")
+            raise PydanticCustomError("invalid.photo_type", "a photo must be one of {kinds}",
+                                      {"kinds": ", ".join(sorted(PHOTO_TYPES))})
         return value
 
     def content(self) -> bytes:
@@ -138,7 +140,7 @@ class RequestIn(BaseModel):
     def _each_sku_once(cls, lines: list[LineIn]) -> list[LineIn]:
         skus = [line.sku for line in lines]
         if len(set(skus)) != len(skus):
-            raise ValueError("a SKU appears twice; send one line per product")
+            raise PydanticCustomError("invalid.a_sku_twice", "a SKU appears twice; send one line per product")
         return lines
 
 

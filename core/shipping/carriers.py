@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 from tortoise import fields
 from tortoise.models import Model
 
@@ -95,7 +96,8 @@ class CarrierIn(BaseModel):
     @classmethod
     def _known_adapter(cls, value: str) -> str:
         if value not in ADAPTERS:
-            raise ValueError(f"unknown adapter {value!r}; one of {', '.join(sorted(ADAPTERS))}")
+            raise PydanticCustomError("invalid.adapter", "unknown adapter {adapter}; one of {known}",
+                                      {"adapter": value, "known": ", ".join(sorted(ADAPTERS))})
         return value
 
 
