@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidInput
 from core.base.events import OutboxEvent, emit
-from core.base.i18n import phrase
+from core.base.i18n import listed, phrase
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, root_number
@@ -218,10 +218,11 @@ async def alert_late_orders(settings: Settings, now: datetime) -> list[str]:
     late = await Order.filter(Q(requested_date__lt=today) | Q(created_at__lt=too_old),
                               status__in=LATE_STATUSES).order_by("id").values_list("number", flat=True)
     if late:
-        listed = ", ".join(late[:30]) + (f" and {len(late) - 30} more" if len(late) > 30 else "")
+        named = listed(late[:30]) if len(late) <= 30 else phrase("late.more", orders=listed(late[:30]),
+                                                                    more=len(late) - 30)
         async with in_transaction():
-            await emit("shipment.late", {"count": len(late), "orders": listed,
-                                         "why": f"past the requested day or older than {settings.late_after_hours} h"},
+            await emit("shipment.late", {"count": len(late), "orders": named,
+                                         "why": phrase("late.why", hours=settings.late_after_hours)},
                        dedupe_key=f"late:{today.isoformat()}")
     return list(late)
 

@@ -53,6 +53,7 @@ def _merged() -> dict[str, dict[str, str]]:
 MESSAGES = _merged()
 SEPARATOR = {"en": ", ", "zh": "、"}  # between items of a list inside a sentence
 CLAUSE_SEPARATOR = {"en": "; ", "zh": "；"}  # between clauses
+BETWEEN = {"items": SEPARATOR, "clauses": CLAUSE_SEPARATOR, "lines": {"en": "\n", "zh": "\n"}}  # listed()
 
 
 def language_of(preference: str | None, default: str = DEFAULT_LANGUAGE) -> str:
@@ -131,10 +132,10 @@ def unkept(stored: str) -> str | Phrase:
     return stored
 
 
-def listed(items: list[Any], clauses: bool = False) -> Phrase:
-    """Several words or phrases said as one list in the reader's language ("a, b" / "a、b"); `clauses` when
-    they are whole clauses ("a; b" / "a；b")."""
-    return phrase("list", items=items, clauses=clauses)
+def listed(items: list[Any], way: str = "items") -> Phrase:
+    """Several words or phrases said as one list in the reader's language: "items" ("a, b" / "a、b"),
+    "clauses" ("a; b" / "a；b") or "lines" (one a line)."""
+    return phrase("list", items=items, way=way)
 
 
 class _Blank(dict):  # a parameter the caller did not give prints as nothing rather than failing the message
@@ -147,7 +148,7 @@ def text(code: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     the caller's own `detail`, else the code). Parameters that are phrases are said in `lang` too."""
     params = {name: render(value, lang) for name, value in params.items()}
     if code == "list":
-        between = (CLAUSE_SEPARATOR if params.get("clauses") else SEPARATOR).get(lang, SEPARATOR[DEFAULT_LANGUAGE])
+        between = BETWEEN.get(str(params.get("way")), SEPARATOR).get(lang, SEPARATOR[DEFAULT_LANGUAGE])
         items = params.get("items")
         return between.join(str(item) for item in (items if isinstance(items, list) else [items]))
     entry = MESSAGES.get(code)

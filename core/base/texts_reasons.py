@@ -100,6 +100,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "refuse.nul": {"en": "text may not contain NUL characters", "zh": "文本不能包含 NUL 字符"},
     "refuse.idempotency_key": {"en": "{header} must be 8 to 64 letters, digits or _.:-",
                                "zh": "{header} 须为 8 至 64 个字符（字母、数字、下划线、点、冒号或连字符）"},
+    # what a manager or a driver is told (core.reports, core.shipping.fleet)
+    "late.why": {"en": "past the requested day or older than {hours} h", "zh": "已过要求日期或超过 {hours} 小时"},
+    "late.more": {"en": "{orders} and {more} more", "zh": "{orders}等，另有 {more} 个"},
+    "route.stop": {"en": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}",
+                   "zh": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}"},
+    "route.window": {"en": " ({window})", "zh": "（{window}）"},
     # an order's history: why it took each step
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},

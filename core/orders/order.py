@@ -253,7 +253,7 @@ async def transition(order: Order, to: OrderStatus, actor: str, reason: str | Ph
     await emit(
         f"order.{to.value}",
         {"order": order.number, "from": current.value, "status": to.value, "reason": render(reason, DEFAULT_LANGUAGE),
-         "said": reason,
+         "reason_zh": render(reason, "zh"),  # the reason in both languages, for each reader's (bot.notifier)
          "customer_id": order.customer_id, "channel": order.channel},  # type: ignore[attr-defined]
     )
 
@@ -365,7 +365,7 @@ async def list_orders(status: OrderStatus | None = None, phone: str | None = Non
 def _why(order: Order, lang: str) -> str:
     """Why review did not pass the order, in the reader's language (older orders kept their reasons in English
     only)."""
-    return render(listed([r.get("said") or r["reason"] for r in order.review if r["outcome"] != "pass"], clauses=True),
+    return render(listed([r.get("said") or r["reason"] for r in order.review if r["outcome"] != "pass"], way="clauses"),
                   lang)
 
 

@@ -209,7 +209,7 @@ def verdict_of(results: list[RuleResult]) -> tuple[Outcome, Phrase]:
     verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
     if verdict == Outcome.PASS:
         return verdict, phrase("history.review_passed")
-    return verdict, listed([r.said or r.reason for r in results if r.outcome == verdict], clauses=True)
+    return verdict, listed([r.said or r.reason for r in results if r.outcome == verdict], way="clauses")
 
 
 async def held_order(number: str, action: str = "decided") -> Order:

@@ -25,7 +25,7 @@ from core.base.db import by_number
 from core.base.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
-from core.base.i18n import phrase
+from core.base.i18n import listed, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.shipping.carriers import Carrier
@@ -333,12 +333,14 @@ async def send_route_to_driver(number: str, plate: str, tz: ZoneInfo) -> dict[st
     vehicle = await Vehicle.get(plate=plate)
     if vehicle.driver_chat is None:
         raise DriverNotLinked(plate=plate)
-    lines = [f"{s['seq']}. {s['time']} {s['recipient']} {s['phone']} · {s['address']}"
-             + (f" ({s['window']})" if s["window"] else "") + f" · {s['shipment']}" for s in van["stops"]]
+    lines = [phrase("route.stop", seq=s["seq"], time=s["time"], recipient=s["recipient"], phone=s["phone"],
+                    address=s["address"], shipment=s["shipment"],
+                    window=phrase("route.window", window=s["window"]) if s["window"] else "")
+             for s in van["stops"]]
     async with in_transaction():
         await emit("route_plan.sent", {"plan": plan.number, "plate": plate, "day": view["day"],
                                        "chat_id": vehicle.driver_chat, "language": "zh",
-                                       "count": len(lines), "km": van["km"], "stops": "\n".join(lines)})
+                                       "count": len(lines), "km": van["km"], "stops": listed(lines, "lines")})
     return {"plan": plan.number, "plate": plate, "driver": vehicle.driver, "stops": len(lines), "sent": True}
 
 
