@@ -106,6 +106,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "route.stop": {"en": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}",
                    "zh": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}"},
     "route.window": {"en": " ({window})", "zh": "（{window}）"},
+    "unit.grams": {"en": "{n} g", "zh": "{n} 克"},
     # an order's history: why it took each step
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},
