@@ -113,6 +113,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "route.window": {"en": " ({window})", "zh": "（{window}）"},
     "unit.grams": {"en": "{n} g", "zh": "{n} 克"},
     # an order's history: why it took each step
+    "channel.telegram": {"en": "Telegram", "zh": "Telegram"},
+    "channel.phone": {"en": "a phone call", "zh": "电话"},
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},
     "history.approved_by_manager": {"en": "approved by manager", "zh": "经理审核通过"},

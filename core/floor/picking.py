@@ -149,7 +149,7 @@ async def create_pick_list(numbers: list[str], actor: str, settings: Settings) -
     orders = [await order_by_number(n) for n in numbers]
     for order in orders:
         if (why := ready_to_pick(order)) is not None:
-            raise InvalidTransition(document=order.number, current=order.status,
+            raise InvalidTransition(document=order.number, current=order.status, kind="order",
                                     action=phrase("action.picked_because", why=why))
     warehouses = {o.warehouse_id for o in orders}  # type: ignore[attr-defined]
     if len(warehouses) != 1:

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import add, add_if_new, in_callers_transaction, insert, retry_on_conflict
 from core.base.errors import InvalidInput
-from core.base.i18n import kept, phrase
+from core.base.i18n import MESSAGES, Phrase, kept, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
@@ -113,7 +113,7 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         lines.append((row, product))
     await insert(OrderEvent, order_id=order.id, from_status=OrderStatus.DRAFT.value,
                  to_status=OrderStatus.SUBMITTED.value, actor=actor,
-                 reason=kept(phrase("history.received", channel=channel)))
+                 reason=kept(phrase("history.received", channel=channel_words(channel))))
     free = await free_stock([p.id for _, p in lines])
     if await review_order(order, customer, lines, settings, free, first_order=is_new) == Outcome.PASS:
         await allocate_order(order, "allocation", settings, lines, free)
@@ -148,3 +148,8 @@ async def take_phone_order(data: PhoneOrderIn, actor: str, settings: Settings) -
     order = OrderIn(customer=data.customer, address=address, lines=data.lines, payment_method=data.payment_method,
                     service_level=data.service_level, requested_date=data.requested_date, note=data.note)
     return await place_order(order, PHONE_CHANNEL, actor, settings)
+
+
+def channel_words(channel: str) -> str | Phrase:
+    """A sales channel as people call it: fahuo's own (Telegram, phone orders) in words, a shop by its name."""
+    return phrase(f"channel.{channel}") if f"channel.{channel}" in MESSAGES else channel

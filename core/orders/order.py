@@ -237,12 +237,14 @@ async def transition(order: Order, to: OrderStatus, actor: str, reason: str | Ph
     `announce=False` leaves the event to the caller, who tells of several orders' steps in one."""
     current = OrderStatus(order.status)
     if to not in TRANSITIONS[current]:
-        raise InvalidTransition(document=order.number, current=current.value, action=set_to("order", to))
+        raise InvalidTransition(document=order.number, current=current.value, action=set_to("order", to),
+                                kind="order")
     # guarded on the status we read: a concurrent change makes this fail instead of being overwritten.
     # Plain statements (as are the history row and the event): every order passes here several times.
     if not await change(Order, {"id": order.id, "status": current}, status=to, updated_at=timezone.now(), **also):
         fresh = await Order.get(id=order.id)
-        raise InvalidTransition(document=order.number, current=fresh.status, action=set_to("order", to))
+        raise InvalidTransition(document=order.number, current=fresh.status, action=set_to("order", to),
+                                kind="order")
     order.status = to
     for name, value in also.items():
         setattr(order, name, value)

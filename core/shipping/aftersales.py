@@ -259,7 +259,8 @@ async def request_by_number(number: str) -> AfterSalesRequest:
 async def _step(request: AfterSalesRequest, current: RequestStatus, to: RequestStatus, actor: str, note: str,
                 **also: Any) -> None:
     if not await AfterSalesRequest.filter(id=request.id, status=current).update(status=to, **also):
-        raise InvalidTransition(document=request.number, current=request.status, action=set_to("aftersales", to))
+        raise InvalidTransition(document=request.number, current=request.status, action=set_to("aftersales", to),
+                                kind="aftersales")
     request.status = to
     await AfterSalesStep.create(request_id=request.id, status=to, actor=actor, note=note)
     await emit(f"aftersales.{to.value}", {"request": request.number, "order": request.order.number,

@@ -95,7 +95,8 @@ async def transfer_by_number(number: str) -> TransferOrder:
 
 async def _set_status(transfer: TransferOrder, want: TransferStatus, to: TransferStatus, **stamp: Any) -> None:
     if not await TransferOrder.filter(id=transfer.id, status=want).update(status=to, **stamp):
-        raise InvalidTransition(document=transfer.number, current=transfer.status, action=set_to("transfer", to))
+        raise InvalidTransition(document=transfer.number, current=transfer.status, action=set_to("transfer", to),
+                                kind="transfer")
     transfer.status = to
 
 
