@@ -18,7 +18,9 @@ same for its own parameters, so a phrase may sit inside a message or inside anot
 (`text("wrong_scan", lang, expected=phrase("expect.location", code="A-01"), got="B-02")`). A name the data
 holds in both languages (a product's) travels as `named(en, zh)` and is said the same way. Any other parameter
 is printed as it is: codes, SKUs, numbers and plain names are the same in every language. A refusal keeps its
-own code (and its English text beside the phrases); a phrase adds the reader's words, never replaces a code."""
+own code (and its English text beside the phrases); a phrase adds the reader's words, never replaces a code.
+A phrase kept in a text column (an order's history reason) is stored by `kept` and read back by `unkept`;
+older rows of plain text are shown as they were written. `listed` says a list the reader's way ("a、b")."""
 
 from __future__ import annotations
 
