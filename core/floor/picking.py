@@ -21,7 +21,7 @@ from core.base.auth import Staff
 from core.base.db import by_number, fetch, in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
-from core.base.i18n import Phrase, named, phrase
+from core.base.i18n import Phrase, listed, named, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, Payload
@@ -492,7 +492,7 @@ async def _cover(reservation: Reservation, short: int, level: StockLevel, pick_l
         ])
         if ours:
             notices.append(phrase("pick.more_from", qty=got, sku=line.product.sku,
-                                  locations=", ".join(r.level.location.code for r in extra)))
+                                  locations=listed([r.level.location.code for r in extra])))
     if short > got:
         rest = short - got
         await OrderLine.filter(id=line.id).update(qty_reserved=F("qty_reserved") - rest,

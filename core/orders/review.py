@@ -74,7 +74,7 @@ async def address_complete(case: ReviewCase) -> RuleResult:
 async def products_active(case: ReviewCase) -> RuleResult:
     retired = [p.sku for _, p in case.lines if not p.active]
     if retired:
-        return _result("products", Outcome.REJECT, "retired", skus=", ".join(retired))
+        return _result("products", Outcome.REJECT, "retired", skus=listed(retired))
     return _result("products", Outcome.PASS, "on_sale")
 
 
@@ -82,7 +82,7 @@ async def quantities_sane(case: ReviewCase) -> RuleResult:
     limit = case.settings.max_line_qty
     big = [f"{p.sku}×{line.qty}" for line, p in case.lines if line.qty > limit]
     if big:
-        return _result("quantities", Outcome.HOLD, "large_quantities", limit=limit, lines=", ".join(big))
+        return _result("quantities", Outcome.HOLD, "large_quantities", limit=limit, lines=listed(big))
     return _result("quantities", Outcome.PASS, "usual_quantities")
 
 
@@ -127,7 +127,7 @@ async def stock_exists(case: ReviewCase) -> RuleResult:
         if have < line.qty:
             short.append(f"{product.sku} −{line.qty - have}")
     if short:
-        return _result("stock", Outcome.PASS, "backordered", lines=", ".join(short))
+        return _result("stock", Outcome.PASS, "backordered", lines=listed(short))
     return _result("stock", Outcome.PASS, "in_stock")
 
 

@@ -62,6 +62,7 @@ async def test_a_blocked_customer_is_rejected():
 async def test_an_address_without_province_or_postcode_is_held_to_confirm_it():
     held = await address_complete(_case(_order(province="", postcode="")))
     assert _said(held) == (Outcome.HOLD, "address lacks province, postcode; confirm it with the customer")
+    assert render(held.said, "zh") == "地址缺少省份、邮编，请与客户确认"  # the fields named in the reader's words
     assert (await address_complete(_case())).outcome == Outcome.PASS
 
 
