@@ -39,6 +39,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "refuse.demo_not_empty": {"en": "this database already has data; the demo set loads only into an empty one",
                               "zh": "此数据库已有数据，演示数据只能载入空数据库"},
+    "refuse.carrier_silent": {"en": "the carrier's system did not answer", "zh": "承运商系统未应答"},
     "refuse.no_adapter": {"en": "carrier {carrier} uses adapter {adapter}, which is not installed",
                           "zh": "承运商 {carrier} 使用的接口 {adapter} 未安装"},
     "refuse.no_vehicle_yet": {"en": "{shipment}: scan the vehicle and load the packages first",

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import Conflict, InvalidTransition
 from core.base.events import emit
-from core.base.i18n import listed, phrase
+from core.base.i18n import listed, phrase, text
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.picking import PickTask, TaskState, picked_quantities
@@ -107,5 +107,6 @@ async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) 
         log.exception("booking a carrier for %s failed", shipment.number)
         async with in_transaction():
             await emit("shipment.no_carrier", {"shipment": shipment.number, "order": number,
-                                               "why": "the carrier's system did not answer"})
+                                               "why": text("refuse.carrier_silent", "en"),
+                                               "why_zh": text("refuse.carrier_silent", "zh")})
         return Packed(shipment, created=True)
