@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from bot.callbacks import DocumentStep
 from bot.texts import language_of, say
-from core.base.errors import DomainError, InvalidTransition
+from core.base.errors import DomainError, InvalidTransition, validation_problems
 from core.base.i18n import MESSAGES, text
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,12 @@ async def already_done(query: CallbackQuery, lang: str) -> None:
 
 
 def refused_input(exc: ValidationError, lang: str) -> str:
-    # fahuo's own checks raise errors whose type is a catalogue code: those are said in the person's language
-    first = exc.errors(include_url=False, include_input=False)[0]
-    return text(first["type"], lang, **first.get("ctx", {})) if first["type"] in MESSAGES else first["msg"]
+    """The first thing wrong with what the person gave, in their language: fahuo's own checks say it whole,
+    pydantic's name the field."""
+    first = validation_problems(exc, lang)[0]
+    if exc.errors()[0]["type"] in MESSAGES:
+        return first["problem"]
+    return text("invalid.field", lang, field=first["name"], problem=first["problem"])
 
 
 async def tell(event: TelegramObject, message: str) -> None:

@@ -23,7 +23,7 @@ from bot.charts import chart_png
 from bot.keyboards import keyboard
 from bot.texts import TEXTS, language_of, say
 from core.base.events import OutboxEvent
-from core.base.i18n import local_day, status_word
+from core.base.i18n import is_phrase, local_day, render, status_word
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
 from core.floor.picking import pick_list_warehouse
@@ -54,7 +54,8 @@ DAYS = ("eta", "requested", "arrives", "day")  # values that are days (ISO), sai
 def _said_in(lang: str, payload: dict[str, Any]) -> dict[str, str | int | float]:
     """The event's values a message may show; a value written in both languages (`why` and `why_zh`) is
     given in the reader's; states are said in words and days as the reader writes them, never as stored."""
-    said = {k: v for k, v in payload.items() if isinstance(v, str | int | float)}
+    said = {k: render(v, lang) if is_phrase(v) else v for k, v in payload.items()
+            if isinstance(v, str | int | float) or is_phrase(v)}
     for key in [k for k in said if k.endswith("_zh")]:
         twin = said.pop(key)
         if lang == "zh":

@@ -15,7 +15,7 @@ from bot.callbacks import CancelOrder, PayOrder, TrackOrder
 from bot.features import Feature
 from bot.keyboards import button, keyboard, link
 from bot.texts import say
-from core.base.i18n import local_day, local_moment, status_word
+from core.base.i18n import local_day, local_moment, phrase, status_word
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, customer_order, orders_of_customer
@@ -72,7 +72,7 @@ async def cancel(query: CallbackQuery, callback_data: CancelOrder, lang: str, cu
     if customer is None or await customer_order(number, customer.id) is None:
         await query.answer(say(lang, "not_yours", number=number), show_alert=True)
         return
-    await cancel_order(number, f"tg:{query.from_user.id}", "cancelled by the customer in Telegram")
+    await cancel_order(number, f"tg:{query.from_user.id}", phrase("history.cancelled_by_customer"))
     # the cancel's outbox event tells the customer, once, of it and of any follow-ons it took along; the
     # notifier is woken so that comes at once
     notify_now.set()

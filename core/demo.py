@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from core.base.auth import Role, Staff, add_api_key
 from core.base.errors import Conflict
 from core.base.fonts import image_font
+from core.base.i18n import phrase
 from core.base.passwords import hash_password, off_loop
 from core.base.settings import CarrierAccount
 from core.orders.customers import Customer, e164
@@ -213,7 +214,7 @@ async def load_demo(seed: int = 7, media_dir: Path | None = None,
     `media_dir`, the products get pictures drawn there. `account` (settings' `carrier_account`) says which
     real carriers have a sandbox account: those are added too."""
     if not await is_empty():
-        raise Conflict(detail="this database already has data; the demo set loads only into an empty one")
+        raise Conflict(detail=phrase("refuse.demo_not_empty"))
     rng = random.Random(seed)
     # hashed side by side before the transaction: argon2 takes a while, and the transaction should not wait
     hashes = await asyncio.gather(*(off_loop(hash_password, DEMO_PASSWORD) for _ in STAFF))

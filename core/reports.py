@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidInput
 from core.base.events import OutboxEvent, emit
+from core.base.i18n import listed, phrase
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, root_number
@@ -132,7 +133,7 @@ def tally_sales(lines: Iterable[tuple[str, Hashable, int, Decimal]]) -> dict[Has
 
 def _sales_window(tz: ZoneInfo, days: int) -> tuple[date, date, datetime]:
     if not 1 <= days <= MAX_SALES_DAYS:
-        raise InvalidInput(detail=f"sales cover 1 to {MAX_SALES_DAYS} days, not {days}")
+        raise InvalidInput(detail=phrase("refuse.sales_days", most=MAX_SALES_DAYS, days=days))
     last = datetime.now(tz).date()
     first = last - timedelta(days=days - 1)
     return first, last, datetime.combine(first, datetime.min.time(), tz).astimezone(UTC)
@@ -217,10 +218,11 @@ async def alert_late_orders(settings: Settings, now: datetime) -> list[str]:
     late = await Order.filter(Q(requested_date__lt=today) | Q(created_at__lt=too_old),
                               status__in=LATE_STATUSES).order_by("id").values_list("number", flat=True)
     if late:
-        listed = ", ".join(late[:30]) + (f" and {len(late) - 30} more" if len(late) > 30 else "")
+        named = listed(late[:30]) if len(late) <= 30 else phrase("late.more", orders=listed(late[:30]),
+                                                                    more=len(late) - 30)
         async with in_transaction():
-            await emit("shipment.late", {"count": len(late), "orders": listed,
-                                         "why": f"past the requested day or older than {settings.late_after_hours} h"},
+            await emit("shipment.late", {"count": len(late), "orders": named,
+                                         "why": phrase("late.why", hours=settings.late_after_hours)},
                        dedupe_key=f"late:{today.isoformat()}")
     return list(late)
 

@@ -11,8 +11,8 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from core.base.db import close_db, open_db, ping
-from core.base.errors import DomainError
-from core.base.i18n import MESSAGES, app_words, text
+from core.base.errors import DomainError, validation_problems
+from core.base.i18n import CLAUSE_SEPARATOR, app_words, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
@@ -54,13 +54,6 @@ def _error(code: str, message: str, status: int, **extra: object) -> web.Respons
     return reply({"error": code, "message": message, **extra}, status=status)
 
 
-def _validation_details(exc: ValidationError, lang: str) -> list[dict[str, str]]:
-    # fahuo's own checks raise errors whose type is a catalogue code: those are said in the caller's language
-    return [{"field": ".".join(str(p) for p in err["loc"]) or "body",
-             "problem": text(err["type"], lang, **err.get("ctx", {})) if err["type"] in MESSAGES else err["msg"]}
-            for err in exc.errors(include_url=False, include_input=False)]
-
-
 @web.middleware
 async def errors_as_json(request: web.Request, handler: web.Handler) -> web.StreamResponse:
     """Every failure leaves as {error, message}: domain errors and bad input as 4xx, never a bare 500."""
@@ -73,8 +66,9 @@ async def errors_as_json(request: web.Request, handler: web.Handler) -> web.Stre
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except ValidationError as exc:
-        details = _validation_details(exc, lang)
-        summary = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5])
+        details = validation_problems(exc, lang)
+        summary = CLAUSE_SEPARATOR[lang].join(text("invalid.field", lang, field=d["name"], problem=d["problem"])
+                                              for d in details[:5])
         return _error("validation_error", text("validation_error", lang, detail=summary), 422, details=details)
     except web.HTTPException as exc:
         if exc.status < 400:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter, create_model
 from core.base.auth import Permission, Staff
 from core.base.errors import InvalidInput
 from core.base.fields import CarrierCode, Number
-from core.base.i18n import language_of, render
+from core.base.i18n import language_of, phrase, render
 from core.floor.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
 
@@ -102,7 +102,7 @@ def _path_model(name: str, path: str, types: dict[str, Any]) -> type[BaseModel] 
 async def read_body(request: web.Request, model: type[M]) -> M:
     raw = await request.read()
     if b"\\u0000" in raw or b"\x00" in raw:  # PostgreSQL text cannot hold NUL; refuse it for every backend
-        raise InvalidInput(detail="text may not contain NUL characters")
+        raise InvalidInput(detail=phrase("refuse.nul"))
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested thousands deep
@@ -120,7 +120,7 @@ async def answered_once(request: web.Request, staff: Staff, key: str,
     first answer with `replayed: true`; the same key on a different request is refused."""
     key = key.strip()
     if not KEY_FORM.fullmatch(key):
-        raise InvalidInput(detail=f"{IDEMPOTENCY_KEY} must be 8 to 64 letters, digits or _.:-")
+        raise InvalidInput(detail=phrase("refuse.idempotency_key", header=IDEMPOTENCY_KEY))
     digest = hashlib.sha256(f"{request.method} {request.path_qs}\n".encode() + await request.read()).hexdigest()
 
     async def step() -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from core.base.auth import Permission, Staff
 from core.base.fields import CarrierCode, Number, ScannedCode, WarehouseCode
@@ -38,7 +39,7 @@ from core.shipping.labels import SheetKind, label_png, label_sheet, package_labe
 from core.shipping.packing import PackIn, pack_order
 from core.shipping.papers import printed_paper, render_html, render_pdf
 from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
-from pwa.endpoints import Api, reply, said
+from pwa.endpoints import Api, language, reply, said
 from pwa.responses import (
     CarrierOut,
     DashboardOut,
@@ -76,7 +77,7 @@ class PickListIn(BaseModel):
     @model_validator(mode="after")
     def _one_way(self) -> PickListIn:
         if bool(self.orders) == bool(self.warehouse):
-            raise ValueError("give either orders or a warehouse")
+            raise PydanticCustomError("invalid.orders_or_warehouse", "give either orders or a warehouse")
         return self
 
 
@@ -119,7 +120,7 @@ async def post_scan(request: web.Request, who: Principal, body: ScanIn) -> web.R
 async def post_packages(request: web.Request, who: Principal, number: str, body: PackIn) -> web.Response:
     settings = request.app[SETTINGS]
     packed = await pack_order(number, body, who.actor, settings)
-    view = await shipment_view(packed.shipment, settings)
+    view = await shipment_view(packed.shipment, settings, language(request))
     return reply(view, status=201) if packed.created else reply({**view, "replayed": True})
 
 
@@ -146,7 +147,7 @@ async def get_label_svg(request: web.Request, who: Principal, number: str) -> we
            tag="shipping", permission=Permission.VIEW_ORDERS, returns=ShipmentOut)
 async def get_shipment(request: web.Request, who: Principal, number: str) -> web.Response:
     settings = request.app[SETTINGS]
-    return reply(await shipment_view(await shipment_by_number(number), settings))
+    return reply(await shipment_view(await shipment_by_number(number), settings, language(request)))
 
 
 class BookIn(BaseModel):
@@ -160,14 +161,14 @@ class BookIn(BaseModel):
 async def post_carrier_choice(request: web.Request, who: Principal, number: str, body: BookIn) -> web.Response:
     settings = request.app[SETTINGS]
     shipment = await book_carrier(number, who.actor, settings, carrier_code=body.carrier)
-    return reply(await shipment_view(shipment, settings))
+    return reply(await shipment_view(shipment, settings, language(request)))
 
 
 @api.route("POST", "/api/shipments/{number}/dispatch",
            summary="Confirm the loaded shipment left: stock out, order shipped, confirmation issued",
            tag="shipping", permission=Permission.DISPATCH, returns=Dispatched, once=True)
 async def post_dispatch(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await confirm_dispatch(number, member(who), request.app[SETTINGS]))
+    return reply(await confirm_dispatch(number, member(who), request.app[SETTINGS], language(request)))
 
 
 KINDS = {"waybill": DocumentKind.WAYBILL, "delivery-note": DocumentKind.DELIVERY_NOTE,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from core.base.auth import Permission
 from core.base.errors import NotFound
 from core.base.fields import Note
+from core.base.i18n import phrase
 from core.orders.intake import place_order
 from core.orders.order import Order, OrderIn, OrderStatus, list_orders, order_by_number, order_view
 from core.orders.payments import record_payment
@@ -82,7 +83,7 @@ async def reject(request: web.Request, who: Principal, number: str, body: OrderD
            returns=OrderOut, once=True)
 async def cancel(request: web.Request, who: Principal, number: str, body: OrderDecisionIn) -> web.Response:
     order = await _visible_order(number, who)
-    cancelled = await cancel_order(order.number, who.actor, body.reason or "cancelled")
+    cancelled = await cancel_order(order.number, who.actor, body.reason or phrase("history.cancelled"))
     return reply(said(request, await order_view(cancelled)))
 
 

@@ -12,7 +12,7 @@ from core.orders.customers import find_customers
 from core.orders.intake import PhoneOrderIn, take_phone_order
 from core.orders.order import order_view
 from core.stock.inventory import availability
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, reply, said
 from pwa.responses import CustomerFound, OrderOut, ProductAvailability
 from pwa.security import Principal
 from pwa.state import SETTINGS
@@ -47,4 +47,4 @@ async def get_availability(request: web.Request, who: Principal, query: ProductQ
            once=True)
 async def post_phone_order(request: web.Request, who: Principal, body: PhoneOrderIn) -> web.Response:
     placed = await take_phone_order(body, who.actor, request.app[SETTINGS])
-    return reply(await order_view(placed.order), status=201)
+    return reply(said(request, await order_view(placed.order)), status=201)

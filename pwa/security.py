@@ -61,5 +61,5 @@ async def identify(request: web.Request, access: Access) -> Principal:
     if access == Access.KEY_OR_STAFF and key:
         channel = await channel_for_key(key)
         return Principal(actor=f"api:{channel}", channel=channel)
-    wanted = "an X-API-Key header or a bearer token" if access == Access.KEY_OR_STAFF else "a bearer token"
-    raise Unauthorized(detail=f"this call needs {wanted}")
+    raise Unauthorized(detail=phrase("refuse.needs_key_or_token" if access == Access.KEY_OR_STAFF
+                                     else "refuse.needs_token"))

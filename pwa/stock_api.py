@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.base.auth import Permission
 from core.base.errors import InvalidInput
 from core.base.fields import LocationCode, Sku, WarehouseCode
+from core.base.i18n import phrase
 from core.stock.inventory import (
     AdjustmentIn,
     PoReceiptIn,
@@ -66,7 +67,7 @@ async def get_warehouses(request: web.Request, who: Principal) -> web.Response:
            query=StockQuery, returns=list[StockRow])
 async def get_stock(request: web.Request, who: Principal, query: StockQuery) -> web.Response:
     if not query.sku and not query.warehouse:
-        raise InvalidInput(detail="name a sku, a warehouse, or both")
+        raise InvalidInput(detail=phrase("refuse.sku_or_warehouse"))
     return reply(await stock_report(query.sku, query.warehouse))
 
 

@@ -21,7 +21,7 @@ from core.shipping.tracking import (
     record_by_staff,
     tracking_language,
 )
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, reply, said
 from pwa.responses import NewEvents, TrackingOut
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
@@ -59,7 +59,7 @@ async def post_poll(request: web.Request, who: Principal) -> web.Response:
 @api.route("GET", "/api/track/{token}", summary="A shipment's journey, for whoever holds the tracking link",
            tag="tracking", access=Access.PUBLIC, params={"token": TrackingToken}, returns=TrackingOut)
 async def get_tracking(request: web.Request, who: Principal, token: str) -> web.Response:
-    return reply(await public_tracking(token))
+    return reply(said(request, await public_tracking(token)))
 
 
 def page_language(request: web.Request, default: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from core.base.errors import InvalidInput, InvalidTransition, UnknownSku
 from core.base.events import OutboxEvent
+from core.base.i18n import phrase, render, unkept
 from core.orders.customers import Customer
 from core.orders.intake import place_order
 from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, order_view
@@ -262,9 +263,9 @@ async def test_a_partial_shipment_order_ships_what_is_here_and_the_rest_follows_
                for ln in await OrderLine.filter(order=rest)}
     assert waiting == {tea.id: (3, 0, 0, 3), jar.id: (1, 0, 1, 0)}
     transfer = await TransferOrder.get(order_id=rest.id)
-    assert "rest of" in (await OrderEvent.get(order=rest)).reason
+    assert "rest of" in render(unkept((await OrderEvent.get(order=rest)).reason), "en")
     assert (await order_view(rest))["note"] == f"rest of {order.number}"
-    assert "follows as" in (await OrderEvent.filter(order=order).order_by("-id").first()).reason
+    assert "follows as" in render(unkept((await OrderEvent.filter(order=order).order_by("-id").first()).reason), "en")
     split = await OutboxEvent.get(kind="order.split")
     assert split.payload["follow_on"] == rest.number and split.payload["items"] == "TEA×3, JAR×1"
     po = await PurchaseOrder.get(supplier=supplier, warehouse=sh)
@@ -303,3 +304,25 @@ async def test_without_partial_shipment_a_short_order_waits_whole(db):
     assert ready == [nothing.number]  # the cup ships; the teas wait as a follow-on
     assert (await Order.get(number=f"{nothing.number}-2")).status == OrderStatus.BACKORDERED
     assert (await Order.get(id=order.id)).status == OrderStatus.BACKORDERED  # the first one still waits whole
+
+
+async def test_an_orders_history_is_said_in_the_readers_language_and_older_plain_rows_as_written(db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    order = await place(db, {"TEA": 1})
+    await OrderEvent.create(order_id=order.id, from_status="allocated", to_status="allocated", actor="staff:old",
+                            reason="moved by hand")  # a row written before reasons were kept as phrases
+    view = await order_view(order)
+    zh = [step["reason"] for step in render(view, "zh")["history"]]
+    en = [step["reason"] for step in render(view, "en")["history"]]
+    assert zh == ["经 api 收到", "审核规则全部通过", f"已在 {wh.code} 预留", "moved by hand"], zh
+    assert en == ["received via api", "all rules passed", f"reserved in {wh.code}", "moved by hand"], en
+
+
+async def test_a_cancel_in_words_is_told_in_each_readers_language(db):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 5)
+    order = await place(db, {"TEA": 1})
+    await cancel_order(order.number, "tg:1", phrase("history.cancelled_by_customer"))
+    told = await OutboxEvent.get(kind="order.cancelled")
+    assert (told.payload["reason"], told.payload["reason_zh"]) == ("cancelled by the customer", "客户取消")

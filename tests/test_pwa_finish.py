@@ -128,6 +128,8 @@ async def test_every_finished_screen_speaks_the_language_chosen_and_is_photograp
     await scan(page, "FH:LOC:A-01-04")  # the wrong bin: one line, the code said once
     refusal = await said(page, "bad")
     assert refusal == words["wrong_bin"].format(bin=where) and refusal.count("FH:LOC:A-01-04") == 1
+    await page.wait_for_timeout(300)  # the screen redraws after the refusal: it is not repeated under the task
+    assert "FH:LOC:A-01-04" not in await page.inner_text("main"), "the refusal is said once, in the feedback line"
     await shot(page, "pick-wrong-bin", lang)
     await hide_feedback(page)
     await scan(page, f"FH:LOC:{where}")

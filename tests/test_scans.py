@@ -63,7 +63,7 @@ async def test_scans_that_make_no_sense_are_refused_clearly(http, db):
     cases = [
         ({"mode": "pick", "code": "FH:LOC:A-01-01"}, 409, "pick list"),  # which list?
         ({"mode": "pick", "code": "FH:LOC:A-01-01", "pick_list": "PL-NOPE"}, 404, "PL-NOPE"),
-        ({"mode": "pick", "code": "FH:LOC:A-01-01", "pick_list": pick_list["number"], "qty": 0}, 422, "qty"),
+        ({"mode": "pick", "code": "FH:LOC:A-01-01", "pick_list": pick_list["number"], "qty": 0}, 422, "quantity"),
         ({"mode": "teleport", "code": "x"}, 422, "mode"),
         ({"mode": "load", "code": "FH:VEH:X", "shipment": "SH-NOPE"}, 403, "dispatch"),  # a picker loading
     ]

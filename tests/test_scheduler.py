@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from core.base.events import OutboxEvent
+from core.base.i18n import render
 from core.base.lease import DbLease, Lease, hold_lease
 from core.base.settings import Settings
 from core.orders.intake import place_order
@@ -81,7 +82,8 @@ async def test_late_orders_are_listed_to_managers_once_a_day(db: Settings):
     assert await alert_late_orders(db, now) == [late.order.number]
     assert await alert_late_orders(db, now) == [late.order.number]
     alerts = await OutboxEvent.filter(kind="shipment.late")
-    assert len(alerts) == 1 and late.order.number in alerts[0].payload["orders"]
+    assert len(alerts) == 1 and late.order.number in render(alerts[0].payload["orders"], "zh")
+    assert render(alerts[0].payload["why"], "zh").startswith("已过要求日期")
 
 
 async def _first_order_at(db: Settings, moment: datetime) -> None:

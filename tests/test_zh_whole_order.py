@@ -1,23 +1,30 @@
 """A whole order in Chinese: every text fahuo shows along the way is Chinese, but for codes, SKUs and names.
 
-Today the API (`Accept-Language: zh`): intake, review hold and approval, a forbidden action, a wrong step,
-something not found, a wrong scan, picking, packing, dispatch and tracking. The bot, the staff app, the papers
-and the tracking page hand what they show to the same LeakLog as they join."""
+Every surface hands what its reader sees to one LeakLog: the API (`Accept-Language: zh`: intake, review hold
+and approval, a forbidden action, a wrong step, something not found, a wrong scan, picking, packing, dispatch
+and tracking), the bot (the customer's and the manager's chats through the fake Bot API), the staff app (its
+words, /texts.json, and what its look-up screen shows), the papers (the PDFs' text) and the tracking page."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+import pypdf
 
-from core.base.auth import Role, add_api_key
+from bot.notifier import notify_once
+from core.base.auth import Role, Staff, add_api_key, add_staff
 from core.base.settings import Settings
+from core.orders.customers import Customer
 from core.shipping.tracking import signature
-from tests.conftest import signed_in
+from tests.conftest import PASSWORD, signed_in
 from tests.factories import a_carrier, a_product, a_warehouse, an_order, stock
+from tests.test_bot import CUSTOMER, MANAGER, Telegram, telegram  # noqa: F401
 from tests.zh_leaks import LeakLog, assert_no_english, english_words
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -57,19 +64,11 @@ async def _staff(http: aiohttp.ClientSession, log: LeakLog, role: Role) -> Reade
     return Reader(http, await signed_in(http, role), log, role.value)
 
 
-async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(http, db: Settings):
-    log = LeakLog(allowed={"Li Lei", "Product TEA", "SWIFT carrier", "shop"}, pending={
-        "review": "a hold's summary (hold_reason, reason) is the English verdict and the address field's name "
-                  "stays English inside the Chinese reason: core/orders/review.py",
-        "history": "an order's history reasons are English text: core/orders, core/floor, core/shipping",
-        "carrier_choice": "the basis of a carrier's choice is English text: core/shipping/carriers",
-        "tracking": "a carrier's event without words of its own is said as its English code: core/shipping/tracking.py",
-        "conflict": "Conflict(detail=…) refusals are English text, no catalogue cases on main yet: packing, dispatch",
-    }, kinds={
-        "review": r"postcode|address lacks|cash on delivery",
-        "history": r"received via|reserved in|on pick list|package\(s\) in shipment|waybill",
-        "carrier_choice": r"lowest price|rate table",
-    })
+async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(http, db: Settings,
+                                                                            telegram: Telegram):  # noqa: F811
+    log = LeakLog(allowed={"Li Lei", "Product TEA", "SWIFT carrier", "shop", "Telegram", "SH warehouse",
+                               "English", db.company_name,
+                               db.company_address})
     wh = await a_warehouse(bins=4)
     tea = await a_product("TEA", price="6000.00")
     await stock(tea, wh, 5, "A-01-02")
@@ -79,11 +78,15 @@ async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(htt
     dispatcher, manager = await _staff(http, log, Role.DISPATCHER), await _staff(http, log, Role.MANAGER)
 
     # intake: cash on delivery over the limit and no postcode, so the review holds it, with its reasons
-    body = an_order({"TEA": 1}, payment_method="cod", payment_state="pending",
-                    address={"postcode": ""}).model_dump(mode="json")
+    body = an_order({"TEA": 1}, payment_method="cod", payment_state="pending", address={"postcode": ""},
+                    customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER}
+                    ).model_dump(mode="json")
+    await _manager_on_telegram(MANAGER)
     status, order = await shop.call("POST", "/api/orders", body)
     assert status == 201 and order["status"] == "on_hold", order
     number = order["number"]
+    await Customer.filter(telegram_id=CUSTOMER).update(language="zh")
+    await _bot_tells(telegram)
     held = [r for r in order["review"] if r["outcome"] == "hold"]
     assert any("地址缺" in r["said"] for r in held) and all(r["said"] for r in held), held
     status, listed = await manager.call("GET", "/api/orders?status=on_hold")
@@ -145,7 +148,56 @@ async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(htt
     assert status == 200 and len(journey["events"]) == 1, journey
     status, final = await shop.call("GET", f"/api/orders/{number}")
     assert [step["reason"] for step in final["history"]][-1].startswith(shipment["number"])
+
+    # the bot: what the customer and the manager were told, and the customer's own look at the order
+    await _bot_tells(telegram)
+    api = telegram.api
+    mine = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/orders", language="zh"), contains="您的订单")
+    shown = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, number, language="zh"), contains=number)
+    assert "已揽收" in shown.text, shown.text
+    for chat in (CUSTOMER, MANAGER):
+        for sent in api.to(chat):
+            log.see("bot", f"chat {chat}", " ".join([sent.text, *(b["text"] for row in sent.buttons for b in row)]))
+
+    # the staff app: its words, and what its look-up screen shows of the order, the package and a bin
+    async with http.get("/texts.json", headers=ZH) as resp:
+        words = await resp.json()
+    assert words["language"] == "zh"
+    for key, said in words["words"]["zh"].items():  # a template's {placeholders} are filled by the screen
+        log.see("app", f"/texts.json {key}", re.sub(r"\{\w*\}", " ", said))
+    for code in (f"FH:ORD:{number}", f"FH:PKG:{package}", "FH:LOC:A-01-02"):
+        status, found = await manager.call("GET", f"/api/lookup?code={code}")
+        assert status == 200, found
+        log.see("app", f"look-up {code}", " ".join([found["title"], *(str(cell) for row in found["facts"]
+                                                                       for cell in row)]))
+
+    # the papers, as printed in Chinese, and the tracking page in the customer's language
+    for kind in ("waybill", "delivery-note", "confirmation"):
+        async with http.get(f"/api/shipments/{shipment['number']}/documents/{kind}.pdf?lang=zh",
+                            headers=dispatcher.headers) as resp:
+            assert resp.status == 200, await resp.text()
+            pdf = pypdf.PdfReader(io.BytesIO(await resp.read()))
+        log.see("paper", kind, " ".join(page.extract_text() for page in pdf.pages))
+    async with http.get(f"/t/{token}", headers=ZH) as resp:
+        page = await resp.text()
+    log.see("tracking page", f"/t/{token}", _visible(page))
+    assert "已揽收" in _visible(page)
     log.assert_clean()
+
+
+async def _manager_on_telegram(chat: int) -> None:
+    manager = await add_staff(f"manager-{chat}", Role.MANAGER, PASSWORD)
+    await Staff.filter(id=manager.id).update(telegram_id=chat, language="zh")
+
+
+async def _bot_tells(chats: Telegram) -> None:
+    """The notifier sends what the outbox holds so far (the chats are read at the end)."""
+    await notify_once(chats.bot)
+
+
+def _visible(html: str) -> str:
+    """A page's text as a reader sees it: without its tags, styles and scripts."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html, flags=re.S))
 
 
 def _box(qty: int) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Finds English a Chinese reader would see: the check behind the zh whole-order tests.
 
 A text passes when every Latin word in it is a code (upper case or with digits or joined by - _ : . /:
-`CER-CUP-6`, `SO-20261127-00001`, `FH:LOC:A-01-02`, `API`), a number, a URL, or a name the test allows (a
-customer, a product, a carrier). Any other word (`location`, `Picker`, `approved`) is a leak.
+`CER-CUP-6`, `SO-20261127-00001`, `FH:LOC:A-01-02`, `API`), a number, a URL, a bot command (`/orders`), or a
+name the test allows (a customer, a product, a carrier). Any other word (`location`, `Picker`, `approved`) is a leak.
 
 Each surface (the API today; the bot, the staff app, the papers and the tracking page as they join) hands
 what its reader sees to one `LeakLog` with where it was seen; the test asserts once at the end, so one run
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-URL = re.compile(r"https?://\S+|\b[\w.+-]+@[\w-]+\.[\w.]+")
+URL = re.compile(r"https?://\S+|\b[\w.+-]+@[\w-]+\.[\w.]+|(?<![\w/])/[a-z_]+\b")  # and the bot's /commands
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_:./'’][A-Za-z0-9]+)*")
 
 

@@ -176,9 +176,9 @@ MIN_PASSWORD = 8
 
 async def add_staff(username: str, role: Role, password: str, display_name: str = "") -> Staff:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(detail=f"a password needs at least {MIN_PASSWORD} characters")
+        raise InvalidInput(detail=phrase("refuse.short_password", least=MIN_PASSWORD))
     if await Staff.exists(username=username):
-        raise Conflict(detail=f"a staff member called {username} exists already")
+        raise Conflict(detail=phrase("refuse.staff_exists", username=username))
     return await Staff.create(
         username=username, role=role, password_hash=await off_loop(hash_password, password), display_name=display_name
     )
@@ -238,7 +238,7 @@ async def redeem_login_link(token: str, hours: int, device: str = "") -> Session
     # used once: the guarded update lets only one of two simultaneous clicks through
     if link is None or link.expires_at <= now or not link.staff.active or not await LoginLink.filter(
             id=link.id, used_at__isnull=True).update(used_at=now):
-        raise Unauthorized(detail="this sign-in link is unknown, used or expired; ask the bot for a new one")
+        raise Unauthorized(detail=phrase("refuse.link_used"))
     return await _session_for(link.staff, hours, device)
 
 
@@ -252,7 +252,7 @@ async def _session_for(staff: Staff, hours: int, device: str) -> SessionGrant:
 async def staff_for_token(token: str) -> Staff:
     session = await StaffSession.filter(token_hash=_digest(token), revoked=False).select_related("staff").first()
     if session is None or session.expires_at <= datetime.now(UTC) or not session.staff.active:
-        raise Unauthorized(detail="the session is unknown or has expired")
+        raise Unauthorized(detail=phrase("refuse.session_expired"))
     return session.staff
 
 
@@ -271,7 +271,7 @@ async def channel_for_key(key: str) -> str:
     # every API call asks this: one plain indexed look-up
     rows = await fetch('SELECT "channel" FROM "api_key" WHERE "key_hash"=? AND "active"', _digest(key))
     if not rows:
-        raise Unauthorized(detail="the API key is unknown or revoked")
+        raise Unauthorized(detail=phrase("refuse.api_key"))
     return str(rows[0]["channel"])
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
-from core.base.i18n import MESSAGES, phrase, text
+from pydantic import ValidationError
+
+from core.base.i18n import MESSAGES, SEPARATOR, Phrase, phrase, text
 
 
 class DomainError(Exception):
@@ -113,3 +116,31 @@ class ImportFailed(DomainError):
     def lines(self, lang: str = "en") -> list[str]:
         return [text("csv_line", lang, line=line, problem=text(code, lang, **params))
                 for line, code, params in self.problems]
+
+
+def set_to(kind: str, to: str) -> Phrase:
+    """The action of a step to state `to` of a document of `kind`, for InvalidTransition: "set to Shipped"."""
+    return phrase("action.set_to", status=phrase(f"status.{kind}.{to}"))
+
+
+def validation_problems(exc: ValidationError, lang: str) -> list[dict[str, str]]:
+    """Each problem of a request a model refused: `field` its path (for programs), `name` the field in words
+    and `problem` what is wrong, both in `lang`. fahuo's own checks raise errors whose type is a catalogue
+    code; pydantic's own types are said by the catalogue's `invalid.<type>`."""
+    return [{"field": ".".join(str(p) for p in err["loc"]) or "body", "name": _field_words(err["loc"], lang),
+             "problem": _problem(err["type"], err.get("ctx", {}), lang)}
+            for err in exc.errors(include_url=False, include_input=False)]
+
+
+def _field_words(loc: tuple[int | str, ...], lang: str) -> str:
+    words = [text("invalid.item", lang, n=part + 1) if isinstance(part, int)
+             else text(f"field.{part}", lang) if f"field.{part}" in MESSAGES else str(part) for part in loc]
+    return " › ".join(words) or text("field.body", lang)
+
+
+def _problem(kind: str, ctx: dict[str, Any], lang: str) -> str:
+    if kind in MESSAGES:
+        return text(kind, lang, **ctx)
+    if kind in ("enum", "literal_error"):  # the values the field takes, as codes: "'a', 'b' or 'c'"
+        ctx = {"expected": SEPARATOR[lang].join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))}
+    return text(f"invalid.{kind}" if f"invalid.{kind}" in MESSAGES else "invalid.other", lang, **ctx)

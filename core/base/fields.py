@@ -10,6 +10,7 @@ from datetime import time
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 
 def _text(max_length: int, min_length: int = 1) -> object:
@@ -38,7 +39,8 @@ Qty = Annotated[int, Field(gt=0, le=MAX_QTY, strict=True)]  # units of one produ
 
 def _naive(value: time) -> time:
     if value.tzinfo is not None:
-        raise ValueError("a time of day is local to the warehouse: give it without a zone, e.g. 08:00")
+        raise PydanticCustomError("invalid.zoned_time",
+                                  "a time of day is local to the warehouse: give it without a zone, e.g. 08:00")
     return value
 
 

@@ -18,10 +18,13 @@ same for its own parameters, so a phrase may sit inside a message or inside anot
 (`text("wrong_scan", lang, expected=phrase("expect.location", code="A-01"), got="B-02")`). A name the data
 holds in both languages (a product's) travels as `named(en, zh)` and is said the same way. Any other parameter
 is printed as it is: codes, SKUs, numbers and plain names are the same in every language. A refusal keeps its
-own code (and its English text beside the phrases); a phrase adds the reader's words, never replaces a code."""
+own code (and its English text beside the phrases); a phrase adds the reader's words, never replaces a code.
+A phrase kept in a text column (an order's history reason) is stored by `kept` and read back by `unkept`;
+older rows of plain text are shown as they were written. `listed` says a list the reader's way ("a、b")."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -29,12 +32,12 @@ from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.base import texts_bot, texts_common, texts_floor, texts_papers, texts_status
+from core.base import texts_bot, texts_common, texts_floor, texts_papers, texts_reasons, texts_status
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"  # for a person who names no language fahuo speaks
 AREAS: list[tuple[str, dict[str, dict[str, str]]]] = [
-    ("", texts_common.TEXTS), ("", texts_status.TEXTS), ("", texts_papers.TEXTS),
+    ("", texts_common.TEXTS), ("", texts_status.TEXTS), ("", texts_papers.TEXTS), ("", texts_reasons.TEXTS),
     ("bot.", texts_bot.TEXTS), ("app.", texts_floor.TEXTS),
 ]
 
@@ -51,6 +54,8 @@ def _merged() -> dict[str, dict[str, str]]:
 
 MESSAGES = _merged()
 SEPARATOR = {"en": ", ", "zh": "、"}  # between items of a list inside a sentence
+CLAUSE_SEPARATOR = {"en": "; ", "zh": "；"}  # between clauses
+BETWEEN = {"items": SEPARATOR, "clauses": CLAUSE_SEPARATOR, "lines": {"en": "\n", "zh": "\n"}}  # listed()
 
 
 def language_of(preference: str | None, default: str = DEFAULT_LANGUAGE) -> str:
@@ -108,6 +113,33 @@ def render(value: Any, lang: str) -> Any:
     return value
 
 
+def kept(words: str | Phrase, limit: int = 500) -> str:
+    """Words to store in a text column (an order's history): a phrase as its JSON, said later for each reader
+    by `unkept`; plain text as it is. A phrase too long for the column is kept as its English text."""
+    if not is_phrase(words):
+        return str(words)[:limit]
+    stored = json.dumps(words, ensure_ascii=False, separators=(",", ":"))
+    return stored if len(stored) <= limit else text(words["phrase"], DEFAULT_LANGUAGE, **words["params"])[:limit]
+
+
+def unkept(stored: str) -> str | Phrase:
+    """What `kept` stored: the phrase back, or the plain text of an older row as it was written."""
+    if stored.startswith('{"phrase":'):
+        try:
+            value = json.loads(stored)
+        except ValueError:
+            return stored
+        if is_phrase(value):
+            return value
+    return stored
+
+
+def listed(items: list[Any], way: str = "items") -> Phrase:
+    """Several words or phrases said as one list in the reader's language: "items" ("a, b" / "a、b"),
+    "clauses" ("a; b" / "a；b") or "lines" (one a line)."""
+    return phrase("list", items=items, way=way)
+
+
 class _Blank(dict):  # a parameter the caller did not give prints as nothing rather than failing the message
     def __missing__(self, key: str) -> str:
         return ""
@@ -117,6 +149,10 @@ def text(code: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     """The message for `code` in `lang` (English when the language is unknown; for a code the catalogue lacks,
     the caller's own `detail`, else the code). Parameters that are phrases are said in `lang` too."""
     params = {name: render(value, lang) for name, value in params.items()}
+    if code == "list":
+        between = BETWEEN.get(str(params.get("way")), SEPARATOR).get(lang, SEPARATOR[DEFAULT_LANGUAGE])
+        items = params.get("items")
+        return between.join(str(item) for item in (items if isinstance(items, list) else [items]))
     entry = MESSAGES.get(code)
     if entry is None:
         return str(params.get("detail", code))

@@ -21,7 +21,7 @@ from core.base.auth import Staff
 from core.base.db import by_number, fetch, in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
-from core.base.i18n import Phrase, named, phrase
+from core.base.i18n import Phrase, listed, named, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, Payload
@@ -111,12 +111,12 @@ class PickTask(Model):
 # -- making a pick list ---------------------------------------------------------------------------------
 
 
-def ready_to_pick(order: Order) -> str | None:
+def ready_to_pick(order: Order) -> Phrase | None:
     """Why an order may not be picked yet, or None."""
     if order.status != OrderStatus.ALLOCATED:
-        return f"{order.number} is {order.status}, not allocated"
+        return phrase("refuse.not_allocated", order=order.number, status=phrase(f"status.order.{order.status}"))
     if order.payment_method == PaymentMethod.PREPAID and order.payment_state != PaymentState.PAID:
-        return f"{order.number} is prepaid but not paid yet"
+        return phrase("refuse.not_paid", order=order.number)
     return None
 
 
@@ -152,19 +152,20 @@ async def create_pick_list(numbers: list[str], actor: str, settings: Settings) -
     """One pick list for these orders (one tote each), tasks in walking order from the dock and back."""
     numbers = list(dict.fromkeys(numbers))
     if not 1 <= len(numbers) <= MAX_BATCH:
-        raise InvalidInput(detail=f"a pick list takes 1 to {MAX_BATCH} orders")
+        raise InvalidInput(detail=phrase("refuse.batch_size", most=MAX_BATCH))
     orders = [await order_by_number(n) for n in numbers]
     for order in orders:
         if (why := ready_to_pick(order)) is not None:
-            raise InvalidTransition(document=order.number, current=order.status, action=f"picked ({why})")
+            raise InvalidTransition(document=order.number, current=order.status, kind="order",
+                                    action=phrase("action.picked_because", why=why))
     warehouses = {o.warehouse_id for o in orders}  # type: ignore[attr-defined]
     if len(warehouses) != 1:
-        raise InvalidInput(detail="the orders of one pick list must ship from one warehouse")
+        raise InvalidInput(detail=phrase("refuse.one_warehouse"))
     warehouse_id = warehouses.pop()
     lines = await OrderLine.filter(order_id__in=[o.id for o in orders])
     work = await _unpicked([ln.id for ln in lines])
     if not work:
-        raise InvalidInput(detail="these orders have nothing left to pick")
+        raise InvalidInput(detail=phrase("refuse.nothing_to_pick"))
     dock = await Location.get(warehouse_id=warehouse_id, kind=LocationKind.DOCK)
     places = list({r.level.location.id: r.level.location for r in work}.values())
     walk, metres = _walk_order(dock, places)  # solved before the transaction: it must not hold the database
@@ -176,7 +177,8 @@ async def create_pick_list(numbers: list[str], actor: str, settings: Settings) -
         pick_list = await PickList.create(number=number, warehouse_id=warehouse_id, created_by=actor,
                                           route_m=round(metres, 1))
         for order in orders:
-            await transition(order, OrderStatus.PICKING, actor, f"on pick list {number}, tote {tote_of[order.id]}")
+            await transition(order, OrderStatus.PICKING, actor,
+                             phrase("history.on_pick_list", pick_list=number, tote=tote_of[order.id]))
         await PickTask.bulk_create([
             PickTask(pick_list_id=pick_list.id, seq=i + 1, order_id=r.order_line.order_id,
                      order_line_id=r.order_line_id, reservation_id=r.id, product_id=r.product_id,
@@ -193,7 +195,7 @@ async def start_pick_list(orders: list[str], warehouse: str | None, max_orders: 
     are ready to pick (one cart of at most `max_orders`)."""
     numbers = orders or await next_batch(warehouse or "", max_orders)
     if not numbers:
-        raise InvalidInput(detail=f"no order in {warehouse} is ready to pick")
+        raise InvalidInput(detail=phrase("refuse.none_ready", warehouse=warehouse))
     return await create_pick_list(numbers, actor, settings)
 
 
@@ -357,7 +359,7 @@ async def pick_scan(number: str, payload: Payload, qty: int, staff: Staff) -> di
     # guarded on the count we read: two devices on one list cannot both take the last unit
     if not await PickTask.filter(id=task.id, picked=task.picked, state=TaskState.PENDING).update(
             picked=task.picked + qty, state=state):
-        raise Conflict(detail="this task changed on another device; scan again")
+        raise Conflict(detail=phrase("refuse.task_changed"))
     task.picked += qty
     if state == TaskState.PENDING:
         return _step(pick_list, task, left, notices)
@@ -503,7 +505,7 @@ async def _cover(reservation: Reservation, short: int, level: StockLevel, pick_l
         ])
         if ours:
             notices.append(phrase("pick.more_from", qty=got, sku=line.product.sku,
-                                  locations=", ".join(r.level.location.code for r in extra)))
+                                  locations=listed([r.level.location.code for r in extra])))
     if short > got:
         rest = short - got
         await OrderLine.filter(id=line.id).update(qty_reserved=F("qty_reserved") - rest,
@@ -511,8 +513,8 @@ async def _cover(reservation: Reservation, short: int, level: StockLevel, pick_l
         await request_for_backorder(line.product, level.warehouse_id, rest, line.order.number, settings.tz)
         if line.order.status != OrderStatus.BACKORDERED:
             await transition(line.order, OrderStatus.BACKORDERED, staff.actor,
-                             f"short pick at {level.location.code}: "
-                             f"{line.product.sku}×{rest} missing")
+                             phrase("history.short_pick", location=level.location.code, sku=line.product.sku,
+                                    missing=rest))
         if ours:
             notices.append(phrase("pick.waits", order=line.order.number, qty=rest, sku=line.product.sku,
                                   tote=task.tote))  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ from tortoise.expressions import F
 
 from core.base.db import change, in_callers_transaction
 from core.base.events import emit
+from core.base.i18n import Phrase, kept, listed, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.order import (
@@ -90,7 +91,7 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     warehouses = await active_warehouses()
     home = choose_warehouse(order, lines, free, warehouses)
     if home is None:
-        await transition(order, OrderStatus.BACKORDERED, actor, "no active warehouse")
+        await transition(order, OrderStatus.BACKORDERED, actor, phrase("history.no_warehouse"))
         return OrderStatus.BACKORDERED
 
     touched: set[tuple[int, int]] = set()
@@ -110,9 +111,9 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
         await change(OrderLine, {"id": line.id}, qty_reserved=line.qty_reserved, qty_transfer=line.qty_transfer,
                      qty_backordered=line.qty_backordered)
     waiting = _waiting(lines)
-    how = ", ".join(waiting)
+    how = listed(waiting)
     if transfers:
-        how += f" ({', '.join(t.number for t in transfers)})"
+        how = phrase("history.transfers", what=how, transfers=listed([t.number for t in transfers]))
     # Partial shipment, when the customer or the order allows it: what is here ships now, and what waits
     # moves to a follow-on order that ships when it arrives.
     split = bool(waiting) and order.partial_shipment and any(line.qty_reserved for line, _ in lines)
@@ -123,12 +124,14 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
     await check_low_stock(touched, settings.tz)
 
     if split:
-        await _split_off_waiting(order, lines, home.id, waiter, actor, how, f"reserved in {home.code}")
+        await _split_off_waiting(order, lines, home.id, waiter, actor, how,
+                                 phrase("history.reserved", warehouse=home.code))
         return OrderStatus.ALLOCATED
     if not waiting:
-        await transition(order, OrderStatus.ALLOCATED, actor, f"reserved in {home.code}", warehouse_id=home.id)
+        await transition(order, OrderStatus.ALLOCATED, actor, phrase("history.reserved", warehouse=home.code),
+                         warehouse_id=home.id)
         return OrderStatus.ALLOCATED
-    await transition(order, OrderStatus.BACKORDERED, actor, f"shipping from {home.code}; waiting: {how}",
+    await transition(order, OrderStatus.BACKORDERED, actor, phrase("history.waiting", warehouse=home.code, how=how),
                      warehouse_id=home.id)
     return OrderStatus.BACKORDERED
 
@@ -146,19 +149,19 @@ async def _follow_on_number(number: str) -> str:
     return f"{root}-{taken + 2}"
 
 
-def _waiting(lines: list[tuple[OrderLine, Product]]) -> list[str]:
+def _waiting(lines: list[tuple[OrderLine, Product]]) -> list[Phrase]:
     """What of an order is not reserved in its warehouse yet, and how it is coming."""
     waiting = []
     for line, product in lines:
         if line.qty_backordered:
-            waiting.append(f"{product.sku}×{line.qty_backordered} backordered")
+            waiting.append(phrase("history.backordered", sku=product.sku, qty=line.qty_backordered))
         if line.qty_transfer:
-            waiting.append(f"{product.sku}×{line.qty_transfer} by transfer")
+            waiting.append(phrase("history.by_transfer", sku=product.sku, qty=line.qty_transfer))
     return waiting
 
 
 async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]], warehouse_id: int, number: str,
-                             actor: str, how: str, why: str) -> None:
+                             actor: str, how: Phrase, why: Phrase) -> None:
     """Move every unit of `order` that is not reserved here (coming by transfer or backordered) to a new order
     `number` for the same customer and address, which waits as `backordered`; `order` keeps what is reserved
     and becomes allocated (`why` says how it got its goods). Transfers bringing the moved units follow them."""
@@ -187,10 +190,10 @@ async def _split_off_waiting(order: Order, lines: list[tuple[OrderLine, Product]
     order.total = line_total([(line.qty, line.unit_price) for line, _ in lines])
     await Order.filter(id=order.id).update(total=order.total)
     await OrderEvent.create(order_id=follow_on.id, from_status=None, to_status=OrderStatus.BACKORDERED.value,
-                            actor=actor, reason=f"rest of {order.number} (partial shipment); waiting: {how}")
+                            actor=actor, reason=kept(phrase("history.rest_of", order=order.number, how=how)))
     await emit("order.split", {"order": order.number, "follow_on": follow_on.number, "items": items,
                                "customer_id": order.customer_id, "channel": order.channel})  # type: ignore[attr-defined]
-    await transition(order, OrderStatus.ALLOCATED, actor, f"{why}; the rest follows as {number} (partial shipment)",
+    await transition(order, OrderStatus.ALLOCATED, actor, phrase("history.split", why=why, number=number),
                      warehouse_id=warehouse_id)
 
 
@@ -243,7 +246,7 @@ async def fill_waiting(warehouse_id: int, product_ids: set[int], actor: str) -> 
             await OrderLine.filter(id=line.id).update(
                 qty_reserved=F("qty_reserved") + got, qty_backordered=F("qty_backordered") - got
             )
-    return await _allocate_if_complete({ln.order_id for ln in waiting_lines}, actor, "stock arrived")  # type: ignore[attr-defined]
+    return await _allocate_if_complete({ln.order_id for ln in waiting_lines}, actor, phrase("history.stock_arrived"))  # type: ignore[attr-defined]
 
 
 @in_callers_transaction
@@ -270,7 +273,7 @@ async def take_transferred(line_ids_and_qty: list[tuple[int, int]], warehouse_id
             qty_reserved=F("qty_reserved") + got, qty_transfer=F("qty_transfer") - got
         )
         order_ids.add(line.order_id)  # type: ignore[attr-defined]
-    return await _allocate_if_complete(order_ids, actor, "transfer arrived")
+    return await _allocate_if_complete(order_ids, actor, phrase("history.transfer_arrived"))
 
 
 def after_arrival(lines: list[OrderLine], partial_shipment: bool) -> Literal["allocate", "split", "wait"]:
@@ -283,7 +286,7 @@ def after_arrival(lines: list[OrderLine], partial_shipment: bool) -> Literal["al
     return "wait"
 
 
-async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> list[str]:
+async def _allocate_if_complete(order_ids: set[int], actor: str, why: Phrase) -> list[str]:
     """Backordered orders whose every line is now reserved become allocated; so do those that take partial
     shipments and now have part of their goods, the rest moving to a follow-on order. Returns their numbers."""
     ready: list[str] = []
@@ -296,7 +299,7 @@ async def _allocate_if_complete(order_ids: set[int], actor: str, why: str) -> li
             ready.append(order.number)
         elif step == "split":
             await _split_off_waiting(order, lines, order.warehouse_id,  # type: ignore[attr-defined]
-                                     await _follow_on_number(order.number), actor, ", ".join(_waiting(lines)), why)
+                                     await _follow_on_number(order.number), actor, listed(_waiting(lines)), why)
             ready.append(order.number)
     return ready
 

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import add, add_if_new, in_callers_transaction, insert, retry_on_conflict
 from core.base.errors import CustomsMissing, InvalidInput
 from core.base.fields import HOME_COUNTRY
+from core.base.i18n import MESSAGES, Phrase, kept, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
@@ -102,7 +103,7 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
     _declarable(data, products)
     priced = [(line.qty, products[line.sku].price) for line in data.lines]
     if line_total(priced) > MAX_ORDER_TOTAL:
-        raise InvalidInput(detail=f"an order may be worth at most {MAX_ORDER_TOTAL:,}; split it")
+        raise InvalidInput(detail=phrase("refuse.order_too_big", limit=f"{MAX_ORDER_TOTAL:,}"))
     customer, is_new = await find_or_add_customer(data)
     address = data.address
     order = await add(
@@ -124,7 +125,8 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         row = await add(OrderLine, order_id=order.id, product_id=product.id, qty=line.qty, unit_price=product.price)
         lines.append((row, product))
     await insert(OrderEvent, order_id=order.id, from_status=OrderStatus.DRAFT.value,
-                 to_status=OrderStatus.SUBMITTED.value, actor=actor, reason=f"received via {channel}")
+                 to_status=OrderStatus.SUBMITTED.value, actor=actor,
+                 reason=kept(phrase("history.received", channel=channel_words(channel))))
     free = await free_stock([p.id for _, p in lines])
     if await review_order(order, customer, lines, settings, free, first_order=is_new) == Outcome.PASS:
         await allocate_order(order, "allocation", settings, lines, free)
@@ -159,3 +161,8 @@ async def take_phone_order(data: PhoneOrderIn, actor: str, settings: Settings) -
     order = OrderIn(customer=data.customer, address=address, lines=data.lines, payment_method=data.payment_method,
                     service_level=data.service_level, requested_date=data.requested_date, note=data.note)
     return await place_order(order, PHONE_CHANNEL, actor, settings)
+
+
+def channel_words(channel: str) -> str | Phrase:
+    """A sales channel as people call it: fahuo's own (Telegram, phone orders) in words, a shop by its name."""
+    return phrase(f"channel.{channel}") if f"channel.{channel}" in MESSAGES else channel

@@ -9,15 +9,16 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from tortoise import fields, timezone
 from tortoise.models import Model
 
 from core.base.clock import ClockField
 from core.base.db import by_number, change, fetch, fits, from_db, in_callers_transaction, insert, select
-from core.base.errors import InvalidTransition
+from core.base.errors import InvalidTransition, set_to
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY, ClockTime, Country, ExternalRef, Qty, Sku
-from core.base.i18n import DEFAULT_LANGUAGE, render
+from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, render, unkept
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
@@ -193,7 +194,7 @@ class WindowIn(BaseModel):
     @model_validator(mode="after")
     def _start_before_end(self) -> WindowIn:
         if self.start >= self.end:
-            raise ValueError("a delivery window must start before it ends")
+            raise PydanticCustomError("invalid.window_order", "a delivery window must start before it ends")
         return self
 
 
@@ -219,7 +220,8 @@ class OrderIn(BaseModel):
         seen: set[str] = set()
         for line in lines:
             if line.sku in seen:
-                raise ValueError(f"SKU {line.sku} appears twice; send one line per product")
+                raise PydanticCustomError("invalid.sku_twice", "SKU {sku} appears twice; send one line per product",
+                                         {"sku": line.sku})
             seen.add(line.sku)
         return lines
 
@@ -228,30 +230,34 @@ class OrderIn(BaseModel):
 
 
 @in_callers_transaction
-async def transition(order: Order, to: OrderStatus, actor: str, reason: str = "", *, announce: bool = True,
+async def transition(order: Order, to: OrderStatus, actor: str, reason: str | Phrase = "", *, announce: bool = True,
                      **also: Any) -> None:
     """Move an order one step, if the step is allowed from where it stands; records history and an event.
 
+    `reason` is a phrase (said to each reader in their language) or a person's own words (a manager's).
     `also` are fields decided by the same step (the review result, the warehouse), written in the same update.
     `announce=False` leaves the event to the caller, who tells of several orders' steps in one."""
     current = OrderStatus(order.status)
     if to not in TRANSITIONS[current]:
-        raise InvalidTransition(document=order.number, current=current.value, action=f"set to {to.value}")
+        raise InvalidTransition(document=order.number, current=current.value, action=set_to("order", to),
+                                kind="order")
     # guarded on the status we read: a concurrent change makes this fail instead of being overwritten.
     # Plain statements (as are the history row and the event): every order passes here several times.
     if not await change(Order, {"id": order.id, "status": current}, status=to, updated_at=timezone.now(), **also):
         fresh = await Order.get(id=order.id)
-        raise InvalidTransition(document=order.number, current=fresh.status, action=f"set to {to.value}")
+        raise InvalidTransition(document=order.number, current=fresh.status, action=set_to("order", to),
+                                kind="order")
     order.status = to
     for name, value in also.items():
         setattr(order, name, value)
     await insert(OrderEvent, order_id=order.id, from_status=current.value, to_status=to.value, actor=actor,
-                 reason=reason[:500])
+                 reason=kept(reason))
     if not announce:
         return
     await emit(
         f"order.{to.value}",
-        {"order": order.number, "from": current.value, "status": to.value, "reason": reason,
+        {"order": order.number, "from": current.value, "status": to.value, "reason": render(reason, DEFAULT_LANGUAGE),
+         "reason_zh": render(reason, "zh"),  # the reason in both languages, for each reader's (bot.notifier)
          "customer_id": order.customer_id, "channel": order.channel},  # type: ignore[attr-defined]
     )
 
@@ -338,7 +344,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "review": order.review,
         "note": order.note,  # the customer's, or "rest of SO-…" on a follow-on order
         "history": [
-            {"from": h.from_status, "to": h.to_status, "by": h.actor, "reason": h.reason,
+            {"from": h.from_status, "to": h.to_status, "by": h.actor, "reason": unkept(h.reason),
              "at": h.created_at.isoformat()}
             for h in history
         ],
@@ -363,8 +369,8 @@ async def list_orders(status: OrderStatus | None = None, phone: str | None = Non
 def _why(order: Order, lang: str) -> str:
     """Why review did not pass the order, in the reader's language (older orders kept their reasons in English
     only)."""
-    return ("；" if lang == "zh" else "; ").join(render(r.get("said"), lang) or r["reason"] for r in order.review
-                                                if r["outcome"] != "pass")
+    return render(listed([r.get("said") or r["reason"] for r in order.review if r["outcome"] != "pass"], way="clauses"),
+                  lang)
 
 
 MAX_ORDER_TOTAL = Decimal("999999999999.99")  # what the order's total column (14 digits, 2 decimals) holds

@@ -32,6 +32,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import in_callers_transaction, lock_rows, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
+from core.base.i18n import phrase
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order, offer_freed
 from core.orders.order import (
@@ -54,7 +55,7 @@ async def expire_unpaid(settings: Settings, now: datetime) -> list[str]:
     due = await Order.filter(payment_method=PaymentMethod.PREPAID, payment_state=PaymentState.PENDING,
                              status__in=HELD_FOR_PAYMENT, created_at__lt=cutoff).order_by("id")
     handled = []
-    why = f"not paid within {settings.unpaid_hold_hours} hours"
+    why = phrase("history.not_paid", hours=settings.unpaid_hold_hours)
     for order in due:
         async with in_transaction():
             fresh = await Order.get(id=order.id)
@@ -96,7 +97,7 @@ async def _mark_paid(order: Order, actor: str, settings: Settings) -> None:
     await emit("order.paid", {"order": order.number, "total": str(order.total), "currency": order.currency,
                               "customer_id": order.customer_id, "channel": order.channel})  # type: ignore[attr-defined]
     if order.status == OrderStatus.AWAITING_PAYMENT:
-        await transition(order, OrderStatus.APPROVED, actor, "payment received")
+        await transition(order, OrderStatus.APPROVED, actor, phrase("history.payment_received"))
         await allocate_order(order, actor, settings)
 
 
@@ -196,7 +197,7 @@ class SimulatedProvider:
         try:
             return NoticeIn.model_validate_json(body)
         except ValidationError as exc:
-            raise InvalidInput(detail="the payment callback is not one the provider sends") from exc
+            raise InvalidInput(detail=phrase("refuse.bad_callback")) from exc
 
     def pay(self, payment: Payment, settings: Settings) -> Notice:
         """The customer paid on the checkout page: the callback the provider now sends to fahuo, signed."""
@@ -297,10 +298,11 @@ async def pay_simulated(token: str, settings: Settings, now: datetime | None = N
     Nothing is recorded here: like any provider's payment, it counts only when the callback arrives."""
     page = await checkout(token, now)
     if page.state != CheckoutState.OPEN:
-        raise Conflict(detail=f"payment link of {page.order.number} is {page.state.value}")
+        raise Conflict(detail=phrase("refuse.link_state", order=page.order.number,
+                                     state=phrase(f"link.{page.state.value}")))
     provider = provider_for(page.payment.provider)
     if not isinstance(provider, SimulatedProvider):
-        raise Conflict(detail="this link is paid at its provider, not here")
+        raise Conflict(detail=phrase("refuse.link_elsewhere"))
     return provider.pay(page.payment, settings)
 
 
@@ -319,7 +321,7 @@ async def receive_callback(provider_code: str, notice: Notice, settings: Setting
     refund, and managers are told."""
     provider = provider_for(provider_code)
     if not provider.verify(notice, settings):
-        raise Unauthorized(detail="the payment callback's signature does not match")
+        raise Unauthorized(detail=phrase("refuse.callback_signature"))
     said = provider.read(notice.body)
     async with in_transaction():
         payment = await Payment.get_or_none(token=said.token, provider=provider.code).prefetch_related("order")
@@ -346,5 +348,5 @@ async def receive_callback(provider_code: str, notice: Notice, settings: Setting
 def _check_amount(payment: Payment, said: NoticeIn) -> None:
     """A callback for another sum than the link asked is not this payment's; refused, nothing recorded."""
     if (said.amount, said.currency, said.status) != (payment.amount, payment.currency, "paid"):
-        raise Conflict(detail=f"the payment callback says {said.status} {said.amount} {said.currency}; "
-                              f"{payment.amount} {payment.currency} was asked")
+        raise Conflict(detail=phrase("refuse.callback_amount", status=said.status, amount=said.amount,
+                                     currency=said.currency, asked=payment.amount, asked_currency=payment.currency))

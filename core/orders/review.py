@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
-from core.base.i18n import Phrase, phrase, text
+from core.base.i18n import Phrase, listed, phrase, text
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
@@ -66,14 +66,15 @@ async def customer_in_good_standing(case: ReviewCase) -> RuleResult:
 async def address_complete(case: ReviewCase) -> RuleResult:
     missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
     if missing:
-        return _result("address", Outcome.HOLD, "address_lacks", missing=", ".join(missing))
+        return _result("address", Outcome.HOLD, "address_lacks",
+                       missing=listed([phrase(f"field.{name}") for name in missing]))
     return _result("address", Outcome.PASS, "address_complete")
 
 
 async def products_active(case: ReviewCase) -> RuleResult:
     retired = [p.sku for _, p in case.lines if not p.active]
     if retired:
-        return _result("products", Outcome.REJECT, "retired", skus=", ".join(retired))
+        return _result("products", Outcome.REJECT, "retired", skus=listed(retired))
     return _result("products", Outcome.PASS, "on_sale")
 
 
@@ -81,7 +82,7 @@ async def quantities_sane(case: ReviewCase) -> RuleResult:
     limit = case.settings.max_line_qty
     big = [f"{p.sku}×{line.qty}" for line, p in case.lines if line.qty > limit]
     if big:
-        return _result("quantities", Outcome.HOLD, "large_quantities", limit=limit, lines=", ".join(big))
+        return _result("quantities", Outcome.HOLD, "large_quantities", limit=limit, lines=listed(big))
     return _result("quantities", Outcome.PASS, "usual_quantities")
 
 
@@ -126,7 +127,7 @@ async def stock_exists(case: ReviewCase) -> RuleResult:
         if have < line.qty:
             short.append(f"{product.sku} −{line.qty - have}")
     if short:
-        return _result("stock", Outcome.PASS, "backordered", lines=", ".join(short))
+        return _result("stock", Outcome.PASS, "backordered", lines=listed(short))
     return _result("stock", Outcome.PASS, "in_stock")
 
 
@@ -203,12 +204,12 @@ VERDICT_STATUS = {Outcome.PASS: OrderStatus.APPROVED, Outcome.HOLD: OrderStatus.
                   Outcome.REJECT: OrderStatus.REJECTED}
 
 
-def verdict_of(results: list[RuleResult]) -> tuple[Outcome, str]:
+def verdict_of(results: list[RuleResult]) -> tuple[Outcome, Phrase]:
     """The worst outcome of the rules, and the reasons of the rules that gave it (a pass needs none)."""
     verdict = max((r.outcome for r in results), key=SEVERITY.__getitem__)
     if verdict == Outcome.PASS:
-        return verdict, "all rules passed"
-    return verdict, "; ".join(r.reason for r in results if r.outcome == verdict)
+        return verdict, phrase("history.review_passed")
+    return verdict, listed([r.said or r.reason for r in results if r.outcome == verdict], way="clauses")
 
 
 async def held_order(number: str, action: str = "decided") -> Order:
@@ -224,11 +225,11 @@ async def decide_held(number: str, approve: bool, actor: str, reason: str, setti
     """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
 
     if not approve and not reason.strip():
-        raise InvalidInput(detail="say why the order is rejected; the customer will be told")
+        raise InvalidInput(detail=phrase("refuse.reject_needs_reason"))
     async with in_transaction():
         order = await held_order(number, "approved" if approve else "rejected")
         if approve:
-            await transition(order, OrderStatus.APPROVED, actor, reason or "approved by manager")
+            await transition(order, OrderStatus.APPROVED, actor, reason or phrase("history.approved_by_manager"))
             await allocate_order(order, actor, settings)
         else:
             await transition(order, OrderStatus.REJECTED, actor, reason)

@@ -17,14 +17,16 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.db import by_number, in_callers_transaction, lock_rows, retry_on_conflict
-from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, set_to
 from core.base.events import emit
 from core.base.fields import LocationCode, Note, Number
+from core.base.i18n import phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import fill_waiting
@@ -111,16 +113,17 @@ class PhotoIn(BaseModel):
     @classmethod
     def _image(cls, value: str) -> str:
         if value not in PHOTO_TYPES:
-            raise ValueError(f"a photo must be one of {', '.join(sorted(PHOTO_TYPES))}")
+            raise PydanticCustomError("invalid.photo_type", "a photo must be one of {kinds}",
+                                      {"kinds": ", ".join(sorted(PHOTO_TYPES))})
         return value
 
     def content(self) -> bytes:
         try:
             raw = base64.b64decode(self.data, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise InvalidInput(detail="a photo is not valid base64") from exc
+            raise InvalidInput(detail=phrase("refuse.bad_photo")) from exc
         if not raw or len(raw) > MAX_PHOTO_BYTES:
-            raise InvalidInput(detail=f"a photo must be between 1 byte and {MAX_PHOTO_BYTES // 1024 // 1024} MB")
+            raise InvalidInput(detail=phrase("refuse.photo_size", most=MAX_PHOTO_BYTES // 1024 // 1024))
         return raw
 
 
@@ -137,7 +140,7 @@ class RequestIn(BaseModel):
     def _each_sku_once(cls, lines: list[LineIn]) -> list[LineIn]:
         skus = [line.sku for line in lines]
         if len(set(skus)) != len(skus):
-            raise ValueError("a SKU appears twice; send one line per product")
+            raise PydanticCustomError("invalid.a_sku_twice", "a SKU appears twice; send one line per product")
         return lines
 
 
@@ -256,7 +259,8 @@ async def request_by_number(number: str) -> AfterSalesRequest:
 async def _step(request: AfterSalesRequest, current: RequestStatus, to: RequestStatus, actor: str, note: str,
                 **also: Any) -> None:
     if not await AfterSalesRequest.filter(id=request.id, status=current).update(status=to, **also):
-        raise InvalidTransition(document=request.number, current=request.status, action=f"set to {to.value}")
+        raise InvalidTransition(document=request.number, current=request.status, action=set_to("aftersales", to),
+                                kind="aftersales")
     request.status = to
     await AfterSalesStep.create(request_id=request.id, status=to, actor=actor, note=note)
     await emit(f"aftersales.{to.value}", {"request": request.number, "order": request.order.number,
@@ -293,7 +297,7 @@ async def receive_return(number: str, body: ReturnIn, actor: str, settings: Sett
         shipment = await Shipment.filter(order_id=request.order.id, status__in=(
             ShipmentStatus.DISPATCHED, ShipmentStatus.DELIVERED)).prefetch_related("warehouse").first()
         if shipment is None:
-            raise Conflict(detail=f"{request.order.number} has no shipment to return to")
+            raise Conflict(detail=phrase("refuse.no_shipment_to_return", order=request.order.number))
         warehouse = shipment.warehouse
         target = await location_by_code(warehouse, body.location)
         source = await virtual_location(warehouse.id, LocationKind.CUSTOMER)

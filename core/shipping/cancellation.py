@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import retry_on_conflict
 from core.base.errors import InvalidTransition
 from core.base.events import emit
+from core.base.i18n import DEFAULT_LANGUAGE, Phrase, phrase, render
 from core.orders.allocation import offer_freed
 from core.orders.order import (
     TRANSITIONS,
@@ -39,7 +40,7 @@ async def _open_follow_ons(order: Order) -> list[Order]:
 
 
 @retry_on_conflict
-async def cancel_order(number: str, actor: str, reason: str) -> Order:
+async def cancel_order(number: str, actor: str, reason: str | Phrase) -> Order:
     """Cancel an order before it ships, with its follow-ons not shipped yet (the rest of it): their stock is
     given back and offered to waiting orders. The customer is told once: `order.cancelled`, or, with
     follow-ons, one `order.cancelled_with_rest` naming them all."""
@@ -53,10 +54,11 @@ async def cancel_order(number: str, actor: str, reason: str) -> Order:
             freed |= await release_order_stock(each)
             await cancel_open_shipments(each.id)
             await transition(each, OrderStatus.CANCELLED, actor, reason if each is order else
-                             f"{reason} (with {order.number})", announce=not rest)
+                             phrase("history.cancelled_with", reason=reason, order=order.number), announce=not rest)
         if rest:
             await emit("order.cancelled_with_rest", {
-                "order": order.number, "follow_ons": ", ".join(f.number for f in rest), "reason": reason,
+                "order": order.number, "follow_ons": ", ".join(f.number for f in rest),
+                "reason": render(reason, DEFAULT_LANGUAGE), "reason_zh": render(reason, "zh"),
                 "customer_id": order.customer_id, "channel": order.channel})  # type: ignore[attr-defined]
         await offer_freed(freed, actor)
     return order

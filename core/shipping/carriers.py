@@ -18,13 +18,14 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 from tortoise import fields
 from tortoise.models import Model
 
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY, ClockTime
-from core.base.i18n import LANGUAGES, SEPARATOR, text
+from core.base.i18n import LANGUAGES, SEPARATOR, phrase, text
 from core.base.settings import Settings
 from core.orders.order import ServiceLevel
 from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
@@ -98,7 +99,8 @@ class CarrierIn(BaseModel):
     @classmethod
     def _known_adapter(cls, value: str) -> str:
         if value not in ADAPTERS:
-            raise ValueError(f"unknown adapter {value!r}; one of {', '.join(sorted(ADAPTERS))}")
+            raise PydanticCustomError("invalid.adapter", "unknown adapter {adapter}; one of {known}",
+                                      {"adapter": value, "known": ", ".join(sorted(ADAPTERS))})
         return value
 
 
@@ -381,7 +383,7 @@ async def warm_up_adapters() -> None:
 def adapter_for(carrier: Carrier) -> CarrierAdapter:
     adapter = ADAPTERS.get(carrier.adapter)
     if adapter is None:
-        raise Conflict(detail=f"carrier {carrier.code} uses adapter {carrier.adapter}, which is not installed")
+        raise Conflict(detail=phrase("refuse.no_adapter", carrier=carrier.code, adapter=carrier.adapter))
     return adapter
 
 

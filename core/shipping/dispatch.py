@@ -18,7 +18,7 @@ from core.base.auth import Staff
 from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidTransition, WrongScan
 from core.base.events import emit
-from core.base.i18n import Phrase, phrase
+from core.base.i18n import DEFAULT_LANGUAGE, Phrase, listed, phrase
 from core.base.settings import Settings
 from core.floor.qr import Kind, Payload
 from core.orders.order import OrderLine, OrderStatus, transition
@@ -33,7 +33,7 @@ LOADABLE = (ShipmentStatus.BOOKED, ShipmentStatus.LOADING)
 
 def _loadable(shipment: Shipment) -> None:
     if shipment.status == ShipmentStatus.PACKED:
-        raise InvalidTransition(document=shipment.number, current="packed without a carrier", action="loaded")
+        raise InvalidTransition(document=shipment.number, current=phrase("state.packed_no_carrier"), action="loaded")
     if shipment.status not in LOADABLE:
         raise InvalidTransition(document=shipment.number, current=shipment.status, action="loaded", kind="shipment")
 
@@ -96,16 +96,18 @@ def _progress(shipment: Shipment, packages: list[Package], message: Phrase) -> d
 
 
 @retry_on_conflict
-async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dict[str, Any]:
+async def confirm_dispatch(number: str, staff: Staff, settings: Settings,
+                           lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """The loaded shipment leaves: stock out, order shipped, both papers sealed; answered in `lang`."""
     async with in_transaction():
         shipment = await shipment_by_number(number)
         _loadable(shipment)
         if not shipment.vehicle_plate:
-            raise Conflict(detail=f"{number}: scan the vehicle and load the packages first")
+            raise Conflict(detail=phrase("refuse.no_vehicle_yet", shipment=number))
         missing = await Package.filter(shipment_id=shipment.id, loaded_at__isnull=True).order_by("seq").values_list(
             "number", flat=True)
         if missing:
-            raise Conflict(detail=f"{number} cannot leave: not loaded yet: {', '.join(missing)}")
+            raise Conflict(detail=phrase("refuse.not_loaded", shipment=number, packages=listed(list(missing))))
         order = shipment.order
         if order.status != OrderStatus.PACKED:
             raise InvalidTransition(document=order.number, current=order.status, action="shipped", kind="order")
@@ -117,11 +119,12 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dic
         now = datetime.now(UTC)
         if not await Shipment.filter(id=shipment.id, status__in=LOADABLE).update(
                 status=ShipmentStatus.DISPATCHED, dispatched_at=now, dispatched_by=staff.username):
-            raise Conflict(detail=f"{number} changed meanwhile; try again")
+            raise Conflict(detail=phrase("refuse.changed_meanwhile", document=number))
         shipment.status, shipment.dispatched_at, shipment.dispatched_by = ShipmentStatus.DISPATCHED, now, \
             staff.username
         await transition(order, OrderStatus.SHIPPED, staff.actor,
-                         f"{number} on {shipment.vehicle_plate}, waybill {shipment.waybill}")
+                         phrase("history.shipped", shipment=number, plate=shipment.vehicle_plate,
+                                waybill=shipment.waybill))
         # both papers are sealed as the goods leave, whether or not anyone printed the note before
         note = await issue(DocumentKind.DELIVERY_NOTE, shipment, staff.actor, settings)
         confirmation = await issue(DocumentKind.CONFIRMATION, shipment, staff.actor, settings)
@@ -132,5 +135,5 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings) -> dic
             "tracking_url": tracking_url(shipment, settings), "confirmation": confirmation.number,
             "delivery_note": note.number,
         })
-    return {**await shipment_view(shipment, settings), "confirmation": confirmation.number,
+    return {**await shipment_view(shipment, settings, lang), "confirmation": confirmation.number,
             "delivery_note": note.number}

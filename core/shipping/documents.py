@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import in_callers_transaction, is_stored
 from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY
+from core.base.i18n import phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
@@ -59,7 +60,7 @@ class Document(Model):
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
         if is_stored(self):
-            raise Conflict(detail=f"document {self.number} was issued and cannot be changed")
+            raise Conflict(detail=phrase("refuse.document_sealed", document=self.number))
         await super().save(*args, **kwargs)
 
 
@@ -130,7 +131,7 @@ async def paper(kind: DocumentKind, shipment: Shipment, actor: str, settings: Se
     """What to print: the stored content of an issued paper (checked), or a waybill made from the shipment."""
     if kind == DocumentKind.WAYBILL:
         if not shipment.waybill:
-            raise Conflict(detail=f"shipment {shipment.number} has no waybill yet: no carrier is booked")
+            raise Conflict(detail=phrase("refuse.no_waybill", shipment=shipment.number))
         return await _paper(kind, shipment, settings, shipment.waybill)
     if kind == DocumentKind.CONFIRMATION:
         document = await Document.get_or_none(shipment_id=shipment.id, kind=kind)
@@ -140,7 +141,7 @@ async def paper(kind: DocumentKind, shipment: Shipment, actor: str, settings: Se
         async with in_transaction():
             document = await issue(kind, shipment, actor, settings)
     if _digest(document.content) != document.sha256:
-        raise Conflict(detail=f"document {document.number} does not match its seal; it was altered")
+        raise Conflict(detail=phrase("refuse.document_altered", document=document.number))
     return document.content
 
 

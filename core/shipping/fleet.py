@@ -25,6 +25,7 @@ from core.base.db import by_number
 from core.base.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
+from core.base.i18n import listed, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.shipping.carriers import Carrier
@@ -65,7 +66,7 @@ class VehicleIn(BaseModel):
 
 async def save_vehicle(body: VehicleIn) -> Vehicle:
     if body.shift_start >= body.shift_end:
-        raise InvalidInput(detail="a shift must start before it ends")
+        raise InvalidInput(detail=phrase("refuse.shift_order"))
     warehouse = await warehouse_by_code(body.warehouse)
     data = {**body.model_dump(exclude={"warehouse"}), "warehouse_id": warehouse.id}
     vehicle = await Vehicle.get_or_none(plate=body.plate)
@@ -191,10 +192,10 @@ async def plan_deliveries(warehouse_code: str, day: date, actor: str, settings: 
     """Assign the warehouse's waiting own-fleet shipments to its vans, with stop order and arrival times."""
     warehouse = await warehouse_by_code(warehouse_code)
     if warehouse.lat is None or warehouse.lon is None:
-        raise Conflict(detail=f"warehouse {warehouse.code} has no coordinates to plan routes from")
+        raise Conflict(detail=phrase("refuse.no_coordinates", warehouse=warehouse.code))
     vehicles = await Vehicle.filter(warehouse_id=warehouse.id, active=True).order_by("plate")
     if not vehicles:
-        raise Conflict(detail=f"warehouse {warehouse.code} has no active vehicles")
+        raise Conflict(detail=phrase("refuse.no_vehicles", warehouse=warehouse.code))
     stops, unplanned = [], []
     for shipment in await _own_fleet_shipments(warehouse):
         order = shipment.order
@@ -332,12 +333,14 @@ async def send_route_to_driver(number: str, plate: str, tz: ZoneInfo) -> dict[st
     vehicle = await Vehicle.get(plate=plate)
     if vehicle.driver_chat is None:
         raise DriverNotLinked(plate=plate)
-    lines = [f"{s['seq']}. {s['time']} {s['recipient']} {s['phone']} · {s['address']}"
-             + (f" ({s['window']})" if s["window"] else "") + f" · {s['shipment']}" for s in van["stops"]]
+    lines = [phrase("route.stop", seq=s["seq"], time=s["time"], recipient=s["recipient"], phone=s["phone"],
+                    address=s["address"], shipment=s["shipment"],
+                    window=phrase("route.window", window=s["window"]) if s["window"] else "")
+             for s in van["stops"]]
     async with in_transaction():
         await emit("route_plan.sent", {"plan": plan.number, "plate": plate, "day": view["day"],
                                        "chat_id": vehicle.driver_chat, "language": "zh",
-                                       "count": len(lines), "km": van["km"], "stops": "\n".join(lines)})
+                                       "count": len(lines), "km": van["km"], "stops": listed(lines, "lines")})
     return {"plan": plan.number, "plate": plate, "driver": vehicle.driver, "stops": len(lines), "sent": True}
 
 

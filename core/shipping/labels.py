@@ -18,9 +18,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from core.base.errors import NotFound
+from core.base.errors import InvalidInput
 from core.base.fonts import image_font, pdf_font
-from core.base.i18n import words_in
+from core.base.i18n import phrase, words_in
 from core.base.settings import Settings
 from core.floor.barcode import code128_bars
 from core.floor.qr import Kind, encode, qr_png, qr_svg
@@ -179,7 +179,7 @@ async def label_sheet(kind: SheetKind, warehouse_code: str | None) -> list[dict[
     """Labels to print and stick on shelves or goods: the QR payload and a caption."""
     if kind == SheetKind.LOCATIONS:
         if not warehouse_code:
-            raise NotFound(what="warehouse", key="(none given)")
+            raise InvalidInput(detail=phrase("refuse.name_warehouse"))
         warehouse = await warehouse_by_code(warehouse_code)
         places = await Location.filter(warehouse_id=warehouse.id, kind__in=list(STORAGE_KINDS)).order_by("code")
         return [{"qr": encode(Kind.LOCATION, p.code), "caption": p.code, "detail": f"{warehouse.code} {p.zone}"}

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import Conflict, InvalidTransition
 from core.base.events import emit
+from core.base.i18n import listed, phrase, text
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.floor.picking import PickTask, TaskState, picked_quantities
@@ -36,7 +37,7 @@ class PackIn(BaseModel):
 
 
 def _differences(wanted: dict[str, int], packed: dict[str, int]) -> list[str]:
-    return [f"{sku}: packed {packed.get(sku, 0)}, the order has {wanted.get(sku, 0)}"
+    return [phrase("refuse.packed_vs_order", sku=sku, packed=packed.get(sku, 0), wanted=wanted.get(sku, 0))
             for sku in sorted(wanted.keys() | packed.keys()) if wanted.get(sku, 0) != packed.get(sku, 0)]
 
 
@@ -77,14 +78,15 @@ async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) 
     still = [f"{ln.product.sku} × {ln.qty - picked.get(ln.product.id, 0)}" for ln in lines
              if picked.get(ln.product.id, 0) < ln.qty]
     if still or await PickTask.exists(order_id=order.id, state=TaskState.PENDING):
-        raise Conflict(detail=f"{number} is not fully picked yet; still to pick: {', '.join(still) or 'open tasks'}")
+        raise Conflict(detail=phrase("refuse.not_picked", order=number,
+                                    still=listed(still) if still else phrase("refuse.open_tasks")))
     packed: dict[str, int] = {}
     for package in body.packages:
         for item in package.contents:
             packed[item.sku] = packed.get(item.sku, 0) + item.qty
     await products_by_sku(packed.keys())  # an unknown SKU is named as such
     if problems := _differences(wanted, packed):
-        raise Conflict(detail=f"the packages do not match {number}: {'; '.join(problems)}")
+        raise Conflict(detail=phrase("refuse.packages_differ", order=number, problems=listed(problems)))
     shipment_number = await next_number("SH", settings.tz)
     package_numbers = [await next_number("PKG", settings.tz) for _ in body.packages]
     async with in_transaction():
@@ -98,12 +100,13 @@ async def pack_order(number: str, body: PackIn, actor: str, settings: Settings) 
             for i, (pn, p) in enumerate(zip(package_numbers, body.packages, strict=True))
         ])
         await transition(order, OrderStatus.PACKED, actor,
-                         f"{len(body.packages)} package(s) in shipment {shipment_number}")
+                         phrase("history.packed", count=len(body.packages), shipment=shipment_number))
     try:
         return Packed(await book_carrier(shipment.number, actor, settings), created=True)
     except Exception:  # the packing stands; booking is retried from the shipment, and a manager is told
         log.exception("booking a carrier for %s failed", shipment.number)
         async with in_transaction():
             await emit("shipment.no_carrier", {"shipment": shipment.number, "order": number,
-                                               "why": "the carrier's system did not answer"})
+                                               "why": text("refuse.carrier_silent", "en"),
+                                               "why_zh": text("refuse.carrier_silent", "zh")})
         return Packed(shipment, created=True)

@@ -34,7 +34,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidInput, NotFound
 from core.base.fields import WarehouseCode
-from core.base.i18n import status_word, text
+from core.base.i18n import phrase, status_word, text
 from core.base.settings import Settings
 from core.shipping.labels import SheetKind, label_sheet, package_label
 from core.shipping.shipments import Package, Shipment, package_by_number, shipment_by_number
@@ -220,7 +220,7 @@ async def _checked_subject(kind: JobKind, subject: str) -> str:
         return (await package_by_number(subject)).number
     if kind == JobKind.LOCATIONS:
         if not subject:
-            raise InvalidInput(detail="name the warehouse whose location labels to print")
+            raise InvalidInput(detail=phrase("refuse.name_warehouse"))
         return (await warehouse_by_code(subject)).code
     return ""
 

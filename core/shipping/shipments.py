@@ -16,6 +16,7 @@ from core.base.db import by_number, in_callers_transaction
 from core.base.errors import Conflict, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY
+from core.base.i18n import DEFAULT_LANGUAGE, SEPARATOR, named, phrase
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
 from core.orders.notifications import advance, next_events
@@ -172,7 +173,7 @@ async def _record_booking(shipment: Shipment, choice: Choice, issued: Issued, se
                     status=ShipmentStatus.BOOKED, carrier_id=carrier.id, waybill=waybill.number,
                     routing=waybill.routing, carrier_label=waybill.label, carrier_label_format=waybill.label_format,
                     choice=choice.as_dict(), price=option["price"], eta=option["arrives"]):
-                raise Conflict(detail=f"shipment {number} changed meanwhile; try again")
+                raise Conflict(detail=phrase("refuse.changed_meanwhile", document=number))
             await _number_packages(shipment, waybill)
             await emit("shipment.booked", {"shipment": number, "order": order.number, "carrier": carrier.code,
                                            "waybill": waybill.number, "why": choice.summary})
@@ -249,7 +250,9 @@ def _override(choice: Choice, code: str) -> None:
     """A person's pick of carrier: allowed among those the hard rules let through, never around them."""
     refused = next((r for r in choice.rejected if r["carrier"] == code), None)
     if refused is not None:
-        raise Conflict(detail=f"carrier {code} cannot take this shipment: {', '.join(refused['reasons'])}")
+        why = named(SEPARATOR["en"].join(refused["reasons"]),
+                    SEPARATOR["zh"].join(refused.get("reasons_zh", refused["reasons"])))
+        raise Conflict(detail=phrase("refuse.carrier_cannot", carrier=code, reasons=why))
     picked = next((o for o in choice.ranked if o["carrier"] == code), None)
     if picked is None:
         raise NotFound(what="carrier", key=code)
@@ -319,7 +322,22 @@ def tracking_url(shipment: Shipment, settings: Settings) -> str:
     return f"{settings.base_url}/t/{shipment.tracking_token}"
 
 
-async def shipment_view(shipment: Shipment, settings: Settings) -> dict[str, Any]:
+def choice_in(choice: Any, lang: str) -> Any:
+    """A stored carrier choice as a reader of `lang` sees it: each text kept in both languages (`basis` beside
+    `basis_zh`, `reasons` beside `reasons_zh`, …) says the reader's one under its plain name; the `_zh` texts
+    stay for programs."""
+    if isinstance(choice, list):
+        return [choice_in(item, lang) for item in choice]
+    if not isinstance(choice, dict):
+        return choice
+    said = {key: choice_in(value, lang) for key, value in choice.items()}
+    if lang != DEFAULT_LANGUAGE:
+        said |= {key: said[f"{key}_{lang}"] for key in choice if f"{key}_{lang}" in choice}
+    return said
+
+
+async def shipment_view(shipment: Shipment, settings: Settings, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """A shipment as staff see it; the carrier's choice is said in `lang` (see choice_in)."""
     await shipment.fetch_related("order", "carrier", "warehouse")
     packages = await Package.filter(shipment_id=shipment.id).order_by("id")
     return {
@@ -333,7 +351,7 @@ async def shipment_view(shipment: Shipment, settings: Settings) -> dict[str, Any
         "routing": shipment.routing,
         "price": None if shipment.price is None else str(shipment.price),
         "eta": shipment.eta.isoformat() if shipment.eta else None,
-        "choice": shipment.choice,
+        "choice": choice_in(shipment.choice, lang),
         "vehicle": shipment.vehicle_plate,
         "dispatched_at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None,
         "dispatched_by": shipment.dispatched_by,

@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import in_callers_transaction
 from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
-from core.base.i18n import written_in
+from core.base.i18n import Phrase, phrase, written_in
 from core.base.settings import Settings
 from core.orders.notifications import advance, next_events
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
@@ -109,7 +109,7 @@ class TrackingEventIn(BaseModel):
 
     def update(self) -> TrackingUpdate:
         at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
-        return TrackingUpdate(self.id, self.code, self.description or self.code.replace("_", " "), self.place, at)
+        return TrackingUpdate(self.id, self.code, self.description, self.place, at)  # no words: its kind says it
 
 
 class TrackingPushIn(BaseModel):
@@ -150,7 +150,7 @@ async def _deliver(shipment: Shipment, event: TrackingUpdate, source: str) -> No
             status=ShipmentStatus.DELIVERED, delivered_at=event.occurred_at):
         shipment.status = ShipmentStatus.DELIVERED
         if shipment.order.status == OrderStatus.SHIPPED:
-            await transition(shipment.order, OrderStatus.DELIVERED, source, event.description)
+            await transition(shipment.order, OrderStatus.DELIVERED, source, event_words(event.code, event.description))
 
 
 async def record_by_staff(number: str, event: TrackingEventIn, actor: str) -> int:
@@ -169,7 +169,7 @@ async def receive_push(carrier_code: str, body: bytes, given_signature: str, pus
     carrier = await carrier_by_code(carrier_code)
     if not carrier.webhook_secret or not hmac.compare_digest(signature(carrier.webhook_secret, body),
                                                               given_signature.strip().lower()):
-        raise Unauthorized(detail="the webhook signature does not match")
+        raise Unauthorized(detail=phrase("refuse.webhook_signature"))
     async with in_transaction():
         shipment = await Shipment.get_or_none(carrier_id=carrier.id, waybill=push.waybill).prefetch_related("order")
         if shipment is None:
@@ -328,10 +328,12 @@ async def poll_tracking(settings: Settings, now: datetime | None = None) -> int:
 STOCK_PHRASES = {code: {words.casefold()} for _, code, words, _ in SimulatedCarrier.JOURNEY}
 
 
-def carrier_words(code: str, description: str, lang: str | None = None) -> str:
+def carrier_words(code: str, description: str | Phrase, lang: str | None = None) -> str:
     """The carrier's own words for an event when they say more than its kind, which the reader is told in their
     language (status_word("tracking", code)): stock phrases such as "in transit" would only repeat it, and
     words in another language than the reader's (`lang`) are not read, so they are left out too."""
+    if not isinstance(description, str):  # the event's kind in words (event_words): the reader is told it
+        return ""
     plain = description.strip()
     stock = STOCK_PHRASES.get(code, set()) | {code.replace("_", " ")}
     if plain.casefold() in stock or (lang is not None and written_in(plain) != lang):
@@ -339,10 +341,17 @@ def carrier_words(code: str, description: str, lang: str | None = None) -> str:
     return plain
 
 
+def event_words(code: str, description: str) -> str | Phrase:
+    """What an event says: the carrier's own words, or, where it gave none (or only its stock phrase for the
+    kind), the kind in the reader's words."""
+    return carrier_words(code, description) or phrase(f"status.tracking.{code}")
+
+
 async def shipment_timeline(shipment: Shipment) -> list[dict[str, Any]]:
+    """A shipment's events in order; a `description` without the carrier's own words is a phrase."""
     events = await TrackingEvent.filter(shipment_id=shipment.id).order_by("occurred_at", "id")
-    return [{"code": e.code, "description": e.description, "place": e.place, "at": e.occurred_at.isoformat()}
-            for e in events]
+    return [{"code": e.code, "description": event_words(e.code, e.description), "place": e.place,
+             "at": e.occurred_at.isoformat()} for e in events]
 
 
 async def tracking_language(token: str) -> str | None:

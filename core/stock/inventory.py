@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import fits, retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
 from core.base.fields import LocationCode, Qty, Sku, WarehouseCode
+from core.base.i18n import phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.stock.catalog import Product, product_by_sku, products_by_sku
@@ -83,7 +84,7 @@ async def put_away_location(warehouse: Warehouse, product: Product, code: str | 
     if code:
         location = await location_by_code(warehouse, code)
         if location.is_virtual or location.kind == LocationKind.TRANSIT:
-            raise InvalidInput(detail=f"{code} is not a place on the shelves")
+            raise InvalidInput(detail=phrase("refuse.not_a_shelf", location=code))
         return location
     level = await (
         StockLevel.filter(product_id=product.id, warehouse_id=warehouse.id, location__kind=LocationKind.BIN)
@@ -130,11 +131,10 @@ async def receive_purchase_order(number: str, data: PoReceiptIn, actor: str, set
         for line in data.lines:
             po_line = po_lines.get(line.sku)
             if po_line is None:
-                raise InvalidInput(detail=f"{line.sku} is not on {po.number}")
+                raise InvalidInput(detail=phrase("refuse.not_on_po", sku=line.sku, po=po.number))
             if line.qty > po_line.qty - po_line.qty_received:
-                raise InvalidInput(
-                    detail=f"{line.sku}: {line.qty} received but only {po_line.qty - po_line.qty_received} "
-                           f"outstanding on {po.number}")
+                raise InvalidInput(detail=phrase("refuse.over_po", sku=line.sku, qty=line.qty, po=po.number,
+                                                 outstanding=po_line.qty - po_line.qty_received))
             await PurchaseOrderLine.filter(id=po_line.id).update(qty_received=F("qty_received") + line.qty)
         landed = await _land(warehouse, data.lines, po.number, actor, MoveReason.RECEIPT)
         rows = await PurchaseOrderLine.filter(purchase_order_id=po.id).values("qty", "qty_received")
@@ -150,12 +150,12 @@ async def adjust_stock(data: AdjustmentIn, actor: str, settings: Settings) -> in
 
     Returns the signed change applied. A decrease may not eat into units promised to orders."""
     if (data.delta is None) == (data.counted is None):
-        raise InvalidInput(detail="give either delta or counted")
+        raise InvalidInput(detail=phrase("refuse.delta_or_counted"))
     async with in_transaction():
         warehouse = await warehouse_by_code(data.warehouse)
         location = await location_by_code(warehouse, data.location)
         if location.is_virtual or location.kind == LocationKind.TRANSIT:
-            raise InvalidInput(detail=f"{location.code} cannot be counted")
+            raise InvalidInput(detail=phrase("refuse.not_countable", location=location.code))
         product = await product_by_sku(data.sku)
         level = await StockLevel.get_or_none(product_id=product.id, location_id=location.id)
         on_hand = level.on_hand if level else 0

@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import execute, fetch, in_callers_transaction, insert, lock_rows, marks
 from core.base.errors import InvalidInput, OutOfStock
+from core.base.i18n import phrase
 from core.stock.catalog import Product
 from core.stock.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
 
@@ -121,7 +122,7 @@ async def _add_on_hand(product_id: int, location: Location, qty: int) -> None:
     if qty <= MAX_ON_HAND and await level.filter(on_hand__lte=MAX_ON_HAND - qty).update(on_hand=F("on_hand") + qty):
         return
     if qty > MAX_ON_HAND or await level.exists():
-        raise InvalidInput(detail=f"{location.code} cannot hold more than {MAX_ON_HAND:,} units of one product")
+        raise InvalidInput(detail=phrase("refuse.bin_full", location=location.code, most=f"{MAX_ON_HAND:,}"))
     try:
         async with in_transaction():  # savepoint: losing the creation race must not abort the caller
             await StockLevel.create(
@@ -160,9 +161,9 @@ async def move_stock(
 ) -> StockMove:
     """Move goods and record it. Refuses (OutOfStock) rather than let a level go below what is promised."""
     if qty <= 0:
-        raise InvalidInput(detail="a quantity must be positive")
+        raise InvalidInput(detail=phrase("refuse.positive_qty"))
     if source.id == target.id:
-        raise InvalidInput(detail="a move needs two different locations")
+        raise InvalidInput(detail=phrase("refuse.same_location"))
     if source.kind not in VIRTUAL_KINDS:
         await _take_on_hand(product, source, qty, reserved=from_reserved)
     if target.kind not in VIRTUAL_KINDS:
@@ -259,7 +260,7 @@ async def consume_reservation(
         state=ReservationState.CONSUMED
     )
     if not changed:
-        raise InvalidInput(detail=f"reservation {reservation.id} is no longer active")
+        raise InvalidInput(detail=phrase("refuse.reservation_gone", reservation=reservation.id))
     level = await StockLevel.get(id=reservation.level_id).prefetch_related("location", "product")
     return await move_stock(
         level.product, level.location, target, reservation.qty, reason,

@@ -11,8 +11,9 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from core.base.db import by_number, in_callers_transaction
-from core.base.errors import InvalidInput, InvalidTransition, OutOfStock
+from core.base.errors import InvalidInput, InvalidTransition, OutOfStock, set_to
 from core.base.events import emit
+from core.base.i18n import phrase
 from core.stock.catalog import Product
 from core.stock.ledger import (
     MoveReason,
@@ -66,7 +67,7 @@ class TransferLine(Model):
 async def open_transfer(source: Warehouse, target: Warehouse, number: str, actor: str,
                         order_id: int | None = None) -> TransferOrder:
     if source.id == target.id:
-        raise InvalidInput(detail="a transfer needs two different warehouses")
+        raise InvalidInput(detail=phrase("refuse.two_warehouses"))
     return await TransferOrder.create(
         number=number, source=source, target=target, order_id=order_id, created_by=actor
     )
@@ -94,7 +95,8 @@ async def transfer_by_number(number: str) -> TransferOrder:
 
 async def _set_status(transfer: TransferOrder, want: TransferStatus, to: TransferStatus, **stamp: Any) -> None:
     if not await TransferOrder.filter(id=transfer.id, status=want).update(status=to, **stamp):
-        raise InvalidTransition(document=transfer.number, current=transfer.status, action=f"set to {to.value}")
+        raise InvalidTransition(document=transfer.number, current=transfer.status, action=set_to("transfer", to),
+                                kind="transfer")
     transfer.status = to
 
 
@@ -114,7 +116,7 @@ async def ship_transfer(transfer: TransferOrder, actor: str) -> None:
 async def land_transfer(transfer: TransferOrder, target_location: Location, actor: str) -> list[TransferLine]:
     """Goods in transit arrive at `target_location` in the target warehouse; returns the lines landed."""
     if target_location.warehouse_id != transfer.target_id:  # type: ignore[attr-defined]
-        raise InvalidInput(detail=f"location {target_location.code} is not in the transfer's target warehouse")
+        raise InvalidInput(detail=phrase("refuse.not_target", location=target_location.code))
     await _set_status(transfer, TransferStatus.SHIPPED, TransferStatus.RECEIVED, received_at=datetime.now(UTC))
     transit = await virtual_location(transfer.source_id, LocationKind.TRANSIT)  # type: ignore[attr-defined]
     lines = await TransferLine.filter(transfer_id=transfer.id).prefetch_related("product").order_by("id")

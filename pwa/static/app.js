@@ -278,11 +278,13 @@ async function pickView(number) {
     localStorage.setItem(`fahuo.pl.${number}`, JSON.stringify(state));
     showPending();
   };
+  // scans still waiting to be sent; a refusal is said once, in the feedback line as it comes back, and kept
+  // in the queue screen (the badge counts it), not repeated here
   const showPending = async () => {
-    const items = (await queue.all()).filter((i) => i.body.pick_list === number);
+    const items = (await queue.all()).filter((i) => i.body.pick_list === number && i.state !== "refused");
     const box = view.querySelector("#pending");
-    if (box) box.innerHTML = items.map((i) => html`<div class="${i.state}">${i.state === "refused"
-      ? refusalLine(i.body, i.message, i.code) : `${i.body.code || t(`${i.body.mode}Mode`)} — ${t("queued")}`}</div>`).join("");
+    if (box) box.innerHTML = items.map((i) => html`<div class="${i.state}">${i.body.code || t(`${i.body.mode}Mode`)}
+      — ${t("queued")}</div>`).join("");
   };
   // what the screen can tell without the server: the scan fits the task it shows, or it does not
   const predict = (code) => {

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.base.i18n import render
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderLine, PaymentMethod, PaymentState
@@ -61,6 +62,7 @@ async def test_a_blocked_customer_is_rejected():
 async def test_an_address_without_province_or_postcode_is_held_to_confirm_it():
     held = await address_complete(_case(_order(province="", postcode="")))
     assert _said(held) == (Outcome.HOLD, "address lacks province, postcode; confirm it with the customer")
+    assert render(held.said, "zh") == "地址缺少省份、邮编，请与客户确认"  # the fields named in the reader's words
     assert (await address_complete(_case())).outcome == Outcome.PASS
 
 
@@ -129,6 +131,9 @@ def test_the_line_order_does_not_make_two_orders_of_the_same_goods_different():
 def test_the_verdict_is_the_worst_outcome_with_the_reasons_of_the_rules_that_gave_it():
     held = [RuleResult("a", Outcome.PASS, "fine"), RuleResult("b", Outcome.HOLD, "b?"),
             RuleResult("c", Outcome.HOLD, "c?")]
-    assert verdict_of(held) == (Outcome.HOLD, "b?; c?")
-    assert verdict_of([*held, RuleResult("d", Outcome.REJECT, "no")]) == (Outcome.REJECT, "no")
-    assert verdict_of(held[:1]) == (Outcome.PASS, "all rules passed")
+    verdict, reasons = verdict_of(held)
+    assert verdict == Outcome.HOLD and render(reasons, "en") == "b?; c?" and render(reasons, "zh") == "b?；c?"
+    verdict, reasons = verdict_of([*held, RuleResult("d", Outcome.REJECT, "no")])
+    assert verdict == Outcome.REJECT and render(reasons, "en") == "no"
+    verdict, reasons = verdict_of(held[:1])
+    assert verdict == Outcome.PASS and render(reasons, "zh") == "审核规则全部通过"
