@@ -46,6 +46,8 @@ TEXTS: dict[str, dict[str, str]] = {
                               "zh": "{shipment}：请先扫描车辆并装载包裹"},
     "refuse.not_loaded": {"en": "{shipment} cannot leave: not loaded yet: {packages}",
                           "zh": "{shipment} 不能发车：尚未装车的包裹：{packages}"},
+    "refuse.channel_unreadable": {"en": "the body is not a {platform} order fahuo can read",
+                                  "zh": "请求内容不是 fahuo 能读懂的 {platform} 订单"},
     "refuse.changed_meanwhile": {"en": "{document} changed meanwhile; try again", "zh": "{document} 刚被更改，请重试"},
     "refuse.document_sealed": {"en": "document {document} was issued and cannot be changed",
                                "zh": "单据 {document} 已开具，不能更改"},
@@ -202,6 +204,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "invalid.body": {"en": "the request", "zh": "请求内容"},
     "invalid.item": {"en": "item {n}", "zh": "第 {n} 项"},
     # a request field, said by name (a validation error, a review rule's missing part)
+    "field.channel": {"en": "channel", "zh": "渠道"},
     "field.customer": {"en": "customer", "zh": "客户"},
     "field.name": {"en": "name", "zh": "名称"},
     "field.phone": {"en": "phone", "zh": "电话"},

@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import BadSignature, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
-from core.base.i18n import text
+from core.base.i18n import phrase, text
 from core.base.settings import Settings
 from core.channels.channel_api import (
     Channel,
@@ -136,7 +136,7 @@ def _read(channel: Channel, link: Link, headers: Mapping[str, str], body: bytes)
     except ChannelRefused as refused:
         raise InvalidInput(detail=refused.reason) from None
     except (AttributeError, KeyError, TypeError, ValueError):  # a field of another shape than the platform's
-        raise InvalidInput(detail=f"the body is not a {channel.platform} order fahuo can read") from None
+        raise InvalidInput(detail=phrase("refuse.channel_unreadable", platform=channel.platform)) from None
 
 
 async def receive_webhook(name: str, headers: Mapping[str, str], body: bytes, settings: Settings) -> Outcome:
