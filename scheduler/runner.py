@@ -26,6 +26,7 @@ from core.shipping.printing import send_print_jobs
 from core.shipping.shipments import retry_waybills, send_waybill_cancellations
 from core.shipping.tracking import poll_tracking, subscribe_tracking
 from core.stock.replenishment import sweep_low_stock
+from core.webhooks import send_webhooks
 
 log = logging.getLogger(__name__)
 LEASE = "scheduler"
@@ -55,6 +56,7 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "waybill_retry": (retry_waybills, {"minutes": 1}),
     "tracking_subscribe": (subscribe_tracking, {"minutes": 1}),
     "print_jobs": (send_print_jobs, {"minutes": 1}),
+    "webhooks": (send_webhooks, {"seconds": 5}),  # subscribers hear of events within seconds
     "daily_report": (send_daily_reports, {"minutes": 10}),
     "reconcile": (reconcile_ledger, {"cron": {"hour": 3, "minute": 30}}),
 }
@@ -100,7 +102,7 @@ class Scheduler:
                 self.aps.add_job(self.run, CronTrigger(timezone=self.settings.tz, **when["cron"]), args=[name],
                                  id=name)
             else:  # at once, then every so often: what was due while nothing ran is done on start
-                self.aps.add_job(self.run, IntervalTrigger(minutes=when["minutes"]), args=[name], id=name,
+                self.aps.add_job(self.run, IntervalTrigger(**when), args=[name], id=name,
                                  next_run_time=datetime.now(UTC))
         self.aps.add_job(self._renew, IntervalTrigger(seconds=LEASE_RENEW), id="lease", next_run_time=datetime.now(UTC))
         self.aps.start()

@@ -63,6 +63,7 @@ MODEL_MODULES = [  # by stage, as an order lives: base → stock → orders → 
     "core.shipping.fleet",
     "core.shipping.aftersales",
     "core.shipping.printing",
+    "core.webhooks",
 ]
 _config_in_use: dict[str, Any] = {}
 

@@ -35,6 +35,7 @@ class Alert(StrEnum):
     REPORT = "report"
     LEDGER = "ledger"
     TRANSFER = "transfer"
+    WEBHOOK = "webhook"
 
 
 CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
@@ -49,7 +50,8 @@ MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "shipment.date_missed": Alert.LATE,
                   "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER,
                   "payment.refund_due": Alert.HELD,  # money to give back: a manager's decision, like a held order
-                  "transfer.raised": Alert.TRANSFER}
+                  "transfer.raised": Alert.TRANSFER,
+                  "webhook.failed": Alert.WEBHOOK}
 # sent to the one chat the event names (`chat_id`, `language`): a driver's route
 DIRECT_EVENTS = {"route_plan.sent"}
 
