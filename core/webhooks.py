@@ -59,7 +59,8 @@ EVENT_KIND = "X-Fahuo-Event"
 # internal ids, alerts meant for staff) stays inside.
 _ORDER = ("order", "from", "status", "reason", "channel")
 PUBLIC_EVENTS: dict[str, tuple[str, ...]] = {
-    **{f"order.{status.value}": _ORDER for status in OrderStatus},
+    **{f"order.{status.value}": _ORDER for status in OrderStatus  # an order arrives approved, held or rejected
+       if status not in (OrderStatus.DRAFT, OrderStatus.SUBMITTED)},
     "order.paid": ("order", "total", "currency", "channel"),
     "order.split": ("order", "follow_on", "items", "channel"),
     "order.cancelled_with_rest": ("order", "follow_ons", "reason", "channel"),
