@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.base.auth import Role, add_api_key
+from core.base.auth import Role, add_api_key, api_key_for
 from core.base.events import OutboxEvent
 from core.webhooks import (
     PUBLIC_EVENTS,
@@ -122,9 +122,9 @@ async def test_the_secret_is_shown_once_and_a_key_cannot_touch_another_keys_subs
 
 
 @pytest.mark.parametrize(("body", "problem"), [
-    ({"url": "ftp://example.com/x", "events": ["*"]}, "http:// 或 https://"),
-    ({"url": "example.com/hook", "events": ["*"]}, "http:// 或 https://"),
-    ({"url": "javascript:alert(1)", "events": ["*"]}, "http:// 或 https://"),
+    ({"url": "ftp://example.com/x", "events": ["*"]}, "http 或 https"),
+    ({"url": "example.com/hook", "events": ["*"]}, "http 或 https"),
+    ({"url": "javascript:alert(1)", "events": ["*"]}, "http 或 https"),
     ({"url": "https://user:pw@example.com/", "events": ["*"]}, "用户名或密码"),
     ({"url": "https://example.com/" + "x" * 600, "events": ["*"]}, "url"),
     ({"url": "https://example.com/", "events": ["order.exploded"]}, "未知事件 order.exploded"),
@@ -224,10 +224,8 @@ async def test_every_public_event_names_fields_its_emitter_writes():
 async def test_a_subscriber_receives_signed_events_through_a_restart_of_fahuo_with_nothing_lost(db, http, shop):
     """Done when of issue 15 §3: events written while the receiver is down and while fahuo is stopped all
     arrive, signed, each under one id, once fahuo is started again."""
-    key = (await WebhookSubscription.all().count(), await add_api_key("shop"))[1]
     receiver = Receiver()  # not started yet: the subscriber is down
-    from core.base.auth import api_key_for
-    key_id, channel = await api_key_for(key)
+    key_id, channel = await api_key_for(shop["X-API-Key"])
     _, secret = await add_subscription(WebhookIn(url=receiver.url, events=["order.*", "stock.low"]), key_id,
                                        channel, "api:shop")
     receiver.secret = secret.get_secret_value()

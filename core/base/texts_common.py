@@ -127,7 +127,7 @@ TEXTS: dict[str, dict[str, str]] = {
                              "zh": "CUPS 未接受发往队列 {address} 的任务：{detail}"},
     # outbound webhooks: refusals of a subscription, and why a delivery's last try failed
     "webhook.bad_url": {"en": "the URL must start with http:// or https:// and name a host",
-                        "zh": "URL 必须以 http:// 或 https:// 开头，并包含主机名"},
+                        "zh": "URL 必须是 http 或 https 地址，并包含主机名"},
     "webhook.url_credentials": {"en": "the URL must not carry a user name or password (sign with the secret instead)",
                                 "zh": "URL 中不能包含用户名或密码（请用签名密钥验证）"},
     "webhook.bad_event": {"en": "unknown event {event}: name an event (order.shipped), a family (order.*) or *",
