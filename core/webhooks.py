@@ -19,9 +19,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -29,12 +31,15 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import ResolveResult
+from aiohttp.resolver import ThreadedResolver
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_core import PydanticCustomError
 from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
+from yarl import URL
 
 from core.base.auth import ApiKey
 from core.base.errors import DomainError, NotFound
@@ -143,21 +148,43 @@ class TooManyWebhooks(DomainError):
     code = "webhook.too_many"
 
 
+class PrivateWebhookUrl(DomainError):
+    code = "webhook.private_url"
+
+
+def private_host(host: str) -> bool:
+    """Whether a host (a name or an address) is this machine or a private network's: a subscriber must not make
+    fahuo call inside its own network, unless the operator allows it (FAHUO_WEBHOOK_ALLOW_PRIVATE)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: its addresses are checked when it is resolved (PublicOnly)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not address.is_global
+
+
 def matches(pattern: str, kind: str) -> bool:
     """`*` is every event, `order.*` every order event, anything else one event by name."""
     return pattern == "*" or pattern == kind or (pattern.endswith(".*") and kind.startswith(pattern[:-1]))
 
 
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PydanticCustomError("webhook.bad_url", "the URL must start with http:// or https:// and name a host")
-    if parts.username or parts.password:
-        raise PydanticCustomError("webhook.url_credentials", "the URL must not carry a user name or password")
+    bad = PydanticCustomError("webhook.bad_url", "the URL must start with http:// or https:// and name a host")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise bad
     try:
+        parts, url = urlsplit(value), URL(value)
         parts.port  # noqa: B018 - a port out of range raises here
     except ValueError:
-        raise PydanticCustomError("webhook.bad_url", "the URL must start with http:// or https://") from None
+        raise bad from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not url.host:
+        raise bad
+    if parts.username or parts.password:
+        raise PydanticCustomError("webhook.url_credentials", "the URL must not carry a user name or password")
     return value
 
 
@@ -184,9 +211,11 @@ class WebhookChange(BaseModel):
         default=None, min_length=1, max_length=50)
 
 
-async def add_subscription(body: WebhookIn, api_key_id: int | None, channel: str | None, actor: str
-                           ) -> tuple[WebhookSubscription, SecretStr]:
+async def add_subscription(body: WebhookIn, api_key_id: int | None, channel: str | None, actor: str,
+                           settings: Settings) -> tuple[WebhookSubscription, SecretStr]:
     """A new subscription and its signing secret, which only this answer carries."""
+    if not settings.webhook_allow_private and private_host(urlsplit(body.url).hostname or ""):
+        raise PrivateWebhookUrl()
     if api_key_id is not None and await WebhookSubscription.filter(api_key_id=api_key_id).count() >= MAX_SUBSCRIPTIONS:
         raise TooManyWebhooks(limit=MAX_SUBSCRIPTIONS)
     secret = SecretStr(f"whsec_{secrets.token_urlsafe(32)}")
@@ -287,6 +316,22 @@ def sign(secret: SecretStr, timestamp: int, body: str) -> str:
     return f"sha256={mac.hexdigest()}"
 
 
+class PrivateAddress(OSError):
+    """A receiver's name resolved to private addresses only (see `private_host`)."""
+
+
+class PublicOnly(ThreadedResolver):
+    """Name resolution that keeps only public addresses, so a name that points inside the network (now, or
+    after a subscription was checked) is not called."""
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[ResolveResult]:
+        found = [r for r in await super().resolve(host, port, family) if not private_host(r["host"])]
+        if not found:
+            raise PrivateAddress(f"{host} is a private address")
+        return found
+
+
 class Refused(Exception):
     """Why a receiver did not take a delivery: a catalogue code (webhook.*), its HTTP status if it answered."""
 
@@ -295,7 +340,10 @@ class Refused(Exception):
         self.code, self.detail, self.status = code, detail, status
 
 
-async def _post(session: aiohttp.ClientSession, s: WebhookSubscription, d: WebhookDelivery, now: datetime) -> int:
+async def _post(session: aiohttp.ClientSession, s: WebhookSubscription, d: WebhookDelivery, now: datetime,
+                settings: Settings) -> int:
+    if not settings.webhook_allow_private and private_host(urlsplit(s.url).hostname or ""):
+        raise Refused("webhook.private", s.url[:200])
     timestamp = int(now.timestamp())
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "fahuo-webhooks",
                TIMESTAMP: str(timestamp), SIGNATURE: sign(s.signing_key, timestamp, d.body),
@@ -308,7 +356,11 @@ async def _post(session: aiohttp.ClientSession, s: WebhookSubscription, d: Webho
             return resp.status
     except TimeoutError as exc:
         raise Refused("webhook.timeout", "no answer in time") from exc
-    except aiohttp.ClientError as exc:
+    except aiohttp.ClientConnectorError as exc:
+        if isinstance(exc.os_error, PrivateAddress):
+            raise Refused("webhook.private", str(exc.os_error)[:200]) from exc
+        raise Refused("webhook.unreachable", str(exc)[:200] or type(exc).__name__) from exc
+    except (aiohttp.ClientError, ValueError) as exc:  # ValueError: a URL the client cannot use after all
         raise Refused("webhook.unreachable", str(exc)[:200] or type(exc).__name__) from exc
 
 
@@ -322,7 +374,7 @@ async def _send(session: aiohttp.ClientSession, s: WebhookSubscription, d: Webho
     """Send one claimed delivery and write down how it went; True when the receiver took it."""
     attempts = d.attempts + 1
     try:
-        status = await _post(session, s, d, now)
+        status = await _post(session, s, d, now, settings)
     except Refused as why:
         log.warning("webhook %s to subscription %s failed (try %s): %s", d.event_id, s.id, attempts, why)
         gave_up = last_try or attempts >= settings.webhook_attempts
@@ -352,7 +404,9 @@ async def _claim(delivery_id: int, now: datetime) -> bool:
 
 
 def _client(settings: Settings) -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout_s))
+    connector = aiohttp.TCPConnector(limit=settings.webhook_concurrency,
+                                     resolver=None if settings.webhook_allow_private else PublicOnly())
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout_s))
 
 
 async def send_due(settings: Settings, now: datetime, limit: int = 500) -> int:

@@ -45,7 +45,7 @@ STATUS_OF = {
     "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
     "id_taken": 409, "id_reused": 422,
     "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
-    "unknown_language": 422, "not_on_plan": 404,
+    "unknown_language": 422, "not_on_plan": 404, "webhook.private_url": 422,
 }
 
 

@@ -49,7 +49,8 @@ async def _own(subscription: int, who: Principal) -> WebhookSubscription:
            "which is never shown again", body=WebhookIn, returns=WebhookCreated, responses={201: "subscribed"},
            **ROUTE)  # type: ignore[arg-type]
 async def post_webhook(request: web.Request, who: Principal, body: WebhookIn) -> web.Response:
-    subscription, secret = await add_subscription(body, who.key_id, who.channel, who.actor)
+    subscription, secret = await add_subscription(body, who.key_id, who.channel, who.actor,
+                                                request.app[SETTINGS])
     return reply({**subscription_view(subscription), "secret": secret.get_secret_value()}, status=201)
 
 

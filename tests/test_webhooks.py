@@ -15,10 +15,14 @@ from core.base.events import OutboxEvent
 from core.webhooks import (
     PUBLIC_EVENTS,
     DeliveryState,
+    PrivateAddress,
+    PrivateWebhookUrl,
+    PublicOnly,
     WebhookDelivery,
     WebhookIn,
     WebhookSubscription,
     add_subscription,
+    ping,
     send_webhooks,
 )
 from tests.cli import serving
@@ -26,6 +30,12 @@ from tests.conftest import signed_in
 from tests.factories import a_product, a_warehouse, an_order, stock
 from tests.printers import free_port
 from tests.webhook_receiver import Receiver
+
+
+@pytest.fixture
+def settings(settings):
+    """The receivers here listen on 127.0.0.1, which fahuo calls only when its operator allows it."""
+    return settings.model_copy(update={"webhook_allow_private": True})
 
 
 @pytest.fixture
@@ -127,6 +137,9 @@ async def test_the_secret_is_shown_once_and_a_key_cannot_touch_another_keys_subs
     ({"url": "javascript:alert(1)", "events": ["*"]}, "http 或 https"),
     ({"url": "https://user:pw@example.com/", "events": ["*"]}, "用户名或密码"),
     ({"url": "https://example.com/" + "x" * 600, "events": ["*"]}, "url"),
+    ({"url": "http://exa mple.com/", "events": ["*"]}, "http 或 https"),
+    ({"url": "http://[::1/", "events": ["*"]}, "http 或 https"),
+    ({"url": "https://example.com:99999/", "events": ["*"]}, "http 或 https"),
     ({"url": "https://example.com/", "events": ["order.exploded"]}, "未知事件 order.exploded"),
     ({"url": "https://example.com/", "events": ["customer.*"]}, "未知事件 customer.*"),
     ({"url": "https://example.com/", "events": []}, "events"),
@@ -215,6 +228,27 @@ async def test_a_ping_is_signed_and_says_how_the_receiver_answered(db, http, sho
     assert await send_webhooks(db, datetime.now(UTC) + timedelta(hours=2)) == 0  # and it is not tried again
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/x", "http://localhost/x", "http://10.1.2.3/",
+                                 "http://[::1]/", "http://169.254.169.254/latest/meta-data", "http://[::ffff:192.168.1.1]/"])
+async def test_a_receiver_inside_the_network_is_refused_unless_the_operator_allows_it(db, url):
+    closed = db.model_copy(update={"webhook_allow_private": False})
+    with pytest.raises(PrivateWebhookUrl) as refused:
+        await add_subscription(WebhookIn(url=url, events=["*"]), None, None, "staff:boss", closed)
+    assert "FAHUO_WEBHOOK_ALLOW_PRIVATE" in refused.value.message("zh")
+    await add_subscription(WebhookIn(url=url, events=["*"]), None, None, "staff:boss", db)  # allowed here
+
+
+async def test_a_name_that_resolves_inside_the_network_is_not_called(db, receiver):
+    closed = db.model_copy(update={"webhook_allow_private": False})
+    subscription, _ = await add_subscription(
+        WebhookIn(url="http://public.example/hook", events=["*"]), None, None, "staff:boss", closed)
+    await WebhookSubscription.filter(id=subscription.id).update(url=receiver.url.replace("127.0.0.1", "localhost."))
+    with pytest.raises(PrivateAddress):
+        await PublicOnly().resolve("localhost", 80)
+    sent = await ping(await WebhookSubscription.get(id=subscription.id), closed)
+    assert (sent.state, sent.error) == (DeliveryState.FAILED, "webhook.private") and receiver.events == []
+
+
 async def test_every_public_event_names_fields_its_emitter_writes():
     for kind, shown in PUBLIC_EVENTS.items():
         assert shown and "customer_id" not in shown and "warehouse_id" not in shown, kind
@@ -227,9 +261,10 @@ async def test_a_subscriber_receives_signed_events_through_a_restart_of_fahuo_wi
     receiver = Receiver()  # not started yet: the subscriber is down
     key_id, channel = await api_key_for(shop["X-API-Key"])
     _, secret = await add_subscription(WebhookIn(url=receiver.url, events=["order.*", "stock.low"]), key_id,
-                                       channel, "api:shop")
+                                       channel, "api:shop", db)
     receiver.secret = secret.get_secret_value()
     env = {"FAHUO_DATABASE_URL": db.database_url, "FAHUO_WEBHOOK_RETRY_S": "1", "FAHUO_TELEGRAM_TOKEN": "",
+           "FAHUO_WEBHOOK_ALLOW_PRIVATE": "true",
            "FAHUO_MEDIA_DIR": str(db.media_dir)}
     first = await placed(http, shop)
     async with serving(port=free_port(), **env):  # fahuo runs; the receiver is down: tried, kept

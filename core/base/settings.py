@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=8, ge=1, le=100)
     webhook_attempts: int = Field(default=12, ge=1, le=50)
     webhook_retry_s: float = Field(default=30.0, gt=0, le=3600)
+    # receivers on this machine or a private network (192.168.…, 10.…, localhost): refused unless allowed, so
+    # that a sales channel's key cannot make fahuo call inside the company's network
+    webhook_allow_private: bool = False
 
     @field_validator("timezone")
     @classmethod

@@ -132,6 +132,14 @@ TEXTS: dict[str, dict[str, str]] = {
                                 "zh": "URL 中不能包含用户名或密码（请用签名密钥验证）"},
     "webhook.bad_event": {"en": "unknown event {event}: name an event (order.shipped), a family (order.*) or *",
                           "zh": "未知事件 {event}：请写事件名（order.shipped）、事件类别（order.*）或 *"},
+    "webhook.private_url": {
+        "en": "The webhook URL points to this server or a private network, which fahuo does not call unless "
+              "its operator allows it (FAHUO_WEBHOOK_ALLOW_PRIVATE).",
+        "zh": "该 Webhook URL 指向本服务器或内网地址；除非运维人员允许（FAHUO_WEBHOOK_ALLOW_PRIVATE），"
+              "发货系统不会调用此类地址。",
+    },
+    "webhook.private": {"en": "The receiver's address is private ({detail}); it is not called.",
+                        "zh": "接收方地址属于内网（{detail}），不予调用。"},
     "webhook.too_many": {"en": "An API key may have at most {limit} webhook subscriptions; delete one first.",
                          "zh": "每个 API 密钥最多可有 {limit} 个 Webhook 订阅，请先删除一个。"},
     "webhook.status": {"en": "The receiver refused the delivery ({detail}).", "zh": "接收方拒绝了推送（{detail}）。"},
