@@ -53,6 +53,7 @@ from core.shipping.aftersales import RequestStatus
 log = logging.getLogger(__name__)
 CONSUMER = "webhooks"
 CLAIM = timedelta(minutes=2)  # a sender's hold on a delivery; past it, one whose sender died is sent again
+FAN_OUT_BATCH = 200  # outbox events read per transaction
 PER_RECEIVER = 50  # deliveries to one subscription per round, one after another
 MAX_SUBSCRIPTIONS = 20  # per API key
 SIGNATURE = "X-Fahuo-Signature"
@@ -281,9 +282,9 @@ async def _channels(events: list[OutboxEvent]) -> dict[str, str]:
     return {str(number): str(channel) for number, channel in rows}
 
 
-async def fan_out(now: datetime, limit: int = 200) -> int:
+async def fan_out(now: datetime, limit: int = FAN_OUT_BATCH) -> int:
     """Turn the next outbox events into deliveries, one per interested subscription, and move past them in
-    the same transaction; returns how many deliveries were written."""
+    the same transaction; returns how many events it moved past."""
     async with in_transaction():
         events = await next_events(CONSUMER, limit)
         if not events:
@@ -304,7 +305,7 @@ async def fan_out(now: datetime, limit: int = 200) -> int:
         if rows:
             await WebhookDelivery.bulk_create(rows, ignore_conflicts=True)
         await advance(CONSUMER, events[-1])
-    return len(rows)
+    return len(events)
 
 
 # -- sending ----------------------------------------------------------------------------------------------
@@ -386,8 +387,9 @@ async def _send(session: aiohttp.ClientSession, s: WebhookSubscription, d: Webho
             if gave_up and d.kind != "ping" and await WebhookSubscription.filter(
                     id=s.id, failing_since__isnull=True).update(failing_since=now):
                 await emit("webhook.failed", {"subscription": s.id, "url": s.url, "channel": s.channel or "",
-                                              "event": d.event_id, "kind": d.kind, "attempts": attempts,
-                                              "why": why.detail or why.code})
+                                              "event": d.event_id, "event_kind": d.kind, "attempts": attempts,
+                                              "why": text(why.code, "en", detail=why.detail),
+                                              "why_zh": text(why.code, "zh", detail=why.detail)})
         return False
     await WebhookDelivery.filter(id=d.id).update(
         state=DeliveryState.DELIVERED, attempts=attempts, last_try_at=now, delivered_at=now, claimed_until=None,
@@ -440,7 +442,7 @@ async def send_due(settings: Settings, now: datetime, limit: int = 500) -> int:
 
 async def send_webhooks(settings: Settings, now: datetime) -> int:
     """The scheduler's job: new events into deliveries, then the deliveries that are due."""
-    while await fan_out(now):
+    while await fan_out(now) == FAN_OUT_BATCH:  # a full batch: there may be more
         pass
     return await send_due(settings, now)
 

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.notifier import message_for
 from core.base.auth import Role, add_api_key, api_key_for
 from core.base.events import OutboxEvent
+from core.orders.notifications import Recipient
 from core.webhooks import (
     PUBLIC_EVENTS,
     DeliveryState,
@@ -184,6 +186,9 @@ async def test_after_the_last_try_a_delivery_fails_and_a_manager_hears_of_it_onc
     assert sorted(states) == [(DeliveryState.FAILED, 2)] * 2
     alerts = await OutboxEvent.filter(kind="webhook.failed")
     assert len(alerts) == 1 and alerts[0].payload["subscription"] == made["id"]
+    zh, en = (message_for(alerts[0], Recipient(2001, lang, "manager")) for lang in ("zh", "en"))
+    assert zh is not None and "尝试 2 次后放弃。接收方拒绝了推送（HTTP 500）。之后" in zh[0]
+    assert en is not None and "given up after 2 tries. The receiver refused the delivery (HTTP 500). Later" in en[0]
     assert (await WebhookSubscription.get()).failing_since is not None
     receiver.status = 200
     await placed(http, shop)
