@@ -9,12 +9,17 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from bot.notifier import message_for
 from core.base.auth import Role, add_api_key, api_key_for
-from core.base.events import OutboxEvent
+from core.base.events import OutboxEvent, emit
 from core.orders.notifications import Recipient
+from core.stock.catalog import Product
+from core.stock.replenishment import sweep_low_stock
+from core.stock.warehouses import Warehouse
 from core.webhooks import (
+    FAN_OUT_BATCH,
     PUBLIC_EVENTS,
     DeliveryState,
     PrivateAddress,
@@ -29,7 +34,7 @@ from core.webhooks import (
 )
 from tests.cli import serving
 from tests.conftest import signed_in
-from tests.factories import a_product, a_warehouse, an_order, stock
+from tests.factories import a_product, a_reorder_rule, a_warehouse, an_order, stock
 from tests.printers import free_port
 from tests.webhook_receiver import Receiver
 
@@ -113,6 +118,25 @@ async def test_a_channel_hears_only_of_its_own_orders_and_a_manager_of_every_one
     finally:
         for r in (mine, theirs, everyone):
             await r.stop()
+
+
+async def test_low_stock_reaches_every_channel_without_internal_ids(db, http, shop, receiver):
+    await subscribed(http, shop, receiver, ["stock.low"])
+    await a_reorder_rule(await Product.get(sku="TEA"), await Warehouse.get(code="SH"), point=100, qty=10)
+    await sweep_low_stock(db.tz)
+    await send_webhooks(db, datetime.now(UTC))
+    assert [e["data"] for e in receiver.events] == [
+        {"sku": "TEA", "warehouse": "SH SH warehouse", "available": 50, "reorder_point": 100, "on_order": 0}]
+
+
+async def test_a_long_run_of_internal_events_does_not_keep_subscribers_waiting(db, http, shop, receiver):
+    await subscribed(http, shop, receiver, ["order.approved"])
+    async with in_transaction():
+        for n in range(FAN_OUT_BATCH + 5):
+            await emit("pick_list.created", {"pick_list": f"PL-{n}"})
+    await placed(http, shop)
+    await send_webhooks(db, datetime.now(UTC))
+    assert [e["kind"] for e in receiver.events] == ["order.approved"]
 
 
 async def test_the_secret_is_shown_once_and_a_key_cannot_touch_another_keys_subscription(db, http, shop, receiver):
