@@ -81,6 +81,8 @@ PUBLIC_EVENTS: dict[str, tuple[str, ...]] = {
        if status != RequestStatus.OPEN},
 }
 COMPANY_WIDE = {"stock.low"}  # not about one order: every subscriber may hear of it
+# subscriptions that are sent to: not paused, and made by a manager or by a key that was not revoked since
+LIVE = Q(active=True) & (Q(api_key_id__isnull=True) | Q(api_key__active=True))
 
 
 class DeliveryState(StrEnum):
@@ -289,7 +291,7 @@ async def fan_out(now: datetime, limit: int = FAN_OUT_BATCH) -> int:
         events = await next_events(CONSUMER, limit)
         if not events:
             return 0
-        subscriptions = await WebhookSubscription.filter(active=True)
+        subscriptions = await WebhookSubscription.filter(LIVE)
         channels = await _channels(events)
         rows = []
         for event in events:
@@ -420,7 +422,7 @@ async def send_due(settings: Settings, now: datetime, limit: int = 500) -> int:
     by_receiver: dict[int, list[WebhookDelivery]] = defaultdict(list)
     for d in due:
         by_receiver[d.subscription_id].append(d)  # type: ignore[attr-defined]
-    subscriptions = {s.id: s for s in await WebhookSubscription.filter(id__in=list(by_receiver), active=True)}
+    subscriptions = {s.id: s for s in await WebhookSubscription.filter(LIVE, id__in=list(by_receiver))}
     gate = asyncio.Semaphore(settings.webhook_concurrency)
 
     async def serve(s: WebhookSubscription, queue: list[WebhookDelivery]) -> int:

@@ -12,7 +12,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from bot.notifier import message_for
-from core.base.auth import Role, add_api_key, api_key_for
+from core.base.auth import ApiKey, Role, add_api_key, api_key_for
 from core.base.events import OutboxEvent, emit
 from core.orders.notifications import Recipient
 from core.stock.catalog import Product
@@ -120,6 +120,14 @@ async def test_a_channel_hears_only_of_its_own_orders_and_a_manager_of_every_one
             await r.stop()
 
 
+async def test_a_revoked_key_hears_no_more(db, http, shop, receiver):
+    await subscribed(http, shop, receiver, ["order.*"])
+    await ApiKey.all().update(active=False)
+    await placed(http, {"X-API-Key": await add_api_key("shop")})
+    await send_webhooks(db, datetime.now(UTC))
+    assert receiver.events == [] and await WebhookDelivery.all().count() == 0
+
+
 async def test_low_stock_reaches_every_channel_without_internal_ids(db, http, shop, receiver):
     await subscribed(http, shop, receiver, ["stock.low"])
     await a_reorder_rule(await Product.get(sku="TEA"), await Warehouse.get(code="SH"), point=100, qty=10)
@@ -152,6 +160,9 @@ async def test_the_secret_is_shown_once_and_a_key_cannot_touch_another_keys_subs
             assert resp.status == 404, (method, path)
     async with http.patch(f"/api/webhooks/{made['id']}", json={"active": False}, headers=shop) as resp:
         assert resp.status == 200 and (await resp.json())["active"] is False
+    await placed(http, shop)
+    await send_webhooks(db, datetime.now(UTC))
+    assert receiver.events == []  # paused: nothing is sent
     async with http.delete(f"/api/webhooks/{made['id']}", headers=shop) as resp:
         assert resp.status == 200
     assert await WebhookSubscription.all().count() == 0
