@@ -463,6 +463,12 @@ async def ping(subscription: WebhookSubscription, settings: Settings, now: datet
     return await WebhookDelivery.get(id=delivery.id)
 
 
+async def webhook_health() -> dict[str, int]:
+    """What /healthz shows of webhooks: deliveries waiting to be taken, and subscriptions given up on lately."""
+    return {"waiting": await WebhookDelivery.filter(state=DeliveryState.PENDING).count(),
+            "failing": await WebhookSubscription.filter(failing_since__isnull=False).count()}
+
+
 # -- the delivery log -------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from core.base.i18n import MESSAGES, app_words, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
+from core.webhooks import webhook_health
 from pwa import (
     aftersales_api,
     auth_api,
@@ -107,7 +108,8 @@ def _http_error(exc: web.HTTPException, request: web.Request, lang: str) -> web.
 async def healthz(request: web.Request) -> web.Response:
     await ping()
     # a backlog that only grows means Telegram messages are stuck (they are kept, and retried)
-    return reply({"status": "ok", "notifications": await notifier_health("telegram")})
+    return reply({"status": "ok", "notifications": await notifier_health("telegram"),
+                  "webhooks": await webhook_health()})
 
 
 async def openapi(request: web.Request) -> web.Response:

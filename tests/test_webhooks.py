@@ -225,6 +225,8 @@ async def test_after_the_last_try_a_delivery_fails_and_a_manager_hears_of_it_onc
     assert zh is not None and "尝试 2 次后放弃。接收方拒绝了推送（HTTP 500）。之后" in zh[0]
     assert en is not None and "given up after 2 tries. The receiver refused the delivery (HTTP 500). Later" in en[0]
     assert (await WebhookSubscription.get()).failing_since is not None
+    async with http.get("/healthz") as resp:
+        assert (await resp.json())["webhooks"] == {"waiting": 0, "failing": 1}
     receiver.status = 200
     await placed(http, shop)
     await send_webhooks(settings, now + timedelta(seconds=60))
