@@ -340,7 +340,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "m.webhook.failed": {
         "en": "🔌 Webhook {subscription} ({url}) stopped taking events: {event} was given up after {attempts} "
               "tries. {why} Later events are still tried; see its delivery log.",
-        "zh": "🔌 Webhook 订阅 {subscription}（{url}）无法接收事件：{event} 尝试 {attempts} 次后放弃。{why}"
+        "zh": "🔌 事件推送订阅 {subscription}（{url}）无法接收事件：{event} 尝试 {attempts} 次后放弃。{why}"
               "之后的事件仍会继续推送，请查看其推送记录。",
     },
     "m.route_plan.sent": {

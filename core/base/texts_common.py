@@ -20,7 +20,7 @@ _PERMISSIONS = {  # core.base.auth.Permission, by name: what a role may do, said
     "open_aftersales": ("open after-sales requests", "提交售后申请"),
     "view_reports": ("view reports", "查看报表"),
     "receive_alerts": ("receive manager alerts", "接收经理提醒"),
-    "manage_webhooks": ("manage webhook subscriptions", "管理 Webhook 订阅"),
+    "manage_webhooks": ("manage webhook subscriptions", "管理事件推送订阅"),
 }
 
 _ACTIONS = {  # InvalidTransition(action=…): "{document} is {current}; it cannot be {action}."
@@ -135,13 +135,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "webhook.private_url": {
         "en": "The webhook URL points to this server or a private network, which fahuo does not call unless "
               "its operator allows it (FAHUO_WEBHOOK_ALLOW_PRIVATE).",
-        "zh": "该 Webhook URL 指向本服务器或内网地址；除非运维人员允许（FAHUO_WEBHOOK_ALLOW_PRIVATE），"
+        "zh": "该推送地址指向本服务器或内网地址；除非运维人员允许（FAHUO_WEBHOOK_ALLOW_PRIVATE），"
               "发货系统不会调用此类地址。",
     },
     "webhook.private": {"en": "The receiver's address is private ({detail}); it is not called.",
                         "zh": "接收方地址属于内网（{detail}），不予调用。"},
     "webhook.too_many": {"en": "An API key may have at most {limit} webhook subscriptions; delete one first.",
-                         "zh": "每个 API 密钥最多可有 {limit} 个 Webhook 订阅，请先删除一个。"},
+                         "zh": "每个 API 密钥最多可有 {limit} 个事件推送订阅，请先删除一个。"},
     "webhook.status": {"en": "The receiver refused the delivery ({detail}).", "zh": "接收方拒绝了推送（{detail}）。"},
     "webhook.timeout": {"en": "The receiver did not answer in time.", "zh": "接收方未能及时响应。"},
     "webhook.unreachable": {"en": "The receiver could not be reached: {detail}", "zh": "无法连接接收方：{detail}"},
@@ -332,7 +332,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "thing.payment link": {"en": "payment link", "zh": "付款链接"},
     "thing.payment provider": {"en": "payment provider", "zh": "支付服务商"},
     "thing.saved address": {"en": "saved address", "zh": "已保存的地址"},
-    "thing.webhook subscription": {"en": "webhook subscription", "zh": "Webhook 订阅"},
+    "thing.webhook subscription": {"en": "webhook subscription", "zh": "事件推送订阅"},
     # what a scan should have been (in Chinese with its verb), and what came instead, inside a wrong_scan
     "expect.location": {"en": "location {code}", "zh": "应扫描库位 {code}"},
     "expect.location_first": {"en": "location {code} first", "zh": "请先扫描库位 {code}"},

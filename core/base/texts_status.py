@@ -68,7 +68,7 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "aftersales": ("After-sales requests", "售后申请"), "no_carrier": ("No carrier", "无可用承运商"),
         "report": ("Daily report", "每日报表"), "ledger": ("Stock ledger check", "库存账核对"),
         "transfer": ("Transfers to send", "待调出的调拨单"),
-        "webhook": ("Webhooks given up", "Webhook 推送失败"),
+        "webhook": ("Webhooks given up", "事件推送失败"),
     },
     "webhook_delivery": {  # core.webhooks.DeliveryState
         "pending": ("Waiting", "待推送"), "delivered": ("Delivered", "已送达"), "failed": ("Failed", "推送失败"),
