@@ -429,9 +429,10 @@ async def send_due(settings: Settings, now: datetime, limit: int = 500) -> int:
         taken = 0
         async with gate:
             for d in queue[:PER_RECEIVER]:
-                if not await _claim(d.id, now):
+                at = max(now, datetime.now(UTC))  # a long round signs and logs each try with its own time
+                if not await _claim(d.id, at):
                     continue
-                if not await _send(session, s, d, settings, now, last_try=False):
+                if not await _send(session, s, d, settings, at, last_try=False):
                     break
                 taken += 1
         return taken

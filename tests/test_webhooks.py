@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from bot.notifier import message_for
 from core.base.auth import ApiKey, Role, add_api_key, api_key_for
 from core.base.events import OutboxEvent, emit
+from core.base.settings import Settings
 from core.orders.notifications import Recipient
 from core.stock.catalog import Product
 from core.stock.replenishment import sweep_low_stock
@@ -29,6 +30,8 @@ from core.webhooks import (
     WebhookIn,
     WebhookSubscription,
     add_subscription,
+    matches,
+    pause,
     ping,
     send_webhooks,
 )
@@ -202,7 +205,9 @@ async def test_a_receiver_that_is_down_gets_the_event_later_with_the_same_id(db,
     assert shown["last_error"] == "The receiver refused the delivery (HTTP 503)." and shown["next_try_at"]
     receiver.status = 200
     assert await send_webhooks(db, now + timedelta(seconds=1)) == 0  # not due yet: it waits its pause
-    assert await send_webhooks(db, now + timedelta(seconds=db.webhook_retry_s)) == 1
+    due = (await WebhookDelivery.get()).next_try_at
+    assert due - now >= timedelta(seconds=db.webhook_retry_s)  # the first pause
+    assert await send_webhooks(db, due) == 1
     assert receiver.ids() == [delivery.event_id]
     done = await WebhookDelivery.get()
     assert (done.state, done.attempts, done.response_code, done.error) == (DeliveryState.DELIVERED, 2, 200, None)
@@ -289,6 +294,16 @@ async def test_a_name_that_resolves_inside_the_network_is_not_called(db, receive
         await PublicOnly().resolve("localhost", 80)
     sent = await ping(await WebhookSubscription.get(id=subscription.id), closed)
     assert (sent.state, sent.error) == (DeliveryState.FAILED, "webhook.private") and receiver.events == []
+
+
+def test_the_pause_between_tries_doubles_up_to_an_hour():
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert [pause(n, settings).total_seconds() for n in (1, 2, 3, 8, 9, 12)] == [30, 60, 120, 3600, 3600, 3600]
+
+
+def test_patterns_name_an_event_a_family_or_all():
+    assert matches("*", "stock.low") and matches("order.*", "order.shipped") and matches("stock.low", "stock.low")
+    assert not matches("order.*", "orders.x") and not matches("order.shipped", "order.shipped_late")
 
 
 async def test_every_public_event_names_fields_its_emitter_writes():
