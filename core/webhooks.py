@@ -52,7 +52,6 @@ from core.shipping.aftersales import RequestStatus
 
 log = logging.getLogger(__name__)
 CONSUMER = "webhooks"
-CLAIM = timedelta(minutes=2)  # a sender's hold on a delivery; past it, one whose sender died is sent again
 FAN_OUT_BATCH = 200  # outbox events read per transaction
 PER_RECEIVER = 50  # deliveries to one subscription per round, one after another
 MAX_SUBSCRIPTIONS = 20  # per API key
@@ -401,10 +400,16 @@ async def _send(session: aiohttp.ClientSession, s: WebhookSubscription, d: Webho
     return True
 
 
-async def _claim(delivery_id: int, now: datetime) -> bool:
+def claim(settings: Settings) -> timedelta:
+    """A sender's hold on a delivery: longer than one try can take; past it, a delivery whose sender died (the
+    receiver may have got it) is sent again, under the same id."""
+    return timedelta(seconds=2 * settings.webhook_timeout_s + 10)
+
+
+async def _claim(delivery_id: int, now: datetime, settings: Settings) -> bool:
     """One guarded update: of two senders, one gets the delivery."""
     due = Q(id=delivery_id, state=DeliveryState.PENDING) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    return bool(await WebhookDelivery.filter(due).update(claimed_until=now + CLAIM))
+    return bool(await WebhookDelivery.filter(due).update(claimed_until=now + claim(settings)))
 
 
 def _client(settings: Settings) -> aiohttp.ClientSession:
@@ -430,7 +435,7 @@ async def send_due(settings: Settings, now: datetime, limit: int = 500) -> int:
         async with gate:
             for d in queue[:PER_RECEIVER]:
                 at = max(now, datetime.now(UTC))  # a long round signs and logs each try with its own time
-                if not await _claim(d.id, at):
+                if not await _claim(d.id, at, settings):
                     continue
                 if not await _send(session, s, d, settings, at, last_try=False):
                     break
@@ -458,7 +463,7 @@ async def ping(subscription: WebhookSubscription, settings: Settings, now: datet
     body = json.dumps({"id": event_id, "kind": "ping", "created_at": now.isoformat(),
                        "data": {"subscription": subscription.id}}, separators=(",", ":"))
     delivery = await WebhookDelivery.create(subscription_id=subscription.id, event_id=event_id, kind="ping",
-                                            body=body, next_try_at=now, claimed_until=now + CLAIM)
+                                            body=body, next_try_at=now, claimed_until=now + claim(settings))
     async with _client(settings) as session:
         await _send(session, subscription, delivery, settings, now, last_try=True)
     return await WebhookDelivery.get(id=delivery.id)

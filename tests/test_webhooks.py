@@ -4,6 +4,8 @@ events, signed, through a receiver that is down, slow or gone, and through a res
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -35,7 +37,7 @@ from core.webhooks import (
     ping,
     send_webhooks,
 )
-from tests.cli import serving
+from tests.cli import ROOT, RUN_PY, environment, serving
 from tests.conftest import signed_in
 from tests.factories import a_product, a_reorder_rule, a_warehouse, an_order, stock
 from tests.printers import free_port
@@ -339,6 +341,39 @@ async def test_a_subscriber_receives_signed_events_through_a_restart_of_fahuo_wi
     assert set(receiver.ids()) == wanted and len(receiver.ids()) == len(wanted)  # each once
     assert {e["data"]["order"] for e in receiver.events} == {first, second}
     assert await WebhookDelivery.filter(state=DeliveryState.DELIVERED).count() == len(wanted)
+
+
+@pytest.mark.slow
+async def test_an_event_whose_sender_died_mid_delivery_is_sent_again_under_the_same_id(db, http, shop, receiver):
+    """fahuo killed while the receiver holds the request it already took: after a restart the event comes
+    again (at least once), under the id the receiver deduplicates by."""
+    key_id, channel = await api_key_for(shop["X-API-Key"])
+    _, secret = await add_subscription(WebhookIn(url=receiver.url, events=["order.approved"]), key_id, channel,
+                                       "api:shop", db)
+    receiver.secret, receiver.hold = secret.get_secret_value(), 30
+    await placed(http, shop)
+    wanted = {f"evt_{(await OutboxEvent.get(kind='order.approved')).id}"}
+    env = environment(FAHUO_DATABASE_URL=db.database_url, FAHUO_WEBHOOK_ALLOW_PRIVATE="true",
+                      FAHUO_WEBHOOK_TIMEOUT_S="2", FAHUO_TELEGRAM_TOKEN="", FAHUO_MEDIA_DIR=str(db.media_dir))
+    first = await asyncio.create_subprocess_exec(sys.executable, RUN_PY, "scheduler", cwd=ROOT, env=env,
+                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        await _until(lambda: _arrived(receiver, wanted), "the receiver to take the event")
+    finally:
+        first.kill()  # mid-delivery: no answer was read, nothing written
+        await first.wait()
+    taken = await WebhookDelivery.get()
+    assert (taken.state, taken.attempts, taken.claimed_until is not None) == (DeliveryState.PENDING, 0, True)
+    receiver.hold = 0
+    again = await asyncio.create_subprocess_exec(sys.executable, RUN_PY, "scheduler", cwd=ROOT, env=env,
+                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        # the dead process's scheduler lease lapses first (a minute), then its claim on the delivery
+        await _until(lambda: WebhookDelivery.filter(state=DeliveryState.DELIVERED).exists(), "the second try", 150)
+    finally:
+        again.send_signal(signal.SIGINT)
+        await again.wait()
+    assert receiver.ids() == [*wanted] * 2 and receiver.forged == 0  # the same id: one event
 
 
 async def _arrived(receiver: Receiver, wanted: set[str]) -> bool:

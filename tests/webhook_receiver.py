@@ -28,6 +28,7 @@ class Receiver:
         self.forged = 0  # requests whose signature or timestamp did not hold
         self.status = 200
         self.delay = 0.0
+        self.hold = 0.0  # keeps the request open this long after taking the event, before it answers
         self._runner: web.AppRunner | None = None
 
     @property
@@ -58,6 +59,8 @@ class Receiver:
         assert event["kind"] == request.headers["X-Fahuo-Event"]
         self.events.append(event)
         self.headers.append(dict(request.headers))
+        if self.hold:
+            await asyncio.sleep(self.hold)
         return web.json_response({"ok": True})
 
     async def start(self) -> None:
