@@ -31,8 +31,7 @@ from pwa.state import SETTINGS
 
 api = Api()
 SubscriptionId = Annotated[int, Field(ge=1, le=2**31 - 1)]
-ROUTE = {"access": Access.KEY_OR_STAFF, "permission": Permission.MANAGE_WEBHOOKS, "tag": "webhooks"}
-ONE = {**ROUTE, "params": {"subscription": SubscriptionId}}
+KEY_OR_MANAGER, MANAGE, ONE = Access.KEY_OR_STAFF, Permission.MANAGE_WEBHOOKS, {"subscription": SubscriptionId}
 
 
 class DeliveriesQuery(BaseModel):
@@ -47,7 +46,7 @@ async def _own(subscription: int, who: Principal) -> WebhookSubscription:
 
 @api.route("POST", "/api/webhooks", summary="Subscribe a URL to events; the answer carries the signing secret, "
            "which is never shown again", body=WebhookIn, returns=WebhookCreated, responses={201: "subscribed"},
-           **ROUTE)  # type: ignore[arg-type]
+           tag="webhooks", access=KEY_OR_MANAGER, permission=MANAGE)
 async def post_webhook(request: web.Request, who: Principal, body: WebhookIn) -> web.Response:
     subscription, secret = await add_subscription(body, who.key_id, who.channel, who.actor,
                                                 request.app[SETTINGS])
@@ -55,20 +54,21 @@ async def post_webhook(request: web.Request, who: Principal, body: WebhookIn) ->
 
 
 @api.route("GET", "/api/webhooks", summary="Webhook subscriptions (a key's own; every one for a manager)",
-           returns=list[WebhookOut], **ROUTE)  # type: ignore[arg-type]
+           returns=list[WebhookOut], tag="webhooks", access=KEY_OR_MANAGER, permission=MANAGE)
 async def get_webhooks(request: web.Request, who: Principal) -> web.Response:
     return reply([subscription_view(s) for s in await subscriptions_of(who.key_id)])
 
 
 @api.route("PATCH", "/api/webhooks/{subscription}", summary="Pause or resume a subscription, or change its events",
-           body=WebhookChange, returns=WebhookOut, **ONE)  # type: ignore[arg-type]
+           body=WebhookChange, returns=WebhookOut, tag="webhooks", access=KEY_OR_MANAGER, permission=MANAGE,
+           params=ONE)
 async def patch_webhook(request: web.Request, who: Principal, subscription: int, body: WebhookChange
                         ) -> web.Response:
     return reply(subscription_view(await change_subscription(await _own(subscription, who), body)))
 
 
 @api.route("DELETE", "/api/webhooks/{subscription}", summary="End a subscription (its delivery log goes with it)",
-           returns=WebhookOut, **ONE)  # type: ignore[arg-type]
+           returns=WebhookOut, tag="webhooks", access=KEY_OR_MANAGER, permission=MANAGE, params=ONE)
 async def delete_webhook(request: web.Request, who: Principal, subscription: int) -> web.Response:
     found = await _own(subscription, who)
     await remove_subscription(found)
@@ -76,7 +76,8 @@ async def delete_webhook(request: web.Request, who: Principal, subscription: int
 
 
 @api.route("POST", "/api/webhooks/{subscription}/ping", summary="Send a signed test event now (once) and say "
-           "how the receiver answered", returns=WebhookDeliveryOut, **ONE)  # type: ignore[arg-type]
+           "how the receiver answered", returns=WebhookDeliveryOut, tag="webhooks",
+           access=KEY_OR_MANAGER, permission=MANAGE, params=ONE)
 async def post_ping(request: web.Request, who: Principal, subscription: int) -> web.Response:
     sent = await ping(await _own(subscription, who), request.app[SETTINGS])
     return reply(delivery_view(sent, language(request)))
@@ -84,7 +85,8 @@ async def post_ping(request: web.Request, who: Principal, subscription: int) -> 
 
 @api.route("GET", "/api/webhooks/{subscription}/deliveries", summary="The subscription's delivery log, newest "
            "first: state, tries, the receiver's last answer and times", query=DeliveriesQuery,
-           returns=list[WebhookDeliveryOut], **ONE)  # type: ignore[arg-type]
+           returns=list[WebhookDeliveryOut], tag="webhooks",
+           access=KEY_OR_MANAGER, permission=MANAGE, params=ONE)
 async def get_deliveries(request: web.Request, who: Principal, subscription: int, query: DeliveriesQuery
                          ) -> web.Response:
     found = await deliveries_of(await _own(subscription, who), query.state, query.limit)
