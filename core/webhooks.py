@@ -53,7 +53,7 @@ from core.shipping.aftersales import RequestStatus
 log = logging.getLogger(__name__)
 CONSUMER = "webhooks"
 FAN_OUT_BATCH = 200  # outbox events read per transaction
-PER_RECEIVER = 50  # deliveries to one subscription per round, one after another
+PER_RECEIVER = 200  # deliveries to one subscription per round, one after another
 MAX_SUBSCRIPTIONS = 20  # per API key
 SIGNATURE = "X-Fahuo-Signature"
 TIMESTAMP = "X-Fahuo-Timestamp"
