@@ -16,6 +16,7 @@ from core.base.i18n import CLAUSE_SEPARATOR, app_words, text
 from core.base.settings import Settings
 from core.base.throttle import TooManySignIns
 from core.orders.notifications import notifier_health
+from core.webhooks import webhook_health
 from pwa import (
     aftersales_api,
     auth_api,
@@ -29,6 +30,7 @@ from pwa import (
     stock_api,
     tracking_api,
     transfers_api,
+    webhooks_api,
 )
 from pwa.endpoints import language, openapi_document, reply
 from pwa.state import SETTINGS
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, printing_api.api, tracking_api.api,
         aftersales_api.api, payments_api.api, transfers_api.api, phone_orders_api.api, route_plans_api.api,
-        channels_api.api]
+        channels_api.api, webhooks_api.api]
 
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
@@ -47,6 +49,7 @@ STATUS_OF = {
     "id_taken": 409, "id_reused": 422,
     "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
     "unknown_language": 422, "not_on_plan": 404, "bad_signature": 401,
+    "webhook.private_url": 422,
 }
 
 
@@ -102,7 +105,8 @@ def _http_error(exc: web.HTTPException, request: web.Request, lang: str) -> web.
 async def healthz(request: web.Request) -> web.Response:
     await ping()
     # a backlog that only grows means Telegram messages are stuck (they are kept, and retried)
-    return reply({"status": "ok", "notifications": await notifier_health("telegram")})
+    return reply({"status": "ok", "notifications": await notifier_health("telegram"),
+                  "webhooks": await webhook_health()})
 
 
 async def openapi(request: web.Request) -> web.Response:

@@ -386,3 +386,31 @@ class ChannelWebhookOut(BaseModel):
     result: str = Field(description="created | repeated | cancelled | shipped (too late to cancel) | rejected | "
                                     "unknown | ignored")
     order: str | None = Field(default=None, description="fahuo's order number, where there is one")
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    channel: str | None  # whose orders it hears of; none: every channel (a manager's subscription)
+    created_by: str
+    created_at: str
+    failing_since: str | None  # a delivery was given up on since then; cleared by the next one taken
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="the signing secret: shown in this answer only, store it now")
+
+
+class WebhookDeliveryOut(BaseModel):
+    id: int
+    event_id: str  # the same on every try: receivers deduplicate by it
+    kind: str
+    state: str
+    state_word: str
+    attempts: int
+    response_code: int | None
+    last_error: str | None
+    created_at: str
+    last_try_at: str | None
+    next_try_at: str | None  # while it waits for its next try
+    delivered_at: str | None

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from core.base.auth import Permission, Staff, channel_for_key, permission_words, staff_for_token
+from core.base.auth import Permission, Staff, api_key_for, permission_words, staff_for_token
 from core.base.errors import Forbidden, Unauthorized
 from core.base.i18n import phrase
 
@@ -20,7 +20,7 @@ class Access(StrEnum):
 
 # what a sales channel's key may do; staff rights come from their role
 CHANNEL_PERMISSIONS = frozenset({Permission.PLACE_ORDER, Permission.VIEW_ORDERS, Permission.CANCEL_ORDERS,
-                                 Permission.VIEW_STOCK, Permission.OPEN_AFTERSALES})
+                                 Permission.VIEW_STOCK, Permission.OPEN_AFTERSALES, Permission.MANAGE_WEBHOOKS})
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Principal:
     actor: str
     staff: Staff | None = None
     channel: str | None = None  # set for API-key callers: they see only their channel's orders
+    key_id: int | None = None  # the API key's id: what it subscribed to webhooks is its own
 
     def require(self, permission: Permission | None) -> None:
         if permission is None:
@@ -59,7 +60,7 @@ async def identify(request: web.Request, access: Access) -> Principal:
         return Principal(actor=staff.actor, staff=staff)
     key = request.headers.get("X-API-Key", "").strip()
     if access == Access.KEY_OR_STAFF and key:
-        channel = await channel_for_key(key)
-        return Principal(actor=f"api:{channel}", channel=channel)
+        key_id, channel = await api_key_for(key)
+        return Principal(actor=f"api:{channel}", channel=channel, key_id=key_id)
     raise Unauthorized(detail=phrase("refuse.needs_key_or_token" if access == Access.KEY_OR_STAFF
                                      else "refuse.needs_token"))

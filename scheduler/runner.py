@@ -28,6 +28,7 @@ from core.shipping.printing import send_print_jobs
 from core.shipping.shipments import retry_waybills, send_waybill_cancellations
 from core.shipping.tracking import poll_tracking, subscribe_tracking
 from core.stock.replenishment import sweep_low_stock
+from core.webhooks import send_webhooks
 
 log = logging.getLogger(__name__)
 LEASE = "scheduler"
@@ -59,6 +60,7 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "print_jobs": (send_print_jobs, {"minutes": 1}),
     "channel_write_back": (write_back_shipments, {"minutes": 1}),
     "channel_pull": (pull_orders, {"minutes": 2}),
+    "webhooks": (send_webhooks, {"seconds": 5}),  # subscribers hear of events within seconds
     "daily_report": (send_daily_reports, {"minutes": 10}),
     "reconcile": (reconcile_ledger, {"cron": {"hour": 3, "minute": 30}}),
 }
@@ -104,7 +106,7 @@ class Scheduler:
                 self.aps.add_job(self.run, CronTrigger(timezone=self.settings.tz, **when["cron"]), args=[name],
                                  id=name)
             else:  # at once, then every so often: what was due while nothing ran is done on start
-                self.aps.add_job(self.run, IntervalTrigger(minutes=when["minutes"]), args=[name], id=name,
+                self.aps.add_job(self.run, IntervalTrigger(**when), args=[name], id=name,
                                  next_run_time=datetime.now(UTC))
         self.aps.add_job(self._renew, IntervalTrigger(seconds=LEASE_RENEW), id="lease", next_run_time=datetime.now(UTC))
         self.aps.start()

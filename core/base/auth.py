@@ -49,6 +49,7 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view reports"
     RECEIVE_ALERTS = "receive manager alerts"
     MANAGE_PRINTERS = "set up label printers"
+    MANAGE_WEBHOOKS = "manage webhook subscriptions"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_REPORTS: _FLOOR_LEADS,
     Permission.RECEIVE_ALERTS: _FLOOR_LEADS,
     Permission.MANAGE_PRINTERS: _FLOOR_LEADS,
+    Permission.MANAGE_WEBHOOKS: _FLOOR_LEADS,
 }
 
 
@@ -267,12 +269,12 @@ async def add_api_key(channel: str) -> str:
     return key
 
 
-async def channel_for_key(key: str) -> str:
-    # every API call asks this: one plain indexed look-up
-    rows = await fetch('SELECT "channel" FROM "api_key" WHERE "key_hash"=? AND "active"', _digest(key))
+async def api_key_for(key: str) -> tuple[int, str]:
+    """The key's id and its channel. Every API call asks this: one plain indexed look-up."""
+    rows = await fetch('SELECT "id", "channel" FROM "api_key" WHERE "key_hash"=? AND "active"', _digest(key))
     if not rows:
         raise Unauthorized(detail=phrase("refuse.api_key"))
-    return str(rows[0]["channel"])
+    return int(rows[0]["id"]), str(rows[0]["channel"])
 
 
 async def staff_of_telegram(telegram_id: int) -> Staff | None:

@@ -129,6 +129,15 @@ class Settings(BaseSettings):
     # CUPS command that queues a job for a printer configured by its CUPS queue name
     printer_timeout: float = Field(default=3.0, gt=0, le=60)
     lp_command: str = "lp"
+    # outbound webhooks (core.webhooks): one call's time limit, receivers served at once, tries before a
+    # delivery is given up, and the first pause between tries (doubled after each failure, at most an hour)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    webhook_concurrency: int = Field(default=8, ge=1, le=100)
+    webhook_attempts: int = Field(default=12, ge=1, le=50)
+    webhook_retry_s: float = Field(default=30.0, gt=0, le=3600)
+    # receivers on this machine or a private network (192.168.…, 10.…, localhost): refused unless allowed, so
+    # that a sales channel's key cannot make fahuo call inside the company's network
+    webhook_allow_private: bool = False
 
     @field_validator("timezone")
     @classmethod

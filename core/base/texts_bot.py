@@ -359,6 +359,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🚚 Transfer {transfer}: please send {items} ({units} in all) from {source} to {target}.",
         "zh": "🚚 调拨单 {transfer}：请从 {source} 发出 {items}（共 {units} 件）至 {target}。",
     },
+    "m.webhook.failed": {
+        "en": "🔌 Webhook {subscription} ({url}) stopped taking events: {event} was given up after {attempts} "
+              "tries. {why} Later events are still tried; see its delivery log.",
+        "zh": "🔌 事件推送订阅 {subscription}（{url}）无法接收事件：{event} 尝试 {attempts} 次后放弃。{why}"
+              "之后的事件仍会继续推送，请查看其推送记录。",
+    },
     "m.route_plan.sent": {
         "en": "🚐 Route for {plate} on {day} ({count} stops, {km} km):\n{stops}",
         "zh": "🚐 {plate} 的 {day} 配送路线（{count} 站，{km} 公里）：\n{stops}",

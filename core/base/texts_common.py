@@ -20,6 +20,7 @@ _PERMISSIONS = {  # core.base.auth.Permission, by name: what a role may do, said
     "open_aftersales": ("open after-sales requests", "提交售后申请"),
     "view_reports": ("view reports", "查看报表"),
     "receive_alerts": ("receive manager alerts", "接收经理提醒"),
+    "manage_webhooks": ("manage webhook subscriptions", "管理事件推送订阅"),
 }
 
 _ACTIONS = {  # InvalidTransition(action=…): "{document} is {current}; it cannot be {action}."
@@ -134,6 +135,26 @@ TEXTS: dict[str, dict[str, str]] = {
                         "zh": "本服务器无法通过 CUPS 打印：缺少 lp 命令。"},
     "printer.cups_refused": {"en": "CUPS did not take the job for queue {address}: {detail}",
                              "zh": "CUPS 未接受发往队列 {address} 的任务：{detail}"},
+    # outbound webhooks: refusals of a subscription, and why a delivery's last try failed
+    "webhook.bad_url": {"en": "the URL must start with http:// or https:// and name a host",
+                        "zh": "URL 必须是 http 或 https 地址，并包含主机名"},
+    "webhook.url_credentials": {"en": "the URL must not carry a user name or password (sign with the secret instead)",
+                                "zh": "URL 中不能包含用户名或密码（请用签名密钥验证）"},
+    "webhook.bad_event": {"en": "unknown event {event}: name an event (order.shipped), a family (order.*) or *",
+                          "zh": "未知事件 {event}：请写事件名（order.shipped）、事件类别（order.*）或 *"},
+    "webhook.private_url": {
+        "en": "The webhook URL points to this server or a private network, which fahuo does not call unless "
+              "its operator allows it (FAHUO_WEBHOOK_ALLOW_PRIVATE).",
+        "zh": "该推送地址指向本服务器或内网地址；除非运维人员允许（FAHUO_WEBHOOK_ALLOW_PRIVATE），"
+              "发货系统不会调用此类地址。",
+    },
+    "webhook.private": {"en": "The receiver's address is private ({detail}); it is not called.",
+                        "zh": "接收方地址属于内网（{detail}），不予调用。"},
+    "webhook.too_many": {"en": "An API key may have at most {limit} webhook subscriptions; delete one first.",
+                         "zh": "每个 API 密钥最多可有 {limit} 个事件推送订阅，请先删除一个。"},
+    "webhook.status": {"en": "The receiver refused the delivery ({detail}).", "zh": "接收方拒绝了推送（{detail}）。"},
+    "webhook.timeout": {"en": "The receiver did not answer in time.", "zh": "接收方未能及时响应。"},
+    "webhook.unreachable": {"en": "The receiver could not be reached: {detail}", "zh": "无法连接接收方：{detail}"},
     "carrier.region": {"en": "does not deliver to {province}", "zh": "不配送到{province}"},
     "carrier.goods": {"en": "does not carry {classes} goods", "zh": "不承运{classes}货物"},
     "carrier.weight": {
@@ -327,6 +348,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "thing.payment link": {"en": "payment link", "zh": "付款链接"},
     "thing.payment provider": {"en": "payment provider", "zh": "支付服务商"},
     "thing.saved address": {"en": "saved address", "zh": "已保存的地址"},
+    "thing.webhook subscription": {"en": "webhook subscription", "zh": "事件推送订阅"},
     # what a scan should have been (in Chinese with its verb), and what came instead, inside a wrong_scan
     "expect.location": {"en": "location {code}", "zh": "应扫描库位 {code}"},
     "expect.location_first": {"en": "location {code} first", "zh": "请先扫描库位 {code}"},

@@ -69,6 +69,10 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "report": ("Daily report", "每日报表"), "ledger": ("Stock ledger check", "库存账核对"),
         "transfer": ("Transfers to send", "待调出的调拨单"),
         "channel": ("Online shops", "网店对接"),
+        "webhook": ("Webhooks given up", "事件推送失败"),
+    },
+    "webhook_delivery": {  # core.webhooks.DeliveryState
+        "pending": ("Waiting", "待推送"), "delivered": ("Delivered", "已送达"), "failed": ("Failed", "推送失败"),
     },
 }
 

@@ -36,6 +36,7 @@ class Alert(StrEnum):
     LEDGER = "ledger"
     TRANSFER = "transfer"
     CHANNEL = "channel"
+    WEBHOOK = "webhook"
 
 
 CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "order.split", "order.rejected",
@@ -53,7 +54,8 @@ MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "transfer.raised": Alert.TRANSFER,
                   "channel.cancel_too_late": Alert.CHANNEL, "channel.order_refused": Alert.CHANNEL,
                   "channel.write_back_slow": Alert.CHANNEL,
-                  "channel.write_back_failed": Alert.CHANNEL}
+                  "channel.write_back_failed": Alert.CHANNEL,
+                  "webhook.failed": Alert.WEBHOOK}
 # sent to the one chat the event names (`chat_id`, `language`): a driver's route
 DIRECT_EVENTS = {"route_plan.sent"}
 
