@@ -199,7 +199,7 @@ async def test_the_secret_is_shown_once_and_a_key_cannot_touch_another_keys_subs
     ({"url": "https://example.com:99999/", "events": ["*"]}, "http 或 https"),
     ({"url": "https://example.com/", "events": ["order.exploded"]}, "未知事件 order.exploded"),
     ({"url": "https://example.com/", "events": ["customer.*"]}, "未知事件 customer.*"),
-    ({"url": "https://example.com/", "events": []}, "events"),
+    ({"url": "https://example.com/", "events": []}, "事件：至少需要 1 项"),
 ])
 async def test_a_bad_subscription_is_refused_in_the_callers_language(db, http, shop, body, problem):
     async with http.post("/api/webhooks", json=body, headers={**shop, "Accept-Language": "zh-CN"}) as resp:
