@@ -28,13 +28,15 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "divisions.csv"
 
 PROVINCE, CITY, DISTRICT = 1, 2, 3
 WEIGHT = {PROVINCE: 1.0, CITY: 2.0, DISTRICT: 4.0}  # what naming a place at each level says about the address
+COHERENT = 1.0  # for each further level of one place named: "深圳南山" is one place, not two guesses
 SHORT = 0.6  # a short name ("浦东", "广州") says less than the full one ("浦东新区", "广州市")
 
 # The peoples whose names stand in autonomous places' names ("延边朝鲜族自治州" is called 延边).
 PEOPLES = (
-    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 "
-    "土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 "
-    "鄂伦春 赫哲 门巴 珞巴 基诺 各"
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 "
+    "畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 "
+    "阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 "
+    "门巴 珞巴 基诺 各"
 ).split()
 _PEOPLES = "(?:" + "|".join(sorted(PEOPLES, key=len, reverse=True)) + ")"
 _PEOPLE_TAIL = re.compile(_PEOPLES + "族$")
@@ -49,13 +51,13 @@ _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?(\d{7,8})(?!\d)")
 _POSTCODE = re.compile(r"(?<![\d#-])(\d{6})(?![\d号室楼栋幢单元层弄座#-])")
 _SEPARATORS = re.compile(r"[\s,;|/，；、。:：]+")
-_ADDRESSY = re.compile(r"[\d路街道号巷弄村镇乡区县市省室楼栋幢单元层座院园苑里庄厦场心寓社组期门铺]")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$|^[A-Za-z][A-Za-z .'-]{1,29}$")
-_UNIT = "号室楼层栋幢座户铺"
-_GLUED_NAME = re.compile(rf"(?<=[\d{_UNIT}])((?:(?![{_UNIT}])[\u4e00-\u9fff·]){{2,4}})$")
+_MARKS = "路街道号巷弄村镇乡区县市省室楼层栋幢座户铺院园苑里庄厦场心寓社组期门"
+_ADDRESSY = re.compile(rf"[\d{_MARKS}]")
+_GLUED_NAME = re.compile(rf"(?<=[\dA-Za-z{_MARKS}])((?:(?![{_MARKS}])[\u4e00-\u9fff·]){{2,4}})$")
+_NAMED = re.compile(r"(?:收货人|收件人|联系人|姓名)\s*[:：]?\s*([^\s,;|/，；、。:：\d]{1,30})")
 # A short name running on into a street or a town is the street's ("中山路", "南京东路", "长安镇"), not the place's.
-_STREET_AFTER = re.compile(r"[东西南北中]?[路街道巷弄镇乡村]|大[道街]")
-MAX_NAME = 8  # longest alias of any place, in characters, is set when the data loads
+_STREET_AFTER = re.compile(r"[东西南北中]?(?:[路街道巷弄镇乡村]|大[道街])")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Division:
 class Gazetteer:
     by_code: dict[str, Division] = field(default_factory=dict)
     aliases: dict[str, list[tuple[Division, float]]] = field(default_factory=dict)  # name → places, weight
-    longest: int = 0
+    sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first character → lengths of names, longest first
     postcode_provinces: dict[str, set[str]] = field(default_factory=dict)  # first two digits → province codes
 
     def chain(self, place: Division) -> list[Division]:
@@ -127,7 +129,10 @@ def gazetteer() -> Gazetteer:
                 _alias(g, short + "州", d, SHORT)  # 延边州
         if d.postcode and d.level != PROVINCE:
             g.postcode_provinces.setdefault(d.postcode[:2], set()).add(code[:2] + "0000")
-    g.longest = max(map(len, g.aliases))
+    starts: dict[str, set[int]] = {}
+    for alias in g.aliases:
+        starts.setdefault(alias[0], set()).add(len(alias))
+    g.sizes = {first: tuple(sorted(sizes, reverse=True)) for first, sizes in starts.items()}
     return g
 
 
@@ -182,7 +187,7 @@ def mentions(text: str) -> list[Mention]:
     found: list[Mention] = []
     i, n = 0, len(text)
     while i < n - 1:
-        for size in range(min(g.longest, n - i), 1, -1):
+        for size in g.sizes.get(text[i], ()):
             places = g.aliases.get(text[i:i + size])
             if places and all(w < 1 for _, w in places) and _STREET_AFTER.match(text, i + size):
                 continue
@@ -200,17 +205,22 @@ def best_place(found: list[Mention], hints: tuple[str, ...] = ()) -> tuple[Divis
     the same (a same-named district nothing else told apart). `hints` are adcodes the postcode or the
     phone point at, weaker than a name in the text."""
     g = gazetteer()
-    said: dict[str, float] = {}
-    for m in found:
+    said: dict[str, dict[int, float]] = {}  # place → the mentions naming it, with what each says
+    for index, m in enumerate(found):
         for place, weight in m.places:
             level = DISTRICT if place.county_level else place.level
-            said[place.adcode] = max(said.get(place.adcode, 0.0), weight * WEIGHT[level])
+            said.setdefault(place.adcode, {})[index] = weight * WEIGHT[level]
     if not said:
         return None, 0.0, False
     scored = []
     for code in said:
         chain = g.chain(g.by_code[code])
-        score = sum(said.get(p.adcode, 0.0) for p in chain)
+        backing: dict[int, float] = {}  # one mention backs one level ("朝阳" is not both 朝阳市 and 朝阳县)
+        for p in chain:
+            for index, weight in said.get(p.adcode, {}).items():
+                backing[index] = max(backing.get(index, 0.0), weight)
+        levels = sum(1 for p in chain if p.adcode in said)
+        score = sum(backing.values()) + COHERENT * (min(levels, len(backing)) - 1)
         score += sum(0.5 for p in chain if p.adcode in hints)
         scored.append((score, chain[0].level, -int(code), chain[0]))
     scored.sort(key=lambda s: s[:3], reverse=True)
@@ -255,7 +265,7 @@ def _find_phone(text: str) -> tuple[str, tuple[int, int] | None]:
     return "", None
 
 
-def _name_and_address(text: str) -> tuple[str, str]:
+def _name_and_address(text: str, beside_phone: bool) -> tuple[str, str]:
     """Split what is left of a paste (phone and postcode taken out, "|" where they were) into the recipient's
     name and the address: the name is a short piece with nothing of an address in it, at either end or beside
     the phone, or glued to the end of the house number or to the start of the first place name."""
@@ -273,7 +283,7 @@ def _name_and_address(text: str) -> tuple[str, str]:
     if not name:
         found = mentions(address)
         glued = _GLUED_NAME.search(address)
-        if glued and (not found or found[-1].end <= glued.start()):
+        if glued and beside_phone and (not found or found[-1].end <= glued.start()):
             name, address = glued.group(1), address[:glued.start()]
         elif found and 2 <= found[0].start <= 4 and _is_name(address[:found[0].start]):
             name, address = address[:found[0].start], address[found[0].start:]
@@ -303,6 +313,8 @@ def _line(address: str, found: list[Mention], chain: set[str]) -> str:
 def read_address(text: str) -> ReadAddress:
     """Read a free-text address, or a whole "name phone address" paste in any order, into its parts."""
     text = unicodedata.normalize("NFKC", text)
+    labelled = _NAMED.search(text)
+    text = _cut(text, [labelled.span(1)]) if labelled else text
     text = _LABELS.sub("|", text)
     phone, phone_at = _find_phone(text)
     spans = [phone_at] if phone_at else []
@@ -311,7 +323,9 @@ def read_address(text: str) -> ReadAddress:
         if phone_at is None or not (phone_at[0] <= m.start() < phone_at[1]):
             postcode, spans = m.group(1), [*spans, m.span()]
             break
-    name, address = _name_and_address(_cut(text, spans))
+    name, address = _name_and_address(_cut(text, spans), phone_at is not None and not labelled)
+    if labelled:
+        name = labelled.group(1)
     found = mentions(address)
     hints = _postcode_hints(postcode) if postcode else ()
     region = phone_region(phone) if phone else ""
@@ -349,7 +363,7 @@ def _confidence(place: Division, score: float, tied: bool) -> float:
     and a same-named one nothing told apart is a guess; a city or a province alone is not an address yet."""
     if not place.county_level:
         return 0.3 if place.level == CITY else 0.1
-    backed = min(score / (WEIGHT[DISTRICT] + WEIGHT[CITY]), 1.0)
+    backed = min(score / (WEIGHT[DISTRICT] + WEIGHT[CITY] + COHERENT), 1.0)
     sure = 0.7 + 0.3 * backed
     return round(sure * (0.6 if tied else 1.0), 2)
 
