@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 
 import phonenumbers
@@ -375,7 +375,7 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None) -> lis
     if not read.placed:
         return [Doubt("address_unplaced")]
     province = g.by_code[read.adcode[:2] + "0000"]
-    doubts = []
+    doubts = [d for d in read.doubts if d.key == "parts_disagree"]
     known = g.postcode_provinces.get(read.postcode[:2]) if len(read.postcode) == 6 else None
     if known and province.adcode not in known:
         doubts.append(Doubt("postcode_elsewhere", {"postcode": read.postcode, "province": province.name}))
@@ -386,5 +386,21 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None) -> lis
 
 
 def place_of(province: str, city: str, district: str, line: str = "") -> ReadAddress:
-    """An address given in parts, placed: its code and the district's centroid (names kept as given)."""
-    return read_address(f"{province} {city} {district} {line}")
+    """An address given in parts, placed: its code and the district's centroid; a province or city that names
+    somewhere else than the district is a doubt. Channels send the same few places over and over, so the
+    answers are kept (a copy each time: the caller may change it)."""
+    return replace(_placed(province, city, district, line))
+
+
+@lru_cache(maxsize=4096)
+def _placed(province: str, city: str, district: str, line: str) -> ReadAddress:
+    read = read_address(f"{province} {city} {district} {line}")
+    if not read.placed:
+        return read
+    chain = {p.adcode for p in gazetteer().chain(gazetteer().by_code[read.adcode])}
+    for part in (city, province):
+        named = mentions(part)
+        if named and not any(p.adcode in chain for m in named for p, _ in m.places):
+            read.doubts = [Doubt("parts_disagree", {"part": part, "district": read.district, "city": read.city})]
+            break
+    return read

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 from tortoise import fields, timezone
 from tortoise.models import Model
 
@@ -18,6 +18,7 @@ from core.base.errors import InvalidTransition
 from core.base.events import emit
 from core.base.fields import ClockTime, ExternalRef, Qty, Sku
 from core.base.i18n import DEFAULT_LANGUAGE, render
+from core.base.places import Doubt, doubts_about, place_of, read_address
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
@@ -93,6 +94,9 @@ class Order(Model):
     postcode = fields.CharField(max_length=16, default="")
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
+    adcode = fields.CharField(max_length=12, default="")  # the district's administrative code, "" when not placed
+    # what a person should check about the address as it was read: [{"key": …, "params": {…}}]
+    address_doubts: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
     service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
     payment_method = fields.CharEnumField(PaymentMethod, max_length=16, default=PaymentMethod.PREPAID)
     payment_state = fields.CharEnumField(PaymentState, max_length=16, default=PaymentState.PENDING)
@@ -152,6 +156,8 @@ class OrderEvent(Model):
 # -- commands -------------------------------------------------------------------------------------------
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_ADDRESS_TEXT = 500
+AddressText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ADDRESS_TEXT)]
 
 
 class CustomerIn(BaseModel):
@@ -163,16 +169,70 @@ class CustomerIn(BaseModel):
 
 
 class AddressIn(BaseModel):
+    """Where an order goes: in parts, or as one `text` as people write it (the parts it names are read from it;
+    parts given beside it win). Either way the address is placed: its administrative code, and coordinates
+    (the given ones, else the district's centre), and the doubts a person should check."""
+
     model_config = ConfigDict(extra="forbid")
     recipient: Text
     phone: Phone
     province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    text: AddressText | None = Field(default=None, exclude=True, description=(
+        "the whole address as people write it, e.g. 张三 13800138000 北京市朝阳区建国路88号; "
+        "recipient, phone and the parts are read from it unless given"))
+    _adcode: str = PrivateAttr("")
+    _doubts: list[Doubt] = PrivateAttr(default_factory=list)
+    _centre: bool = PrivateAttr(False)  # the coordinates are the district's centre, not given
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_text(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data["text"].strip() \
+                or len(data["text"]) > MAX_ADDRESS_TEXT:
+            return data  # nothing to read, or the field's own check says what is wrong
+        read = read_address(data["text"])
+        found = {"recipient": read.name, "phone": read.phone, "province": read.province, "city": read.city,
+                 "district": read.district, "line1": read.line if len(read.line) >= 3 else data["text"].strip()[:300],
+                 "postcode": read.postcode, "lat": read.lat, "lon": read.lon}
+        return {**{k: v for k, v in found.items() if v not in ("", None)},
+                **{k: v for k, v in data.items() if v not in ("", None)}}
+
+    @model_validator(mode="after")
+    def _place(self) -> AddressIn:
+        if not (self.city or self.district or self.text):
+            raise ValueError("give the city (or the whole address as text)")
+        if self.text is not None:  # the customer's own words: where their phone is from may tell too
+            read = replace(read_address(self.text), postcode=self.postcode, phone=self.phone)
+            doubts = doubts_about(read)
+        else:  # a channel's parts: the phone may be anyone's, the buyer's not the recipient's
+            read = replace(place_of(self.province, self.city, self.district, "" if self.district else self.line1),
+                           postcode=self.postcode)
+            doubts = doubts_about(read, phone_region_said="")
+        self._adcode, self._doubts = read.adcode, doubts
+        if self.lat is None or self.lon is None:
+            self.lat, self.lon, self._centre = read.lat, read.lon, read.lat is not None
+        return self
+
+    @property
+    def at_centre(self) -> bool:
+        """The coordinates are the district's centre: any given for the very place are better."""
+        return self._centre
+
+    @property
+    def adcode(self) -> str:
+        return self._adcode
+
+    @property
+    def doubts(self) -> list[Doubt]:
+        """What a person should check about this address (no district found, a postcode or a phone of another
+        province): the review holds the order for them."""
+        return self._doubts
 
 
 

@@ -67,6 +67,8 @@ async def address_complete(case: ReviewCase) -> RuleResult:
     missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
     if missing:
         return _result("address", Outcome.HOLD, "address_lacks", missing=", ".join(missing))
+    for doubt in case.order.address_doubts:  # found when the address was read (core.base.places)
+        return _result("address", Outcome.HOLD, doubt["key"], **doubt["params"])
     return _result("address", Outcome.PASS, "address_complete")
 
 
