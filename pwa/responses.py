@@ -380,3 +380,19 @@ class PrintJobOut(BaseModel):
     message: str | None  # while it waits: why, and that it is kept
     created_at: str
     printed_at: str | None
+
+
+class AddressRead(BaseModel):
+    province: str
+    city: str
+    district: str  # the county level; a city with none below it names itself (东莞市)
+    line: str  # the street, number, building and room
+    postcode: str  # as written, else the district's
+    adcode: str  # the administrative code of the deepest place found, "" when none was
+    lat: float | None  # the district's centre
+    lon: float | None
+    name: str  # the recipient, when the text names one
+    phone: str  # in E.164 when it is a valid number
+    confidence: float = Field(ge=0, le=1)
+    placed: bool  # read down to a district: an order with it can be planned without asking
+    doubts: list[str]  # what to check with the customer, in the caller's language

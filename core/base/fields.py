@@ -25,6 +25,8 @@ Name = Annotated[str, _text(100)]
 Note = Annotated[str, _text(500, min_length=0)]  # notes and reasons people type; empty is fine
 ExternalRef = Annotated[str, _text(64)]
 ScannedCode = Annotated[str, _text(200)]  # what a scanner or a person types: a QR payload, a barcode, a number
+MAX_ADDRESS_TEXT = 500
+AddressText = Annotated[str, _text(MAX_ADDRESS_TEXT)]  # a whole address as people write it, with name and phone
 
 MAX_QTY = 1_000_000
 Qty = Annotated[int, Field(gt=0, le=MAX_QTY, strict=True)]  # units of one product in one line

@@ -20,9 +20,12 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import phonenumbers
 from phonenumbers import geocoder
+
+from core.base.i18n import Phrase, phrase
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "divisions.csv"
 
@@ -404,3 +407,27 @@ def _placed(province: str, city: str, district: str, line: str) -> ReadAddress:
             read.doubts = [Doubt("parts_disagree", {"part": part, "district": read.district, "city": read.city})]
             break
     return read
+
+
+def address_view(text: str) -> dict[str, Any]:
+    """An address read, as the API answers it: the parts, the phone in E.164 where it is a valid number, how sure
+    the reading is, and the doubts as phrases (said in the reader's language)."""
+    read = read_address(text)
+    return {"province": read.province, "city": read.city, "district": read.district, "line": read.line,
+            "postcode": read.postcode, "adcode": read.adcode, "lat": read.lat, "lon": read.lon, "name": read.name,
+            "phone": _e164(read.phone), "confidence": read.confidence, "placed": read.placed,
+            "doubts": [doubt_phrase(d) for d in read.doubts]}
+
+
+def doubt_phrase(doubt: Doubt) -> Phrase:
+    return phrase(f"review.{doubt.key}", **doubt.params)
+
+
+def _e164(phone: str) -> str:
+    try:
+        number = phonenumbers.parse(phone, "CN")
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(number):
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

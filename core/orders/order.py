@@ -16,7 +16,7 @@ from core.base.clock import ClockField
 from core.base.db import by_number, change, fetch, fits, from_db, in_callers_transaction, insert, select
 from core.base.errors import InvalidTransition
 from core.base.events import emit
-from core.base.fields import ClockTime, ExternalRef, Qty, Sku
+from core.base.fields import MAX_ADDRESS_TEXT, AddressText, ClockTime, ExternalRef, Qty, Sku
 from core.base.i18n import DEFAULT_LANGUAGE, render
 from core.base.places import Doubt, doubts_about, place_of, read_address
 from core.orders.customers import Phone, e164
@@ -156,8 +156,6 @@ class OrderEvent(Model):
 # -- commands -------------------------------------------------------------------------------------------
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-MAX_ADDRESS_TEXT = 500
-AddressText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ADDRESS_TEXT)]
 
 
 class CustomerIn(BaseModel):
@@ -376,7 +374,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "customer": {"id": order.customer_id, "name": names[0]["name"]},  # type: ignore[attr-defined]
         "address": {
             "recipient": order.recipient, "phone": order.phone, "province": order.province, "city": order.city,
-            "district": order.district, "line1": order.line1, "postcode": order.postcode,
+            "district": order.district, "line1": order.line1, "postcode": order.postcode, "adcode": order.adcode,
         },
         "warehouse": names[0]["warehouse"],
         "payment_method": order.payment_method,
