@@ -472,3 +472,87 @@ async def test_lang_sticks_for_a_chat_linked_to_nobody_and_comes_along_when_they
     assert (await Customer.get(telegram_id=STRANGER)).language == "en"
     assert (await api.reply(STRANGER, after=api.says(STRANGER, "/help", language="zh"))).text.startswith("Commands")
     transcript(api, STRANGER, "lang-before-linking", "/lang before sharing a phone: it sticks")
+
+
+# -- addresses pasted as people write them -------------------------------------------------------------------
+
+
+async def test_a_pasted_chinese_address_becomes_a_confirmed_order_that_can_be_planned(shop: Shop):
+    wh, tea = await a_warehouse(), await a_product("TEA", name_zh="龙井茶")
+    await stock(tea, wh, 10)
+    await a_customer(lang="zh")
+    api = shop.api
+    await fill_cart(api, CUSTOMER, "龙井茶", ["+1"], "已加入")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")
+    paste = "收货人：王芳\n手机号码：13904310000\n所在地区：吉林省长春市朝阳区\n详细地址：人民大街5988号"
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, paste), contains="何时")
+    assert days.text.startswith("收货地址：吉林省 长春市 朝阳区 人民大街5988号")
+    summary = await to_summary(api, CUSTOMER, days, ZH_STEPS)
+    assert "吉林省 长春市 朝阳区 人民大街5988号" in summary.text
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "确认下单"), contains="已收到")
+    order = await Order.get(channel="telegram")
+    assert (order.status, order.recipient, order.phone) == (OrderStatus.ALLOCATED, "王芳", "+8613904310000")
+    assert (order.province, order.city, order.district, order.line1) == ("吉林省", "长春市", "朝阳区", "人民大街5988号")
+    assert order.adcode == "220104" and order.postcode == "130012"
+    assert order.lat is not None and order.lon is not None and 43 < order.lat < 44  # the district's centre
+    saved = await SavedAddress.get(customer__telegram_id=CUSTOMER)
+    assert saved.label() == "吉林省 长春市 朝阳区 人民大街5988号"  # offered next time, as read
+    transcript(api, CUSTOMER, "address-pasted-zh", "粘贴整段收货信息，读出后下单（中文）")
+
+
+async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_waits_for_a_person(shop: Shop):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await a_customer(lang="en")
+    api = shop.api
+    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "Added")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
+    # a phone given out in Jilin for an address in Shanghai: asked, and typed again
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海市徐汇区漕溪北路201号 王芳 13904310000"),
+                            contains="check")
+    assert check.text.splitlines() == [
+        "Please check the address:", "王芳 +8613904310000", "上海市 上海市 徐汇区 漕溪北路201号 200030",
+        "⚠️ Phone +8613904310000 is from 吉林省长春市, not 上海市.",
+        "If it is right, we will check it once more before the goods leave.", "Shall we deliver there?"]
+    again = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "No, I will type it again"),
+                            contains="Delivery address")
+    assert again.text.startswith("Delivery address: send it as you would write it")
+    # a same-named district and nothing to tell which: asked, and confirmed
+    guess = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "朝阳区建国路88号"), contains="check")
+    assert "北京市 北京市 朝阳区 建国路88号 100020" in guess.text and "More than one district" in guess.text
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, guess, "Yes, deliver there"), contains="When")
+    assert "To: 北京市 北京市 朝阳区 建国路88号" in days.text
+    summary = await to_summary(api, CUSTOMER, days, EN_STEPS)
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "Confirm order"), contains="received")
+    order = await Order.get(channel="telegram")
+    assert order.status == OrderStatus.ALLOCATED and order.adcode == "110105" and order.lat is not None
+
+    # the doubtful one, confirmed this time: placed, and held for a person with the reason
+    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "Added")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
+    ask = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, ask, "A new address"), contains="Delivery address")
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海市徐汇区漕溪北路201号 王芳 13904310000"),
+                            contains="check")
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "Yes, deliver there"), contains="When")
+    summary = await to_summary(api, CUSTOMER, days, EN_STEPS)
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "Confirm order"), contains="received")
+    held = await Order.filter(channel="telegram").order_by("-id").first()
+    assert held is not None and held.status == OrderStatus.ON_HOLD and held.lat is not None
+    assert [r["reason"] for r in held.review if r["rule"] == "address"] == [
+        "phone +8613904310000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
+    transcript(api, CUSTOMER, "address-doubt-en", "An address in doubt is shown back to be checked (en)")
+
+
+async def test_something_that_is_no_address_is_asked_again(shop: Shop):
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await a_customer(lang="zh")
+    api = shop.api
+    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "已加入")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")
+    bad = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "嗯"), contains="地址")
+    assert bad.text == "没能读出地址，请发送省、市、区和街道门牌"

@@ -18,8 +18,9 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.errors import NotFound
+from core.base.places import place_of, read_address
 from core.orders.customers import Customer
-from core.orders.order import AddressIn
+from core.orders.order import MAX_ADDRESS_TEXT, AddressIn
 
 MAX_SAVED = 8  # as many as fit a chat's keyboard; the least recently used goes first
 PLACE = ("province", "city", "district", "line1", "postcode")  # what makes two addresses the same door
@@ -54,6 +55,26 @@ class SavedAddress(Model):
     def as_order_address(self) -> AddressIn:
         return AddressIn(recipient=self.recipient, phone=self.phone, province=self.province, city=self.city,
                          district=self.district, line1=self.line1, postcode=self.postcode, lat=self.lat, lon=self.lon)
+
+
+def typed_address(text: str, recipient: str, phone: str) -> AddressIn:
+    """An address a customer typed in a chat: "province, city, district, street[, postcode]", kept as typed, or
+    anything else as free text (read, with the name and phone it names, else the customer's own). Raises
+    pydantic's ValidationError when no address can be made of it."""
+    parts = [p.strip() for p in re.split(r"[,，、]", text) if p.strip()]
+    if 4 <= len(parts) <= 5 and _in_parts(*parts[:3]):
+        province, city, district, line1, *rest = parts
+        return AddressIn(recipient=recipient, phone=phone, province=province, city=city, district=district,
+                         line1=line1, postcode=rest[0] if rest else "")
+    read = read_address(text[:MAX_ADDRESS_TEXT])
+    return AddressIn.model_validate({"text": text, "recipient": read.name or recipient, "phone": read.phone or phone})
+
+
+def _in_parts(province: str, city: str, district: str) -> bool:
+    """The first three pieces are a province, a city and a district of it, each in its place."""
+    placed = place_of(province, city, district)
+    return placed.placed and not placed.doubts and placed.district.startswith(district[:2]) \
+        and read_address(province).province == placed.province
 
 
 def fingerprint(address: AddressIn) -> str:

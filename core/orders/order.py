@@ -166,6 +166,9 @@ class CustomerIn(BaseModel):
     telegram_id: int | None = Field(default=None, ge=1, le=2**53)
 
 
+SURE = 0.8  # below this a reading is a guess (a same-named district nothing else told apart): ask
+
+
 class AddressIn(BaseModel):
     """Where an order goes: in parts, or as one `text` as people write it (the parts it names are read from it;
     parts given beside it win). Either way the address is placed: its administrative code, and coordinates
@@ -187,6 +190,7 @@ class AddressIn(BaseModel):
     _adcode: str = PrivateAttr("")
     _doubts: list[Doubt] = PrivateAttr(default_factory=list)
     _centre: bool = PrivateAttr(False)  # the coordinates are the district's centre, not given
+    _confidence: float = PrivateAttr(0.0)  # how sure the place is, 0–1 (core.base.places)
 
     @model_validator(mode="before")
     @classmethod
@@ -205,17 +209,22 @@ class AddressIn(BaseModel):
     def _place(self) -> AddressIn:
         if not (self.city or self.district or self.text):
             raise ValueError("give the city (or the whole address as text)")
-        if self.text is not None:  # the customer's own words: where their phone is from may tell too
-            read = replace(read_address(self.text), postcode=self.postcode, phone=self.phone)
+        if self.text is not None:  # the customer's words: where the phone they wrote is from may tell too
+            read = replace(read_address(self.text), postcode=self.postcode)
             doubts = doubts_about(read)
         else:  # a channel's parts: the phone may be anyone's, the buyer's not the recipient's
             read = replace(place_of(self.province, self.city, self.district, "" if self.district else self.line1),
                            postcode=self.postcode)
             doubts = doubts_about(read, phone_region_said="")
-        self._adcode, self._doubts = read.adcode, doubts
+        self._adcode, self._doubts, self._confidence = read.adcode, doubts, read.confidence
         if self.lat is None or self.lon is None:
             self.lat, self.lon, self._centre = read.lat, read.lon, read.lat is not None
         return self
+
+    @property
+    def sure(self) -> bool:
+        """Placed without a doubt: a person need not look at it again."""
+        return not self._doubts and self._confidence >= SURE
 
     @property
     def at_centre(self) -> bool:
