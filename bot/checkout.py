@@ -167,6 +167,8 @@ async def address(message: Message, state: FSMContext, lang: str, customer: Cust
     try:
         given = typed_address(message.text or "", customer.name, customer.phone)
     except ValidationError:
+        given = None
+    if given is None or not given.adcode:  # not even a province in it: no address to check
         await message.answer(say(lang, "bad_address"))
         return
     where = {**given.model_dump(mode="json"), "text": given.text}  # the text again at intake: its doubts

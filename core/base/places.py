@@ -276,7 +276,7 @@ def _name_and_address(text: str, beside_phone: bool) -> tuple[str, str]:
     for split in (r"[,;|/，；、。\n]+", r"[\s,;|/，；、。]+"):  # whole pieces first: "Li Lei, 上海市…"
         pieces = [p.strip() for p in re.split(split, text) if p.strip()]
         for index in (0, len(pieces) - 1):
-            if pieces and _is_name(pieces[index]):
+            if len(pieces) > 1 and _is_name(pieces[index]):  # a lone piece is the address, not a name
                 name = pieces.pop(index)
                 break
         if name:

@@ -55,7 +55,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ask_address": {
         "en": "Delivery address: send it as you would write it on a parcel, with the recipient's name and phone "
               "if the parcel is not for you",
-        "zh": "请发送收货地址，像写快递单一样即可；收件人不是您本人时，请附上姓名和电话",
+        "zh": "请输入收货地址，像写快递单一样即可；收件人不是您本人时，请附上姓名和电话",
     },
     "bad_address": {
         "en": "I could not make an address of that; please send the province, city, district, street and number",
