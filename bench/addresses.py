@@ -34,7 +34,9 @@ def wrong(rows: list[dict[str, str]]) -> list[tuple[dict[str, str], tuple[str, s
 def main() -> None:
     rows = load()
     gazetteer()  # loaded once per process, not per address
-    missed = wrong(rows)
+    start = time.perf_counter()
+    missed = wrong(rows)  # the first reading of each: nothing cached yet (phone regions are kept per block)
+    cold = len(rows) / (time.perf_counter() - start)
     rounds, start = 0, time.perf_counter()
     while time.perf_counter() - start < 2:
         for row in rows:
@@ -43,7 +45,7 @@ def main() -> None:
     rate = rounds * len(rows) / (time.perf_counter() - start)
     accuracy = 1 - len(missed) / len(rows)
     print(f"addresses: {len(rows)} read, province/city/district right {accuracy:.1%} (target ≥ 98%), "
-          f"{rate:,.0f} addresses/s (target ≥ 2,000)")
+          f"{rate:,.0f} addresses/s (target ≥ 2,000; {cold:,.0f}/s on the first pass)")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,9 @@ _MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?(\d{7,8})(?!\d)")
 _POSTCODE = re.compile(r"(?<![\d#-])(\d{6})(?![\d号室楼栋幢单元层弄座#-])")
 _SEPARATORS = re.compile(r"[\s,;|/，；、。:：]+")
+_SPACES = re.compile(r"\s+")
+# how a paste is cut into pieces to find the name: at punctuation first ("Li Lei, 上海市…"), then at spaces too
+_PIECES = (re.compile(r"[,;|/，；、。\n]+"), re.compile(r"[\s,;|/，；、。]+"))
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$|^[A-Za-z][A-Za-z .'-]{1,29}$")
 _MARKS = "路街道号巷弄村镇乡区县市省室楼层栋幢座户铺院园苑里庄厦场心寓社组期门"
 _ADDRESSY = re.compile(rf"[\d{_MARKS}]")
@@ -234,6 +237,14 @@ def best_place(found: list[Mention], hints: tuple[str, ...] = ()) -> tuple[Divis
 
 def phone_region(phone: str) -> str:
     """Where a Chinese phone number was given out ("江苏省常州市", "北京市"), or "" when that cannot be told."""
+    digits = re.sub(r"\D", "", phone)
+    digits = digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+    # a mobile number's region is in its first seven digits: one look-up serves all numbers of that block
+    return _region_of(digits[:7] + "0000" if len(digits) == 11 and digits[0] == "1" else phone)
+
+
+@lru_cache(maxsize=65536)
+def _region_of(phone: str) -> str:
     try:
         number = phonenumbers.parse(phone, "CN")
     except phonenumbers.NumberParseException:
@@ -258,7 +269,7 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _tidy(text: str) -> str:
-    return re.sub(r"\s+", " ", _SEPARATORS.sub(" ", text)).strip()
+    return _SPACES.sub(" ", _SEPARATORS.sub(" ", text)).strip()
 
 
 def _find_phone(text: str) -> tuple[str, tuple[int, int] | None]:
@@ -273,8 +284,8 @@ def _name_and_address(text: str, beside_phone: bool) -> tuple[str, str]:
     name and the address: the name is a short piece with nothing of an address in it, at either end or beside
     the phone, or glued to the end of the house number or to the start of the first place name."""
     name, address = "", text
-    for split in (r"[,;|/，；、。\n]+", r"[\s,;|/，；、。]+"):  # whole pieces first: "Li Lei, 上海市…"
-        pieces = [p.strip() for p in re.split(split, text) if p.strip()]
+    for split in _PIECES:
+        pieces = [p.strip() for p in split.split(text) if p.strip()]
         for index in (0, len(pieces) - 1):
             if len(pieces) > 1 and _is_name(pieces[index]):  # a lone piece is the address, not a name
                 name = pieces.pop(index)
@@ -424,6 +435,7 @@ def doubt_phrase(doubt: Doubt) -> Phrase:
     return phrase(f"review.{doubt.key}", **doubt.params)
 
 
+@lru_cache(maxsize=4096)
 def _e164(phone: str) -> str:
     try:
         number = phonenumbers.parse(phone, "CN")
