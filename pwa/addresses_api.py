@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.base.auth import Permission
 from core.base.fields import AddressText
-from core.base.places import address_view
+from core.orders.addresses import address_view
 from pwa.endpoints import Api, reply, said
 from pwa.responses import AddressRead
 from pwa.security import Access, Principal

@@ -20,7 +20,6 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
 
 import phonenumbers
 from phonenumbers import geocoder
@@ -395,8 +394,7 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None) -> lis
         doubts.append(Doubt("postcode_elsewhere", {"postcode": read.postcode, "province": province.name}))
     region = phone_region(read.phone) if phone_region_said is None and read.phone else phone_region_said or ""
     if region and not region.startswith(short_name(province.name)):
-        doubts.append(Doubt("phone_elsewhere", {"phone": _e164(read.phone), "region": region,
-                                                "province": province.name}))
+        doubts.append(Doubt("phone_elsewhere", {"phone": read.phone, "region": region, "province": province.name}))
     return doubts
 
 
@@ -421,26 +419,7 @@ def _placed(province: str, city: str, district: str, line: str) -> ReadAddress:
     return read
 
 
-def address_view(text: str) -> dict[str, Any]:
-    """An address read, as the API answers it: the parts, the phone in E.164 where it is a valid number, how sure
-    the reading is, and the doubts as phrases (said in the reader's language)."""
-    read = read_address(text)
-    return {"province": read.province, "city": read.city, "district": read.district, "line": read.line,
-            "postcode": read.postcode, "adcode": read.adcode, "lat": read.lat, "lon": read.lon, "name": read.name,
-            "phone": _e164(read.phone), "confidence": read.confidence, "placed": read.placed,
-            "doubts": [doubt_phrase(d) for d in read.doubts]}
-
 
 def doubt_phrase(doubt: Doubt) -> Phrase:
+    """A doubt in words for its reader: the review's reason for the same thing."""
     return phrase(f"review.{doubt.key}", **doubt.params)
-
-
-@lru_cache(maxsize=4096)
-def _e164(phone: str) -> str:
-    try:
-        number = phonenumbers.parse(phone, "CN")
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_valid_number(number):
-        return phone
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

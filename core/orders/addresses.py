@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
@@ -18,8 +20,8 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.errors import NotFound
-from core.base.places import place_of, read_address
-from core.orders.customers import Customer
+from core.base.places import doubt_phrase, doubts_about, place_of, read_address
+from core.orders.customers import BadPhone, Customer, e164
 from core.orders.order import MAX_ADDRESS_TEXT, AddressIn
 
 MAX_SAVED = 8  # as many as fit a chat's keyboard; the least recently used goes first
@@ -55,6 +57,21 @@ class SavedAddress(Model):
     def as_order_address(self) -> AddressIn:
         return AddressIn(recipient=self.recipient, phone=self.phone, province=self.province, city=self.city,
                          district=self.district, line1=self.line1, postcode=self.postcode, lat=self.lat, lon=self.lon)
+
+
+def address_view(text: str) -> dict[str, Any]:
+    """An address read, as the API answers it: the parts, the phone in E.164 where it is a valid number, how sure
+    the reading is, and the doubts as phrases (said in the reader's language)."""
+    read = read_address(text)
+    try:
+        phone = e164(read.phone) if read.phone else ""
+    except BadPhone:
+        phone = read.phone
+    read = replace(read, phone=phone)
+    return {"province": read.province, "city": read.city, "district": read.district, "line": read.line,
+            "postcode": read.postcode, "adcode": read.adcode, "lat": read.lat, "lon": read.lon, "name": read.name,
+            "phone": phone, "confidence": read.confidence, "placed": read.placed,
+            "doubts": [doubt_phrase(d) for d in doubts_about(read)]}
 
 
 def typed_address(text: str, recipient: str, phone: str) -> AddressIn:

@@ -210,7 +210,8 @@ class AddressIn(BaseModel):
         if not (self.city or self.district or self.text):
             raise ValueError("give the city (or the whole address as text)")
         if self.text is not None:  # the customer's words: where the phone they wrote is from may tell too
-            read = replace(read_address(self.text), postcode=self.postcode)
+            read = read_address(self.text)
+            read = replace(read, postcode=self.postcode, phone=self.phone if read.phone else "")
             doubts = doubts_about(read)
         else:  # a channel's parts: the phone may be anyone's, the buyer's not the recipient's
             read = replace(place_of(self.province, self.city, self.district, "" if self.district else self.line1),
