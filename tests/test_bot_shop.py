@@ -477,21 +477,39 @@ async def test_lang_sticks_for_a_chat_linked_to_nobody_and_comes_along_when_they
 # -- addresses pasted as people write them -------------------------------------------------------------------
 
 
+WORDS = {"en": ("Added", "Total", "Check out", "address", EN_STEPS, "Confirm order", "received"),
+         "zh": ("已加入", "合计", "去结算", "收货地址", ZH_STEPS, "确认下单", "已收到")}
+
+
+async def at_checkout(api: BotApiEmulator, lang: str) -> Sent:
+    """One TEA in the cart and Check out pressed: the question where it goes (a shop of TEA, a customer)."""
+    if not await Product.exists(sku="TEA"):
+        await stock(await a_product("TEA", name_zh="龙井茶"), await a_warehouse(), 10)
+        await a_customer(lang=lang)
+    added, total, check_out, asked, *_ = WORDS[lang]
+    await fill_cart(api, CUSTOMER, "龙井茶" if lang == "zh" else "TEA", ["+1"], added)
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains=total)
+    return await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, check_out), contains=asked)
+
+
+async def confirmed(api: BotApiEmulator, days: Sent, lang: str) -> tuple[Sent, Order]:
+    """From the delivery day to the order placed: the summary the customer confirmed, and the order."""
+    *_, steps, confirm, received = WORDS[lang]
+    summary = await to_summary(api, CUSTOMER, days, steps)
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, confirm), contains=received)
+    order = await Order.filter(channel="telegram").order_by("-id").first()
+    assert order is not None
+    return summary, order
+
+
 async def test_a_pasted_chinese_address_becomes_a_confirmed_order_that_can_be_planned(shop: Shop):
-    wh, tea = await a_warehouse(), await a_product("TEA", name_zh="龙井茶")
-    await stock(tea, wh, 10)
-    await a_customer(lang="zh")
     api = shop.api
-    await fill_cart(api, CUSTOMER, "龙井茶", ["+1"], "已加入")
-    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计")
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")
+    await at_checkout(api, "zh")
     paste = "收货人：王芳\n手机号码：13904310000\n所在地区：吉林省长春市朝阳区\n详细地址：人民大街5988号"
     days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, paste), contains="何时")
     assert days.text.startswith("收货地址：吉林省 长春市 朝阳区 人民大街5988号")
-    summary = await to_summary(api, CUSTOMER, days, ZH_STEPS)
+    summary, order = await confirmed(api, days, "zh")
     assert "吉林省 长春市 朝阳区 人民大街5988号" in summary.text
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "确认下单"), contains="已收到")
-    order = await Order.get(channel="telegram")
     assert (order.status, order.recipient, order.phone) == (OrderStatus.ALLOCATED, "王芳", "+8613904310000")
     assert (order.province, order.city, order.district, order.line1) == ("吉林省", "长春市", "朝阳区", "人民大街5988号")
     assert order.adcode == "220104" and order.postcode == "130012"
@@ -502,16 +520,10 @@ async def test_a_pasted_chinese_address_becomes_a_confirmed_order_that_can_be_pl
 
 
 async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_waits_for_a_person(shop: Shop):
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 10)
-    await a_customer(lang="en")
     api = shop.api
-    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "Added")
-    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
-    # a phone given out in Jilin for an address in Shanghai: asked, and typed again
-    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海市徐汇区漕溪北路201号 王芳 13904310000"),
-                            contains="check")
+    await at_checkout(api, "en")
+    doubtful = "上海市徐汇区漕溪北路201号 王芳 13904310000"  # a phone given out in Jilin, an address in Shanghai
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, doubtful), contains="check")
     assert check.text.splitlines() == [
         "Please check the address:", "王芳 +8613904310000", "上海市 上海市 徐汇区 漕溪北路201号 200030",
         "⚠️ Phone +8613904310000 is from 吉林省长春市, not 上海市.",
@@ -524,35 +536,23 @@ async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_wa
     assert "北京市 北京市 朝阳区 建国路88号 100020" in guess.text and "More than one district" in guess.text
     days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, guess, "Yes, deliver there"), contains="When")
     assert "To: 北京市 北京市 朝阳区 建国路88号" in days.text
-    summary = await to_summary(api, CUSTOMER, days, EN_STEPS)
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "Confirm order"), contains="received")
-    order = await Order.get(channel="telegram")
+    _, order = await confirmed(api, days, "en")
     assert order.status == OrderStatus.ALLOCATED and order.adcode == "110105" and order.lat is not None
 
     # the doubtful one, confirmed this time: placed, and held for a person with the reason
-    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "Added")
-    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
-    ask = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
+    ask = await at_checkout(api, "en")
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, ask, "A new address"), contains="Delivery address")
-    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海市徐汇区漕溪北路201号 王芳 13904310000"),
-                            contains="check")
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, doubtful), contains="check")
     days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "Yes, deliver there"), contains="When")
-    summary = await to_summary(api, CUSTOMER, days, EN_STEPS)
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "Confirm order"), contains="received")
-    held = await Order.filter(channel="telegram").order_by("-id").first()
-    assert held is not None and held.status == OrderStatus.ON_HOLD and held.lat is not None
+    _, held = await confirmed(api, days, "en")
+    assert held.status == OrderStatus.ON_HOLD and held.lat is not None
     assert [r["reason"] for r in held.review if r["rule"] == "address"] == [
         "phone +8613904310000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
     transcript(api, CUSTOMER, "address-doubt-en", "An address in doubt is shown back to be checked (en)")
 
 
 async def test_something_that_is_no_address_is_asked_again(shop: Shop):
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 10)
-    await a_customer(lang="zh")
     api = shop.api
-    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "已加入")
-    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计")
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")
+    await at_checkout(api, "zh")
     bad = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "嗯"), contains="地址")
     assert bad.text == "没能读出地址，请发送省、市、区和街道门牌"
