@@ -1,6 +1,7 @@
 """Addresses written as free text, over the real HTTP API: read into parts, placed, and held when in doubt."""
 
 import pytest
+from openapi_spec_validator import validate
 
 from core.base.auth import Role, add_api_key
 from core.orders.order import Order
@@ -25,6 +26,10 @@ async def test_a_pasted_address_is_read_into_its_parts_with_coordinates(http, sh
         "adcode": "220104", "name": "王芳", "phone": "+8613904310000"}
     assert 43 < read["lat"] < 44 and 125 < read["lon"] < 126
     assert read["placed"] and read["confidence"] > 0.9 and read["doubts"] == []
+    async with http.get("/api/openapi.json") as resp:
+        doc = await resp.json()
+    validate(doc)
+    assert "AddressRead" in doc["components"]["schemas"] and "post" in doc["paths"]["/api/addresses/parse"]
 
 
 async def test_staff_may_read_addresses_and_hear_the_doubts_in_their_language(http, db):

@@ -54,6 +54,7 @@ _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?(\d{7,8})(?!\d)")
 _POSTCODE = re.compile(r"(?<![\d#-])(\d{6})(?![\d号室楼栋幢单元层弄座#-])")
 _SEPARATORS = re.compile(r"[\s,;|/，；、。:：]+")
 _SPACES = re.compile(r"\s+")
+_NOT_DIGIT = re.compile(r"\D")
 # how a paste is cut into pieces to find the name: at punctuation first ("Li Lei, 上海市…"), then at spaces too
 _PIECES = (re.compile(r"[,;|/，；、。\n]+"), re.compile(r"[\s,;|/，；、。]+"))
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$|^[A-Za-z][A-Za-z .'-]{1,29}$")
@@ -236,19 +237,23 @@ def best_place(found: list[Mention], hints: tuple[str, ...] = ()) -> tuple[Divis
 
 def phone_region(phone: str) -> str:
     """Where a Chinese phone number was given out ("江苏省常州市", "北京市"), or "" when that cannot be told."""
-    digits = re.sub(r"\D", "", phone)
-    digits = digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
-    # a mobile number's region is in its first seven digits: one look-up serves all numbers of that block
-    return _region_of(digits[:7] + "0000" if len(digits) == 11 and digits[0] == "1" else phone)
+    digits = _NOT_DIGIT.sub("", phone)
+    if phone.lstrip().startswith("+") or (digits.startswith("86") and len(digits) >= 12):
+        if not digits.startswith("86"):
+            return ""  # another country's
+        digits = digits[2:]
+    national = digits.removeprefix("0")
+    if not 9 <= len(national) <= 11:
+        return ""
+    # a mobile number's region is in its first seven digits: one look-up serves the whole block
+    return _region_of(int(national[:7] + "0000" if len(national) == 11 and national[0] == "1" else national))
 
 
 @lru_cache(maxsize=65536)
-def _region_of(phone: str) -> str:
-    try:
-        number = phonenumbers.parse(phone, "CN")
-    except phonenumbers.NumberParseException:
-        return ""
-    region = geocoder.description_for_number(number, "zh")
+def _region_of(national: int) -> str:
+    # the number's shape was checked by whoever found it; the region needs no more than its prefix
+    region = geocoder.description_for_valid_number(phonenumbers.PhoneNumber(country_code=86, national_number=national),
+                                                   "zh")
     return "" if region in ("", "中国") else region
 
 
@@ -325,7 +330,8 @@ def _line(address: str, found: list[Mention], chain: set[str]) -> str:
 
 def read_address(text: str) -> ReadAddress:
     """Read a free-text address, or a whole "name phone address" paste in any order, into its parts."""
-    text = unicodedata.normalize("NFKC", text)
+    # full-width digits and punctuation as ASCII; a lone surrogate (valid in JSON, not in UTF-8) dropped
+    text = unicodedata.normalize("NFKC", text).encode("utf-8", "ignore").decode("utf-8")
     labelled = _NAMED.search(text)
     text = _cut(text, [labelled.span(1)]) if labelled else text
     text = _LABELS.sub("|", text)
