@@ -496,7 +496,9 @@ async def confirmed(api: BotApiEmulator, days: Sent, lang: str) -> tuple[Sent, O
     """From the delivery day to the order placed: the summary the customer confirmed, and the order."""
     *_, steps, confirm, received = WORDS[lang]
     summary = await to_summary(api, CUSTOMER, days, steps)
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, confirm), contains=received)
+    pressed = api.presses(CUSTOMER, summary, confirm)
+    await api.reply(CUSTOMER, after=pressed, contains=received)
+    await api.handled(pressed)  # the address saved after the customer was told
     order = await Order.filter(channel="telegram").order_by("-id").first()
     assert order is not None
     return summary, order
