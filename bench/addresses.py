@@ -1,5 +1,5 @@
 """Reading addresses: how many of the test set's addresses come out with the right province, city and district,
-and how many addresses are read per second, in one line.
+and how many addresses one core reads per second (of its own time), in one line.
 
     python -m bench.addresses
 """
@@ -35,18 +35,22 @@ def main() -> None:
     rows = load()
     gazetteer()  # loaded once per process, not per address; so are the phone regions' tables
     phone_region("+8613800138000")
-    start = time.perf_counter()
+    # addresses per second of this process's CPU time, and of the wall clock: on a machine shared with other
+    # work the wall clock measures the others too
+    cpu, wall = time.process_time(), time.perf_counter()
     missed = wrong(rows)  # the first reading of each: nothing cached yet (phone regions are kept per block)
-    cold = len(rows) / (time.perf_counter() - start)
-    rounds, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 2:
+    cold = len(rows) / (time.process_time() - cpu)
+    rounds, cpu, wall = 0, time.process_time(), time.perf_counter()
+    while time.perf_counter() - wall < 3:
         for row in rows:
             read_address(row["text"])
         rounds += 1
-    rate = rounds * len(rows) / (time.perf_counter() - start)
+    rate = rounds * len(rows) / (time.process_time() - cpu)
+    wall_rate = rounds * len(rows) / (time.perf_counter() - wall)
     accuracy = 1 - len(missed) / len(rows)
     print(f"addresses: {len(rows)} read, province/city/district right {accuracy:.1%} (target ≥ 98%), "
-          f"{rate:,.0f} addresses/s (target ≥ 2,000; {cold:,.0f}/s on the first pass)")
+          f"{rate:,.0f} addresses/s of CPU time (target ≥ 2,000; {cold:,.0f}/s on the first pass, nothing cached; "
+          f"{wall_rate:,.0f}/s by the wall clock)")
 
 
 if __name__ == "__main__":

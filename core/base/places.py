@@ -89,11 +89,14 @@ class Gazetteer:
     sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first character → lengths of names, longest first
     postcode_provinces: dict[str, set[str]] = field(default_factory=dict)  # first two digits → province codes
 
-    def chain(self, place: Division) -> list[Division]:
-        """The place and the divisions above it, itself first."""
-        found = [place]
-        while found[-1].parent:
-            found.append(self.by_code[found[-1].parent])
+    chains: dict[str, tuple[Division, ...]] = field(default_factory=dict)
+
+    def chain(self, place: Division) -> tuple[Division, ...]:
+        """The place and the divisions above it, itself first (worked out once per place)."""
+        found = self.chains.get(place.adcode)
+        if found is None:
+            found = (place, *self.chain(self.by_code[place.parent])) if place.parent else (place,)
+            self.chains[place.adcode] = found
         return found
 
 
@@ -187,7 +190,8 @@ class ReadAddress:
         return bool(self.adcode) and gazetteer().by_code[self.adcode].county_level
 
 
-def mentions(text: str) -> list[Mention]:
+@lru_cache(maxsize=16)  # one address is looked at whole more than once while it is read; no more is kept
+def mentions(text: str) -> tuple[Mention, ...]:
     """Every division named in the text, the longest name at each point, left to right."""
     g = gazetteer()
     found: list[Mention] = []
@@ -203,10 +207,10 @@ def mentions(text: str) -> list[Mention]:
                 break
         else:
             i += 1
-    return found
+    return tuple(found)
 
 
-def best_place(found: list[Mention], hints: tuple[str, ...] = ()) -> tuple[Division | None, float, bool]:
+def best_place(found: tuple[Mention, ...], hints: tuple[str, ...] = ()) -> tuple[Division | None, float, bool]:
     """The deepest place best backed by the names around it, its score, and whether another place scored
     the same (a same-named district nothing else told apart). `hints` are adcodes the postcode or the
     phone point at, weaker than a name in the text."""
@@ -312,7 +316,7 @@ def _is_name(piece: str) -> bool:
     return bool(_NAME.match(piece)) and not _ADDRESSY.search(piece) and not mentions(piece)
 
 
-def _line(address: str, found: list[Mention], chain: set[str]) -> str:
+def _line(address: str, found: tuple[Mention, ...], chain: set[str]) -> str:
     """The street line: what follows the place names leading the address; when the address starts with the
     street, the place names of the chosen place taken out wherever they stand."""
     lead = 0
