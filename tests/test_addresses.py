@@ -85,3 +85,15 @@ async def test_a_phone_of_another_province_holds_a_pasted_address(http, shop):
     assert view["status"] == "on_hold"
     assert [r["reason"] for r in view["review"] if r["outcome"] == "hold"] == [
         "phone +8613904310000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
+
+
+async def test_an_order_may_send_its_address_as_a_bare_string_for_the_customer(http, shop):
+    body = {"customer": {"name": "王芳", "phone": "13904310000"}, "lines": [{"sku": "TEA", "qty": 1}],
+            "payment_state": "paid", "address": "长春市朝阳区人民大街5988号"}
+    async with http.post("/api/orders", json=body, headers=shop) as resp:
+        assert resp.status == 201, await resp.text()
+        view = await resp.json()
+    assert (view["address"]["recipient"], view["address"]["phone"]) == ("王芳", "+8613904310000")
+    assert (view["address"]["district"], view["address"]["adcode"], view["status"]) == ("朝阳区", "220104", "allocated")
+    async with http.post("/api/orders", json={**body, "address": 7}, headers=shop) as resp:
+        assert resp.status == 422

@@ -174,7 +174,8 @@ class AddressIn(BaseModel):
     parts given beside it win). Either way the address is placed: its administrative code, and coordinates
     (the given ones, else the district's centre), and the doubts a person should check."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema: schema.update(
+        required=[], anyOf=[{"required": ["text"]}, {"required": ["recipient", "phone", "line1"]}]))
     recipient: Text
     phone: Phone
     province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
@@ -186,7 +187,8 @@ class AddressIn(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     text: AddressText | None = Field(default=None, exclude=True, description=(
         "the whole address as people write it, e.g. 张三 13800138000 北京市朝阳区建国路88号; "
-        "recipient, phone and the parts are read from it unless given"))
+        "recipient, phone and the parts are read from it unless given; an order may also send its address as "
+        "this text alone, a string, and it then goes to the customer unless the text names someone else"))
     _adcode: str = PrivateAttr("")
     _doubts: list[Doubt] = PrivateAttr(default_factory=list)
     _centre: bool = PrivateAttr(False)  # the coordinates are the district's centre, not given
@@ -195,6 +197,8 @@ class AddressIn(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _read_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            data = {"text": data}
         if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data["text"].strip() \
                 or len(data["text"]) > MAX_ADDRESS_TEXT:
             return data  # nothing to read, or the field's own check says what is wrong
@@ -278,6 +282,21 @@ class OrderIn(BaseModel):
     partial_shipment: bool | None = None
     delivery_window: WindowIn | None = None
     note: Annotated[str, StringConstraints(max_length=500)] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _to_the_customer(cls, data: Any) -> Any:
+        """An address sent as text alone goes to the customer, unless the text names another recipient."""
+        if not isinstance(data, dict) or not isinstance(customer := data.get("customer"), dict):
+            return data
+        address = {"text": data["address"]} if isinstance(data.get("address"), str) else data.get("address")
+        if not isinstance(address, dict) or not isinstance(address.get("text"), str) \
+                or len(address["text"]) > MAX_ADDRESS_TEXT:
+            return data
+        read = read_address(address["text"])
+        given = {k: v for k, v in address.items() if v not in ("", None)}
+        return {**data, "address": {"recipient": read.name or customer.get("name"),
+                                    "phone": read.phone or customer.get("phone"), **given}}
 
     @field_validator("lines")
     @classmethod
