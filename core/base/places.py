@@ -262,7 +262,7 @@ def _region_of(national: int) -> str:
 
 
 def _region_hints(region: str) -> tuple[str, ...]:
-    return tuple(code for m in mentions(region) for p, _ in m.places for code in [p.adcode])
+    return tuple(p.adcode for m in mentions(region) for p, _ in m.places)
 
 
 def _postcode_hints(postcode: str) -> tuple[str, ...]:
@@ -319,16 +319,13 @@ def _is_name(piece: str) -> bool:
 def _line(address: str, found: tuple[Mention, ...], chain: set[str]) -> str:
     """The street line: what follows the place names leading the address; when the address starts with the
     street, the place names of the chosen place taken out wherever they stand."""
+    ours = [m for m in found if any(p.adcode in chain for p, _ in m.places)]
     lead = 0
-    rest = address
     for m in found:
-        if _tidy(address[lead:m.start]) not in ("", "中国") or not any(p.adcode in chain for p, _ in m.places):
+        if _tidy(address[lead:m.start]) not in ("", "中国") or m not in ours:
             break
         lead = m.end
-    if lead:
-        rest = address[lead:]
-    else:
-        rest = _cut(address, [(m.start, m.end) for m in found if any(p.adcode in chain for p, _ in m.places)])
+    rest = address[lead:] if lead else _cut(address, [(m.start, m.end) for m in ours])
     return _tidy(rest.replace("|", " "))
 
 
