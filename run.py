@@ -9,7 +9,7 @@
     python run.py user telegram NAME TELEGRAM_ID
     python run.py user warehouse NAME CODE|-
     python run.py apikey add CHANNEL
-    python run.py import products|stock FILE.csv
+    python run.py import products|stock|orders FILE.csv
 
 Each command imports what it uses inside its own function: the bot (aiogram), the solver (OR-Tools), the PDF
 writer and the web app take seconds to load, and `--help` or `check` should not wait for all of them.
@@ -341,6 +341,7 @@ async def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from core.orders.order_imports import import_orders
     from core.stock.imports import import_products, import_stock
 
     path = Path(args.file)
@@ -349,6 +350,10 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     if args.kind == "products":
         count = await import_products(path, _bar)
+    elif args.kind == "orders":
+        count = await import_orders(path, "import", settings, _bar)
+        print(f"Placed {count} new orders from {path}; any others had been imported before.")
+        return 0
     else:
         count = await import_stock(path, "import", _bar)
     print(f"Imported {count} {args.kind} rows from {path}.")
@@ -408,7 +413,7 @@ def parser() -> argparse.ArgumentParser:
     key = sub.add_parser("apikey", help="sales channel keys").add_subparsers(dest="action", required=True)
     key.add_parser("add", help="make a key for a channel").add_argument("channel", type=named)
     imp = sub.add_parser("import", help="import a CSV file (all rows or none)")
-    imp.add_argument("kind", choices=["products", "stock"])
+    imp.add_argument("kind", choices=["products", "stock", "orders"])
     imp.add_argument("file")
     return top
 

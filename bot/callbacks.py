@@ -75,6 +75,11 @@ class NewAddress(CallbackData, prefix="adn"):
     dialog: str
 
 
+class AddressCheck(CallbackData, prefix="adc"):
+    dialog: str
+    right: bool  # the address as read is right, or they type it again
+
+
 class DeliveryDay(CallbackData, prefix="day"):
     dialog: str
     days: int | None = None  # from today; none: any day

@@ -12,7 +12,6 @@ the dialog ends with the order, so a second press finds it over and says so.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,8 +20,10 @@ from aiogram.filters import StateFilter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from pydantic import ValidationError
 
 from bot.callbacks import (
+    AddressCheck,
     CartAction,
     CartButton,
     CheckoutEnd,
@@ -43,7 +44,7 @@ from bot.texts import say
 from core.base.errors import NotFound
 from core.base.i18n import local_day, status_word
 from core.base.settings import Settings
-from core.orders.addresses import save_address, saved_addresses, use_address
+from core.orders.addresses import save_address, saved_addresses, typed_address, use_address
 from core.orders.cart import CartCheck, CartLine, LineFate, StockChoice, check_cart
 from core.orders.customers import Customer
 from core.orders.intake import place_order
@@ -161,14 +162,39 @@ async def saved_address(query: CallbackQuery, callback_data: SavedAddressPick, s
 
 @feature.message(Checkout.address, F.text)
 async def address(message: Message, state: FSMContext, lang: str, customer: Customer) -> None:
-    parts = [p.strip() for p in re.split(r"[,，、]", message.text or "") if p.strip()]
-    if len(parts) < 4 or len(parts) > 5 or any(len(p) > 120 for p in parts):
+    """A new address, typed or pasted in any shape: read, and shown back to be checked when the reading is
+    not sure (no district, a postcode or phone of elsewhere, a same-named district guessed)."""
+    try:
+        given = typed_address(message.text or "", customer.name, customer.phone)
+    except ValidationError:
+        given = None
+    if given is None or not given.adcode:  # not even a province in it: no address to check
         await message.answer(say(lang, "bad_address"))
         return
-    province, city, district, line1, *rest = parts
-    await address_given(message, state, lang, {
-        "recipient": customer.name, "phone": customer.phone, "province": province, "city": city,
-        "district": district, "line1": line1, "postcode": rest[0] if rest else ""})
+    where = {**given.model_dump(mode="json"), "text": given.text}  # the text again at intake: its doubts
+    if given.sure:
+        await address_given(message, state, lang, where)
+        return
+    await state.update_data(unsure=where)
+    dialog = (await state.get_data())["dialog"]
+    doubts = [say(lang, f"doubt.{d.key}", **d.params) for d in given.doubts] or [say(lang, "doubt.guess")]
+    if given.doubts:
+        doubts.append(say(lang, "address_held"))  # the review holds it for a person to look at
+    await message.answer(say(lang, "check_address", address=whole(where), doubts="\n".join(doubts)),
+                         reply_markup=keyboard([[(say(lang, "address_ok"), AddressCheck(dialog=dialog, right=True))],
+                                                [(say(lang, "address_again"),
+                                                  AddressCheck(dialog=dialog, right=False))]]))
+
+
+@feature.callback_query(Checkout.address, AddressCheck.filter(), this_dialog, F.message.as_("shown"))
+async def address_checked(query: CallbackQuery, callback_data: AddressCheck, shown: Message, state: FSMContext,
+                          lang: str) -> None:
+    await query.answer()
+    where = (await state.get_data()).get("unsure")
+    if not callback_data.right or where is None:
+        await shown.answer(say(lang, "ask_address"))
+        return
+    await address_given(shown, state, lang, where)
 
 
 async def address_given(message: Message, state: FSMContext, lang: str, where: dict[str, Any]) -> None:
@@ -184,6 +210,11 @@ async def address_given(message: Message, state: FSMContext, lang: str, where: d
 
 def place(where: dict[str, Any]) -> str:
     return " ".join(str(where[k]) for k in ("province", "city", "district", "line1") if where.get(k))
+
+
+def whole(where: dict[str, Any]) -> str:
+    """The address as read, with whom it is for: what the customer checks."""
+    return f"{where['recipient']} {where['phone']}\n{place(where)} {where.get('postcode', '')}".rstrip()
 
 
 @feature.callback_query(Checkout.date, DeliveryDay.filter(), this_dialog, F.message.as_("shown"))
@@ -291,7 +322,7 @@ async def offer_payment(message: Message, number: str, customer: Customer, lang:
                          reply_markup=InlineKeyboardMarkup(inline_keyboard=[[pay]]))
 
 
-@feature.callback_query(or_f(ShortStock.filter(), SavedAddressPick.filter(), NewAddress.filter(),
+@feature.callback_query(or_f(ShortStock.filter(), SavedAddressPick.filter(), NewAddress.filter(), AddressCheck.filter(),
                               DeliveryDay.filter(), ServiceChoice.filter(), PaymentChoice.filter(),
                               CheckoutEnd.filter()))
 async def finished_step(query: CallbackQuery, lang: str) -> None:

@@ -386,6 +386,8 @@ class ChannelWebhookOut(BaseModel):
     result: str = Field(description="created | repeated | cancelled | shipped (too late to cancel) | rejected | "
                                     "unknown | ignored")
     order: str | None = Field(default=None, description="fahuo's order number, where there is one")
+
+
 class WebhookOut(BaseModel):
     id: int
     url: str
@@ -414,3 +416,19 @@ class WebhookDeliveryOut(BaseModel):
     last_try_at: str | None
     next_try_at: str | None  # while it waits for its next try
     delivered_at: str | None
+
+
+class AddressRead(BaseModel):
+    province: str
+    city: str
+    district: str  # the county level; a city with none below it names itself (东莞市)
+    line: str  # the street, number, building and room
+    postcode: str  # as written, else the district's
+    adcode: str  # the administrative code of the deepest place found, "" when none was
+    lat: float | None  # the district's centre
+    lon: float | None
+    name: str  # the recipient, when the text names one
+    phone: str  # in E.164 when it is a valid number
+    confidence: float = Field(ge=0, le=1)
+    placed: bool  # read down to a district: an order with it can be planned without asking
+    doubts: list[str]  # what to check with the customer, in the caller's language

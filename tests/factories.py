@@ -24,6 +24,8 @@ _seq = count(1)
 
 SHANGHAI = {"province": "上海", "city": "上海", "lat": 31.23, "lon": 121.47}
 GUANGZHOU = {"province": "广东", "city": "广州", "lat": 23.13, "lon": 113.26}
+# an order's address there: a district of that city (an address whose parts name two cities is held)
+TO_GUANGZHOU = {**GUANGZHOU, "district": "天河区", "line1": "天河路 385 号", "postcode": "510000"}
 
 
 async def a_warehouse(code: str = "SH", bins: int = 4, name: str | None = None, **place: Any) -> Warehouse:

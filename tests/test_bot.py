@@ -92,7 +92,7 @@ async def test_a_customer_orders_through_the_whole_dialog(telegram: Telegram):
     cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total 88.00")
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
     asked_again = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "somewhere"))  # a bad address
-    assert "Please send it as" in asked_again.text
+    assert asked_again.text.startswith("I could not make an address of that")
     address = "上海, 上海, 浦东新区, 世纪大道 100 号, 200120"
     question = await api.reply(CUSTOMER, after=api.says(CUSTOMER, address), contains="When")
     for label, next_question in (("Tomorrow", "How fast"), ("Express", "How will you pay"),

@@ -257,7 +257,7 @@ async def test_the_address_of_an_order_is_offered_at_the_next_checkout_in_englis
     await fill_cart(api, CUSTOMER, "TEA", ["+1"], "已加入")
     cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计")
     ask = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="送到哪里")
-    assert ask.text == "送到哪里？请点选您用过的地址，或发送新地址：省，市，区，街道门牌，邮编"
+    assert ask.text == "送到哪里？请点选您用过的地址，或像写快递单一样发送新地址"
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, ask, "新地址"), contains="请输入收货地址")
     days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "广东，广州，天河区，天河路 385 号，510630"),
                            contains="何时")
@@ -489,3 +489,89 @@ async def test_a_product_whose_sku_is_long_or_has_a_colon_is_shown_carded_and_pu
         await api.handled(mark)
     cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
     assert long_sku in cart.text and "A:B" in cart.text and "14.00" in cart.text
+
+
+# -- addresses pasted as people write them -------------------------------------------------------------------
+
+
+WORDS = {"en": ("Added", "Total", "Check out", "address", EN_STEPS, "Confirm order", "received"),
+         "zh": ("已加入", "合计", "去结算", "收货地址", ZH_STEPS, "确认下单", "已收到")}
+
+
+async def at_checkout(api: BotApiEmulator, lang: str) -> Sent:
+    """One TEA in the cart and Check out pressed: the question where it goes (a shop of TEA, a customer)."""
+    if not await Product.exists(sku="TEA"):
+        await stock(await a_product("TEA", name_zh="龙井茶"), await a_warehouse(), 10)
+        await a_customer(lang=lang)
+    added, total, check_out, asked, *_ = WORDS[lang]
+    await fill_cart(api, CUSTOMER, "龙井茶" if lang == "zh" else "TEA", ["+1"], added)
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains=total)
+    return await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, check_out), contains=asked)
+
+
+async def confirmed(api: BotApiEmulator, days: Sent, lang: str) -> tuple[Sent, Order]:
+    """From the delivery day to the order placed: the summary the customer confirmed, and the order."""
+    *_, steps, confirm, received = WORDS[lang]
+    summary = await to_summary(api, CUSTOMER, days, steps)
+    pressed = api.presses(CUSTOMER, summary, confirm)
+    await api.reply(CUSTOMER, after=pressed, contains=received)
+    await api.handled(pressed)  # the address saved after the customer was told
+    order = await Order.filter(channel="telegram").order_by("-id").first()
+    assert order is not None
+    return summary, order
+
+
+async def test_a_pasted_chinese_address_becomes_a_confirmed_order_that_can_be_planned(shop: Shop):
+    api = shop.api
+    await at_checkout(api, "zh")
+    paste = "收货人：王芳\n手机号码：13904310000\n所在地区：吉林省长春市朝阳区\n详细地址：人民大街5988号"
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, paste), contains="何时")
+    assert days.text.startswith("收货地址：吉林省 长春市 朝阳区 人民大街5988号")
+    summary, order = await confirmed(api, days, "zh")
+    assert "吉林省 长春市 朝阳区 人民大街5988号" in summary.text
+    assert (order.status, order.recipient, order.phone) == (OrderStatus.ALLOCATED, "王芳", "+8613904310000")
+    assert (order.province, order.city, order.district, order.line1) == ("吉林省", "长春市", "朝阳区", "人民大街5988号")
+    assert order.adcode == "220104" and order.postcode == "130012"
+    assert order.lat is not None and order.lon is not None and 43 < order.lat < 44  # the district's centre
+    saved = await SavedAddress.get(customer__telegram_id=CUSTOMER)
+    assert saved.label() == "吉林省 长春市 朝阳区 人民大街5988号"  # offered next time, as read
+    transcript(api, CUSTOMER, "address-pasted-zh", "粘贴整段收货信息，读出后下单（中文）")
+
+
+async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_waits_for_a_person(shop: Shop):
+    api = shop.api
+    await at_checkout(api, "en")
+    doubtful = "上海市徐汇区漕溪北路201号 王芳 13904310000"  # a phone given out in Jilin, an address in Shanghai
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, doubtful), contains="check")
+    assert check.text.splitlines() == [
+        "Please check the address:", "王芳 +8613904310000", "上海市 上海市 徐汇区 漕溪北路201号 200030",
+        "⚠️ Phone +8613904310000 is from 吉林省长春市, not 上海市.",
+        "If it is right, we will check it once more before the goods leave.", "Shall we deliver there?"]
+    again = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "No, I will type it again"),
+                            contains="Delivery address")
+    assert again.text.startswith("Delivery address: send it as you would write it")
+    # a same-named district and nothing to tell which: asked, and confirmed
+    guess = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "朝阳区建国路88号"), contains="check")
+    assert "北京市 北京市 朝阳区 建国路88号 100020" in guess.text and "More than one district" in guess.text
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, guess, "Yes, deliver there"), contains="When")
+    assert "To: 北京市 北京市 朝阳区 建国路88号" in days.text
+    _, order = await confirmed(api, days, "en")
+    assert order.status == OrderStatus.ALLOCATED and order.adcode == "110105" and order.lat is not None
+
+    # the doubtful one, confirmed this time: placed, and held for a person with the reason
+    ask = await at_checkout(api, "en")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, ask, "A new address"), contains="Delivery address")
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, doubtful), contains="check")
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "Yes, deliver there"), contains="When")
+    _, held = await confirmed(api, days, "en")
+    assert held.status == OrderStatus.ON_HOLD and held.lat is not None
+    assert [r["reason"] for r in held.review if r["rule"] == "address"] == [
+        "phone +8613904310000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
+    transcript(api, CUSTOMER, "address-doubt-en", "An address in doubt is shown back to be checked (en)")
+
+
+async def test_something_that_is_no_address_is_asked_again(shop: Shop):
+    api = shop.api
+    await at_checkout(api, "zh")
+    bad = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "嗯"), contains="地址")
+    assert bad.text == "没能读出地址，请发送省、市、区和街道门牌"

@@ -25,7 +25,7 @@ from core.stock.inventory import (
     receive_transfer,
 )
 from core.stock.ledger import check_ledger
-from tests.factories import GUANGZHOU, a_product, a_warehouse, an_order, stock
+from tests.factories import TO_GUANGZHOU, a_product, a_warehouse, an_order, stock
 from tests.test_aftersales import PNG, _a_shipped_order
 
 
@@ -105,7 +105,7 @@ async def _cancel_with_transfer(settings: Settings) -> list[Order]:
     await stock(tea, sh, 2)
     holder = await _place(settings, 4)  # Shanghai's, with Guangzhou's two coming by transfer
     assert holder.status == OrderStatus.BACKORDERED
-    near = GUANGZHOU | {"postcode": "510000"}
+    near = TO_GUANGZHOU
     waiting = [await _waiting(settings, address=near), await _waiting(settings, address=near)]
     await cancel_order(holder.number, "api:shop", "changed my mind")
     return waiting

@@ -26,7 +26,7 @@ from core.stock.inventory import (
 from core.stock.ledger import Reservation, ReservationState, StockLevel, check_ledger
 from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine, confirm_po
 from core.stock.transfers import TransferOrder
-from tests.factories import GUANGZHOU, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
+from tests.factories import TO_GUANGZHOU, a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
 
 
 async def place(settings, lines, **kw):
@@ -68,7 +68,7 @@ async def test_an_order_in_stock_is_approved_and_reserved_in_the_nearest_warehou
     tea = await a_product("TEA")
     await stock(tea, sh, 5)
     await stock(tea, gz, 5)
-    order = await place(db, {"TEA": 2}, address=GUANGZHOU | {"postcode": "510000"})
+    order = await place(db, {"TEA": 2}, address=TO_GUANGZHOU)
     assert order.status == OrderStatus.ALLOCATED
     assert (await Order.get(id=order.id).prefetch_related("warehouse")).warehouse.code == "GZ"
     history = await OrderEvent.filter(order=order).values_list("to_status", flat=True)

@@ -215,6 +215,22 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     order = await Order.filter(channel="phone").prefetch_related("customer").first()
     assert order is not None and order.customer.name == "王芳 Wang Fang" and order.status == OrderStatus.ALLOCATED
 
+    # a whole address pasted from a chat fills the fields, and what is doubtful about it is said
+    await page.click("#again")
+    await page.fill("#a-paste", "收货人：刘洋 手机：13904310000 吉林省长春市朝阳区人民大街5988号")
+    await page.click("#readpaste")
+    await page.wait_for_function("document.querySelector('#a-district').value === '朝阳区'")
+    filled = {part: await page.input_value(f"#a-{part}") for part in (
+        "recipient", "phone", "province", "city", "district", "line1", "postcode")}
+    assert filled == {"recipient": "刘洋", "phone": "+8613904310000", "province": "吉林省", "city": "长春市",
+                      "district": "朝阳区", "line1": "人民大街5988号", "postcode": "130012"}
+    assert await page.input_value("#c-name") == "刘洋"
+    await page.fill("#a-paste", "广州市体育西路1号")
+    await page.click("#readpaste")
+    await page.wait_for_selector("#a-doubts li:has-text('no district')")
+    assert await page.input_value("#a-district") == ""  # the place as read this time, not the one before
+    await shot(page, "phone-order-paste-en")
+
     await _to_chinese(page)
     await page.wait_for_selector("#place:has-text('提交订单')")
     await page.fill("#c-name", "韩梅梅")

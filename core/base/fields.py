@@ -26,6 +26,8 @@ Name = Annotated[str, _text(100)]
 Note = Annotated[str, _text(500, min_length=0)]  # notes and reasons people type; empty is fine
 ExternalRef = Annotated[str, _text(64)]
 ScannedCode = Annotated[str, _text(200)]  # what a scanner or a person types: a QR payload, a barcode, a number
+MAX_ADDRESS_TEXT = 500
+AddressText = Annotated[str, _text(MAX_ADDRESS_TEXT)]  # a whole address as people write it, with name and phone
 
 # an ISO 3166-1 alpha-2 country code ("CN", "US", "DE"), taken in either case
 Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")]

@@ -53,14 +53,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请先分享手机号，方便配送联系。",
     },
     "ask_address": {
-        "en": "Delivery address, separated by commas: province, city, district, street and "
-              "number, postcode",
-        "zh": "请输入收货地址，用逗号分隔：省，市，区，街道门牌，邮编",
+        "en": "Delivery address: send it as you would write it on a parcel, with the recipient's name and phone "
+              "if the parcel is not for you",
+        "zh": "请输入收货地址，像写快递单一样即可；收件人不是您本人时，请附上姓名和电话",
     },
     "bad_address": {
-        "en": "Please send it as: province, city, district, street and number, postcode",
-        "zh": "请按格式发送：省，市，区，街道门牌，邮编",
+        "en": "I could not make an address of that; please send the province, city, district, street and number",
+        "zh": "没能读出地址，请发送省、市、区和街道门牌",
     },
+    "check_address": {
+        "en": "Please check the address:\n{address}\n{doubts}\nShall we deliver there?",
+        "zh": "请核对收货地址：\n{address}\n{doubts}\n送到这里吗？",
+    },
+    "address_held": {
+        "en": "If it is right, we will check it once more before the goods leave.",
+        "zh": "如地址无误，发货前我们会再核对一次。",
+    },
+    "address_ok": {"en": "✅ Yes, deliver there", "zh": "✅ 是，送到这里"},
+    "address_again": {"en": "✏️ No, I will type it again", "zh": "✏️ 不对，重新输入"},
+    "doubt.address_unplaced": {"en": "⚠️ We could not find the district in it.", "zh": "⚠️ 地址中找不到区县。"},
+    "doubt.guess": {"en": "⚠️ More than one district has that name; we took this one.",
+                    "zh": "⚠️ 同名的区县不止一个，这是我们的推测。"},
+    "doubt.postcode_elsewhere": {"en": "⚠️ Postcode {postcode} is not in {province}.",
+                                 "zh": "⚠️ 邮编 {postcode} 不在{province}。"},
+    "doubt.phone_elsewhere": {"en": "⚠️ Phone {phone} is from {region}, not {province}.",
+                              "zh": "⚠️ 电话 {phone} 归属{region}，不在{province}。"},
+    "doubt.parts_disagree": {"en": "⚠️ {district} ({city}) is not in {part}.",
+                             "zh": "⚠️ {district}（{city}）不在{part}。"},
     "not_sold": {
         "en": "No longer on sale, so taken out of your cart: {skus}",
         "zh": "以下商品已下架，已从购物车移除：{skus}",
@@ -97,9 +116,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "order_all": {"en": "Order all · {total} CNY", "zh": "全部下单 · {total} 元"},
     "order_available": {"en": "Only what is in stock · {total} CNY", "zh": "只买现货 · {total} 元"},
     "ask_saved_address": {
-        "en": "Where should it go? Tap one of your addresses, or send a new one: province, city, district, "
-              "street and number, postcode",
-        "zh": "送到哪里？请点选您用过的地址，或发送新地址：省，市，区，街道门牌，邮编",
+        "en": "Where should it go? Tap one of your addresses, or send a new one as you would write it on a parcel",
+        "zh": "送到哪里？请点选您用过的地址，或像写快递单一样发送新地址",
     },
     "new_address": {"en": "➕ A new address", "zh": "➕ 新地址"},
     "address_gone": {

@@ -432,6 +432,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.address_lacks": {"en": "address lacks {missing}; confirm it with the customer",
                             "zh": "地址缺少{missing}，请与客户确认"},
     "review.address_complete": {"en": "address complete", "zh": "地址完整"},
+    "review.address_unplaced": {"en": "the address names no district that could be found; confirm it with the customer",
+                               "zh": "地址中找不到区县，请与客户确认"},
+    "review.parts_disagree": {"en": "{part} is not where {district} ({city}) is; confirm the address with the customer",
+                             "zh": "{district}（{city}）不在{part}，请与客户确认地址"},
+    "review.postcode_elsewhere": {"en": "postcode {postcode} is not in {province}; "
+                                       "confirm the address with the customer",
+                                 "zh": "邮编 {postcode} 不在{province}，请与客户确认地址"},
+    "review.phone_elsewhere": {"en": "phone {phone} is from {region} but the address is in {province}; "
+                                     "confirm it with the customer",
+                               "zh": "电话 {phone} 归属{region}，地址却在{province}，请与客户确认"},
     "review.retired": {"en": "no longer sold: {skus}", "zh": "已停售：{skus}"},
     "review.on_sale": {"en": "all products on sale", "zh": "商品均在售"},
     "review.large_quantities": {"en": "unusually large quantities (over {limit}): {lines}",

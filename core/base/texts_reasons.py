@@ -190,6 +190,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "invalid.json_invalid": {"en": "is not valid JSON", "zh": "不是有效的 JSON"},
     "invalid.value_error": {"en": "is not valid", "zh": "无效"},
     "invalid.other": {"en": "is not valid", "zh": "无效"},
+    "invalid.address_place": {"en": "give the city (or the whole address as text)",
+                              "zh": "请填写城市（或把完整地址作为一段文字发来）"},
     "invalid.window_order": {"en": "a delivery window must start before it ends", "zh": "送达时段的开始须早于结束"},
     "invalid.sku_twice": {"en": "SKU {sku} appears twice; send one line per product",
                           "zh": "SKU {sku} 出现了两次，每种商品只发一行"},

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
@@ -19,8 +21,9 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import NotFound
 from core.base.fields import HOME_COUNTRY
-from core.orders.customers import Customer
-from core.orders.order import AddressIn
+from core.base.places import doubt_phrase, doubts_about, place_of, read_address
+from core.orders.customers import BadPhone, Customer, e164
+from core.orders.order import MAX_ADDRESS_TEXT, AddressIn
 
 MAX_SAVED = 8  # as many as fit a chat's keyboard; the least recently used goes first
 PLACE = ("province", "city", "district", "line1", "postcode")  # what makes two addresses the same door
@@ -57,6 +60,41 @@ class SavedAddress(Model):
         return AddressIn(recipient=self.recipient, phone=self.phone, province=self.province, city=self.city,
                          district=self.district, line1=self.line1, postcode=self.postcode, country=self.country,
                          lat=self.lat, lon=self.lon)
+
+
+def address_view(text: str) -> dict[str, Any]:
+    """An address read, as the API answers it: the parts, the phone in E.164 where it is a valid number, how sure
+    the reading is, and the doubts as phrases (said in the reader's language)."""
+    read = read_address(text)
+    try:
+        phone = e164(read.phone) if read.phone else ""
+    except BadPhone:
+        phone = read.phone
+    read = replace(read, phone=phone)
+    return {"province": read.province, "city": read.city, "district": read.district, "line": read.line,
+            "postcode": read.postcode, "adcode": read.adcode, "lat": read.lat, "lon": read.lon, "name": read.name,
+            "phone": phone, "confidence": read.confidence, "placed": read.placed,
+            "doubts": [doubt_phrase(d) for d in doubts_about(read)]}
+
+
+def typed_address(text: str, recipient: str, phone: str) -> AddressIn:
+    """An address a customer typed in a chat: "province, city, district, street[, postcode]", kept as typed, or
+    anything else as free text (read, with the name and phone it names, else the customer's own). Raises
+    pydantic's ValidationError when no address can be made of it."""
+    parts = [p.strip() for p in re.split(r"[,，、]", text) if p.strip()]
+    if 4 <= len(parts) <= 5 and _in_parts(*parts[:3]):
+        province, city, district, line1, *rest = parts
+        return AddressIn(recipient=recipient, phone=phone, province=province, city=city, district=district,
+                         line1=line1, postcode=rest[0] if rest else "")
+    read = read_address(text[:MAX_ADDRESS_TEXT])
+    return AddressIn.model_validate({"text": text, "recipient": read.name or recipient, "phone": read.phone or phone})
+
+
+def _in_parts(province: str, city: str, district: str) -> bool:
+    """The first three pieces are a province, a city and a district of it, each in its place."""
+    placed = place_of(province, city, district)
+    return placed.placed and not placed.doubts and placed.district.startswith(district[:2]) \
+        and read_address(province).province == placed.province
 
 
 def fingerprint(address: AddressIn) -> str:

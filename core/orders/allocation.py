@@ -138,8 +138,8 @@ async def allocate_order(order: Order, actor: str, settings: Settings,
 
 # what a follow-on order takes over from the order it was split from, as it stands
 _CARRIED_OVER = ("channel", "customer_id", "recipient", "phone", "province", "city", "district", "line1", "postcode",
-                 "lat", "lon", "service_level", "payment_method", "payment_state", "currency", "requested_date",
-                 "window_start", "window_end", "partial_shipment", "review")
+                 "lat", "lon", "adcode", "address_doubts", "service_level", "payment_method", "payment_state",
+                 "currency", "requested_date", "window_start", "window_end", "partial_shipment", "review")
 
 
 async def _follow_on_number(number: str) -> str:

@@ -111,8 +111,8 @@ async def _record(data: OrderIn, channel: str, actor: str, number: str, products
         number=number, channel=channel, external_ref=data.external_ref, customer_id=customer.id,
         status=OrderStatus.SUBMITTED, recipient=address.recipient, phone=address.phone,
         province=address.province, city=address.city, district=address.district, line1=address.line1,
-        postcode=address.postcode, country=address.country, lat=address.lat, lon=address.lon,
-        service_level=data.service_level,
+        postcode=address.postcode, country=address.country, lat=address.lat, lon=address.lon, adcode=address.adcode,
+        address_doubts=[{"key": d.key, "params": d.params} for d in address.doubts], service_level=data.service_level,
         payment_method=data.payment_method, payment_state=data.payment_state, total=line_total(priced),
         currency=settings.currency, requested_date=data.requested_date, note=data.note, created_by=actor,
         partial_shipment=customer.partial_shipment if data.partial_shipment is None else data.partial_shipment,
@@ -155,8 +155,8 @@ async def take_phone_order(data: PhoneOrderIn, actor: str, settings: Settings) -
     its coordinates, so the order can be routed without asking again."""
     address = data.address
     found = await Customer.get_or_none(phone=data.customer.phone)
-    if found and (address.lat is None and found.lat is not None and (found.city, found.line1) == (
-            address.city, address.line1)):
+    if found and ((address.lat is None or address.at_centre) and found.lat is not None and (
+            found.city, found.line1) == (address.city, address.line1)):
         address = address.model_copy(update={"lat": found.lat, "lon": found.lon})
     order = OrderIn(customer=data.customer, address=address, lines=data.lines, payment_method=data.payment_method,
                     service_level=data.service_level, requested_date=data.requested_date, note=data.note)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from tortoise import fields, timezone
 from tortoise.models import Model
@@ -17,8 +17,9 @@ from core.base.clock import ClockField
 from core.base.db import by_number, change, fetch, fits, from_db, in_callers_transaction, insert, select
 from core.base.errors import InvalidTransition, set_to
 from core.base.events import emit
-from core.base.fields import HOME_COUNTRY, ClockTime, Country, ExternalRef, Qty, Sku
+from core.base.fields import HOME_COUNTRY, MAX_ADDRESS_TEXT, AddressText, ClockTime, Country, ExternalRef, Qty, Sku
 from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, render, unkept
+from core.base.places import Doubt, doubts_about, place_of, read_address
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
@@ -95,6 +96,9 @@ class Order(Model):
     country = fields.CharField(max_length=2, default=HOME_COUNTRY)  # ISO 3166-1 alpha-2
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
+    adcode = fields.CharField(max_length=12, default="")  # the district's administrative code, "" when not placed
+    # what a person should check about the address as it was read: [{"key": …, "params": {…}}]
+    address_doubts: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
     service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
     payment_method = fields.CharEnumField(PaymentMethod, max_length=16, default=PaymentMethod.PREPAID)
     payment_state = fields.CharEnumField(PaymentState, max_length=16, default=PaymentState.PENDING)
@@ -164,18 +168,88 @@ class CustomerIn(BaseModel):
     telegram_id: int | None = Field(default=None, ge=1, le=2**53)
 
 
+SURE = 0.8  # below this a reading is a guess (a same-named district nothing else told apart): ask
+
+
 class AddressIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Where an order goes: in parts, or as one `text` as people write it (the parts it names are read from it;
+    parts given beside it win). Either way the address is placed: its administrative code, and coordinates
+    (the given ones, else the district's centre), and the doubts a person should check."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=lambda schema: schema.update(
+        required=[], anyOf=[{"required": ["text"]}, {"required": ["recipient", "phone", "line1"]}]))
     recipient: Text
     phone: Phone
     province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     line1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
     country: Country = HOME_COUNTRY
     lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    text: AddressText | None = Field(default=None, exclude=True, description=(
+        "the whole address as people write it, e.g. 张三 13800138000 北京市朝阳区建国路88号; "
+        "recipient, phone and the parts are read from it unless given; an order may also send its address as "
+        "this text alone, a string, and it then goes to the customer unless the text names someone else"))
+    _adcode: str = PrivateAttr("")
+    _doubts: list[Doubt] = PrivateAttr(default_factory=list)
+    _centre: bool = PrivateAttr(False)  # the coordinates are the district's centre, not given
+    _confidence: float = PrivateAttr(0.0)  # how sure the place is, 0–1 (core.base.places)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            data = {"text": data}
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data["text"].strip() \
+                or len(data["text"]) > MAX_ADDRESS_TEXT:
+            return data  # nothing to read, or the field's own check says what is wrong
+        read = read_address(data["text"])
+        found = {"recipient": read.name, "phone": read.phone, "province": read.province, "city": read.city,
+                 "district": read.district, "line1": read.line if len(read.line) >= 3 else data["text"].strip()[:300],
+                 "postcode": read.postcode, "lat": read.lat, "lon": read.lon}
+        return {**{k: v for k, v in found.items() if v not in ("", None)},
+                **{k: v for k, v in data.items() if v not in ("", None)}}
+
+    @model_validator(mode="after")
+    def _place(self) -> AddressIn:
+        if not (self.city or self.district or self.text):
+            raise PydanticCustomError("invalid.address_place", "give the city (or the whole address as text)")
+        if self.country != HOME_COUNTRY:  # the divisions known are the home country's: abroad, the carrier places it
+            return self
+        if self.text is not None:  # the customer's words: where the phone they wrote is from may tell too
+            read = read_address(self.text)
+            read = replace(read, postcode=self.postcode, phone=self.phone if read.phone else "")
+            doubts = doubts_about(read)
+        else:  # a channel's parts: the phone may be anyone's, the buyer's not the recipient's
+            read = replace(place_of(self.province, self.city, self.district, "" if self.district else self.line1),
+                           postcode=self.postcode)
+            doubts = doubts_about(read, phone_region_said="")
+        self._adcode, self._doubts, self._confidence = read.adcode, doubts, read.confidence
+        if self.lat is None or self.lon is None:
+            self.lat, self.lon, self._centre = read.lat, read.lon, read.lat is not None
+        return self
+
+    @property
+    def sure(self) -> bool:
+        """Placed without a doubt: a person need not look at it again."""
+        return not self._doubts and self._confidence >= SURE
+
+    @property
+    def at_centre(self) -> bool:
+        """The coordinates are the district's centre: any given for the very place are better."""
+        return self._centre
+
+    @property
+    def adcode(self) -> str:
+        return self._adcode
+
+    @property
+    def doubts(self) -> list[Doubt]:
+        """What a person should check about this address (no district found, a postcode or a phone of another
+        province): the review holds the order for them."""
+        return self._doubts
 
 
 
@@ -213,6 +287,21 @@ class OrderIn(BaseModel):
     partial_shipment: bool | None = None
     delivery_window: WindowIn | None = None
     note: Annotated[str, StringConstraints(max_length=500)] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _to_the_customer(cls, data: Any) -> Any:
+        """An address sent as text alone goes to the customer, unless the text names another recipient."""
+        if not isinstance(data, dict) or not isinstance(customer := data.get("customer"), dict):
+            return data
+        address = {"text": data["address"]} if isinstance(data.get("address"), str) else data.get("address")
+        if not isinstance(address, dict) or not isinstance(address.get("text"), str) \
+                or len(address["text"]) > MAX_ADDRESS_TEXT:
+            return data
+        read = read_address(address["text"])
+        given = {k: v for k, v in address.items() if v not in ("", None)}
+        return {**data, "address": {"recipient": read.name or customer.get("name"),
+                                    "phone": read.phone or customer.get("phone"), **given}}
 
     @field_validator("lines")
     @classmethod
@@ -325,6 +414,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         "address": {
             "recipient": order.recipient, "phone": order.phone, "province": order.province, "city": order.city,
             "district": order.district, "line1": order.line1, "postcode": order.postcode, "country": order.country,
+            "adcode": order.adcode,
         },
         "warehouse": names[0]["warehouse"],
         "payment_method": order.payment_method,

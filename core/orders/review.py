@@ -68,6 +68,8 @@ async def address_complete(case: ReviewCase) -> RuleResult:
     if missing:
         return _result("address", Outcome.HOLD, "address_lacks",
                        missing=listed([phrase(f"field.{name}") for name in missing]))
+    for doubt in case.order.address_doubts:  # found when the address was read (core.base.places)
+        return _result("address", Outcome.HOLD, doubt["key"], **doubt["params"])
     return _result("address", Outcome.PASS, "address_complete")
 
 

@@ -59,7 +59,7 @@ class StockRow(BaseModel):
     qty: int = Field(ge=0, le=10_000_000)
 
 
-def _no_progress(rows: Iterable[Any], total: int) -> Iterable[Any]:
+def no_progress(rows: Iterable[Any], total: int) -> Iterable[Any]:
     return rows
 
 
@@ -72,7 +72,7 @@ _VALUE_PROBLEMS = {
 }
 
 
-def _value_problems(line: int, exc: ValidationError) -> list[Problem]:
+def value_problems(line: int, exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False, include_input=False):
         column = ".".join(map(str, error["loc"]))
@@ -129,7 +129,7 @@ def read_rows(path: Path, model: type[T]) -> tuple[list[tuple[int, T]], list[Pro
         try:
             good.append((line, model.model_validate(given)))
         except ValidationError as exc:
-            bad.extend(_value_problems(line, exc))
+            bad.extend(value_problems(line, exc))
     return good, bad
 
 
@@ -165,7 +165,7 @@ async def _barcode_problems(rows: list[tuple[int, ProductRow]]) -> list[Problem]
     return bad
 
 
-async def import_products(path: Path, progress: Progress = _no_progress) -> int:
+async def import_products(path: Path, progress: Progress = no_progress) -> int:
     rows, bad = read_rows(path, ProductRow)
     suppliers = {s.code: s for s in await Supplier.all()}
     for line, row in rows:
@@ -215,7 +215,7 @@ async def _stock_places(rows: list[tuple[int, StockRow]], bad: list[Problem],
     return found
 
 
-async def import_stock(path: Path, actor: str, progress: Progress = _no_progress) -> int:
+async def import_stock(path: Path, actor: str, progress: Progress = no_progress) -> int:
     """Set bins to the counted quantities; the differences are booked as import moves, and what a count adds
     goes to the orders waiting for it, as any arrival does."""
     rows, bad = read_rows(path, StockRow)

@@ -29,6 +29,10 @@ function form() {
       <div class="row">${raw(field("c-name", "name", 'maxlength="100" required'))}
         ${raw(field("c-phone", "phoneNo", 'inputmode="tel" maxlength="40" required'))}</div></section>
     <section class="card"><h2>${t("address")}</h2>
+      <div class="row"><textarea id="a-paste" rows="2" maxlength="500" placeholder="${t("pasteAddress")}"
+        aria-label="${t("pasteAddress")}"></textarea>
+        <button class="secondary" type="button" id="readpaste">${t("readAddress")}</button></div>
+      <ul class="warn" id="a-doubts"></ul>
       <div class="row">${raw(field("a-recipient", "recipient", 'maxlength="100" required'))}
         ${raw(field("a-phone", "phoneNo", 'inputmode="tel" maxlength="40" required'))}</div>
       <div class="row">${raw(field("a-province", "province", 'maxlength="64"'))}${raw(field("a-city", "city", 'maxlength="64" required'))}</div>
@@ -113,9 +117,25 @@ async function phoneOrderView() {
       placing.rearm();
     }));
   };
+  // a whole address pasted from a chat or a shop: read by the server, the fields filled, its doubts shown
+  const readPaste = async () => {
+    const text = $("a-paste").value.trim();
+    if (!text) return;
+    const read = await api("POST", "/api/addresses/parse", { text });
+    const fill = (id, value) => { if (value) $(id).value = value; };
+    fill("a-recipient", read.name);
+    fill("a-phone", read.phone);
+    if (!$("c-name").value) fill("c-name", read.name);
+    if (!$("c-phone").value) fill("c-phone", read.phone);
+    for (const [part, from] of [["province", "province"], ["city", "city"], ["district", "district"],
+      ["line1", "line"], ["postcode", "postcode"]]) $(`a-${part}`).value = read[from];  // the place as read, gaps too
+    $("a-doubts").innerHTML = read.doubts.map((d) => html`<li>${d}</li>`).join("");
+    placing.rearm();
+  };
   const searching = (button, run) => $(button).addEventListener("click", () => run().catch((e) => feedback(false, e.message)));
   searching("findwho", findPeople);
   searching("findwhat", findGoods);
+  searching("readpaste", readPaste);
   for (const [input, run] of [["who", findPeople], ["what", findGoods]]) {
     $(input).addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); run().catch((err) => feedback(false, err.message)); } });
   }

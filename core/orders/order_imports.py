@@ -1,0 +1,90 @@
+"""CSV import of orders as shops export them: one row per order line, the address in parts or as one text.
+
+Every row is checked first, as the API checks an order (the address read and placed, the phone, the SKUs); a
+file with any bad line is refused whole, line by line. Then each order is placed as the API places one, in a
+transaction of its own, under the channel `csv` and the shop's order number: importing the same file again, or
+the rest of one cut short, places nothing twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from core.base.errors import ImportFailed, Problem
+from core.base.fields import MAX_ADDRESS_TEXT, MAX_QTY, ExternalRef, Name, Note, Sku
+from core.base.settings import Settings
+from core.orders.intake import place_order
+from core.orders.order import OrderIn, PaymentMethod, PaymentState
+from core.stock.catalog import Product
+from core.stock.imports import Progress, no_progress, read_rows, value_problems
+
+CHANNEL = "csv"
+
+
+def _up_to(length: int) -> Any:
+    return StringConstraints(strip_whitespace=True, max_length=length)
+
+
+class OrderRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order: ExternalRef  # the shop's order number: rows with the same one are lines of one order
+    name: Name
+    phone: Annotated[str, _up_to(40)]
+    address: Annotated[str, _up_to(MAX_ADDRESS_TEXT)] = ""  # the whole address, as people write it
+    province: Annotated[str, _up_to(64)] = ""  # or in parts
+    city: Annotated[str, _up_to(64)] = ""
+    district: Annotated[str, _up_to(64)] = ""
+    line1: Annotated[str, _up_to(300)] = ""
+    postcode: Annotated[str, _up_to(16)] = ""
+    sku: Sku
+    qty: int = Field(gt=0, le=MAX_QTY)
+    payment_method: PaymentMethod = PaymentMethod.PREPAID
+    payment_state: PaymentState = PaymentState.PENDING
+    note: Note = ""
+
+
+def order_of(rows: list[OrderRow]) -> dict[str, Any]:
+    """An order's body from its rows: who, where, how it is paid and the note from the first row."""
+    first = rows[0]
+    who = {"recipient": first.name, "phone": first.phone}
+    where = {**who, "text": first.address} if first.address else {
+        **who, **first.model_dump(include={"province", "city", "district", "line1", "postcode"})}
+    return {"external_ref": first.order, "customer": {"name": first.name, "phone": first.phone}, "address": where,
+            "lines": [{"sku": row.sku, "qty": row.qty} for row in rows], "payment_method": first.payment_method,
+            "payment_state": first.payment_state, "note": first.note}
+
+
+async def import_orders(path: Path, actor: str, settings: Settings, progress: Progress = no_progress) -> int:
+    """Place the file's orders; how many were new (the rest had been imported before)."""
+    rows, bad = read_rows(path, OrderRow)
+    orders: dict[str, list[tuple[int, OrderRow]]] = {}
+    for line, row in rows:
+        orders.setdefault(row.order, []).append((line, row))
+    known = set(await Product.filter(sku__in={row.sku for _, row in rows}).values_list("sku", flat=True))
+    bad += [(line, "csv_unknown_sku", {"sku": row.sku}) for line, row in rows if row.sku not in known]
+    bodies: list[OrderIn] = []
+    for lines in orders.values():
+        try:
+            bodies.append(OrderIn.model_validate(order_of([row for _, row in lines])))
+        except ValidationError as exc:
+            bad += _problems_of(lines, exc)
+    if bad:
+        raise ImportFailed(bad)
+    created = 0
+    for body in progress(bodies, len(bodies)):
+        created += (await place_order(body, CHANNEL, actor, settings)).created
+    return created
+
+
+def _problems_of(lines: list[tuple[int, OrderRow]], exc: ValidationError) -> list[Problem]:
+    """An order's problems on the line they come from: a line's own (lines.2.qty) there, the rest on the first."""
+    problems = []
+    for line, code, params in value_problems(lines[0][0], exc):
+        where = str(params.get("column", "")).split(".")
+        if where[0] == "lines" and len(where) > 1 and where[1].isdigit() and int(where[1]) < len(lines):
+            line = lines[int(where[1])][0]
+        problems.append((line, code, params))
+    return problems
