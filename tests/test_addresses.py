@@ -61,7 +61,7 @@ async def test_an_order_may_send_its_address_as_one_text(http, shop):
     assert view["status"] == "allocated"
     assert view["address"] == {"recipient": "王芳", "phone": "+8613904310000", "province": "吉林省",
                                     "city": "长春市", "district": "朝阳区", "line1": "人民大街5988号",
-                                    "postcode": "130012", "adcode": "220104"}
+                                    "postcode": "130012", "adcode": "220104", "country": "CN"}
     order = await Order.get(number=view["number"])
     assert order.lat is not None and 43 < order.lat < 44  # the district's centre: plannable
 
