@@ -291,6 +291,7 @@ async def test_a_manager_confirms_a_drafted_purchase_order_from_its_alert_once(t
     assert await OutboxEvent.filter(kind="purchase_order.confirmed").count() == 1
 
 
+@pytest.mark.slow  # starts run.py
 async def test_a_manager_linked_from_the_command_line_gets_staff_help_at_once_in_either_language(
         telegram: Telegram):
     await add_staff("manager", Role.MANAGER, PASSWORD)  # Chinese by default, as staff are
