@@ -64,7 +64,7 @@ def shipped_password_hashes(quick_password_hashes: None, monkeypatch: pytest.Mon
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    """Migrations run once per session; each test then starts from a copy (SQLite) or truncation (PG)."""
+    """Migrations run once per session; each test then starts from a copy (SQLite) or emptied tables (PG)."""
     if PG_URL:
         asyncio.run(_fresh_pg_schema(PG_URL))
         asyncio.run(_migrate(PG_URL))
