@@ -30,7 +30,7 @@ from core.orders.notifications import Delivery, notifier_health
 from core.orders.order import Order, OrderStatus
 from core.stock.replenishment import PoStatus, PurchaseOrder
 from tests.cli import run_py
-from tests.conftest import PASSWORD, signed_in
+from tests.conftest import PASSWORD, close_bot, signed_in
 from tests.factories import a_product, a_supplier, a_warehouse, an_order, commits_out_of_order, stock
 
 TOKEN = "4242:test-token"
@@ -66,7 +66,7 @@ async def telegram(db: Settings) -> AsyncIterator[Telegram]:
     yield Telegram(api, bot, settings, dispatcher["notify_now"])
     await dispatcher.stop_polling()
     await asyncio.wait_for(polling, 5)
-    await bot.session.close()
+    await close_bot(bot)
     await runner.cleanup()
 
 
@@ -291,6 +291,7 @@ async def test_a_manager_confirms_a_drafted_purchase_order_from_its_alert_once(t
     assert await OutboxEvent.filter(kind="purchase_order.confirmed").count() == 1
 
 
+@pytest.mark.slow  # starts run.py
 async def test_a_manager_linked_from_the_command_line_gets_staff_help_at_once_in_either_language(
         telegram: Telegram):
     await add_staff("manager", Role.MANAGER, PASSWORD)  # Chinese by default, as staff are

@@ -31,6 +31,7 @@ from core.shipping.aftersales import AfterSalesRequest, RequestIn, open_request
 from core.stock.catalog import Product
 from pwa.app import create_app
 from tests.artifacts import artifact
+from tests.conftest import close_bot
 from tests.factories import a_product, a_warehouse, an_order, stock
 from tests.test_bot import TOKEN, Telegram
 
@@ -76,7 +77,7 @@ async def shop(db: Settings) -> AsyncIterator[Shop]:
         yield Shop(Telegram(api, bot, settings, dispatcher["notify_now"]), url, http)
     await dispatcher.stop_polling()
     await asyncio.wait_for(polling, 5)
-    await bot.session.close()
+    await close_bot(bot)
     await app.cleanup()
     await chat.cleanup()
 

@@ -88,13 +88,13 @@ def test_the_default_database_and_its_folder_are_made_on_first_start(tmp_path):
 
 
 @pytest.mark.parametrize("taken", ["FAHUO_HTTP_PORT", "FAHUO_EMULATOR_PORT"])
-def test_a_port_in_use_stops_web_bot_and_scheduler_with_one_line(tmp_path, taken):
+def test_a_port_in_use_stops_web_bot_and_scheduler_with_one_line(db, taken):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         ports = {"FAHUO_HTTP_PORT": str(unused_port()), "FAHUO_EMULATOR_PORT": str(unused_port()),
                  taken: str(holder.getsockname()[1])}
-        done = run_py("serve", "--emulator", FAHUO_DATABASE_URL=f"sqlite://{tmp_path / 'f.sqlite3'}",
+        done = run_py("serve", "--emulator", FAHUO_DATABASE_URL=db.database_url,
                       FAHUO_SCHEDULER_ENABLED="true", **ports)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
@@ -141,10 +141,10 @@ def test_a_blank_staff_name_or_channel_is_refused(db):
         assert done.returncode == 2 and "must not be blank" in done.stderr, done.stderr
 
 
-async def test_ctrl_c_while_the_server_starts_stops_it_without_a_traceback(tmp_path):
+async def test_ctrl_c_while_the_server_starts_stops_it_without_a_traceback(db, tmp_path):
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "run.py"), "serve", "--demo", "--emulator", cwd=ROOT,
-        env=environment(FAHUO_DATABASE_URL=f"sqlite://{tmp_path / 'new.sqlite3'}", FAHUO_HTTP_PORT=str(unused_port()),
+        env=environment(FAHUO_DATABASE_URL=db.database_url, FAHUO_HTTP_PORT=str(unused_port()),
                         FAHUO_EMULATOR_PORT=str(unused_port()), FAHUO_MEDIA_DIR=str(tmp_path / "media")),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     assert process.stdout is not None

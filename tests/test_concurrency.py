@@ -122,6 +122,7 @@ async def _each_order_waits_for_one_transfer(count: int) -> None:
     assert await check_ledger() == []
 
 
+@pytest.mark.slow  # 240 orders over HTTP, each pulling stock across warehouses
 async def test_concurrent_orders_that_pull_stock_across_warehouses_both_ways_all_succeed(http, db):
     skus = await _two_warehouses_each_holding_half(1000)
     key = await add_api_key("shop")

@@ -32,6 +32,7 @@ async def _manager(name: str, chat: int, warehouse: Warehouse | None) -> None:
                                            warehouse_id=warehouse.id if warehouse else None)
 
 
+@pytest.mark.slow  # starts run.py
 async def test_a_transfer_allocation_raises_is_listed_and_told_to_its_source_warehouses_managers(
         telegram: Telegram, http):
     sh, gz = await a_warehouse("SH"), await a_warehouse("GZ")

@@ -4,10 +4,13 @@ import asyncio
 import hashlib
 
 import aiohttp
+import pytest
 
 from core.base.auth import Role, Staff, add_staff
 from core.base.throttle import ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW_SECONDS, LoginThrottle
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("shipped_password_hashes")  # how long a check takes is part of it
 
 
 async def sign_in(http: aiohttp.ClientSession, username: str, password: str, lang: str = "en",

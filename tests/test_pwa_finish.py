@@ -162,6 +162,7 @@ async def test_every_finished_screen_speaks_the_language_chosen_and_is_photograp
     # pack: an order that does not exist says so; one that does lists its goods by name
     await page.goto("/#/pack")
     await page.wait_for_selector("#scanbar:not([hidden])")
+    await hide_feedback(page)  # the refusals sent again above may still be showing theirs
     await scan(page, "FH:ORD:SO-NOPE")
     assert await said(page, "bad") == words["no_order"]
     await shot(page, "pack-no-order", lang)
