@@ -117,6 +117,12 @@ class WarehouseOut(BaseModel):
     code: str
     name: str
     city: str
+    time_zone: str = Field(description="IANA name; empty for the company's own")
+
+
+class WarehouseZoneOut(BaseModel):
+    code: str
+    time_zone: str
 
 
 class TransferOut(BaseModel):

@@ -11,13 +11,12 @@ import aiohttp
 
 from bot.notifier import message_for
 from core.base.events import OutboxEvent
-from core.base.i18n import local_day
+from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.notifications import Recipient
 from core.orders.order import ServiceLevel
 from core.shipping.carriers import Carrier, Parcel, choose_carrier
 from core.shipping.documents import Document, DocumentKind
-from core.shipping.papers import local_time
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import Phone, _phones, _pick_all, _place
 
@@ -167,6 +166,6 @@ async def test_the_delivery_note_is_sealed_at_dispatch_and_opening_it_later_give
     assert (await OutboxEvent.get(kind="shipment.dispatched")).payload["delivery_note"] == note.number
     for _ in range(2):
         status, html = await dispatcher.call("GET", f"/api/shipments/{number}/documents/delivery-note.html")
-        issued = local_time(note.content["issued_at"], db.tz)  # sealed in UTC, printed in local time
+        issued = local_moment(note.content["issued_at"], db.tz, "en")  # sealed in UTC, printed in local time
         assert status == 200 and note.number in html.decode() and issued is not None and issued in html.decode()
     assert await Document.filter(kind=DocumentKind.DELIVERY_NOTE).count() == 1

@@ -49,6 +49,7 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view reports"
     RECEIVE_ALERTS = "receive manager alerts"
     MANAGE_PRINTERS = "set up label printers"
+    MANAGE_WAREHOUSES = "set up warehouses"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_REPORTS: _FLOOR_LEADS,
     Permission.RECEIVE_ALERTS: _FLOOR_LEADS,
     Permission.MANAGE_PRINTERS: _FLOOR_LEADS,
+    Permission.MANAGE_WAREHOUSES: _FLOOR_LEADS,
 }
 
 

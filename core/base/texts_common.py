@@ -20,6 +20,7 @@ _PERMISSIONS = {  # core.base.auth.Permission, by name: what a role may do, said
     "open_aftersales": ("open after-sales requests", "提交售后申请"),
     "view_reports": ("view reports", "查看报表"),
     "receive_alerts": ("receive manager alerts", "接收经理提醒"),
+    "manage_warehouses": ("set up warehouses", "设置仓库"),
 }
 
 _ACTIONS = {  # InvalidTransition(action=…): "{document} is {current}; it cannot be {action}."
