@@ -68,11 +68,12 @@ async def get_warehouses(request: web.Request, who: Principal) -> web.Response:
     return reply(await list_warehouses())
 
 
-@api.route("PUT", "/api/warehouses/{code}/time-zone", summary="The time zone a warehouse's staff app and papers "
+@api.route("PUT", "/api/warehouses/{warehouse}/time-zone", summary="The time zone a warehouse's staff app and papers "
            "say times in", tag="stock", permission=Permission.MANAGE_WAREHOUSES, body=WarehouseZoneIn,
            returns=WarehouseZoneOut)
-async def put_warehouse_zone(request: web.Request, who: Principal, code: str, body: WarehouseZoneIn) -> web.Response:
-    return reply(await set_warehouse_zone(code, body.time_zone))
+async def put_warehouse_zone(request: web.Request, who: Principal, warehouse: str, body: WarehouseZoneIn
+                             ) -> web.Response:
+    return reply(await set_warehouse_zone(warehouse, body.time_zone))
 
 
 @api.route("GET", "/api/stock", summary="On hand, reserved and available per location", tag="stock",

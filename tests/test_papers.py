@@ -19,6 +19,7 @@ import zxingcpp
 from PIL import Image
 
 from core.base.fonts import image_font
+from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.shipping.documents import Document, DocumentKind, place_name
@@ -80,8 +81,9 @@ def codes_in(image: Image.Image) -> list[tuple[str, str]]:
     return sorted((r.text, r.format.name) for r in zxingcpp.read_barcodes(image.convert("L")))
 
 
-async def _dispatched(http: Any, db: Settings) -> dict[str, Any]:
-    """An order with a long Chinese address and a requested date, picked, packed, loaded and dispatched."""
+async def _dispatched(http: Any, db: Settings, time_zone: str = "") -> dict[str, Any]:
+    """An order with a long Chinese address and a requested date, picked, packed, loaded and dispatched (from a
+    warehouse in `time_zone`, set by its manager, when one is given)."""
     wh = await a_warehouse(bins=6)
     tea = await a_product("TEA-LJ-250", price="128.00", name_zh="西湖龙井 250 克")
     cup = await a_product("CUP-6", price="45.50", name_zh="青瓷茶杯（六只装）")
@@ -89,6 +91,10 @@ async def _dispatched(http: Any, db: Settings) -> dict[str, Any]:
     await stock(cup, wh, 10, "A-01-05")
     await a_carrier("SWIFT", name="顺捷快递")
     phone = await _phones(http)
+    if time_zone:
+        status, body = await phone["manager"].call("PUT", f"/api/warehouses/{wh.code}/time-zone",
+                                                   {"time_zone": time_zone})
+        assert status == 200 and body == {"code": wh.code, "time_zone": time_zone}, body
     requested = (datetime.now(db.tz).date() + timedelta(days=6)).isoformat()
     number = await _place(http, {"TEA-LJ-250": 3, "CUP-6": 2}, address=ADDRESS, requested_date=requested)
     status, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
@@ -121,13 +127,14 @@ async def test_the_delivery_note_says_who_sends_what_to_whom_with_the_whole_addr
     for expected in ("发货单", sent["shipped"]["delivery_note"], db.company_name, squashed(db.company_address),
                      db.company_phone.replace(" ", ""), "欧阳娜娜", squashed("上海浦东新区" + LONG_LINE1), "200120",
                      sent["order"], sent["shipment"], "顺捷快递", sent["shipped"]["waybill"], "要求送达日期",
-                     sent["requested"], "西湖龙井250克", "青瓷茶杯（六只装）", "单价（CNY）", "384.00", "91.00", "合计",
+                     local_day(sent["requested"], "zh", weekday=True), "西湖龙井250克", "青瓷茶杯（六只装）", "单价（CNY）", "384.00", "91.00", "合计",
                      "475.00", "收货人签收", "日期", "第1页"):
         assert squashed(expected) in text, expected
     assert not fonts_not_embedded(zh)  # every glyph travels with the file, "·" and "（" included
 
     en = squashed(pdf_text(await _paper(sent, "delivery-note", "en")))
     for expected in ("Delivery note", "Sender", "Recipient", squashed(LONG_LINE1), "Requested delivery date",
+                     local_day(sent["requested"], "en", weekday=True),
                      "Product TEA-LJ-250", "Unit price (CNY)", "475.00", "Received in good order", "Date", "page 1"):
         assert squashed(expected) in en, expected
     assert "发货单" not in en and "收货人签收" not in en
@@ -142,7 +149,7 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     await Customer.all().update(language="en")  # the customer reads English; the warehouse Chinese
     confirmation = await Document.get(kind=DocumentKind.CONFIRMATION)
     dispatched = datetime.fromisoformat(confirmation.content["dispatch"]["at"])
-    local = dispatched.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    local = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "zh")
 
     zh = squashed(pdf_text(await _paper(sent, "confirmation")))  # the warehouse's own paper: its language
     for expected in ("发货确认单", sent["shipped"]["confirmation"], "沪A12345", "发车时间", local, "dispatcher-1",
@@ -150,7 +157,8 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
         assert squashed(expected) in zh, expected
     assert "单价" not in zh  # prices are for the delivery note only
     en = squashed(pdf_text(await _paper(sent, "confirmation", "en")))
-    assert "Shipmentconfirmation" in en and "Receivedforcarriage" in en and squashed(local) in en
+    assert "Shipmentconfirmation" in en and "Receivedforcarriage" in en
+    assert squashed(local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "en")) in en
 
     note = squashed(pdf_text(await _paper(sent, "delivery-note")))
     assert "Deliverynote" in note  # the note goes with the goods: the customer's language
@@ -159,6 +167,31 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     if PDFTOPPM:  # the codes printed on paper scan back: the waybill barcode and the QR
         page = Image.open(as_png(waybill, "paper-waybill-scan.png", dpi=200))
         assert codes_in(page) == [(sent["shipped"]["waybill"], "Code128"), (sent["shipped"]["waybill"], "QRCode")]
+
+
+async def test_a_warehouse_abroad_prints_its_own_times_and_every_date_in_words(http, db: Settings):
+    """A warehouse in Berlin: its papers say when they were issued and dispatched in Berlin time, and the
+    requested and expected dates as a reader says them, never as ISO."""
+    sent = await _dispatched(http, db, time_zone="Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    confirmation = await Document.get(kind=DocumentKind.CONFIRMATION)
+    dispatched = datetime.fromisoformat(confirmation.content["dispatch"]["at"])
+    status, shipment = await sent["phone"]["dispatcher"].call("GET", f"/api/shipments/{sent['shipment']}")
+    eta = shipment["eta"]
+    assert status == 200 and confirmation.content["warehouse"]["time_zone"] == "Europe/Berlin" and eta
+    for lang, title in (("zh", "运单"), ("en", "Waybill")):
+        pdf = await _paper(sent, "waybill", lang)
+        said = squashed(pdf_text(pdf))
+        assert squashed(title) in said and squashed(local_day(eta, lang, weekday=True)) in said
+        assert eta not in said and sent["requested"] not in said  # no ISO date on paper
+        if PDFTOPPM:
+            as_png(pdf, f"paper-waybill-berlin-{lang}.png", dpi=100)
+        said = squashed(pdf_text(await _paper(sent, "confirmation", lang)))
+        assert squashed(local_moment(dispatched, berlin, lang)) in said
+        assert squashed(local_moment(confirmation.content["issued_at"], berlin, lang)) in said
+        shanghai = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), lang)
+        assert squashed(shanghai) not in said  # seven hours apart or six: never the company's clock
+    assert "（周" in squashed(pdf_text(await _paper(sent, "delivery-note", "zh")))
 
 
 def a_sealed_note(lines: int = 1) -> dict[str, Any]:
