@@ -127,7 +127,8 @@ async def test_the_delivery_note_says_who_sends_what_to_whom_with_the_whole_addr
     for expected in ("发货单", sent["shipped"]["delivery_note"], db.company_name, squashed(db.company_address),
                      db.company_phone.replace(" ", ""), "欧阳娜娜", squashed("上海浦东新区" + LONG_LINE1), "200120",
                      sent["order"], sent["shipment"], "顺捷快递", sent["shipped"]["waybill"], "要求送达日期",
-                     local_day(sent["requested"], "zh", weekday=True), "西湖龙井250克", "青瓷茶杯（六只装）", "单价（CNY）", "384.00", "91.00", "合计",
+                     local_day(sent["requested"], "zh", weekday=True), "西湖龙井250克", "青瓷茶杯（六只装）",
+                     "单价（CNY）", "384.00", "91.00", "合计",
                      "475.00", "收货人签收", "日期", "第1页"):
         assert squashed(expected) in text, expected
     assert not fonts_not_embedded(zh)  # every glyph travels with the file, "·" and "（" included

@@ -97,6 +97,11 @@ def country_zone(country: str) -> str:
     return zones[0] if len(zones) == 1 else ""
 
 
+async def customer_zone(customer_id: int, company: ZoneInfo) -> ZoneInfo:
+    """The time zone the customer with this id is told times in (the company's where they keep none)."""
+    return zone_named(await Customer.filter(id=customer_id).first().values_list("timezone", flat=True), company)
+
+
 def e164(raw: str) -> str:
     """`raw` in E.164; BadPhone when it is not a valid number (a Chinese one unless it says otherwise)."""
     text = raw.strip()[:40]  # the library refuses long input itself; this keeps the message short

@@ -352,14 +352,14 @@ def tracking_steps(view: dict[str, Any], lang: str, tz: ZoneInfo) -> list[dict[s
     return [{**e, "at": local_moment(e["at"], tz, lang)} for e in events]
 
 
-def tracking_html(view: dict[str, Any], lang: str, settings: Settings) -> str:
-    """The page behind the link in the customer's message, in their language and local time."""
+def tracking_html(view: dict[str, Any], lang: str, settings: Settings, tz: ZoneInfo) -> str:
+    """The page behind the link in the customer's message, in their language and time zone (`tz`)."""
     latest = view["events"][-1]["code"] if view["events"] else None
     status = status_word("tracking", latest, lang) if latest else status_word("shipment", view["status"], lang)
     return templates.get_template("tracking.html").render(
         t=view, lang=lang, say=words_in(lang), status=status, delivered=view["status"] == "delivered",
-        steps=tracking_steps(view, lang, settings.tz), eta=local_day(view["eta"], lang) if view["eta"] else None,
-        offset=_offset(settings.tz),
+        steps=tracking_steps(view, lang, tz), eta=local_day(view["eta"], lang, weekday=True) if view["eta"] else None,
+        offset=_offset(tz),
         other="en" if lang == "zh" else "zh", company=settings.company_name,
         logo=logo_data_uri(settings.company_logo), phone=settings.company_phone)
 
