@@ -22,6 +22,7 @@ from core.base.fonts import image_font
 from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.customers import Customer
+from core.orders.order import Order
 from core.shipping.documents import Document, DocumentKind, place_name
 from core.shipping.labels import _fitted, wrap
 from core.shipping.papers import carrier_words, layout, render_html, render_pdf
@@ -291,6 +292,7 @@ async def _tracked(http, db) -> dict[str, Any]:
         assert status == 201, answer
     sent["token"] = sent["shipped"]["tracking_url"].rsplit("/", 1)[1]
     sent["times"] = [at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M") for *_, at in events]
+    sent["moments"] = [at for *_, at in events]
     return sent
 
 
@@ -324,6 +326,26 @@ async def test_the_tracking_page_speaks_the_readers_language_in_local_time_newes
     assert "Picked up" in visible(browser_en) and "Journey" in visible(browser_en)
     status, _, default = await _page(http, f"/t/{sent['token']}")  # no header: the language chosen in the bot
     assert "物流详情" in visible(default)
+
+
+async def test_the_tracking_page_tells_a_customer_abroad_their_own_time(http, db):
+    sent = await _tracked(http, db)
+    order = await Order.get(number=sent["order"])
+    await Customer.filter(id=order.customer_id).update(timezone="Asia/Urumqi")  # type: ignore[attr-defined]
+    status, _, page = await _page(http, f"/t/{sent['token']}?lang=zh")
+    words = visible(page)
+    urumqi = [at.astimezone(ZoneInfo("Asia/Urumqi")).strftime("%H:%M") for at in sent["moments"]]
+    assert status == 200 and all(t in words for t in urumqi) and "UTC+06:00" in words
+    assert not any(t in words for t in sent["times"]) and "UTC+08:00" not in words
+    Path(artifact("tracking-page-urumqi-zh.html")).write_text(page, encoding="utf-8")
+
+
+async def test_a_link_that_is_not_found_says_so_without_a_blank(http, db):
+    for lang, expected in (("en", "This tracking link was not found: it may have expired or been copied "
+                                  "incompletely."), ("zh", "未找到该跟踪链接：可能已失效，或复制不完整。")):
+        async with http.get("/api/track/" + "x" * 32, headers={"Accept-Language": lang}) as resp:
+            body = await resp.json()
+        assert resp.status == 404 and body["error"] == "not_found" and body["message"] == expected, body
 
 
 async def test_a_bad_or_unknown_tracking_link_gets_a_friendly_page_not_an_api_error(http, db):

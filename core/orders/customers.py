@@ -7,6 +7,7 @@ the shop's `+86 138 0000 1111`, Telegram's `8613800001111` and a clerk's `138-00
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any
@@ -90,11 +91,15 @@ def _zones_by_country() -> dict[str, list[str]]:
 
 
 def country_zone(country: str) -> str:
-    """The time zone of a country that has only one (Germany, Japan, Singapore): a customer there is told
-    times in it. A country of several zones (the US, Russia, Brazil) gives none, since the address alone
-    would be a guess; such a customer keeps the company's until someone sets theirs."""
+    """The time zone of a country whose clocks all agree (Germany: Berlin and Büsingen keep the same time;
+    Japan, Singapore): a customer there is told times in its first-listed zone. A country of several clocks
+    (the US, Russia, Brazil) gives none, since the address alone would be a guess; such a customer keeps the
+    company's until someone sets theirs."""
     zones = _zones_by_country().get(country.upper(), [])
-    return zones[0] if len(zones) == 1 else ""
+    year = datetime.now(UTC).year
+    seasons = [datetime(year, month, 15, 12, tzinfo=UTC) for month in (1, 7)]  # winter and summer time
+    clocks = {tuple(moment.astimezone(ZoneInfo(name)).utcoffset() for moment in seasons) for name in zones}
+    return zones[0] if len(clocks) == 1 else ""
 
 
 async def customer_zone(customer_id: int, company: ZoneInfo) -> ZoneInfo:
