@@ -337,7 +337,11 @@ async def test_the_tracking_page_tells_a_customer_abroad_their_own_time(http, db
     urumqi = [at.astimezone(ZoneInfo("Asia/Urumqi")).strftime("%H:%M") for at in sent["moments"]]
     assert status == 200 and all(t in words for t in urumqi) and "UTC+06:00" in words
     assert not any(t in words for t in sent["times"]) and "UTC+08:00" not in words
-    Path(artifact("tracking-page-urumqi-zh.html")).write_text(page, encoding="utf-8")
+    kept_page("tracking-page-urumqi-zh.html", page)
+
+
+def kept_page(name: str, html: str) -> None:
+    Path(artifact(name)).write_text(html, encoding="utf-8")
 
 
 async def test_a_link_that_is_not_found_says_so_without_a_blank(http, db):
