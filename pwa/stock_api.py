@@ -65,7 +65,7 @@ class PoListQuery(BaseModel):
 @api.route("GET", "/api/warehouses", summary="The warehouses in use, for choosing one", tag="stock",
            permission=Permission.VIEW_STOCK, returns=list[WarehouseOut])
 async def get_warehouses(request: web.Request, who: Principal) -> web.Response:
-    return reply(await list_warehouses())
+    return reply(await list_warehouses(request.app[SETTINGS].tz))
 
 
 @api.route("PUT", "/api/warehouses/{warehouse}/time-zone", summary="The time zone a warehouse's staff app and papers "

@@ -125,9 +125,10 @@ async def active_warehouses() -> list[Warehouse]:
     return await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')
 
 
-async def list_warehouses() -> list[dict[str, Any]]:
-    """The warehouses in use by code, as a list to choose one from."""
-    return [{"code": w.code, "name": w.name, "city": w.city, "time_zone": w.timezone}
+async def list_warehouses(company: ZoneInfo) -> list[dict[str, Any]]:
+    """The warehouses in use by code, as a list to choose one from, each with the time zone its staff read
+    times in (its own, else the company's)."""
+    return [{"code": w.code, "name": w.name, "city": w.city, "time_zone": w.zone(company).key}
             for w in await Warehouse.filter(active=True).order_by("code")]
 
 
