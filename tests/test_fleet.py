@@ -96,7 +96,7 @@ async def test_stops_that_fit_no_van_are_listed_not_squeezed_in(http, db):
         assert stop["time"] == eta.astimezone(ZoneInfo("Asia/Urumqi")).strftime("%H:%M")
     phone["manager"].headers["Accept-Language"] = "zh"
     status, plans = await phone["manager"].call("GET", f"/api/route-plans?warehouse=SH&day={DAY.isoformat()}")
-    assert status == 200 and plans[0]["unplanned"][0]["why"] == "没有车辆能在送货时段内送达且仍有空余容量"
+    assert status == 200 and plans[0]["unplanned"][0]["why"] == "没有车辆能在时间窗内送达且有余量"
 
 
 async def test_a_warehouse_refuses_a_time_zone_that_does_not_exist(http, db):

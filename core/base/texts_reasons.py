@@ -114,9 +114,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "route.stop": {"en": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}",
                    "zh": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}"},
     "route.window": {"en": " ({window})", "zh": "（{window}）"},
-    "route.unplanned.no_coordinates": {"en": "the address has no coordinates", "zh": "该地址没有坐标"},
+    "route.unplanned.no_coordinates": {"en": "the address has no map position", "zh": "地址没有坐标"},
     "route.unplanned.no_room": {"en": "no van can reach it in its window with room left",
-                                "zh": "没有车辆能在送货时段内送达且仍有空余容量"},
+                                "zh": "没有车辆能在时间窗内送达且有余量"},
     "unit.grams": {"en": "{n} g", "zh": "{n} 克"},
     # an order's history: why it took each step
     "channel.telegram": {"en": "Telegram", "zh": "Telegram"},
