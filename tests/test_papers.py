@@ -151,7 +151,7 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     await Customer.all().update(language="en")  # the customer reads English; the warehouse Chinese
     confirmation = await Document.get(kind=DocumentKind.CONFIRMATION)
     dispatched = datetime.fromisoformat(confirmation.content["dispatch"]["at"])
-    local = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "zh")
+    local = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "zh", year=True)
 
     zh = squashed(pdf_text(await _paper(sent, "confirmation")))  # the warehouse's own paper: its language
     for expected in ("发货确认单", sent["shipped"]["confirmation"], "沪A12345", "发车时间", local, "dispatcher-1",
@@ -160,7 +160,7 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     assert "单价" not in zh  # prices are for the delivery note only
     en = squashed(pdf_text(await _paper(sent, "confirmation", "en")))
     assert "Shipmentconfirmation" in en and "Receivedforcarriage" in en
-    assert squashed(local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "en")) in en
+    assert squashed(local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "en", year=True)) in en
 
     note = squashed(pdf_text(await _paper(sent, "delivery-note")))
     assert "Deliverynote" in note  # the note goes with the goods: the customer's language
@@ -189,9 +189,9 @@ async def test_a_warehouse_abroad_prints_its_own_times_and_every_date_in_words(h
         if PDFTOPPM:
             as_png(pdf, f"paper-waybill-berlin-{lang}.png", dpi=100)
         said = squashed(pdf_text(await _paper(sent, "confirmation", lang)))
-        assert squashed(local_moment(dispatched, berlin, lang)) in said
-        assert squashed(local_moment(confirmation.content["issued_at"], berlin, lang)) in said
-        shanghai = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), lang)
+        assert squashed(local_moment(dispatched, berlin, lang, year=True)) in said
+        assert squashed(local_moment(confirmation.content["issued_at"], berlin, lang, year=True)) in said
+        shanghai = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), lang, year=True)
         assert squashed(shanghai) not in said  # seven hours apart or six: never the company's clock
     assert "（周" in squashed(pdf_text(await _paper(sent, "delivery-note", "zh")))
 
@@ -214,7 +214,7 @@ def test_prices_show_on_the_delivery_note_only_when_the_company_wants_them(setti
     without = layout(content, "zh", settings.model_copy(update={"papers_show_prices": False}))
     assert with_prices.head[-1] == "金额（CNY）" and with_prices.rows == [["1", "A", "茶", "2", "10.00", "20.00"]]
     assert without.head == ["序号", "商品编码", "商品名称", "数量"] and without.rows == [["1", "A", "茶", "2"]]
-    assert with_prices.issued == "开单时间：2026-03-01 10:30"  # sealed in UTC, printed in Shanghai time
+    assert with_prices.issued == "开单时间：2026年3月1日 10:30"  # sealed in UTC, printed in Shanghai time
     assert ("要求送达日期", "无") in with_prices.facts
 
 

@@ -191,15 +191,15 @@ def zone_named(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
 
 
 def local_day(day: date | datetime | str, lang: str = DEFAULT_LANGUAGE, tz: ZoneInfo | None = None,
-              weekday: bool = False) -> str:
+              weekday: bool = False, year: bool = False) -> str:
     """A day as a person reads it ("12月24日", "24 Dec"; with `weekday` "12月24日（周四）", "Thu 24 Dec"); an
     ISO string is read first. A moment (an aware datetime, or an ISO string with a time) is the day it is in
-    `tz`. The year is said only when it is not this one."""
+    `tz`. The year is said when it is not this one, or always with `year` (a record kept for years)."""
     if isinstance(day, str):
         day = datetime.fromisoformat(day) if len(day) > 10 else date.fromisoformat(day)
     if isinstance(day, datetime):
         day = (day.astimezone(tz) if tz is not None else day).date()
-    year = day.year != date.today().year
+    year = year or day.year != date.today().year
     name = WEEKDAYS.get(lang, WEEKDAYS[DEFAULT_LANGUAGE])[day.weekday()]
     if lang == "zh":
         said = f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
@@ -208,12 +208,13 @@ def local_day(day: date | datetime | str, lang: str = DEFAULT_LANGUAGE, tz: Zone
     return f"{name} {said}" if weekday else said
 
 
-def local_moment(at: datetime | str, tz: ZoneInfo, lang: str = DEFAULT_LANGUAGE, weekday: bool = False) -> str:
+def local_moment(at: datetime | str, tz: ZoneInfo, lang: str = DEFAULT_LANGUAGE, weekday: bool = False,
+                 year: bool = False) -> str:
     """A moment in the reader's time zone (the warehouse's for staff and papers, the customer's in the bot and
     on the tracking page), said per language ("12月24日 14:05", "24 Dec 14:05"); stored moments are UTC (an ISO
     string with its offset, or an aware datetime)."""
     moment = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(tz)
-    return f"{local_day(moment.date(), lang, weekday=weekday)} {moment:%H:%M}"
+    return f"{local_day(moment.date(), lang, weekday=weekday, year=year)} {moment:%H:%M}"
 
 
 def written_in(words: str) -> str:

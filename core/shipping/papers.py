@@ -120,7 +120,7 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
     tz = paper_zone(content, settings)
     return Layout(
         lang=lang, title=say(f"paper.title.{kind.value}"), number=say("paper.number", number=content["number"]),
-        reference=content["number"], issued=say("paper.issued", at=local_moment(content["issued_at"], tz, lang)),
+        reference=content["number"], issued=say("paper.issued", at=local_moment(content["issued_at"], tz, lang, year=True)),
         parties=_parties_of(content, say), facts=_facts_of(content, kind, lang, tz), head=head, rows=rows,
         numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=content["qr"],
         qr_caption=say("paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
@@ -140,7 +140,8 @@ def _parties_of(content: dict[str, Any], say: Callable[..., str]) -> list[Party]
 
 
 def _facts_of(content: dict[str, Any], kind: DocumentKind, lang: str, tz: ZoneInfo) -> list[tuple[str, str]]:
-    """The paper's facts, dates in words ("11月29日（周日）", "Sun 29 Nov") and moments in the warehouse's zone."""
+    """The paper's facts, dates in words ("11月29日（周日）", "Sun 29 Nov") and moments in the warehouse's zone,
+    with their year: a paper is kept."""
     say = words_in(lang)
     none, warehouse = say("paper.none"), content["warehouse"]
 
@@ -159,7 +160,7 @@ def _facts_of(content: dict[str, Any], kind: DocumentKind, lang: str, tz: ZoneIn
     if "dispatch" in content:
         dispatch = content["dispatch"]
         facts += [(say("paper.vehicle"), dispatch["vehicle"] or none),
-                  (say("paper.dispatched_at"), local_moment(dispatch["at"], tz, lang) if dispatch["at"] else none),
+                  (say("paper.dispatched_at"), local_moment(dispatch["at"], tz, lang, year=True) if dispatch["at"] else none),
                   (say("paper.dispatched_by"), dispatch["by"] or none)]
     return facts
 
