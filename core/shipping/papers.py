@@ -120,7 +120,8 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
     tz = paper_zone(content, settings)
     return Layout(
         lang=lang, title=say(f"paper.title.{kind.value}"), number=say("paper.number", number=content["number"]),
-        reference=content["number"], issued=say("paper.issued", at=local_moment(content["issued_at"], tz, lang, year=True)),
+        reference=content["number"],
+        issued=say("paper.issued", at=local_moment(content["issued_at"], tz, lang, year=True)),
         parties=_parties_of(content, say), facts=_facts_of(content, kind, lang, tz), head=head, rows=rows,
         numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=content["qr"],
         qr_caption=say("paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
@@ -159,8 +160,9 @@ def _facts_of(content: dict[str, Any], kind: DocumentKind, lang: str, tz: ZoneIn
         facts.append((say("paper.eta"), day(content["eta"])))
     if "dispatch" in content:
         dispatch = content["dispatch"]
+        at = local_moment(dispatch["at"], tz, lang, year=True) if dispatch["at"] else none
         facts += [(say("paper.vehicle"), dispatch["vehicle"] or none),
-                  (say("paper.dispatched_at"), local_moment(dispatch["at"], tz, lang, year=True) if dispatch["at"] else none),
+                  (say("paper.dispatched_at"), at),
                   (say("paper.dispatched_by"), dispatch["by"] or none)]
     return facts
 
