@@ -142,11 +142,6 @@ async def set_warehouse_zone(code: str, time_zone: str) -> dict[str, str]:
     return {"code": warehouse.code, "time_zone": warehouse.timezone}
 
 
-async def warehouse_zone(warehouse_id: int | None, company: ZoneInfo) -> ZoneInfo:
-    """The time zone the warehouse with this id says times in; the company's for none."""
-    name = await Warehouse.filter(id=warehouse_id).first().values_list("timezone", flat=True) if warehouse_id else None
-    return zone_named(name, company)
-
 
 async def warehouse_by_code(code: str) -> Warehouse:
     warehouse = await Warehouse.get_or_none(code=code)
