@@ -219,9 +219,10 @@ def whole(where: dict[str, Any]) -> str:
 
 @feature.callback_query(Checkout.date, DeliveryDay.filter(), this_dialog, F.message.as_("shown"))
 async def delivery_day(query: CallbackQuery, callback_data: DeliveryDay, shown: Message, state: FSMContext,
-                       lang: str, settings: Settings) -> None:
+                       lang: str, customer: Customer | None, settings: Settings) -> None:
     days = callback_data.days
-    day = None if days is None else (datetime.now(settings.tz).date() + timedelta(days=days)).isoformat()
+    today = datetime.now(customer.zone(settings.tz) if customer else settings.tz).date()  # where they are
+    day = None if days is None else (today + timedelta(days=days)).isoformat()
     await state.update_data(date=day)
     await state.set_state(Checkout.service)
     await shown.answer(say(lang, "ask_service"), reply_markup=keyboard([[
@@ -316,7 +317,7 @@ async def offer_payment(message: Message, number: str, customer: Customer, lang:
         paid = exc.params.get("payment") == PaymentState.PAID
         await message.answer(say(lang, "paid_already", number=number) if paid else exc.message(lang))
         return
-    until = found.expires_at.astimezone(settings.tz).strftime("%H:%M")
+    until = found.expires_at.astimezone(customer.zone(settings.tz)).strftime("%H:%M")
     pay = link(say(lang, "pay_button", total=found.amount), f"{found.url}?lang={lang}")
     await message.answer(say(lang, "pay_now", number=number, total=found.amount, until=until),
                          reply_markup=InlineKeyboardMarkup(inline_keyboard=[[pay]]))

@@ -6,6 +6,7 @@ Only the customer's own orders exist for them: anyone else's number reads as not
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from aiogram import F
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -39,13 +40,14 @@ async def my_orders(message: Message, lang: str, customer: Customer | None, sett
     if not latest:
         await message.answer(say(lang, "no_orders"))
         return
+    tz = customer.zone(settings.tz) if customer else settings.tz
     await message.answer(say(lang, "orders"), reply_markup=keyboard(
-        [[(order_label(o, lang, settings), TrackOrder(number=o.number))] for o in latest]))
+        [[(order_label(o, lang, tz), TrackOrder(number=o.number))] for o in latest]))
 
 
-def order_label(order: Order, lang: str, settings: Settings) -> str:
-    """An order in a list: its number, where it stands in words, the local day it was placed."""
-    placed = local_day(order.created_at.astimezone(settings.tz).date(), lang)
+def order_label(order: Order, lang: str, tz: ZoneInfo) -> str:
+    """An order in a list: its number, where it stands in words, the day it was placed in the customer's zone."""
+    placed = local_day(order.created_at, lang, tz)
     return f"{order.number} · {status_word('order', order.status, lang)} · {placed}"
 
 
@@ -94,12 +96,13 @@ async def send_status(message: Message, number: str, customer: Customer | None, 
         rows.append([button(say(lang, "pay_online"), PayOrder(number=number))])  # the link: bot/checkout.py
     if order.may_cancel:
         rows.append([button(say(lang, "cancel_order"), CancelOrder(number=number))])
-    await message.answer(status_text(journey, lang, settings),
+    await message.answer(status_text(journey, lang, customer.zone(settings.tz) if customer else settings.tz),
                          reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
 
 
-def status_text(journey: Journey, lang: str, settings: Settings) -> str:
-    """Where the order stands, in words; the day asked for; the parcel's journey, newest last, in local time:
+def status_text(journey: Journey, lang: str, tz: ZoneInfo) -> str:
+    """Where the order stands, in words; the day asked for; the parcel's journey, newest last, in the
+    customer's time zone (`tz`):
     each step named in the reader's words, with the carrier's own only where they add something the reader
     can read (the simulated carrier's English stock phrases never reach a Chinese customer)."""
     order = journey.order
@@ -110,7 +113,7 @@ def status_text(journey: Journey, lang: str, settings: Settings) -> str:
     if journey.events:
         text += "\n" + say(lang, "journey")
     for event in journey.events:
-        words = [local_moment(event["at"], settings.tz, lang), status_word("tracking", event["code"], lang),
+        words = [local_moment(event["at"], tz, lang), status_word("tracking", event["code"], lang),
                  carrier_words(event["code"], event["description"], lang), event["place"]]
         text += "\n" + " · ".join(w for w in words if w)
     return text

@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter, create_model
 
 from core.base.auth import Permission, Staff
 from core.base.errors import InvalidInput
-from core.base.fields import CarrierCode, Number
+from core.base.fields import CarrierCode, Number, WarehouseCode
 from core.base.i18n import language_of, phrase, render
 from core.floor.scanning import REQUEST, apply_once
 from pwa.security import Access, identify
@@ -29,7 +29,7 @@ class BadJson(InvalidInput):
 
 # Path parameters are typed by name unless a route says otherwise: a value the database cannot hold is refused
 # with 422 before any handler runs, and the OpenAPI document shows the same bounds.
-PATH_TYPES: dict[str, Any] = {"number": Number, "carrier": CarrierCode}
+PATH_TYPES: dict[str, Any] = {"number": Number, "carrier": CarrierCode, "warehouse": WarehouseCode}
 
 
 @dataclass

@@ -18,6 +18,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from core.base.errors import Conflict, NotFound
 from core.base.i18n import LANGUAGES, text
+from core.orders.customers import customer_zone
 from core.orders.payments import (
     Checkout,
     CheckoutState,
@@ -98,7 +99,8 @@ async def pay_page(request: web.Request) -> web.Response:
                  order=found.order.number, total=_money(found.payment.amount, found.payment.currency, lang),
                  lines=[{**line, "name": line["name_zh"] or line["name"] if lang == "zh" else line["name"]}
                         for line in found.lines],
-                 until=found.payment.expires_at.astimezone(settings.tz).strftime("%H:%M"),
+                 until=found.payment.expires_at.astimezone(
+                     await customer_zone(found.order.customer_id, settings.tz)).strftime("%H:%M"),
                  token=found.payment.token)
 
 

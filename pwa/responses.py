@@ -117,6 +117,12 @@ class WarehouseOut(BaseModel):
     code: str
     name: str
     city: str
+    time_zone: str = Field(description="IANA name of the zone its staff read times in (its own, else the company's)")
+
+
+class WarehouseZoneOut(BaseModel):
+    code: str
+    time_zone: str
 
 
 class TransferOut(BaseModel):
@@ -235,6 +241,7 @@ class VehicleOut(BaseModel):
 class RoutePlanOut(BaseModel):
     number: str
     warehouse: str
+    time_zone: str = Field(description="IANA name of the warehouse's zone, in which the stops' `time` is said")
     day: str
     vehicles: list[dict[str, Any]]
     unplanned: list[Any]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from core.base.auth import Permission
 from core.base.fields import WarehouseCode
 from core.shipping.fleet import plans_of_day, send_route_to_driver
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, reply, said
 from pwa.responses import RoutePlanOut, RouteSent
 from pwa.security import Principal
 from pwa.state import SETTINGS
@@ -22,7 +22,7 @@ Plate = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, m
 
 class PlansQuery(BaseModel):
     warehouse: WarehouseCode = Field(description="warehouse code")
-    day: date | None = Field(default=None, description="the delivery day; today (local time) when not given")
+    day: date | None = Field(default=None, description="the delivery day; today where the warehouse is when not given")
 
 
 class SendIn(BaseModel):
@@ -33,7 +33,7 @@ class SendIn(BaseModel):
 @api.route("GET", "/api/route-plans", summary="The route plans of a warehouse's day, the latest first",
            tag="fleet", permission=Permission.VIEW_ORDERS, query=PlansQuery, returns=list[RoutePlanOut])
 async def get_plans(request: web.Request, who: Principal, query: PlansQuery) -> web.Response:
-    return reply(await plans_of_day(query.warehouse, query.day, request.app[SETTINGS].tz))
+    return reply(said(request, await plans_of_day(query.warehouse, query.day, request.app[SETTINGS].tz)))
 
 
 @api.route("POST", "/api/route-plans/{number}/send", summary="Send one van's route to its driver's Telegram",

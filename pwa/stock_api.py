@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.base.auth import Permission
 from core.base.errors import InvalidInput
-from core.base.fields import LocationCode, Sku, WarehouseCode
+from core.base.fields import LocationCode, Sku, TimeZoneName, WarehouseCode
 from core.base.i18n import phrase
 from core.stock.inventory import (
     AdjustmentIn,
@@ -24,7 +24,7 @@ from core.stock.inventory import (
 )
 from core.stock.replenishment import PoStatus, cancel_po, confirm_po, list_purchase_orders, po_by_number, po_view
 from core.stock.transfers import transfer_by_number, transfer_view
-from core.stock.warehouses import list_warehouses
+from core.stock.warehouses import list_warehouses, set_warehouse_zone
 from pwa.endpoints import Api, reply
 from pwa.responses import (
     Adjusted,
@@ -35,6 +35,7 @@ from pwa.responses import (
     TransferArrival,
     TransferOut,
     WarehouseOut,
+    WarehouseZoneOut,
 )
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
@@ -45,6 +46,11 @@ api = Api()
 class ArrivalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     location: LocationCode | None = None
+
+
+class WarehouseZoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    time_zone: TimeZoneName = Field(description="IANA name (Asia/Urumqi); empty for the company's own")
 
 
 class StockQuery(BaseModel):
@@ -59,7 +65,15 @@ class PoListQuery(BaseModel):
 @api.route("GET", "/api/warehouses", summary="The warehouses in use, for choosing one", tag="stock",
            permission=Permission.VIEW_STOCK, returns=list[WarehouseOut])
 async def get_warehouses(request: web.Request, who: Principal) -> web.Response:
-    return reply(await list_warehouses())
+    return reply(await list_warehouses(request.app[SETTINGS].tz))
+
+
+@api.route("PUT", "/api/warehouses/{warehouse}/time-zone", summary="The time zone a warehouse's staff app and papers "
+           "say times in", tag="stock", permission=Permission.MANAGE_WAREHOUSES, body=WarehouseZoneIn,
+           returns=WarehouseZoneOut)
+async def put_warehouse_zone(request: web.Request, who: Principal, warehouse: str, body: WarehouseZoneIn
+                             ) -> web.Response:
+    return reply(await set_warehouse_zone(warehouse, body.time_zone))
 
 
 @api.route("GET", "/api/stock", summary="On hand, reserved and available per location", tag="stock",

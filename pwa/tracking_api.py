@@ -9,7 +9,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from core.base.auth import Permission
 from core.base.errors import NotFound
-from core.base.i18n import LANGUAGES, language_of
+from core.base.i18n import LANGUAGES, language_of, zone_named
 from core.shipping.papers import tracking_html, tracking_missing_html
 from core.shipping.tracking import (
     TrackingEventIn,
@@ -19,7 +19,7 @@ from core.shipping.tracking import (
     receive_carrier_push,
     receive_push,
     record_by_staff,
-    tracking_language,
+    tracking_reader,
 )
 from pwa.endpoints import Api, reply, said
 from pwa.responses import NewEvents, TrackingOut
@@ -81,9 +81,10 @@ async def tracking_page(request: web.Request) -> web.Response:
     except (ValidationError, NotFound):
         return web.Response(text=tracking_missing_html(page_language(request, settings.company_language), settings),
                             status=404, content_type="text/html", headers=headers)
-    known = await tracking_language(token)
+    known, zone = await tracking_reader(token)
     lang = page_language(request, known if known in LANGUAGES else settings.company_language)
-    return web.Response(text=tracking_html(view, lang, settings), content_type="text/html", headers=headers)
+    return web.Response(text=tracking_html(view, lang, settings, zone_named(zone, settings.tz)),
+                        content_type="text/html", headers=headers)
 
 
 api.routes.get("/t/{token}")(tracking_page)

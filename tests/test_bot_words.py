@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -16,8 +17,8 @@ from bot.notifier import notify_once
 from core.base.auth import Role, Staff, add_staff
 from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
-from core.orders.customers import Customer
-from core.orders.intake import place_order
+from core.orders.customers import Customer, e164
+from core.orders.intake import find_or_add_customer, place_order
 from core.orders.order import Order, OrderStatus, transition
 from core.shipping.aftersales import AfterSalesRequest, RequestStatus
 from tests.artifacts import artifact
@@ -103,6 +104,31 @@ async def test_the_journey_is_told_in_the_customers_words_and_local_time_and_for
     assert "快件已到达" not in en.text and "Picked up by the courier" not in en.text  # the kind says it
     assert local_moment(sent["last_at"], db.tz, "en") in en.text and "T" not in en.text.split("\n")[-1][:12]
     keep(api, CUSTOMER, "customer-journey-zh-en")
+
+
+async def test_a_customer_abroad_reads_the_journey_in_their_own_time_zone(
+        telegram: Telegram, http, db: Settings):  # noqa: F811
+    sent = await _shipped_to_our_customer(http, db, "en")
+    await Customer.filter(telegram_id=CUSTOMER).update(timezone="Europe/Berlin")
+    berlin, api = ZoneInfo("Europe/Berlin"), telegram.api
+    en = await api.reply(CUSTOMER, after=api.says(CUSTOMER, f"/track {sent['order']}"), contains=sent["order"])
+    assert local_moment(sent["last_at"], berlin, "en") in en.text
+    assert local_moment(sent["last_at"], db.tz, "en") not in en.text  # not the company's clock
+    mine = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/orders"), contains="orders")
+    placed = (await Order.get(number=sent["order"])).created_at
+    assert any(local_day(placed, "en", berlin) in b["text"] for row in mine.buttons for b in row)
+    keep(api, CUSTOMER, "customer-journey-berlin")
+
+
+async def test_an_order_from_a_country_of_one_time_zone_gives_its_new_customer_that_zone(db: Settings):
+    await a_warehouse()
+    for phone, country, zone in (("+49 30 1234567", "DE", "Europe/Berlin"), ("+1 212 555 0100", "US", ""),
+                                 ("+86 138 0000 7777", "CN", "")):
+        order = an_order({"TEA": 1}, phone=phone)
+        order = order.model_copy(update={"address": order.address.model_copy(update={"country": country})})
+        async with in_transaction():
+            await find_or_add_customer(order)
+        assert (await Customer.get(phone=e164(phone))).timezone == zone, country  # the US has many: none
 
 
 async def _manager(chat: int, language: str) -> Staff:

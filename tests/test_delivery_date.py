@@ -11,13 +11,12 @@ import aiohttp
 
 from bot.notifier import message_for
 from core.base.events import OutboxEvent
-from core.base.i18n import local_day
+from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.notifications import Recipient
 from core.orders.order import ServiceLevel
 from core.shipping.carriers import Carrier, Parcel, choose_carrier
 from core.shipping.documents import Document, DocumentKind
-from core.shipping.papers import local_time
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import Phone, _phones, _pick_all, _place
 
@@ -126,7 +125,7 @@ async def test_a_carrier_that_makes_the_requested_date_beats_a_cheaper_late_one_
     assert status == 200 and order["requested_date"] == wanted.isoformat()
     status, note = await phone["dispatcher"].call(
         "GET", f"/api/shipments/{shipment['number']}/documents/delivery-note.html")
-    assert status == 200 and "要求送达" in note.decode() and wanted.isoformat() in note.decode()
+    assert status == 200 and "要求送达" in note.decode() and local_day(wanted, "zh", weekday=True) in note.decode()
 
 
 async def test_when_no_carrier_can_make_the_requested_date_the_fastest_goes_and_managers_are_told(http, db: Settings):
@@ -167,6 +166,6 @@ async def test_the_delivery_note_is_sealed_at_dispatch_and_opening_it_later_give
     assert (await OutboxEvent.get(kind="shipment.dispatched")).payload["delivery_note"] == note.number
     for _ in range(2):
         status, html = await dispatcher.call("GET", f"/api/shipments/{number}/documents/delivery-note.html")
-        issued = local_time(note.content["issued_at"], db.tz)  # sealed in UTC, printed in local time
+        issued = local_moment(note.content["issued_at"], db.tz, "zh", year=True)  # sealed in UTC, printed in local time
         assert status == 200 and note.number in html.decode() and issued is not None and issued in html.decode()
     assert await Document.filter(kind=DocumentKind.DELIVERY_NOTE).count() == 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -74,15 +75,41 @@ async def test_the_days_deliveries_are_planned_over_the_vans_within_windows_and_
 
 @pytest.mark.slow
 async def test_stops_that_fit_no_van_are_listed_not_squeezed_in(http, db):
+    """A warehouse in Urumqi: its vans' shifts and the stops' times are its own clock's, and a stop left out
+    says why in the reader's language."""
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 20)
     await a_carrier("OWN", adapter="own_fleet", regions=["上海"], max_weight_g=900_000, transit_days=0)
     phone = await _phones(http)
+    status, _ = await phone["manager"].call("PUT", "/api/warehouses/SH/time-zone", {"time_zone": "Asia/Urumqi"})
+    assert status == 200
     shipments = await _own_fleet_shipments(http, phone, heavy_kg=900)
-    await phone["manager"].call("POST", "/api/vehicles", {"plate": "沪AF5678", "warehouse": "SH", "capacity_kg": 200})
+    await phone["manager"].call("POST", "/api/vehicles", {"plate": "沪AF5678", "warehouse": "SH", "capacity_kg": 200,
+                                                          "shift_start": "08:00", "shift_end": "18:00"})
     status, plan = await phone["manager"].call("POST", "/api/route-plans", {"warehouse": "SH", "day": DAY.isoformat()})
-    assert status == 201
+    assert status == 201 and plan["time_zone"] == "Asia/Urumqi"
     assert [u["shipment"] for u in plan["unplanned"]] == [shipments[0]]
+    assert plan["unplanned"][0]["why"] == "no van can reach it in its window with room left"
+    for stop in (s for v in plan["vehicles"] for s in v["stops"]):
+        eta = datetime.fromisoformat(stop["eta"])
+        assert eta.utcoffset() == timedelta(hours=6) and "08:00" <= stop["time"] < "18:00"
+        assert stop["time"] == eta.astimezone(ZoneInfo("Asia/Urumqi")).strftime("%H:%M")
+    phone["manager"].headers["Accept-Language"] = "zh"
+    status, plans = await phone["manager"].call("GET", f"/api/route-plans?warehouse=SH&day={DAY.isoformat()}")
+    assert status == 200 and plans[0]["unplanned"][0]["why"] == "没有车辆能在时间窗内送达且有余量"
+
+
+async def test_a_warehouse_refuses_a_time_zone_that_does_not_exist(http, db):
+    await a_warehouse()
+    phone = await _phones(http)
+    phone["manager"].headers["Accept-Language"] = "zh"
+    status, refusal = await phone["manager"].call("PUT", "/api/warehouses/SH/time-zone", {"time_zone": "Mars/Base"})
+    assert status == 422 and refusal["error"] == "validation_error", refusal
+    assert "不是已知的时区" in refusal["message"]
+    status, listed = await phone["picker"].call("GET", "/api/warehouses")
+    assert status == 200 and listed[0]["time_zone"] == db.timezone  # unchanged: the company's
+    status, refusal = await phone["picker"].call("PUT", "/api/warehouses/SH/time-zone", {"time_zone": "Asia/Urumqi"})
+    assert status == 403, refusal
 
 
 def test_rush_hour_makes_the_same_trip_slower():

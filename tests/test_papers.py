@@ -19,8 +19,10 @@ import zxingcpp
 from PIL import Image
 
 from core.base.fonts import image_font
+from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.customers import Customer
+from core.orders.order import Order
 from core.shipping.documents import Document, DocumentKind, place_name
 from core.shipping.labels import _fitted, wrap
 from core.shipping.papers import carrier_words, layout, render_html, render_pdf
@@ -80,8 +82,9 @@ def codes_in(image: Image.Image) -> list[tuple[str, str]]:
     return sorted((r.text, r.format.name) for r in zxingcpp.read_barcodes(image.convert("L")))
 
 
-async def _dispatched(http: Any, db: Settings) -> dict[str, Any]:
-    """An order with a long Chinese address and a requested date, picked, packed, loaded and dispatched."""
+async def _dispatched(http: Any, db: Settings, time_zone: str = "") -> dict[str, Any]:
+    """An order with a long Chinese address and a requested date, picked, packed, loaded and dispatched (from a
+    warehouse in `time_zone`, set by its manager, when one is given)."""
     wh = await a_warehouse(bins=6)
     tea = await a_product("TEA-LJ-250", price="128.00", name_zh="西湖龙井 250 克")
     cup = await a_product("CUP-6", price="45.50", name_zh="青瓷茶杯（六只装）")
@@ -89,6 +92,10 @@ async def _dispatched(http: Any, db: Settings) -> dict[str, Any]:
     await stock(cup, wh, 10, "A-01-05")
     await a_carrier("SWIFT", name="顺捷快递")
     phone = await _phones(http)
+    if time_zone:
+        status, body = await phone["manager"].call("PUT", f"/api/warehouses/{wh.code}/time-zone",
+                                                   {"time_zone": time_zone})
+        assert status == 200 and body == {"code": wh.code, "time_zone": time_zone}, body
     requested = (datetime.now(db.tz).date() + timedelta(days=6)).isoformat()
     number = await _place(http, {"TEA-LJ-250": 3, "CUP-6": 2}, address=ADDRESS, requested_date=requested)
     status, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
@@ -121,13 +128,15 @@ async def test_the_delivery_note_says_who_sends_what_to_whom_with_the_whole_addr
     for expected in ("发货单", sent["shipped"]["delivery_note"], db.company_name, squashed(db.company_address),
                      db.company_phone.replace(" ", ""), "欧阳娜娜", squashed("上海浦东新区" + LONG_LINE1), "200120",
                      sent["order"], sent["shipment"], "顺捷快递", sent["shipped"]["waybill"], "要求送达日期",
-                     sent["requested"], "西湖龙井250克", "青瓷茶杯（六只装）", "单价（CNY）", "384.00", "91.00", "合计",
+                     local_day(sent["requested"], "zh", weekday=True), "西湖龙井250克", "青瓷茶杯（六只装）",
+                     "单价（CNY）", "384.00", "91.00", "合计",
                      "475.00", "收货人签收", "日期", "第1页"):
         assert squashed(expected) in text, expected
     assert not fonts_not_embedded(zh)  # every glyph travels with the file, "·" and "（" included
 
     en = squashed(pdf_text(await _paper(sent, "delivery-note", "en")))
     for expected in ("Delivery note", "Sender", "Recipient", squashed(LONG_LINE1), "Requested delivery date",
+                     local_day(sent["requested"], "en", weekday=True),
                      "Product TEA-LJ-250", "Unit price (CNY)", "475.00", "Received in good order", "Date", "page 1"):
         assert squashed(expected) in en, expected
     assert "发货单" not in en and "收货人签收" not in en
@@ -142,7 +151,7 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     await Customer.all().update(language="en")  # the customer reads English; the warehouse Chinese
     confirmation = await Document.get(kind=DocumentKind.CONFIRMATION)
     dispatched = datetime.fromisoformat(confirmation.content["dispatch"]["at"])
-    local = dispatched.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    local = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "zh", year=True)
 
     zh = squashed(pdf_text(await _paper(sent, "confirmation")))  # the warehouse's own paper: its language
     for expected in ("发货确认单", sent["shipped"]["confirmation"], "沪A12345", "发车时间", local, "dispatcher-1",
@@ -150,7 +159,8 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
         assert squashed(expected) in zh, expected
     assert "单价" not in zh  # prices are for the delivery note only
     en = squashed(pdf_text(await _paper(sent, "confirmation", "en")))
-    assert "Shipmentconfirmation" in en and "Receivedforcarriage" in en and squashed(local) in en
+    assert "Shipmentconfirmation" in en and "Receivedforcarriage" in en
+    assert squashed(local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "en", year=True)) in en
 
     note = squashed(pdf_text(await _paper(sent, "delivery-note")))
     assert "Deliverynote" in note  # the note goes with the goods: the customer's language
@@ -159,6 +169,31 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     if PDFTOPPM:  # the codes printed on paper scan back: the waybill barcode and the QR
         page = Image.open(as_png(waybill, "paper-waybill-scan.png", dpi=200))
         assert codes_in(page) == [(sent["shipped"]["waybill"], "Code128"), (sent["shipped"]["waybill"], "QRCode")]
+
+
+async def test_a_warehouse_abroad_prints_its_own_times_and_every_date_in_words(http, db: Settings):
+    """A warehouse in Berlin: its papers say when they were issued and dispatched in Berlin time, and the
+    requested and expected dates as a reader says them, never as ISO."""
+    sent = await _dispatched(http, db, time_zone="Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    confirmation = await Document.get(kind=DocumentKind.CONFIRMATION)
+    dispatched = datetime.fromisoformat(confirmation.content["dispatch"]["at"])
+    status, shipment = await sent["phone"]["dispatcher"].call("GET", f"/api/shipments/{sent['shipment']}")
+    eta = shipment["eta"]
+    assert status == 200 and confirmation.content["warehouse"]["time_zone"] == "Europe/Berlin" and eta
+    for lang, title in (("zh", "运单"), ("en", "Waybill")):
+        pdf = await _paper(sent, "waybill", lang)
+        said = squashed(pdf_text(pdf))
+        assert squashed(title) in said and squashed(local_day(eta, lang, weekday=True)) in said
+        assert eta not in said and sent["requested"] not in said  # no ISO date on paper
+        if PDFTOPPM:
+            as_png(pdf, f"paper-waybill-berlin-{lang}.png", dpi=100)
+        said = squashed(pdf_text(await _paper(sent, "confirmation", lang)))
+        assert squashed(local_moment(dispatched, berlin, lang, year=True)) in said
+        assert squashed(local_moment(confirmation.content["issued_at"], berlin, lang, year=True)) in said
+        shanghai = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), lang, year=True)
+        assert squashed(shanghai) not in said  # seven hours apart or six: never the company's clock
+    assert "（周" in squashed(pdf_text(await _paper(sent, "delivery-note", "zh")))
 
 
 def a_sealed_note(lines: int = 1) -> dict[str, Any]:
@@ -179,7 +214,7 @@ def test_prices_show_on_the_delivery_note_only_when_the_company_wants_them(setti
     without = layout(content, "zh", settings.model_copy(update={"papers_show_prices": False}))
     assert with_prices.head[-1] == "金额（CNY）" and with_prices.rows == [["1", "A", "茶", "2", "10.00", "20.00"]]
     assert without.head == ["序号", "商品编码", "商品名称", "数量"] and without.rows == [["1", "A", "茶", "2"]]
-    assert with_prices.issued == "开单时间：2026-03-01 10:30"  # sealed in UTC, printed in Shanghai time
+    assert with_prices.issued == "开单时间：2026年3月1日 10:30"  # sealed in UTC, printed in Shanghai time
     assert ("要求送达日期", "无") in with_prices.facts
 
 
@@ -257,6 +292,7 @@ async def _tracked(http, db) -> dict[str, Any]:
         assert status == 201, answer
     sent["token"] = sent["shipped"]["tracking_url"].rsplit("/", 1)[1]
     sent["times"] = [at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M") for *_, at in events]
+    sent["moments"] = [at for *_, at in events]
     return sent
 
 
@@ -290,6 +326,30 @@ async def test_the_tracking_page_speaks_the_readers_language_in_local_time_newes
     assert "Picked up" in visible(browser_en) and "Journey" in visible(browser_en)
     status, _, default = await _page(http, f"/t/{sent['token']}")  # no header: the language chosen in the bot
     assert "物流详情" in visible(default)
+
+
+async def test_the_tracking_page_tells_a_customer_abroad_their_own_time(http, db):
+    sent = await _tracked(http, db)
+    order = await Order.get(number=sent["order"])
+    await Customer.filter(id=order.customer_id).update(timezone="Asia/Urumqi")  # type: ignore[attr-defined]
+    status, _, page = await _page(http, f"/t/{sent['token']}?lang=zh")
+    words = visible(page)
+    urumqi = [at.astimezone(ZoneInfo("Asia/Urumqi")).strftime("%H:%M") for at in sent["moments"]]
+    assert status == 200 and all(t in words for t in urumqi) and "UTC+06:00" in words
+    assert not any(t in words for t in sent["times"]) and "UTC+08:00" not in words
+    kept_page("tracking-page-urumqi-zh.html", page)
+
+
+def kept_page(name: str, html: str) -> None:
+    Path(artifact(name)).write_text(html, encoding="utf-8")
+
+
+async def test_a_link_that_is_not_found_says_so_without_a_blank(http, db):
+    for lang, expected in (("en", "This tracking link was not found: it may have expired or been copied "
+                                  "incompletely."), ("zh", "未找到该跟踪链接：可能已失效，或复制不完整。")):
+        async with http.get("/api/track/" + "x" * 32, headers={"Accept-Language": lang}) as resp:
+            body = await resp.json()
+        assert resp.status == 404 and body["error"] == "not_found" and body["message"] == expected, body
 
 
 async def test_a_bad_or_unknown_tracking_link_gets_a_friendly_page_not_an_api_error(http, db):

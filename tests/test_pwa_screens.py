@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image, ImageDraw
@@ -13,10 +15,11 @@ from playwright.async_api import Page
 
 from core.base.auth import Role, add_staff
 from core.base.events import OutboxEvent
+from core.base.i18n import local_day
 from core.orders.intake import place_order
 from core.orders.order import Order, OrderStatus
 from core.shipping.aftersales import AfterSalesRequest, RequestStatus
-from core.shipping.fleet import Vehicle
+from core.shipping.fleet import RoutePlan, Vehicle
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel
 from core.stock.transfers import TransferOrder, TransferStatus
@@ -259,7 +262,9 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
 
 @pytest.mark.slow
 async def test_the_days_route_plan_is_shown_per_van_printed_and_sent_to_a_linked_driver(server, http, db, browser):
+    """The warehouse keeps Urumqi time: the plan's day, its stops and when it was made are said in it."""
     wh = await _named("SH", "上海青浦仓")
+    await Warehouse.filter(id=wh.id).update(timezone="Asia/Urumqi")
     await stock(await Product.create(sku="TEA", name="Longjing tea", name_zh="龙井茶", weight_g=500), wh, 20)
     await a_carrier("OWN", adapter="own_fleet", regions=["上海"], max_weight_g=900_000, transit_days=0)
     phones = await _phones(http)
@@ -276,6 +281,11 @@ async def test_the_days_route_plan_is_shown_per_van_printed_and_sent_to_a_linked
     await page.wait_for_selector("section.van[data-plate='沪AD1234'] table.stops tr:nth-child(2)")
     await page.wait_for_selector("#feedback.ok:has-text('5 stops')")
     assert "Driver not linked to Telegram" in await page.inner_text("section.van[data-plate='沪AF5678']")
+    plan, head = await RoutePlan.get(), await page.inner_text(".plan-head")
+    urumqi, shanghai = (plan.created_at.astimezone(ZoneInfo(z)).strftime("%H:%M")
+                        for z in ("Asia/Urumqi", "Asia/Shanghai"))
+    assert local_day(plan.day, "en", weekday=True) in head and urumqi in head and shanghai not in head, head
+    assert plan.day == datetime.now(ZoneInfo("Asia/Urumqi")).date()  # the warehouse's today, not the phone's
     await shot(page, "routes-en")
     await page.click("[data-send='沪AD1234']")
     await page.wait_for_selector("#feedback.ok:has-text('Route of 沪AD1234 sent to 司机 马师傅')")
@@ -284,6 +294,7 @@ async def test_the_days_route_plan_is_shown_per_van_printed_and_sent_to_a_linked
 
     await _to_chinese(page)
     await page.wait_for_selector("text=发送给司机")
+    assert local_day(plan.day, "zh", weekday=True) in await page.inner_text(".plan-head")
     await shot(page, "routes-zh")
     await page.emulate_media(media="print")
     await page.screenshot(path=artifact("pwa-routes-print-zh.png"), full_page=True)

@@ -27,14 +27,18 @@ class InvalidInput(DomainError):
 
 class NotFound(DomainError):
     """`what` names the kind of thing ("order", "package"): said in the reader's language when the
-    catalogue has it as `thing.<what>`."""
+    catalogue has it as `thing.<what>`. A thing whose key is a secret (a tracking or payment link's token) is
+    not named back: without `key` it is "this link was not found", with no blank where a key would be."""
 
     code = "not_found"
 
-    def __init__(self, *, what: Any, key: Any) -> None:
+    def __init__(self, *, what: Any, key: Any = None) -> None:
         if isinstance(what, str) and f"thing.{what}" in MESSAGES:
             what = phrase(f"thing.{what}")
-        super().__init__(what=what, key=key)
+        super().__init__(what=what, **({} if key is None else {"key": key}))
+
+    def message(self, lang: str = "en") -> str:
+        return text(self.code if "key" in self.params else "not_found.unnamed", lang, **self.params)
 
 
 class UnknownSku(DomainError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -34,6 +35,20 @@ Country = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
 HOME_COUNTRY = "CN"  # where fahuo's warehouses are: an address elsewhere is abroad, and declares its goods
 # a customs tariff (HS) code: the six digits shared worldwide, and up to ten more a country adds
 HsCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6,16}$")]
+
+
+
+def _known_zone(value: str) -> str:
+    if value:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError):  # an unknown zone is a KeyError, which pydantic would not report
+            raise PydanticCustomError("invalid.time_zone", "not a known time zone, e.g. Asia/Shanghai") from None
+    return value
+
+
+# an IANA time zone name ("Asia/Urumqi", "Europe/Berlin"); empty for the company's own (the settings' zone)
+TimeZoneName = Annotated[str, _text(64, min_length=0), AfterValidator(_known_zone)]
 
 MAX_QTY = 1_000_000
 Qty = Annotated[int, Field(gt=0, le=MAX_QTY, strict=True)]  # units of one product in one line

@@ -177,23 +177,44 @@ def status_word(kind: str, value: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
+WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+            "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
 
 
-def local_day(day: date | str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A day as a person reads it ("12月24日", "24 Dec"); an ISO string is read first. The year is said only
-    when it is not this one."""
-    day = date.fromisoformat(day[:10]) if isinstance(day, str) else day
-    year = day.year != date.today().year
+def zone_named(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
+    """The time zone a warehouse or a customer keeps by its IANA name ("Asia/Urumqi"); `fallback` (the
+    company's, from the settings) where they keep none, or one this machine no longer knows."""
+    try:
+        return ZoneInfo(name) if name else fallback
+    except (KeyError, ValueError):
+        return fallback
+
+
+def local_day(day: date | datetime | str, lang: str = DEFAULT_LANGUAGE, tz: ZoneInfo | None = None,
+              weekday: bool = False, year: bool = False) -> str:
+    """A day as a person reads it ("12月24日", "24 Dec"; with `weekday` "12月24日（周四）", "Thu 24 Dec"); an
+    ISO string is read first. A moment (an aware datetime, or an ISO string with a time) is the day it is in
+    `tz`. The year is said when it is not this one, or always with `year` (a record kept for years)."""
+    if isinstance(day, str):
+        day = datetime.fromisoformat(day) if len(day) > 10 else date.fromisoformat(day)
+    if isinstance(day, datetime):
+        day = (day.astimezone(tz) if tz is not None else day).date()
+    year = year or day.year != date.today().year
+    name = WEEKDAYS.get(lang, WEEKDAYS[DEFAULT_LANGUAGE])[day.weekday()]
     if lang == "zh":
-        return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
-    return f"{day.day} {MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+        said = f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+        return f"{said}（{name}）" if weekday else said
+    said = f"{day.day} {MONTHS_EN[day.month - 1]}" + (f" {day.year}" if year else "")
+    return f"{name} {said}" if weekday else said
 
 
-def local_moment(at: datetime | str, tz: ZoneInfo, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A moment in the warehouse's time zone, said per language ("12月24日 14:05", "24 Dec 14:05"); stored
-    moments are UTC (an ISO string with its offset, or an aware datetime)."""
+def local_moment(at: datetime | str, tz: ZoneInfo, lang: str = DEFAULT_LANGUAGE, weekday: bool = False,
+                 year: bool = False) -> str:
+    """A moment in the reader's time zone (the warehouse's for staff and papers, the customer's in the bot and
+    on the tracking page), said per language ("12月24日 14:05", "24 Dec 14:05"); stored moments are UTC (an ISO
+    string with its offset, or an aware datetime)."""
     moment = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(tz)
-    return f"{local_day(moment.date(), lang)} {moment:%H:%M}"
+    return f"{local_day(moment.date(), lang, weekday=weekday, year=year)} {moment:%H:%M}"
 
 
 def written_in(words: str) -> str:

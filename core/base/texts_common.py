@@ -21,6 +21,7 @@ _PERMISSIONS = {  # core.base.auth.Permission, by name: what a role may do, said
     "view_reports": ("view reports", "查看报表"),
     "receive_alerts": ("receive manager alerts", "接收经理提醒"),
     "manage_webhooks": ("manage webhook subscriptions", "管理事件推送订阅"),
+    "manage_warehouses": ("set up warehouses", "设置仓库"),
 }
 
 _ACTIONS = {  # InvalidTransition(action=…): "{document} is {current}; it cannot be {action}."
@@ -56,6 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "服务器出错，未做任何更改。请重试。",
     },
     "not_found": {"en": "{what} {key} was not found.", "zh": "未找到{what} {key}。"},
+    "not_found.unnamed": {"en": "This {what} was not found: it may have expired or been copied incompletely.",
+                          "zh": "未找到该{what}：可能已失效，或复制不完整。"},
     "unknown_language": {"en": "Unknown language {language}; choose one of {known}.",
                          "zh": "未知的语言 {language}，可选：{known}。"},
     "nothing_to_pay": {"en": "Order {order} needs no online payment now.", "zh": "订单 {order} 目前无需在线支付。"},

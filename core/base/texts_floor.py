@@ -251,8 +251,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "routeSent": {"en": "Route of {plate} sent to {driver}", "zh": "{plate} 的路线已发送给 {driver}"},
     "print": {"en": "Print", "zh": "打印"},
     "unplanned": {"en": "Not planned", "zh": "未能安排"},
-    "why.no_coordinates": {"en": "the address has no map position", "zh": "地址没有坐标"},
-    "why.no_room": {"en": "no van can reach it in its window with room left", "zh": "没有车辆能在时间窗内送达且有余量"},
     "window": {"en": "window {w}", "zh": "时段 {w}"},
     "stop": {"en": "Stop", "zh": "站"},
     "time": {"en": "Time", "zh": "时间"},

@@ -114,6 +114,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "route.stop": {"en": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}",
                    "zh": "{seq}. {time} {recipient} {phone} · {address}{window} · {shipment}"},
     "route.window": {"en": " ({window})", "zh": "（{window}）"},
+    "route.unplanned.no_coordinates": {"en": "the address has no map position", "zh": "地址没有坐标"},
+    "route.unplanned.no_room": {"en": "no van can reach it in its window with room left",
+                                "zh": "没有车辆能在时间窗内送达且有余量"},
     "unit.grams": {"en": "{n} g", "zh": "{n} 克"},
     # an order's history: why it took each step
     "channel.telegram": {"en": "Telegram", "zh": "Telegram"},
@@ -200,6 +203,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "invalid.photo_type": {"en": "a photo must be one of {kinds}", "zh": "照片格式须为以下之一：{kinds}"},
     "invalid.zoned_time": {"en": "a time of day is local to the warehouse: give it without a zone, e.g. 08:00",
                            "zh": "时刻按仓库当地时间填写，不带时区，例如 08:00"},
+    "invalid.time_zone": {"en": "not a known time zone, e.g. Asia/Shanghai or Europe/Berlin",
+                          "zh": "不是已知的时区，例如 Asia/Shanghai 或 Europe/Berlin"},
     "invalid.orders_or_warehouse": {"en": "give either orders or a warehouse", "zh": "请指定订单或仓库（二选一）"},
     "invalid.adapter": {"en": "unknown adapter {adapter}; one of {known}", "zh": "未知的接口 {adapter}，可选：{known}"},
     "invalid.field": {"en": "{field}: {problem}", "zh": "{field}：{problem}"},

@@ -7,7 +7,11 @@ the shop's `+86 138 0000 1111`, Telegram's `8613800001111` and a clerk's `138-00
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from pydantic import AfterValidator, StringConstraints
@@ -20,7 +24,7 @@ from tortoise.transactions import in_transaction
 from core.base.auth import Staff, staff_of_telegram
 from core.base.db import select
 from core.base.errors import InvalidInput
-from core.base.i18n import LANGUAGES
+from core.base.i18n import LANGUAGES, zone_named
 
 REGION = "CN"  # a number written without its country code is a Chinese one
 
@@ -44,12 +48,17 @@ class Customer(Model):
     partial_shipment = fields.BooleanField(default=False)
     blocked = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # the IANA time zone the bot and the tracking page tell them times in; empty for the company's
+    timezone = fields.CharField(max_length=64, default="")
 
     class Meta:
         table = "customer"
 
     def __str__(self) -> str:
         return self.name
+
+    def zone(self, company: ZoneInfo) -> ZoneInfo:
+        return zone_named(self.timezone, company)
 
 
 class ChatLanguage(Model):
@@ -66,6 +75,36 @@ class ChatLanguage(Model):
 
 class BadPhone(InvalidInput):
     code = "bad_phone"
+
+
+@cache
+def _zones_by_country() -> dict[str, list[str]]:
+    """The IANA zone table (zone.tab, shipped with the tzdata package zoneinfo falls back on): each country's
+    zones."""
+    zones: dict[str, list[str]] = {}
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            country, _, name = line.split("\t")[:3]
+            zones.setdefault(country, []).append(name)
+    return zones
+
+
+def country_zone(country: str) -> str:
+    """The time zone of a country whose clocks all agree (Germany: Berlin and Büsingen keep the same time;
+    Japan, Singapore): a customer there is told times in its first-listed zone. A country of several clocks
+    (the US, Russia, Brazil) gives none, since the address alone would be a guess; such a customer keeps the
+    company's until someone sets theirs."""
+    zones = _zones_by_country().get(country.upper(), [])
+    year = datetime.now(UTC).year
+    seasons = [datetime(year, month, 15, 12, tzinfo=UTC) for month in (1, 7)]  # winter and summer time
+    clocks = {tuple(moment.astimezone(ZoneInfo(name)).utcoffset() for moment in seasons) for name in zones}
+    return zones[0] if len(clocks) == 1 else ""
+
+
+async def customer_zone(customer_id: int, company: ZoneInfo) -> ZoneInfo:
+    """The time zone the customer with this id is told times in (the company's where they keep none)."""
+    return zone_named(await Customer.filter(id=customer_id).first().values_list("timezone", flat=True), company)
 
 
 def e164(raw: str) -> str:

@@ -20,7 +20,7 @@ from core.base.i18n import MESSAGES, Phrase, kept, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
-from core.orders.customers import Customer, customer_by_phone
+from core.orders.customers import Customer, country_zone, customer_by_phone
 from core.orders.order import (
     MAX_ORDER_TOTAL,
     AddressIn,
@@ -64,6 +64,7 @@ async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
         name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
         telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
         district=address.district, line1=address.line1, postcode=address.postcode, lat=address.lat, lon=address.lon,
+        timezone=country_zone(address.country) if address.country != HOME_COUNTRY else "",
     )
     if customer is None:
         return await Customer.get(phone=data.customer.phone), False

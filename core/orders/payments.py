@@ -278,7 +278,7 @@ async def checkout(token: str, now: datetime | None = None) -> Checkout:
     now = now or datetime.now(UTC)
     payment = await Payment.get_or_none(token=token[:64]).prefetch_related("order")
     if payment is None:
-        raise NotFound(what="payment link", key="")
+        raise NotFound(what="payment link")
     order: Order = payment.order
     if payment.status != PaymentStatus.PENDING or order.payment_state == PaymentState.PAID:
         state = CheckoutState.PAID

@@ -98,7 +98,8 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
         "recipient": {"name": order.recipient, "phone": order.phone, "postcode": order.postcode,
                       "address": order_address(order)},
         "warehouse": {"code": warehouse.code, "name": warehouse.name,
-                      "address": place_name(warehouse.province, warehouse.city, warehouse.address)},
+                      "address": place_name(warehouse.province, warehouse.city, warehouse.address),
+                      "time_zone": warehouse.zone(settings.tz).key},  # its times are said where it was issued
         "order": order.number, "shipment": shipment.number,
         "requested_date": order.requested_date.isoformat() if order.requested_date else None,
         "carrier": view["carrier_name"], "waybill": view["waybill"], "eta": view["eta"],

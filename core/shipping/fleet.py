@@ -25,7 +25,7 @@ from core.base.db import by_number
 from core.base.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
-from core.base.i18n import listed, phrase
+from core.base.i18n import MESSAGES, listed, phrase
 from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.shipping.carriers import Carrier
@@ -200,17 +200,15 @@ async def plan_deliveries(warehouse_code: str, day: date, actor: str, settings: 
     for shipment in await _own_fleet_shipments(warehouse):
         order = shipment.order
         if order.lat is None or order.lon is None:
-            unplanned.append({"shipment": shipment.number, "why": "the address has no coordinates",
-                              "code": "no_coordinates"})
+            unplanned.append({"shipment": shipment.number, "code": "no_coordinates"})
             continue
         grams = sum(await Package.filter(shipment_id=shipment.id).values_list("weight_g", flat=True))
         window = (minutes(order.window_start) if order.window_start else 0,
                   minutes(order.window_end) if order.window_end else 24 * 60)
         stops.append(Stop(shipment, (order.lat, order.lon), max(1, math.ceil(grams / 1000)), window))
     depot = (warehouse.lat, warehouse.lon)
-    routes, dropped = _solve(depot, stops, vehicles, day, settings, travel)
-    unplanned += [{"shipment": s.shipment.number, "why": "no van can reach it in its window with room left",
-                   "code": "no_room"} for s in dropped]
+    routes, dropped = _solve(depot, stops, vehicles, day, warehouse.zone(settings.tz), travel)
+    unplanned += [{"shipment": s.shipment.number, "code": "no_room"} for s in dropped]
     number = await next_number("RP", settings.tz)
     async with in_transaction():
         plan = await RoutePlan.create(number=number, warehouse_id=warehouse.id, day=day, unplanned=unplanned,
@@ -225,13 +223,13 @@ async def plan_deliveries(warehouse_code: str, day: date, actor: str, settings: 
     return plan
 
 
-def _solve(depot: Point, stops: list[Stop], vehicles: list[Vehicle], day: date, settings: Settings,
+def _solve(depot: Point, stops: list[Stop], vehicles: list[Vehicle], day: date, tz: ZoneInfo,
            travel: TravelTimes) -> tuple[list[tuple[Vehicle, list[tuple[Stop, datetime, float]]]], list[Stop]]:
     if not stops:
         return [], []
     points = [depot, *[s.point for s in stops]]
     start = min(minutes(v.shift_start) for v in vehicles)
-    typical = datetime.combine(day, time(10, 0), settings.tz)  # the solver needs one matrix: a mid-morning one
+    typical = datetime.combine(day, time(10, 0), tz)  # the solver needs one matrix: a mid-morning one
     matrix = [[0 if i == j else math.ceil(travel.minutes(a, b, typical)) for j, b in enumerate(points)]
               for i, a in enumerate(points)]
     manager = pywrapcp.RoutingIndexManager(len(points), len(vehicles), 0)
@@ -266,12 +264,12 @@ def _solve(depot: Point, stops: list[Stop], vehicles: list[Vehicle], day: date, 
         index = solution.Value(routing.NextVar(routing.Start(k)))
         legs, here = [], depot
         # arrival times are worked out again along the chosen order, with the traffic of each hour
-        now = datetime.combine(day, vehicle.shift_start, settings.tz)
+        now = datetime.combine(day, vehicle.shift_start, tz)
         while not routing.IsEnd(index):
             node = manager.IndexToNode(index)
             stop = stops[node - 1]
             now += timedelta(minutes=travel.minutes(here, stop.point, now))
-            opens = datetime.combine(day, time(0, 0), settings.tz) + timedelta(minutes=stop.window[0])
+            opens = datetime.combine(day, time(0, 0), tz) + timedelta(minutes=stop.window[0])
             eta = max(now, opens)
             now = eta + timedelta(minutes=SERVICE_MINUTES)
             legs.append((stop, eta, travel.km(here, stop.point)))
@@ -296,37 +294,45 @@ def _stop_view(s: RouteStop, tz: ZoneInfo) -> dict[str, Any]:
             "eta": eta.isoformat(), "time": f"{eta:%H:%M}", "km_from_previous": s.km_from_previous}
 
 
-async def plan_view(plan: RoutePlan, tz: ZoneInfo) -> dict[str, Any]:
-    """The plan as drivers read it: per van its stops in order, times in the company's time zone."""
+def _unplanned(stop: dict[str, str]) -> dict[str, Any]:
+    """A stop left out, with why in words for the reader (plans made before carry their English words)."""
+    known = f"route.unplanned.{stop.get('code')}" in MESSAGES
+    return {**stop, "why": phrase(f"route.unplanned.{stop['code']}") if known else stop.get("why", "")}
+
+
+async def plan_view(plan: RoutePlan, company: ZoneInfo) -> dict[str, Any]:
+    """The plan as drivers read it: per van its stops in order, times in its warehouse's time zone (`company`'s
+    where the warehouse keeps none); why a stop was left out as a phrase, said for the reader."""
     stops = await RouteStop.filter(plan_id=plan.id).order_by("vehicle_id", "seq").prefetch_related(
         "vehicle", "shipment__order")
     await plan.fetch_related("warehouse")
+    tz = plan.warehouse.zone(company)
     vans: dict[str, tuple[Vehicle, list[dict[str, Any]]]] = {}
     for s in stops:
         vans.setdefault(s.vehicle.plate, (s.vehicle, []))[1].append(_stop_view(s, tz))
     return {"number": plan.number, "warehouse": plan.warehouse.code, "warehouse_name": plan.warehouse.name,
-            "day": plan.day.isoformat(), "created_at": plan.created_at.isoformat(),
+            "time_zone": tz.key, "day": plan.day.isoformat(), "created_at": plan.created_at.isoformat(),
             "vehicles": [{"plate": plate, "driver": van.driver, "driver_linked": van.driver_chat is not None,
                           "shift": f"{van.shift_start:%H:%M}-{van.shift_end:%H:%M}", "stops": legs,
                           "km": round(sum(x["km_from_previous"] for x in legs), 1)}
                          for plate, (van, legs) in vans.items()],
-            "unplanned": plan.unplanned}
+            "unplanned": [_unplanned(stop) for stop in plan.unplanned]}
 
 
-async def plans_of_day(warehouse_code: str, day: date | None, tz: ZoneInfo) -> list[dict[str, Any]]:
-    """The route plans made for a warehouse's day (today, local time, when none is given), the latest first (a
-    plan made again replaces the last)."""
+async def plans_of_day(warehouse_code: str, day: date | None, company: ZoneInfo) -> list[dict[str, Any]]:
+    """The route plans made for a warehouse's day (today where the warehouse is, when none is given), the
+    latest first (a plan made again replaces the last)."""
     warehouse = await warehouse_by_code(warehouse_code)
-    day = day or datetime.now(tz).date()
+    day = day or datetime.now(warehouse.zone(company)).date()
     plans = await RoutePlan.filter(warehouse_id=warehouse.id, day=day).order_by("-id").limit(10)
-    return [await plan_view(plan, tz) for plan in plans]
+    return [await plan_view(plan, company) for plan in plans]
 
 
-async def send_route_to_driver(number: str, plate: str, tz: ZoneInfo) -> dict[str, Any]:
+async def send_route_to_driver(number: str, plate: str, company: ZoneInfo) -> dict[str, Any]:
     """The van's part of the plan goes to its driver's Telegram chat, through the outbox; a driver with no
     chat is refused (DriverNotLinked), so nobody believes a route was sent that was not."""
     plan = await plan_by_number(number)
-    view = await plan_view(plan, tz)
+    view = await plan_view(plan, company)
     van = next((v for v in view["vehicles"] if v["plate"] == plate), None)
     if van is None:
         raise NotOnPlan(plate=plate, plan=plan.number)

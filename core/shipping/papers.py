@@ -42,7 +42,7 @@ from reportlab.platypus import (
 )
 
 from core.base.fonts import pdf_font
-from core.base.i18n import local_day, local_moment, status_word, text, words_in
+from core.base.i18n import local_day, local_moment, status_word, text, words_in, zone_named
 from core.base.settings import Settings
 from core.floor.barcode import code128_svg
 from core.floor.qr import qr_png, qr_svg
@@ -85,9 +85,10 @@ class Layout:
     signatures: list[str] = field(default_factory=list)
 
 
-def local_time(iso: str | None, tz: ZoneInfo) -> str | None:
-    """An ISO instant as the wall-clock time where the warehouse and its customers are."""
-    return datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M") if iso else None
+def paper_zone(content: dict[str, Any], settings: Settings) -> ZoneInfo:
+    """The zone a paper says its times in: its warehouse's as sealed (the company's for papers sealed before
+    warehouses kept one)."""
+    return zone_named(content["warehouse"].get("time_zone"), settings.tz)
 
 
 def _money(value: str) -> str:
@@ -116,10 +117,12 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
     prices = kind == DocumentKind.DELIVERY_NOTE and settings.papers_show_prices
     head, rows, foot = _goods(content, lang, prices)
     is_waybill = kind == DocumentKind.WAYBILL
+    tz = paper_zone(content, settings)
     return Layout(
         lang=lang, title=say(f"paper.title.{kind.value}"), number=say("paper.number", number=content["number"]),
-        reference=content["number"], issued=say("paper.issued", at=local_time(content["issued_at"], settings.tz)),
-        parties=_parties_of(content, say), facts=_facts_of(content, kind, say, settings.tz), head=head, rows=rows,
+        reference=content["number"],
+        issued=say("paper.issued", at=local_moment(content["issued_at"], tz, lang, year=True)),
+        parties=_parties_of(content, say), facts=_facts_of(content, kind, lang, tz), head=head, rows=rows,
         numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=content["qr"],
         qr_caption=say("paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
         signatures=[say(SIGNED_BY[kind]), say("paper.sign.date")] if kind in SIGNED_BY else [],
@@ -137,23 +140,29 @@ def _parties_of(content: dict[str, Any], say: Callable[..., str]) -> list[Party]
     ]
 
 
-def _facts_of(content: dict[str, Any], kind: DocumentKind, say: Callable[..., str], tz: ZoneInfo
-              ) -> list[tuple[str, str]]:
+def _facts_of(content: dict[str, Any], kind: DocumentKind, lang: str, tz: ZoneInfo) -> list[tuple[str, str]]:
+    """The paper's facts, dates in words ("11月29日（周日）", "Sun 29 Nov") and moments in the warehouse's zone,
+    with their year: a paper is kept."""
+    say = words_in(lang)
     none, warehouse = say("paper.none"), content["warehouse"]
+
+    def day(value: str | None) -> str:
+        return local_day(value, lang, weekday=True) if value else none
     facts = [
         (say("paper.order"), content["order"]), (say("paper.shipment"), content["shipment"]),
         (say("paper.carrier"), content["carrier"] or none), (say("paper.waybill"), content["waybill"] or none),
-        (say("paper.requested"), content["requested_date"] or none),
+        (say("paper.requested"), day(content["requested_date"])),
         (say("paper.warehouse"), f"{warehouse['code']} {warehouse['name']}"),
         (say("paper.packages"), say("paper.packages_value", count=content["packages"])),
         (say("paper.weight"), say("paper.weight_value", kg=f"{content['weight_g'] / 1000:.2f}")),
     ]
     if kind == DocumentKind.WAYBILL:
-        facts.append((say("paper.eta"), content["eta"] or none))
+        facts.append((say("paper.eta"), day(content["eta"])))
     if "dispatch" in content:
         dispatch = content["dispatch"]
+        at = local_moment(dispatch["at"], tz, lang, year=True) if dispatch["at"] else none
         facts += [(say("paper.vehicle"), dispatch["vehicle"] or none),
-                  (say("paper.dispatched_at"), local_time(dispatch["at"], tz) or none),
+                  (say("paper.dispatched_at"), at),
                   (say("paper.dispatched_by"), dispatch["by"] or none)]
     return facts
 
@@ -346,14 +355,14 @@ def tracking_steps(view: dict[str, Any], lang: str, tz: ZoneInfo) -> list[dict[s
     return [{**e, "at": local_moment(e["at"], tz, lang)} for e in events]
 
 
-def tracking_html(view: dict[str, Any], lang: str, settings: Settings) -> str:
-    """The page behind the link in the customer's message, in their language and local time."""
+def tracking_html(view: dict[str, Any], lang: str, settings: Settings, tz: ZoneInfo) -> str:
+    """The page behind the link in the customer's message, in their language and time zone (`tz`)."""
     latest = view["events"][-1]["code"] if view["events"] else None
     status = status_word("tracking", latest, lang) if latest else status_word("shipment", view["status"], lang)
     return templates.get_template("tracking.html").render(
         t=view, lang=lang, say=words_in(lang), status=status, delivered=view["status"] == "delivered",
-        steps=tracking_steps(view, lang, settings.tz), eta=local_day(view["eta"], lang) if view["eta"] else None,
-        offset=_offset(settings.tz),
+        steps=tracking_steps(view, lang, tz), eta=local_day(view["eta"], lang, weekday=True) if view["eta"] else None,
+        offset=_offset(tz),
         other="en" if lang == "zh" else "zh", company=settings.company_name,
         logo=logo_data_uri(settings.company_logo), phone=settings.company_phone)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -129,8 +129,9 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
     hands over to the next one the rules allow (not when a manager named it), and when none is left the
     shipment stays packed, the request is tried again through the outbox and a manager is told. If
     recording the booking fails, the new waybill is cancelled again."""
-    now = now or datetime.now(settings.tz)
     shipment = await shipment_by_number(number)
+    # carriers' cut-offs and arrival days are the warehouse's clock and calendar
+    now = (now or datetime.now(UTC)).astimezone(shipment.warehouse.zone(settings.tz))
     if shipment.status not in BOOKABLE:
         raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier",
                                 kind="shipment")

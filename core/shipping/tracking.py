@@ -354,16 +354,19 @@ async def shipment_timeline(shipment: Shipment) -> list[dict[str, Any]]:
              "at": e.occurred_at.isoformat()} for e in events]
 
 
-async def tracking_language(token: str) -> str | None:
-    """The language the customer behind a tracking link chose (in the bot), if we know it."""
-    return await Shipment.filter(tracking_token=token).first().values_list("order__customer__language", flat=True)
+async def tracking_reader(token: str) -> tuple[str | None, str | None]:
+    """The language the customer behind a tracking link chose (in the bot) and the time zone they keep, as far
+    as we know them."""
+    found = await Shipment.filter(tracking_token=token).first().values_list(
+        "order__customer__language", "order__customer__timezone")
+    return (found[0], found[1]) if found else (None, None)
 
 
 async def public_tracking(token: str) -> dict[str, Any]:
     """What anyone holding the link may see: the journey, not the customer's address or phone."""
     shipment = await Shipment.get_or_none(tracking_token=token).prefetch_related("order", "carrier")
     if shipment is None:
-        raise NotFound(what="tracking link", key="")
+        raise NotFound(what="tracking link")
     return {
         "order": shipment.order.number,
         "status": shipment.status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise import fields
 from tortoise.models import Model
@@ -12,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import select
 from core.base.errors import NotFound, UnknownLocation
+from core.base.i18n import zone_named
 
 
 class LocationKind(StrEnum):
@@ -60,9 +62,14 @@ class Warehouse(Model):
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
     active = fields.BooleanField(default=True)
+    # its IANA time zone, in which its staff app and papers say times; empty for the company's (the settings')
+    timezone = fields.CharField(max_length=64, default="")
 
     class Meta:
         table = "warehouse"
+
+    def zone(self, company: ZoneInfo) -> ZoneInfo:
+        return zone_named(self.timezone, company)
 
     @property
     def label(self) -> str:
@@ -118,10 +125,22 @@ async def active_warehouses() -> list[Warehouse]:
     return await select(Warehouse, 'SELECT * FROM "warehouse" WHERE "active" ORDER BY "id"')
 
 
-async def list_warehouses() -> list[dict[str, Any]]:
-    """The warehouses in use by code, as a list to choose one from."""
-    return [{"code": w.code, "name": w.name, "city": w.city}
+async def list_warehouses(company: ZoneInfo) -> list[dict[str, Any]]:
+    """The warehouses in use by code, as a list to choose one from, each with the time zone its staff read
+    times in (its own, else the company's)."""
+    return [{"code": w.code, "name": w.name, "city": w.city, "time_zone": w.zone(company).key}
             for w in await Warehouse.filter(active=True).order_by("code")]
+
+
+async def set_warehouse_zone(code: str, time_zone: str) -> dict[str, str]:
+    """The warehouse's own time zone from now on (an IANA name, checked where it entered); empty gives it the
+    company's back."""
+    async with in_transaction():
+        warehouse = await warehouse_by_code(code)
+        warehouse.timezone = time_zone
+        await warehouse.save(update_fields=["timezone"])
+    return {"code": warehouse.code, "time_zone": warehouse.timezone}
+
 
 
 async def warehouse_by_code(code: str) -> Warehouse:

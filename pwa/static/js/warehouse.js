@@ -11,6 +11,13 @@ export function currentWarehouse() {
   return localStorage.getItem(KEY) || "";
 }
 
+// the time zone (IANA name) the warehouse says its times in, as /api/warehouses last told this phone; undefined
+// (the phone's own) only before the phone has ever seen the list
+export function warehouseZone(code = currentWarehouse()) {
+  const found = JSON.parse(localStorage.getItem(LIST) || "[]");
+  return (found.find((w) => w.code === code) || found[0])?.time_zone || undefined;
+}
+
 export function rememberWarehouse(code) {
   localStorage.setItem(KEY, code);
 }

@@ -1,7 +1,7 @@
 // What the screens of this folder share with the app shell: its view, templating and action buttons
 // (app.js provides them once at start), and the small helpers every screen of ours uses.
 import { language } from "../i18n.js";
-import { currentWarehouse, warehouseSwitcher } from "../warehouse.js";
+import { currentWarehouse, warehouseSwitcher, warehouseZone } from "../warehouse.js";
 
 export let ui = null;
 export function provide(tools) { ui = tools; }
@@ -22,12 +22,27 @@ export { productName } from "../i18n.js";
 // items of a list inside a sentence, as the catalogue separates them (SEPARATOR in core/base/i18n.py)
 export const listed = (items) => items.join(language() === "zh" ? "、" : ", ");
 
-// a moment from the API (ISO, UTC) as the phone's local date and time
-export function when(iso) {
+const LOCALE = () => (language() === "zh" ? "zh-CN" : "en-GB");
+
+// a moment from the API (ISO, UTC) as date and time where the warehouse is: `zone` when the data names its
+// warehouse's (a route plan's), else the zone of the warehouse this phone works in
+export function when(iso, zone = warehouseZone()) {
   if (!iso) return "";
-  return new Date(iso).toLocaleString(language() === "zh" ? "zh-CN" : "en-GB",
-    { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleString(LOCALE(), { month: "numeric", day: "numeric", hour: "2-digit",
+    minute: "2-digit", timeZone: zone });
 }
+
+// a day from the API (ISO, "2026-11-29") in words, as the papers say it: 11月29日（周日）, Sun 29 Nov
+export function dayWords(iso) {
+  if (!iso) return "";
+  const at = new Date(`${iso.slice(0, 10)}T12:00:00Z`), utc = { timeZone: "UTC" };
+  if (language() !== "zh") return at.toLocaleDateString("en-GB", { ...utc, weekday: "short", day: "numeric", month: "short" });
+  return `${at.toLocaleDateString("zh-CN", { ...utc, month: "long", day: "numeric" })}（${
+    at.toLocaleDateString("zh-CN", { ...utc, weekday: "short" })}）`;
+}
+
+// today's date (ISO) where the warehouse is
+export const todayIn = (zone = warehouseZone()) => new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date());
 
 // what a scanned product label or barcode names: the SKU of one of `lines` ({sku, barcode}), or null
 export function skuOf(code, lines) {

@@ -1,18 +1,15 @@
 // The day's route plan of a warehouse: per van its stops in order with arrival times, printable, and each
 // van's route sent to its driver's Telegram (the screen says so when a driver has none linked).
 import { api, session } from "../api.js";
-import { language, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import { feedback } from "../scanner.js";
-import { ui, warehousePicker, when } from "./kit.js";
+import { dayWords, todayIn, ui, warehousePicker, when } from "./kit.js";
 
 const PLANNERS = new Set(["dispatcher", "manager", "admin"]);
-// each word by its literal key, so the catalogue's test sees that the server serves it
-const unplannedWhy = () => ({ no_coordinates: t("why.no_coordinates"), no_room: t("why.no_room") });
-const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 
 function vanCard(plan, van) {
   const { html, raw } = ui;
-  return html`<section class="card van" data-plate="${van.plate}"><h2>${van.plate} <span class="muted">${plan.day}</span></h2>
+  return html`<section class="card van" data-plate="${van.plate}"><h2>${van.plate} <span class="muted">${dayWords(plan.day)}</span></h2>
     <div>${t("driverIs", { name: van.driver || "—" })} · ${t("shift", { shift: van.shift })}</div>
     <div class="muted">${t("stopsKm", { n: van.stops.length, km: van.km })}</div>
     <table class="stops"><tr><th>${t("stop")}</th><th>${t("time")}</th><th>${t("address")}</th></tr>
@@ -31,23 +28,23 @@ async function routesView() {
   const again = () => routesView().catch((err) => feedback(false, err.message));
   const picker = await warehousePicker(again);
   const wh = picker.code;
-  const day = sessionStorage.getItem("fahuo.routeDay") || today();
+  const day = sessionStorage.getItem("fahuo.routeDay") || todayIn();
   const plans = await api("GET", `/api/route-plans?warehouse=${encodeURIComponent(wh)}&day=${day}`);
   const plan = plans[0];
   const stops = plan ? plan.vehicles.reduce((n, v) => n + v.stops.length, 0) : 0;
   view.innerHTML = html`<form id="pick" class="row noprint"><div id="whbox"></div><div><label for="day">${t("day")}</label>
       <input id="day" type="date" value="${day}"></div></form>
     ${raw(PLANNERS.has(session.staff?.role) ? html`<button class="big noprint" id="plan">${t("planDay")}</button>` : "")}
-    ${raw(plan ? html`<div class="plan-head"><h2>${plan.warehouse_name || plan.warehouse} · ${plan.day}</h2>
-      <div class="muted">${t("planned", { number: plan.number, n: stops })} · ${t("plannedAt", { at: when(plan.created_at) })}</div>
+    ${raw(plan ? html`<div class="plan-head"><h2>${plan.warehouse_name || plan.warehouse} · ${dayWords(plan.day)}</h2>
+      <div class="muted">${t("planned", { number: plan.number, n: stops })} · ${t("plannedAt", { at: when(plan.created_at, plan.time_zone) })}</div>
       <button class="big secondary noprint" id="print">${t("print")}</button></div>
       ${raw(plan.vehicles.map((van) => vanCard(plan, van)).join(""))}
       ${raw(plan.unplanned.length ? html`<section class="card"><h2>${t("unplanned")}</h2><ul>${raw(plan.unplanned.map((u) =>
-        html`<li>${u.shipment}: ${u.code ? unplannedWhy()[u.code] ?? u.code : language() === "en" ? u.why : ""}</li>`).join(""))}</ul></section>` : "")}`
+        html`<li>${u.shipment}: ${u.why}</li>`).join(""))}</ul></section>` : "")}`
       : html`<p class="hint">${t("noPlan")}</p>`)}`;
   picker.place(view);
   view.querySelector("#day").addEventListener("change", () => {
-    sessionStorage.setItem("fahuo.routeDay", view.querySelector("#day").value || today());
+    sessionStorage.setItem("fahuo.routeDay", view.querySelector("#day").value || todayIn());
     again();
   });
   view.querySelector("#print")?.addEventListener("click", () => window.print());
