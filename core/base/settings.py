@@ -62,6 +62,7 @@ class ChannelAccount(BaseModel):
     secret: SecretStr = SecretStr("")
     session: SecretStr = SecretStr("")
     skus: dict[str, str] = {}
+    carriers: dict[str, str] = {}  # fahuo's carrier code → the platform's for it, where it has its own (Taobao's)
     base_url: str = ""  # instead of `shop_url` for API calls: a local fake in tests, a proxy
     timeout_s: float = Field(default=5.0, gt=0, le=30)  # one call to the platform
     options: dict[str, str | int | float | bool] = {}  # connector-specific, nothing secret (e.g. Shopify's API version)
