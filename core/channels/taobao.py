@@ -201,7 +201,7 @@ class Taobao(Channel):
     def _next_window(self, link: Link, start: str, now: datetime) -> Window | None:
         options = link.account.options
         span = timedelta(minutes=max(1, min(int(options.get("window_minutes", 30)), 1440)))  # TOP: 1 day at most
-        ripe = now - timedelta(minutes=int(options.get("lag_minutes", 2)))
+        ripe = (now - timedelta(minutes=int(options.get("lag_minutes", 2)))).replace(microsecond=0)  # TOP's unit
         end = min(from_beijing(start) + span, ripe)
         return Window(start, beijing(end)) if end > from_beijing(start) else None
 
