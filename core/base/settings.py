@@ -51,7 +51,8 @@ class ChannelAccount(BaseModel):
     a WooCommerce webhook); `key` and `secret` are fahuo's credentials for the platform's API (Shopify's Admin
     API access token in `key`; WooCommerce's consumer key and secret; an open platform's app key and secret),
     `session` a user's authorisation where the platform has one (Taobao's session key). `skus` maps the
-    platform's SKUs to fahuo's where they differ (any other SKU is taken as fahuo's own). Secrets are
+    platform's SKUs to fahuo's where they differ (any other SKU is taken as fahuo's own); `carriers` maps
+    fahuo's carrier codes to the platform's where it keeps a list of its own (Taobao's company codes). Secrets are
     `SecretStr`: stars in logs, reprs and errors, and no view of fahuo's shows them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
