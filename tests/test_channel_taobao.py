@@ -243,3 +243,12 @@ async def test_refunded_lines_are_left_out_and_a_trade_refunded_whole_is_not_tak
     order = await Order.get(external_ref=part).prefetch_related("lines__product")
     assert [(line.product.sku, line.qty) for line in order.lines] == [("TEA", 1)]
     assert not await Order.exists(external_ref=whole)
+
+
+@pytest.mark.parametrize("options", [{"since": "yesterday"}, {"page_size": "many"}])
+async def test_options_fahuo_cannot_read_stop_only_that_channel_and_tell_a_manager(db: Settings,
+                                                                                   taobao: FakeTaobao, options):
+    taobao.new_trade({"TEA": 1})
+    settings = _with(db, taobao, options={**db.channels["tmall"].options, **options})
+    assert await pull_orders(settings, _now()) == 0 and not taobao.calls
+    assert "options" in (await OutboxEvent.get(kind="channel.pull_refused")).payload["why"]
