@@ -383,6 +383,6 @@ class PrintJobOut(BaseModel):
 
 
 class ChannelWebhookOut(BaseModel):
-    result: str = Field(description="created | repeated | cancelled | shipped (too late to cancel) | unknown | "
-                                    "ignored")
+    result: str = Field(description="created | repeated | cancelled | shipped (too late to cancel) | rejected | "
+                                    "unknown | ignored")
     order: str | None = Field(default=None, description="fahuo's order number, where there is one")

@@ -120,6 +120,21 @@ async def test_a_shopify_order_comes_in_once_ships_and_is_fulfilled_with_its_tra
     assert await write_back_shipments(db, datetime.now(UTC)) == 0  # told once
 
 
+async def test_a_shopify_order_waiting_for_payment_comes_in_when_it_is_paid(server: str, db: Settings,
+                                                                              shopify: FakeShopify):
+    await _stocked()
+    url = f"{server}/api/channels/shopify/webhook"
+    unpaid = shopify.new_order({"TEA": 1}, paid=False, payment_gateway_names=["Bank Deposit"])
+    status, said = await shopify.send(url, "orders/create", unpaid)
+    assert status == 200 and said == {"result": "ignored", "order": None} and not await Order.exists()
+    status, said = await shopify.send(url, "orders/paid", {**unpaid, "financial_status": "paid"})
+    assert status == 200 and said["result"] == "created"
+    cod = shopify.new_order({"CUP": 1}, paid=False, payment_gateway_names=["Cash on Delivery (COD)"])
+    _, said = await shopify.send(url, "orders/create", cod)
+    order = await Order.get(number=said["order"])
+    assert (order.payment_method, order.payment_state, order.status) == ("cod", "pending", OrderStatus.ALLOCATED)
+
+
 async def test_one_webhook_delivered_twice_at_once_makes_one_order(server: str, db: Settings,
                                                                    shopify: FakeShopify):
     await _stocked()
@@ -152,13 +167,17 @@ async def test_a_woocommerce_order_comes_in_ships_and_is_completed_with_a_tracki
     assert await write_back_shipments(db, datetime.now(UTC)) == 0
 
 
-async def test_an_unpaid_woocommerce_order_waits_and_a_pending_one_is_not_taken(server: str, db: Settings,
-                                                                                 woo: FakeWooCommerce):
+async def test_a_woocommerce_order_waiting_for_payment_comes_in_when_it_is_paid(server: str, db: Settings,
+                                                                                   woo: FakeWooCommerce):
     await _stocked()
     url = f"{server}/api/channels/woo/webhook"
-    status, said = await woo.send(url, "order.created", woo.new_order({"TEA": 1}, status="pending"))
-    assert status == 200 and said == {"result": "ignored", "order": None}
-    cod = woo.new_order({"TEA": 1}, payment_method="cod")
+    transfer = woo.new_order({"TEA": 1}, status="on-hold", payment_method="bacs")
+    status, said = await woo.send(url, "order.created", transfer)
+    assert status == 200 and said == {"result": "ignored", "order": None} and not await Order.exists()
+    paid = {**transfer, "status": "processing", "date_paid": "2026-11-28T08:00:00"}
+    status, said = await woo.send(url, "order.updated", paid)
+    assert said["result"] == "created" and (await Order.get(number=said["order"])).payment_state == "paid"
+    cod = woo.new_order({"CUP": 1}, payment_method="cod")
     status, said = await woo.send(url, "order.created", {**cod, "date_paid": None})
     order = await Order.get(number=said["order"])
     assert (order.payment_method, order.status) == ("cod", OrderStatus.ALLOCATED)
@@ -233,6 +252,21 @@ async def test_a_platform_that_is_down_is_told_later_and_a_manager_hears_when_it
     failed = await OutboxEvent.get(kind="channel.write_back_failed")
     assert failed.payload["order"] == second["order"] and failed.payload["tries"] == db.channel_retries + 1
     assert await write_back_shipments(db, later + timedelta(days=1)) == 0  # given up: not asked again
+
+
+async def test_a_write_back_cut_off_half_way_is_finished_later_without_a_second_note(
+        http, server: str, db: Settings, woo: FakeWooCommerce):
+    await _stocked()
+    placed = woo.new_order({"TEA": 1})
+    _, said = await woo.send(f"{server}/api/channels/woo/webhook", "order.created", placed)
+    await _shipped(http, await _phones(http), said["order"], {"TEA": 1})
+    woo.mode = "updates_down"
+    now = datetime.now(UTC)
+    assert await write_back_shipments(db, now) == 0
+    assert len(woo.notes[placed["id"]]) == 1 and woo.orders[placed["id"]]["status"] == "processing"
+    woo.mode = "ok"
+    assert await write_back_shipments(db, now + timedelta(minutes=5)) == 1
+    assert len(woo.notes[placed["id"]]) == 1 and woo.orders[placed["id"]]["status"] == "completed"
 
 
 async def test_a_refused_write_back_goes_to_a_manager_at_once(http, server: str, db: Settings,

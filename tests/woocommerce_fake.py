@@ -30,7 +30,7 @@ def _error(code: str, message: str, status: int) -> web.Response:
 
 class FakeWooCommerce:
     def __init__(self) -> None:
-        self.mode = "ok"  # ok | down
+        self.mode = "ok"  # ok | down | updates_down (reads and notes work, order updates answer 502)
         self.orders: dict[int, dict[str, Any]] = {}
         self.notes: dict[int, list[dict[str, Any]]] = {}
         self.calls = 0
@@ -69,6 +69,8 @@ class FakeWooCommerce:
     async def update_order(self, request: web.Request) -> web.Response:
         if (refused := self._refusal(request)) is not None:
             return refused
+        if self.mode == "updates_down":
+            return web.Response(status=502, text="Bad Gateway")
         order = self.orders[int(request.match_info["id"])]
         order.update({k: v for k, v in (await request.json()).items() if k in ("status",)})
         return web.json_response(order)

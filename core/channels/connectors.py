@@ -102,8 +102,8 @@ async def take_order(link: Link, order: PlatformOrder, settings: Settings) -> Pl
 @dataclass(frozen=True)
 class Outcome:
     """What became of a webhook: `order` is fahuo's number where there is one; `result` one of created,
-    repeated (already taken), cancelled, shipped (too late to cancel), unknown (an order fahuo never took),
-    ignored."""
+    repeated (already taken), cancelled, shipped (too late to cancel), rejected (fahuo had refused it: nothing
+    to cancel), unknown (an order fahuo never took), ignored."""
 
     result: str
     order: str | None = None
@@ -115,8 +115,8 @@ async def cancel_from_platform(link: Link, cancel: PlatformCancel) -> Outcome:
     order = await order_by_external_ref(link.name, cancel.ref)
     if order is None:
         return Outcome("unknown")
-    if order.status == OrderStatus.CANCELLED:
-        return Outcome("cancelled", order.number)
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
+        return Outcome(str(order.status), order.number)
     reason = text("channel.cancelled", "en", channel=link.name) + (f" ({cancel.reason})" if cancel.reason else "")
     if OrderStatus.CANCELLED in TRANSITIONS[OrderStatus(order.status)]:
         try:

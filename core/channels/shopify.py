@@ -1,5 +1,5 @@
-"""Shopify: orders arrive by the `orders/create` and `orders/cancelled` webhooks, and an order that left is
-fulfilled with its carrier and tracking number through the GraphQL Admin API (its fulfillment orders, then
+"""Shopify: orders arrive by the `orders/create`, `orders/paid` and `orders/cancelled` webhooks, and an order
+that left is fulfilled with its carrier and tracking number through the GraphQL Admin API (its fulfillment orders, then
 `fulfillmentCreate`).
 
 A webhook is Shopify's if `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body under the app's
@@ -29,6 +29,9 @@ from core.channels.channel_api import (
 from core.channels.platform import amount, call_json, count, joined, plain, signed_by
 
 API_VERSION = "2025-10"
+# an order is taken once its money is safe (paid, or authorised to be captured) or it is paid on delivery; an
+# order waiting for a manual payment comes again with `orders/paid`
+SECURED = ("paid", "authorized")
 OPEN = ("OPEN", "IN_PROGRESS")  # fulfillment orders that still wait for goods to leave
 PAGE = 25
 
@@ -88,7 +91,7 @@ def read_order(link: Link, order: dict[str, Any]) -> PlatformOrder:
             recipient=recipient, phone=phone, province=plain(ship.get("province")), city=plain(ship.get("city")),
             line1=joined(ship.get("address1"), ship.get("address2")), postcode=plain(ship.get("zip")),
             lat=_float(ship.get("latitude")), lon=_float(ship.get("longitude"))),
-        lines=lines, paid=order.get("financial_status") == "paid", cash_on_delivery=_cod(order),
+        lines=lines, paid=order.get("financial_status") in SECURED, cash_on_delivery=_cod(order),
         total=amount(order.get("total_price")),
         note=plain(order.get("note")))
 
@@ -102,7 +105,7 @@ class Shopify(Channel):
 
     def read_webhook(self, link: Link, headers: Mapping[str, str], body: bytes) -> Incoming:
         topic = headers.get("X-Shopify-Topic", "")
-        if topic not in ("orders/create", "orders/cancelled"):
+        if topic not in ("orders/create", "orders/paid", "orders/cancelled"):
             return Ignored(f"topic {topic!r} is not one fahuo takes")
         try:
             order = json.loads(body)
@@ -111,7 +114,12 @@ class Shopify(Channel):
             raise ChannelRefused(link.name, "the body is not a Shopify order (JSON with an id)") from None
         if topic == "orders/cancelled":
             return PlatformCancel(ref, plain(order.get("cancel_reason")))
-        return read_order(link, order)
+        if order.get("cancelled_at"):
+            return Ignored("cancelled already")
+        taken = read_order(link, order)
+        if not (taken.paid or taken.cash_on_delivery):
+            return Ignored("not paid yet: orders/paid brings it")
+        return taken
 
     async def _graphql(self, link: Link, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         version = str(link.account.options.get("api_version", API_VERSION))

@@ -38,7 +38,9 @@ PROVINCES = {
     "CN24": "四川省", "CN25": "贵州省", "CN26": "陕西省", "CN27": "甘肃省", "CN28": "青海省",
     "CN29": "宁夏回族自治区", "CN30": "澳门特别行政区", "CN31": "西藏自治区", "CN32": "新疆维吾尔自治区",
 }
-TAKEN = ("processing", "on-hold")  # paid (or cash on delivery), or waiting for a bank transfer
+# paid, or cash on delivery; an order waiting for its payment (pending, on-hold for a bank transfer) comes again
+# by `order.updated` once it is paid
+TAKEN = ("processing",)
 CANCELLED = ("cancelled", "refunded")
 PING = re.compile(rb"webhook_id=\d+")  # what WooCommerce sends, unsigned, to test a new webhook's address
 
