@@ -1,12 +1,13 @@
 """A local Taobao open platform for tests: a real aiohttp server on 127.0.0.1 serving the TOP router
 (`POST /router/rest`, a urlencoded form) for the methods fahuo calls — `taobao.trades.sold.increment.get`
 (modification-time windows of a day at most, one status, newest first, page_no / page_size up to 100,
-total_results or has_next), `taobao.trade.fullinfo.get` and `taobao.logistics.offline.send` (company codes
-checked, only a paid trade can be sent) — answering as TOP does: HTTP 200 with `<method>_response` or
-`error_response {code, msg, sub_code, sub_msg}`. It checks the common parameters, the timestamp (10 minutes),
-the app key (29), the sign (25, with its own reading of the documented rule: md5, hmac, hmac-sha256) and the
-session (27), and can be down (HTTP 502), rate-limited (7, accesscontrol.limited-by-app-access-count), in
-trouble (15, isp.*) or slow (no answer before fahuo gives up).
+total_results or has_next), `taobao.trade.fullinfo.get`, `taobao.logistics.offline.send` and
+`taobao.logistics.online.send` (company codes checked, only a paid trade can be sent, cash on delivery only
+online) — answering as TOP does: HTTP 200 with `<method>_response` or `error_response {code, msg, sub_code,
+sub_msg}`. It checks the common parameters, the timestamp (10 minutes), the app key (29), the sign (25, with
+its own reading of the documented rule: md5, hmac, hmac-sha256) and the session (27), and can be down (HTTP
+502), rate-limited (7, accesscontrol.limited-by-app-access-count), in trouble (15, isp.*) or slow (no answer
+before fahuo gives up).
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ class FakeTaobao:
             return _error(15, "Remote service error", "isp.top-remote-connection-timeout", "远程服务调用超时")
         self.calls.append(form)
         handler = {"taobao.trades.sold.increment.get": self._increment, "taobao.trade.fullinfo.get": self._fullinfo,
-                   "taobao.logistics.offline.send": self._offline_send}.get(form["method"])
+                   "taobao.logistics.offline.send": self._send,
+                   "taobao.logistics.online.send": self._send}.get(form["method"])
         if handler is None:
             return _error(22, "Invalid method")
         return handler(form)
@@ -177,7 +179,8 @@ class FakeTaobao:
             return _error(15, "Remote service error", "isv.trade-not-exist", "交易不存在")
         return self._answer(form["method"], {"trade": self._fields(trade, form.get("fields", "tid"), receiver=True)})
 
-    def _offline_send(self, form: dict[str, str]) -> web.Response:
+    def _send(self, form: dict[str, str]) -> web.Response:
+        """Both sends: offline (自己联系物流) refuses cash-on-delivery trades, online takes them."""
         tid, out_sid, company = form.get("tid", ""), form.get("out_sid", ""), form.get("company_code", "")
         trade = self.trades.get(tid)
         if trade is None:
@@ -187,11 +190,14 @@ class FakeTaobao:
                           "物流公司不存在")
         if not out_sid:
             return _error(40, "Missing Required Arguments", "isv.missing-parameter", "out_sid")
+        if trade["type"] == "cod" and form["method"] == "taobao.logistics.offline.send":
+            return _error(15, "Remote service error", "isv.logistics-offline-service-error:B27",
+                          "货到付款订单不能使用自己联系发货")
         if trade["status"] != "WAIT_SELLER_SEND_GOODS":
             return _error(15, "Remote service error", "isv.logistics-offline-service-error:B04",
                           "订单状态不允许发货")
         self.change(tid, status="WAIT_BUYER_CONFIRM_GOODS")
-        self.sent[tid] = {"out_sid": out_sid, "company_code": company}
+        self.sent[tid] = {"out_sid": out_sid, "company_code": company, "method": form["method"]}
         return self._answer(form["method"], {"shipping": {"is_success": True}})
 
 

@@ -103,7 +103,8 @@ async def test_a_paid_trade_comes_in_ships_and_is_sent_back_with_company_code_an
 
     shipped = await _shipped(http, await _phones(http), order.number, {"TEA": 2, "CUP": 1})
     assert await write_back_shipments(db, _now()) == 1
-    assert taobao.sent[tid] == {"out_sid": shipped["waybill"], "company_code": "SF"}
+    assert taobao.sent[tid] == {"out_sid": shipped["waybill"], "company_code": "SF",
+                                "method": "taobao.logistics.offline.send"}
     assert taobao.trades[tid]["status"] == "WAIT_BUYER_CONFIRM_GOODS"
     assert await write_back_shipments(db, _now()) == 0  # told once
     assert await pull_orders(db, _now()) == 0 and await Order.filter(channel="tmall").count() == 1
@@ -198,7 +199,7 @@ async def test_a_send_back_while_top_is_down_lands_once_it_is_up(http, server: s
     taobao.mode = "ok"
     assert await write_back_shipments(db, now + timedelta(minutes=30)) == 1
     shipment = await Shipment.get(number=shipped["number"])
-    assert taobao.sent[tid] == {"out_sid": shipment.waybill, "company_code": "YTO"}
+    assert taobao.sent[tid]["out_sid"] == shipment.waybill and taobao.sent[tid]["company_code"] == "YTO"
     assert not await OutboxEvent.exists(kind="channel.write_back_failed")
     slow = await OutboxEvent.get(kind="channel.write_back_slow")
     assert "App Call Limited" in slow.payload["why"] or "no answer" in slow.payload["why"]
@@ -252,3 +253,16 @@ async def test_options_fahuo_cannot_read_stop_only_that_channel_and_tell_a_manag
     settings = _with(db, taobao, options={**db.channels["tmall"].options, **options})
     assert await pull_orders(settings, _now()) == 0 and not taobao.calls
     assert "options" in (await OutboxEvent.get(kind="channel.pull_refused")).payload["why"]
+
+
+async def test_a_cash_on_delivery_trade_is_taken_as_such_and_sent_by_the_online_send(
+        http, server: str, db: Settings, taobao: FakeTaobao):
+    await _stocked()
+    tid = taobao.new_trade({"CUP": 1}, type="cod")
+    assert await pull_orders(db, _now()) == 1
+    order = await Order.get(external_ref=tid)
+    assert (order.payment_method, order.payment_state) == ("cod", "pending")
+    shipped = await _shipped(http, await _phones(http), order.number, {"CUP": 1})
+    assert await write_back_shipments(db, _now()) == 1
+    assert taobao.sent[tid] == {"out_sid": shipped["waybill"], "company_code": "SF",
+                                "method": "taobao.logistics.online.send"}

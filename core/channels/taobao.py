@@ -266,18 +266,21 @@ class Taobao(Channel):
     # -- 发货回传 -------------------------------------------------------------------------------------------
 
     async def write_back(self, link: Link, note: ShipmentNote) -> None:
-        """Send the trade (taobao.logistics.offline.send: the carrier's company code and the waybill), unless
-        TOP already shows it sent; a trade closed or refunded meanwhile is refused for a manager to settle."""
+        """Send the trade with the carrier's company code and the waybill, unless TOP already shows it sent:
+        `taobao.logistics.offline.send` (自己联系物流), or for a cash-on-delivery trade, which that call does not
+        take, `taobao.logistics.online.send`. A trade closed or refunded meanwhile is refused for a manager."""
         if not note.waybill:
             raise ChannelRefused(link.name, f"shipment {note.shipment} has no waybill to give Taobao")
         company = company_code(link, note.carrier_code)
-        trade = (await self.call(link, "taobao.trade.fullinfo.get", tid=note.ref, fields="tid,status")).get("trade")
-        status = plain(trade.get("status")) if isinstance(trade, dict) else ""
+        trade = (await self.call(link, "taobao.trade.fullinfo.get", tid=note.ref, fields="tid,status,type")
+                 ).get("trade")
+        trade = trade if isinstance(trade, dict) else {}
+        status = plain(trade.get("status"))
         if status in SENT:
             return
         if status not in TO_SEND:
             raise ChannelRefused(link.name, f"trade {note.ref} is {status or 'unknown'} in Taobao: not sent")
-        answer = await self.call(link, "taobao.logistics.offline.send", tid=note.ref, out_sid=note.waybill,
-                                 company_code=company)
+        method = "taobao.logistics.online.send" if trade.get("type") == "cod" else "taobao.logistics.offline.send"
+        answer = await self.call(link, method, tid=note.ref, out_sid=note.waybill, company_code=company)
         if not (answer.get("shipping") or {}).get("is_success"):
             raise ChannelRefused(link.name, f"TOP did not confirm trade {note.ref} as sent")
