@@ -246,7 +246,7 @@ async def test_refunded_lines_are_left_out_and_a_trade_refunded_whole_is_not_tak
     assert not await Order.exists(external_ref=whole)
 
 
-@pytest.mark.parametrize("options", [{"since": "yesterday"}, {"page_size": "many"}])
+@pytest.mark.parametrize("options", [{"since": "yesterday"}, {"page_size": "many"}, {"sign_method": "sha1"}])
 async def test_options_fahuo_cannot_read_stop_only_that_channel_and_tell_a_manager(db: Settings,
                                                                                    taobao: FakeTaobao, options):
     taobao.new_trade({"TEA": 1})

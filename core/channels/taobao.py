@@ -62,6 +62,7 @@ TRADE = ("tid,tid_str,status,type,modified,payment,buyer_message," + RECEIVER +
          ",orders.oid,orders.num_iid,orders.outer_iid,orders.outer_sku_id,orders.num,orders.title,"
          "orders.status,orders.refund_status")
 PAGE = 100  # TOP's most per page
+SIGN_METHODS = ("hmac-sha256", "hmac", "md5")
 
 # Taobao's logistics company codes (taobao.logistics.companies.get) for fahuo's usual carrier codes; a
 # channel's `carriers` names others (and overrides these)
@@ -167,6 +168,8 @@ class Window:
     @classmethod
     def read(cls, cursor: str) -> Window:
         start, end, phase, page = cursor.split("|")
+        if int(phase) not in range(len(PHASES)) or int(page) < 0:
+            raise ValueError(cursor)
         return cls(start, end, int(phase), int(page))
 
     def after(self, pages: int) -> Window | None:
@@ -188,6 +191,8 @@ class Taobao(Channel):
         """One signed TOP call; the method's answer, or ChannelUnavailable / ChannelRefused."""
         options = link.account.options
         sign_method = str(options.get("sign_method", "hmac-sha256"))
+        if sign_method not in SIGN_METHODS:
+            raise ChannelRefused(link.name, f"options.sign_method is one of {', '.join(SIGN_METHODS)}")
         form = {name: str(value) for name, value in params.items()}
         form.update({"method": method, "app_key": link.secret("key"), "session": link.secret("session"),
                      "timestamp": beijing(datetime.now(UTC)), "format": "json", "v": "2.0",
@@ -245,7 +250,10 @@ class Taobao(Channel):
                 trade = await self._full(link, trade)
             read = read_trade(trade)
             (cancels if isinstance(read, PlatformCancel) else orders).append(read)
-        following = window.after(math.ceil(int(answer.get("total_results") or 0) / page_size))
+        try:
+            following = window.after(math.ceil(int(answer.get("total_results") or 0) / page_size))
+        except (TypeError, ValueError):
+            raise ChannelUnavailable(link.name, "TOP's total_results is not a number") from None
         if following is None:
             after = Window(window.end, window.end)
             more = self._next_window(link, window.end, now) is not None
