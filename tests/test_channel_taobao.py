@@ -266,3 +266,14 @@ async def test_a_cash_on_delivery_trade_is_taken_as_such_and_sent_by_the_online_
     assert await write_back_shipments(db, _now()) == 1
     assert taobao.sent[tid] == {"out_sid": shipped["waybill"], "company_code": "SF",
                                 "method": "taobao.logistics.online.send"}
+
+
+async def test_a_trade_whose_receiver_top_masks_is_not_taken_and_a_manager_hears(db: Settings, taobao: FakeTaobao):
+    await _stocked()
+    masked = taobao.new_trade({"TEA": 1}, receiver_name="王*", receiver_mobile="137****5678")
+    fine = taobao.new_trade({"CUP": 1})
+    assert await pull_orders(db, _now()) == 1
+    assert await Order.exists(external_ref=fine) and not await Order.exists(external_ref=masked)
+    refused = await OutboxEvent.get(kind="channel.order_refused")
+    assert refused.payload["ref"] == masked and "phone" in refused.payload["why"]
+    assert await cursor_of("tmall")  # the pull went on past it
