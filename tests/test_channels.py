@@ -243,15 +243,35 @@ async def test_a_platform_that_is_down_is_told_later_and_a_manager_hears_when_it
 
     shopify.mode = "throttled"
     await _shipped(http, phone, second["order"], {"CUP": 1})
+    calls = shopify.calls
     later = now + timedelta(minutes=20)
     for _ in range(db.channel_retries + 1):
         assert await write_back_shipments(db, later) == 0
         later += timedelta(hours=2)
+    assert shopify.calls - calls == db.channel_retries + 1  # one call a round: nothing asked twice meanwhile
     slow = await OutboxEvent.get(kind="channel.write_back_slow")
     assert slow.payload["tries"] == 3 and "Throttled" in slow.payload["why"]
     failed = await OutboxEvent.get(kind="channel.write_back_failed")
     assert failed.payload["order"] == second["order"] and failed.payload["tries"] == db.channel_retries + 1
     assert await write_back_shipments(db, later + timedelta(days=1)) == 0  # given up: not asked again
+
+
+async def test_a_platform_found_down_is_not_called_again_in_the_same_round(http, server: str, db: Settings,
+                                                                            shopify: FakeShopify):
+    await _stocked()
+    url = f"{server}/api/channels/shopify/webhook"
+    numbers = [(await shopify.send(url, "orders/create", shopify.new_order({sku: 1})))[1]["order"]
+               for sku in ("TEA", "CUP")]
+    phone = await _phones(http)
+    for number, sku in zip(numbers, ("TEA", "CUP"), strict=True):
+        await _shipped(http, phone, number, {sku: 1})
+    shopify.mode = "down"
+    now = datetime.now(UTC)
+    assert await write_back_shipments(db, now) == 0
+    assert shopify.calls == 1  # the second waits without a call that would only fail (or time out) too
+    shopify.mode = "ok"
+    assert await write_back_shipments(db, now + timedelta(minutes=2)) == 2
+    assert len(shopify.fulfillments) == 2
 
 
 async def test_a_write_back_cut_off_half_way_is_finished_later_without_a_second_note(

@@ -31,6 +31,7 @@ from core.channels.channel_api import (
     Channel,
     ChannelError,
     ChannelRefused,
+    ChannelUnavailable,
     Ignored,
     Incoming,
     Link,
@@ -175,10 +176,16 @@ async def _note(number: str, settings: Settings) -> ShipmentNote:
                         waybill=shipment.waybill or "", tracking_url=url, said=said)
 
 
-async def _write_back_one(payload: dict[str, object], settings: Settings, now: datetime) -> bool:
+async def _write_back_one(payload: dict[str, object], settings: Settings, now: datetime, down: set[str]) -> bool:
     """One try; a failure asks again later (waiting longer each time) or, refused or out of tries, tells a
-    manager. Runs outside any transaction: the platform is called with no row locked."""
+    manager. A channel found `down` earlier in the round is not called again in it: its requests wait a
+    minute without counting as tries. Runs outside any transaction: the platform is called with no row
+    locked."""
     name, attempt = str(payload["channel"]), int(str(payload["attempt"]))
+    if name in down:
+        async with in_transaction():
+            await emit("channel.write_back", {**payload, "due": (now + timedelta(minutes=1)).isoformat()})
+        return False
     try:
         channel, link = link_to(name, settings)
         await channel.write_back(link, await _note(str(payload["shipment"]), settings))
@@ -187,6 +194,8 @@ async def _write_back_one(payload: dict[str, object], settings: Settings, now: d
         failure: ChannelError = ChannelRefused(name, "the channel is no longer configured")
     except ChannelError as error:
         failure = error
+        if isinstance(error, ChannelUnavailable):
+            down.add(name)
     log.warning("channel %s was not told of shipment %s (try %d): %s", name, payload["shipment"], attempt,
                 failure.reason)
     async with in_transaction():
@@ -207,16 +216,17 @@ async def write_back_shipments(settings: Settings, now: datetime) -> int:
 
     Each dispatch is tried at once; what failed comes back as a `channel.write_back` request, and those are
     read in the order they were made, the first one not due yet ending the round."""
-    told = 0
+    told, down = 0, set[str]()
     for event in await next_events(DISPATCHED, 100, kind="shipment.dispatched"):
         order = await Order.get_or_none(number=event.payload["order"])
         if order is not None and order.external_ref and order.channel in settings.channels:
             told += await _write_back_one({"channel": order.channel, "order": order.number,
-                                           "shipment": event.payload["shipment"], "attempt": 1}, settings, now)
+                                           "shipment": event.payload["shipment"], "attempt": 1}, settings, now,
+                                          down)
         await advance(DISPATCHED, event)
     for event in await next_events(RETRIER, 100, kind="channel.write_back"):
         if datetime.fromisoformat(event.payload["due"]) > now:
             break
-        told += await _write_back_one(event.payload, settings, now)
+        told += await _write_back_one(event.payload, settings, now, down)
         await advance(RETRIER, event)
     return told
