@@ -114,6 +114,10 @@ class FakeTaobao:
         for name, code in (("method", 21), ("app_key", 28), ("sign", 24), ("timestamp", 30), ("v", 32)):
             if not form.get(name):
                 return _error(code, f"Missing {name}")
+        if form["v"] != "2.0":
+            return _error(34, "Unsupported Version")
+        if form.get("format") != "json":  # TOP's default is XML, which fahuo does not read
+            return web.Response(text="<error_response><code>23</code></error_response>", content_type="text/xml")
         if form["app_key"] != APP_KEY:
             return _error(29, "Invalid app Key")
         try:
