@@ -15,9 +15,10 @@ import pytest
 
 from core.base.events import OutboxEvent
 from core.base.settings import ChannelAccount, Settings
+from core.channels.channel_api import ChannelRefused, ChannelUnavailable, Link
 from core.channels.connectors import write_back_shipments
 from core.channels.pulling import cursor_of, pull_orders
-from core.channels.taobao import Window, beijing, sign
+from core.channels.taobao import Window, beijing, failure, sign
 from core.orders.order import Order, OrderStatus
 from core.shipping.shipments import Shipment
 from tests.factories import a_carrier, a_product, a_warehouse, stock
@@ -74,6 +75,24 @@ def test_a_top_sign_follows_the_documented_rule_for_each_sign_method() -> None:
     # the sign itself and empty values take no part
     assert sign({**PARAMS, "sign_method": "md5", "sign": "X", "fields": ""}, "hello", "md5") == (
         "B7827698598BBC042DE61E6E0713D557")
+
+
+@pytest.mark.parametrize(("error", "kind"), [
+    ({"code": 7, "msg": "App Call Limited", "sub_code": "accesscontrol.limited-by-app-access-count"},
+     ChannelUnavailable),
+    ({"code": 10, "msg": "Service Currently Unavailable"}, ChannelUnavailable),
+    ({"code": 15, "msg": "Remote service error", "sub_code": "isp.top-remote-connection-timeout"},
+     ChannelUnavailable),
+    ({"code": 15, "msg": "Remote service error", "sub_code": "isv.logistics-offline-service-error:B04"},
+     ChannelRefused),
+    ({"code": 25, "msg": "Invalid signature"}, ChannelRefused),
+    ({"code": 27, "msg": "Invalid session", "sub_code": "invalid-sessionkey"}, ChannelRefused),
+    ({"code": 11, "msg": "Insufficient isv permissions", "sub_code": "isv.permission-api-package-limit"},
+     ChannelRefused),
+])
+def test_top_errors_are_sorted_into_worth_asking_again_and_refused(error: dict[str, Any], kind: type) -> None:
+    said = failure(Link("tmall", ChannelAccount(platform="taobao")), error)
+    assert type(said) is kind and said.reason.startswith(f"TOP error {error['code']} {error['msg']}")
 
 
 def test_a_window_is_read_from_its_last_page_to_its_first_then_for_closed_trades() -> None:
