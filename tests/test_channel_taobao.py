@@ -236,6 +236,7 @@ async def test_a_trade_closed_after_it_shipped_is_refused_and_a_manager_hears_at
     failed = await OutboxEvent.get(kind="channel.write_back_failed")
     assert failed.payload["tries"] == 1 and "TRADE_CLOSED" in failed.payload["why"]
     assert tid not in taobao.sent
+    await asyncio.sleep(1.1)  # TOP counts in seconds: the closing is read once its second has passed
     await pull_orders(db, _now())  # the closing comes in too late to cancel: a manager settles it
     assert (await Order.get(id=order.id)).status == OrderStatus.SHIPPED
     assert (await OutboxEvent.get(kind="channel.cancel_too_late")).payload["ref"] == tid
