@@ -51,7 +51,8 @@ class ChannelAccount(BaseModel):
     a WooCommerce webhook); `key` and `secret` are fahuo's credentials for the platform's API (Shopify's Admin
     API access token in `key`; WooCommerce's consumer key and secret; an open platform's app key and secret),
     `session` a user's authorisation where the platform has one (Taobao's session key). `skus` maps the
-    platform's SKUs to fahuo's where they differ (any other SKU is taken as fahuo's own). Secrets are
+    platform's SKUs to fahuo's where they differ (any other SKU is taken as fahuo's own); `carriers` maps
+    fahuo's carrier codes to the platform's where it keeps a list of its own (Taobao's company codes). Secrets are
     `SecretStr`: stars in logs, reprs and errors, and no view of fahuo's shows them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -62,6 +63,7 @@ class ChannelAccount(BaseModel):
     secret: SecretStr = SecretStr("")
     session: SecretStr = SecretStr("")
     skus: dict[str, str] = {}
+    carriers: dict[str, str] = {}  # fahuo's carrier code → the platform's for it, where it has its own (Taobao's)
     base_url: str = ""  # instead of `shop_url` for API calls: a local fake in tests, a proxy
     timeout_s: float = Field(default=5.0, gt=0, le=30)  # one call to the platform
     options: dict[str, str | int | float | bool] = {}  # connector-specific, nothing secret (e.g. Shopify's API version)

@@ -362,6 +362,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "it in the shop.",
         "zh": "🛒 来自 {channel} 的订单（{label}）无法导入：{why}。请手动录入或在网店中修改。",
     },
+    "m.channel.pull_refused": {
+        "en": "🛒 {channel} refuses to give fahuo its orders: {why}. No orders come in from it until its settings "
+              "(app key, secret, session) are fixed.",
+        "zh": "🛒 {channel} 拒绝向本系统提供订单：{why}。请修正其设置（应用密钥、会话授权），否则无法导入订单。",
+    },
     "m.channel.write_back_slow": {
         "en": "🛒 {channel} has not taken the tracking of {shipment} ({order}) after {tries} tries: {why}. "
               "fahuo keeps trying.",

@@ -40,6 +40,7 @@ from core.channels.channel_api import (
     ShipmentNote,
 )
 from core.channels.shopify import Shopify
+from core.channels.taobao import Taobao
 from core.channels.woocommerce import WooCommerce
 from core.orders.intake import Placed, place_order
 from core.orders.notifications import advance, next_events
@@ -56,7 +57,7 @@ from core.shipping.cancellation import cancel_order
 from core.shipping.shipments import Shipment, tracking_url
 
 log = logging.getLogger(__name__)
-CONNECTORS: dict[str, Channel] = {c.platform: c for c in (Shopify(), WooCommerce())}
+CONNECTORS: dict[str, Channel] = {c.platform: c for c in (Shopify(), WooCommerce(), Taobao())}
 
 
 def link_to(name: str, settings: Settings) -> tuple[Channel, Link]:

@@ -16,14 +16,15 @@ import aiohttp
 from core.channels.channel_api import ChannelRefused, ChannelUnavailable, Link
 
 
-async def call_json(link: Link, method: str, url: str, *, body: Any = None, headers: dict[str, str] | None = None
-                    ) -> Any:
-    """The answer's JSON. The reason of a failure names the status and the platform's words, never a
-    credential (those travel in headers, which no reason repeats)."""
+async def call_json(link: Link, method: str, url: str, *, body: Any = None, headers: dict[str, str] | None = None,
+                    form: dict[str, str] | None = None) -> Any:
+    """The answer's JSON; `body` goes as JSON, `form` as a urlencoded form (an open platform's signed
+    parameters). The reason of a failure names the status and the platform's words, never a credential (those
+    travel in headers or the form, which no reason repeats)."""
     timeout = aiohttp.ClientTimeout(total=link.account.timeout_s)
     try:
         async with aiohttp.ClientSession(timeout=timeout) as http, \
-                http.request(method, url, json=body, headers=headers) as resp:
+                http.request(method, url, json=body, data=form, headers=headers) as resp:
             raw = await resp.read()
             status = resp.status
     except (aiohttp.ClientError, TimeoutError) as error:

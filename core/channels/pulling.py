@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from core.base.errors import DomainError
 from core.base.events import emit
 from core.base.settings import Settings
-from core.channels.channel_api import ChannelError, Link, PlatformOrder
+from core.channels.channel_api import ChannelError, ChannelRefused, Link, PlatformOrder
 from core.channels.connectors import CONNECTORS, cancel_from_platform, take_order
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,14 @@ async def _take(link: Link, order: PlatformOrder, settings: Settings) -> bool:
     return placed.created
 
 
+async def _refused(channel: str, error: ChannelRefused, now: datetime) -> None:
+    """A manager hears once a day while the platform refuses the pull (a wrong app secret, a session that
+    expired): the channel stands still until someone fixes its settings."""
+    async with in_transaction():
+        await emit("channel.pull_refused", {"channel": channel, "why": error.reason[:300]},
+                   dedupe_key=f"pull_refused:{channel}:{now.date().isoformat()}")
+
+
 async def pull_orders(settings: Settings, now: datetime) -> int:
     """Fetch what is new from every channel that is pulled (a scheduler job); returns how many orders came in.
     A platform that fails ends that channel's round; the next round starts from the same cursor."""
@@ -79,6 +87,8 @@ async def pull_orders(settings: Settings, now: datetime) -> int:
                 page = await connector.pull(link, cursor)
             except ChannelError as error:
                 log.warning("channel %s could not be pulled: %s", name, error.reason)
+                if isinstance(error, ChannelRefused):  # credentials or a request refused: no use waiting
+                    await _refused(name, error, now)
                 break
             for order in page.orders:
                 taken += await _take(link, order, settings)

@@ -53,6 +53,7 @@ MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "payment.refund_due": Alert.HELD,  # money to give back: a manager's decision, like a held order
                   "transfer.raised": Alert.TRANSFER,
                   "channel.cancel_too_late": Alert.CHANNEL, "channel.order_refused": Alert.CHANNEL,
+                  "channel.pull_refused": Alert.CHANNEL,
                   "channel.write_back_slow": Alert.CHANNEL,
                   "channel.write_back_failed": Alert.CHANNEL,
                   "webhook.failed": Alert.WEBHOOK}
