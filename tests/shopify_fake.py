@@ -96,7 +96,7 @@ class FakeShopify:
             "total_price": "20.00", "note": "请工作日送货", "cancelled_at": None, "cancel_reason": None,
             "customer": {"id": next(_ids), "email": "lilei@example.com", "first_name": "雷", "last_name": "李",
                          "phone": "+8613812345678"},
-            "shipping_address": {"first_name": "雷", "last_name": "李", "name": "李雷", "address1": "世纪大道 100 号",
+            "shipping_address": {"first_name": "雷", "last_name": "李", "name": "李雷", "address1": "浦东新区世纪大道 100 号",
                                  "address2": "8 楼", "city": "上海市", "province": "Shanghai", "country": "China",
                                  "country_code": "CN", "zip": "200120", "phone": "13812345678",
                                  "latitude": 31.22, "longitude": 121.54, "company": None},

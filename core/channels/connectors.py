@@ -25,7 +25,9 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import BadSignature, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
+from core.base.fields import MAX_ADDRESS_TEXT
 from core.base.i18n import phrase, text
+from core.base.places import place_of, read_address
 from core.base.settings import Settings
 from core.channels.channel_api import (
     Channel,
@@ -35,6 +37,7 @@ from core.channels.channel_api import (
     Ignored,
     Incoming,
     Link,
+    PlatformAddress,
     PlatformCancel,
     PlatformOrder,
     ShipmentNote,
@@ -79,19 +82,33 @@ def order_in(link: Link, order: PlatformOrder) -> OrderIn:
     Words longer than fahuo keeps are cut (a shop allows longer names and streets than a waybill holds); a
     ValidationError names what does not fit (a missing phone, an address too short, a quantity of 0)."""
     skus = link.account.skus
-    address = order.address
     return OrderIn.model_validate({
         "external_ref": order.ref,
-        "customer": {"name": (order.customer or address.recipient)[:100], "phone": order.phone,
+        "customer": {"name": (order.customer or order.address.recipient)[:100], "phone": order.phone,
                      "email": order.email[:200]},
-        "address": {"recipient": address.recipient[:100], "phone": address.phone, "province": address.province[:64],
-                    "city": address.city[:64], "district": address.district[:64], "line1": address.line1[:300],
-                    "postcode": address.postcode[:16], "lat": address.lat, "lon": address.lon},
+        "address": address_in(order.address),
         "lines": [{"sku": skus.get(line.sku, line.sku), "qty": line.qty} for line in order.lines],
         "payment_method": PaymentMethod.COD if order.cash_on_delivery else PaymentMethod.PREPAID,
         "payment_state": PaymentState.PAID if order.paid else PaymentState.PENDING,
         "note": f"{link.name} {order.label} {order.note}".strip()[:500],
     })
+
+
+def address_in(address: PlatformAddress) -> dict[str, object]:
+    """fahuo's address for the platform's. Parts that name no district (a shop asks for none; a buyer writes the
+    city in pinyin and the district in the street line) are read whole by the address reader, which then gives
+    the province, city, district and line; when even the whole names no district the parts stay as sent, and
+    the review asks a person."""
+    parts: dict[str, object] = {
+        "recipient": address.recipient[:100], "phone": address.phone, "province": address.province[:64],
+        "city": address.city[:64], "district": address.district[:64], "line1": address.line1[:300],
+        "postcode": address.postcode[:16], "lat": address.lat, "lon": address.lon}
+    if place_of(address.province, address.city, address.district).placed:
+        return parts
+    whole = " ".join(p for p in (address.province, address.city, address.district, address.line1) if p)
+    if not whole or len(whole) > MAX_ADDRESS_TEXT or not read_address(whole).placed:
+        return parts
+    return {"text": whole, **{k: parts[k] for k in ("recipient", "phone", "postcode", "lat", "lon")}}
 
 
 async def take_order(link: Link, order: PlatformOrder, settings: Settings) -> Placed:
