@@ -43,8 +43,8 @@ PROVINCES = {
     "HL": ("Heilongjiang", "黑龙江省"), "HA": ("Henan", "河南省"), "HB": ("Hubei", "湖北省"), "HN": ("Hunan", "湖南省"),
     "NM": ("Inner Mongolia", "内蒙古自治区"), "JS": ("Jiangsu", "江苏省"), "JX": ("Jiangxi", "江西省"),
     "JL": ("Jilin", "吉林省"), "LN": ("Liaoning", "辽宁省"), "NX": ("Ningxia", "宁夏回族自治区"),
-    "QH": ("Qinghai", "青海省"), "SN": ("Shaanxi", "陕西省"), "SD": ("Shandong", "山东省"), "SH": ("Shanghai", "上海市"),
-    "SX": ("Shanxi", "山西省"), "SC": ("Sichuan", "四川省"), "TJ": ("Tianjin", "天津市"),
+    "QH": ("Qinghai", "青海省"), "SN": ("Shaanxi", "陕西省"), "SD": ("Shandong", "山东省"),
+    "SH": ("Shanghai", "上海市"), "SX": ("Shanxi", "山西省"), "SC": ("Sichuan", "四川省"), "TJ": ("Tianjin", "天津市"),
     "XJ": ("Xinjiang", "新疆维吾尔自治区"), "YZ": ("Xizang", "西藏自治区"), "XZ": ("Xizang", "西藏自治区"),
     "YN": ("Yunnan", "云南省"), "ZJ": ("Zhejiang", "浙江省"),
 }
