@@ -50,6 +50,7 @@ class Permission(StrEnum):
     RECEIVE_ALERTS = "receive manager alerts"
     MANAGE_PRINTERS = "set up label printers"
     MANAGE_WEBHOOKS = "manage webhook subscriptions"
+    MANAGE_CHANNELS = "look after shop channels"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -74,6 +75,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.RECEIVE_ALERTS: _FLOOR_LEADS,
     Permission.MANAGE_PRINTERS: _FLOOR_LEADS,
     Permission.MANAGE_WEBHOOKS: _FLOOR_LEADS,
+    Permission.MANAGE_CHANNELS: _FLOOR_LEADS,
 }
 
 

@@ -44,6 +44,7 @@ from core.channels.channel_api import (
 )
 from core.channels.shopify import Shopify
 from core.channels.woocommerce import WooCommerce
+from core.channels.write_backs import FailureKind, WriteBackState, note_write_back
 from core.orders.intake import Placed, place_order
 from core.orders.notifications import advance, next_events
 from core.orders.order import (
@@ -202,24 +203,31 @@ async def _write_back_one(payload: dict[str, object], settings: Settings, now: d
         async with in_transaction():
             await emit("channel.write_back", {**payload, "due": (now + timedelta(minutes=1)).isoformat()})
         return False
+    kind = FailureKind.REFUSED
     try:
         channel, link = link_to(name, settings)
         await channel.write_back(link, await _note(str(payload["shipment"]), settings))
+        async with in_transaction():
+            await note_write_back(payload, WriteBackState.DONE, attempt, now)
         return True
     except NotFound:
         failure: ChannelError = ChannelRefused(name, "the channel is no longer configured")
+        kind = FailureKind.UNCONFIGURED
     except ChannelError as error:
         failure = error
         if isinstance(error, ChannelUnavailable):
             down.add(name)
+            kind = FailureKind.UNAVAILABLE
     log.warning("channel %s was not told of shipment %s (try %d): %s", name, payload["shipment"], attempt,
                 failure.reason)
     async with in_transaction():
         base = {"channel": name, "order": payload["order"], "shipment": payload["shipment"], "tries": attempt,
                 "why": failure.reason[:300]}
         if isinstance(failure, ChannelRefused) or attempt > settings.channel_retries:
+            await note_write_back(payload, WriteBackState.FAILED, attempt, now, kind, failure.reason)
             await emit("channel.write_back_failed", base, dedupe_key=f"write_back_failed:{payload['shipment']}")
             return False
+        await note_write_back(payload, WriteBackState.WAITING, attempt, now, kind, failure.reason)
         due = now + timedelta(minutes=min(2 ** attempt, 60))
         await emit("channel.write_back", {**payload, "attempt": attempt + 1, "due": due.isoformat()})
         if attempt == 3:  # down for a while now: someone may want to look, though fahuo keeps trying
