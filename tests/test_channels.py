@@ -6,6 +6,7 @@ a cancellation on the platform cancels the order until it ships, and a manager h
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from core.base.auth import Role
 from core.base.events import OutboxEvent
 from core.base.settings import ChannelAccount, Settings
 from core.channels.channel_api import (
@@ -32,6 +34,7 @@ from core.orders.customers import Customer
 from core.orders.order import Order, OrderStatus
 from core.shipping.shipments import Shipment
 from core.stock.ledger import StockLevel
+from tests.conftest import signed_in
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.shopify_fake import APP_SECRET, TOKEN, FakeShopify, running_shopify
 from tests.test_carrier_sf import _dispatched
@@ -326,6 +329,60 @@ async def test_a_refused_write_back_goes_to_a_manager_at_once(http, server: str,
     failed = await OutboxEvent.get(kind="channel.write_back_failed")
     assert failed.payload["tries"] == 1 and "Invalid ID" in failed.payload["why"]
     assert not await OutboxEvent.exists(kind="channel.write_back")
+
+
+async def test_a_manager_sees_a_failed_write_back_in_words_and_retries_it_once_the_shop_is_fixed(
+        http, server: str, db: Settings, woo: FakeWooCommerce):
+    await _stocked()
+    placed = woo.new_order({"TEA": 1})
+    _, said = await woo.send(f"{server}/api/channels/woo/webhook", "order.created", placed)
+    kept = woo.orders.pop(placed["id"])  # deleted in the shop meanwhile: it answers 404
+    shipped = await _shipped(http, await _phones(http), said["order"], {"TEA": 1})
+    assert await write_back_shipments(db, datetime.now(UTC)) == 0
+    manager = await signed_in(http, Role.MANAGER, "manager-conn")
+    async with http.get("/api/channels", headers={**manager, "Accept-Language": "zh"}) as resp:
+        assert resp.status == 200
+        channels = {c["name"]: c for c in await resp.json()}
+    assert channels["woo"]["webhook_url"].endswith("/api/channels/woo/webhook")
+    assert channels["woo"]["pulled_at"] is None and channels["woo"]["waiting"] == []
+    [failed] = channels["woo"]["failed"]
+    assert (failed["shipment"], failed["order"], failed["state_word"], failed["tries"]) == (
+        shipped["number"], said["order"], "回传失败", 1)
+    assert failed["error"].startswith("平台拒绝：HTTP 404") and "Invalid ID" in failed["error"]
+    assert not any(secret in json.dumps(channels, ensure_ascii=False) for secret in SECRETS)
+
+    woo.orders[placed["id"]] = kept  # put back in the shop
+    retry = f"/api/channels/write-backs/{shipped['number']}/retry"
+    async with http.post(retry, headers=manager) as resp:
+        assert resp.status == 200 and (await resp.json())["state"] == "waiting"
+    async with http.post(retry, headers={**manager, "Accept-Language": "zh"}) as resp:  # already asked for
+        assert resp.status == 409 and "等待重试" in (await resp.json())["message"]
+    assert await write_back_shipments(db, datetime.now(UTC)) == 1
+    assert woo.orders[placed["id"]]["status"] == "completed"
+    async with http.get("/api/channels", headers=manager) as resp:
+        assert (await resp.json())[1]["failed"] == []
+    async with http.post(retry, headers=manager) as resp:  # told: nothing to retry
+        said_en = await resp.json()
+        assert resp.status == 409 and "Told" in said_en["message"] and "tried again" in said_en["message"]
+
+
+async def test_only_managers_may_see_channels_and_retry_and_unknown_shipments_are_named(http, server: str,
+                                                                                        db: Settings):
+    picker = await signed_in(http, Role.PICKER)
+    for lang, word in (("en", "look after shop channels"), ("zh", "管理店铺对接")):
+        async with http.get("/api/channels", headers={**picker, "Accept-Language": lang}) as resp:
+            assert resp.status == 403 and word in (await resp.json())["message"]
+        async with http.post("/api/channels/write-backs/SH-1/retry",
+                             headers={**picker, "Accept-Language": lang}) as resp:
+            assert resp.status == 403 and word in (await resp.json())["message"]
+    async with http.get("/api/channels") as resp:
+        assert resp.status == 401
+    manager = await signed_in(http, Role.MANAGER)
+    for lang, word in (("en", "not found"), ("zh", "发运单")):
+        async with http.post("/api/channels/write-backs/SH-NONE/retry",
+                             headers={**manager, "Accept-Language": lang}) as resp:
+            said = await resp.json()
+            assert resp.status == 404 and word in said["message"].lower() and "SH-NONE" in said["message"], said
 
 
 async def test_a_cancellation_on_the_platform_cancels_the_order_until_it_ships(http, server: str, db: Settings,
