@@ -395,6 +395,7 @@ class WriteBackOut(BaseModel):
     state_word: str
     tries: int
     error: str | None = Field(description="why the last try failed, in the reader's language")
+    platform_said: str | None = Field(description="the platform's own words about it, as it said them")
     updated_at: str
 
 

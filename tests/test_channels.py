@@ -348,7 +348,8 @@ async def test_a_manager_sees_a_failed_write_back_in_words_and_retries_it_once_t
     [failed] = channels["woo"]["failed"]
     assert (failed["shipment"], failed["order"], failed["state_word"], failed["tries"]) == (
         shipped["number"], said["order"], "回传失败", 1)
-    assert failed["error"].startswith("平台拒绝：HTTP 404") and "Invalid ID" in failed["error"]
+    assert failed["error"] == "平台拒绝了回传。"
+    assert failed["platform_said"].startswith("HTTP 404") and "Invalid ID" in failed["platform_said"]
     assert not any(secret in json.dumps(channels, ensure_ascii=False) for secret in SECRETS)
 
     woo.orders[placed["id"]] = kept  # put back in the shop

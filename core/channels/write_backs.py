@@ -76,12 +76,12 @@ async def retry_write_back(shipment: str, now: datetime) -> ChannelWriteBack:
 
 
 def write_back_view(row: ChannelWriteBack, lang: str) -> dict[str, object]:
-    """A write-back as a person reads it: its state as a word and, after a failure, why in their language
-    (the platform's own words inside)."""
+    """A write-back as a person reads it: its state as a word and, after a failure, why in their language; the
+    platform's own words (its status and message, often English) beside, for whoever takes it up with the shop."""
     return {"shipment": row.shipment, "order": row.order, "state": row.state,
             "state_word": status_word("write_back", row.state, lang), "tries": row.tries,
-            "error": text(f"write_back.{row.failure}", lang, detail=row.why) if row.failure else None,
-            "updated_at": row.updated_at.isoformat()}
+            "error": text(f"write_back.{row.failure}", lang) if row.failure else None,
+            "platform_said": row.why or None, "updated_at": row.updated_at.isoformat()}
 
 
 @dataclass(frozen=True)

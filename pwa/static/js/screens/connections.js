@@ -42,6 +42,7 @@ function writeBackItem(row) {
   return html`<li data-shipment="${row.shipment}"><b>${row.shipment}</b> · ${row.order}
     <span class="badge s-${row.state}">${row.state_word}</span>
     <div class="warn">${row.error || ""}</div>
+    ${ui.raw(row.platform_said ? html`<details><summary>${t("platformSaid")}</summary><code class="url">${row.platform_said}</code></details>` : "")}
     <div class="muted">${t("triesAt", { n: row.tries, at: when(row.updated_at) })}</div>
     ${ui.raw(row.state === "failed" ? html`<button class="secondary small" data-retry="${row.shipment}">${t("retryNow")}</button>` : "")}</li>`;
 }
