@@ -283,6 +283,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "waitingWriteBack": {"en": "Shipments waiting to be told to the shop: {n}", "zh": "{n} 个发运等待回传店铺"},
     "failedWriteBacks": {"en": "Write-backs that failed: {n}", "zh": "{n} 个回传失败"},
     "triesAt": {"en": "tries: {n} · {at}", "zh": "已尝试 {n} 次 · {at}"},
+    "lastError": {"en": "Last try: {error}", "zh": "上次失败：{error}"},
     "platformSaid": {"en": "The platform's own words", "zh": "平台原文"},
     "retryNow": {"en": "Retry now", "zh": "立即重试"},
     "retryQueued": {"en": "{shipment} will be told to the shop again shortly.",

@@ -41,7 +41,7 @@ function writeBackItem(row) {
   const { html } = ui;
   return html`<li data-shipment="${row.shipment}"><b>${row.shipment}</b> · ${row.order}
     <span class="badge s-${row.state}">${row.state_word}</span>
-    <div class="warn">${row.error || ""}</div>
+    ${ui.raw(row.error ? html`<div class="warn">${row.state === "failed" ? row.error : t("lastError", { error: row.error })}</div>` : "")}
     ${ui.raw(row.platform_said ? html`<details><summary>${t("platformSaid")}</summary><code class="url">${row.platform_said}</code></details>` : "")}
     <div class="muted">${t("triesAt", { n: row.tries, at: when(row.updated_at) })}</div>
     ${ui.raw(row.state === "failed" ? html`<button class="secondary small" data-retry="${row.shipment}">${t("retryNow")}</button>` : "")}</li>`;
@@ -55,7 +55,8 @@ function channelCard(c) {
     : html`<div class="muted">${c.pulled_at ? t("lastPulled", { at: when(c.pulled_at) }) : t("notPulledYet")}</div>`;
   return html`<section class="card channel" data-channel="${c.name}"><h2>${c.name}
       <span class="badge">${platformWord(c.platform)}</span></h2>${raw(reach)}
-    <div>${c.waiting.length ? t("waitingWriteBack", { n: c.waiting.length }) : t("nothingWaiting")}</div>
+    ${raw(c.waiting.length || c.failed.length ? "" : html`<div class="muted">${t("nothingWaiting")}</div>`)}
+    ${raw(c.waiting.length ? html`<div>${t("waitingWriteBack", { n: c.waiting.length })}</div>` : "")}
     ${raw(c.waiting.length ? html`<ul class="list">${raw(c.waiting.map(writeBackItem).join(""))}</ul>` : "")}
     ${raw(c.failed.length ? html`<h3 class="bad">${t("failedWriteBacks", { n: c.failed.length })}</h3>
       <ul class="list">${raw(c.failed.map(writeBackItem).join(""))}</ul>` : "")}</section>`;
@@ -135,7 +136,7 @@ async function hookView(id) {
   view.innerHTML = html`<section class="card"><code class="url">${hook.url}</code>
       <div><span class="badge s-${hook.active ? "active" : "paused"}">${hook.active ? t("hookActive") : t("hookPaused")}</span></div>
       <div class="muted">${listed(hook.events.map(eventWords))}</div>
-      <div class="muted">${t("madeBy", { who: hook.created_by, at: when(hook.created_at) })}</div></section>
+      <div class="muted">${t("madeBy", { who: hook.created_by.replace(/^staff:/, ""), at: when(hook.created_at) })}</div></section>
     <div id="pinged"></div>
     <div class="row"><button class="big secondary" id="ping">${t("sendPing")}</button>
       <button class="big secondary" id="toggle">${hook.active ? t("pause") : t("resume")}</button></div>
