@@ -50,6 +50,7 @@ async def get_channels(request: web.Request, who: Principal) -> web.Response:
 @api.route("POST", "/api/channels/write-backs/{shipment}/retry", summary="Tell the platform of a shipment again "
            "after its write-back failed (the scheduler's next round tries it)", tag="channels", access=Access.STAFF,
            permission=Permission.MANAGE_CHANNELS, params={"shipment": ShipmentNumber}, returns=WriteBackOut,
-           responses={404: "no write-back for that shipment", 409: "it has not failed: nothing to retry"})
+           responses={200: "asked for: the scheduler's next round tries it", 404: "no write-back for that shipment",
+                      409: "it has not failed: nothing to retry"})
 async def post_write_back_retry(request: web.Request, who: Principal, shipment: str) -> web.Response:
     return reply(write_back_view(await retry_write_back(shipment, datetime.now(UTC)), language(request)))
