@@ -30,6 +30,7 @@ from core.channels.channel_api import (
 from core.channels.connectors import CONNECTORS, write_back_shipments
 from core.channels.platform import hmac_base64, signed_by
 from core.channels.pulling import cursor_of, pull_orders
+from core.channels.shopify import province_of
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderStatus
 from core.shipping.shipments import Shipment
@@ -121,6 +122,14 @@ async def test_a_shopify_order_comes_in_once_ships_and_is_fulfilled_with_its_tra
     assert made["tracking"]["url"].endswith(f"/t/{shipment.tracking_token}")
     assert len(made["fulfillment_orders"]) == 2 and made["notify"] is True
     assert await write_back_shipments(db, datetime.now(UTC)) == 0  # told once
+
+
+def test_shopify_provinces_of_china_are_read_by_code_or_english_name_and_others_are_left_as_sent() -> None:
+    assert province_of({"country_code": "CN", "province": "Guangdong", "province_code": "GD"}) == "广东省"
+    assert province_of({"country_code": "CN", "province": "Inner Mongolia"}) == "内蒙古自治区"
+    assert province_of({"country_code": "CN", "province": "Tibet", "province_code": ""}) == "西藏自治区"
+    assert province_of({"country_code": "CN", "province": "浙江省"}) == "浙江省"
+    assert province_of({"country_code": "US", "province": "Georgia", "province_code": "GA"}) == "Georgia"
 
 
 async def test_a_shopify_order_from_china_in_english_province_and_pinyin_city_is_placed_to_its_district(
