@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from core.base.auth import Role
-from core.base.events import OutboxEvent
+from core.base.events import OutboxEvent, emit
 from core.base.settings import ChannelAccount, Settings
 from core.channels.channel_api import (
     Channel,
@@ -362,6 +363,9 @@ async def test_a_manager_sees_a_failed_write_back_in_words_and_retries_it_once_t
     assert not any(secret in json.dumps(channels, ensure_ascii=False) for secret in SECRETS)
 
     woo.orders[placed["id"]] = kept  # put back in the shop
+    async with in_transaction():  # another shop's retry, due in an hour: the one asked for by hand does not wait
+        await emit("channel.write_back", {"channel": "shopify", "order": "SO-X", "shipment": "SH-X", "attempt": 2,
+                                          "due": (datetime.now(UTC) + timedelta(hours=1)).isoformat()})
     retry = f"/api/channels/write-backs/{shipped['number']}/retry"
     async with http.post(retry, headers=manager) as resp:
         assert resp.status == 200 and (await resp.json())["state"] == "waiting"

@@ -180,6 +180,7 @@ async def receive_webhook(name: str, headers: Mapping[str, str], body: bytes, se
 
 DISPATCHED = "channel_dispatched"  # tells the platforms of their orders that left, a first time
 RETRIER = "channel_write_back"  # asks again those that failed
+BY_HAND = "channel_write_back_by_hand"  # failed ones a manager asked to be tried again: at once, not in the queue
 
 
 async def _note(number: str, settings: Settings) -> ShipmentNote:
@@ -238,8 +239,9 @@ async def _write_back_one(payload: dict[str, object], settings: Settings, now: d
 async def write_back_shipments(settings: Settings, now: datetime) -> int:
     """Tell the platforms of their orders that left (a scheduler job); returns how many were told.
 
-    Each dispatch is tried at once; what failed comes back as a `channel.write_back` request, and those are
-    read in the order they were made, the first one not due yet ending the round."""
+    Each dispatch is tried at once, and so is a failed one a manager asked to be tried again
+    (`channel.write_back_asked`); what failed comes back as a `channel.write_back` request, and those are read
+    in the order they were made, the first one not due yet ending the round."""
     told, down = 0, set[str]()
     for event in await next_events(DISPATCHED, 100, kind="shipment.dispatched"):
         order = await Order.get_or_none(number=event.payload["order"])
@@ -248,6 +250,9 @@ async def write_back_shipments(settings: Settings, now: datetime) -> int:
                                            "shipment": event.payload["shipment"], "attempt": 1}, settings, now,
                                           down)
         await advance(DISPATCHED, event)
+    for event in await next_events(BY_HAND, 100, kind="channel.write_back_asked"):
+        told += await _write_back_one(event.payload, settings, now, down)
+        await advance(BY_HAND, event)
     for event in await next_events(RETRIER, 100, kind="channel.write_back"):
         if datetime.fromisoformat(event.payload["due"]) > now:
             break

@@ -3,7 +3,8 @@ sees what the platforms have not been told and can ask for one failed write-back
 configured channels as the connections screen shows them.
 
 The row is kept beside the outbox requests that do the work (core.channels.connectors): it says, it does not
-drive. A retry asked for by hand is one more `channel.write_back` request, taken by the same scheduler job.
+drive. A retry asked for by hand is a `channel.write_back_asked` request, taken at the next round of the same
+scheduler job (ahead of the automatic retries still waiting for their time).
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ async def retry_write_back(shipment: str, now: datetime) -> ChannelWriteBack:
         if not await ChannelWriteBack.filter(id=found.id, state=WriteBackState.FAILED).update(
                 state=WriteBackState.WAITING, updated_at=now):
             raise InvalidTransition(kind="write_back", document=shipment, current=found.state, action="retried")
-        await emit("channel.write_back", {"channel": found.channel, "order": found.order, "shipment": shipment,
-                                          "attempt": 1, "due": now.isoformat()})
+        await emit("channel.write_back_asked", {"channel": found.channel, "order": found.order,
+                                                "shipment": shipment, "attempt": 1})
     return await ChannelWriteBack.get(id=found.id)
 
 
