@@ -8,7 +8,7 @@ from core.channels.write_backs import FailureKind, WriteBackState
 
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0022_addresses')]
+    dependencies = [('fahuo', '0018_printers')]
 
     initial = False
 
