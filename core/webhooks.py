@@ -361,7 +361,8 @@ async def _post(session: aiohttp.ClientSession, s: WebhookSubscription, d: Webho
     except aiohttp.ClientConnectorError as exc:
         if isinstance(exc.os_error, PrivateAddress):
             raise Refused("webhook.private", str(exc.os_error)[:200]) from exc
-        raise Refused("webhook.unreachable", str(exc)[:200] or type(exc).__name__) from exc
+        # the address only: the client's own words are English, and the reader may not be
+        raise Refused("webhook.unreachable", f"{exc.host}:{exc.port}") from exc
     except (aiohttp.ClientError, ValueError) as exc:  # ValueError: a URL the client cannot use after all
         raise Refused("webhook.unreachable", str(exc)[:200] or type(exc).__name__) from exc
 

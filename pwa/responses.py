@@ -395,6 +395,27 @@ class ChannelWebhookOut(BaseModel):
     order: str | None = Field(default=None, description="fahuo's order number, where there is one")
 
 
+class WriteBackOut(BaseModel):
+    shipment: str
+    order: str
+    state: str = Field(description="waiting (fahuo tries again by itself) | failed (a person must look) | done")
+    state_word: str
+    tries: int
+    error: str | None = Field(description="why the last try failed, in the reader's language")
+    platform_said: str | None = Field(description="the platform's own words about it, as it said them")
+    updated_at: str
+
+
+class ChannelOut(BaseModel):
+    name: str
+    platform: str
+    webhook_url: str | None = Field(description="the address to give the platform for its webhooks; none for a "
+                                                "channel fahuo pulls from")
+    pulled_at: str | None = Field(description="when fahuo last pulled this channel (pulled channels only)")
+    waiting: list[WriteBackOut] = Field(description="shipments whose write-back fahuo is still trying")
+    failed: list[WriteBackOut] = Field(description="shipments the platform was not told of; each may be retried")
+
+
 class WebhookOut(BaseModel):
     id: int
     url: str

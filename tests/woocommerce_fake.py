@@ -79,7 +79,7 @@ class FakeWooCommerce:
 
     def new_order(self, lines: dict[str, int], *, status: str = "processing", **changes: Any) -> dict[str, Any]:
         order_id = next(_ids)
-        person = {"first_name": "梅梅", "last_name": "韩", "company": "", "address_1": "天河路 385 号",
+        person = {"first_name": "梅梅", "last_name": "韩", "company": "", "address_1": "天河区天河路 385 号",
                   "address_2": "1203 室", "city": "广州市", "state": "CN20", "postcode": "510620", "country": "CN"}
         order = {
             "id": order_id, "number": str(order_id), "status": status, "currency": "CNY", "total": "36.00",

@@ -51,6 +51,7 @@ class Permission(StrEnum):
     MANAGE_PRINTERS = "set up label printers"
     MANAGE_WEBHOOKS = "manage webhook subscriptions"
     MANAGE_WAREHOUSES = "set up warehouses"
+    MANAGE_CHANNELS = "look after shop channels"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -76,6 +77,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_PRINTERS: _FLOOR_LEADS,
     Permission.MANAGE_WEBHOOKS: _FLOOR_LEADS,
     Permission.MANAGE_WAREHOUSES: _FLOOR_LEADS,
+    Permission.MANAGE_CHANNELS: _FLOOR_LEADS,
 }
 
 

@@ -64,6 +64,7 @@ MODEL_MODULES = [  # by stage, as an order lives: base → stock → orders → 
     "core.shipping.aftersales",
     "core.shipping.printing",
     "core.channels.pulling",
+    "core.channels.write_backs",
     "core.webhooks",
 ]
 _config_in_use: dict[str, Any] = {}

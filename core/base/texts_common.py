@@ -22,9 +22,11 @@ _PERMISSIONS = {  # core.base.auth.Permission, by name: what a role may do, said
     "receive_alerts": ("receive manager alerts", "接收经理提醒"),
     "manage_webhooks": ("manage webhook subscriptions", "管理事件推送订阅"),
     "manage_warehouses": ("set up warehouses", "设置仓库"),
+    "manage_channels": ("look after shop channels", "管理店铺对接"),
 }
 
 _ACTIONS = {  # InvalidTransition(action=…): "{document} is {current}; it cannot be {action}."
+    "retried": ("tried again", "重试"),
     "approved": ("approved", "审核通过"),
     "rejected": ("rejected", "拒绝"),
     "decided": ("decided", "处理"),
@@ -213,6 +215,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "{carrier} 尝试 {tries} 次仍未出单；请人工指定承运商",
     },
     "carrier.unavailable": {"en": "its system did not answer", "zh": "其系统未应答"},
+    "write_back.refused": {"en": "The platform refused it.", "zh": "平台拒绝了回传。"},
+    "write_back.unavailable": {"en": "The platform did not answer; fahuo tries again by itself.",
+                               "zh": "平台未应答，系统会自动重试。"},
+    "write_back.unconfigured": {"en": "The channel is no longer set up in fahuo.", "zh": "该店铺已不在系统配置中。"},
     "channel.cancelled": {"en": "cancelled in {channel}", "zh": "已在 {channel} 取消"},
     "channel.tracking_note": {
         "en": "Shipped with {carrier}, waybill {waybill}. Track it: {url}",

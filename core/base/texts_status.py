@@ -71,6 +71,9 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "channel": ("Online shops", "网店对接"),
         "webhook": ("Webhooks given up", "事件推送失败"),
     },
+    "write_back": {  # core.channels.write_backs.WriteBackState
+        "waiting": ("Will retry", "等待重试"), "failed": ("Failed", "回传失败"), "done": ("Told", "已回传"),
+    },
     "webhook_delivery": {  # core.webhooks.DeliveryState
         "pending": ("Waiting", "待推送"), "delivered": ("Delivered", "已送达"), "failed": ("Failed", "推送失败"),
     },

@@ -25,7 +25,9 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import BadSignature, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
+from core.base.fields import MAX_ADDRESS_TEXT
 from core.base.i18n import phrase, text
+from core.base.places import place_of, read_address
 from core.base.settings import Settings
 from core.channels.channel_api import (
     Channel,
@@ -35,6 +37,7 @@ from core.channels.channel_api import (
     Ignored,
     Incoming,
     Link,
+    PlatformAddress,
     PlatformCancel,
     PlatformOrder,
     ShipmentNote,
@@ -42,6 +45,7 @@ from core.channels.channel_api import (
 from core.channels.shopify import Shopify
 from core.channels.taobao import Taobao
 from core.channels.woocommerce import WooCommerce
+from core.channels.write_backs import FailureKind, WriteBackState, note_write_back
 from core.orders.intake import Placed, place_order
 from core.orders.notifications import advance, next_events
 from core.orders.order import (
@@ -80,19 +84,33 @@ def order_in(link: Link, order: PlatformOrder) -> OrderIn:
     Words longer than fahuo keeps are cut (a shop allows longer names and streets than a waybill holds); a
     ValidationError names what does not fit (a missing phone, an address too short, a quantity of 0)."""
     skus = link.account.skus
-    address = order.address
     return OrderIn.model_validate({
         "external_ref": order.ref,
-        "customer": {"name": (order.customer or address.recipient)[:100], "phone": order.phone,
+        "customer": {"name": (order.customer or order.address.recipient)[:100], "phone": order.phone,
                      "email": order.email[:200]},
-        "address": {"recipient": address.recipient[:100], "phone": address.phone, "province": address.province[:64],
-                    "city": address.city[:64], "district": address.district[:64], "line1": address.line1[:300],
-                    "postcode": address.postcode[:16], "lat": address.lat, "lon": address.lon},
+        "address": address_in(order.address),
         "lines": [{"sku": skus.get(line.sku, line.sku), "qty": line.qty} for line in order.lines],
         "payment_method": PaymentMethod.COD if order.cash_on_delivery else PaymentMethod.PREPAID,
         "payment_state": PaymentState.PAID if order.paid else PaymentState.PENDING,
         "note": f"{link.name} {order.label} {order.note}".strip()[:500],
     })
+
+
+def address_in(address: PlatformAddress) -> dict[str, object]:
+    """fahuo's address for the platform's. Parts that name no district (a shop asks for none; a buyer writes the
+    city in pinyin and the district in the street line) are read whole by the address reader, which then gives
+    the province, city, district and line; when even the whole names no district the parts stay as sent, and
+    the review asks a person."""
+    parts: dict[str, object] = {
+        "recipient": address.recipient[:100], "phone": address.phone, "province": address.province[:64],
+        "city": address.city[:64], "district": address.district[:64], "line1": address.line1[:300],
+        "postcode": address.postcode[:16], "lat": address.lat, "lon": address.lon}
+    if place_of(address.province, address.city, address.district).placed:
+        return parts
+    whole = " ".join(p for p in (address.province, address.city, address.district, address.line1) if p)
+    if not whole or len(whole) > MAX_ADDRESS_TEXT or not read_address(whole).placed:
+        return parts
+    return {"text": whole, **{k: parts[k] for k in ("recipient", "phone", "postcode", "lat", "lon")}}
 
 
 async def take_order(link: Link, order: PlatformOrder, settings: Settings) -> Placed:
@@ -163,6 +181,7 @@ async def receive_webhook(name: str, headers: Mapping[str, str], body: bytes, se
 
 DISPATCHED = "channel_dispatched"  # tells the platforms of their orders that left, a first time
 RETRIER = "channel_write_back"  # asks again those that failed
+BY_HAND = "channel_write_back_by_hand"  # failed ones a manager asked to be tried again: at once, not in the queue
 
 
 async def _note(number: str, settings: Settings) -> ShipmentNote:
@@ -186,24 +205,31 @@ async def _write_back_one(payload: dict[str, object], settings: Settings, now: d
         async with in_transaction():
             await emit("channel.write_back", {**payload, "due": (now + timedelta(minutes=1)).isoformat()})
         return False
+    kind = FailureKind.REFUSED
     try:
         channel, link = link_to(name, settings)
         await channel.write_back(link, await _note(str(payload["shipment"]), settings))
+        async with in_transaction():
+            await note_write_back(payload, WriteBackState.DONE, attempt, now)
         return True
     except NotFound:
         failure: ChannelError = ChannelRefused(name, "the channel is no longer configured")
+        kind = FailureKind.UNCONFIGURED
     except ChannelError as error:
         failure = error
         if isinstance(error, ChannelUnavailable):
             down.add(name)
+            kind = FailureKind.UNAVAILABLE
     log.warning("channel %s was not told of shipment %s (try %d): %s", name, payload["shipment"], attempt,
                 failure.reason)
     async with in_transaction():
         base = {"channel": name, "order": payload["order"], "shipment": payload["shipment"], "tries": attempt,
                 "why": failure.reason[:300]}
         if isinstance(failure, ChannelRefused) or attempt > settings.channel_retries:
+            await note_write_back(payload, WriteBackState.FAILED, attempt, now, kind, failure.reason)
             await emit("channel.write_back_failed", base, dedupe_key=f"write_back_failed:{payload['shipment']}")
             return False
+        await note_write_back(payload, WriteBackState.WAITING, attempt, now, kind, failure.reason)
         due = now + timedelta(minutes=min(2 ** attempt, 60))
         await emit("channel.write_back", {**payload, "attempt": attempt + 1, "due": due.isoformat()})
         if attempt == 3:  # down for a while now: someone may want to look, though fahuo keeps trying
@@ -214,8 +240,9 @@ async def _write_back_one(payload: dict[str, object], settings: Settings, now: d
 async def write_back_shipments(settings: Settings, now: datetime) -> int:
     """Tell the platforms of their orders that left (a scheduler job); returns how many were told.
 
-    Each dispatch is tried at once; what failed comes back as a `channel.write_back` request, and those are
-    read in the order they were made, the first one not due yet ending the round."""
+    Each dispatch is tried at once, and so is a failed one a manager asked to be tried again
+    (`channel.write_back_asked`); what failed comes back as a `channel.write_back` request, and those are read
+    in the order they were made, the first one not due yet ending the round."""
     told, down = 0, set[str]()
     for event in await next_events(DISPATCHED, 100, kind="shipment.dispatched"):
         order = await Order.get_or_none(number=event.payload["order"])
@@ -224,6 +251,9 @@ async def write_back_shipments(settings: Settings, now: datetime) -> int:
                                            "shipment": event.payload["shipment"], "attempt": 1}, settings, now,
                                           down)
         await advance(DISPATCHED, event)
+    for event in await next_events(BY_HAND, 100, kind="channel.write_back_asked"):
+        told += await _write_back_one(event.payload, settings, now, down)
+        await advance(BY_HAND, event)
     for event in await next_events(RETRIER, 100, kind="channel.write_back"):
         if datetime.fromisoformat(event.payload["due"]) > now:
             break

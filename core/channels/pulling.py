@@ -22,6 +22,7 @@ from core.base.events import emit
 from core.base.settings import Settings
 from core.channels.channel_api import ChannelError, ChannelRefused, Link, PlatformOrder
 from core.channels.connectors import CONNECTORS, cancel_from_platform, take_order
+from core.channels.write_backs import ChannelSummary, channel_summaries
 
 log = logging.getLogger(__name__)
 PAGES_PER_ROUND = 20  # a backlog is worked off over several rounds, not in one that holds the scheduler
@@ -99,3 +100,11 @@ async def pull_orders(settings: Settings, now: datetime) -> int:
             if not page.more:
                 break
     return taken
+
+
+async def channel_overview(settings: Settings) -> list[ChannelSummary]:
+    """The configured channels as a manager looks them over: how each reaches fahuo (a webhook address to give
+    the platform, or when it was last pulled) and which shipments its platform has not been told of yet."""
+    pulled = {c.channel: c.pulled_at for c in await ChannelCursor.all()}
+    pulls = {platform for platform, connector in CONNECTORS.items() if connector.pulls}
+    return await channel_summaries(settings, pulled, pulls)

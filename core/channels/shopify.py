@@ -34,6 +34,21 @@ API_VERSION = "2025-10"
 SECURED = ("paid", "authorized")
 OPEN = ("OPEN", "IN_PROGRESS")  # fulfillment orders that still wait for goods to leave
 PAGE = 25
+# Shopify keeps China's provinces by its own codes and English names (its country list); fahuo keeps the names.
+# Xizang's code is YZ in Shopify's list; XZ (ISO 3166-2) is taken too.
+PROVINCES = {
+    "AH": ("Anhui", "安徽省"), "BJ": ("Beijing", "北京市"), "CQ": ("Chongqing", "重庆市"), "FJ": ("Fujian", "福建省"),
+    "GS": ("Gansu", "甘肃省"), "GD": ("Guangdong", "广东省"), "GX": ("Guangxi", "广西壮族自治区"),
+    "GZ": ("Guizhou", "贵州省"), "HI": ("Hainan", "海南省"), "HE": ("Hebei", "河北省"),
+    "HL": ("Heilongjiang", "黑龙江省"), "HA": ("Henan", "河南省"), "HB": ("Hubei", "湖北省"), "HN": ("Hunan", "湖南省"),
+    "NM": ("Inner Mongolia", "内蒙古自治区"), "JS": ("Jiangsu", "江苏省"), "JX": ("Jiangxi", "江西省"),
+    "JL": ("Jilin", "吉林省"), "LN": ("Liaoning", "辽宁省"), "NX": ("Ningxia", "宁夏回族自治区"),
+    "QH": ("Qinghai", "青海省"), "SN": ("Shaanxi", "陕西省"), "SD": ("Shandong", "山东省"),
+    "SH": ("Shanghai", "上海市"), "SX": ("Shanxi", "山西省"), "SC": ("Sichuan", "四川省"), "TJ": ("Tianjin", "天津市"),
+    "XJ": ("Xinjiang", "新疆维吾尔自治区"), "YZ": ("Xizang", "西藏自治区"), "XZ": ("Xizang", "西藏自治区"),
+    "YN": ("Yunnan", "云南省"), "ZJ": ("Zhejiang", "浙江省"),
+}
+_BY_NAME = {english.lower(): chinese for english, chinese in PROVINCES.values()} | {"tibet": "西藏自治区"}
 
 FULFILLMENT_ORDERS = """
 query FulfillmentOrders($id: ID!, $after: String) {
@@ -66,6 +81,15 @@ def _float(value: object) -> float | None:
         return None
 
 
+def province_of(ship: dict[str, Any]) -> str:
+    """The province in Chinese for an address in China, by Shopify's code or English name; else as given."""
+    given = plain(ship.get("province"))
+    if plain(ship.get("country_code")).upper() not in ("CN", ""):
+        return given
+    by_code = PROVINCES.get(plain(ship.get("province_code")).upper())
+    return by_code[1] if by_code else _BY_NAME.get(given.lower(), given)
+
+
 def read_order(link: Link, order: dict[str, Any]) -> PlatformOrder:
     """A Shopify order (the `orders/create` payload, the REST order resource) as fahuo takes it."""
     ship = order.get("shipping_address")
@@ -88,7 +112,7 @@ def read_order(link: Link, order: dict[str, Any]) -> PlatformOrder:
         customer=joined(customer.get("last_name"), customer.get("first_name")) or recipient,
         phone=phone, email=plain(order.get("email")) or plain(customer.get("email")),
         address=PlatformAddress(
-            recipient=recipient, phone=phone, province=plain(ship.get("province")), city=plain(ship.get("city")),
+            recipient=recipient, phone=phone, province=province_of(ship), city=plain(ship.get("city")),
             line1=joined(ship.get("address1"), ship.get("address2")), postcode=plain(ship.get("zip")),
             lat=_float(ship.get("latitude")), lon=_float(ship.get("longitude"))),
         lines=lines, paid=order.get("financial_status") in SECURED, cash_on_delivery=_cod(order),
