@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from core.channels.platform import hmac_base64
-from tests.local_server import post, serving
+from tests.loopback import on_loopback, post
 
 TOKEN, APP_SECRET = "shpat_test_0123456789abcdef", "shopify-app-secret-9f8e7d6c5b4a"
 _ids = itertools.count(5_800_000_000_001)
@@ -124,5 +124,5 @@ async def running_shopify() -> AsyncIterator[FakeShopify]:
     fake = FakeShopify()
     app = web.Application()
     app.router.add_post("/admin/api/{version}/graphql.json", fake.graphql)
-    async with serving(app) as fake.url:
+    async with on_loopback(app) as fake.url:
         yield fake

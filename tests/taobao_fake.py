@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from tests.local_server import serving
+from tests.loopback import on_loopback
 
 APP_KEY, APP_SECRET, SESSION = "12345678", "taobao-app-secret-0a1b2c3d4e5f", "6100e2f0test0session0key0abc"
 COMPANIES = {"SF", "YTO", "ZTO", "STO", "YUNDA", "EMS", "POSTB", "JD", "HTKY", "ZJS", "DBKD", "TTKDEX", "OTHER"}
@@ -210,5 +210,5 @@ async def running_taobao() -> AsyncIterator[FakeTaobao]:
     fake = FakeTaobao()
     app = web.Application()
     app.router.add_post("/router/rest", fake.router_rest)
-    async with serving(app) as fake.url:
+    async with on_loopback(app) as fake.url:
         yield fake

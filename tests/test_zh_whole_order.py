@@ -67,7 +67,7 @@ async def _staff(http: aiohttp.ClientSession, log: LeakLog, role: Role) -> Reade
 async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(http, db: Settings,
                                                                             telegram: Telegram):  # noqa: F811
     log = LeakLog(allowed={"Li Lei", "Product TEA", "SWIFT carrier", "shop", "Telegram", "SH warehouse",
-                               "English", db.company_name,
+                               "English", "Shopify", "WooCommerce", "Webhook", db.company_name,
                                db.company_address})
     wh = await a_warehouse(bins=4)
     tea = await a_product("TEA", price="6000.00")

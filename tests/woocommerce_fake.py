@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from core.channels.platform import hmac_base64
-from tests.local_server import post, serving
+from tests.loopback import on_loopback, post
 
 KEY, SECRET = "ck_0123456789abcdef0123456789abcdef01234567", "cs_fedcba9876543210fedcba9876543210fedcba98"
 WEBHOOK_SECRET = "woo-webhook-secret-4b3a2c1d"
@@ -121,5 +121,5 @@ async def running_woocommerce() -> AsyncIterator[FakeWooCommerce]:
     app.router.add_get("/wp-json/wc/v3/orders/{id:\\d+}/notes", fake.list_notes)
     app.router.add_post("/wp-json/wc/v3/orders/{id:\\d+}/notes", fake.add_note)
     app.router.add_put("/wp-json/wc/v3/orders/{id:\\d+}", fake.update_order)
-    async with serving(app) as fake.url:
+    async with on_loopback(app) as fake.url:
         yield fake
