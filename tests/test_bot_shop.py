@@ -571,6 +571,20 @@ async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_wa
     transcript(api, CUSTOMER, "address-doubt-en", "An address in doubt is shown back to be checked (en)")
 
 
+async def test_a_customer_whose_address_is_held_is_told_politely_without_the_words_meant_for_staff(shop: Shop):
+    api = shop.api
+    await at_checkout(api, "zh")
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "张三 13800138000 广东省广州市天河区体育西路191号"),
+                            contains="核对")  # a Beijing phone for an address in Guangzhou
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "是，送到这里"), contains="何时")
+    _, held = await confirmed(api, days, "zh")
+    assert held.status == OrderStatus.ON_HOLD
+    await notify_once(shop.telegram.bot)
+    told = [s.text for s in api.to(CUSTOMER) if held.number in s.text and "核对" in s.text]
+    assert told == [f"订单 {held.number} 需要我们稍作核对后再处理，我们会尽快联系您。"]  # not "请与客户确认"
+    transcript(api, CUSTOMER, "address-held-zh", "地址存疑的订单：客户收到的待审通知（中文）")
+
+
 async def test_something_that_is_no_address_is_asked_again(shop: Shop):
     api = shop.api
     await at_checkout(api, "zh")

@@ -256,10 +256,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Order {order} is confirmed; we are getting it ready.",
         "zh": "订单 {order} 已确认，正在备货。",
     },
+    # the review's reasons are written for the manager who decides ("confirm it with the customer"): not here
     "n.order.on_hold": {
-        "en": "Order {order} needs a quick check by our team before it goes ahead ({reason}). We "
-              "will be in touch.",
-        "zh": "订单 {order} 需要我们稍作核对后再处理（{reason}），我们会尽快联系您。",
+        "en": "Order {order} needs a quick check by our team before it goes ahead. We will be in touch.",
+        "zh": "订单 {order} 需要我们稍作核对后再处理，我们会尽快联系您。",
     },
     "n.order.backordered": {
         "en": "Part of order {order} is on its way to our warehouse; we will ship it as soon as "
