@@ -529,7 +529,8 @@ async def test_a_pasted_chinese_address_becomes_a_confirmed_order_that_can_be_pl
     days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, paste), contains="何时")
     assert days.text.startswith("收货地址：吉林省 长春市 朝阳区 人民大街5988号")
     summary, order = await confirmed(api, days, "zh")
-    assert "吉林省 长春市 朝阳区 人民大街5988号" in summary.text
+    assert "吉林省 长春市 朝阳区 人民大街5988号（王芳，+8613904310000）" in summary.text  # whom it goes to, too
+    assert "（王芳，+8613904310000）" in days.text
     assert (order.status, order.recipient, order.phone) == (OrderStatus.ALLOCATED, "王芳", "+8613904310000")
     assert (order.province, order.city, order.district, order.line1) == ("吉林省", "长春市", "朝阳区", "人民大街5988号")
     assert order.adcode == "220104" and order.postcode == "130012"

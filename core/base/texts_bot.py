@@ -125,6 +125,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "该地址已不在您保存的地址中，请点选其他地址或发送新地址。",
     },
     "deliver_to": {"en": "To: {address}", "zh": "收货地址：{address}"},
+    "address_for": {"en": "{place} (for {recipient}, {phone})", "zh": "{place}（{recipient}，{phone}）"},
     "pay_now": {
         "en": "Order {number}: please pay {total} CNY online by {until}; the goods are kept for you meanwhile.",
         "zh": "订单 {number}：请在 {until} 前在线支付 {total} 元，商品已为您预留。",
