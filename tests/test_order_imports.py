@@ -71,3 +71,9 @@ async def test_a_bad_file_is_reported_in_chinese_by_the_files_own_columns(db, tm
     assert said[2].startswith("  第 4 行：address 列："), said
     assert len(said) == 4 and not english_words(done.stderr, ["phone", "address", "prepaid", "cod", "credit"]), said
     assert await Order.all().count() == 0
+
+
+async def test_a_file_that_is_not_there_is_said_in_the_operators_language(db, tmp_path: Path):
+    missing = tmp_path / "订单.csv"
+    done = fahuo(db, "import", "orders", str(missing), env={"LANG": "zh_CN.UTF-8"})
+    assert (done.returncode, done.stderr.strip()) == (1, f"找不到文件：{missing}，未导入任何数据。")

@@ -311,6 +311,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "两次输入的密码不同；未保存任何内容。",
     },
     "cli.stopped": {"en": "Stopped.", "zh": "已停止。"},
+    "cli.no_file": {"en": "No such file: {path}; nothing imported.", "zh": "找不到文件：{path}，未导入任何数据。"},
     "cli.demo_skipped": {
         "en": "Demo skipped: this database already has data, and the demo logins were shown when "
               "it was loaded. Add a login with run.py user add NAME --role admin (or serve "
