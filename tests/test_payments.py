@@ -182,6 +182,18 @@ async def test_money_for_an_order_cancelled_meanwhile_is_kept_as_due_for_refund(
     assert (await Order.get(id=order.id)).status == OrderStatus.CANCELLED
 
 
+async def test_an_order_paid_online_then_cancelled_leaves_its_money_due_for_refund(shop: Shop):
+    order = await _prepaid_order(shop.settings)
+    link = await start_payment(order.number, shop.settings)
+    status, _ = await _callback(shop, {"token": link.token, "ref": "SIM-4", "amount": "88.00", "currency": "CNY",
+                                       "status": "paid"})
+    assert status == 200 and (await Order.get(id=order.id)).payment_state == PaymentState.PAID
+    await cancel_order(order.number, "tg:1", "changed my mind")
+    assert (await Payment.get(token=link.token)).status == PaymentStatus.REFUND_DUE
+    due = await OutboxEvent.get(kind="payment.refund_due")  # managers are told to give the money back
+    assert (due.payload["order"], due.payload["amount"], due.payload["ref"]) == (order.number, "88.00", "SIM-4")
+
+
 async def test_cash_on_delivery_and_someone_elses_order_have_no_payment_link(shop: Shop):
     order = await _prepaid_order(shop.settings)
     with pytest.raises(Exception, match="not found"):

@@ -291,9 +291,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "n.order.delivered": {"en": "Order {order} was delivered. Thank you!", "zh": "订单 {order} 已送达，谢谢！"},
     "n.order.paid": {"en": "We received your payment of {total} CNY for order {order}. Thank you!",
                      "zh": "已收到订单 {order} 的付款 {total} 元，谢谢！"},
-    "m.payment.refund_due": {"en": "💸 {order} was paid online ({amount} {currency}, {ref}) after it was closed: "
+    "m.payment.refund_due": {"en": "💸 {order} is closed but was paid online ({amount} {currency}, {ref}): "
                                    "refund it.",
-                             "zh": "💸 {order} 关闭后收到在线付款（{amount} {currency}，{ref}），请退款。"},
+                             "zh": "💸 {order} 已关闭，但已在线付款（{amount} {currency}，{ref}），请退款。"},
     "n.aftersales.awaiting_return": {
         "en": "Request {request}: approved, please send the goods back. {note}",
         "zh": "售后 {request}：已同意，请寄回商品。{note}",
