@@ -586,6 +586,16 @@ async def test_a_customer_whose_address_is_held_is_told_politely_without_the_wor
     transcript(api, CUSTOMER, "address-held-zh", "地址存疑的订单：客户收到的待审通知（中文）")
 
 
+async def test_an_address_without_a_street_is_shown_back_and_held_when_confirmed(shop: Shop):
+    api = shop.api
+    await at_checkout(api, "zh")
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "北京市朝阳区"), contains="核对")
+    assert "⚠️ 地址中没有街道门牌。" in check.text.splitlines()
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "是，送到这里"), contains="何时")
+    _, held = await confirmed(api, days, "zh")
+    assert held.status == OrderStatus.ON_HOLD and held.address_doubts == [{"key": "street_missing", "params": {}}]
+
+
 async def test_something_that_is_no_address_is_asked_again(shop: Shop):
     api = shop.api
     await at_checkout(api, "zh")

@@ -435,6 +435,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.address_complete": {"en": "address complete", "zh": "地址完整"},
     "review.address_unplaced": {"en": "the address names no district that could be found; confirm it with the customer",
                                "zh": "地址中找不到区县，请与客户确认"},
+    "review.street_missing": {"en": "the address names no street and number; confirm it with the customer",
+                              "zh": "地址中没有街道门牌，请与客户确认"},
     "review.district_guessed": {"en": "more than one district has that name; this one is a guess: confirm it "
                                       "with the customer",
                                 "zh": "同名的区县不止一个，这是推测，请与客户确认"},

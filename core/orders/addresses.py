@@ -75,7 +75,7 @@ def address_view(text: str) -> dict[str, Any]:
     return {"province": read.province, "city": read.city, "district": read.district, "line": read.line,
             "postcode": read.postcode, "adcode": read.adcode, "lat": read.lat, "lon": read.lon, "name": read.name,
             "phone": phone, "confidence": read.confidence, "placed": read.placed,
-            "doubts": [doubt_phrase(d) for d in doubts_about(read)] or _guessed(read)}
+            "doubts": [doubt_phrase(d) for d in doubts_about(read, street=True)] or _guessed(read)}
 
 
 def _guessed(read: ReadAddress) -> list[Phrase]:
