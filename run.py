@@ -346,8 +346,7 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():  # noqa: ASYNC240 - a single stat before the import starts
-        print(f"No such file: {path}", file=sys.stderr)
-        return 1
+        raise Refused("cli.no_file", path=path)
     if args.kind == "products":
         count = await import_products(path, _bar)
     elif args.kind == "orders":

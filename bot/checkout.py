@@ -201,7 +201,7 @@ async def address_given(message: Message, state: FSMContext, lang: str, where: d
     await state.update_data(address=where)
     await state.set_state(Checkout.date)
     dialog = (await state.get_data())["dialog"]
-    await message.answer(f"{say(lang, 'deliver_to', address=place(where))}\n{say(lang, 'ask_date')}",
+    await message.answer(f"{say(lang, 'deliver_to', address=sent_to(where, lang))}\n{say(lang, 'ask_date')}",
                          reply_markup=keyboard([[
                              (say(lang, "today"), DeliveryDay(dialog=dialog, days=0)),
                              (say(lang, "tomorrow"), DeliveryDay(dialog=dialog, days=1)),
@@ -210,6 +210,11 @@ async def address_given(message: Message, state: FSMContext, lang: str, where: d
 
 def place(where: dict[str, Any]) -> str:
     return " ".join(str(where[k]) for k in ("province", "city", "district", "line1") if where.get(k))
+
+
+def sent_to(where: dict[str, Any], lang: str) -> str:
+    """The place and whom it is for, on one line: a pasted address may name someone other than the customer."""
+    return say(lang, "address_for", place=place(where), recipient=where["recipient"], phone=where["phone"])
 
 
 def whole(where: dict[str, Any]) -> str:
@@ -247,7 +252,7 @@ async def payment(query: CallbackQuery, callback_data: PaymentChoice, shown: Mes
     await state.set_state(Checkout.confirm)
     data = await state.get_data()
     lines, total = await cart_lines(data["lines"], lang)
-    summary = say(lang, "summary", lines=lines, total=total, address=place(data["address"]),
+    summary = say(lang, "summary", lines=lines, total=total, address=sent_to(data["address"], lang),
                   date=local_day(data["date"], lang) if data["date"] else say(lang, "any_day"),
                   service=say(lang, data["service"]), payment=say(lang, data["payment"]))
     if data.get("rest"):  # they chose to order more than there is: what becomes of it, said again

@@ -47,7 +47,7 @@ class Rejecting(StatesGroup):
 @feature.callback_query(HeldOrder.filter(F.decision == Decision.APPROVE), F.message.as_("shown"), flags=REVIEW)
 async def approve(query: CallbackQuery, callback_data: HeldOrder, shown: Message, staff: Staff, lang: str,
                   settings: Settings) -> None:
-    order = await decide_held(callback_data.number, True, staff.actor, "approved in Telegram", settings)
+    order = await decide_held(callback_data.number, True, staff.actor, "", settings)  # the history says it in words
     await shown.answer(say(lang, "decided", number=order.number, status=status_word("order", order.status, lang)))
     await query.answer()
 

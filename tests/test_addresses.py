@@ -43,6 +43,20 @@ async def test_staff_may_read_addresses_and_hear_the_doubts_in_their_language(ht
         assert resp.status == 401
 
 
+async def test_a_district_guessed_among_same_named_ones_or_no_street_is_said_to_staff(http, db):
+    staff = await signed_in(http, Role.MANAGER)
+    async with http.post("/api/addresses/parse", json={"text": "朝阳区建国路88号"},
+                         headers={**staff, "Accept-Language": "zh"}) as resp:
+        read = await resp.json()
+    assert (read["city"], read["district"], read["placed"]) == ("北京市", "朝阳区", True)  # or Changchun's
+    assert read["doubts"] == ["同名的区县不止一个，这是推测，请与客户确认"]
+    async with http.post("/api/addresses/parse", json={"text": "北京市朝阳区建国路88号"}, headers=staff) as resp:
+        assert (await resp.json())["doubts"] == []  # told apart by its city
+    async with http.post("/api/addresses/parse", json={"text": "北京市朝阳区"},
+                         headers={**staff, "Accept-Language": "zh"}) as resp:
+        assert (await resp.json())["doubts"] == ["地址中没有街道门牌，请与客户确认"]
+
+
 @pytest.mark.parametrize("body", [{"text": ""}, {"text": "   "}, {"text": "北" * 501}, {"text": 42},
                                   {"text": None}, {}, {"text": "北京", "extra": 1}, ["北京"]])
 async def test_bad_input_is_refused_in_the_callers_language(http, shop, body):

@@ -21,13 +21,13 @@ from bot.emulator import BotApiEmulator
 from bot.notifier import notifier_lease, notify_as, notify_once, run_notifier
 from core.base.auth import ROLE_PERMISSIONS, Permission, Role, Staff, add_staff
 from core.base.events import OutboxEvent, emit
-from core.base.i18n import local_day
+from core.base.i18n import local_day, render, unkept
 from core.base.lease import Lease, RedisLease
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.intake import place_order
 from core.orders.notifications import Delivery, notifier_health
-from core.orders.order import Order, OrderStatus
+from core.orders.order import Order, OrderEvent, OrderStatus
 from core.stock.replenishment import PoStatus, PurchaseOrder
 from tests.cli import run_py
 from tests.conftest import PASSWORD, close_bot, signed_in
@@ -241,6 +241,8 @@ async def test_a_manager_approves_a_held_order_from_the_alert(telegram: Telegram
     done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains=placed.order.number)
     assert "Allocated" in done.text and "allocated" not in done.text
     assert (await Order.get(id=placed.order.id)).status == OrderStatus.ALLOCATED
+    approved = await OrderEvent.get(order_id=placed.order.id, to_status=OrderStatus.APPROVED)
+    assert render(unkept(approved.reason), "zh") == "经理审核通过"  # the history in each reader's language
 
 
 async def test_a_permission_taken_from_a_role_in_the_one_table_is_refused_by_the_bot_and_the_api(

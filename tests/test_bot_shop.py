@@ -529,7 +529,8 @@ async def test_a_pasted_chinese_address_becomes_a_confirmed_order_that_can_be_pl
     days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, paste), contains="何时")
     assert days.text.startswith("收货地址：吉林省 长春市 朝阳区 人民大街5988号")
     summary, order = await confirmed(api, days, "zh")
-    assert "吉林省 长春市 朝阳区 人民大街5988号" in summary.text
+    assert "吉林省 长春市 朝阳区 人民大街5988号（王芳，+8613904310000）" in summary.text  # whom it goes to, too
+    assert "（王芳，+8613904310000）" in days.text
     assert (order.status, order.recipient, order.phone) == (OrderStatus.ALLOCATED, "王芳", "+8613904310000")
     assert (order.province, order.city, order.district, order.line1) == ("吉林省", "长春市", "朝阳区", "人民大街5988号")
     assert order.adcode == "220104" and order.postcode == "130012"
@@ -569,6 +570,30 @@ async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_wa
     assert [r["reason"] for r in held.review if r["rule"] == "address"] == [
         "phone +8613904310000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
     transcript(api, CUSTOMER, "address-doubt-en", "An address in doubt is shown back to be checked (en)")
+
+
+async def test_a_customer_whose_address_is_held_is_told_politely_without_the_words_meant_for_staff(shop: Shop):
+    api = shop.api
+    await at_checkout(api, "zh")
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "张三 13800138000 广东省广州市天河区体育西路191号"),
+                            contains="核对")  # a Beijing phone for an address in Guangzhou
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "是，送到这里"), contains="何时")
+    _, held = await confirmed(api, days, "zh")
+    assert held.status == OrderStatus.ON_HOLD
+    await notify_once(shop.telegram.bot)
+    told = [s.text for s in api.to(CUSTOMER) if held.number in s.text and "核对" in s.text]
+    assert told == [f"订单 {held.number} 需要我们稍作核对后再处理，我们会尽快联系您。"]  # not "请与客户确认"
+    transcript(api, CUSTOMER, "address-held-zh", "地址存疑的订单：客户收到的待审通知（中文）")
+
+
+async def test_an_address_without_a_street_is_shown_back_and_held_when_confirmed(shop: Shop):
+    api = shop.api
+    await at_checkout(api, "zh")
+    check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "北京市朝阳区"), contains="核对")
+    assert "⚠️ 地址中没有街道门牌。" in check.text.splitlines()
+    days = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "是，送到这里"), contains="何时")
+    _, held = await confirmed(api, days, "zh")
+    assert held.status == OrderStatus.ON_HOLD and held.address_doubts == [{"key": "street_missing", "params": {}}]
 
 
 async def test_something_that_is_no_address_is_asked_again(shop: Shop):

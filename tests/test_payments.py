@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import aiohttp
 import pytest
@@ -26,6 +27,7 @@ from core.orders.payments import (
     sign,
     start_payment,
 )
+from core.orders.review import decide_held
 from core.shipping.cancellation import cancel_order
 from pwa.app import create_app
 from tests.factories import a_product, a_warehouse, an_order, stock
@@ -180,6 +182,31 @@ async def test_money_for_an_order_cancelled_meanwhile_is_kept_as_due_for_refund(
     assert (status, answer["payment"]) == (200, "refund_due")
     assert await OutboxEvent.filter(kind="payment.refund_due").count() == 1
     assert (await Order.get(id=order.id)).status == OrderStatus.CANCELLED
+
+
+async def test_an_order_paid_online_then_cancelled_leaves_its_money_due_for_refund(shop: Shop):
+    order = await _prepaid_order(shop.settings)
+    link = await start_payment(order.number, shop.settings)
+    status, _ = await _callback(shop, {"token": link.token, "ref": "SIM-4", "amount": "88.00", "currency": "CNY",
+                                       "status": "paid"})
+    assert status == 200 and (await Order.get(id=order.id)).payment_state == PaymentState.PAID
+    await cancel_order(order.number, "tg:1", "changed my mind")
+    assert (await Payment.get(token=link.token)).status == PaymentStatus.REFUND_DUE
+    due = await OutboxEvent.get(kind="payment.refund_due")  # managers are told to give the money back
+    assert (due.payload["order"], due.payload["amount"], due.payload["ref"]) == (order.number, "88.00", "SIM-4")
+
+
+async def test_a_held_order_paid_online_then_rejected_leaves_its_money_due_for_refund(shop: Shop):
+    settings = shop.settings.model_copy(update={"hold_order_value": Decimal("50")})
+    order = await _prepaid_order(settings)
+    assert order.status == OrderStatus.ON_HOLD
+    link = await start_payment(order.number, settings)
+    status, _ = await _callback(shop, {"token": link.token, "ref": "SIM-5", "amount": "88.00", "currency": "CNY",
+                                       "status": "paid"})
+    assert status == 200
+    await decide_held(order.number, False, "staff:boss", "we cannot ship there", settings)
+    assert (await Payment.get(token=link.token)).status == PaymentStatus.REFUND_DUE
+    assert (await OutboxEvent.get(kind="payment.refund_due")).payload["ref"] == "SIM-5"
 
 
 async def test_cash_on_delivery_and_someone_elses_order_have_no_payment_link(shop: Shop):

@@ -228,6 +228,9 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     assert filled == {"recipient": "刘洋", "phone": "+8613904310000", "province": "吉林省", "city": "长春市",
                       "district": "朝阳区", "line1": "人民大街5988号", "postcode": "130012"}
     assert await page.input_value("#c-name") == "刘洋"
+    cut = await page.evaluate("""() => [...document.querySelectorAll('#phoneorder input')]
+        .filter((field) => field.scrollWidth > field.clientWidth).map((field) => field.id)""")
+    assert cut == []  # a phone as read (+86 and 11 digits) shows whole on a phone's screen
     await page.fill("#a-paste", "广州市体育西路1号")
     await page.click("#readpaste")
     await page.wait_for_selector("#a-doubts li:has-text('no district')")

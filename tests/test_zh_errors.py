@@ -10,6 +10,7 @@ from typing import Any
 
 from core.base.auth import Role
 from tests.conftest import signed_in
+from tests.factories import a_warehouse
 from tests.zh_leaks import LeakLog
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -45,3 +46,11 @@ async def test_every_refusal_of_the_api_speaks_chinese(http, db):
                     log.see("api", where, f"{detail.get('name', '')} {detail.get('problem', '')}")
     assert refusals > 100
     log.assert_clean()
+
+
+async def test_a_new_cart_with_nothing_ready_is_said_as_it_is_not_as_a_bad_request(http, db):
+    await a_warehouse("BJ")
+    picker = await signed_in(http, Role.PICKER) | ZH
+    async with http.post("/api/pick-lists", json={"warehouse": "BJ"}, headers=picker) as resp:
+        answer = await resp.json()
+    assert (resp.status, answer["message"]) == (409, "仓库 BJ 没有可拣货的订单")

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
-from core.base.i18n import MESSAGES, SEPARATOR, Phrase, phrase, text
+from core.base.i18n import MESSAGES, Phrase, listed, phrase, render, text
 
 
 class DomainError(Exception):
@@ -143,8 +143,14 @@ def _field_words(loc: tuple[int | str, ...], lang: str) -> str:
 
 
 def _problem(kind: str, ctx: dict[str, Any], lang: str) -> str:
+    return str(render(problem_words(kind, ctx), lang))
+
+
+def problem_words(kind: str, ctx: dict[str, Any]) -> Phrase:
+    """What is wrong with a value a model refused (pydantic's error `kind` and its `ctx`), said later in the
+    reader's language: fahuo's own checks name a catalogue code, pydantic's types the catalogue's `invalid.<type>`."""
     if kind in MESSAGES:
-        return text(kind, lang, **ctx)
+        return phrase(kind, **ctx)
     if kind in ("enum", "literal_error"):  # the values the field takes, as codes: "'a', 'b' or 'c'"
-        ctx = {"expected": SEPARATOR[lang].join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))}
-    return text(f"invalid.{kind}" if f"invalid.{kind}" in MESSAGES else "invalid.other", lang, **ctx)
+        ctx = {"expected": listed(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))}
+    return phrase(f"invalid.{kind}" if f"invalid.{kind}" in MESSAGES else "invalid.other", **ctx)

@@ -388,14 +388,17 @@ def _confidence(place: Division, score: float, tied: bool) -> float:
     return round(sure * (0.6 if tied else 1.0), 2)
 
 
-def doubts_about(read: ReadAddress, phone_region_said: str | None = None) -> list[Doubt]:
+def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street: bool = False) -> list[Doubt]:
     """What a person should check: no district found; a postcode of another province; a phone given out in
-    another province (only where the region of each can be told)."""
+    another province (only where the region of each can be told); with `street`, a whole address that names
+    no street after its place ("北京市朝阳区")."""
     g = gazetteer()
     if not read.placed:
         return [Doubt("address_unplaced")]
     province = g.by_code[read.adcode[:2] + "0000"]
     doubts = [d for d in read.doubts if d.key == "parts_disagree"]
+    if street and not read.line:
+        doubts.append(Doubt("street_missing"))
     known = g.postcode_provinces.get(read.postcode[:2]) if len(read.postcode) == 6 else None
     if known and province.adcode not in known:
         doubts.append(Doubt("postcode_elsewhere", {"postcode": read.postcode, "province": province.name}))

@@ -72,6 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "address_ok": {"en": "✅ Yes, deliver there", "zh": "✅ 是，送到这里"},
     "address_again": {"en": "✏️ No, I will type it again", "zh": "✏️ 不对，重新输入"},
     "doubt.address_unplaced": {"en": "⚠️ We could not find the district in it.", "zh": "⚠️ 地址中找不到区县。"},
+    "doubt.street_missing": {"en": "⚠️ It names no street and number.", "zh": "⚠️ 地址中没有街道门牌。"},
     "doubt.guess": {"en": "⚠️ More than one district has that name; we took this one.",
                     "zh": "⚠️ 同名的区县不止一个，这是我们的推测。"},
     "doubt.postcode_elsewhere": {"en": "⚠️ Postcode {postcode} is not in {province}.",
@@ -125,6 +126,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "该地址已不在您保存的地址中，请点选其他地址或发送新地址。",
     },
     "deliver_to": {"en": "To: {address}", "zh": "收货地址：{address}"},
+    "address_for": {"en": "{place} (for {recipient}, {phone})", "zh": "{place}（{recipient}，{phone}）"},
     "pay_now": {
         "en": "Order {number}: please pay {total} CNY online by {until}; the goods are kept for you meanwhile.",
         "zh": "订单 {number}：请在 {until} 前在线支付 {total} 元，商品已为您预留。",
@@ -256,10 +258,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Order {order} is confirmed; we are getting it ready.",
         "zh": "订单 {order} 已确认，正在备货。",
     },
+    # the review's reasons are written for the manager who decides ("confirm it with the customer"): not here
     "n.order.on_hold": {
-        "en": "Order {order} needs a quick check by our team before it goes ahead ({reason}). We "
-              "will be in touch.",
-        "zh": "订单 {order} 需要我们稍作核对后再处理（{reason}），我们会尽快联系您。",
+        "en": "Order {order} needs a quick check by our team before it goes ahead. We will be in touch.",
+        "zh": "订单 {order} 需要我们稍作核对后再处理，我们会尽快联系您。",
     },
     "n.order.backordered": {
         "en": "Part of order {order} is on its way to our warehouse; we will ship it as soon as "
@@ -290,9 +292,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "n.order.delivered": {"en": "Order {order} was delivered. Thank you!", "zh": "订单 {order} 已送达，谢谢！"},
     "n.order.paid": {"en": "We received your payment of {total} CNY for order {order}. Thank you!",
                      "zh": "已收到订单 {order} 的付款 {total} 元，谢谢！"},
-    "m.payment.refund_due": {"en": "💸 {order} was paid online ({amount} {currency}, {ref}) after it was closed: "
+    "m.payment.refund_due": {"en": "💸 {order} is closed but was paid online ({amount} {currency}, {ref}): "
                                    "refund it.",
-                             "zh": "💸 {order} 关闭后收到在线付款（{amount} {currency}，{ref}），请退款。"},
+                             "zh": "💸 {order} 已关闭，但已在线付款（{amount} {currency}，{ref}），请退款。"},
     "n.aftersales.awaiting_return": {
         "en": "Request {request}: approved, please send the goods back. {note}",
         "zh": "售后 {request}：已同意，请寄回商品。{note}",

@@ -320,6 +320,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "两次输入的密码不同；未保存任何内容。",
     },
     "cli.stopped": {"en": "Stopped.", "zh": "已停止。"},
+    "cli.no_file": {"en": "No such file: {path}; nothing imported.", "zh": "找不到文件：{path}，未导入任何数据。"},
     "cli.demo_skipped": {
         "en": "Demo skipped: this database already has data, and the demo logins were shown when "
               "it was loaded. Add a login with run.py user add NAME --role admin (or serve "
@@ -443,6 +444,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.address_complete": {"en": "address complete", "zh": "地址完整"},
     "review.address_unplaced": {"en": "the address names no district that could be found; confirm it with the customer",
                                "zh": "地址中找不到区县，请与客户确认"},
+    "review.street_missing": {"en": "the address names no street and number; confirm it with the customer",
+                              "zh": "地址中没有街道门牌，请与客户确认"},
+    "review.district_guessed": {"en": "more than one district has that name; this one is a guess: confirm it "
+                                      "with the customer",
+                                "zh": "同名的区县不止一个，这是推测，请与客户确认"},
     "review.parts_disagree": {"en": "{part} is not where {district} ({city}) is; confirm the address with the customer",
                              "zh": "{district}（{city}）不在{part}，请与客户确认地址"},
     "review.postcode_elsewhere": {"en": "postcode {postcode} is not in {province}; "

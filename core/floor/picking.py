@@ -195,7 +195,7 @@ async def start_pick_list(orders: list[str], warehouse: str | None, max_orders: 
     are ready to pick (one cart of at most `max_orders`)."""
     numbers = orders or await next_batch(warehouse or "", max_orders)
     if not numbers:
-        raise InvalidInput(detail=phrase("refuse.none_ready", warehouse=warehouse))
+        raise Conflict(detail=phrase("refuse.none_ready", warehouse=warehouse))  # nothing wrong with the asking
     return await create_pick_list(numbers, actor, settings)
 
 

@@ -21,9 +21,10 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import NotFound
 from core.base.fields import HOME_COUNTRY
-from core.base.places import doubt_phrase, doubts_about, place_of, read_address
+from core.base.i18n import Phrase, phrase
+from core.base.places import ReadAddress, doubt_phrase, doubts_about, place_of, read_address
 from core.orders.customers import BadPhone, Customer, e164
-from core.orders.order import MAX_ADDRESS_TEXT, AddressIn
+from core.orders.order import MAX_ADDRESS_TEXT, SURE, AddressIn
 
 MAX_SAVED = 8  # as many as fit a chat's keyboard; the least recently used goes first
 PLACE = ("province", "city", "district", "line1", "postcode")  # what makes two addresses the same door
@@ -74,7 +75,13 @@ def address_view(text: str) -> dict[str, Any]:
     return {"province": read.province, "city": read.city, "district": read.district, "line": read.line,
             "postcode": read.postcode, "adcode": read.adcode, "lat": read.lat, "lon": read.lon, "name": read.name,
             "phone": phone, "confidence": read.confidence, "placed": read.placed,
-            "doubts": [doubt_phrase(d) for d in doubts_about(read)]}
+            "doubts": [doubt_phrase(d) for d in doubts_about(read, street=True)] or _guessed(read)}
+
+
+def _guessed(read: ReadAddress) -> list[Phrase]:
+    """A same-named district nothing told apart is no doubt the review holds for (the customer confirmed the
+    bot's reading), but whoever reads the address for a caller should ask which one it is."""
+    return [phrase("review.district_guessed")] if read.placed and read.confidence < SURE else []
 
 
 def typed_address(text: str, recipient: str, phone: str) -> AddressIn:

@@ -221,7 +221,7 @@ class AddressIn(BaseModel):
         if self.text is not None:  # the customer's words: where the phone they wrote is from may tell too
             read = read_address(self.text)
             read = replace(read, postcode=self.postcode, phone=self.phone if read.phone else "")
-            doubts = doubts_about(read)
+            doubts = doubts_about(read, street=True)
         else:  # a channel's parts: the phone may be anyone's, the buyer's not the recipient's
             read = replace(place_of(self.province, self.city, self.district, "" if self.district else self.line1),
                            postcode=self.postcode)

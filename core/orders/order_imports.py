@@ -80,11 +80,30 @@ async def import_orders(path: Path, actor: str, settings: Settings, progress: Pr
 
 
 def _problems_of(lines: list[tuple[int, OrderRow]], exc: ValidationError) -> list[Problem]:
-    """An order's problems on the line they come from: a line's own (lines.2.qty) there, the rest on the first."""
-    problems = []
+    """An order's problems on the line and under the column they come from: a line's own (lines.2.qty) there,
+    the rest on the first; a value the order uses twice (the phone: the customer's and the recipient's) once."""
+    problems: list[Problem] = []
     for line, code, params in value_problems(lines[0][0], exc):
         where = str(params.get("column", "")).split(".")
         if where[0] == "lines" and len(where) > 1 and where[1].isdigit() and int(where[1]) < len(lines):
             line = lines[int(where[1])][0]
-        problems.append((line, code, params))
+        problem = (line, code, {**params, "column": _column(where, lines[0][1])})
+        if problem not in problems:
+            problems.append(problem)
     return problems
+
+
+_COLUMNS = {("external_ref",): "order", ("customer", "name"): "name", ("customer", "phone"): "phone",
+            ("address", "recipient"): "name", ("address", "phone"): "phone", ("address", "text"): "address"}
+
+
+def _column(where: list[str], row: OrderRow) -> str:
+    """The file's column an order's field was read from (`order_of` in reverse)."""
+    if tuple(where) in _COLUMNS:
+        return _COLUMNS[tuple(where)]
+    if where[0] == "lines":
+        return where[-1]
+    if where[0] == "address" and len(where) > 1:  # an address in parts, or the whole text (given or left empty)
+        in_parts = not row.address and any((row.province, row.city, row.district, row.line1))
+        return where[1] if in_parts else "address"
+    return ".".join(where)

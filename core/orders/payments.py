@@ -101,6 +101,16 @@ async def _mark_paid(order: Order, actor: str, settings: Settings) -> None:
         await allocate_order(order, actor, settings)
 
 
+@in_callers_transaction
+async def refund_on_close(order: Order) -> None:
+    """An order closed after it was paid online: its money goes back. Each payment becomes due for refund and
+    managers are told, as when money arrives after the close; runs in the caller's transaction."""
+    for payment in await Payment.filter(order_id=order.id, status=PaymentStatus.PAID):
+        if await Payment.filter(id=payment.id, status=PaymentStatus.PAID).update(status=PaymentStatus.REFUND_DUE):
+            await emit("payment.refund_due", {"order": order.number, "amount": str(payment.amount),
+                                              "currency": payment.currency, "ref": payment.provider_ref or ""})
+
+
 # -- paying online ------------------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderLine, OrderStatus, PaymentMethod, PaymentState, order_by_number, transition
+from core.orders.payments import refund_on_close
 from core.stock.catalog import Product
 from core.stock.ledger import FreeStock, free_stock
 
@@ -224,7 +225,8 @@ async def held_order(number: str, action: str = "decided") -> Order:
 
 @retry_on_conflict
 async def decide_held(number: str, approve: bool, actor: str, reason: str, settings: Settings) -> Order:
-    """A manager's decision on a held order: approve (then allocate) or reject (with a reason)."""
+    """A manager's decision on a held order: approve (then allocate) or reject (with a reason; money paid online
+    is then due for refund)."""
 
     if not approve and not reason.strip():
         raise InvalidInput(detail=phrase("refuse.reject_needs_reason"))
@@ -235,4 +237,5 @@ async def decide_held(number: str, approve: bool, actor: str, reason: str, setti
             await allocate_order(order, actor, settings)
         else:
             await transition(order, OrderStatus.REJECTED, actor, reason)
+            await refund_on_close(order)
     return order

@@ -24,6 +24,7 @@ from core.orders.order import (
     root_number,
     transition,
 )
+from core.orders.payments import refund_on_close
 from core.shipping.shipments import cancel_open_shipments
 
 
@@ -42,8 +43,8 @@ async def _open_follow_ons(order: Order) -> list[Order]:
 @retry_on_conflict
 async def cancel_order(number: str, actor: str, reason: str | Phrase) -> Order:
     """Cancel an order before it ships, with its follow-ons not shipped yet (the rest of it): their stock is
-    given back and offered to waiting orders. The customer is told once: `order.cancelled`, or, with
-    follow-ons, one `order.cancelled_with_rest` naming them all."""
+    given back and offered to waiting orders, and money paid online is due for refund. The customer is told
+    once: `order.cancelled`, or, with follow-ons, one `order.cancelled_with_rest` naming them all."""
     async with in_transaction():
         order = await order_by_number(number)
         if OrderStatus.CANCELLED not in TRANSITIONS[OrderStatus(order.status)]:
@@ -53,6 +54,7 @@ async def cancel_order(number: str, actor: str, reason: str | Phrase) -> Order:
         for each in (order, *rest):
             freed |= await release_order_stock(each)
             await cancel_open_shipments(each.id)
+            await refund_on_close(each)
             await transition(each, OrderStatus.CANCELLED, actor, reason if each is order else
                              phrase("history.cancelled_with", reason=reason, order=order.number), announce=not rest)
         if rest:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from tortoise.transactions import in_transaction
 
-from core.base.errors import DomainError, ImportFailed, Problem
+from core.base.errors import DomainError, ImportFailed, Problem, problem_words
 from core.base.fields import Country, HsCode, LocationCode, Sku, WarehouseCode
 from core.stock.catalog import GoodsClass, Product, Supplier
 from core.stock.ledger import MoveReason, StockLevel, move_stock
@@ -63,7 +63,7 @@ def no_progress(rows: Iterable[Any], total: int) -> Iterable[Any]:
     return rows
 
 
-# pydantic's error types that people meet in a spreadsheet, as catalogue codes (the rest keep pydantic's words)
+# pydantic's error types that people meet in a spreadsheet, as catalogue codes (the rest: `{column}: {detail}`)
 _VALUE_PROBLEMS = {
     "missing": "csv_value_missing", "int_parsing": "csv_not_whole", "int_from_float": "csv_not_whole",
     "decimal_parsing": "csv_not_number", "greater_than_equal": "csv_too_small", "less_than_equal": "csv_too_large",
@@ -77,7 +77,8 @@ def value_problems(line: int, exc: ValidationError) -> list[Problem]:
     for error in exc.errors(include_url=False, include_input=False):
         column = ".".join(map(str, error["loc"]))
         code = _VALUE_PROBLEMS.get(error["type"], "csv_bad_value")
-        problems.append((line, code, {"column": column, "detail": error["msg"], **(error.get("ctx") or {})}))
+        words = problem_words(error["type"], error.get("ctx") or {})  # its values too: "a、b" in Chinese
+        problems.append((line, code, {"column": column, **words["params"], "detail": words}))
     return problems
 
 
