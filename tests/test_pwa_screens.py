@@ -252,6 +252,8 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     await page.wait_for_selector(".result[data-status='on_hold']:has-text('地址不完整')")
     said = await page.inner_text(".result li")
     assert said.split() == ["地址不完整（省份、邮编）", "·", "待审核"], said  # the rule, and its outcome as a word
+    goods = await page.inner_text(".result")
+    assert "TEA-LJ-250 " in goods and "龙井" in goods, goods  # the product named beside its SKU
     await shot(page, "phone-order-held-zh")
     await page.click("#again")
     await page.fill("#who", "王芳")

@@ -1,6 +1,6 @@
 // The app shell is kept on the phone, so the app opens and scans are queued with no network at all.
 // API calls always go to the network; the page queues scans itself when that fails.
-const CACHE = "fahuo-shell-v6";
+const CACHE = "fahuo-shell-v7";
 const SHELL = [
   "/", "/static/app.js", "/static/style.css", "/static/js/api.js", "/static/js/i18n.js", "/static/js/queue.js",
   "/static/js/scanner.js", "/static/js/printing.js", "/static/js/warehouse.js", "/static/js/chart.js", "/static/screens.css",

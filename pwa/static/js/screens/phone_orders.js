@@ -61,7 +61,7 @@ function resultCard(order) {
     <ul>${raw(why.map((r) => html`<li>${rules()[r.rule] ?? r.rule}
       ${r.outcome === "pass" ? "" : ` · ${statusWord(r.outcome, "review")}`}${language() === "en" ? `: ${r.reason}` : ""}</li>`)
       .join(""))}</ul>
-    <p>${listed(order.lines.map((l) => `${l.sku} ×${l.qty}`))}${order.warehouse ? ` · ${t("warehouse")} ${order.warehouse}` : ""}</p>
+    <p>${listed(order.lines.map((l) => `${l.sku} ${productName(l)} ×${l.qty}`.replace(/\s+/g, " ")))}${order.warehouse ? ` · ${t("warehouse")} ${order.warehouse}` : ""}</p>
     <p>${t("total")} ${order.currency === "CNY" ? `¥${order.total}` : `${order.total} ${order.currency}`}</p>
     <button class="big secondary" type="button" id="again">${t("nextOrder")}</button></div>`;
 }
