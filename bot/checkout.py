@@ -43,6 +43,7 @@ from bot.keyboards import Row, keyboard, link
 from bot.texts import say
 from core.base.errors import NotFound
 from core.base.i18n import local_day, status_word
+from core.base.places import written
 from core.base.settings import Settings
 from core.orders.addresses import save_address, saved_addresses, typed_address, use_address
 from core.orders.cart import CartCheck, CartLine, LineFate, StockChoice, check_cart
@@ -209,7 +210,7 @@ async def address_given(message: Message, state: FSMContext, lang: str, where: d
 
 
 def place(where: dict[str, Any]) -> str:
-    return " ".join(str(where[k]) for k in ("province", "city", "district", "line1") if where.get(k))
+    return written(*(str(where.get(k) or "") for k in ("province", "city", "district", "line1")))
 
 
 def sent_to(where: dict[str, Any], lang: str) -> str:

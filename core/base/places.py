@@ -408,6 +408,13 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street
     return doubts
 
 
+def written(province: str, city: str, district: str, line: str) -> str:
+    """An address on one line as people write it: a municipality (北京市, 上海市 …) is its own city, so it is
+    named once, not "上海市 上海市 徐汇区"."""
+    parts = [province, "" if city and city == province else city, district, line]
+    return " ".join(part for part in parts if part)
+
+
 def place_of(province: str, city: str, district: str, line: str = "") -> ReadAddress:
     """An address given in parts, placed: its code and the district's centroid; a province or city that names
     somewhere else than the district is a doubt. Channels send the same few places over and over, so the

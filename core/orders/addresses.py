@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from core.base.errors import NotFound
 from core.base.fields import HOME_COUNTRY
 from core.base.i18n import Phrase, phrase
-from core.base.places import ReadAddress, doubt_phrase, doubts_about, place_of, read_address
+from core.base.places import ReadAddress, doubt_phrase, doubts_about, place_of, read_address, written
 from core.orders.customers import BadPhone, Customer, e164
 from core.orders.order import MAX_ADDRESS_TEXT, SURE, AddressIn
 
@@ -55,7 +55,7 @@ class SavedAddress(Model):
 
     def label(self) -> str:
         """One line for a button: the place, without the recipient and phone (those are the customer's)."""
-        return " ".join(part for part in (self.province, self.city, self.district, self.line1) if part)
+        return written(self.province, self.city, self.district, self.line1)
 
     def as_order_address(self) -> AddressIn:
         return AddressIn(recipient=self.recipient, phone=self.phone, province=self.province, city=self.city,
