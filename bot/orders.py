@@ -16,7 +16,7 @@ from bot.callbacks import CancelOrder, PayOrder, TrackOrder
 from bot.features import Feature
 from bot.keyboards import button, keyboard, link
 from bot.texts import say
-from core.base.i18n import local_day, local_moment, phrase, status_word
+from core.base.i18n import local_day, local_moment, phrase, render, status_word
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, customer_order, orders_of_customer
@@ -107,7 +107,8 @@ def status_text(journey: Journey, lang: str, tz: ZoneInfo) -> str:
     can read (the simulated carrier's English stock phrases never reach a Chinese customer)."""
     order = journey.order
     text = say(lang, "status", number=order.number, status=status_word("order", order.status, lang),
-               lines="\n".join(f"{qty} × {sku}" for sku, qty in order.lines))
+               lines="\n".join(f"{qty} × {sku} {render(order.names[sku], lang)}" if sku in order.names
+                                else f"{qty} × {sku}" for sku, qty in order.lines))
     if order.requested_date:
         text += "\n" + say(lang, "requested", date=local_day(order.requested_date, lang))
     if journey.events:

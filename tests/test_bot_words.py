@@ -21,6 +21,7 @@ from core.orders.customers import Customer, e164
 from core.orders.intake import find_or_add_customer, place_order
 from core.orders.order import Order, OrderStatus, transition
 from core.shipping.aftersales import AfterSalesRequest, RequestStatus
+from core.stock.catalog import Product
 from tests.artifacts import artifact
 from tests.conftest import PASSWORD
 from tests.factories import a_product, a_warehouse, an_order, stock
@@ -93,6 +94,8 @@ async def test_the_journey_is_told_in_the_customers_words_and_local_time_and_for
     api = telegram.api
     zh = await api.reply(CUSTOMER, after=api.says(CUSTOMER, f"/track {sent['order']}"), contains=sent["order"])
     assert "已发货" in zh.text and "物流进度" in zh.text
+    tea = await Product.get(sku="TEA-LJ-250")
+    assert f"× TEA-LJ-250 {tea.name_zh}" in zh.text  # the goods named beside their SKU, in the reader's language
     assert all(word in zh.text for word in ("已揽收", "已到达网点", "快件已到达【上海浦东转运中心】", "派送中"))
     assert local_moment(sent["last_at"], db.tz, "zh") in zh.text  # Shanghai time, as a Chinese reader writes it
     assert all(t in zh.text for t in sent["times"])
@@ -100,6 +103,7 @@ async def test_the_journey_is_told_in_the_customers_words_and_local_time_and_for
     assert english_words(zh.text) <= codes, zh.text  # no "Picked up by the courier", no "Courier Wang…"
     assert "English" in (await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/lang"))).text
     en = await api.reply(CUSTOMER, after=api.says(CUSTOMER, f"/track {sent['order']}"), contains=sent["order"])
+    assert f"× TEA-LJ-250 {tea.name}" in en.text
     assert "Shipped" in en.text and "Picked up" in en.text and "Courier Wang will call before arriving" in en.text
     assert "快件已到达" not in en.text and "Picked up by the courier" not in en.text  # the kind says it
     assert local_moment(sent["last_at"], db.tz, "en") in en.text and "T" not in en.text.split("\n")[-1][:12]

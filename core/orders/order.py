@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -18,7 +18,7 @@ from core.base.db import by_number, change, fetch, fits, from_db, in_callers_tra
 from core.base.errors import InvalidTransition, set_to
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY, MAX_ADDRESS_TEXT, AddressText, ClockTime, Country, ExternalRef, Qty, Sku
-from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, render, unkept
+from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, render, unkept
 from core.base.places import Doubt, doubts_about, place_of, read_address
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
@@ -482,6 +482,7 @@ class CustomerOrder:
     status: OrderStatus
     requested_date: date | None
     lines: list[tuple[str, int]]
+    names: dict[str, Phrase] = field(default_factory=dict)  # each SKU's product name, said in the reader's language
 
     @property
     def may_cancel(self) -> bool:
@@ -495,14 +496,14 @@ async def customer_order(number: str, customer_id: int) -> CustomerOrder | None:
     if not fits(Order, "number", number):
         return None
     rows = await fetch(
-        'SELECT o."id", o."status", o."requested_date", p."sku", l."qty" FROM "sales_order" o '
+        'SELECT o."id", o."status", o."requested_date", p."sku", p."name", p."name_zh", l."qty" FROM "sales_order" o '
         'JOIN "sales_order_line" l ON l."order_id" = o."id" JOIN "product" p ON p."id" = l."product_id" '
         'WHERE o."number" = ? AND o."customer_id" = ? ORDER BY l."id"', number, customer_id)
     if not rows:
         return None
     wanted = from_db(Order, "requested_date", rows[0]["requested_date"])
     return CustomerOrder(rows[0]["id"], number, OrderStatus(rows[0]["status"]), wanted,
-                         [(r["sku"], r["qty"]) for r in rows])
+                         [(r["sku"], r["qty"]) for r in rows], {r["sku"]: named(r["name"], r["name_zh"]) for r in rows})
 
 
 async def orders_of_customer(customer_id: int, statuses: tuple[OrderStatus, ...] = (), limit: int = 10
