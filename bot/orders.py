@@ -107,8 +107,7 @@ def status_text(journey: Journey, lang: str, tz: ZoneInfo) -> str:
     can read (the simulated carrier's English stock phrases never reach a Chinese customer)."""
     order = journey.order
     text = say(lang, "status", number=order.number, status=status_word("order", order.status, lang),
-               lines="\n".join(f"{qty} × {sku} {render(order.names[sku], lang)}" if sku in order.names
-                                else f"{qty} × {sku}" for sku, qty in order.lines))
+               lines="\n".join(f"{qty} × {sku} {render(order.names[sku], lang)}" for sku, qty in order.lines))
     if order.requested_date:
         text += "\n" + say(lang, "requested", date=local_day(order.requested_date, lang))
     if journey.events:
