@@ -9,6 +9,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "phone_regions.txt.gz"
@@ -25,13 +26,11 @@ class _Table:
 @cache
 def _table() -> _Table:
     regions, landlines, runs = gzip.decompress(DATA.read_bytes()).decode("utf-8").split("\n\n")
-    starts, found, at = array("I"), array("H"), 0
-    for delta, region in zip(*[iter(runs.split())] * 2, strict=True):
-        at += int(delta)
-        starts.append(at)
-        found.append(int(region))
+    deltas, found = runs.split("\n")[:2]
+    starts = array("I", accumulate(map(int, deltas.split())))
     codes = dict(line.split(" ") for line in landlines.splitlines())
-    return _Table(("", *regions.splitlines()), {code: int(n) for code, n in codes.items()}, starts, found)
+    return _Table(("", *regions.splitlines()), {code: int(n) for code, n in codes.items()}, starts,
+                  array("H", map(int, found.split())))
 
 
 def region_of(national: str) -> str:
