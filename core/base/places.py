@@ -203,9 +203,9 @@ def _framed(found: tuple[Mention, ...], candidates: set[str]) -> tuple[set[str],
     g = gazetteer()
     # addresses run from the province down: a province or city named after a county ("东城区朝阳门") is a
     # street's or a building's, and frames nothing
-    county = next((i for i, m in enumerate(found) if all(p.county_level for p, _ in m.places)), len(found))
+    county = next((i for i, m in enumerate(found) if all(p.level == DISTRICT for p, _ in m.places)), len(found))
     framing = [(all(w < 1 for _, w in m.places), index) for index, m in enumerate(found[:county])
-               if any(p.level == PROVINCE or (p.level == CITY and not p.leaf) for p, _ in m.places)]
+               if any(p.level in (PROVINCE, CITY) for p, _ in m.places)]  # 东莞市 frames its streets too
     overruled = False
     for _, index in sorted(framing):
         named = {p.adcode for p, _ in found[index].places}

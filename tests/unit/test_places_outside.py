@@ -22,6 +22,7 @@ def test_a_place_named_outright_outweighs_a_district_name_inside_a_street() -> N
     assert parts("重庆解放碑") == ("重庆市", "重庆市", "")
     assert parts("上海市金沙江西路1555弄") == ("上海市", "上海市", "")
     assert parts("北京市亦庄经济开发区博兴一路8号") == ("北京市", "北京市", "")
+    assert parts("东莞市东城区东城路御景大厦") == ("广东省", "东莞市", "东莞市")  # a city without districts too
 
 
 def test_a_place_name_counts_only_where_addresses_put_places() -> None:
