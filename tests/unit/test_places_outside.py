@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.addresses import SURE, load, wrong
 from core.base.places import phone_region, read_address, short_name
 
@@ -115,3 +117,17 @@ def test_the_bench_runs_in_its_quick_mode(capsys) -> None:
     main(["--quick"])
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["own", "dev", "held-out"]
+
+
+@pytest.mark.slow
+def test_the_phone_region_extract_says_what_libphonenumber_says() -> None:
+    """core/data/phone_regions.txt.gz is made from the installed phonenumbers: after an upgrade, make it again."""
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    numbers = [f"1{second}{n:09d}"[:11] for second in range(3, 10) for n in range(0, 10**9, 7_919_993)]
+    numbers += ["1012345678", "2112345678", "75522107333", "43112345678", "89812345678"]
+    for national in numbers:
+        number = phonenumbers.PhoneNumber(country_code=86, national_number=int(national))
+        said = geocoder.description_for_valid_number(number, "zh")
+        assert phone_region(f"+86{national}") == ("" if said == "中国" else said), national
