@@ -47,7 +47,7 @@ _NOT_DIGIT = re.compile(r"\D")
 _PIECES = (re.compile(r"(?:[,;|/，；、。\n]|\.(?!\d))+"), re.compile(r"(?:[\s,;|/，；、。]|\.(?!\d))+"))
 # a name, maybe with the 收 of "王先生收" ("for 王先生") after it
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}收?$|^[A-Za-z][A-Za-z .'-]{1,29}$")
-_MARKS = "路街道号巷弄村镇乡区县市省室楼层栋幢座户铺院园苑里庄厦场心寓社组期门"
+_MARKS = "路街道号巷弄村镇乡区县市省室楼层栋幢座户铺院园苑里庄厦场心寓社组期门局店馆司厂所站校"
 _ADDRESSY = re.compile(rf"[\d{_MARKS}]")
 _GLUED_NAME = re.compile(rf"(?<=[\dA-Za-z{_MARKS}])((?:(?![{_MARKS}])[\u4e00-\u9fff·]){{2,4}})$")
 _NAMED = re.compile(r"(?:收货人|收件人|联系人|姓名)\s*[:：]?\s*([^\s,;|/，；、。:：\d]{1,30})")

@@ -90,6 +90,7 @@ def test_recipient_names_of_every_shape_are_found() -> None:
     read = read_address("深圳市罗湖区凤凰路中山花园1栋582室，刘蓝琴，电話13111111111")
     assert (read.name, read.phone) == ("刘蓝琴", "13111111111")
     assert read_address("深圳市罗湖区凤凰路中山花园1栋582室 電話：13111111111").name == ""
+    assert read_address("黄梅, 13311111111, 江西省 抚州市 临川区 上顿渡镇老公安局").name != "老公安局"
 
 
 def test_the_reader_loads_only_the_phone_regions_of_china() -> None:
