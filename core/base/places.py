@@ -97,6 +97,7 @@ class ReadAddress:
     phone: str = ""
     confidence: float = 0.0
     doubts: list[Doubt] = field(default_factory=list)
+    guess: str = ""  # why a district read is not sure, as a catalogue key ("review.district_guessed"); "" if sure
 
     @property
     def placed(self) -> bool:
@@ -338,11 +339,13 @@ def read_address(text: str) -> ReadAddress:
     if choice is None:
         read.doubts.append(Doubt("address_unplaced"))
         return read
+    loose = None
     if choice.place.level == CITY and not choice.place.leaf and (loose := _loosely(address, choice.place)):
         choice = replace(choice, place=loose, levels=choice.levels + 1, guessed=True)
     _fill(read, choice.place)
     read.line = _line(address, found, {p.adcode for p in gazetteer().chain(choice.place)})
     read.confidence = _confidence(choice)
+    read.guess = _guess(choice, loose is not None)
     read.doubts = doubts_about(read, region)
     if any(d.key == "phone_elsewhere" for d in read.doubts):  # the phone's region is a hint, not a hold
         read.confidence = round(min(read.confidence - 0.05, 0.75 if choice.levels < 2 else 1.0), 2)
@@ -384,6 +387,21 @@ def _confidence(choice: Choice) -> float:
     if choice.guessed or choice.overruled:
         sure = min(sure, 0.7)
     return round(sure, 2)
+
+
+def _guess(choice: Choice, loose: bool) -> str:
+    """Why a district read is not sure, for whoever confirms it with the customer (a catalogue key)."""
+    if not choice.place.county_level:
+        return ""
+    if choice.tied:
+        return "review.district_guessed"
+    if loose:
+        return "review.district_loose"
+    if choice.guessed:
+        return "review.district_renamed"
+    if choice.overruled:
+        return "review.district_overruled"
+    return "" if choice.levels >= 2 or choice.full else "review.district_alone"
 
 
 def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street: bool = False) -> list[Doubt]:

@@ -132,3 +132,11 @@ def test_the_phone_region_extract_says_what_libphonenumber_says() -> None:
         number = phonenumbers.PhoneNumber(country_code=86, national_number=int(national))
         said = geocoder.description_for_valid_number(number, "zh")
         assert phone_region(f"+86{national}") == ("" if said == "中国" else said), national
+
+
+def test_a_district_read_without_being_sure_says_why() -> None:
+    assert read_address("鼓楼区中山路1号").guess == "review.district_guessed"
+    assert read_address("南京市雨花区小行路58号").guess == "review.district_loose"
+    assert read_address("山东省莱芜市莱城大道1号").guess == "review.district_renamed"
+    assert read_address("浦东世纪大道100号").guess == "review.district_alone"
+    assert read_address("上海市浦东新区世纪大道100号").guess == ""
