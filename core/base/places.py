@@ -29,6 +29,7 @@ __all__ = ["Division", "Doubt", "ReadAddress", "doubt_phrase", "doubts_about", "
            "place_of", "read_address", "short_name", "written"]
 
 _SPECIAL_REGIONS = ("81", "82")  # 香港特别行政区, 澳门特别行政区
+_OUTSIDE_MAINLAND = ("71", "81", "82")  # 台湾省 too
 WEIGHT = {PROVINCE: 1.0, CITY: 2.0, DISTRICT: 4.0}  # what naming a place at each level says about the address
 COHERENT = 1.0  # for each further level of one place named: "深圳南山" is one place, not two guesses
 
@@ -54,7 +55,7 @@ _NAMED = re.compile(r"(?:收货人|收件人|联系人|姓名)\s*[:：]?\s*([^\s
 # A short name running on into a street or a town is the street's ("中山路", "南京东路", "长安镇"), not the place's;
 # one running on into a building or a landmark is the building's ("长泰广场"), unless a place stands just before it.
 _STREET_AFTER = re.compile(r"[东西南北中]?(?:[路街道巷弄镇乡村]|大[道街])")
-_LANDMARK_AFTER = re.compile(r"广场|大厦|中心|花园|公园|商城|新城|宾馆|酒店|饭店|医院|小区|共赢|发展")
+_LANDMARK_AFTER = re.compile(r"广场|大厦|中心|花园|公园|商城|新城|宾馆|酒店|饭店|医院|小区")
 # Where a place's name may start: where the text starts, after a separator, or right after another place's name;
 # in the middle of a word ("珠江新城", "高新西区", "永丰立交桥西") it is part of that word.
 _BEFORE_PLACE = frozenset(" \n\t|,;，；、。:：()（）[]【】<>《》\"'“”‘’-")
@@ -405,10 +406,13 @@ def _guess(choice: Choice, loose: bool) -> str:
 
 
 def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street: bool = False) -> list[Doubt]:
-    """What a person should check: no district found; a postcode of another province; a phone given out in
+    """What a person should check: an address in Hong Kong, Macau or Taiwan (another customs territory, whatever
+    district it names); no district found; a postcode of another province; a phone given out in
     another province (only where the region of each can be told); with `street`, a whole address that names
     no street after its place ("北京市朝阳区")."""
     g = gazetteer()
+    if read.adcode[:2] in _OUTSIDE_MAINLAND:  # read as itself, never as a mainland county of the same name
+        return [Doubt("address_outside_mainland", {"province": read.province})]
     if not read.placed:
         return [Doubt("address_unplaced")]
     province = g.by_code[read.adcode[:2] + "0000"]

@@ -72,6 +72,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "address_ok": {"en": "✅ Yes, deliver there", "zh": "✅ 是，送到这里"},
     "address_again": {"en": "✏️ No, I will type it again", "zh": "✏️ 不对，重新输入"},
     "doubt.address_unplaced": {"en": "⚠️ We could not find the district in it.", "zh": "⚠️ 地址中找不到区县。"},
+    "doubt.address_outside_mainland": {"en": "⚠️ It is in {province}, outside the mainland: carrier and customs "
+                                             "need checking.",
+                                       "zh": "⚠️ 地址在{province}，不在内地，承运和清关需要确认。"},
     "doubt.street_missing": {"en": "⚠️ It names no street and number.", "zh": "⚠️ 地址中没有街道门牌。"},
     "doubt.guess": {"en": "⚠️ More than one district has that name; we took this one.",
                     "zh": "⚠️ 同名的区县不止一个，这是我们的推测。"},

@@ -444,6 +444,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.address_complete": {"en": "address complete", "zh": "地址完整"},
     "review.address_unplaced": {"en": "the address names no district that could be found; confirm it with the customer",
                                "zh": "地址中找不到区县，请与客户确认"},
+    "review.address_outside_mainland": {"en": "the address is in {province}, outside the mainland: confirm the carrier "
+                                              "and customs with the customer",
+                                        "zh": "地址在{province}，不在内地，请与客户确认承运和清关"},
     "review.street_missing": {"en": "the address names no street and number; confirm it with the customer",
                               "zh": "地址中没有街道门牌，请与客户确认"},
     "review.district_guessed": {"en": "more than one district has that name; this one is a guess: confirm it "

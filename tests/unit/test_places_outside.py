@@ -32,6 +32,7 @@ def test_a_place_name_counts_only_where_addresses_put_places() -> None:
     assert parts("广州市珠江新城花城大厦") == ("广东省", "广州市", "")
     assert parts("广州市东风东路745号东山紫园") == ("广东省", "广州市", "")
     assert read_address("长泰广场").adcode == ""
+    assert read_address("珠江新城花城大厦").adcode == ""
 
 
 def test_a_prefecture_named_alone_is_the_prefecture_not_its_same_named_county() -> None:
@@ -72,6 +73,9 @@ def test_hong_kong_macau_and_taiwan_are_read_as_themselves() -> None:
     assert parts("香港九龙半岛清水湾香港科技大学") == ("香港特别行政区", "香港特别行政区", "")
     assert parts("香港特别行政区湾仔区告士打道1号")[1:] == ("香港特别行政区", "湾仔区")
     assert parts("澳门花王堂区")[:2] == ("澳门特别行政区", "澳门特别行政区")
+    assert parts("台湾省屏东县屏东市太原1路84号") == ("台湾省", "屏东县", "屏东县")
+    said = read_address("香港九龙半岛清水湾香港科技大学").doubts
+    assert [(d.key, d.params) for d in said] == [("address_outside_mainland", {"province": "香港特别行政区"})]
 
 
 def test_the_phone_tells_same_named_districts_apart_and_lowers_confidence_when_it_disagrees() -> None:
