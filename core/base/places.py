@@ -98,7 +98,7 @@ class ReadAddress:
     phone: str = ""
     confidence: float = 0.0
     doubts: list[Doubt] = field(default_factory=list)
-    guess: str = ""  # why a district read is not sure, as a catalogue key ("review.district_guessed"); "" if sure
+    guess: str = ""  # why a district read is not sure ("district_guessed", "district_renamed" …); "" if sure
 
     @property
     def placed(self) -> bool:
@@ -391,18 +391,19 @@ def _confidence(choice: Choice) -> float:
 
 
 def _guess(choice: Choice, loose: bool) -> str:
-    """Why a district read is not sure, for whoever confirms it with the customer (a catalogue key)."""
+    """Why a district read is not sure, for whoever confirms it with the customer: a catalogue key under
+    "review." (staff) and "doubt." (the bot)."""
     if not choice.place.county_level:
         return ""
     if choice.tied:
-        return "review.district_guessed"
+        return "district_guessed"
     if loose:
-        return "review.district_loose"
+        return "district_loose"
     if choice.guessed:
-        return "review.district_renamed"
+        return "district_renamed"
     if choice.overruled:
-        return "review.district_overruled"
-    return "" if choice.levels >= 2 or choice.full else "review.district_alone"
+        return "district_overruled"
+    return "" if choice.levels >= 2 or choice.full else "district_alone"
 
 
 def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street: bool = False) -> list[Doubt]:

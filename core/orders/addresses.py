@@ -84,7 +84,7 @@ def _guessed(read: ReadAddress) -> list[Phrase]:
     a caller should ask which one it is, and hear why."""
     if not read.placed or read.confidence >= SURE:
         return []
-    return [phrase(read.guess or "review.district_guessed")]
+    return [phrase(f"review.{read.guess or 'district_guessed'}")]
 
 
 def typed_address(text: str, recipient: str, phone: str) -> AddressIn:
