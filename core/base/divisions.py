@@ -58,7 +58,8 @@ class Gazetteer:
 
     chains: dict[str, tuple[Division, ...]] = field(default_factory=dict)
     children: dict[str, list[Division]] = field(default_factory=dict)  # adcode → the divisions right below it
-    guessed: set[str] = field(default_factory=set)  # old names split between several of today's divisions
+    # old names split between several of today's divisions, with the one each is read as
+    guessed: set[tuple[str, str]] = field(default_factory=set)
 
     def chain(self, place: Division) -> tuple[Division, ...]:
         """The place and the divisions above it, itself first (worked out once per place)."""
@@ -129,7 +130,7 @@ def _renamed(g: Gazetteer) -> None:
             if len(short) >= 2 and short not in g.aliases:
                 _alias(g, short, place, SHORT)
             if row["sure"] != "yes":
-                g.guessed.update((row["old"], short))
+                g.guessed.update(((row["old"], place.adcode), (short, place.adcode)))
 
 
 def _alias(g: Gazetteer, name: str, place: Division, weight: float) -> None:

@@ -195,7 +195,7 @@ def best_place(found: tuple[Mention, ...], hints: tuple[str, ...] = ()) -> Choic
     tied = len(scored) > 1 and scored[1][:2] == (score, level)
     naming = [found[index] for index in said[place.adcode]]
     full = any(p.adcode == place.adcode and w >= 1 for m in naming for p, w in m.places)
-    guessed = any(m.name in g.guessed for m in naming)
+    guessed = any((m.name, place.adcode) in g.guessed for m in naming)
     return Choice(place, score, tied, levels, full, guessed, overruled)
 
 

@@ -144,3 +144,4 @@ def test_a_district_read_without_being_sure_says_why() -> None:
     assert read_address("山东省莱芜市莱城大道1号").guess == "district_renamed"
     assert read_address("浦东世纪大道100号").guess == "district_alone"
     assert read_address("上海市浦东新区世纪大道100号").guess == ""
+    assert read_address("河北邢台清河葛仙庄镇").guess == ""  # 清河县, not 淮安's old 清河区
