@@ -19,8 +19,10 @@ def _table() -> dict[int, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             traditional, simplified = line.split("\t")
-            if len(traditional) == 1 and traditional != (first := simplified.split(" ")[0]):
-                table[ord(traditional)] = first
+            choices = simplified.split(" ")
+            # a character that is Simplified too in some words stays as written: 乾县 is not 干县
+            if len(traditional) == 1 and traditional not in choices:
+                table[ord(traditional)] = choices[0]
     return table
 
 

@@ -67,6 +67,7 @@ def test_short_names_keep_what_makes_them_names() -> None:
 
 def test_traditional_characters_are_read() -> None:
     assert parts("廣東省廣州市越秀區中山五路219號") == ("广东省", "广州市", "越秀区")
+    assert parts("陕西省咸阳市乾县人民路1号") == ("陕西省", "咸阳市", "乾县")  # 乾 is Simplified too
 
 
 def test_hong_kong_macau_and_taiwan_are_read_as_themselves() -> None:
