@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from core.base.divisions import CITY, DISTRICT, PROVINCE, Division, gazetteer, short_name
+from core.base.divisions import CITY, DISTRICT, PROVINCE, Division, Gazetteer, gazetteer, short_name
 from core.base.i18n import Phrase, phrase
 from core.base.phone_regions import region_of
 from core.base.traditional import simplified
@@ -120,7 +120,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
                 continue
             short = all(w < 1 for _, w in places)
             after_place = bool(found) and found[-1].end == i
-            if short and (_STREET_AFTER.match(text, i + size) or
+            if short and ((_STREET_AFTER.match(text, i + size) and not _own_place_at(g, text, i + size, places)) or
                           (not after_place and _LANDMARK_AFTER.match(text, i + size))):
                 continue
             found.append(Mention(i, i + size, places, text[i:i + size]))
@@ -129,6 +129,15 @@ def mentions(text: str) -> tuple[Mention, ...]:
         else:
             i += 1
     return tuple(m for index, m in enumerate(found) if _stands(text, found, index))
+
+
+def _own_place_at(g: Gazetteer, text: str, at: int, places: list[tuple[Division, float]]) -> bool:
+    """Whether one of the place's own divisions is named there ("临汾乡宁": 乡 starts 乡宁县 of 临汾, it is no
+    township; "中山路南段" has no division of 中山 after it)."""
+    above = {p.adcode for p, _ in places}
+    return any(above & {q.adcode for q in g.chain(d)}
+               for size in g.sizes.get(text[at], ())
+               for d, _ in g.aliases.get(text[at:at + size], ()))
 
 
 def _stands(text: str, found: list[Mention], index: int) -> bool:

@@ -35,6 +35,13 @@ def test_a_place_name_counts_only_where_addresses_put_places() -> None:
     assert read_address("珠江新城花城大厦").adcode == ""
 
 
+def test_a_short_name_before_another_place_is_not_taken_for_a_street() -> None:
+    assert parts("山西临汾乡宁县城人民路1号")[1:] == ("临汾市", "乡宁县")  # 乡 starts 乡宁, not a township
+    assert parts("辽宁锦州北镇广宁路1号")[1:] == ("锦州市", "北镇市")
+    assert parts("广州中山路1号") == ("广东省", "广州市", "")  # 中山路 is still a street
+    assert parts("唐山中山路南段8号") == ("河北省", "唐山市", "")  # and so is 中山路南段 (路南区 is 唐山's)
+
+
 def test_a_prefecture_named_alone_is_the_prefecture_not_its_same_named_county() -> None:
     assert read_address("云南大理古城洋人街").adcode == "532900"
     assert read_address("辽宁朝阳").adcode == "211300"
