@@ -153,3 +153,9 @@ def test_a_district_read_without_being_sure_says_why() -> None:
     assert read_address("浦东世纪大道100号").guess == "district_alone"
     assert read_address("上海市浦东新区世纪大道100号").guess == ""
     assert read_address("河北邢台清河葛仙庄镇").guess == ""  # 清河县, not 淮安's old 清河区
+
+
+def test_the_bench_counts_sure_as_orders_do() -> None:
+    from core.orders.order import SURE as ORDERS_SURE
+
+    assert SURE == ORDERS_SURE
