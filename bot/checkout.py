@@ -164,7 +164,7 @@ async def saved_address(query: CallbackQuery, callback_data: SavedAddressPick, s
 @feature.message(Checkout.address, F.text)
 async def address(message: Message, state: FSMContext, lang: str, customer: Customer) -> None:
     """A new address, typed or pasted in any shape: read, and shown back to be checked when the reading is
-    not sure (no district, a postcode or phone of elsewhere, a same-named district guessed)."""
+    not sure (no district, a postcode or phone of elsewhere, a district guessed, with why)."""
     try:
         given = typed_address(message.text or "", customer.name, customer.phone)
     except ValidationError:
@@ -178,7 +178,7 @@ async def address(message: Message, state: FSMContext, lang: str, customer: Cust
         return
     await state.update_data(unsure=where)
     dialog = (await state.get_data())["dialog"]
-    doubts = [say(lang, f"doubt.{d.key}", **d.params) for d in given.doubts] or [say(lang, "doubt.guess")]
+    doubts = [say(lang, f"doubt.{d.key}", **d.params) for d in given.doubts] or [say(lang, f"doubt.{given.guess}")]
     if given.doubts:
         doubts.append(say(lang, "address_held"))  # the review holds it for a person to look at
     await message.answer(say(lang, "check_address", address=whole(where), doubts="\n".join(doubts)),

@@ -57,6 +57,24 @@ async def test_a_district_guessed_among_same_named_ones_or_no_street_is_said_to_
         assert (await resp.json())["doubts"] == ["地址中没有街道门牌，请与客户确认"]
 
 
+async def test_staff_hear_why_a_district_is_a_guess_and_that_hong_kong_is_outside_the_mainland(http, db):
+    staff = await signed_in(http, Role.MANAGER)
+    said = {}
+    for text in ("山东省莱芜市莱城大道1号", "南京市雨花区小行路58号", "廣東省廣州市越秀區中山五路219號"):
+        async with http.post("/api/addresses/parse", json={"text": text},
+                             headers={**staff, "Accept-Language": "zh"}) as resp:
+            read = await resp.json()
+        said[read["district"]] = read["doubts"]
+    assert said == {"莱芜区": ["该区县已撤并或拆分，这是最可能的现行区县，请与客户确认"],
+                    "雨花台区": ["没有完全同名的区县，这是该市最接近的一个，请与客户确认"],
+                    "越秀区": []}
+    async with http.post("/api/addresses/parse", json={"text": "香港九龙半岛清水湾香港科技大学"},
+                         headers={**staff, "Accept-Language": "zh"}) as resp:
+        read = await resp.json()
+    assert (read["province"], read["city"], read["district"]) == ("香港特别行政区", "香港特别行政区", "")  # not 九龙县
+    assert read["doubts"] == ["地址在香港特别行政区，不在内地，请与客户确认承运和清关"]
+
+
 @pytest.mark.parametrize("body", [{"text": ""}, {"text": "   "}, {"text": "北" * 501}, {"text": 42},
                                   {"text": None}, {}, {"text": "北京", "extra": 1}, ["北京"]])
 async def test_bad_input_is_refused_in_the_callers_language(http, shop, body):

@@ -552,6 +552,11 @@ async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_wa
     again = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "No, I will type it again"),
                             contains="Delivery address")
     assert again.text.startswith("Delivery address: send it as you would write it")
+    # an old city merged away since: today's likeliest district, shown back with why
+    renamed = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "山东省莱芜市莱城大道1号"), contains="check")
+    assert "济南市 莱芜区 莱城大道1号" in renamed.text and "merged or split" in renamed.text
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, renamed, "No, I will type it again"),
+                    contains="Delivery address")
     # a same-named district and nothing to tell which: asked, and confirmed
     guess = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "朝阳区建国路88号"), contains="check")
     assert "北京市 朝阳区 建国路88号 100020" in guess.text and "More than one district" in guess.text

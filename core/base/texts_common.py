@@ -444,11 +444,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.address_complete": {"en": "address complete", "zh": "地址完整"},
     "review.address_unplaced": {"en": "the address names no district that could be found; confirm it with the customer",
                                "zh": "地址中找不到区县，请与客户确认"},
+    "review.address_outside_mainland": {"en": "the address is in {province}, outside the mainland: confirm the carrier "
+                                              "and customs with the customer",
+                                        "zh": "地址在{province}，不在内地，请与客户确认承运和清关"},
     "review.street_missing": {"en": "the address names no street and number; confirm it with the customer",
                               "zh": "地址中没有街道门牌，请与客户确认"},
     "review.district_guessed": {"en": "more than one district has that name; this one is a guess: confirm it "
                                       "with the customer",
                                 "zh": "同名的区县不止一个，这是推测，请与客户确认"},
+    "review.district_loose": {"en": "no district has exactly that name; this is the nearest in that city: confirm it "
+                                   "with the customer",
+                             "zh": "没有完全同名的区县，这是该市最接近的一个，请与客户确认"},
+    "review.district_renamed": {"en": "that district has since been merged or split; this is the likeliest of today's: "
+                                     "confirm it with the customer",
+                               "zh": "该区县已撤并或拆分，这是最可能的现行区县，请与客户确认"},
+    "review.district_overruled": {"en": "the address names places that disagree; confirm the district with the "
+                                       "customer",
+                                 "zh": "地址中的地名相互矛盾，请与客户确认区县"},
+    "review.district_alone": {"en": "the address gives a district's short name and no city; confirm it with the "
+                                    "customer",
+                              "zh": "地址只写了区县的简称，没写城市，请与客户确认"},
     "review.parts_disagree": {"en": "{part} is not where {district} ({city}) is; confirm the address with the customer",
                              "zh": "{district}（{city}）不在{part}，请与客户确认地址"},
     "review.postcode_elsewhere": {"en": "postcode {postcode} is not in {province}; "

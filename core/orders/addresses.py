@@ -79,9 +79,12 @@ def address_view(text: str) -> dict[str, Any]:
 
 
 def _guessed(read: ReadAddress) -> list[Phrase]:
-    """A same-named district nothing told apart is no doubt the review holds for (the customer confirmed the
-    bot's reading), but whoever reads the address for a caller should ask which one it is."""
-    return [phrase("review.district_guessed")] if read.placed and read.confidence < SURE else []
+    """A district guessed (a same-named one nothing told apart, an old name split since, a name written loosely)
+    is no doubt the review holds for (the customer confirmed the bot's reading), but whoever reads the address for
+    a caller should ask which one it is, and hear why."""
+    if not read.placed or read.confidence >= SURE:
+        return []
+    return [phrase(f"review.{read.guess or 'district_guessed'}")]
 
 
 def typed_address(text: str, recipient: str, phone: str) -> AddressIn:

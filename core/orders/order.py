@@ -196,6 +196,7 @@ class AddressIn(BaseModel):
     _doubts: list[Doubt] = PrivateAttr(default_factory=list)
     _centre: bool = PrivateAttr(False)  # the coordinates are the district's centre, not given
     _confidence: float = PrivateAttr(0.0)  # how sure the place is, 0–1 (core.base.places)
+    _guess: str = PrivateAttr("")  # why it is not sure ("district_renamed" …), ReadAddress.guess
 
     @model_validator(mode="before")
     @classmethod
@@ -226,7 +227,7 @@ class AddressIn(BaseModel):
             read = replace(place_of(self.province, self.city, self.district, "" if self.district else self.line1),
                            postcode=self.postcode)
             doubts = doubts_about(read, phone_region_said="")
-        self._adcode, self._doubts, self._confidence = read.adcode, doubts, read.confidence
+        self._adcode, self._doubts, self._confidence, self._guess = read.adcode, doubts, read.confidence, read.guess
         if self.lat is None or self.lon is None:
             self.lat, self.lon, self._centre = read.lat, read.lon, read.lat is not None
         return self
@@ -235,6 +236,11 @@ class AddressIn(BaseModel):
     def sure(self) -> bool:
         """Placed without a doubt: a person need not look at it again."""
         return not self._doubts and self._confidence >= SURE
+
+    @property
+    def guess(self) -> str:
+        """Why the district is not sure, when it is not: a catalogue key under "doubt." and "review."."""
+        return self._guess or "district_guessed"
 
     @property
     def at_centre(self) -> bool:

@@ -35,7 +35,7 @@ def test_a_paste_gives_every_part_with_the_districts_centre() -> None:
     assert (read.province, read.city, read.district, read.line) == ("浙江省", "杭州市", "西湖区", "文三路90号")
     assert (read.name, read.phone, read.postcode, read.adcode) == ("赵六", "15011112222", "310012", "330106")
     assert read.lat is not None and 30 < read.lat < 31 and 119 < (read.lon or 0) < 121
-    assert read.confidence > 0.9
+    assert read.confidence >= 0.9  # the phone (a Beijing number) disagrees: a little less sure
 
 
 def test_an_address_without_a_district_says_so_and_is_not_sure() -> None:
