@@ -35,10 +35,11 @@ from core.shipping.fleet import (
     save_vehicle,
     vehicle_view,
 )
-from core.shipping.labels import SheetKind, label_png, label_sheet, package_label, package_qr_svg, sheet_html, sheet_pdf
+from core.shipping.labels import SheetKind, label_sheet, package_label, package_qr_svg, sheet_html, sheet_pdf
 from core.shipping.packing import PackIn, pack_order
 from core.shipping.papers import printed_paper, render_html, render_pdf
 from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
+from core.shipping.thermal import label_png
 from pwa.endpoints import Api, language, reply, said
 from pwa.responses import (
     CarrierOut,
