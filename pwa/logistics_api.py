@@ -250,14 +250,14 @@ class PlanIn(BaseModel):
 async def post_route_plan(request: web.Request, who: Principal, body: PlanIn) -> web.Response:
     settings = request.app[SETTINGS]
     plan = await plan_deliveries(body.warehouse, body.day, who.actor, settings)
-    return reply(said(request, await plan_view(plan, settings.tz)), status=201)
+    return reply(said(request, await plan_view(plan, settings)), status=201)
 
 
 @api.route("GET", "/api/route-plans/{number}", summary="A route plan: stops per van with arrival times",
            tag="fleet", permission=Permission.VIEW_ORDERS, returns=RoutePlanOut)
 async def get_route_plan(request: web.Request, who: Principal, number: str) -> web.Response:
     plan = await plan_by_number(number)
-    return reply(said(request, await plan_view(plan, request.app[SETTINGS].tz)))
+    return reply(said(request, await plan_view(plan, request.app[SETTINGS])))
 
 
 # -- look-up and managers' figures ----------------------------------------------------------------------
