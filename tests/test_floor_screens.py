@@ -89,6 +89,7 @@ async def test_staff_take_an_order_by_phone_and_see_how_review_went(http, db):
     first = await _place(http, {"TEA": 1}, phone="+86 138 0000 1111")
     status, found = await manager.call("GET", "/api/customers?q=138-0000-1111")
     assert status == 200 and [c["phone"] for c in found] == ["+8613800001111"]
+    assert found[0]["phone_display"] == "138 0000 1111"  # as the caller says it back
     assert found[0]["city"] == "上海" and found[0]["line1"] == "世纪大道 100 号"
     status, by_name = await manager.call("GET", "/api/customers?q=li%20l")
     assert [c["name"] for c in by_name] == ["Li Lei"]

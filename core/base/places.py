@@ -25,6 +25,7 @@ import phonenumbers
 from phonenumbers import geocoder
 
 from core.base.i18n import Phrase, phrase
+from core.base.phones import display_phone
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "divisions.csv"
 
@@ -404,7 +405,8 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street
         doubts.append(Doubt("postcode_elsewhere", {"postcode": read.postcode, "province": province.name}))
     region = phone_region(read.phone) if phone_region_said is None and read.phone else phone_region_said or ""
     if region and not region.startswith(short_name(province.name)):
-        doubts.append(Doubt("phone_elsewhere", {"phone": read.phone, "region": region, "province": province.name}))
+        doubts.append(Doubt("phone_elsewhere", {"phone": display_phone(read.phone), "region": region,
+                                                "province": province.name}))
     return doubts
 
 
