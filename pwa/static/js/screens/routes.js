@@ -29,7 +29,7 @@ function vanCard(plan, van) {
     <div>${t("driverIs", { name: van.driver || "—" })} · ${t("shift", { shift: van.shift })}</div>
     <div class="muted">${t("stopsKm", { n: van.stops.length, km: van.km })}</div>
     <table class="stops"><thead><tr><th>${t("stop")}</th><th>${t("time")}</th><th>${t("address")}</th>
-      <th class="num">${t("pkgs")}</th><th class="num">${t("codCol", { currency: plan.currency })}</th>
+      <th class="num pkgs">${t("pkgs")}</th><th class="num">${t("codCol", { currency: plan.currency })}</th>
       <th class="signcol">${t("signCol")}</th></tr></thead>
       <tbody>${raw(van.stops.map(stopRow).join(""))}</tbody>
       <tfoot><tr><td colspan="6" class="vantotal">${totals(van.totals, plan, "vanTotals")}</td></tr></tfoot>
