@@ -11,6 +11,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pypdf
@@ -275,6 +276,21 @@ def test_a_long_waybill_number_keeps_its_barcode_clear_of_the_note_beside_it(set
     if PDFTOPPM:
         page = Image.open(as_png(render_pdf(paper, settings), "paper-waybill-long-number.png", dpi=200))
         assert ("FLEET-SH-20261208-00001-0012", "Code128") in codes_in(page)
+
+
+async def test_the_delivery_notes_qr_opens_the_tracking_page_and_staff_scanners_read_it_as_the_order(http, db):
+    sent = await _dispatched(http, db)
+    shipment = await Shipment.get(number=sent["shipment"])
+    link = f"{db.base_url}/t/{shipment.tracking_token}"
+    note = await _paper(sent, "delivery-note")
+    assert "扫码查看物流" in pdf_text(note)
+    if PDFTOPPM:  # what a customer's phone camera reads off the printed note
+        page = Image.open(as_png(note, "paper-delivery-note-qr.png", dpi=200))
+        assert (link, "QRCode") in codes_in(page)
+    async with http.get(link.removeprefix(db.base_url)) as resp:  # where it lands: the parcel's journey
+        assert resp.status == 200 and sent["order"] in await resp.text()
+    status, found = await sent["phone"]["dispatcher"].call("GET", f"/api/lookup?code={quote(link)}")
+    assert status == 200 and found["kind"] == "order" and sent["order"] in found["title"], found
 
 
 def test_a_long_paper_breaks_over_pages_with_its_heading_and_number_on_each(settings: Settings):

@@ -116,6 +116,8 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
         "total": str(sum((ln.unit_price * ln.qty for ln in lines), Decimal(0))),
         "qr": encode(Kind.ORDER, order.number) if kind != DocumentKind.WAYBILL else view["waybill"] or shipment.number,
     }
+    if kind == DocumentKind.DELIVERY_NOTE:  # its QR is the customer's tracking link, on whatever address fahuo has
+        content["tracking"] = shipment.tracking_token
     if kind == DocumentKind.CONFIRMATION:
         content["dispatch"] = {"vehicle": shipment.vehicle_plate, "by": shipment.dispatched_by,
                                "at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None}

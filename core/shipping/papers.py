@@ -125,10 +125,19 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
         issued=say("paper.issued", at=local_moment(content["issued_at"], tz, lang, year=True)),
         parties=_parties_of(content, say, masked=is_waybill and settings.labels_mask_phones),
         facts=_facts_of(content, kind, lang, tz), head=head, rows=rows,
-        numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=content["qr"],
-        qr_caption=say("paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
+        numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=_qr_of(content, settings),
+        qr_caption=say("paper.scan_tracking" if content.get("tracking") else
+                       "paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
         signatures=[say(SIGNED_BY[kind]), say("paper.sign.date")] if kind in SIGNED_BY else [],
     )
+
+
+def _qr_of(content: dict[str, Any], settings: Settings) -> str:
+    """What a paper's QR holds: the customer's tracking link on a delivery note (a phone's camera opens it; the
+    staff app's look-up reads it as the order), else the typed code sealed with it."""
+    if content.get("tracking"):
+        return f"{settings.base_url}/t/{content['tracking']}"
+    return content["qr"]
 
 
 def _parties_of(content: dict[str, Any], say: Callable[..., str], masked: bool) -> list[Party]:
