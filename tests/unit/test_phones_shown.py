@@ -2,8 +2,12 @@
 
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 
+from bot.sales import SalesBy, labels
 from core.base.phones import display_phone, masked_phone
+from core.reports import Sales, SalesRow
 
 
 def test_a_chinese_mobile_is_written_in_three_groups_without_the_country_code():
@@ -32,3 +36,9 @@ def test_the_formatter_leaves_the_heavy_geocoder_unloaded():
             "print(sorted(m for m in sys.modules if m.startswith(('phonenumbers.geocoder', 'phonenumbers.carrier'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_manager_reads_a_nameless_customer_in_the_sales_chart_by_the_phone_as_people_write_it():
+    rows = [SalesRow("+8613800001111", "", 2, Decimal("40"), 1), SalesRow("+8613900002222", "王芳", 1, Decimal(1), 1)]
+    sales = Sales(date(2026, 12, 1), date(2026, 12, 8), rows, 2, 3, Decimal("41"), 2)
+    assert labels(sales, SalesBy.CUSTOMER) == ["138 0000 1111", "王芳"]
