@@ -259,6 +259,7 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     await page.fill("#who", "王芳")
     await page.press("#who", "Enter")
     await page.wait_for_selector("#people li:has-text('漕溪北路')")
+    assert "138 0000 0001" in await page.inner_text("#people")  # the caller's number as people say it
     await shot(page, "phone-order-zh")
     await context.close()
     assert errors == []
