@@ -43,6 +43,7 @@ from bot.keyboards import Row, keyboard, link
 from bot.texts import say
 from core.base.errors import NotFound
 from core.base.i18n import local_day, status_word
+from core.base.phones import display_phone
 from core.base.places import written
 from core.base.settings import Settings
 from core.orders.addresses import save_address, saved_addresses, typed_address, use_address
@@ -215,12 +216,13 @@ def place(where: dict[str, Any]) -> str:
 
 def sent_to(where: dict[str, Any], lang: str) -> str:
     """The place and whom it is for, on one line: a pasted address may name someone other than the customer."""
-    return say(lang, "address_for", place=place(where), recipient=where["recipient"], phone=where["phone"])
+    return say(lang, "address_for", place=place(where), recipient=where["recipient"],
+               phone=display_phone(where["phone"]))
 
 
 def whole(where: dict[str, Any]) -> str:
     """The address as read, with whom it is for: what the customer checks."""
-    return f"{where['recipient']} {where['phone']}\n{place(where)} {where.get('postcode', '')}".rstrip()
+    return f"{where['recipient']} {display_phone(where['phone'])}\n{place(where)} {where.get('postcode', '')}".rstrip()
 
 
 @feature.callback_query(Checkout.date, DeliveryDay.filter(), this_dialog, F.message.as_("shown"))

@@ -17,6 +17,7 @@ from bot.charts import bars_png
 from bot.keyboards import keyboard
 from bot.texts import say
 from core.base.i18n import local_day
+from core.base.phones import display_phone
 from core.base.settings import Settings
 from core.reports import SALES_DAYS, Sales, dashboard, sales_by_customer, sales_by_product
 
@@ -59,7 +60,7 @@ def table(sales: Sales, by: SalesBy, lang: str) -> str:
 
 def labels(sales: Sales, by: SalesBy) -> list[str]:
     """What names a row: a product by its SKU (a code reads the same in both languages), a customer by name."""
-    return [row.ref if by == SalesBy.PRODUCT else (row.name or row.ref) for row in sales.rows]
+    return [row.ref if by == SalesBy.PRODUCT else (row.name or display_phone(row.ref)) for row in sales.rows]
 
 
 def caption(today: str, sales: Sales, by: SalesBy, days: int, lang: str, currency: str) -> str:

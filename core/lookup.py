@@ -96,6 +96,12 @@ async def _product_by(field: str, value: str) -> dict[str, Any] | None:
     return await _product(product) if product else None
 
 
+async def _tracked(token: str) -> dict[str, Any] | None:
+    """A customer's tracking link, as a delivery note's QR carries it: the order it follows."""
+    shipment = await Shipment.get_or_none(tracking_token=token).select_related("order")
+    return await _order(shipment.order.number) if shipment else None
+
+
 async def _order(number: str) -> dict[str, Any] | None:
     if not fits(Order, "number", number):
         return None
@@ -174,7 +180,7 @@ async def _purchase_order(number: str) -> dict[str, Any] | None:
 # what a typed label names, for the not-found answer
 _THING = {Kind.LOCATION: "location", Kind.PRODUCT: "product", Kind.BARCODE: "product", Kind.ORDER: "order",
           Kind.PACKAGE: "package", Kind.PICK_LIST: "pick list", Kind.VEHICLE: "vehicle",
-          Kind.PURCHASE_ORDER: "purchase order"}
+          Kind.PURCHASE_ORDER: "purchase order", Kind.TRACKING: "tracking link"}
 
 
 class NothingForCode(NotFound):
@@ -205,6 +211,8 @@ async def look_up(code: str, warehouse: str | None = None) -> dict[str, Any]:
         found = await _vehicle(payload.value)
     elif payload.kind == Kind.PURCHASE_ORDER:
         found = await _purchase_order(payload.value)
+    elif payload.kind == Kind.TRACKING:
+        found = await _tracked(payload.value)
     else:  # typed by hand: a SKU, a bin, or a document number
         found = await _product_by("sku", payload.value) or await _location(payload.value, warehouse) or \
             await _order(payload.value) or await _package(payload.value) or await _pick_list(payload.value) or \

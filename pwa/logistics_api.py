@@ -35,10 +35,11 @@ from core.shipping.fleet import (
     save_vehicle,
     vehicle_view,
 )
-from core.shipping.labels import SheetKind, label_png, label_sheet, package_label, package_qr_svg, sheet_html, sheet_pdf
+from core.shipping.labels import SheetKind, label_sheet, package_label, package_qr_svg, sheet_html, sheet_pdf
 from core.shipping.packing import PackIn, pack_order
 from core.shipping.papers import printed_paper, render_html, render_pdf
 from core.shipping.shipments import book_carrier, shipment_by_number, shipment_view
+from core.shipping.thermal import label_png
 from pwa.endpoints import Api, language, reply, said
 from pwa.responses import (
     CarrierOut,
@@ -249,14 +250,14 @@ class PlanIn(BaseModel):
 async def post_route_plan(request: web.Request, who: Principal, body: PlanIn) -> web.Response:
     settings = request.app[SETTINGS]
     plan = await plan_deliveries(body.warehouse, body.day, who.actor, settings)
-    return reply(said(request, await plan_view(plan, settings.tz)), status=201)
+    return reply(said(request, await plan_view(plan, settings)), status=201)
 
 
 @api.route("GET", "/api/route-plans/{number}", summary="A route plan: stops per van with arrival times",
            tag="fleet", permission=Permission.VIEW_ORDERS, returns=RoutePlanOut)
 async def get_route_plan(request: web.Request, who: Principal, number: str) -> web.Response:
     plan = await plan_by_number(number)
-    return reply(said(request, await plan_view(plan, request.app[SETTINGS].tz)))
+    return reply(said(request, await plan_view(plan, request.app[SETTINGS])))
 
 
 # -- look-up and managers' figures ----------------------------------------------------------------------

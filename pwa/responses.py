@@ -335,6 +335,7 @@ class CustomerFound(BaseModel):
     id: int
     name: str
     phone: str | None
+    phone_display: str  # as people write it: 138 0000 1111 at home, +852 9123 4567 abroad
     province: str
     city: str
     district: str

@@ -33,11 +33,11 @@ class SendIn(BaseModel):
 @api.route("GET", "/api/route-plans", summary="The route plans of a warehouse's day, the latest first",
            tag="fleet", permission=Permission.VIEW_ORDERS, query=PlansQuery, returns=list[RoutePlanOut])
 async def get_plans(request: web.Request, who: Principal, query: PlansQuery) -> web.Response:
-    return reply(said(request, await plans_of_day(query.warehouse, query.day, request.app[SETTINGS].tz)))
+    return reply(said(request, await plans_of_day(query.warehouse, query.day, request.app[SETTINGS])))
 
 
 @api.route("POST", "/api/route-plans/{number}/send", summary="Send one van's route to its driver's Telegram",
            tag="fleet", permission=Permission.PLAN_DELIVERIES, body=SendIn, returns=RouteSent, once=True,
            responses={409: "the driver has no Telegram chat linked: nothing was sent"})
 async def post_send(request: web.Request, who: Principal, number: str, body: SendIn) -> web.Response:
-    return reply(await send_route_to_driver(number, body.plate, request.app[SETTINGS].tz))
+    return reply(await send_route_to_driver(number, body.plate, request.app[SETTINGS]))

@@ -91,9 +91,9 @@ async def test_an_order_may_send_its_address_as_one_text(http, shop):
         assert resp.status == 201, await resp.text()
         view = await resp.json()
     assert view["status"] == "allocated"
-    assert view["address"] == {"recipient": "王芳", "phone": "+8613904310000", "province": "吉林省",
-                                    "city": "长春市", "district": "朝阳区", "line1": "人民大街5988号",
-                                    "postcode": "130012", "adcode": "220104", "country": "CN"}
+    assert view["address"] == {"recipient": "王芳", "phone": "+8613904310000", "phone_display": "139 0431 0000",
+                               "province": "吉林省", "city": "长春市", "district": "朝阳区", "line1": "人民大街5988号",
+                               "postcode": "130012", "adcode": "220104", "country": "CN"}
     order = await Order.get(number=view["number"])
     assert order.lat is not None and 43 < order.lat < 44  # the district's centre: plannable
 
@@ -116,7 +116,7 @@ async def test_a_phone_of_another_province_holds_a_pasted_address(http, shop):
         view = await resp.json()
     assert view["status"] == "on_hold"
     assert [r["reason"] for r in view["review"] if r["outcome"] == "hold"] == [
-        "phone +8613904310000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
+        "phone 139 0431 0000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
 
 
 async def test_an_order_may_send_its_address_as_a_bare_string_for_the_customer(http, shop):

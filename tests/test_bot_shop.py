@@ -529,8 +529,8 @@ async def test_a_pasted_chinese_address_becomes_a_confirmed_order_that_can_be_pl
     days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, paste), contains="何时")
     assert days.text.startswith("收货地址：吉林省 长春市 朝阳区 人民大街5988号")
     summary, order = await confirmed(api, days, "zh")
-    assert "吉林省 长春市 朝阳区 人民大街5988号（王芳，+8613904310000）" in summary.text  # whom it goes to, too
-    assert "（王芳，+8613904310000）" in days.text
+    assert "吉林省 长春市 朝阳区 人民大街5988号（王芳，139 0431 0000）" in summary.text  # whom it goes to, too
+    assert "（王芳，139 0431 0000）" in days.text
     assert (order.status, order.recipient, order.phone) == (OrderStatus.ALLOCATED, "王芳", "+8613904310000")
     assert (order.province, order.city, order.district, order.line1) == ("吉林省", "长春市", "朝阳区", "人民大街5988号")
     assert order.adcode == "220104" and order.postcode == "130012"
@@ -546,8 +546,8 @@ async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_wa
     doubtful = "上海市徐汇区漕溪北路201号 王芳 13904310000"  # a phone given out in Jilin, an address in Shanghai
     check = await api.reply(CUSTOMER, after=api.says(CUSTOMER, doubtful), contains="check")
     assert check.text.splitlines() == [
-        "Please check the address:", "王芳 +8613904310000", "上海市 徐汇区 漕溪北路201号 200030",
-        "⚠️ Phone +8613904310000 is from 吉林省长春市, not 上海市.",
+        "Please check the address:", "王芳 139 0431 0000", "上海市 徐汇区 漕溪北路201号 200030",
+        "⚠️ Phone 139 0431 0000 is from 吉林省长春市, not 上海市.",
         "If it is right, we will check it once more before the goods leave.", "Shall we deliver there?"]
     again = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, check, "No, I will type it again"),
                             contains="Delivery address")
@@ -573,7 +573,7 @@ async def test_an_address_in_doubt_is_shown_back_and_once_confirmed_the_order_wa
     _, held = await confirmed(api, days, "en")
     assert held.status == OrderStatus.ON_HOLD and held.lat is not None
     assert [r["reason"] for r in held.review if r["rule"] == "address"] == [
-        "phone +8613904310000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
+        "phone 139 0431 0000 is from 吉林省长春市 but the address is in 上海市; confirm it with the customer"]
     transcript(api, CUSTOMER, "address-doubt-en", "An address in doubt is shown back to be checked (en)")
 
 

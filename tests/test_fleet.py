@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.shipping.fleet import ROADS, RoadEstimate
+from core.base.events import OutboxEvent
+from core.base.i18n import text
+from core.orders.order import Order, PaymentMethod, PaymentState
+from core.shipping.fleet import ROADS, RoadEstimate, Vehicle
+from core.shipping.shipments import Shipment
 from core.stock.catalog import GoodsClass
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.test_logistics import _phones, _pick_all, _place
@@ -97,6 +102,40 @@ async def test_stops_that_fit_no_van_are_listed_not_squeezed_in(http, db):
     phone["manager"].headers["Accept-Language"] = "zh"
     status, plans = await phone["manager"].call("GET", f"/api/route-plans?warehouse=SH&day={DAY.isoformat()}")
     assert status == 200 and plans[0]["unplanned"][0]["why"] == "没有车辆能在时间窗内送达且有余量"
+
+
+@pytest.mark.slow
+async def test_a_plan_names_the_company_and_says_what_each_stop_collects_and_hands_over(http, db):
+    """The dispatch desk's plan and the driver's message: the phone as people dial it, the packages, the cash
+    to collect at each door and in all, under the company's name."""
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 20)
+    await a_carrier("OWN", adapter="own_fleet", regions=["上海"], max_weight_g=900_000, transit_days=0)
+    phone = await _phones(http)
+    shipments = await _own_fleet_shipments(http, phone, heavy_kg=30)
+    cash = [s.order_id for s in await Shipment.filter(number__in=shipments[:2])]  # type: ignore[attr-defined]
+    await Order.filter(id__in=cash).update(payment_method=PaymentMethod.COD, payment_state=PaymentState.PENDING,
+                                           total=Decimal("128.50"))
+    await Vehicle.create(plate="沪AD1234", warehouse=wh, capacity_kg=1000, driver="马师傅", driver_chat=2201)
+    status, plan = await phone["manager"].call("POST", "/api/route-plans", {"warehouse": "SH", "day": DAY.isoformat()})
+    assert status == 201, plan
+    assert plan["company"] == db.company_name and plan["totals"] == {"stops": 5, "packages": 5, "cod": "257.00"}
+    [van] = plan["vehicles"]
+    assert van["totals"] == plan["totals"]  # one van: its totals are the plan's
+    for stop in van["stops"]:
+        mobile = stop["phone"][3:]
+        assert stop["packages"] == 1 and stop["phone_display"] == f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}"
+        assert stop["cod"] == ("128.50" if stop["shipment"] in shipments[:2] else None)
+    status, sent = await phone["dispatcher"].call("POST", f"/api/route-plans/{plan['number']}/send",
+                                                  {"plate": "沪AD1234"})
+    assert status == 200, sent
+    event = await OutboxEvent.get(kind="route_plan.sent")
+    message = text("bot.m.route_plan.sent", "zh", **event.payload)
+    assert message.startswith(f"🚐 {db.company_name}\n") and "（5 站，5 件，" in message, message
+    assert message.count("代收货款 128.50 CNY") == 2 and message.endswith("代收货款合计：257.00 CNY"), message
+    assert van["stops"][0]["phone_display"] in message and "+86" not in message
+    english = text("bot.m.route_plan.sent", "en", **event.payload)
+    assert "collect 128.50 CNY" in english and "Cash to collect: 257.00 CNY" in english
 
 
 async def test_a_warehouse_refuses_a_time_zone_that_does_not_exist(http, db):

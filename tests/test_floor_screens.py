@@ -89,6 +89,7 @@ async def test_staff_take_an_order_by_phone_and_see_how_review_went(http, db):
     first = await _place(http, {"TEA": 1}, phone="+86 138 0000 1111")
     status, found = await manager.call("GET", "/api/customers?q=138-0000-1111")
     assert status == 200 and [c["phone"] for c in found] == ["+8613800001111"]
+    assert found[0]["phone_display"] == "138 0000 1111"  # as the caller says it back
     assert found[0]["city"] == "上海" and found[0]["line1"] == "世纪大道 100 号"
     status, by_name = await manager.call("GET", "/api/customers?q=li%20l")
     assert [c["name"] for c in by_name] == ["Li Lei"]
@@ -165,7 +166,7 @@ async def test_a_vans_route_goes_to_its_drivers_telegram_only_when_linked(telegr
     assert status == 200 and sent["sent"] is True and sent["stops"] == 1, sent
     await notify_once(telegram.bot)
     [message] = telegram.api.to(DRIVER)
-    assert message.text.startswith("🚐 沪AD1234 的 11月26日 配送路线（1 站，")  # the day as a reader writes it
+    assert message.text.startswith("🚐 发货示范商贸有限公司\n沪AD1234 的 11月26日 配送路线（1 站，1 件，")
     assert f"1. {stop['time']} Li Lei" in message.text and "世纪大道 100 号" in message.text
 
     for body, path, code in (({"plate": ""}, send, 422), ({"plate": "沪Z99999"}, send, 404),

@@ -11,21 +11,28 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
 import zxingcpp
 from PIL import Image
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 
 from core.base.fonts import image_font
 from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order
-from core.shipping.documents import Document, DocumentKind, place_name
-from core.shipping.labels import _fitted, wrap
-from core.shipping.papers import carrier_words, layout, render_html, render_pdf
+from core.shipping.documents import Document, DocumentKind, place_name, warehouse_address
+from core.shipping.labels import PackageLabel, package_label, wrap
+from core.shipping.papers import _codes, _styles, carrier_words, layout, render_html, render_pdf
+from core.shipping.shipments import Shipment
+from core.shipping.thermal import PREVIEW, Text, package_page
+from core.stock.warehouses import Warehouse
 from tests.artifacts import artifact
 from tests.browser import CHROMIUM, chromium
 from tests.factories import a_carrier, a_product, a_warehouse, stock
@@ -126,7 +133,7 @@ async def test_the_delivery_note_says_who_sends_what_to_whom_with_the_whole_addr
     zh = await _paper(sent, "delivery-note")  # the customer's language: they chose Chinese
     text = squashed(pdf_text(zh))
     for expected in ("发货单", sent["shipped"]["delivery_note"], db.company_name, squashed(db.company_address),
-                     db.company_phone.replace(" ", ""), "欧阳娜娜", squashed("上海浦东新区" + LONG_LINE1), "200120",
+                     "电话：021 5080 0188", "欧阳娜娜", squashed("上海浦东新区" + LONG_LINE1), "200120",
                      sent["order"], sent["shipment"], "顺捷快递", sent["shipped"]["waybill"], "要求送达日期",
                      local_day(sent["requested"], "zh", weekday=True), "西湖龙井250克", "青瓷茶杯（六只装）",
                      "单价（CNY）", "384.00", "91.00", "合计",
@@ -231,6 +238,61 @@ async def test_the_package_label_names_the_recipient_and_carries_the_waybill_bar
         assert codes_in(image) == sorted(expected)
 
 
+async def test_the_label_hides_the_middle_of_the_phone_and_names_the_warehouse_the_parcel_left(http, db):
+    sent = await _dispatched(http, db)
+    order = await Order.get(number=sent["order"])
+    mobile = order.phone[3:]  # +86 138…: the number as dialled at home
+    label = await package_label(sent["package"], "zh", db)
+    assert label.recipient.endswith(f"{mobile[:3]}****{mobile[-4:]}") and mobile not in label.recipient
+    assert label.sender.endswith("021 5080 0188")
+    warehouse = await Warehouse.get(id=(await Shipment.get(number=sent["shipment"])).warehouse_id)
+    assert label.sender_address == warehouse_address(warehouse) and label.sender_address
+    whole = await package_label(sent["package"], "zh", db.model_copy(update={"labels_mask_phones": False}))
+    assert whole.recipient.endswith(f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}")
+
+
+def test_papers_staff_keep_show_the_phone_whole_and_the_waybill_hides_its_middle(settings: Settings):
+    note = a_sealed_note()
+    note["recipient"]["phone"], note["sender"]["phone"] = "+8613816881234", "+86 21 5080 0188"
+    waybill = {**note, "kind": "waybill", "waybill": "SWIFT-1", "eta": None}
+    recipient = {kind: layout(content, "zh", settings).parties[1].lines for kind, content in
+                 (("note", note), ("waybill", waybill))}
+    assert "电话：138 1688 1234" in recipient["note"] and "电话：138****1234" in recipient["waybill"]
+    assert layout(note, "zh", settings).parties[0].lines[-1] == "电话：021 5080 0188"
+    unmasked = settings.model_copy(update={"labels_mask_phones": False})
+    assert "电话：138 1688 1234" in layout(waybill, "zh", unmasked).parties[1].lines
+
+
+def test_a_long_waybill_number_keeps_its_barcode_clear_of_the_note_beside_it(settings: Settings):
+    waybill = {**a_sealed_note(), "kind": "waybill", "waybill": "FLEET-SH-20261208-00001-0012", "eta": None}
+    paper = layout(waybill, "zh", settings)
+    width = A4[0] - 30 * mm
+    table = _codes(paper, _styles(), width)
+    for column, cell in enumerate(table._cellvalues[0]):
+        for flowable in cell if isinstance(cell, list) else [cell]:
+            if isinstance(flowable, Code128):
+                assert flowable.width <= table._colWidths[column] - 12  # within its cell's padding
+    assert sum(table._colWidths) <= width
+    if PDFTOPPM:
+        page = Image.open(as_png(render_pdf(paper, settings), "paper-waybill-long-number.png", dpi=200))
+        assert ("FLEET-SH-20261208-00001-0012", "Code128") in codes_in(page)
+
+
+async def test_the_delivery_notes_qr_opens_the_tracking_page_and_staff_scanners_read_it_as_the_order(http, db):
+    sent = await _dispatched(http, db)
+    shipment = await Shipment.get(number=sent["shipment"])
+    link = f"{db.base_url}/t/{shipment.tracking_token}"
+    note = await _paper(sent, "delivery-note")
+    assert "扫码查看物流" in pdf_text(note)
+    if PDFTOPPM:  # what a customer's phone camera reads off the printed note
+        page = Image.open(as_png(note, "paper-delivery-note-qr.png", dpi=200))
+        assert (link, "QRCode") in codes_in(page)
+    async with http.get(link.removeprefix(db.base_url)) as resp:  # where it lands: the parcel's journey
+        assert resp.status == 200 and sent["order"] in await resp.text()
+    status, found = await sent["phone"]["dispatcher"].call("GET", f"/api/lookup?code={quote(link)}")
+    assert status == 200 and found["kind"] == "order" and sent["order"] in found["title"], found
+
+
 def test_a_long_paper_breaks_over_pages_with_its_heading_and_number_on_each(settings: Settings):
     pdf = render_pdf(layout(a_sealed_note(lines=80), "zh", settings), settings)
     pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
@@ -256,9 +318,13 @@ def test_a_paper_sealed_before_papers_carried_bare_facts_still_prints(settings: 
 def test_a_label_address_fits_whole_however_long_and_a_repeated_place_is_said_once():
     address = place_name("上海", "上海", "浦东新区", "世纪大道 100 号" + "东方明珠广播电视塔旁边的小区" * 20)
     assert address.startswith("上海浦东新区世纪大道 100 号")
-    lines, size = _fitted(address, 736)
-    assert squashed("".join(lines)) == squashed(address) and len(lines) * round(size * 1.28) <= 280
-    assert all(image_font(size).getlength(line) <= 736 for line in lines)
+    label = PackageLabel(qr="FH:PKG:P-1", package="P-1", order="SO-1", box="1/1", weight="1 kg", to_heading="To",
+                         recipient="Li", address=address, from_heading="From", sender="fahuo", carrier="SF",
+                         waybill="SF1")
+    texts = [e for e in package_page(label, PREVIEW) if isinstance(e, Text)]
+    lines = [t for t in texts if t.value and squashed(t.value) in squashed(address)]
+    assert squashed("".join(t.value for t in lines)) == squashed(address)
+    assert all(t.x + image_font(t.size).getlength(t.value) <= PREVIEW.width - 24 for t in lines)
     assert wrap("Room 1203, Building 7, Lane 88 Zhangjiang Road", image_font(36), 300)[0] == "Room 1203,"
 
 
@@ -359,7 +425,8 @@ async def test_a_bad_or_unknown_tracking_link_gets_a_friendly_page_not_an_api_er
             ("/t/" + "x" * 32 + "?lang=zh", {"Accept-Language": "en-US"}, "此物流链接无效")):
         status, kind, page = await _page(http, path, **headers)
         assert status == 404 and kind == "text/html", page
-        assert expected in page and db.company_phone in page and db.company_name in page
+        assert expected in page and db.company_name in page
+        assert '<a href="tel:+862150800188">021 5080 0188</a>' in page  # dialled whole, written as people do
     async with http.get("/api/track/" + "x" * 32) as resp:  # the API stays an API
         assert resp.status == 404 and (await resp.json())["error"] == "not_found"
 

@@ -221,7 +221,9 @@ async def test_managers_decide_held_orders_and_read_the_dashboard(server, http, 
     await page.goto(f"/#/link/{token}")  # the one-time link the bot sends
     await page.wait_for_selector("nav.tiles")
     await page.click('a[data-mode="held"]')
-    await page.wait_for_selector(f"li[data-order='{number}']")
+    await page.wait_for_selector(f"li[data-order='{number}'] .addr")
+    mobile = (await Order.get(number=number)).phone[3:]  # +86 dropped, in three groups
+    assert f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}" in await page.inner_text(f"li[data-order='{number}'] .addr")
     await shot(page, "held")
     await page.fill(f"li[data-order='{number}'] .reason", "known customer")
     await page.click(f"li[data-order='{number}'] button[data-act='approve']")

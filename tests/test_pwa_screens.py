@@ -259,6 +259,7 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     await page.fill("#who", "王芳")
     await page.press("#who", "Enter")
     await page.wait_for_selector("#people li:has-text('漕溪北路')")
+    assert "138 0000 0001" in await page.inner_text("#people")  # the caller's number as people say it
     await shot(page, "phone-order-zh")
     await context.close()
     assert errors == []
@@ -283,7 +284,7 @@ async def test_the_days_route_plan_is_shown_per_van_printed_and_sent_to_a_linked
     await page.click('a[data-mode="routes"]')
     await page.wait_for_selector("text=No plan for this day yet.")
     await page.click("#plan")
-    await page.wait_for_selector("section.van[data-plate='沪AD1234'] table.stops tr:nth-child(2)")
+    await page.wait_for_selector("section.van[data-plate='沪AD1234'] table.stops tbody tr")
     await page.wait_for_selector("#feedback.ok:has-text('5 stops')")
     assert "Driver not linked to Telegram" in await page.inner_text("section.van[data-plate='沪AF5678']")
     plan, head = await RoutePlan.get(), await page.inner_text(".plan-head")
@@ -291,6 +292,9 @@ async def test_the_days_route_plan_is_shown_per_van_printed_and_sent_to_a_linked
                         for z in ("Asia/Urumqi", "Asia/Shanghai"))
     assert local_day(plan.day, "en", weekday=True) in head and urumqi in head and shanghai not in head, head
     assert plan.day == datetime.now(ZoneInfo("Asia/Urumqi")).date()  # the warehouse's today, not the phone's
+    assert db.company_name in head and "All vans: 5 stops · 5 packages · collect 0.00 CNY" in head, head
+    big_van = await page.inner_text("section.van[data-plate='沪AD1234']")
+    assert "Pkgs" in big_van and "Total: " in big_van and "Signature" not in big_van  # signed on paper only
     await shot(page, "routes-en")
     await page.click("[data-send='沪AD1234']")
     await page.wait_for_selector("#feedback.ok:has-text('Route of 沪AD1234 sent to 司机 马师傅')")
@@ -302,6 +306,8 @@ async def test_the_days_route_plan_is_shown_per_van_printed_and_sent_to_a_linked
     assert local_day(plan.day, "zh", weekday=True) in await page.inner_text(".plan-head")
     await shot(page, "routes-zh")
     await page.emulate_media(media="print")
+    sheet = await page.inner_text("section.van[data-plate='沪AD1234']")
+    assert sheet.startswith(f"{db.company_name} · 上海青浦仓 · {plan.number}") and "签收" in sheet, sheet
     await page.screenshot(path=artifact("pwa-routes-print-zh.png"), full_page=True)
     await page.pdf(path=artifact("pwa-routes-print-zh.pdf"), format="A4")
     await context.close()

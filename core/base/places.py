@@ -434,7 +434,10 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street
         doubts.append(Doubt("postcode_elsewhere", {"postcode": read.postcode, "province": province.name}))
     region = phone_region(read.phone) if phone_region_said is None and read.phone else phone_region_said or ""
     if region and not region.startswith(short_name(province.name)):
-        doubts.append(Doubt("phone_elsewhere", {"phone": read.phone, "region": region, "province": province.name}))
+        from core.base.phones import display_phone  # phonenumbers loads only when a doubt is said, not to read
+
+        doubts.append(Doubt("phone_elsewhere", {"phone": display_phone(read.phone), "region": region,
+                                                "province": province.name}))
     return doubts
 
 

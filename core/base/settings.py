@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     company_phone: str = "+86 21 5080 0188"
     company_logo: Path | None = DEMO_LOGO  # a PNG or JPEG; empty for none
     papers_show_prices: bool = False  # unit prices and amounts on the delivery note the customer receives
+    # the recipient's phone with its middle hidden (138****1234) on what anyone handling a parcel reads: package
+    # labels and the waybill; the papers staff keep and the driver's route plan always show it whole
+    labels_mask_phones: bool = True
     company_language: Literal["en", "zh"] = "zh"  # its own papers (confirmations, labels) and unknown visitors
     # carriers' systems: accounts by carrier code (or adapter name), how long booking may wait, quotes' life
     carrier_accounts: dict[str, CarrierAccount] = {}

@@ -402,7 +402,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "之后的事件仍会继续推送，请查看其推送记录。",
     },
     "m.route_plan.sent": {
-        "en": "🚐 Route for {plate} on {day} ({count} stops, {km} km):\n{stops}",
-        "zh": "🚐 {plate} 的 {day} 配送路线（{count} 站，{km} 公里）：\n{stops}",
+        "en": "🚐 {company}\nRoute for {plate} on {day} ({count} stops, {packages} packages, {km} km):\n{stops}{cod}",
+        "zh": "🚐 {company}\n{plate} 的 {day} 配送路线（{count} 站，{packages} 件，{km} 公里）：\n{stops}{cod}",
     },
 }

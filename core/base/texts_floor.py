@@ -255,6 +255,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "stop": {"en": "Stop", "zh": "站"},
     "time": {"en": "Time", "zh": "时间"},
     "planned": {"en": "Plan {number}: {n} stops", "zh": "计划 {number}：{n} 站"},
+    "pkgs": {"en": "Pkgs", "zh": "件数"},
+    "codCol": {"en": "Collect ({currency})", "zh": "代收货款（{currency}）"},
+    "signCol": {"en": "Signature", "zh": "签收"},
+    "vanTotals": {"en": "Total: {stops} stops · {packages} packages · collect {cod} {currency}",
+                  "zh": "合计：{stops} 站 · {packages} 件 · 代收货款 {cod} {currency}"},
+    "planTotals": {"en": "All vans: {stops} stops · {packages} packages · collect {cod} {currency}",
+                   "zh": "全部车辆：{stops} 站 · {packages} 件 · 代收货款 {cod} {currency}"},
     # label printers (js/printing.js)
     "printer": {"en": "Label printer", "zh": "标签打印机"},
     "printerNone": {"en": "None: show the labels on screen", "zh": "不使用：在屏幕上显示标签"},

@@ -48,6 +48,7 @@ TEXTS: dict[str, dict[str, str]] = {
                            "zh": "请保留运单号，以便查询包裹去向。"},
     "paper.scan": {"en": "Scan: order", "zh": "扫码查订单"},
     "paper.scan_waybill": {"en": "Scan: waybill", "zh": "扫码查运单"},
+    "paper.scan_tracking": {"en": "Scan to follow your parcel", "zh": "扫码查看物流"},
     "paper.page": {"en": "{number} · page {page}", "zh": "{number} · 第 {page} 页"},
     # the label on each package
     "label.to": {"en": "To", "zh": "收件人"},

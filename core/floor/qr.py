@@ -21,11 +21,14 @@ class Kind(StrEnum):
     VEHICLE = "VEH"
     PURCHASE_ORDER = "PO"
     BARCODE = "EAN"  # a product's own EAN/UPC, printed by its maker
+    TRACKING = "TRACK"  # a customer's tracking link (<fahuo>/t/<token>), the QR on a delivery note
     TEXT = "TEXT"  # anything else a scanner typed: a bare code, kept for the caller to interpret
 
 
 _TYPED = re.compile(r"^FH:([A-Z]+):(.{1,64})$")
 _EAN_UPC = re.compile(r"^\d{8}$|^\d{12,14}$")
+# the path of the tracking page on whatever address fahuo is reached at; its token is 32 URL-safe characters
+_TRACKING_LINK = re.compile(r"^https?://[^/\s]+(?:/[^\s?#]*)?/t/([A-Za-z0-9_-]{32,43})(?:[?#]\S*)?$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ def decode(code: str) -> Payload:
     match = _TYPED.match(code)
     if match and match.group(1) in Kind.__members__.values():
         return Payload(Kind(match.group(1)), match.group(2))
+    if link := _TRACKING_LINK.match(code):
+        return Payload(Kind.TRACKING, link.group(1))
     if _EAN_UPC.match(code):
         return Payload(Kind.BARCODE, code)
     return Payload(Kind.TEXT, code)

@@ -25,6 +25,7 @@ from core.base.auth import Staff, staff_of_telegram
 from core.base.db import select
 from core.base.errors import InvalidInput
 from core.base.i18n import LANGUAGES, zone_named
+from core.base.phones import display_phone
 
 REGION = "CN"  # a number written without its country code is a Chinese one
 
@@ -202,6 +203,7 @@ async def find_customers(query: str, limit: int = 10) -> list[dict[str, Any]]:
         found = Customer.filter(Q(name__icontains=text) | Q(email__icontains=text))
     else:
         return []
-    return [{"id": c.id, "name": c.name, "phone": c.phone, "province": c.province, "city": c.city,
+    return [{"id": c.id, "name": c.name, "phone": c.phone, "phone_display": display_phone(c.phone),
+             "province": c.province, "city": c.city,
              "district": c.district, "line1": c.line1, "postcode": c.postcode, "blocked": c.blocked,
              "cod_allowed": c.cod_allowed} for c in await found.order_by("name", "id").limit(limit)]

@@ -19,6 +19,7 @@ from core.base.errors import InvalidTransition, set_to
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY, MAX_ADDRESS_TEXT, AddressText, ClockTime, Country, ExternalRef, Qty, Sku
 from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, render, unkept
+from core.base.phones import display_phone
 from core.base.places import Doubt, doubts_about, place_of, read_address
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
@@ -418,7 +419,8 @@ async def order_view(order: Order) -> dict[str, Any]:
         "external_ref": order.external_ref,
         "customer": {"id": order.customer_id, "name": names[0]["name"]},  # type: ignore[attr-defined]
         "address": {
-            "recipient": order.recipient, "phone": order.phone, "province": order.province, "city": order.city,
+            "recipient": order.recipient, "phone": order.phone, "phone_display": display_phone(order.phone),
+            "province": order.province, "city": order.city,
             "district": order.district, "line1": order.line1, "postcode": order.postcode, "country": order.country,
             "adcode": order.adcode,
         },

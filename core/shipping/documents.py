@@ -29,6 +29,7 @@ from core.floor.qr import Kind, encode
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderLine
 from core.shipping.shipments import Shipment, shipment_view
+from core.stock.warehouses import Warehouse
 
 
 class DocumentKind(StrEnum):
@@ -84,6 +85,11 @@ def order_address(order: Order) -> str:
     return place if order.country == HOME_COUNTRY else f"{place} {order.country}"
 
 
+def warehouse_address(warehouse: Warehouse) -> str:
+    """Where a warehouse is, in one line: what its papers and labels give as the sender's address."""
+    return place_name(warehouse.province, warehouse.city, warehouse.address)
+
+
 async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, number: str) -> dict[str, Any]:
     """The facts a paper shows, in no language: they are sealed as issued, and said in a language (with times
     in the local zone) only when printed (core.shipping.papers). The sender is the company as it was then."""
@@ -98,7 +104,7 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
         "recipient": {"name": order.recipient, "phone": order.phone, "postcode": order.postcode,
                       "address": order_address(order)},
         "warehouse": {"code": warehouse.code, "name": warehouse.name,
-                      "address": place_name(warehouse.province, warehouse.city, warehouse.address),
+                      "address": warehouse_address(warehouse),
                       "time_zone": warehouse.zone(settings.tz).key},  # its times are said where it was issued
         "order": order.number, "shipment": shipment.number,
         "requested_date": order.requested_date.isoformat() if order.requested_date else None,
@@ -110,6 +116,8 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
         "total": str(sum((ln.unit_price * ln.qty for ln in lines), Decimal(0))),
         "qr": encode(Kind.ORDER, order.number) if kind != DocumentKind.WAYBILL else view["waybill"] or shipment.number,
     }
+    if kind == DocumentKind.DELIVERY_NOTE:  # its QR is the customer's tracking link, on whatever address fahuo has
+        content["tracking"] = shipment.tracking_token
     if kind == DocumentKind.CONFIRMATION:
         content["dispatch"] = {"vehicle": shipment.vehicle_plate, "by": shipment.dispatched_by,
                                "at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None}

@@ -9,8 +9,10 @@ straight-line distance, a detour factor and a time-of-day traffic factor; a map 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -27,7 +29,9 @@ from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
 from core.base.i18n import MESSAGES, listed, phrase
 from core.base.numbering import next_number
+from core.base.phones import display_phone
 from core.base.settings import Settings
+from core.orders.order import PaymentMethod, PaymentState
 from core.shipping.carriers import Carrier
 from core.shipping.shipments import Package, Shipment, ShipmentStatus
 from core.stock.warehouses import Warehouse, haversine_km, warehouse_by_code
@@ -241,13 +245,16 @@ def _solve(depot: Point, stops: list[Stop], vehicles: list[Vehicle], day: date, 
 
     transit = routing.RegisterTransitCallback(drive)
     routing.SetArcCostEvaluatorOfAllVehicles(transit)
-    routing.AddDimension(transit, 120, 24 * 60, False, "time")
+    # a van may wait for a window (slack), but it leaves when its shift starts and every minute of its day
+    # costs: a stop without a window is served while the van would otherwise wait for one that has one
+    routing.AddDimension(transit, 24 * 60, 24 * 60, False, "time")
     clock = routing.GetDimensionOrDie("time")
+    clock.SetSpanCostCoefficientForAllVehicles(1)
     for node, stop in enumerate(stops, start=1):
         clock.CumulVar(manager.NodeToIndex(node)).SetRange(max(stop.window[0], start), stop.window[1])
         routing.AddDisjunction([manager.NodeToIndex(node)], 100_000)  # leave it out only if it cannot fit
     for k, v in enumerate(vehicles):
-        clock.CumulVar(routing.Start(k)).SetRange(minutes(v.shift_start), minutes(v.shift_end))
+        clock.CumulVar(routing.Start(k)).SetValue(minutes(v.shift_start))
         clock.CumulVar(routing.End(k)).SetRange(minutes(v.shift_start), minutes(v.shift_end))
     load = routing.RegisterUnaryTransitCallback(lambda i: stops[manager.IndexToNode(i) - 1].kg
                                                 if manager.IndexToNode(i) else 0)
@@ -285,13 +292,28 @@ def _address(order: Any) -> str:
     return f"{order.city}{order.district}{order.line1}"
 
 
-def _stop_view(s: RouteStop, tz: ZoneInfo) -> dict[str, Any]:
+def cod_due(order: Any) -> Decimal | None:
+    """What the driver collects at the door: the order's total when it is paid on delivery and not paid yet."""
+    if order.payment_method == PaymentMethod.COD and order.payment_state != PaymentState.PAID:
+        return Decimal(order.total)
+    return None
+
+
+def _stop_view(s: RouteStop, tz: ZoneInfo, packages: int) -> dict[str, Any]:
     order = s.shipment.order
     window = f"{order.window_start:%H:%M}-{order.window_end:%H:%M}" if order.window_start and order.window_end else ""
     eta = s.eta.astimezone(tz)
+    cod = cod_due(order)
     return {"seq": s.seq, "shipment": s.shipment.number, "order": order.number, "address": _address(order),
-            "recipient": order.recipient, "phone": order.phone, "window": window,
-            "eta": eta.isoformat(), "time": f"{eta:%H:%M}", "km_from_previous": s.km_from_previous}
+            "recipient": order.recipient, "phone": order.phone, "phone_display": display_phone(order.phone),
+            "window": window, "eta": eta.isoformat(), "time": f"{eta:%H:%M}", "km_from_previous": s.km_from_previous,
+            "packages": packages, "cod": f"{cod:.2f}" if cod is not None else None, "currency": order.currency}
+
+
+def _totals(stops: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stops, packages and the money to collect, of a van or of the whole plan."""
+    cod = sum((Decimal(s["cod"]) for s in stops if s["cod"]), Decimal(0))
+    return {"stops": len(stops), "packages": sum(s["packages"] for s in stops), "cod": f"{cod:.2f}"}
 
 
 def _unplanned(stop: dict[str, str]) -> dict[str, Any]:
@@ -300,53 +322,65 @@ def _unplanned(stop: dict[str, str]) -> dict[str, Any]:
     return {**stop, "why": phrase(f"route.unplanned.{stop['code']}") if known else stop.get("why", "")}
 
 
-async def plan_view(plan: RoutePlan, company: ZoneInfo) -> dict[str, Any]:
-    """The plan as drivers read it: per van its stops in order, times in its warehouse's time zone (`company`'s
-    where the warehouse keeps none); why a stop was left out as a phrase, said for the reader."""
+async def plan_view(plan: RoutePlan, settings: Settings) -> dict[str, Any]:
+    """The plan as drivers read it, under the company's name: per van its stops in order with the packages to
+    hand over and the money to collect, times in its warehouse's time zone (the company's where the warehouse
+    keeps none), totals per van and for the plan; why a stop was left out as a phrase, said for the reader."""
     stops = await RouteStop.filter(plan_id=plan.id).order_by("vehicle_id", "seq").prefetch_related(
         "vehicle", "shipment__order")
     await plan.fetch_related("warehouse")
-    tz = plan.warehouse.zone(company)
+    tz = plan.warehouse.zone(settings.tz)
+    packages = Counter(await Package.filter(shipment_id__in=[s.shipment_id for s in stops])  # type: ignore[attr-defined]
+                       .values_list("shipment_id", flat=True))
     vans: dict[str, tuple[Vehicle, list[dict[str, Any]]]] = {}
     for s in stops:
-        vans.setdefault(s.vehicle.plate, (s.vehicle, []))[1].append(_stop_view(s, tz))
-    return {"number": plan.number, "warehouse": plan.warehouse.code, "warehouse_name": plan.warehouse.name,
+        vans.setdefault(s.vehicle.plate, (s.vehicle, []))[1].append(
+            _stop_view(s, tz, packages[s.shipment_id]))  # type: ignore[attr-defined]
+    return {"number": plan.number, "company": settings.company_name, "currency": settings.currency,
+            "warehouse": plan.warehouse.code, "warehouse_name": plan.warehouse.name,
             "time_zone": tz.key, "day": plan.day.isoformat(), "created_at": plan.created_at.isoformat(),
             "vehicles": [{"plate": plate, "driver": van.driver, "driver_linked": van.driver_chat is not None,
                           "shift": f"{van.shift_start:%H:%M}-{van.shift_end:%H:%M}", "stops": legs,
-                          "km": round(sum(x["km_from_previous"] for x in legs), 1)}
+                          "km": round(sum(x["km_from_previous"] for x in legs), 1), "totals": _totals(legs)}
                          for plate, (van, legs) in vans.items()],
+            "totals": _totals([leg for _, legs in vans.values() for leg in legs]),
             "unplanned": [_unplanned(stop) for stop in plan.unplanned]}
 
 
-async def plans_of_day(warehouse_code: str, day: date | None, company: ZoneInfo) -> list[dict[str, Any]]:
+async def plans_of_day(warehouse_code: str, day: date | None, settings: Settings) -> list[dict[str, Any]]:
     """The route plans made for a warehouse's day (today where the warehouse is, when none is given), the
     latest first (a plan made again replaces the last)."""
     warehouse = await warehouse_by_code(warehouse_code)
-    day = day or datetime.now(warehouse.zone(company)).date()
+    day = day or datetime.now(warehouse.zone(settings.tz)).date()
     plans = await RoutePlan.filter(warehouse_id=warehouse.id, day=day).order_by("-id").limit(10)
-    return [await plan_view(plan, company) for plan in plans]
+    return [await plan_view(plan, settings) for plan in plans]
 
 
-async def send_route_to_driver(number: str, plate: str, company: ZoneInfo) -> dict[str, Any]:
-    """The van's part of the plan goes to its driver's Telegram chat, through the outbox; a driver with no
-    chat is refused (DriverNotLinked), so nobody believes a route was sent that was not."""
+async def send_route_to_driver(number: str, plate: str, settings: Settings) -> dict[str, Any]:
+    """The van's part of the plan goes to its driver's Telegram chat, through the outbox: under the company's
+    name, each stop with the phone to call, the packages to hand over and the money to collect, and the van's
+    totals. A driver with no chat is refused (DriverNotLinked), so nobody believes a route was sent that was
+    not."""
     plan = await plan_by_number(number)
-    view = await plan_view(plan, company)
+    view = await plan_view(plan, settings)
     van = next((v for v in view["vehicles"] if v["plate"] == plate), None)
     if van is None:
         raise NotOnPlan(plate=plate, plan=plan.number)
     vehicle = await Vehicle.get(plate=plate)
     if vehicle.driver_chat is None:
         raise DriverNotLinked(plate=plate)
-    lines = [phrase("route.stop", seq=s["seq"], time=s["time"], recipient=s["recipient"], phone=s["phone"],
-                    address=s["address"], shipment=s["shipment"],
-                    window=phrase("route.window", window=s["window"]) if s["window"] else "")
+    lines = [phrase("route.stop", seq=s["seq"], time=s["time"], recipient=s["recipient"], phone=s["phone_display"],
+                    address=s["address"], shipment=s["shipment"], packages=phrase("route.packages", n=s["packages"]),
+                    window=phrase("route.window", window=s["window"]) if s["window"] else "",
+                    cod=phrase("route.cod", amount=s["cod"], currency=s["currency"]) if s["cod"] else "")
              for s in van["stops"]]
+    due = van["totals"]["cod"]
+    collect = phrase("route.cod_total", amount=due, currency=view["currency"]) if Decimal(due) else ""
     async with in_transaction():
         await emit("route_plan.sent", {"plan": plan.number, "plate": plate, "day": view["day"],
-                                       "chat_id": vehicle.driver_chat, "language": "zh",
-                                       "count": len(lines), "km": van["km"], "stops": listed(lines, "lines")})
+                                       "chat_id": vehicle.driver_chat, "language": "zh", "company": view["company"],
+                                       "count": len(lines), "packages": van["totals"]["packages"], "km": van["km"],
+                                       "cod": collect, "stops": listed(lines, "lines")})
     return {"plan": plan.number, "plate": plate, "driver": vehicle.driver, "stops": len(lines), "sent": True}
 
 

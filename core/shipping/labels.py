@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from markupsafe import Markup
-from PIL import Image, ImageDraw, ImageFont
+from PIL import ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from core.base.errors import InvalidInput
-from core.base.fonts import image_font, pdf_font
+from core.base.fonts import pdf_font
 from core.base.i18n import phrase, words_in
+from core.base.phones import display_phone, masked_phone
 from core.base.settings import Settings
-from core.floor.barcode import code128_bars
 from core.floor.qr import Kind, encode, qr_png, qr_svg
-from core.shipping.documents import order_address
+from core.shipping.documents import order_address, warehouse_address
 from core.shipping.papers import templates
 from core.shipping.shipments import Package, package_by_number
 from core.stock.catalog import Product
@@ -44,7 +44,7 @@ class PackageLabel:
     recipient: str  # name and phone
     address: str  # the whole address with its postcode, however long
     from_heading: str
-    sender: str
+    sender: str  # the company and its phone
     carrier: str
     waybill: str | None  # printed as a Code 128 barcode for the carrier's scanners
     # the carrier's routing fields, as it named them (SF: destRouteLabel, codingMapping, proCode,
@@ -52,12 +52,13 @@ class PackageLabel:
     routing: dict[str, str] = field(default_factory=dict)
     master: str = ""  # on a further package of several: "master waybill <the shipment's>", beside its own
     carrier_qr: str = ""  # the carrier's own QR data for this package's waybill (SF's twoDimensionCode)
+    sender_address: str = ""  # where the parcel left: its warehouse, on one line
 
 
 async def package_label(number: str, lang: str, settings: Settings) -> PackageLabel:
     package = await package_by_number(number)
     shipment = package.shipment
-    await shipment.fetch_related("carrier")
+    await shipment.fetch_related("carrier", "warehouse")
     order = shipment.order
     total = await Package.filter(shipment_id=shipment.id).count()
     say = words_in(lang)
@@ -68,11 +69,18 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
         qr=encode(Kind.PACKAGE, package.number), package=package.number, order=say("label.order", order=order.number),
         box=say("label.box", seq=package.seq, total=total),
         weight=say("paper.weight_value", kg=f"{package.weight_g / 1000:.2f}"),
-        to_heading=say("label.to"), recipient=f"{order.recipient}  {order.phone}",
+        to_heading=say("label.to"), recipient=f"{order.recipient}  {label_phone(order.phone, settings)}",
         address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
-        sender=f"{settings.company_name}  {settings.company_phone}",
+        sender=f"{settings.company_name}  {display_phone(settings.company_phone)}",
+        sender_address=warehouse_address(shipment.warehouse),
         carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=own,
         routing=routing, master=master, carrier_qr=carrier_qr(routing, own, shipment.waybill))
+
+
+def label_phone(phone: str, settings: Settings) -> str:
+    """The recipient's phone as a label shows it to everyone handling the parcel: its middle hidden
+    (138****1234) unless the company prints it whole."""
+    return masked_phone(phone) if settings.labels_mask_phones else display_phone(phone)
 
 
 def carrier_qr(routing: dict[str, str], waybill: str | None, main: str | None) -> str:
@@ -88,9 +96,8 @@ async def package_qr_svg(number: str) -> str:
     return qr_svg(encode(Kind.PACKAGE, package.number))
 
 
-# -- drawing a package label: 100 × 150 mm at 8 dots per mm, the size thermal label printers take ------------
+# -- words on a label: wrapped, never cut (core.shipping.thermal lays the label out) ----------------------
 
-WIDTH, HEIGHT, MARGIN = 800, 1200, 32
 _TOKEN = re.compile(r"[A-Za-z0-9_.,:/#\-]+|\s+|.")  # Latin words stay whole; CJK may break between any two
 
 
@@ -104,67 +111,6 @@ def wrap(value: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
         else:
             line += token
     return [*lines, line.rstrip()] if line.strip() else lines
-
-
-def _fitted(address: str, width: int) -> tuple[list[str], int]:
-    """The whole address in the largest type that fits its part of the label (at most 280 dots high)."""
-    for size in (36, 32, 28, 24, 20, 17):
-        lines = wrap(address, image_font(size), width)
-        if len(lines) * round(size * 1.28) <= 280:
-            break
-    return lines, size
-
-
-def _barcode(draw: ImageDraw.ImageDraw, value: str, top: int, height: int) -> None:
-    bars, modules = code128_bars(value)
-    module = max(2, (WIDTH - 2 * MARGIN) // modules)  # whole pixels per module: a scanner needs even bars
-    left = (WIDTH - modules * module) // 2
-    for x, w in bars:
-        draw.rectangle((left + x * module, top, left + (x + w) * module - 1, top + height), fill="black")
-
-
-def _write(draw: ImageDraw.ImageDraw, y: int, lines: list[str], size: int) -> int:
-    """Lines of text from the left margin down; returns where the next line goes."""
-    for line in lines:
-        draw.text((MARGIN, y), line, font=image_font(size), fill="black")
-        y += round(size * 1.28)
-    return y
-
-
-def label_png(label: PackageLabel) -> bytes:
-    image = Image.new("L", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
-    inner = WIDTH - 2 * MARGIN
-    y = _write(draw, MARGIN, [label.carrier], 44) + 8
-    if label.waybill:
-        _barcode(draw, label.waybill, y, 150)
-        draw.text((WIDTH // 2, y + 158), label.waybill, font=image_font(34), fill="black", anchor="ma")
-        y += 210
-    if label.master:
-        y = _write(draw, y - 8, [label.master], 26) + 8
-    draw.line((MARGIN, y, WIDTH - MARGIN, y), fill="black", width=4)
-    y = _write(draw, y + 16, [label.to_heading], 26)
-    y = _write(draw, y, wrap(label.recipient, image_font(46), inner), 46)
-    y = _write(draw, y, *_fitted(label.address, inner)) + 10
-    draw.line((MARGIN, y, WIDTH - MARGIN, y), fill="black", width=2)
-    y = _write(draw, y + 12, [label.from_heading], 22)
-    y = _write(draw, y, wrap(label.sender, image_font(26), inner), 26)
-    _package_corner(image, label, max(y + 16, HEIGHT - MARGIN - 300))
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
-def _package_corner(image: Image.Image, label: PackageLabel, top: int) -> None:
-    """Our QR for scanning the package onto the vehicle, and beside it which box of which order this is."""
-    draw = ImageDraw.Draw(image)
-    draw.line((MARGIN, top - 10, WIDTH - MARGIN, top - 10), fill="black", width=2)
-    code = Image.open(io.BytesIO(qr_png(label.qr, box_size=8))).convert("L")
-    side = min(HEIGHT - MARGIN - top, 300)
-    image.paste(code.resize((side, side), Image.Resampling.NEAREST), (MARGIN - 16, top))
-    x = MARGIN + side + 8
-    for i, (line, size) in enumerate(((label.box, 40), (label.package, 30), (label.order, 28), (label.weight, 28))):
-        draw.text((x, top + 24 + i * 60), line, font=image_font(size), fill="black")
 
 
 # -- label sheets -----------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from reportlab.platypus import (
 
 from core.base.fonts import pdf_font
 from core.base.i18n import local_day, local_moment, status_word, text, words_in, zone_named
+from core.base.phones import display_phone, masked_phone
 from core.base.settings import Settings
 from core.floor.barcode import code128_svg
 from core.floor.qr import qr_png, qr_svg
@@ -122,21 +123,34 @@ def layout(content: dict[str, Any], lang: str, settings: Settings) -> Layout:
         lang=lang, title=say(f"paper.title.{kind.value}"), number=say("paper.number", number=content["number"]),
         reference=content["number"],
         issued=say("paper.issued", at=local_moment(content["issued_at"], tz, lang, year=True)),
-        parties=_parties_of(content, say), facts=_facts_of(content, kind, lang, tz), head=head, rows=rows,
-        numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=content["qr"],
-        qr_caption=say("paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
+        parties=_parties_of(content, say, masked=is_waybill and settings.labels_mask_phones),
+        facts=_facts_of(content, kind, lang, tz), head=head, rows=rows,
+        numeric_from=3, foot=foot, note=say(f"paper.note.{kind.value}"), qr=_qr_of(content, settings),
+        qr_caption=say("paper.scan_tracking" if content.get("tracking") else
+                       "paper.scan_waybill" if is_waybill else "paper.scan"), barcode=content["waybill"],
         signatures=[say(SIGNED_BY[kind]), say("paper.sign.date")] if kind in SIGNED_BY else [],
     )
 
 
-def _parties_of(content: dict[str, Any], say: Callable[..., str]) -> list[Party]:
-    """Who sends (the company as it was when the paper was issued) and who receives."""
+def _qr_of(content: dict[str, Any], settings: Settings) -> str:
+    """What a paper's QR holds: the customer's tracking link on a delivery note (a phone's camera opens it; the
+    staff app's look-up reads it as the order), else the typed code sealed with it."""
+    if content.get("tracking"):
+        return f"{settings.base_url}/t/{content['tracking']}"
+    return content["qr"]
+
+
+def _parties_of(content: dict[str, Any], say: Callable[..., str], masked: bool) -> list[Party]:
+    """Who sends (the company as it was when the paper was issued) and who receives; the recipient's phone with
+    its middle hidden on a paper that travels on the parcel (`masked`: the waybill), whole on those staff keep."""
     sender, recipient = content["sender"], content["recipient"]
     postcode = [say("paper.postcode", postcode=recipient["postcode"])] if recipient["postcode"] else []
+    phone = (masked_phone if masked else display_phone)(recipient["phone"])
     return [
-        Party(say("paper.sender"), sender["name"], [sender["address"], say("paper.phone", phone=sender["phone"])]),
-        Party(say("paper.recipient"), recipient["name"],
-              [recipient["address"], say("paper.phone", phone=recipient["phone"]), *postcode]),
+        Party(say("paper.sender"), sender["name"],
+              [sender["address"], say("paper.phone", phone=display_phone(sender["phone"]))]),
+        Party(say("paper.recipient"), recipient["name"], [recipient["address"], say("paper.phone", phone=phone),
+                                                          *postcode]),
     ]
 
 
@@ -286,15 +300,20 @@ def _goods_table(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> T
 
 
 def _codes(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
-    """The QR code to scan, and the waybill number as a Code 128 barcode for the carrier's scanners."""
+    """The QR code to scan, and the waybill number as a Code 128 barcode for the carrier's scanners, as wide as
+    its number needs (narrower bars only when its column cannot hold it); the note below them, so no barcode
+    runs into it."""
     qr = Image(io.BytesIO(qr_png(paper.qr, box_size=4)), width=28 * mm, height=28 * mm)
     left: list[Flowable] = [qr, _p(paper.qr_caption, s["small"])]
     right: list[Flowable] = []
+    room = width - 34 * mm - 12  # the barcode's column, less its cell's padding
     if paper.barcode:
-        right = [Code128(paper.barcode, barHeight=14 * mm, barWidth=0.33 * mm), Spacer(1, 2),
-                 _p(paper.barcode, s["base"])]
-    return _table([[left, right, _p(paper.note, s["small"])]], [34 * mm, 80 * mm, width - 114 * mm],
-                  [("VALIGN", (0, 0), (-1, -1), "TOP")])
+        bars = Code128(paper.barcode, barHeight=14 * mm, barWidth=0.33 * mm)
+        if bars.width > room:
+            bars = Code128(paper.barcode, barHeight=14 * mm, barWidth=0.33 * mm * room / bars.width)
+        right = [bars, Spacer(1, 2), _p(paper.barcode, s["base"])]
+    return _table([[left, right], [_p(paper.note, s["small"]), ""]], [34 * mm, width - 34 * mm],
+                  [("VALIGN", (0, 0), (-1, -1), "TOP"), ("SPAN", (0, 1), (1, 1))])
 
 
 def _signatures(paper: Layout, s: dict[str, ParagraphStyle], width: float) -> Table:
@@ -364,11 +383,16 @@ def tracking_html(view: dict[str, Any], lang: str, settings: Settings, tz: ZoneI
         steps=tracking_steps(view, lang, tz), eta=local_day(view["eta"], lang, weekday=True) if view["eta"] else None,
         offset=_offset(tz),
         other="en" if lang == "zh" else "zh", company=settings.company_name,
-        logo=logo_data_uri(settings.company_logo), phone=settings.company_phone)
+        logo=logo_data_uri(settings.company_logo), **_company_phone(settings))
 
 
 def tracking_missing_html(lang: str, settings: Settings) -> str:
     """What someone with a broken or unknown link sees: a page that says so and how to reach us, not an error."""
     return templates.get_template("tracking.html").render(
         t=None, lang=lang, say=words_in(lang), other="en" if lang == "zh" else "zh",
-        company=settings.company_name, logo=logo_data_uri(settings.company_logo), phone=settings.company_phone)
+        company=settings.company_name, logo=logo_data_uri(settings.company_logo), **_company_phone(settings))
+
+
+def _company_phone(settings: Settings) -> dict[str, str]:
+    """The company's phone as the page writes it, and as a phone dials it."""
+    return {"phone": display_phone(settings.company_phone), "tel": settings.company_phone.replace(" ", "")}

@@ -212,10 +212,25 @@ def routing_lines(routing: dict[str, str]) -> list[tuple[str, float]]:
     return lines
 
 
+# How a crowded label makes room, tried in turn until everything fits above the bottom margin: the address's
+# box first (its type gets smaller, never cut), then our QR (still large enough for a phone's camera).
+SQUEEZES = ((30, 30), (24, 30), (20, 26), (16, 24), (12, 20), (10, 18))
+
+
 def package_page(label: PackageLabel, media: Media, snap: Snap = any_size) -> Page:
-    """A package's label: carrier, routing, waybill barcode, recipient and address, sender, and our QR beside
-    which box of which order it is and its weight."""
-    pen = _Pen(media, snap)
+    """A package's label: carrier, routing, waybill barcode, recipient and address, sender and the warehouse it
+    left, and our QR beside which box of which order it is and its weight; nothing runs over anything else or
+    off the label, however long the address."""
+    for address_mm, qr_mm in SQUEEZES:
+        pen = _Pen(media, snap)
+        _top(pen, label, address_mm)
+        _corner(pen, label, media, qr_mm)
+        if pen.y <= media.height - pen.margin // 2:
+            break
+    return pen.page
+
+
+def _top(pen: _Pen, label: PackageLabel, address_mm: float) -> None:
     pen.text(label.carrier, 5.5)
     for line, millimetres in routing_lines(label.routing):
         pen.text(line, millimetres)
@@ -227,13 +242,13 @@ def package_page(label: PackageLabel, media: Media, snap: Snap = any_size) -> Pa
     pen.rule(0.6)
     pen.text(label.to_heading, 3)
     pen.text(label.recipient, 5.5)
-    pen.write(*_fitted(pen, label.address, 30))
+    pen.write(*_fitted(pen, label.address, address_mm))
     pen.rule()
     pen.text(label.from_heading, 2.5)
     pen.text(label.sender, 3.2)
+    if label.sender_address:
+        pen.text(label.sender_address, 2.8)
     pen.rule()
-    _corner(pen, label, media)
-    return pen.page
 
 
 def _qr_module(value: str, millimetres: float, pen: _Pen) -> tuple[int, int]:
@@ -243,23 +258,29 @@ def _qr_module(value: str, millimetres: float, pen: _Pen) -> tuple[int, int]:
     return module, count * module
 
 
-def _corner(pen: _Pen, label: PackageLabel, media: Media) -> None:
-    """Our QR, as large as 30 mm allows, in the bottom corner; the carrier's own QR (where it gives one) in the
-    other; between them which box of which order, its weight."""
-    module, side = _qr_module(label.qr, 30, pen)
-    theirs, their_side = _qr_module(label.carrier_qr, 22, pen) if label.carrier_qr else (0, 0)
-    top = max(pen.y, media.height - pen.margin - max(side, their_side))
-    pen.page.append(Qr(pen.margin - 4 * module, top, module, label.qr))  # its quiet zone may lie in the margin
-    right = media.width - pen.margin  # where the words beside ours end: before the carrier's QR's quiet zone
-    if label.carrier_qr:
-        right -= their_side + 4 * theirs
-        pen.page.append(Qr(right, top, theirs, label.carrier_qr))
-    pen.y = top + 2 * pen.d
-    x = pen.margin - 4 * module + side + pen.d
+def _corner(pen: _Pen, label: PackageLabel, media: Media, qr_mm: float) -> None:
+    """Our QR, as large as `qr_mm` allows, in the bottom corner; the carrier's own QR (where it gives one) in
+    the other; between them, clear of both codes' quiet zones, which box of which order, its weight. Leaves
+    the pen below the lowest of them."""
+    module, side = _qr_module(label.qr, qr_mm, pen)
+    theirs, their_side = _qr_module(label.carrier_qr, qr_mm * 0.75, pen) if label.carrier_qr else (0, 0)
+    x = pen.margin + side + 4 * module  # after our QR's quiet zone
+    right = media.width - pen.margin - (their_side + 4 * theirs if label.carrier_qr else 0)
+    words = []
     for value, millimetres in ((label.box, 4.5), (label.package, 3.2), (label.order, 3.2), (label.weight, 3.2)):
         size = pen.size(millimetres)
-        pen.write(wrap(value, image_font(size), right - pen.d - x), size, x=x)
+        words.append((wrap(value, image_font(size), right - pen.d - x), size))
+    tall = sum(len(lines) * round(size * 1.25) + pen.d for lines, size in words)
+    # the codes' quiet zones stay clear of the rule above; everything ends at the bottom margin when it can
+    top = max(pen.y + 4 * max(module, theirs), media.height - pen.margin - max(side, their_side, tall))
+    pen.page.append(Qr(pen.margin - 4 * module, top - 4 * module, module, label.qr))  # quiet zone in the margin
+    if label.carrier_qr:
+        pen.page.append(Qr(right, top - 4 * theirs, theirs, label.carrier_qr))
+    pen.y = top
+    for lines, size in words:
+        pen.write(lines, size, x=x)
         pen.y += pen.d
+    pen.y = max(pen.y - pen.d, top + side, top + their_side)
 
 
 def shelf_page(qr: str, caption: str, detail: str, media: Media, snap: Snap = any_size) -> Page:
@@ -393,6 +414,16 @@ def raster(page: Page, media: Media) -> Image.Image:
                             draw.rectangle((x + c * module, y + r * module, x + (c + 1) * module - 1,
                                             y + (r + 1) * module - 1), fill=0)
     return image.point(lambda v: 0 if v < 128 else 255)  # a thermal head burns a dot or it does not
+
+
+PREVIEW = Media(LabelSize.MM_100X150, 203)  # the label a packer sees on screen: 800 × 1200 dots
+
+
+def label_png(label: PackageLabel) -> bytes:
+    """The package's label as an image, laid out as a 100 × 150 mm printer at 203 dpi prints it."""
+    out = io.BytesIO()
+    raster(package_page(label, PREVIEW), PREVIEW).save(out, format="PNG")
+    return out.getvalue()
 
 
 def label_pdf(pages: list[Page], media: Media) -> bytes:

@@ -616,7 +616,7 @@ function heldCard(o, detail) {
     <table class="held-lines">${raw(lines.map((l) => html`<tr><td><b>${l.sku}</b> ${productName(l)}</td>
       <td class="num">× ${l.qty}</td><td class="num">¥${l.unit_price}</td></tr>`).join(""))}</table>
     ${raw(detail ? html`<div class="addr"><span class="muted">${t("customer")}</span> ${o.customer}
-      · ${detail.address.recipient} ${detail.address.phone}<br><span class="muted">${t("address")}</span>
+      · ${detail.address.recipient} ${detail.address.phone_display}<br><span class="muted">${t("address")}</span>
       ${heldAddress(detail.address)}</div>` : "")}
     <input class="reason" placeholder="${t("reason")}"><div class="row">
     <button class="big" data-act="approve">${t("approve")}</button>
