@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
+from core.base.auth import Role
 from core.base.jobs import KINDS, GiveUp, Job, JobState, Later, Policy, claim, enqueue, handles, retry_now, run_due
 from core.base.settings import Settings
 from core.shipping.carrier_api import Connection
 from core.shipping.carriers import ADAPTERS, SimulatedCarrier
 from core.shipping.shipments import CANCEL, cancel_waybill_later
+from tests.conftest import signed_in
 from tests.factories import a_carrier
 
 TRIED: list[str] = []
@@ -103,7 +105,7 @@ async def test_a_refused_job_is_given_up_at_once_and_a_failing_one_after_its_tri
     failed = await Job.filter(state=JobState.FAILED).order_by("id")
     assert [(j.payload["name"], j.attempts, j.last_error) for j in failed] == [("refused", 1, "never"),
                                                                                ("flaky", 3, "not now")]
-    assert await retry_now(failed[1].id, now + timedelta(minutes=10))
+    await retry_now(failed[1].id, now + timedelta(minutes=10))
     await run_due(db, now + timedelta(minutes=10), ["test.note"])
     assert TRIED[-1] == "flaky"
 
@@ -139,3 +141,23 @@ async def test_a_second_enqueue_with_the_same_key_adds_nothing(db: Settings):
         assert await enqueue("test.note", {"name": "once"}, key="once")
         assert not await enqueue("test.note", {"name": "once"}, key="once")
     assert await Job.filter(key="once").count() == 1
+
+
+async def test_a_manager_sees_a_failed_job_in_words_and_retries_it_and_a_picker_may_not(db: Settings, http):
+    await _add("printer-1", fail="refused")
+    await run_due(db, datetime.now(UTC), ["test.note"])
+    manager = await signed_in(http, Role.MANAGER)
+    async with http.get("/api/jobs", headers={**manager, "Accept-Language": "zh"}) as resp:
+        assert resp.status == 200
+        jobs = await resp.json()
+    assert [(j["state"], j["state_word"], j["tries"], j["error"]) for j in jobs] == [
+        ("failed", "失败，需人工处理", 1, "never")]
+    async with http.post(f"/api/jobs/{jobs[0]['id']}/retry", headers=manager) as resp:
+        assert resp.status == 200
+        again = await resp.json()
+    assert again["state"] == "waiting" and again["tries"] == 0
+    async with http.post("/api/jobs/999999/retry", headers={**manager, "Accept-Language": "zh"}) as resp:
+        assert resp.status == 404 and "后台任务" in (await resp.json())["message"]
+    picker = await signed_in(http, Role.PICKER)
+    async with http.get("/api/jobs", headers=picker) as resp:
+        assert resp.status == 403

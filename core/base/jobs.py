@@ -31,6 +31,8 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.db import add_if_new, dialect, fetch, in_callers_transaction, insert, marks
+from core.base.errors import NotFound
+from core.base.i18n import status_word
 
 log = logging.getLogger(__name__)
 
@@ -247,10 +249,14 @@ async def run_forever(context: Any, stop: asyncio.Event, kinds: Iterable[str] | 
             wake.clear()
 
 
-async def retry_now(job_id: int, now: datetime | None = None) -> bool:
-    """A person's "retry now": a failed or waiting job is due at once, its tries counted afresh."""
-    return bool(await Job.filter(id=job_id, state__in=(JobState.FAILED, JobState.WAITING)).update(
-        state=JobState.WAITING, due_at=now or datetime.now(UTC), attempts=0, claimed_until=None, finished_at=None))
+async def retry_now(job_id: int, now: datetime | None = None) -> Job:
+    """A person's "retry now": a failed or waiting job is due at once, its tries counted afresh (NotFound for a
+    job done or unknown)."""
+    if not await Job.filter(id=job_id, state__in=(JobState.FAILED, JobState.WAITING)).update(
+            state=JobState.WAITING, due_at=(now or datetime.now(UTC)).astimezone(UTC), attempts=0,
+            claimed_until=None, finished_at=None):
+        raise NotFound(what="job", key=str(job_id))
+    return await Job.get(id=job_id)
 
 
 async def pending(kinds: Iterable[str] | None = None, limit: int = 100) -> list[Job]:
@@ -264,3 +270,13 @@ async def pending(kinds: Iterable[str] | None = None, limit: int = 100) -> list[
 async def prune(before: datetime) -> int:
     """Forget jobs done before `before`: the outbox keeps what happened; done jobs need no keeping."""
     return await Job.filter(state=JobState.DONE, finished_at__lt=before).delete()
+
+
+def job_view(job: Job, lang: str) -> dict[str, Any]:
+    """A job as the jobs screen shows it: what it does and its state in words, its tries and when it runs next."""
+    subject = next((str(job.payload[k]) for k in ("shipment", "waybill", "printer", "event_id") if k in job.payload),
+                   "")
+    return {"id": job.id, "kind": job.kind, "what": status_word("job_kind", job.kind, lang), "subject": subject,
+            "state": job.state.value, "state_word": status_word("job", job.state.value, lang),
+            "tries": job.attempts, "next_try_at": job.due_at.isoformat() if job.state == JobState.WAITING else None,
+            "error": job.last_error or None, "created_at": job.created_at.isoformat()}
