@@ -25,7 +25,7 @@ from core.channels.connectors import write_back_shipments
 from core.channels.pulling import pull_orders
 from core.orders.payments import expire_unpaid
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
-from core.shipping.printing import send_print_jobs
+from core.shipping.printing import PRINT
 from core.shipping.shipments import BOOK, CANCEL
 from core.shipping.tracking import SUBSCRIBE, poll_tracking
 from core.stock.replenishment import sweep_low_stock
@@ -38,7 +38,7 @@ LEASE_RENEW = 20.0
 
 
 Job = Callable[[Settings, datetime], Awaitable[Any]]
-CORE_KINDS = (BOOK, CANCEL, SUBSCRIBE)  # the job queue's kinds whose handlers need only the settings
+CORE_KINDS = (BOOK, CANCEL, SUBSCRIBE, PRINT)  # the job queue's kinds whose handlers need only the settings
 
 
 async def _low_stock(settings: Settings, now: datetime) -> None:
@@ -60,8 +60,7 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "expire_unpaid": (expire_unpaid, {"minutes": 10}),
     "late_orders": (alert_late_orders, {"minutes": 30}),
     "tracking": (_tracking, {"minutes": 10}),
-    "jobs": (_jobs, {"seconds": 5}),  # carriers' bookings, cancellations and subscriptions, as they come due
-    "print_jobs": (send_print_jobs, {"minutes": 1}),
+    "jobs": (_jobs, {"seconds": 5}),  # carriers' bookings, cancellations, subscriptions and labels, as they come due
     "channel_write_back": (write_back_shipments, {"minutes": 1}),
     "channel_pull": (pull_orders, {"minutes": 2}),
     "webhooks": (send_webhooks, {"seconds": 5}),  # subscribers hear of events within seconds

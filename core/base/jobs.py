@@ -155,6 +155,20 @@ async def claim(kinds: Iterable[str], now: datetime, holder: str | None = None) 
     return Job._init_from_db(**rows[0]) if rows else None  # tortoise's own row-to-instance step, as db.add
 
 
+_CLAIM_KEY = ('UPDATE "job" SET "claimed_until" = ?, "claimed_by" = ?, "attempts" = "attempts" + 1 WHERE "key" = ? '
+              'AND "state" = \'waiting\' AND ("claimed_until" IS NULL OR "claimed_until" < ?) RETURNING *')
+
+
+async def run_now(key: str, context: Any, now: datetime | None = None) -> Any:
+    """Run the waiting job with this key at once, due or not (a person waits for it: labels asked for at the
+    packing table), unless another runner holds it. What the handler answered, or NOT_DONE."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    rows = await fetch(_CLAIM_KEY, now + timedelta(seconds=Policy().claim), _holder(), key, now)
+    if not rows:
+        return NOT_DONE
+    return await run_one(Job._init_from_db(**rows[0]), context, now)
+
+
 async def _finish(job: Job, state: JobState, now: datetime, error: str = "", due: datetime | None = None) -> bool:
     """Record a try's end, if the claim is still this runner's (a claim that ran out may be someone else's now)."""
     sets: dict[str, Any] = {"state": state, "claimed_until": None, "last_error": error[:500]}

@@ -1,10 +1,35 @@
-"""The job queue (core.base.jobs): work for later, claimed row by row."""
+"""The job queue (core.base.jobs): work for later, claimed row by row. Print jobs are sent through it, so they
+keep no due time or claim of their own."""
+
+import json
+import re
+from datetime import UTC, datetime
 
 from tortoise import fields, migrations
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
 from core.base.jobs import JobState
+
+
+async def _run(client, sql, *values):
+    if client.capabilities.dialect != "sqlite":
+        counter = iter(range(1, len(values) + 1))
+        sql = re.sub(r"\?", lambda _: f"${next(counter)}", sql)
+    return await client.execute_query_dict(sql, list(values))
+
+
+async def queue_waiting_prints(apps, schema_editor):
+    """Print jobs still waiting for their printer get their job in the queue, as new ones do."""
+    client = schema_editor.client
+    now = datetime.now(UTC)
+    rows = await _run(client, 'SELECT p."id", p."printer_id", r."code" FROM "print_job" p JOIN "printer" r '
+                              'ON r."id" = p."printer_id" WHERE p."state" = \'queued\' ORDER BY p."id"')
+    for row in rows:
+        await _run(client, 'INSERT INTO "job" ("kind", "key", "lane", "payload", "state", "attempts", "due_at", '
+                           '"claimed_by", "last_error", "created_at") VALUES (?, ?, ?, ?, ?, 0, ?, \'\', \'\', ?)',
+                   "print", f"print:{row['id']}", f"printer:{row['printer_id']}",
+                   json.dumps({"print_job": row["id"], "printer": row["code"]}), "waiting", now, now)
 
 
 class Migration(migrations.Migration):
@@ -33,4 +58,9 @@ class Migration(migrations.Migration):
             options={'table': 'job', 'app': 'fahuo', 'indexes': [Index(fields=['state', 'due_at']), Index(fields=['lane', 'state', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.RunPython(queue_waiting_prints, ops.RunPython.noop),
+        ops.RemoveIndex(model_name='PrintJob', name=None, fields=['state', 'next_try_at']),
+        ops.RemoveField(model_name='PrintJob', name='claimed_until'),
+        ops.RemoveField(model_name='PrintJob', name='next_try_at'),
+        ops.AddIndex(model_name='PrintJob', index=Index(fields=['printer_id', 'state'])),
     ]
