@@ -220,22 +220,26 @@ class Ran:
 
 
 async def run_due(context: Any, now: datetime | None = None, kinds: Iterable[str] | None = None,
-                  limit: int = 200, clock: Callable[[], datetime] | None = None) -> Ran:
+                  limit: int = 200, clock: Callable[[], datetime] | None = None, concurrency: int = 1) -> Ran:
     """Claim and run due jobs one by one (of `kinds`, else of every kind this process handles) until none is due
-    or `limit` were tried. `now` fixes the time (a test's, a scheduler's); else `clock` (the wall clock) is read
-    before each claim."""
+    or `limit` were tried; `concurrency` runners side by side (for jobs that wait on slow receivers). `now`
+    fixes the time (a test's, a scheduler's); else `clock` (the wall clock) is read before each claim."""
     wanted = [k for k in (kinds if kinds is not None else KINDS) if k in KINDS]
-    tried = done = worked = 0
-    while tried < limit:
-        at = now or (clock or _utcnow)()
-        job = await claim(wanted, at)
-        if job is None:
-            break
-        tried += 1
-        answer = await run_one(job, context, at)
-        done += answer is not NOT_DONE
-        worked += answer is not NOT_DONE and bool(answer)
-    return Ran(tried, done, worked)
+    counts = [0, 0, 0]  # tried, done, worked
+
+    async def runner() -> None:
+        while counts[0] < limit:
+            at = now or (clock or _utcnow)()
+            job = await claim(wanted, at)
+            if job is None:
+                return
+            counts[0] += 1
+            answer = await run_one(job, context, at)
+            counts[1] += answer is not NOT_DONE
+            counts[2] += answer is not NOT_DONE and bool(answer)
+
+    await asyncio.gather(*(runner() for _ in range(max(1, concurrency))))
+    return Ran(*counts)
 
 
 def _utcnow() -> datetime:

@@ -46,6 +46,7 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "tracking.subscribe": ("Ask a carrier to push tracking", "向承运商订阅轨迹推送"),
         "telegram.message": ("A message in Telegram", "Telegram 消息"),
         "print": ("Labels to a printer", "打印标签"),
+        "webhook": ("An event to a webhook receiver", "向订阅方推送事件"),
     },
     "aftersales": {  # core.shipping.aftersales.RequestStatus
         "open": ("Open", "待处理"), "awaiting_return": ("Awaiting the goods", "待退回"),

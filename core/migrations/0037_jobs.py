@@ -1,5 +1,5 @@
-"""The job queue (core.base.jobs): work for later, claimed row by row. Print jobs are sent through it, so they
-keep no due time or claim of their own."""
+"""The job queue (core.base.jobs): work for later, claimed row by row. Print jobs and webhook deliveries are sent
+through it, so they keep no claim (nor, print jobs, a due time) of their own; those still waiting get their job."""
 
 import json
 import re
@@ -30,6 +30,31 @@ async def queue_waiting_prints(apps, schema_editor):
                            '"claimed_by", "last_error", "created_at") VALUES (?, ?, ?, ?, ?, 0, ?, \'\', \'\', ?)',
                    "print", f"print:{row['id']}", f"printer:{row['printer_id']}",
                    json.dumps({"print_job": row["id"], "printer": row["code"]}), "waiting", now, now)
+
+
+async def queue_waiting_deliveries(apps, schema_editor):
+    """Webhook deliveries still pending get their job in the queue, due when they were."""
+    client = schema_editor.client
+    now = datetime.now(UTC)
+    rows = await _run(client, 'SELECT "subscription_id", "event_id", "next_try_at" FROM "webhook_delivery" '
+                              'WHERE "state" = \'pending\' ORDER BY "id"')
+    for row in rows:
+        sub, event = row["subscription_id"], row["event_id"]
+        await _run(client, 'INSERT INTO "job" ("kind", "key", "lane", "payload", "state", "attempts", "due_at", '
+                           '"claimed_by", "last_error", "created_at") VALUES (?, ?, ?, ?, ?, 0, ?, \'\', \'\', ?)',
+                   "webhook", f"webhook:{sub}:{event}", f"webhook:{sub}",
+                   json.dumps({"subscription": sub, "event_id": event}), "waiting", row["next_try_at"] or now, now)
+
+
+async def restore_sqlite_indexes(apps, schema_editor):
+    """On SQLite, dropping a column rebuilds the table without its indexes: put back webhook_delivery's."""
+    client = schema_editor.client
+    if client.capabilities.dialect != "sqlite":
+        return
+    await client.execute_script('CREATE UNIQUE INDEX IF NOT EXISTS "uid_webhook_del_subscri_event" ON '
+                                '"webhook_delivery" ("subscription_id", "event_id")')
+    await client.execute_script('CREATE INDEX IF NOT EXISTS "idx_webhook_del_state_next" ON "webhook_delivery" '
+                                '("state", "next_try_at")')
 
 
 class Migration(migrations.Migration):
@@ -63,4 +88,7 @@ class Migration(migrations.Migration):
         ops.RemoveField(model_name='PrintJob', name='claimed_until'),
         ops.RemoveField(model_name='PrintJob', name='next_try_at'),
         ops.AddIndex(model_name='PrintJob', index=Index(fields=['printer_id', 'state'])),
+        ops.RunPython(queue_waiting_deliveries, ops.RunPython.noop),
+        ops.RemoveField(model_name='WebhookDelivery', name='claimed_until'),
+        ops.RunPython(restore_sqlite_indexes, ops.RunPython.noop),
     ]
