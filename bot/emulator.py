@@ -69,6 +69,7 @@ class BotApiEmulator:
     def __init__(self, token: str = "emulator") -> None:
         self.token = token
         self.outage = False
+        self.slowness = 0.0  # seconds each sending takes, like Telegram answering slowly
         self.calls: list[str] = []
         self.sent: list[Sent] = []
         self._updates: list[dict[str, Any]] = []
@@ -252,6 +253,8 @@ class BotApiEmulator:
         return result
 
     async def _m_sendMessage(self, form: dict[str, Any]) -> dict[str, Any]:
+        if self.slowness:
+            await asyncio.sleep(self.slowness)
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"))
 
     async def _m_sendPhoto(self, form: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Sends the outbox to people in Telegram: customers about their orders, managers their alerts.
 
-Each event is told to each person once (core.orders.notifications keeps the record). While Telegram cannot be
-reached the notifier stops where it is and tries again later, so nothing is lost and nothing is doubled.
+One reader (the holder of the notifier lease) turns each outbox event into a message job per person to tell
+(core.orders.notifications.tell_later); the job queue (core.base.jobs) then sends each message by itself,
+claimed before it is sent, in order within one chat. While Telegram cannot be reached a message waits and is
+tried again later, so nothing is lost; a second process or a slow Telegram does not double it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot.callbacks import AfterSalesDecision, Decision, HeldOrder, PurchaseOrderAction, PurchaseOrderButton
@@ -24,17 +26,18 @@ from bot.keyboards import keyboard
 from bot.texts import TEXTS, language_of, say
 from core.base.events import OutboxEvent
 from core.base.i18n import is_phrase, local_day, render, status_word
+from core.base.jobs import Job, Later, Policy, handles, run_due
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
 from core.floor.picking import pick_list_warehouse
 from core.orders.notifications import (
+    MESSAGE,
     Recipient,
-    advance,
     already_told,
-    audience,
     backlog,
+    fan_out,
     mark_told,
-    next_events,
+    message_of,
     note_failure,
     note_success,
 )
@@ -94,65 +97,82 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
 
 @dataclass(frozen=True)
 class Round:
-    """What one round over the outbox did."""
+    """What one round did: messages sent, events read from the outbox, and whether Telegram failed."""
 
     sent: int = 0
     read: int = 0  # events read; a full batch means more are there to read at once
-    stalled: bool = False  # Telegram failed: the event it stopped at is read again next round
+    stalled: bool = False  # a message failed: it is due again later, after the others of its chat
 
 
-async def notify_round(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE) -> Round:
-    """One round over the outbox. Stops at the first event Telegram fails on; the people already told of it
-    are not told again when it is read again."""
-    events = await next_events(CONSUMER, limit)
-    sent, done = 0, 0
-    for event in events:
-        told = await _tell(bot, event, tz)
-        if told is None:
-            break
-        sent, done = sent + told, done + 1
-    if done:  # one move for the whole batch: a crash before it only means reading again what was told
-        await advance(CONSUMER, events[done - 1])
-    if done < len(events):
-        await note_failure(CONSUMER, datetime.now(UTC))
-        return Round(sent, done, stalled=True)
-    await note_success(CONSUMER)
-    return Round(sent, done)
+@dataclass(frozen=True)
+class Telegram:
+    """What a message job needs: the bot that sends, and the company's zone for the daily chart."""
+
+    bot: Bot
+    tz: ZoneInfo
 
 
-async def notify_once(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE) -> int:
-    """One round over the outbox; returns how many messages were sent."""
-    return (await notify_round(bot, limit, tz)).sent
+SEND_TIMEOUT = 20  # seconds one message may take; its job's claim (MESSAGE_POLICY.claim) outlasts it
 
 
-async def _tell(bot: Bot, event: OutboxEvent, tz: ZoneInfo) -> int | None:
-    """Tell everyone of the event who was not told yet; how many were, or None while Telegram fails."""
+async def _gave_up(job: Job, why: str) -> None:
+    log.error("message about event %s to chat %s given up: %s", job.payload["event_id"], job.payload["chat_id"], why)
+
+
+MESSAGE_POLICY = Policy(tries=200, first_wait=2.0, longest_wait=300.0, claim=60.0, gave_up=_gave_up)
+
+
+def _has_words(event: OutboxEvent, who: Recipient) -> bool:
+    """Whether the bot has a message for this kind of event and this kind of person."""
+    return ("n." if who.role == "customer" else "m.") + event.kind in TEXTS
+
+
+@handles(MESSAGE, MESSAGE_POLICY)
+async def send_message(job: Job, telegram: Telegram) -> bool:
+    """Send one message (a job of `tell_later`); True when sent, False when no one can be told (the person
+    blocked the bot, or the event is gone). Each job is claimed before it is sent, so a second process or a
+    slow Telegram never sends it twice; only a crash between sending and recording can repeat it."""
+    event, who = await message_of(job)
+    if event is None or who.key in await already_told(event.id):
+        return False
     await _name_warehouse(event)
-    messages = [(who, message) for who in await audience(event) if (message := message_for(event, who))]
-    if not messages:
-        return 0  # most events are no one's business in Telegram: no need to look for deliveries
-    told, sent = await already_told(event.id), 0
-    for who, (text, buttons) in messages:
-        if who.key in told:
-            continue
-        try:
-            if event.kind == "report.daily" and who.role != "customer":
-                await bot.send_photo(who.chat_id, await _chart(tz), caption=text)
-            else:
-                await bot.send_message(who.chat_id, text, reply_markup=buttons)
-        except (TelegramForbiddenError, TelegramBadRequest) as exc:
-            log.warning("cannot tell %s about event %s: %s", who.key, event.id, exc)
-            await mark_told(event.id, who, outcome="unreachable")  # blocked the bot: do not hold the queue
-            continue
-        except (TelegramNetworkError, TelegramRetryAfter) as exc:
-            log.info("Telegram unreachable, will retry: %s", exc)
-            return None
-        except Exception:  # a 5xx and the like: also retried later
-            log.exception("sending event %s to %s failed; will retry", event.id, who.key)
-            return None
-        await mark_told(event.id, who)
-        sent += 1
-    return sent
+    message = message_for(event, who)
+    if message is None:
+        return False
+    text, buttons = message
+    try:
+        if event.kind == "report.daily" and who.role != "customer":
+            await telegram.bot.send_photo(who.chat_id, await _chart(telegram.tz), caption=text,
+                                          request_timeout=SEND_TIMEOUT)
+        else:
+            await telegram.bot.send_message(who.chat_id, text, reply_markup=buttons, request_timeout=SEND_TIMEOUT)
+    except (TelegramForbiddenError, TelegramBadRequest) as exc:
+        log.warning("cannot tell %s about event %s: %s", who.key, event.id, exc)
+        await mark_told(event.id, who, outcome="unreachable")  # blocked the bot: nothing to try again
+        return False
+    except TelegramRetryAfter as exc:  # Telegram's flood control says when to come back
+        await note_failure(CONSUMER, datetime.now(UTC))
+        raise Later(f"Telegram asked to wait {exc.retry_after} s", after=float(exc.retry_after)) from exc
+    except Exception as exc:  # unreachable, a 5xx and the like: tried again later
+        await note_failure(CONSUMER, datetime.now(UTC))
+        raise Later(f"Telegram: {exc}") from exc
+    await mark_told(event.id, who)
+    await note_success(CONSUMER)
+    return True
+
+
+async def notify_round(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE, *, fan: bool = True,
+                       now: datetime | None = None) -> Round:
+    """One round: the next events made into message jobs (when `fan`), then every message due (by `now`, else
+    the clock) sent, each by itself."""
+    read = await fan_out(CONSUMER, _has_words, limit) if fan else 0
+    ran = await run_due(Telegram(bot, tz), now, kinds=[MESSAGE])
+    return Round(ran.worked, read, stalled=ran.done < ran.tried)
+
+
+async def notify_once(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE, now: datetime | None = None) -> int:
+    """One round over the outbox; returns how many messages were sent."""
+    return (await notify_round(bot, limit, tz, now=now)).sent
 
 
 async def _name_warehouse(event: OutboxEvent) -> None:
@@ -183,40 +203,31 @@ def notifier_lease(settings: Settings, holder: str | None = None) -> LeaseClaim:
     return lease_for(settings, LEASE, LEASE_SECONDS, holder)
 
 
-async def notify_as(bot: Bot, lease: LeaseClaim, tz: ZoneInfo = UTC_ZONE) -> Round | None:
-    """One round, if this process holds the notifier `lease`; None when another process does the sending.
-
-    With several bot processes (webhook mode), two notifiers could otherwise send one event twice at the
-    same moment: the delivery record is written after the message went out."""
-    if not await lease.hold():
-        return None
-    return await notify_round(bot, tz=tz)
+async def notify_as(bot: Bot, lease: LeaseClaim, tz: ZoneInfo = UTC_ZONE) -> Round:
+    """One round in a process of several: the holder of the notifier `lease` turns events into message jobs
+    (one reader keeps the outbox's order); every process sends the messages that are due, each claimed first."""
+    return await notify_round(bot, tz=tz, fan=await lease.hold())
 
 
 async def run_notifier(bot: Bot, stop: asyncio.Event, lease: LeaseClaim, tz: ZoneInfo = UTC_ZONE,
                        interval: float = 2.0, wake: asyncio.Event | None = None) -> None:
-    """Rounds over the outbox: at once again after a full batch or when `wake` is set (a handler whose
-    person waits to hear of their step), else every `interval`; while Telegram (or the database) fails,
-    waits longer each time, up to a minute, and says in the log which backlog is stuck. A round that told
-    no one because no one was to be told is no failure. Nothing is dropped: the cursor does not move past
-    an untold event. On stop the lease is given up, so another process takes over at once."""
-    wait, failing = interval, 0
+    """Rounds: at once again after a full batch or when `wake` is set (a handler whose person waits to hear of
+    their step), else every `interval`. A message Telegram fails on waits longer each time (its job's policy)
+    and holds back only the later messages of its own chat; the log says when the backlog is stuck. On stop
+    the lease is given up, so another process takes over at once."""
+    failing = 0
     while not stop.is_set():
         try:
             done = await notify_as(bot, lease, tz)
         except Exception:
             log.exception("notifier round failed")
             done = Round(stalled=True)
-        if done is not None and done.stalled:
-            failing += 1
-            wait = min(wait * 2, 60.0)
-            if failing == STUCK_ROUNDS:
-                await _say_stuck()
-        else:
-            failing, wait = 0, interval
-            if done is not None and done.read == BATCH:
-                continue
-        await _pause(wait, stop, None if failing else wake)
+        failing = failing + 1 if done.stalled else 0
+        if failing == STUCK_ROUNDS:
+            await _say_stuck()
+        if done.read == BATCH:
+            continue
+        await _pause(interval, stop, wake)
     await lease.release()
 
 

@@ -16,7 +16,7 @@ being the moment of the try (unix seconds), so a receiver can refuse an old requ
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -24,7 +24,6 @@ import json
 import logging
 import secrets
 import socket
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -42,9 +41,11 @@ from tortoise.transactions import in_transaction
 from yarl import URL
 
 from core.base.auth import ApiKey
+from core.base.db import in_callers_transaction
 from core.base.errors import DomainError, NotFound
 from core.base.events import OutboxEvent, emit
 from core.base.i18n import status_word, text
+from core.base.jobs import GiveUp, Job, Later, Policy, enqueue, handles, run_due
 from core.base.settings import Settings
 from core.orders.notifications import advance, next_events
 from core.orders.order import Order, OrderStatus
@@ -129,7 +130,6 @@ class WebhookDelivery(Model):
     state = fields.CharEnumField(DeliveryState, max_length=16, default=DeliveryState.PENDING)
     attempts = fields.IntField(default=0)
     next_try_at = fields.DatetimeField()
-    claimed_until = fields.DatetimeField(null=True)
     response_code = fields.IntField(null=True)
     error = fields.CharField(max_length=32, null=True)  # a catalogue code (webhook.*): why the last try failed
     error_detail = fields.CharField(max_length=200, null=True)
@@ -292,7 +292,7 @@ async def fan_out(now: datetime, limit: int = FAN_OUT_BATCH) -> int:
             return 0
         subscriptions = await WebhookSubscription.filter(LIVE)
         channels = await _channels(events)
-        rows = []
+        added = 0
         for event in events:
             if event.kind not in PUBLIC_EVENTS:
                 continue
@@ -301,10 +301,7 @@ async def fan_out(now: datetime, limit: int = FAN_OUT_BATCH) -> int:
                 # only what happened after it subscribed, and about its own channel's orders
                 if (s.wants(event.kind) and event.created_at >= s.created_at
                         and (s.channel is None or event.kind in COMPANY_WIDE or s.channel == channel)):
-                    rows.append(WebhookDelivery(subscription_id=s.id, event_id=f"evt_{event.id}", kind=event.kind,
-                                                body=body, next_try_at=now))
-        if rows:
-            await WebhookDelivery.bulk_create(rows, ignore_conflicts=True)
+                    added += await _deliver_later(s, f"evt_{event.id}", event.kind, body, now)
         await advance(CONSUMER, events[-1])
     return len(events)
 
@@ -372,18 +369,35 @@ def pause(attempts: int, settings: Settings) -> timedelta:
     return timedelta(seconds=min(3600.0, settings.webhook_retry_s * 2 ** (attempts - 1)))
 
 
-async def _send(session: aiohttp.ClientSession, s: WebhookSubscription, d: WebhookDelivery, settings: Settings,
-                now: datetime, last_try: bool) -> bool:
-    """Send one claimed delivery and write down how it went; True when the receiver took it."""
+@in_callers_transaction
+async def _deliver_later(s: WebhookSubscription, event_id: str, kind: str, body: str, now: datetime) -> bool:
+    """A delivery for the log and its job in the queue, in the caller's transaction; one per event and receiver
+    (False when it exists). A receiver's deliveries go out in order (its lane)."""
+    if not await enqueue(DELIVER, {"subscription": s.id, "event_id": event_id}, key=f"{DELIVER}:{s.id}:{event_id}",
+                         lane=f"{DELIVER}:{s.id}", due=now):
+        return False
+    await WebhookDelivery.create(subscription_id=s.id, event_id=event_id, kind=kind, body=body, next_try_at=now)
+    return True
+
+
+DELIVER = "webhook"  # the queue's kind of job that posts one delivery to its receiver
+
+
+async def _record(s: WebhookSubscription, d: WebhookDelivery, settings: Settings, now: datetime,
+                  last_try: bool) -> bool:
+    """Post a delivery and write down how it went; True when the receiver took it. Raises Later when it is to
+    be tried again (after its pause), GiveUp when it is given up (after the last try, or at once for a ping):
+    a manager hears of it once per outage."""
     attempts = d.attempts + 1
     try:
-        status = await _post(session, s, d, now, settings)
+        async with _client(settings) as session:
+            status = await _post(session, s, d, now, settings)
     except Refused as why:
         log.warning("webhook %s to subscription %s failed (try %s): %s", d.event_id, s.id, attempts, why)
         gave_up = last_try or attempts >= settings.webhook_attempts
         async with in_transaction():
             await WebhookDelivery.filter(id=d.id).update(
-                attempts=attempts, last_try_at=now, claimed_until=None, response_code=why.status, error=why.code,
+                attempts=attempts, last_try_at=now, response_code=why.status, error=why.code,
                 error_detail=why.detail[:200] or None, next_try_at=now + pause(attempts, settings),
                 state=DeliveryState.FAILED if gave_up else DeliveryState.PENDING)
             if gave_up and d.kind != "ping" and await WebhookSubscription.filter(
@@ -392,25 +406,28 @@ async def _send(session: aiohttp.ClientSession, s: WebhookSubscription, d: Webho
                                               "event": d.event_id, "event_kind": d.kind, "attempts": attempts,
                                               "why": text(why.code, "en", detail=why.detail),
                                               "why_zh": text(why.code, "zh", detail=why.detail)})
-        return False
+        if gave_up:
+            raise GiveUp(str(why)) from why
+        raise Later(str(why), after=pause(attempts, settings).total_seconds()) from why
     await WebhookDelivery.filter(id=d.id).update(
-        state=DeliveryState.DELIVERED, attempts=attempts, last_try_at=now, delivered_at=now, claimed_until=None,
+        state=DeliveryState.DELIVERED, attempts=attempts, last_try_at=now, delivered_at=now,
         response_code=status, error=None, error_detail=None)
     if s.failing_since is not None:
         await WebhookSubscription.filter(id=s.id).update(failing_since=None)
     return True
 
 
-def claim(settings: Settings) -> timedelta:
-    """A sender's hold on a delivery: longer than one try can take; past it, a delivery whose sender died (the
-    receiver may have got it) is sent again, under the same id."""
-    return timedelta(seconds=2 * settings.webhook_timeout_s + 10)
-
-
-async def _claim(delivery_id: int, now: datetime, settings: Settings) -> bool:
-    """One guarded update: of two senders, one gets the delivery."""
-    due = Q(id=delivery_id, state=DeliveryState.PENDING) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    return bool(await WebhookDelivery.filter(due).update(claimed_until=now + claim(settings)))
+@handles(DELIVER, Policy(tries=1000, claim=60.0))  # its own tries and pauses come from the settings (`_record`)
+async def _deliver(job: Job, settings: Settings) -> bool:
+    """Post one delivery (a job of `_deliver_later`). A delivery whose runner died mid-post (the receiver may
+    have got it) is sent again, under the same event id, once the claim runs out. A subscription paused or
+    deleted meanwhile takes nothing."""
+    s = await WebhookSubscription.get_or_none(LIVE, id=job.payload["subscription"])
+    d = await WebhookDelivery.get_or_none(subscription_id=job.payload["subscription"],
+                                          event_id=job.payload["event_id"])
+    if s is None or d is None or d.state != DeliveryState.PENDING:
+        return False
+    return await _record(s, d, settings, datetime.now(UTC), last_try=False)
 
 
 def _client(settings: Settings) -> aiohttp.ClientSession:
@@ -419,41 +436,13 @@ def _client(settings: Settings) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout_s))
 
 
-async def send_due(settings: Settings, now: datetime, limit: int = 500) -> int:
-    """Send every delivery whose try is due; returns how many were taken. Receivers are served side by side
-    (at most `webhook_concurrency` at once); each one's deliveries go in order and its round ends at its first
-    failure, so a receiver that is down or slow costs one timeout per round and delays no one else."""
-    due = await WebhookDelivery.filter(Q(state=DeliveryState.PENDING) & Q(next_try_at__lte=now) & (
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))).order_by("id").limit(limit)
-    by_receiver: dict[int, list[WebhookDelivery]] = defaultdict(list)
-    for d in due:
-        by_receiver[d.subscription_id].append(d)  # type: ignore[attr-defined]
-    subscriptions = {s.id: s for s in await WebhookSubscription.filter(LIVE, id__in=list(by_receiver))}
-    gate = asyncio.Semaphore(settings.webhook_concurrency)
-
-    async def serve(s: WebhookSubscription, queue: list[WebhookDelivery]) -> int:
-        taken = 0
-        async with gate:
-            for d in queue[:PER_RECEIVER]:
-                at = max(now, datetime.now(UTC))  # a long round signs and logs each try with its own time
-                if not await _claim(d.id, at, settings):
-                    continue
-                if not await _send(session, s, d, settings, at, last_try=False):
-                    break
-                taken += 1
-        return taken
-
-    async with _client(settings) as session:
-        done = await asyncio.gather(*(serve(subscriptions[sid], queue) for sid, queue in by_receiver.items()
-                                      if sid in subscriptions))
-    return sum(done)
-
-
 async def send_webhooks(settings: Settings, now: datetime) -> int:
-    """The scheduler's job: new events into deliveries, then the deliveries that are due."""
+    """The scheduler's job: new events into deliveries, then the deliveries due (by `now`) through the job
+    queue, receivers side by side; returns how many were taken."""
     while await fan_out(now) == FAN_OUT_BATCH:  # a full batch: there may be more
         pass
-    return await send_due(settings, now)
+    ran = await run_due(settings, now, [DELIVER], concurrency=settings.webhook_concurrency)
+    return ran.worked
 
 
 async def ping(subscription: WebhookSubscription, settings: Settings, now: datetime | None = None
@@ -464,9 +453,9 @@ async def ping(subscription: WebhookSubscription, settings: Settings, now: datet
     body = json.dumps({"id": event_id, "kind": "ping", "created_at": now.isoformat(),
                        "data": {"subscription": subscription.id}}, separators=(",", ":"))
     delivery = await WebhookDelivery.create(subscription_id=subscription.id, event_id=event_id, kind="ping",
-                                            body=body, next_try_at=now, claimed_until=now + claim(settings))
-    async with _client(settings) as session:
-        await _send(session, subscription, delivery, settings, now, last_try=True)
+                                            body=body, next_try_at=now)
+    with contextlib.suppress(GiveUp):  # a ping is tried once: how it went is in its log row
+        await _record(subscription, delivery, settings, now, last_try=True)
     return await WebhookDelivery.get(id=delivery.id)
 
 

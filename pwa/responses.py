@@ -396,6 +396,19 @@ class ChannelWebhookOut(BaseModel):
     order: str | None = Field(default=None, description="fahuo's order number, where there is one")
 
 
+class JobOut(BaseModel):
+    id: int
+    kind: str = Field(description="waybill.book | waybill.cancel | tracking.subscribe | telegram.message | print")
+    what: str = Field(description="what the job does, in the reader's language")
+    subject: str = Field(description="the shipment, waybill, printer or event it is about")
+    state: str = Field(description="waiting (fahuo tries again by itself) | failed (a person must look) | done")
+    state_word: str
+    tries: int
+    next_try_at: str | None = Field(description="when it is tried next, while it waits")
+    error: str | None = Field(description="why the last try failed, as the outside system or fahuo said it")
+    created_at: str
+
+
 class WriteBackOut(BaseModel):
     shipment: str
     order: str

@@ -18,15 +18,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from core.base.jobs import Ran, run_due
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
 from core.channels.connectors import write_back_shipments
 from core.channels.pulling import pull_orders
 from core.orders.payments import expire_unpaid
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
-from core.shipping.printing import send_print_jobs
-from core.shipping.shipments import retry_waybills, send_waybill_cancellations
-from core.shipping.tracking import poll_tracking, subscribe_tracking
+from core.shipping.printing import PRINT
+from core.shipping.shipments import BOOK, CANCEL
+from core.shipping.tracking import SUBSCRIBE, poll_tracking
 from core.stock.replenishment import sweep_low_stock
 from core.webhooks import send_webhooks
 
@@ -37,10 +38,15 @@ LEASE_RENEW = 20.0
 
 
 Job = Callable[[Settings, datetime], Awaitable[Any]]
+CORE_KINDS = (BOOK, CANCEL, SUBSCRIBE, PRINT)  # the job queue's kinds whose handlers need only the settings
 
 
 async def _low_stock(settings: Settings, now: datetime) -> None:
     await sweep_low_stock(settings.tz)
+
+
+async def _jobs(settings: Settings, now: datetime) -> Ran:
+    return await run_due(settings, kinds=CORE_KINDS)
 
 
 async def _tracking(settings: Settings, now: datetime) -> int:
@@ -54,10 +60,7 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "expire_unpaid": (expire_unpaid, {"minutes": 10}),
     "late_orders": (alert_late_orders, {"minutes": 30}),
     "tracking": (_tracking, {"minutes": 10}),
-    "waybill_cancel": (send_waybill_cancellations, {"minutes": 1}),
-    "waybill_retry": (retry_waybills, {"minutes": 1}),
-    "tracking_subscribe": (subscribe_tracking, {"minutes": 1}),
-    "print_jobs": (send_print_jobs, {"minutes": 1}),
+    "jobs": (_jobs, {"seconds": 5}),  # carriers' bookings, cancellations, subscriptions and labels, as they come due
     "channel_write_back": (write_back_shipments, {"minutes": 1}),
     "channel_pull": (pull_orders, {"minutes": 2}),
     "webhooks": (send_webhooks, {"seconds": 5}),  # subscribers hear of events within seconds

@@ -17,6 +17,7 @@ import pytest
 
 from core.base.auth import add_api_key
 from core.base.events import OutboxEvent
+from core.base.jobs import run_due
 from core.base.settings import CarrierAccount, Settings
 from core.orders.order import Order, OrderStatus
 from core.shipping.carrier_api import (
@@ -31,7 +32,7 @@ from core.shipping.carrier_api import (
 )
 from core.shipping.carrier_karrio import KarrioCarrier
 from core.shipping.carriers import QUOTES
-from core.shipping.shipments import Shipment, ShipmentStatus, retry_waybills
+from core.shipping.shipments import BOOK, Shipment, ShipmentStatus
 from core.shipping.tracking import poll_tracking
 from core.stock.catalog import Product
 from core.stock.imports import import_products
@@ -211,7 +212,7 @@ async def test_ups_over_quota_the_booking_is_asked_again_through_the_outbox(http
     alert = await OutboxEvent.get(kind="shipment.carrier_failed")
     assert alert.payload["carrier"] == "UPS" and alert.payload["why"] == "its system did not answer"
     ups.mode = "ok"
-    assert await retry_waybills(db, datetime.now(UTC) + timedelta(minutes=3)) == 1
+    assert (await run_due(db, datetime.now(UTC) + timedelta(minutes=3), [BOOK])).worked == 1
     booked = await Shipment.get(number=shipment["number"])
     assert booked.status == ShipmentStatus.BOOKED and booked.waybill.startswith("1Z")
 

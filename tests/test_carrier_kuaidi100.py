@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 
 from core.base.events import OutboxEvent
+from core.base.jobs import run_due
 from core.base.settings import CarrierAccount, Settings
 from core.orders.order import Order, OrderStatus
 from core.shipping.carrier_api import CarrierRefused, CarrierUnavailable, Connection, Party, Place, WaybillRequest
 from core.shipping.carrier_kuaidi100 import CARRIERS, COMPANIES, Kuaidi100, md5_upper, track_updates, tracking_code
 from core.shipping.carriers import QUOTES, Carrier
 from core.shipping.labels import package_label
-from core.shipping.shipments import Shipment, ShipmentStatus, retry_waybills
-from core.shipping.tracking import TrackingEvent, poll_tracking, subscribe_tracking
+from core.shipping.shipments import BOOK, Shipment, ShipmentStatus
+from core.shipping.tracking import SUBSCRIBE, TrackingEvent, poll_tracking
 from tests.factories import a_carrier
 from tests.kuaidi100_fake import CUSTOMER, KEY, PARTNER_ID, PARTNER_KEY, SALT, SECRET, FakeKuaidi100, running_kuaidi100
 from tests.test_carrier_sf import _dispatched, _packed, _stocked
@@ -104,12 +105,12 @@ async def test_an_order_ships_through_kuaidi100_from_waybill_to_delivered(http, 
 
     await _dispatched(phone, shipment)
     assert not kd.subscriptions
-    assert await subscribe_tracking(db) == 1  # the scheduler's job, as the parcel left
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 1  # the scheduler's job, as the parcel left
     followed = kd.subscriptions[waybill]
     assert followed["company"] == "yuantong" and followed["parameters"]["salt"] == SALT
     assert followed["parameters"]["callbackurl"] == f"{server}/carriers/YTO/push/{PUSH_TOKEN}"
     assert followed["parameters"]["phone"].startswith("138") and followed["to"] == "上海浦东新区"
-    assert await subscribe_tracking(db) == 0  # asked once
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 0  # asked once
 
     kd.happen(waybill, "2026-11-18 17:02:11", "【上海市浦东新区公司】已揽收", "上海,上海市", "1", "103")
     kd.happen(waybill, "2026-11-18 23:40:00", "快件已到达【杭州转运中心】", "浙江,杭州市", "0", "1001")
@@ -188,19 +189,21 @@ async def test_a_subscription_kuaidi100_cannot_take_now_is_asked_again_and_a_ref
     await _dispatched(phone, first)
     await _dispatched(phone, second)
     kd.mode = "busy"
-    assert await subscribe_tracking(db) == 0
-    assert await subscribe_tracking(db) == 0  # still down: nothing skipped meanwhile
+    now = datetime.now(UTC)
+    assert (await run_due(db, now, [SUBSCRIBE])).worked == 0
+    assert (await run_due(db, now + timedelta(minutes=2), [SUBSCRIBE])).worked == 0  # still down: both wait
     kd.mode = "ok"
-    assert await subscribe_tracking(db) == 2
+    assert (await run_due(db, now + timedelta(minutes=2), [SUBSCRIBE])).worked == 0  # not due yet
+    assert (await run_due(db, now + timedelta(minutes=5), [SUBSCRIBE])).worked == 2
     assert set(kd.subscriptions) == {first["waybill"], second["waybill"]}
 
     _, third, _ = await _packed(http, phone, {"TEA": 1})
     await _dispatched(phone, third)
     db.carrier_accounts["kuaidi100"] = kd_account(kd).model_copy(update={"key": kd_account(kd).secret})
-    assert await subscribe_tracking(db) == 0
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 0
     assert "refused to push tracking" in caplog.text and "600" in caplog.text
     db.carrier_accounts["kuaidi100"] = kd_account(kd)
-    assert await subscribe_tracking(db) == 0  # refused is final: the poll follows that one
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 0  # refused is final: the poll follows that one
 
 
 async def test_kuaidi100_silent_the_packer_gets_the_next_carrier_and_alone_it_is_asked_again(
@@ -220,7 +223,7 @@ async def test_kuaidi100_silent_the_packer_gets_the_next_carrier_and_alone_it_is
     _, alone, _ = await _packed(http, phone, {"TEA": 1})
     assert alone["status"] == "packed" and alone["carrier"] is None
     kd.mode = "ok"
-    assert await retry_waybills(db, datetime.now(UTC) + timedelta(minutes=3)) == 1
+    assert (await run_due(db, datetime.now(UTC) + timedelta(minutes=3), [BOOK])).worked == 1
     booked = await Shipment.get(number=alone["number"])
     assert booked.status == ShipmentStatus.BOOKED and booked.waybill and booked.routing["bulkpen"]
 
@@ -247,9 +250,9 @@ async def test_kuaidi100_credentials_appear_in_no_view_no_log(http, server: str,
     _, shipment, _ = await _packed(http, phone, {"TEA": 1})
     shipped = await _dispatched(phone, shipment)
     kd.mode = "busy"
-    await subscribe_tracking(db)
+    await run_due(db, None, [SUBSCRIBE])
     kd.mode = "ok"
-    await subscribe_tracking(db)
+    await run_due(db, None, [SUBSCRIBE])
     status, carriers = await phone["manager"].call("GET", "/api/carriers")
     assert status == 200
     shown = [repr(db), str(db.carrier_accounts), str(carriers), str(shipment), str(shipped), caplog.text,
@@ -267,7 +270,7 @@ async def test_a_subscription_kuaidi100_aborts_is_renewed_a_few_times_and_the_po
     _, shipment, _ = await _packed(http, phone, {"TEA": 1})
     waybill = shipment["waybill"]
     await _dispatched(phone, shipment)
-    assert await subscribe_tracking(db) == 1
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 1
     kd.happen(waybill, "2026-11-18 17:02:11", "已揽收", "上海,上海市", "1", "103")
     assert await poll_tracking(db) == 0 and kd.calls["query"] == 0  # pushed: the poll does not ask
 
@@ -276,20 +279,20 @@ async def test_a_subscription_kuaidi100_aborts_is_renewed_a_few_times_and_the_po
     assert (await kd.push(waybill, aborted))[1]["result"] is True
     await poll_tracking(db)
     assert kd.calls["query"] == 1  # no longer followed: the poll asks until the renewal takes
-    assert await subscribe_tracking(db) == 1
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 1
     assert kd.subscriptions[waybill]["company"] == "zhongtong" and kd.subscribed[waybill] == 2
-    assert await subscribe_tracking(db) == 0  # renewed once per abort
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 0  # renewed once per abort
     kd.happen(waybill, "2026-11-19 08:10:00", "快件已到达【杭州转运中心】", "浙江,杭州市", "0", "1001")
     assert (await kd.push(waybill))[1]["result"] is True  # pushed as the corrected company: taken
     assert await TrackingEvent.filter(shipment__number=shipment["number"]).count() == 2
 
     for _ in range(2):  # abort after abort: renewed a bounded number of times, then the poll follows it
         await kd.push(waybill, kd.push_body(waybill, status="abort", message="3天查询无记录"))
-        await subscribe_tracking(db)
+        await run_due(db, None, [SUBSCRIBE])
     assert kd.subscribed[waybill] == 4
     await poll_tracking(db)
     assert kd.calls["query"] == 1  # followed again each time: not asked
     await kd.push(waybill, kd.push_body(waybill, status="abort", message="3天查询无记录"))
-    assert await subscribe_tracking(db) == 0  # renewals used up: the poll follows it
+    assert (await run_due(db, None, [SUBSCRIBE])).worked == 0  # renewals used up: the poll follows it
     await poll_tracking(db)
     assert kd.calls["query"] == 2

@@ -14,13 +14,14 @@ import pytest
 import zxingcpp
 
 from core.base.events import OutboxEvent
+from core.base.jobs import Job, run_due
 from core.base.settings import CarrierAccount, Settings
 from core.orders.order import Order, OrderStatus
 from core.shipping.carrier_api import CarrierRefused, Connection
 from core.shipping.carrier_sf import SfExpress, msg_digest, route_update
 from core.shipping.carriers import QUOTES
 from core.shipping.labels import package_label
-from core.shipping.shipments import Shipment, ShipmentStatus, retry_waybills, send_waybill_cancellations
+from core.shipping.shipments import BOOK, CANCEL, Shipment, ShipmentStatus
 from core.shipping.thermal import (
     LabelSize,
     Media,
@@ -193,11 +194,11 @@ async def test_sf_silent_the_packer_is_answered_in_seconds_by_the_next_carrier_a
     alert = await OutboxEvent.get(kind="shipment.carrier_failed")
     assert alert.payload["carrier"] == "SF" and "STD" in alert.payload["next"]
     # SF may have made the order before it fell silent: it is cancelled once SF answers again
-    cancel = await OutboxEvent.get(kind="waybill.cancel")
+    cancel = await Job.get(kind=CANCEL)
     assert cancel.payload == {"carrier": "SF", "waybill": "", "shipment": shipment["number"]}
     sf.mode = "ok"
     sf.orders[shipment["number"]] = {"order": {}, "waybills": ["SF7444400099999"]}
-    assert await send_waybill_cancellations(db, datetime.now(UTC)) == 1
+    assert (await run_due(db, datetime.now(UTC), [CANCEL])).worked == 1
     assert shipment["number"] in sf.cancelled
 
 
@@ -213,12 +214,12 @@ async def test_sf_rate_limited_and_alone_the_request_is_asked_again_through_the_
     assert alert.payload["why"] == "its system did not answer" and "again" in alert.payload["next"]
     assert not await OutboxEvent.exists(kind="waybill.cancel")  # asked again, SF answers with what it made
     now = datetime.now(UTC)
-    assert await retry_waybills(db, now) == 0  # not due yet
+    assert (await run_due(db, now, [BOOK])).worked == 0  # not due yet
     sf.mode = "ok"
-    assert await retry_waybills(db, now + timedelta(minutes=3)) == 1
+    assert (await run_due(db, now + timedelta(minutes=3), [BOOK])).worked == 1
     booked = await Shipment.get(number=shipment["number"])
     assert booked.status == ShipmentStatus.BOOKED and booked.waybill and booked.routing["destRouteLabel"]
-    assert await retry_waybills(db, now + timedelta(minutes=10)) == 0
+    assert (await run_due(db, now + timedelta(minutes=10), [BOOK])).worked == 0
     assert await OutboxEvent.filter(kind="shipment.carrier_failed").count() == 1  # told once
 
 
@@ -232,10 +233,10 @@ async def test_a_carrier_that_stays_down_is_handed_to_a_manager_after_the_last_t
     later = datetime.now(UTC)
     for _ in range(db.waybill_retries):
         later += timedelta(hours=2)
-        assert await retry_waybills(db, later) == 0
+        assert (await run_due(db, later, [BOOK])).worked == 0
     gave_up = await OutboxEvent.get(kind="shipment.no_carrier")
     assert "SF issued no waybill after" in gave_up.payload["why"] and "人工指定" in gave_up.payload["why_zh"]
-    assert await OutboxEvent.filter(kind="waybill.request").count() == db.waybill_retries
+    assert await Job.filter(kind=BOOK).count() == db.waybill_retries
     assert (await Shipment.get(number=shipment["number"])).status == ShipmentStatus.PACKED
 
 

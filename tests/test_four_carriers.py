@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from core.base.jobs import run_due
 from core.base.settings import Settings
 from core.orders.order import Order, OrderStatus
 from core.shipping.carriers import Carrier
-from core.shipping.tracking import poll_tracking, subscribe_tracking
+from core.shipping.tracking import SUBSCRIBE, poll_tracking
 from tests.factories import a_carrier, a_product, a_warehouse, stock
 from tests.kuaidi100_fake import FakeKuaidi100
 from tests.printers import FakePrinter, zpl_formats
@@ -99,7 +100,7 @@ async def test_a_demo_order_ships_through_each_of_the_four_kinds_of_carrier(
         assert status == 201, saved
 
         number, shipment = await _ship(http, phone, printer, "YTO")  # kuaidi100: subscribed, then pushed
-        assert await subscribe_tracking(db) == 1
+        assert (await run_due(db, None, [SUBSCRIBE])).worked == 1
         waybill = shipment["waybill"]
         kd.happen(waybill, "2026-11-18 17:02:11", "已揽收", "上海,上海市", "1", "103")
         kd.happen(waybill, "2026-11-19 10:15:00", "您的快件已签收", "浙江,杭州市", "3", "301")

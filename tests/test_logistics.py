@@ -16,11 +16,12 @@ import zxingcpp
 from PIL import Image
 
 from core.base.auth import Role, add_api_key
+from core.base.jobs import run_due
 from core.base.settings import Settings
 from core.orders.order import Order, OrderStatus
 from core.shipping.carrier_api import Connection
 from core.shipping.carriers import ADAPTERS, SimulatedCarrier
-from core.shipping.shipments import cancel_waybill_later, send_waybill_cancellations
+from core.shipping.shipments import CANCEL, cancel_waybill_later
 from core.shipping.tracking import poll_tracking, signature
 from core.stock.catalog import GoodsClass
 from core.stock.ledger import Reservation, ReservationState, StockLevel, StockMove, check_ledger
@@ -290,11 +291,12 @@ async def test_a_cancelled_booking_is_told_to_the_carrier_after_commit_and_again
 
     with monkeypatch.context() as patch:
         patch.setattr(simulated, "cancel_waybill", carrier_down)
-        assert await send_waybill_cancellations(db, datetime.now(UTC)) == 0
+        assert (await run_due(db, datetime.now(UTC), [CANCEL])).worked == 0
     assert waybill not in simulated.cancelled
-    assert await send_waybill_cancellations(db, datetime.now(UTC)) == 1  # the next round gets through
+    later = datetime.now(UTC) + timedelta(minutes=2)  # the job waits a minute after a failed try
+    assert (await run_due(db, later, [CANCEL])).worked == 1  # the next try gets through
     assert waybill in simulated.cancelled
-    assert await send_waybill_cancellations(db, datetime.now(UTC)) == 0  # and only once
+    assert (await run_due(db, later + timedelta(hours=1), [CANCEL])).worked == 0  # and only once
 
 
 async def test_every_committed_waybill_cancel_reaches_the_carrier_once_whatever_order_the_writers_commit_in(
@@ -311,8 +313,8 @@ async def test_every_committed_waybill_cancel_reaches_the_carrier_once_whatever_
     async def write(n: int) -> None:
         await cancel_waybill_later(carrier, f"WB{n}", f"SH{n}")
 
-    await commits_out_of_order(write, lambda: send_waybill_cancellations(db, datetime.now(UTC)), each=10)
-    while await send_waybill_cancellations(db, datetime.now(UTC)):
+    await commits_out_of_order(write, lambda: run_due(db, datetime.now(UTC), [CANCEL]), each=10)
+    while (await run_due(db, datetime.now(UTC), [CANCEL])).worked:
         pass
     assert told == Counter(f"WB{n}" for n in range(80))
 

@@ -14,9 +14,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from core.base.jobs import Job, run_due, run_now
 from core.base.settings import Settings
 from core.shipping.labels import PackageLabel
-from core.shipping.printing import JobState, PrintJob, send_job, send_print_jobs
+from core.shipping.printing import PRINT, JobState, PrintJob
 from core.shipping.thermal import (
     LabelSize,
     Media,
@@ -213,9 +214,9 @@ async def test_a_printer_that_is_off_keeps_the_job_says_so_and_prints_it_once_wh
 
     printer = await FakePrinter("tspl", port=port).start()  # switched on
     try:
-        later = (await PrintJob.get(id=job["id"])).next_try_at
-        assert await send_print_jobs(db, later) == 1
-        assert await send_print_jobs(db, later) == 0  # printed once, not again
+        later = (await Job.get(kind=PRINT)).due_at
+        assert (await run_due(db, later, [PRINT])).worked == 1
+        assert (await run_due(db, later, [PRINT])).tried == 0  # printed once, not again
         status, done = await phone["packer"].call("GET", f"/api/print-jobs/{job['id']}")
         assert status == 200 and done["message"] is None and done["state_word"] == "已打印"
         assert len(printer.jobs) == 1 and len(tspl_labels(printer.jobs[0])) == 2
@@ -251,7 +252,7 @@ async def test_two_senders_at_once_print_a_waiting_job_once(http, db: Settings):
     job = await _print(phone, f"/api/shipments/{shipment['number']}/print", "PACK-4")
     printer = await FakePrinter("zpl", port=port).start()
     try:
-        sent = await asyncio.gather(*(send_job(job["id"], db, force=True) for _ in range(4)))
+        sent = await asyncio.gather(*(run_now(f"print:{job['id']}", db) for _ in range(4)))
         assert sent.count(True) == 1 and len(printer.jobs) == 1
         assert (await PrintJob.get(id=job["id"])).state == JobState.PRINTED
         images = [zpl_graphic(d.data) for f in zpl_formats(printer.jobs[0]) for d in f["drawn"]]

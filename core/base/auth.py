@@ -52,6 +52,7 @@ class Permission(StrEnum):
     MANAGE_WEBHOOKS = "manage webhook subscriptions"
     MANAGE_WAREHOUSES = "set up warehouses"
     MANAGE_CHANNELS = "look after shop channels"
+    MANAGE_JOBS = "look after work waiting to be done"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -78,6 +79,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_WEBHOOKS: _FLOOR_LEADS,
     Permission.MANAGE_WAREHOUSES: _FLOOR_LEADS,
     Permission.MANAGE_CHANNELS: _FLOOR_LEADS,
+    Permission.MANAGE_JOBS: _FLOOR_LEADS,
 }
 
 

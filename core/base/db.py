@@ -44,6 +44,7 @@ MODEL_MODULES = [  # by stage, as an order lives: base → stock → orders → 
     "core.base.events",
     "core.base.numbering",
     "core.base.lease",
+    "core.base.jobs",
     "core.stock.catalog",
     "core.stock.warehouses",
     "core.stock.ledger",

@@ -23,6 +23,7 @@ _PERMISSIONS = {  # core.base.auth.Permission, by name: what a role may do, said
     "manage_webhooks": ("manage webhook subscriptions", "管理事件推送订阅"),
     "manage_warehouses": ("set up warehouses", "设置仓库"),
     "manage_channels": ("look after shop channels", "管理店铺对接"),
+    "manage_jobs": ("look after work waiting to be done", "管理待办的后台任务"),
 }
 
 _ACTIONS = {  # InvalidTransition(action=…): "{document} is {current}; it cannot be {action}."
@@ -346,6 +347,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "thing.transfer": {"en": "transfer", "zh": "调拨单"},
     "thing.after-sales request": {"en": "after-sales request", "zh": "售后申请"},
     "thing.route plan": {"en": "route plan", "zh": "路线计划"},
+    "thing.job": {"en": "job", "zh": "后台任务"},
     "thing.carrier": {"en": "carrier", "zh": "承运商"},
     "thing.channel": {"en": "sales channel", "zh": "销售渠道"},
     "thing.warehouse": {"en": "warehouse", "zh": "仓库"},

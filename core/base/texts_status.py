@@ -36,6 +36,18 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "partially_received": ("Partly received", "部分到货"), "received": ("Received", "已到货"),
         "cancelled": ("Cancelled", "已取消"),
     },
+    "job": {  # core.base.jobs.JobState
+        "waiting": ("Waiting (tried again by itself)", "等待中（自动重试）"), "done": ("Done", "已完成"),
+        "failed": ("Failed: a person must look", "失败，需人工处理"),
+    },
+    "job_kind": {  # the job queue's kinds (core.base.jobs.handles)
+        "waybill.book": ("Ask carriers for a waybill", "向承运商申请运单"),
+        "waybill.cancel": ("Tell a carrier a waybill is void", "通知承运商作废运单"),
+        "tracking.subscribe": ("Ask a carrier to push tracking", "向承运商订阅轨迹推送"),
+        "telegram.message": ("A message in Telegram", "Telegram 消息"),
+        "print": ("Labels to a printer", "打印标签"),
+        "webhook": ("An event to a webhook receiver", "向订阅方推送事件"),
+    },
     "aftersales": {  # core.shipping.aftersales.RequestStatus
         "open": ("Open", "待处理"), "awaiting_return": ("Awaiting the goods", "待退回"),
         "received": ("Goods received", "已收到退货"), "resolved": ("Settled", "已处理"),

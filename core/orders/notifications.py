@@ -9,6 +9,7 @@ a later retry, never a lost or a doubled message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -17,9 +18,12 @@ from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from core.base.auth import Permission, Staff, roles_with
+from core.base.db import in_callers_transaction
 from core.base.events import START, OutboxEvent, Position, committed_after, count_after
+from core.base.jobs import Job, JobState, enqueue
 from core.orders.customers import Customer
 
 
@@ -183,10 +187,50 @@ async def notifier_health(consumer: str) -> dict[str, object] | None:
     cursor = await ConsumerCursor.get_or_none(consumer=consumer)
     if cursor is None:
         return None
-    return {"waiting": await count_after((cursor.last_tx, cursor.last_event_id)),
+    return {"waiting": await count_after((cursor.last_tx, cursor.last_event_id)) + await messages_waiting(),
             "failing_since": cursor.failing_since.isoformat() if cursor.failing_since else None}
 
 
 async def backlog(consumer: str) -> int:
-    """Events the consumer has not got past yet: a growing number means messages are stuck."""
-    return await count_after(await cursor_of(consumer))
+    """Events the consumer has not got past yet, and messages not sent yet: a growing number means messages are
+    stuck."""
+    return await count_after(await cursor_of(consumer)) + await messages_waiting()
+
+
+# A message to one person in Telegram is a job (core.base.jobs) of this kind: the bot handles it.
+MESSAGE = "telegram.message"
+
+
+async def messages_waiting() -> int:
+    return await Job.filter(kind=MESSAGE, state=JobState.WAITING).count()
+
+
+@in_callers_transaction
+async def tell_later(event: OutboxEvent, recipient: Recipient) -> None:
+    """A message about `event` for `recipient`, sent by a job once the caller's transaction commits: one per
+    event and person (the job's key), after the messages that person was due before it (their chat's lane)."""
+    await enqueue(MESSAGE, {"event_id": event.id, "chat_id": recipient.chat_id, "language": recipient.language,
+                            "role": recipient.role},
+                  key=f"{MESSAGE}:{event.id}:{recipient.key}", lane=recipient.key)
+
+
+async def fan_out(consumer: str, told: Callable[[OutboxEvent, Recipient], bool], limit: int = 100) -> int:
+    """Turn the consumer's next outbox events into one message job for each person `told` says hears of it, and
+    move past them, in one transaction: no one is called here, so this is quick whatever Telegram does.
+    Returns how many events were read."""
+    events = await next_events(consumer, limit)
+    if not events:
+        return 0
+    async with in_transaction():
+        for event in events:
+            for who in await audience(event):
+                if told(event, who):
+                    await tell_later(event, who)
+        await advance(consumer, events[-1])
+    return len(events)
+
+
+async def message_of(job: Job) -> tuple[OutboxEvent | None, Recipient]:
+    """What a message job is about (None once the event is gone), and whom it tells."""
+    who = Recipient(int(job.payload["chat_id"]), job.payload["language"], job.payload["role"])
+    return await OutboxEvent.get_or_none(id=job.payload["event_id"]), who

@@ -25,6 +25,7 @@ from core.orders.order import OrderLine, OrderStatus, transition
 from core.shipping.documents import DocumentKind, issue
 from core.shipping.fleet import Vehicle, planned_vehicle
 from core.shipping.shipments import Package, Shipment, ShipmentStatus, shipment_by_number, shipment_view, tracking_url
+from core.shipping.tracking import follow_later
 from core.stock.ledger import MoveReason, Reservation, ReservationState, consume_reservation
 from core.stock.warehouses import LocationKind, virtual_location
 
@@ -135,5 +136,6 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings,
             "tracking_url": tracking_url(shipment, settings), "confirmation": confirmation.number,
             "delivery_note": note.number,
         })
+        await follow_later(shipment)
     return {**await shipment_view(shipment, settings, lang), "confirmation": confirmation.number,
             "delivery_note": note.number}

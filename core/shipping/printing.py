@@ -1,10 +1,11 @@
 """Printing on the floor: label printers per warehouse and station, and print jobs that are never lost.
 
-A job is a row (`PrintJob`) before anything is sent: a printer that is off, out of labels or paused leaves
-it queued with the reason, in words for the packer, and it is tried again (at once when asked, by the
-scheduler every minute otherwise) until the printer takes it. Printing the same thing on the same printer
-again while a job for it still waits adds nothing: the waiting job is the answer. A job is claimed for a
-short while before it is sent, so two processes retrying at once print it once; a process that dies while
+A print job is a row (`PrintJob`, what the packer sees) and a job of the queue (core.base.jobs) that sends it,
+both written before anything is sent: a printer that is off, out of labels or paused leaves it queued with the
+reason, in words for the packer, and it is tried again (at once when asked, by the job runner otherwise) until
+the printer takes it; a printer's jobs go out in the order they were asked for. Printing the same thing on the
+same printer again while a job for it still waits adds nothing: the waiting job is the answer. The queue
+claims a job before it is sent, so two processes retrying at once print it once; a process that dies while
 sending leaves its claim to lapse, and the job is sent again then (a label printed twice, never none).
 
 The label is drawn when the job is sent, from the package as it is then (a carrier booked meanwhile is on
@@ -20,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -28,13 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic_core import PydanticCustomError
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidInput, NotFound
 from core.base.fields import WarehouseCode
 from core.base.i18n import phrase, status_word, text
+from core.base.jobs import Job, Later, Policy, enqueue, handles, run_now
 from core.base.settings import Settings
 from core.shipping.labels import SheetKind, label_sheet, package_label
 from core.shipping.shipments import Package, Shipment, package_by_number, shipment_by_number
@@ -52,7 +53,7 @@ from core.shipping.thermal import (
 from core.stock.warehouses import Warehouse, warehouse_by_code
 
 log = logging.getLogger(__name__)
-CLAIM = timedelta(seconds=60)  # a sender's hold on a job; past it, a job whose sender died is sent again
+PRINT = "print"  # the queue's kind of job that sends a PrintJob to its printer
 
 
 class Connection(StrEnum):
@@ -182,15 +183,13 @@ class PrintJob(Model):
     attempts = fields.IntField(default=0)
     problem = fields.CharField(max_length=32, null=True)  # a catalogue code: why it waits
     problem_detail = fields.CharField(max_length=200, null=True)
-    next_try_at = fields.DatetimeField(null=True)
-    claimed_until = fields.DatetimeField(null=True)
     requested_by = fields.CharField(max_length=100)
     created_at = fields.DatetimeField(auto_now_add=True)
     printed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "print_job"
-        indexes = (("state", "next_try_at"),)
+        indexes = (("printer_id", "state"),)
 
 
 class PrinterProblem(Exception):
@@ -208,7 +207,7 @@ async def print_labels(kind: JobKind, subject: str, printer_code: str, lang: str
     printer = await printer_by_code(printer_code)
     subject = await _checked_subject(kind, subject)
     job = await _queue(printer, kind, subject, lang, actor)
-    await send_job(job.id, settings, force=True)
+    await run_now(_key(job.id), settings)
     return await PrintJob.get(id=job.id)
 
 
@@ -231,53 +230,38 @@ async def _queue(printer: Printer, kind: JobKind, subject: str, lang: str, actor
         return waiting
     try:
         async with in_transaction():
-            return await PrintJob.create(printer_id=printer.id, kind=kind, subject=subject, lang=lang,
-                                         waiting_key=key, requested_by=actor)
+            job = await PrintJob.create(printer_id=printer.id, kind=kind, subject=subject, lang=lang,
+                                        waiting_key=key, requested_by=actor)
+            await enqueue(PRINT, {"print_job": job.id, "printer": printer.code}, key=_key(job.id),
+                          lane=f"printer:{printer.id}")
+            return job
     except IntegrityError:  # another request queued the same labels a moment ago: that job is the one
         return await PrintJob.get(waiting_key=key)
 
 
-async def send_job(job_id: int, settings: Settings, *, force: bool = False, now: datetime | None = None) -> bool:
-    """Send a waiting job if no one else is sending it (and, unless `force`, if its next try is due); True
-    when the printer took it."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)  # stored and compared in UTC, as SQLite compares text
-    due = Q(id=job_id, state=JobState.QUEUED) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    if not force:
-        due &= Q(next_try_at__isnull=True) | Q(next_try_at__lte=now)
-    if not await PrintJob.filter(due).update(claimed_until=now + CLAIM):  # one guarded update: one sender
+def _key(print_job: int) -> str:
+    return f"{PRINT}:{print_job}"
+
+
+@handles(PRINT, Policy(tries=1000, first_wait=5.0, longest_wait=60.0, claim=60.0))
+async def _send(queued: Job, settings: Settings) -> bool:
+    """Send one print job to its printer (a job of the queue); True when the printer took it. A printer that
+    did not is asked again soon after the first failure (a roll being changed), then every minute at most,
+    until it does: labels are never dropped."""
+    job = await PrintJob.get_or_none(id=queued.payload["print_job"]).prefetch_related("printer")
+    if job is None or job.state != JobState.QUEUED:
         return False
-    job = await PrintJob.get(id=job_id).prefetch_related("printer")
+    now = datetime.now(UTC)
     try:
         await deliver(job.printer, await job_bytes(job, settings), settings)
     except PrinterProblem as problem:
         log.warning("printer %s did not take job %s: %s", job.printer.code, job.id, problem)
-        await PrintJob.filter(id=job.id).update(
-            attempts=job.attempts + 1, problem=problem.code, problem_detail=problem.detail[:200] or None,
-            next_try_at=now + _pause(job.attempts + 1), claimed_until=None)
-        return False
+        await PrintJob.filter(id=job.id).update(attempts=job.attempts + 1, problem=problem.code,
+                                                problem_detail=problem.detail[:200] or None)
+        raise Later(str(problem)) from problem
     await PrintJob.filter(id=job.id).update(state=JobState.PRINTED, waiting_key=None, printed_at=now,
-                                            attempts=job.attempts + 1, problem=None, problem_detail=None,
-                                            claimed_until=None)
+                                            attempts=job.attempts + 1, problem=None, problem_detail=None)
     return True
-
-
-def _pause(attempts: int) -> timedelta:
-    """Soon after the first failure (a roll being changed), then every minute at most."""
-    return timedelta(seconds=min(60, 5 * 2 ** (attempts - 1)))
-
-
-async def send_print_jobs(settings: Settings, now: datetime) -> int:
-    """Send every waiting job whose try is due, oldest first (a scheduler job); returns how many printed. A
-    printer that fails keeps its later jobs for the next round, so its labels still come out in order."""
-    printed, failing = 0, set()
-    for job in await PrintJob.filter(state=JobState.QUEUED).order_by("id").limit(200):
-        if job.printer_id in failing:  # type: ignore[attr-defined]
-            continue
-        if await send_job(job.id, settings, now=now):
-            printed += 1
-        elif (await PrintJob.get(id=job.id)).state == JobState.QUEUED:
-            failing.add(job.printer_id)  # type: ignore[attr-defined]
-    return printed
 
 
 async def job_by_id(job_id: int) -> PrintJob:
@@ -290,7 +274,7 @@ async def job_by_id(job_id: int) -> PrintJob:
 async def retry_job(job_id: int, settings: Settings) -> PrintJob:
     """Try a waiting job now (the packer pressed "try again", or the app checks while it waits)."""
     await job_by_id(job_id)
-    await send_job(job_id, settings, force=True)
+    await run_now(_key(job_id), settings)
     return await job_by_id(job_id)
 
 

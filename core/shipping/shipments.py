@@ -17,9 +17,9 @@ from core.base.errors import Conflict, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY
 from core.base.i18n import DEFAULT_LANGUAGE, SEPARATOR, named, phrase
+from core.base.jobs import Job, Later, Policy, enqueue, handles
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
-from core.orders.notifications import advance, next_events
 from core.orders.order import Order, OrderLine, ServiceLevel
 from core.shipping.carrier_api import (
     CarrierError,
@@ -205,13 +205,10 @@ async def _tell_failure(shipment: Shipment, carrier: str, failure: CarrierError,
         dedupe_key=f"carrier_failed:{shipment.number}:{carrier}")
 
 
-RETRIER = "waybill_retry"  # the outbox consumer that asks carriers again
-
-
 async def _book_later(shipment: Shipment, choice: Choice, issued: Issued, carrier_code: str | None, attempt: int,
                       settings: Settings, now: datetime) -> None:
-    """No carrier issued a waybill: ask again later through the outbox (waiting longer each time), telling
-    a manager on the first failure and again when fahuo gives up."""
+    """No carrier issued a waybill: a job asks again later (waiting longer each time), and a manager is told on
+    the first failure and again when fahuo gives up."""
     failure = issued.failure or CarrierUnavailable(choice.chosen or "", "no answer")
     failed = carrier_code or failure.carrier
     async with in_transaction():
@@ -223,28 +220,25 @@ async def _book_later(shipment: Shipment, choice: Choice, issued: Issued, carrie
                        dedupe_key=f"no_carrier:{shipment.number}:{attempt}")
             return
         due = now + timedelta(minutes=min(2 ** attempt, 60))
-        await emit("waybill.request", {"shipment": shipment.number, "carrier": carrier_code, "attempt": attempt + 1,
-                                       "due": due.isoformat()})
+        await enqueue(BOOK, {"shipment": shipment.number, "carrier": carrier_code, "attempt": attempt + 1},
+                      key=f"{BOOK}:{shipment.number}:{attempt + 1}", due=due)
         if attempt == 1:
             await _tell_failure(shipment, failed, failure, bilingual("carrier.retrying"))
 
 
-async def retry_waybills(settings: Settings, now: datetime) -> int:
-    """Ask again for the waybills no carrier issued at packing (a scheduler job); returns how many were booked.
+BOOK = "waybill.book"  # ask the carriers again for a waybill none issued at packing
 
-    Requests come in the order they were made; the first one not due yet ends the round. A shipment booked
-    or cancelled meanwhile needs nothing more."""
-    booked = 0
-    for event in await next_events(RETRIER, 100, kind="waybill.request"):
-        if datetime.fromisoformat(event.payload["due"]) > now:
-            break
-        number = event.payload["shipment"]
-        if await Shipment.exists(number=number, status=ShipmentStatus.PACKED):
-            shipment = await book_carrier(number, "fahuo", settings, carrier_code=event.payload.get("carrier"),
-                                          now=now, attempt=int(event.payload["attempt"]))
-            booked += shipment.status == ShipmentStatus.BOOKED
-        await advance(RETRIER, event)
-    return booked
+
+@handles(BOOK)
+async def _book_again(job: Job, settings: Settings) -> bool:
+    """One more try at a shipment's waybill (a job `_book_later` enqueued); a shipment booked or cancelled
+    meanwhile needs nothing more. True when it is booked now."""
+    number = job.payload["shipment"]
+    if not await Shipment.exists(number=number, status=ShipmentStatus.PACKED):
+        return False
+    shipment = await book_carrier(number, "fahuo", settings, carrier_code=job.payload.get("carrier"),
+                                  attempt=int(job.payload["attempt"]))
+    return shipment.status == ShipmentStatus.BOOKED
 
 
 def _override(choice: Choice, code: str) -> None:
@@ -283,40 +277,35 @@ async def cancel_open_shipments(order_id: int) -> None:
             await cancel_waybill_later(shipment.carrier, shipment.waybill, shipment.number)
 
 
-CANCELLER = "waybill_cancel"  # the outbox consumer that tells carriers
+CANCEL = "waybill.cancel"  # tell a carrier a waybill is void
 
 
 @in_callers_transaction
 async def cancel_waybill_later(carrier: Carrier, waybill: str, shipment: str) -> None:
-    """Ask for the carrier to be told, through the outbox, once the caller's transaction has committed: no
-    carrier's system is called while order rows are locked, a rolled-back cancel tells no one, and a carrier
-    that is down is asked again (`send_waybill_cancellations`)."""
-    await emit("waybill.cancel", {"carrier": carrier.code, "waybill": waybill, "shipment": shipment})
+    """Ask for the carrier to be told by a job, once the caller's transaction has committed: no carrier's system
+    is called while order rows are locked, a rolled-back cancel tells no one, and a carrier that is down is asked
+    again later without holding back any other carrier's cancellations."""
+    await enqueue(CANCEL, {"carrier": carrier.code, "waybill": waybill, "shipment": shipment},
+                  key=f"{CANCEL}:{carrier.code}:{waybill}:{shipment}")
 
 
-async def send_waybill_cancellations(settings: Settings, now: datetime) -> int:
-    """Tell carriers of the waybills to cancel, oldest first (a scheduler job); returns how many were told.
-
-    A carrier that fails stops the round, and the same cancellation is tried again next round: carriers accept
-    a cancel of a waybill they have already cancelled, so telling one twice does no harm."""
-    told = 0
-    for event in await next_events(CANCELLER, 100, kind="waybill.cancel"):
-        carrier = await Carrier.get_or_none(code=event.payload["carrier"])
-        if carrier is not None:
-            adapter, conn = connect(carrier, settings)
-            try:
-                await adapter.cancel_waybill(conn, event.payload["waybill"], event.payload["shipment"])
-            except CarrierRefused as refused:  # asking again will not change its answer
-                log.warning("carrier %s refused the cancel of %s: %s", carrier.code, event.payload["shipment"],
-                            refused.reason)
-            except Exception:
-                log.warning("carrier %s did not take the cancel of waybill %s; trying again next round",
-                            carrier.code, event.payload["waybill"], exc_info=True)
-                break
-            else:
-                told += 1
-        await advance(CANCELLER, event)
-    return told
+@handles(CANCEL, Policy(tries=12))
+async def _tell_cancel(job: Job, settings: Settings) -> bool:
+    """Tell the carrier of one waybill to cancel. Carriers accept a cancel of a waybill they have already
+    cancelled, so a try that is repeated after a crash does no harm; one the carrier refuses is final."""
+    carrier = await Carrier.get_or_none(code=job.payload["carrier"])
+    if carrier is None:
+        return False
+    adapter, conn = connect(carrier, settings)
+    try:
+        await adapter.cancel_waybill(conn, job.payload["waybill"], job.payload["shipment"])
+    except CarrierRefused as refused:  # asking again will not change its answer
+        log.warning("carrier %s refused the cancel of %s: %s", carrier.code, job.payload["shipment"],
+                    refused.reason)
+        return False
+    except CarrierError as failed:
+        raise Later(f"{carrier.code}: {failed}") from failed
+    return True
 
 
 def tracking_url(shipment: Shipment, settings: Settings) -> str:

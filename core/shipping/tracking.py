@@ -25,8 +25,8 @@ from core.base.db import in_callers_transaction
 from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
 from core.base.i18n import Phrase, phrase, written_in
+from core.base.jobs import Job, Later, enqueue, handles
 from core.base.settings import Settings
-from core.orders.notifications import advance, next_events
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
 from core.shipping.carrier_api import (
     CarrierError,
@@ -234,9 +234,11 @@ async def _ended(shipment: Shipment, push: Pushed) -> None:
     subscription.state = Following.ABORTED if again else Following.ENDED
     subscription.company = push.corrected or subscription.company
     await subscription.save(update_fields=["state", "company", "updated_at"])
+    if again:
+        await follow_later(shipment, subscription.company, subscription.renewals + 1)
 
 
-SUBSCRIBER = "tracking_subscribe"  # the outbox consumer that asks carriers to push a dispatched waybill's news
+SUBSCRIBE = "tracking.subscribe"  # ask a carrier that pushes on request to follow a waybill that left
 
 
 def push_url(carrier: Carrier, token: str, settings: Settings) -> str:
@@ -244,37 +246,34 @@ def push_url(carrier: Carrier, token: str, settings: Settings) -> str:
     return f"{settings.base_url}/carriers/{carrier.code}/push/{token}"
 
 
-async def subscribe_tracking(settings: Settings, now: datetime | None = None) -> int:
-    """Ask the carriers that push on request (kuaidi100's subscription) to follow each waybill that left
-    (a scheduler job reading `shipment.dispatched`); returns how many were subscribed.
+@in_callers_transaction
+async def follow_later(shipment: Shipment, company: str = "", renewal: int = 0) -> None:
+    """Ask the shipment's carrier, by a job once the caller's transaction commits, to push its waybill's news:
+    when the parcel leaves (`renewal` 0), and again each time the carrier's system stopped following it early."""
+    await enqueue(SUBSCRIBE, {"shipment": shipment.number, "company": company, "renewal": renewal},
+                  key=f"{SUBSCRIBE}:{shipment.number}:{renewal}")
 
-    A carrier whose system fails is asked again next round, the events after it waiting in order; one that
-    refuses (a bad key, a company it does not follow) is logged and the poll follows that waybill instead.
-    Subscriptions the carrier aborted before the parcel's end are renewed the same way."""
-    done = 0
-    for event in await next_events(SUBSCRIBER, 100, kind="shipment.dispatched"):
-        shipment = await Shipment.get_or_none(number=event.payload["shipment"]).prefetch_related(
-            "carrier", "order", "warehouse")
-        if shipment is not None and shipment.carrier is not None and shipment.waybill:
-            followed = await _follow(shipment, settings)
-            if followed is None:
-                break
-            if followed:
-                await PushSubscription.update_or_create({"state": Following.YES}, shipment_id=shipment.id)
-                done += 1
-        await advance(SUBSCRIBER, event)
-    aborted = await PushSubscription.filter(state=Following.ABORTED, shipment__status=ShipmentStatus.DISPATCHED
-                                            ).prefetch_related(
-        "shipment__carrier", "shipment__order", "shipment__warehouse").order_by("updated_at", "id")
-    for subscription in aborted:
-        followed = await _follow(subscription.shipment, settings, subscription.company)
-        if followed is None:
-            break
-        state = Following.YES if followed else Following.ENDED
-        await PushSubscription.filter(id=subscription.id, state=Following.ABORTED).update(
-            state=state, renewals=subscription.renewals + followed)
-        done += followed
-    return done
+
+@handles(SUBSCRIBE)
+async def _subscribe(job: Job, settings: Settings) -> bool:
+    """One subscription (a job of `follow_later`); True when the carrier will push. A carrier whose system fails
+    is asked again later, holding back no other waybill; one that refuses (a bad key, a company it does not
+    follow) is logged and the poll follows that waybill instead."""
+    shipment = await Shipment.get_or_none(number=job.payload["shipment"]).prefetch_related(
+        "carrier", "order", "warehouse")
+    if shipment is None or shipment.carrier is None or not shipment.waybill \
+            or shipment.status != ShipmentStatus.DISPATCHED:
+        return False
+    renewal = int(job.payload.get("renewal", 0))
+    followed = await _follow(shipment, settings, job.payload.get("company", ""))
+    if followed is None:
+        raise Later(f"{shipment.carrier.code} did not take the subscription of {shipment.number}")
+    if renewal == 0 and followed:
+        await PushSubscription.update_or_create({"state": Following.YES}, shipment_id=shipment.id)
+    elif renewal:
+        await PushSubscription.filter(shipment_id=shipment.id, state=Following.ABORTED).update(
+            state=Following.YES if followed else Following.ENDED, renewals=renewal - 1 + followed)
+    return followed
 
 
 async def _follow(shipment: Shipment, settings: Settings, company: str = "") -> bool | None:
@@ -295,7 +294,7 @@ async def _follow(shipment: Shipment, settings: Settings, company: str = "") -> 
         log.warning("%s refused to push tracking of %s: %s", carrier.code, shipment.number, refused.reason)
         return False
     except CarrierError as error:
-        log.warning("%s did not take the subscription of %s (%s); asking again next round",
+        log.warning("%s did not take the subscription of %s (%s); asking again later",
                     carrier.code, shipment.number, error.reason)
         return None
 
