@@ -277,6 +277,14 @@ async def retry_now(job_id: int, now: datetime | None = None) -> Job:
     return await Job.get(id=job_id)
 
 
+async def retry_key(key: str, now: datetime | None = None) -> Job:
+    """`retry_now` for the job with this key."""
+    found = await Job.get_or_none(key=key)
+    if found is None:
+        raise NotFound(what="job", key=key)
+    return await retry_now(found.id, now)
+
+
 async def pending(kinds: Iterable[str] | None = None, limit: int = 100) -> list[Job]:
     """Jobs waiting or given up, the given-up first, oldest first: what the jobs screen lists."""
     query = Job.filter(state__in=(JobState.WAITING, JobState.FAILED))

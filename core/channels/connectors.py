@@ -18,15 +18,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from tortoise.transactions import in_transaction
 
+from core.base.db import in_callers_transaction
 from core.base.errors import BadSignature, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import MAX_ADDRESS_TEXT
 from core.base.i18n import phrase, text
+from core.base.jobs import GiveUp, Job, Later, Policy, enqueue, handles, run_due
 from core.base.places import place_of, read_address
 from core.base.settings import Settings
 from core.channels.channel_api import (
@@ -45,7 +47,7 @@ from core.channels.channel_api import (
 from core.channels.shopify import Shopify
 from core.channels.taobao import Taobao
 from core.channels.woocommerce import WooCommerce
-from core.channels.write_backs import FailureKind, WriteBackState, note_write_back
+from core.channels.write_backs import WRITE_BACK, FailureKind, WriteBackState, note_write_back, write_back_key
 from core.orders.intake import Placed, place_order
 from core.orders.notifications import advance, next_events
 from core.orders.order import (
@@ -179,9 +181,8 @@ async def receive_webhook(name: str, headers: Mapping[str, str], body: bytes, se
 
 # -- shipments written back --------------------------------------------------------------------------------
 
-DISPATCHED = "channel_dispatched"  # tells the platforms of their orders that left, a first time
-RETRIER = "channel_write_back"  # asks again those that failed
-BY_HAND = "channel_write_back_by_hand"  # failed ones a manager asked to be tried again: at once, not in the queue
+DISPATCHED = "channel_dispatched"  # the outbox consumer that asks for platforms to be told of orders that left
+SLOW_AFTER = 3  # tries: down for a while now, someone may want to look, though fahuo keeps trying
 
 
 async def _note(number: str, settings: Settings) -> ShipmentNote:
@@ -195,16 +196,14 @@ async def _note(number: str, settings: Settings) -> ShipmentNote:
                         waybill=shipment.waybill or "", tracking_url=url, said=said)
 
 
-async def _write_back_one(payload: dict[str, object], settings: Settings, now: datetime, down: set[str]) -> bool:
-    """One try; a failure asks again later (waiting longer each time) or, refused or out of tries, tells a
-    manager. A channel found `down` earlier in the round is not called again in it: its requests wait a
-    minute without counting as tries. Runs outside any transaction: the platform is called with no row
-    locked."""
-    name, attempt = str(payload["channel"]), int(str(payload["attempt"]))
-    if name in down:
-        async with in_transaction():
-            await emit("channel.write_back", {**payload, "due": (now + timedelta(minutes=1)).isoformat()})
-        return False
+@handles(WRITE_BACK, Policy(tries=1000, claim=120.0))  # its own tries and pauses come from the settings
+async def _write_back(job: Job, settings: Settings) -> bool:
+    """Tell a platform its order left (a job of `write_back_shipments`); a failure is tried again later
+    (waiting longer each time, holding back the later write-backs of the same channel only) or, refused or
+    out of tries, given up and told to a manager. Runs outside any transaction: the platform is called with
+    no row locked."""
+    payload, now, attempt = job.payload, datetime.now(UTC), job.attempts
+    name = str(payload["channel"])
     kind = FailureKind.REFUSED
     try:
         channel, link = link_to(name, settings)
@@ -218,45 +217,45 @@ async def _write_back_one(payload: dict[str, object], settings: Settings, now: d
     except ChannelError as error:
         failure = error
         if isinstance(error, ChannelUnavailable):
-            down.add(name)
             kind = FailureKind.UNAVAILABLE
     log.warning("channel %s was not told of shipment %s (try %d): %s", name, payload["shipment"], attempt,
                 failure.reason)
+    given_up = isinstance(failure, ChannelRefused) or attempt > settings.channel_retries
     async with in_transaction():
         base = {"channel": name, "order": payload["order"], "shipment": payload["shipment"], "tries": attempt,
                 "why": failure.reason[:300]}
-        if isinstance(failure, ChannelRefused) or attempt > settings.channel_retries:
+        if given_up:
             await note_write_back(payload, WriteBackState.FAILED, attempt, now, kind, failure.reason)
             await emit("channel.write_back_failed", base, dedupe_key=f"write_back_failed:{payload['shipment']}")
-            return False
-        await note_write_back(payload, WriteBackState.WAITING, attempt, now, kind, failure.reason)
-        due = now + timedelta(minutes=min(2 ** attempt, 60))
-        await emit("channel.write_back", {**payload, "attempt": attempt + 1, "due": due.isoformat()})
-        if attempt == 3:  # down for a while now: someone may want to look, though fahuo keeps trying
-            await emit("channel.write_back_slow", base, dedupe_key=f"write_back_slow:{payload['shipment']}")
-    return False
+        else:
+            await note_write_back(payload, WriteBackState.WAITING, attempt, now, kind, failure.reason)
+            if attempt == SLOW_AFTER:
+                await emit("channel.write_back_slow", base, dedupe_key=f"write_back_slow:{payload['shipment']}")
+    if given_up:
+        raise GiveUp(failure.reason)
+    raise Later(failure.reason, after=60.0 * min(2 ** attempt, 60))
 
 
 async def write_back_shipments(settings: Settings, now: datetime) -> int:
-    """Tell the platforms of their orders that left (a scheduler job); returns how many were told.
-
-    Each dispatch is tried at once, and so is a failed one a manager asked to be tried again
-    (`channel.write_back_asked`); what failed comes back as a `channel.write_back` request, and those are read
-    in the order they were made, the first one not due yet ending the round."""
-    told, down = 0, set[str]()
-    for event in await next_events(DISPATCHED, 100, kind="shipment.dispatched"):
-        order = await Order.get_or_none(number=event.payload["order"])
-        if order is not None and order.external_ref and order.channel in settings.channels:
-            told += await _write_back_one({"channel": order.channel, "order": order.number,
-                                           "shipment": event.payload["shipment"], "attempt": 1}, settings, now,
-                                          down)
-        await advance(DISPATCHED, event)
-    for event in await next_events(BY_HAND, 100, kind="channel.write_back_asked"):
-        told += await _write_back_one(event.payload, settings, now, down)
-        await advance(BY_HAND, event)
-    for event in await next_events(RETRIER, 100, kind="channel.write_back"):
-        if datetime.fromisoformat(event.payload["due"]) > now:
+    """Tell the platforms of their orders that left (a scheduler job); returns how many were told by this
+    round. Each dispatch of a shop's order becomes a write-back job (the row the connections screen shows
+    comes with it), and the write-backs due by `now` are tried, each channel's in order."""
+    while True:
+        events = await next_events(DISPATCHED, 100, kind="shipment.dispatched")
+        if not events:
             break
-        told += await _write_back_one(event.payload, settings, now, down)
-        await advance(RETRIER, event)
-    return told
+        async with in_transaction():
+            for event in events:
+                order = await Order.get_or_none(number=event.payload["order"])
+                if order is not None and order.external_ref and order.channel in settings.channels:
+                    await _write_back_later(order, str(event.payload["shipment"]), now)
+            await advance(DISPATCHED, events[-1])
+    return (await run_due(settings, now, [WRITE_BACK])).worked
+
+
+@in_callers_transaction
+async def _write_back_later(order: Order, shipment: str, now: datetime) -> None:
+    payload = {"channel": order.channel, "order": order.number, "shipment": shipment}
+    if await enqueue(WRITE_BACK, payload, key=write_back_key(shipment), lane=f"{WRITE_BACK}:{order.channel}",
+                     due=now):
+        await note_write_back(payload, WriteBackState.WAITING, 0, now)

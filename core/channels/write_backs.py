@@ -2,9 +2,9 @@
 sees what the platforms have not been told and can ask for one failed write-back to be tried again; and the
 configured channels as the connections screen shows them.
 
-The row is kept beside the outbox requests that do the work (core.channels.connectors): it says, it does not
-drive. A retry asked for by hand is a `channel.write_back_asked` request, taken at the next round of the same
-scheduler job (ahead of the automatic retries still waiting for their time).
+The row says where it stands for people; the try itself is a job of the queue (core.base.jobs, kind
+`channel.write_back`, handled in core.channels.connectors), one per shipment, in its channel's lane. A retry
+asked for by hand makes that job due at once, its tries counted afresh.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidTransition, NotFound
-from core.base.events import emit
 from core.base.i18n import status_word, text
+from core.base.jobs import retry_key
 from core.base.settings import Settings
 
 
@@ -61,8 +61,15 @@ async def note_write_back(payload: dict[str, object], state: WriteBackState, tri
                   "tries": tries, "failure": failure, "why": why[:300], "updated_at": now})
 
 
+WRITE_BACK = "channel.write_back"  # the queue's kind of job that tells a platform its order left
+
+
+def write_back_key(shipment: str) -> str:
+    return f"{WRITE_BACK}:{shipment}"
+
+
 async def retry_write_back(shipment: str, now: datetime) -> ChannelWriteBack:
-    """Try a failed write-back again, from its first try (the scheduler's next round takes it); only a failed
+    """Try a failed write-back again, from its first try (the job runner's next round takes it); only a failed
     one: one still waiting is tried anyway, one done needs nothing."""
     async with in_transaction():
         found = await ChannelWriteBack.get_or_none(shipment=shipment)
@@ -71,8 +78,7 @@ async def retry_write_back(shipment: str, now: datetime) -> ChannelWriteBack:
         if not await ChannelWriteBack.filter(id=found.id, state=WriteBackState.FAILED).update(
                 state=WriteBackState.WAITING, updated_at=now):
             raise InvalidTransition(kind="write_back", document=shipment, current=found.state, action="retried")
-        await emit("channel.write_back_asked", {"channel": found.channel, "order": found.order,
-                                                "shipment": shipment, "attempt": 1})
+        await retry_key(write_back_key(shipment), now)
     return await ChannelWriteBack.get(id=found.id)
 
 
