@@ -220,7 +220,9 @@ class CarrierOut(BaseModel):
     name: str
     adapter: str
     service_level: str
-    regions: list[str]
+    regions: list[str] = Field(description="where it delivers, as fahuo names each place (上海市, 广东省深圳市), "
+                                           "or * (everywhere at home), countries' codes abroad, WORLD")
+    region_codes: list[str] = Field(description="the same as kept and compared: adcodes, *, countries, WORLD")
     goods_classes: list[str]
     max_weight_g: int
     max_side_mm: int

@@ -206,6 +206,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "invalid.time_zone": {"en": "not a known time zone, e.g. Asia/Shanghai or Europe/Berlin",
                           "zh": "不是已知的时区，例如 Asia/Shanghai 或 Europe/Berlin"},
     "invalid.orders_or_warehouse": {"en": "give either orders or a warehouse", "zh": "请指定订单或仓库（二选一）"},
+    "invalid.region": {"en": "{region} names no place (or several): name a province, city or district (上海, "
+                              "Shanghai, SH, 310000, 北京市朝阳区), a country (US), * or WORLD",
+                       "zh": "{region} 不是一个可识别的地方（或有多处同名）：请写省、市或区县"
+                             "（上海、Shanghai、SH、310000、北京市朝阳区），境外写国家代码（US），或 *、WORLD"},
     "invalid.adapter": {"en": "unknown adapter {adapter}; one of {known}", "zh": "未知的接口 {adapter}，可选：{known}"},
     "invalid.field": {"en": "{field}: {problem}", "zh": "{field}：{problem}"},
     "invalid.body": {"en": "the request", "zh": "请求内容"},

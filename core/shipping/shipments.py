@@ -99,7 +99,7 @@ async def _parcel(shipment: Shipment, packages: list[Package]) -> Parcel:
     longest = max((max(p.length_mm, p.width_mm, p.height_mm) for p in packages), default=0)
     order = shipment.order
     return Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
-                    ServiceLevel(order.service_level), order.requested_date, order.country)
+                  ServiceLevel(order.service_level), order.requested_date, order.country, order.adcode)
 
 
 def _waybill_request(shipment: Shipment, packages: list[Package], lines: list[OrderLine],
