@@ -21,6 +21,7 @@ from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, root_number
 from core.shipping.shipments import Shipment
+from core.shipping.stuck import count_stuck
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel, check_ledger
 from core.stock.replenishment import ReorderRule
@@ -70,6 +71,7 @@ async def dashboard(tz: ZoneInfo, days: int = 14) -> dict[str, Any]:
         "backordered": await Order.filter(status=OrderStatus.BACKORDERED).count(),
         "on_hold": await Order.filter(status=OrderStatus.ON_HOLD).count(),
         "to_pick": await Order.filter(status=OrderStatus.ALLOCATED).count(),
+        "stuck_no_carrier": await count_stuck(),
     }
 
 

@@ -90,6 +90,17 @@ def _by_name(name: str, within: str) -> Division | None:
     return highest[0] if len(highest) == 1 or top == PROVINCE else None
 
 
+def in_words(name: str, within: str = "") -> str:
+    """A part of an address named in Latin letters, by its ISO code or its adcode ("Shanghai", "SH", "310104") as
+    its name in Chinese, which the address reader reads; a name already in Chinese, or of no place, stays as
+    written. `within` is the part above it, in any form."""
+    if not name or not name.isascii():
+        return name
+    above = division(within) if within else None
+    found = division(name, above.adcode if above else "")
+    return found.name if found else name
+
+
 def codes_of(adcode: str) -> Codes:
     """The province, city and district codes of a place given by its deepest code."""
     g = gazetteer()
@@ -122,8 +133,9 @@ def canonical(adcode: str) -> str:
     return "".join(names)
 
 
-def province_code(adcode: str) -> str:
-    return codes_of(adcode).province
+def province_code(adcode: str, name: str = "") -> str:
+    """The province a place lies in, by its code; by its province's name in any form where it has no code."""
+    return codes_of(adcode or place_code(name)).province
 
 
 def place_code(province: str, city: str = "", district: str = "") -> str:

@@ -123,6 +123,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "channel.phone": {"en": "a phone call", "zh": "电话"},
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},
+    "history.readdressed": {"en": "address changed from {before} to {after}", "zh": "地址由{before}改为{after}"},
     "history.approved_by_manager": {"en": "approved by manager", "zh": "经理审核通过"},
     "history.payment_received": {"en": "payment received", "zh": "已收到付款"},
     "history.no_warehouse": {"en": "no active warehouse", "zh": "没有可用的仓库"},
