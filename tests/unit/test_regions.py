@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from core.base.places import gazetteer, read_address, short_name
 from core.base.regions import PROVINCES, canonical, codes_of, division, place_code
+from core.orders.order import AddressIn
 from core.shipping.carriers import Carrier, CarrierIn, carrier_view
 
 FORMS = ("full", "short", "latin", "iso", "iso_prefixed", "adcode")
@@ -99,3 +100,12 @@ def test_a_place_has_its_province_city_and_district_codes():
     assert codes_of("310104").province == "310000" and codes_of("310104").district == "310104"
     assert canonical("310104") == "上海市徐汇区" and canonical("441900") == "广东省东莞市"
     assert place_code("吉林", "长春", "朝阳区") == "220104" and place_code("北京", "", "朝阳区") == "110105"
+
+
+@pytest.mark.parametrize(("province", "city"), [("SH", "Shanghai"), ("Shanghai", "上海"), ("310000", ""),
+                                                ("上海", "上海市"), ("CN-SH", "SH")])
+def test_an_address_in_parts_naming_its_province_any_way_is_placed_by_code(province: str, city: str):
+    address = AddressIn.model_validate({"recipient": "Li Lei", "phone": "+8613800138000", "province": province,
+                                        "city": city, "district": "徐汇区", "line1": "漕溪北路88号"})
+    assert (address.adcode, address.postcode, address.doubts) == ("310104", "200030", [])
+    assert address.province == (province if province == "上海" else "上海市")  # Chinese kept as written
