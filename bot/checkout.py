@@ -52,6 +52,7 @@ from core.orders.customers import Customer
 from core.orders.intake import place_order
 from core.orders.order import OrderIn, PaymentMethod, PaymentState, ServiceLevel
 from core.orders.payments import NothingToPay, start_payment
+from core.orders.review import holds_for
 
 feature = Feature("checkout")
 SPEEDS = (ServiceLevel.EXPRESS, ServiceLevel.STANDARD, ServiceLevel.ECONOMY)
@@ -163,7 +164,7 @@ async def saved_address(query: CallbackQuery, callback_data: SavedAddressPick, s
 
 
 @feature.message(Checkout.address, F.text)
-async def address(message: Message, state: FSMContext, lang: str, customer: Customer) -> None:
+async def address(message: Message, state: FSMContext, lang: str, customer: Customer, settings: Settings) -> None:
     """A new address, typed or pasted in any shape: read, and shown back to be checked when the reading is
     not sure (no district, a postcode or phone of elsewhere, a district guessed, with why)."""
     try:
@@ -180,7 +181,7 @@ async def address(message: Message, state: FSMContext, lang: str, customer: Cust
     await state.update_data(unsure=where)
     dialog = (await state.get_data())["dialog"]
     doubts = [say(lang, f"doubt.{d.key}", **d.params) for d in given.doubts] or [say(lang, f"doubt.{given.guess}")]
-    if given.doubts:
+    if any(holds_for(d.key, settings) for d in given.doubts):
         doubts.append(say(lang, "address_held"))  # the review holds it for a person to look at
     await message.answer(say(lang, "check_address", address=whole(where), doubts="\n".join(doubts)),
                          reply_markup=keyboard([[(say(lang, "address_ok"), AddressCheck(dialog=dialog, right=True))],

@@ -22,6 +22,7 @@ from core.base.errors import Conflict
 from core.base.fonts import image_font
 from core.base.i18n import phrase
 from core.base.passwords import hash_password, off_loop
+from core.base.regions import place_code
 from core.base.settings import CarrierAccount
 from core.orders.customers import Customer, e164
 from core.orders.order import ServiceLevel
@@ -248,7 +249,7 @@ async def load_demo(seed: int = 7, media_dir: Path | None = None,
                 await ReorderRule.create(product=product, warehouse=warehouse, reorder_point=10, reorder_qty=50)
         for name, phone, province, city, line1, postcode, lat, lon in CUSTOMERS:
             await Customer.create(name=name, phone=e164(phone), province=province, city=city, line1=line1,
-                                  postcode=postcode, lat=lat, lon=lon,
+                                  postcode=postcode, lat=lat, lon=lon, adcode=place_code(province, city),
                                   credit_limit=Decimal("20000") if "Mart" in name else Decimal(0))
         logins = []
         for (username, role, display), hashed in zip(STAFF, hashes, strict=True):

@@ -17,10 +17,12 @@ from tortoise.transactions import in_transaction
 from core.base.errors import InvalidInput
 from core.base.events import OutboxEvent, emit
 from core.base.i18n import listed, phrase
+from core.base.regions import canonical, province_code
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, OrderEvent, OrderLine, OrderStatus, root_number
 from core.shipping.shipments import Shipment
+from core.shipping.stuck import count_stuck
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel, check_ledger
 from core.stock.replenishment import ReorderRule
@@ -70,6 +72,7 @@ async def dashboard(tz: ZoneInfo, days: int = 14) -> dict[str, Any]:
         "backordered": await Order.filter(status=OrderStatus.BACKORDERED).count(),
         "on_hold": await Order.filter(status=OrderStatus.ON_HOLD).count(),
         "to_pick": await Order.filter(status=OrderStatus.ALLOCATED).count(),
+        "stuck_no_carrier": await count_stuck(),
     }
 
 
@@ -165,6 +168,18 @@ async def sales_by_customer(tz: ZoneInfo, days: int = 14, limit: int = 10) -> Sa
     names = {c.id: c for c in await Customer.filter(id__in=best)}
     rows = [SalesRow(names[k].phone or "", names[k].name, t.qty, t.revenue, t.orders)
             for k, t in tallies.items() if k in names]
+    return _sales(first, last, rows, tallies, lines)
+
+
+async def sales_by_region(tz: ZoneInfo, days: int = 14, limit: int = 10) -> Sales:
+    """Where goods went over the last `days` local days, per province by its code (上海 and 上海市 are one):
+    each row's `ref` is the province's adcode ("" for orders abroad or never placed), its name fahuo's."""
+    first, last, since = _sales_window(tz, days)
+    lines = [(number, province_code(adcode), qty, price) for number, adcode, qty, price
+             in await _sold_lines(since, "order__adcode")]
+    tallies = tally_sales(lines)
+    rows = [SalesRow(str(k), canonical(str(k)) if k else "", t.qty, t.revenue, t.orders)
+            for k, t in list(tallies.items())[:limit]]
     return _sales(first, last, rows, tallies, lines)
 
 

@@ -68,7 +68,8 @@ class OrderOut(BaseModel):
     channel: str
     external_ref: str | None
     customer: dict[str, Any]
-    address: dict[str, str]
+    address: dict[str, str] = Field(description="recipient, phone, the place in words and its administrative "
+                                                "codes: adcode (the deepest), province_code, city_code, district_code")
     warehouse: str | None
     payment_method: str
     payment_state: str
@@ -220,7 +221,9 @@ class CarrierOut(BaseModel):
     name: str
     adapter: str
     service_level: str
-    regions: list[str]
+    regions: list[str] = Field(description="where it delivers, as fahuo names each place (上海市, 广东省深圳市), "
+                                           "or * (everywhere at home), countries' codes abroad, WORLD")
+    region_codes: list[str] = Field(description="the same as kept and compared: adcodes, *, countries, WORLD")
     goods_classes: list[str]
     max_weight_g: int
     max_side_mm: int
@@ -270,6 +273,22 @@ class DashboardOut(BaseModel):
     backordered: int
     on_hold: int
     to_pick: int
+    stuck_no_carrier: int = Field(description="shipments no carrier is allowed to take (GET /api/stuck-shipments)")
+
+
+class StuckShipmentOut(BaseModel):
+    shipment: str
+    order: str
+    warehouse: str
+    recipient: str
+    place: str  # the address on one line
+    adcode: str
+    province_code: str
+    city_code: str
+    district_code: str
+    why: str  # why no carrier may take it, in the reader's language
+    allowed: list[str]  # carriers whose rules allow it now: a manager may pick one
+    packed_at: str
 
 
 class StockSummaryRow(BaseModel):

@@ -93,7 +93,8 @@ async def test_an_order_may_send_its_address_as_one_text(http, shop):
     assert view["status"] == "allocated"
     assert view["address"] == {"recipient": "王芳", "phone": "+8613904310000", "phone_display": "139 0431 0000",
                                "province": "吉林省", "city": "长春市", "district": "朝阳区", "line1": "人民大街5988号",
-                               "postcode": "130012", "adcode": "220104", "country": "CN"}
+                               "postcode": "130012", "adcode": "220104", "country": "CN",
+                               "province_code": "220000", "city_code": "220100", "district_code": "220104"}
     order = await Order.get(number=view["number"])
     assert order.lat is not None and 43 < order.lat < 44  # the district's centre: plannable
 
@@ -109,9 +110,16 @@ async def test_an_address_without_a_district_is_held_with_the_reason(http, shop)
     assert [r["rule"] for r in held] == ["address"] and "district" in held[0]["reason"]
 
 
-async def test_a_phone_of_another_province_holds_a_pasted_address(http, shop):
+async def test_a_phone_of_another_province_is_a_note_and_holds_a_pasted_address_only_when_set_to(http, shop, db):
     body = {"customer": {"name": "王芳", "phone": "13904310000"}, "lines": [{"sku": "TEA", "qty": 1}],
             "payment_state": "paid", "address": {"text": "王芳 13904310000 上海市徐汇区漕溪北路201号"}}
+    async with http.post("/api/orders", json=body, headers=shop) as resp:
+        view = await resp.json()
+    assert view["status"] == "allocated"
+    assert [r["reason"] for r in view["review"] if r["rule"] == "address"] == [
+        "address complete; to note: phone +8613904310000 is from 吉林省长春市, the address in 上海市"]
+    db.hold_phone_region = True
+    body["lines"][0]["qty"] = 2  # not the same goods again: not a likely duplicate
     async with http.post("/api/orders", json=body, headers=shop) as resp:
         view = await resp.json()
     assert view["status"] == "on_hold"

@@ -238,7 +238,7 @@ async def test_a_hazardous_item_goes_only_with_a_carrier_that_accepts_it(http, d
     await a_carrier("SWIFT", level="express")
     phone = await _phones(http)
     _, shipment = await _picked_and_packed(http, phone, {"BATTERY": 2})
-    assert shipment["status"] == "packed" and shipment["carrier"] is None
+    assert shipment["status"] == "stuck" and shipment["carrier"] is None
     assert "does not carry hazardous goods" in shipment["choice"]["summary"]
     status, refused = await phone["manager"].call("POST", f"/api/shipments/{shipment['number']}/carrier",
                                                   {"carrier": "SWIFT"})

@@ -163,7 +163,7 @@ async def test_the_same_goods_twice_from_one_customer_is_held_as_a_likely_duplic
         ({"blocked": True}, OrderStatus.REJECTED, "customer"),
         ({"cod": True}, OrderStatus.ON_HOLD, "payment"),
         ({"credit": True}, OrderStatus.ON_HOLD, "payment"),
-        ({"no_postcode": True}, OrderStatus.ON_HOLD, "address"),
+        ({"two_places": True}, OrderStatus.ON_HOLD, "address"),  # a district of Guangzhou, the city Shanghai
     ],
 )
 async def test_review_rules_hold_or_reject_with_a_reason(db, change, status, rule):
@@ -178,8 +178,8 @@ async def test_review_rules_hold_or_reject_with_a_reason(db, change, status, rul
         extra = {"payment_method": "cod", "payment_state": "pending"}  # 6000 is over the COD limit of 5000
     if change.get("credit"):
         extra = {"payment_method": "credit", "payment_state": "pending"}
-    if change.get("no_postcode"):
-        extra = {"address": {"postcode": ""}}
+    if change.get("two_places"):
+        extra = {"address": {"district": "天河区", "postcode": ""}}
     order = await place(db, {"TEA": 1}, phone=phone, **extra)
     assert order.status == status
     verdicts = {r["rule"]: r for r in order.review}

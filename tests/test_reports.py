@@ -12,7 +12,7 @@ from core.base.errors import InvalidInput
 from core.base.settings import Settings
 from core.orders.intake import place_order
 from core.orders.order import Order, OrderStatus
-from core.reports import SalesRow, sales_by_customer, sales_by_product, tally_sales
+from core.reports import SalesRow, sales_by_customer, sales_by_product, sales_by_region, tally_sales
 from core.shipping.cancellation import cancel_order
 from tests.factories import a_product, a_supplier, a_warehouse, an_order, stock
 
@@ -70,6 +70,16 @@ async def test_sales_by_customer_rank_who_bought_most(db: Settings):
     month = await sales_by_customer(db.tz, 30)
     assert month.rows[2] == SalesRow(ANNA, "Anna", 4, Decimal("55.00"), 2)
     assert month.revenue == Decimal("305.00")
+
+
+async def test_sales_by_region_count_a_province_once_however_its_addresses_named_it(db: Settings):
+    await _a_month_of_orders(db)
+    await _place(db, {"CUP": 1}, "+8613800000004", "Dai", address={"province": "Shanghai", "city": "上海市"})
+    await _place(db, {"TEA": 1}, "+8613800000005", "Er", address={"province": "广东", "city": "广州",
+                                                                   "district": "天河区", "postcode": "510000"})
+    sales = await sales_by_region(db.tz, 14)
+    assert sales.rows == [SalesRow("310000", "上海市", 23, Decimal("320.00"), 4),
+                          SalesRow("440000", "广东省", 1, Decimal("10.00"), 1)]
 
 
 async def test_the_best_few_are_listed_and_the_totals_still_cover_everyone(db: Settings):

@@ -77,8 +77,9 @@ async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(htt
         http, log, Role.PACKER)
     dispatcher, manager = await _staff(http, log, Role.DISPATCHER), await _staff(http, log, Role.MANAGER)
 
-    # intake: cash on delivery over the limit and no postcode, so the review holds it, with its reasons
-    body = an_order({"TEA": 1}, payment_method="cod", payment_state="pending", address={"postcode": ""},
+    # intake: cash on delivery over the limit and a Beijing postcode for Shanghai, so the review holds it, with
+    # its reasons
+    body = an_order({"TEA": 1}, payment_method="cod", payment_state="pending", address={"postcode": "100020"},
                     customer={"name": "Li Lei", "phone": "+86 138 0000 1111", "telegram_id": CUSTOMER}
                     ).model_dump(mode="json")
     await _manager_on_telegram(MANAGER)
@@ -88,9 +89,9 @@ async def test_a_whole_order_in_chinese_shows_no_english_but_codes_and_names(htt
     await Customer.filter(telegram_id=CUSTOMER).update(language="zh")
     await _bot_tells(telegram)
     held = [r for r in order["review"] if r["outcome"] == "hold"]
-    assert any("地址缺" in r["said"] for r in held) and all(r["said"] for r in held), held
+    assert any("邮编 100020 不在上海市" in r["said"] for r in held) and all(r["said"] for r in held), held
     status, listed = await manager.call("GET", "/api/orders?status=on_hold")
-    assert "地址缺" in listed[0]["hold_reason"]
+    assert "邮编 100020" in listed[0]["hold_reason"]
 
     # a picker may not decide it; nothing of that name exists; the manager approves; approving twice is refused
     status, refused = await picker.call("POST", f"/api/orders/{number}/approve", {})

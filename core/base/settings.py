@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     max_line_qty: int = 500
     duplicate_window_hours: int = 24
     cod_limit: Decimal = Decimal("5000")
+    # hold an order typed as text whose recipient's phone was given out in another province than the address:
+    # off, since sending to a relative, working away from home or a company phone is everyday; the mismatch is
+    # then a note staff see on the order
+    hold_phone_region: bool = False
     session_hours: int = 12
     # paying online
     payment_provider: str = "simulated"

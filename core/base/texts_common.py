@@ -444,6 +444,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.address_lacks": {"en": "address lacks {missing}; confirm it with the customer",
                             "zh": "地址缺少{missing}，请与客户确认"},
     "review.address_complete": {"en": "address complete", "zh": "地址完整"},
+    "review.address_noted": {"en": "address complete; to note: {notes}", "zh": "地址完整；请留意：{notes}"},
+    "note.landmark": {"en": "it ends at a place (a building, an estate, a campus), not a street number, and is "
+                            "delivered as written", "zh": "地址以地点（楼宇、小区、校园）结尾而非门牌号，按所写派送"},
+    "note.phone_elsewhere": {"en": "phone {phone} is from {region}, the address in {province}",
+                             "zh": "电话 {phone} 归属{region}，地址在{province}"},
     "review.address_unplaced": {"en": "the address names no district that could be found; confirm it with the customer",
                                "zh": "地址中找不到区县，请与客户确认"},
     "review.address_outside_mainland": {"en": "the address is in {province}, outside the mainland: confirm the carrier "

@@ -126,6 +126,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "channel.phone": {"en": "a phone call", "zh": "电话"},
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},
+    "history.readdressed": {"en": "address changed from {before} to {after}", "zh": "地址由{before}改为{after}"},
     "history.approved_by_manager": {"en": "approved by manager", "zh": "经理审核通过"},
     "history.payment_received": {"en": "payment received", "zh": "已收到付款"},
     "history.no_warehouse": {"en": "no active warehouse", "zh": "没有可用的仓库"},
@@ -209,6 +210,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "invalid.time_zone": {"en": "not a known time zone, e.g. Asia/Shanghai or Europe/Berlin",
                           "zh": "不是已知的时区，例如 Asia/Shanghai 或 Europe/Berlin"},
     "invalid.orders_or_warehouse": {"en": "give either orders or a warehouse", "zh": "请指定订单或仓库（二选一）"},
+    "invalid.region": {"en": "{region} names no place (or several): name a province, city or district (上海, "
+                              "Shanghai, SH, 310000, 北京市朝阳区), a country (US), * or WORLD",
+                       "zh": "{region} 不是一个可识别的地方（或有多处同名）：请写省、市或区县"
+                             "（上海、Shanghai、SH、310000、北京市朝阳区），境外写国家代码（US），或 *、WORLD"},
     "invalid.adapter": {"en": "unknown adapter {adapter}; one of {known}", "zh": "未知的接口 {adapter}，可选：{known}"},
     "invalid.field": {"en": "{field}: {problem}", "zh": "{field}：{problem}"},
     "invalid.body": {"en": "the request", "zh": "请求内容"},

@@ -13,7 +13,8 @@ _STATES: dict[str, dict[str, tuple[str, str]]] = {
         "delivered": ("Delivered", "已签收"), "cancelled": ("Cancelled", "已取消"),
     },
     "shipment": {  # core.shipping.shipments.ShipmentStatus
-        "packed": ("Packed", "已打包"), "booked": ("Carrier booked", "已约承运商"), "loading": ("Loading", "装车中"),
+        "packed": ("Packed", "已打包"), "stuck": ("Stuck: no carrier allowed", "受阻：无承运商可承运"),
+        "booked": ("Carrier booked", "已约承运商"), "loading": ("Loading", "装车中"),
         "dispatched": ("Dispatched", "已发货"), "delivered": ("Delivered", "已签收"),
         "cancelled": ("Cancelled", "已取消"),
     },

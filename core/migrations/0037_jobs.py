@@ -58,7 +58,7 @@ async def restore_sqlite_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0029_connections')]
+    dependencies = [('fahuo', '0030_place_codes')]
 
     initial = False
 

@@ -43,6 +43,7 @@ class SavedAddress(Model):
     line1 = fields.CharField(max_length=300)
     postcode = fields.CharField(max_length=16, default="")
     country = fields.CharField(max_length=2, default=HOME_COUNTRY)
+    adcode = fields.CharField(max_length=12, default="")  # the place, as deep as known (core.base.regions)
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
     fingerprint = fields.CharField(max_length=64)  # of the place, written the same way however it was typed
@@ -119,7 +120,7 @@ async def save_address(customer_id: int, address: AddressIn) -> SavedAddress:
     """Remember where this customer had goods delivered (after an order is placed with it). The same place again
     is the saved one, moved to the front and given the newer recipient, phone and coordinates; beyond MAX_SAVED
     the least recently used is forgotten."""
-    values = {**address.model_dump(), "last_used_at": datetime.now(UTC)}
+    values = {**address.model_dump(), "adcode": address.adcode, "last_used_at": datetime.now(UTC)}
     mark = fingerprint(address)
     async with in_transaction():
         try:

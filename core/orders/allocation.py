@@ -17,6 +17,7 @@ from core.base.db import change, in_callers_transaction
 from core.base.events import emit
 from core.base.i18n import Phrase, kept, listed, phrase
 from core.base.numbering import next_number
+from core.base.regions import province_code
 from core.base.settings import Settings
 from core.orders.order import (
     Order,
@@ -35,7 +36,7 @@ from core.stock.transfers import TransferLine, TransferOrder, add_transfer_line,
 from core.stock.waiting import WaitingOrders, serve_waiting_orders
 from core.stock.warehouses import Warehouse, active_warehouses
 
-FAR_AWAY_KM = 5000.0  # distance assumed when coordinates are missing and the province differs
+FAR_AWAY_KM = 5000.0  # distance assumed when coordinates are missing and the province (by its code) differs
 
 
 @dataclass
@@ -57,7 +58,8 @@ def _distance(warehouse: Warehouse, order: Order) -> float:
     km = warehouse.distance_km(order.lat, order.lon)
     if km is not None:
         return km
-    return 0.0 if warehouse.province and warehouse.province == order.province else FAR_AWAY_KM
+    mine = province_code(warehouse.adcode, warehouse.province)
+    return 0.0 if mine and mine == province_code(order.adcode, order.province) else FAR_AWAY_KM
 
 
 def choose_warehouse(order: Order, lines: list[tuple[OrderLine, Product]], free: FreeStock,

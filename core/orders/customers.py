@@ -42,6 +42,7 @@ class Customer(Model):
     district = fields.CharField(max_length=64, default="")
     line1 = fields.CharField(max_length=300, default="")
     postcode = fields.CharField(max_length=16, default="")
+    adcode = fields.CharField(max_length=12, default="")  # the place, as deep as known (core.base.regions)
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
     credit_limit = fields.DecimalField(max_digits=12, decimal_places=2, default=0)

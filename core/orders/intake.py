@@ -64,7 +64,7 @@ async def find_or_add_customer(data: OrderIn) -> tuple[Customer, bool]:
         name=data.customer.name, phone=data.customer.phone, email=data.customer.email,
         telegram_id=data.customer.telegram_id, province=address.province, city=address.city,
         district=address.district, line1=address.line1, postcode=address.postcode, lat=address.lat, lon=address.lon,
-        timezone=country_zone(address.country) if address.country != HOME_COUNTRY else "",
+        adcode=address.adcode, timezone=country_zone(address.country) if address.country != HOME_COUNTRY else "",
     )
     if customer is None:
         return await Customer.get(phone=data.customer.phone), False

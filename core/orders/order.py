@@ -21,6 +21,7 @@ from core.base.fields import HOME_COUNTRY, MAX_ADDRESS_TEXT, AddressText, ClockT
 from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, render, unkept
 from core.base.phones import display_phone
 from core.base.places import Doubt, doubts_about, place_of, read_address
+from core.base.regions import codes_of, in_words
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
 from core.stock.transfers import cancel_transfers_for_order
@@ -77,6 +78,12 @@ class ServiceLevel(StrEnum):
     ECONOMY = "economy"
     STANDARD = "standard"
     EXPRESS = "express"
+
+
+def place_codes(adcode: str) -> dict[str, str]:
+    """A place's administrative codes at each level, as the API answers them beside its words."""
+    codes = codes_of(adcode)
+    return {"province_code": codes.province, "city_code": codes.city, "district_code": codes.district}
 
 
 class Order(Model):
@@ -225,8 +232,12 @@ class AddressIn(BaseModel):
             read = replace(read, postcode=self.postcode, phone=self.phone if read.phone else "")
             doubts = doubts_about(read, street=True)
         else:  # a channel's parts: the phone may be anyone's, the buyer's not the recipient's
-            read = replace(place_of(self.province, self.city, self.district, "" if self.district else self.line1),
-                           postcode=self.postcode)
+            self.province, self.city, self.district = (in_words(self.province), in_words(self.city, self.province),
+                                                       in_words(self.district, self.city))
+            placed = place_of(self.province, self.city, self.district, "" if self.district else self.line1)
+            if not self.postcode and placed.placed:  # the district's, as for an address read from text
+                self.postcode = placed.postcode
+            read = replace(placed, postcode=self.postcode)
             doubts = doubts_about(read, phone_region_said="")
         self._adcode, self._doubts, self._confidence, self._guess = read.adcode, doubts, read.confidence, read.guess
         if self.lat is None or self.lon is None:
@@ -422,7 +433,7 @@ async def order_view(order: Order) -> dict[str, Any]:
             "recipient": order.recipient, "phone": order.phone, "phone_display": display_phone(order.phone),
             "province": order.province, "city": order.city,
             "district": order.district, "line1": order.line1, "postcode": order.postcode, "country": order.country,
-            "adcode": order.adcode,
+            "adcode": order.adcode, **place_codes(order.adcode),
         },
         "warehouse": names[0]["warehouse"],
         "payment_method": order.payment_method,

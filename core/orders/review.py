@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -64,14 +65,48 @@ async def customer_in_good_standing(case: ReviewCase) -> RuleResult:
     return _result("customer", Outcome.PASS, "good_standing")
 
 
-async def address_complete(case: ReviewCase) -> RuleResult:
-    missing = [name for name in ("province", "postcode") if not getattr(case.order, name)]
+# What was found when an address was read (core.base.places) that only a person can settle: where it is.
+NEEDS_A_PERSON = frozenset({"address_unplaced", "parts_disagree", "street_missing", "postcode_elsewhere"})
+PHONE_ELSEWHERE = "phone_elsewhere"
+# a house number: "88号", "3009弄", "2号楼", "1201室", "B座", "No. 5", "5-2", a number ending or leading the line
+_HOUSE_NUMBER = re.compile(r"[0-9一二三四五六七八九十百零]+\s*(号|弄|栋|幢|座|室|单元|楼|层|#|-)"
+                           r"|[A-Za-z]\s*座|No\.?\s*\d|\d\s*$|^\s*\d+\s+\w", re.IGNORECASE)
+
+
+def holds_for(doubt: str, settings: Settings) -> bool:
+    """Whether a doubt found when an address was read holds the order for a person (else it is a note)."""
+    return doubt in NEEDS_A_PERSON or (doubt == PHONE_ELSEWHERE and settings.hold_phone_region)
+
+
+def ends_at_landmark(line: str) -> bool:
+    """The street line ends at a place (a building, an estate, a campus: 望京SOHO, 东吴小区, 浙江大学) rather than a
+    house number: couriers deliver there, so it is noted, not held."""
+    return bool(line.strip()) and not _HOUSE_NUMBER.search(line)
+
+
+def judge_address(order: Order, settings: Settings) -> RuleResult:
+    """The address rule itself: held only where a person must settle where the goods go (no province, district
+    or postcode found, parts naming two places, no street at all, a postcode of another province; a phone of
+    another province only when `hold_phone_region` says so); what staff should know besides is noted."""
+    missing = [name for name in ("province", "postcode") if not getattr(order, name)]
     if missing:
         return _result("address", Outcome.HOLD, "address_lacks",
                        missing=listed([phrase(f"field.{name}") for name in missing]))
-    for doubt in case.order.address_doubts:  # found when the address was read (core.base.places)
-        return _result("address", Outcome.HOLD, doubt["key"], **doubt["params"])
+    notes: list[Phrase] = []
+    for doubt in order.address_doubts:
+        if holds_for(doubt["key"], settings):
+            return _result("address", Outcome.HOLD, doubt["key"], **doubt["params"])
+        if doubt["key"] == PHONE_ELSEWHERE:
+            notes.append(phrase("note.phone_elsewhere", **doubt["params"]))
+    if ends_at_landmark(order.line1 or ""):
+        notes.append(phrase("note.landmark"))
+    if notes:
+        return _result("address", Outcome.PASS, "address_noted", notes=listed(notes, way="clauses"))
     return _result("address", Outcome.PASS, "address_complete")
+
+
+async def address_complete(case: ReviewCase) -> RuleResult:
+    return judge_address(case.order, case.settings)
 
 
 async def products_active(case: ReviewCase) -> RuleResult:

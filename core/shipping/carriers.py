@@ -26,6 +26,7 @@ from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY, ClockTime
 from core.base.i18n import LANGUAGES, SEPARATOR, phrase, text
+from core.base.regions import canonical, covers, division, place_code
 from core.base.settings import Settings
 from core.orders.order import ServiceLevel
 from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
@@ -39,18 +40,39 @@ EVERYWHERE = "*"  # every province at home
 WORLD = "WORLD"  # every country abroad; a carrier that goes to some only lists their codes ("US", "DE")
 
 
+def region_code(name: str) -> str | None:
+    """A region as a carrier keeps it, from any way of naming it: "*" and "WORLD" as they are, a place at home
+    (a province, city or district in any name form: 上海, 上海市, Shanghai, SH, 310000) as its adcode, and
+    any other two letters as a country abroad ("US"); None for a name of no place (or of several)."""
+    name = name.strip()
+    if name in (EVERYWHERE, WORLD):
+        return name
+    place = division(name)
+    if place is not None:
+        return place.adcode
+    return name.upper() if len(name) == 2 and name.isascii() and name.isalpha() else None
+
+
+def region_name(code: str) -> str:
+    """A stored region as fahuo answers it: a place at home by its name (上海市, 广东省深圳市), the rest as kept."""
+    return canonical(code) if code.isdigit() else code
+
+
 class Carrier(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=16, unique=True)
     name = fields.CharField(max_length=100)
     adapter = fields.CharField(max_length=32, default="simulated")  # key into ADAPTERS
     service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
-    regions: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # provinces, or ["*"]
+    # adcodes of the places served at home (a province, city or district covers all under it), or ["*"];
+    # countries' codes abroad, or "WORLD"
+    regions: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     goods_classes: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     max_weight_g = fields.IntField(default=30_000)
     max_side_mm = fields.IntField(default=1500)
     transit_days = fields.IntField(default=2)
-    # {"first_kg": "12.00", "per_kg": "2.00", "zones": {"新疆": "1.8"}}: price = (first + per_kg × extra kg) × zone
+    # {"first_kg": "12.00", "per_kg": "2.00", "zones": {"650000": "1.8"}}: price = (first + per_kg × extra kg) × the
+    # factor of the deepest zone (an adcode) the destination lies in
     rates: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
     cutoff = ClockField(default=time(16, 0))
     webhook_secret = fields.CharField(max_length=128, default="")
@@ -59,10 +81,27 @@ class Carrier(Model):
     class Meta:
         table = "carrier"
 
-    def price(self, province: str, weight_g: int) -> Decimal:
+    @property
+    def region_codes(self) -> list[str]:
+        """The regions as codes, however they were written (a row from before codes, a carrier made in memory)."""
+        return [code for name in self.regions if (code := region_code(name)) is not None]
+
+    def serves(self, adcode: str, country: str = HOME_COUNTRY) -> bool:
+        """At home a carrier serves the places under the regions it lists (or all: "*"); abroad only the
+        countries it lists (or all: "WORLD"), a carrier listing none going nowhere abroad."""
+        codes = self.region_codes
+        if country != HOME_COUNTRY:
+            return WORLD in codes or country in codes
+        return EVERYWHERE in codes or any(covers(code, adcode) for code in codes if code.isdigit())
+
+    def price(self, place: str, weight_g: int) -> Decimal:
+        """What the parcel costs to `place` (an adcode, or a place's name in any form)."""
         kg = max(1, math.ceil(weight_g / 1000))
         base = Decimal(self.rates.get("first_kg", "10")) + Decimal(self.rates.get("per_kg", "2")) * (kg - 1)
-        zone = Decimal(self.rates.get("zones", {}).get(province, "1"))
+        adcode = place if place.isdigit() else place_code(place)
+        zones = [(code, factor) for name, factor in self.rates.get("zones", {}).items()
+                 if (code := region_code(name)) and code.isdigit() and covers(code, adcode)]
+        zone = Decimal(max(zones, key=lambda z: int(z[0]))[1] if zones else "1")  # the deepest: 440300 under 440000
         return (base * zone).quantize(Decimal("0.01"))
 
     def arrival(self, now: datetime) -> date:
@@ -95,6 +134,16 @@ class CarrierIn(BaseModel):
     cutoff: ClockTime = time(16, 0)
     webhook_secret: Annotated[str, StringConstraints(max_length=128)] = ""
 
+    @field_validator("regions")
+    @classmethod
+    def _known_regions(cls, names: list[str]) -> list[str]:
+        return list(dict.fromkeys(_region_or_refuse(name) for name in names))
+
+    @field_validator("rates")
+    @classmethod
+    def _zones_by_code(cls, rates: RatesIn) -> RatesIn:
+        return rates.model_copy(update={"zones": {_region_or_refuse(name): f for name, f in rates.zones.items()}})
+
     @field_validator("adapter")
     @classmethod
     def _known_adapter(cls, value: str) -> str:
@@ -102,6 +151,15 @@ class CarrierIn(BaseModel):
             raise PydanticCustomError("invalid.adapter", "unknown adapter {adapter}; one of {known}",
                                       {"adapter": value, "known": ", ".join(sorted(ADAPTERS))})
         return value
+
+
+def _region_or_refuse(name: str) -> str:
+    code = region_code(name)
+    if code is None:
+        raise PydanticCustomError("invalid.region", "{region} names no place (or several): name a province, city "
+                                  "or district (上海, Shanghai, SH, 310000, 北京市朝阳区), a country (US), * or WORLD",
+                                  {"region": name})
+    return code
 
 
 async def save_carrier(body: CarrierIn) -> Carrier:
@@ -129,9 +187,15 @@ async def list_carriers() -> list[dict[str, Any]]:
 
 def carrier_view(c: Carrier) -> dict[str, Any]:
     return {"code": c.code, "name": c.name, "adapter": c.adapter, "service_level": c.service_level,
-            "regions": c.regions, "goods_classes": c.goods_classes, "max_weight_g": c.max_weight_g,
-            "max_side_mm": c.max_side_mm, "transit_days": c.transit_days, "rates": c.rates,
+            "regions": [region_name(code) for code in c.region_codes], "region_codes": c.region_codes,
+            "goods_classes": c.goods_classes, "max_weight_g": c.max_weight_g,
+            "max_side_mm": c.max_side_mm, "transit_days": c.transit_days, "rates": _rates_view(c.rates),
             "cutoff": c.cutoff.strftime("%H:%M"), "active": c.active}
+
+
+def _rates_view(rates: dict[str, Any]) -> dict[str, Any]:
+    zones = rates.get("zones")
+    return {**rates, "zones": {region_name(code): f for code, f in zones.items()}} if zones else rates
 
 
 # -- choosing -------------------------------------------------------------------------------------------
@@ -141,20 +205,19 @@ def carrier_view(c: Carrier) -> dict[str, Any]:
 class Parcel:
     """What must be carried, as the choice sees it."""
 
-    province: str
+    province: str  # the destination's province in words, as the reasons say it
     goods_classes: frozenset[str]
     weight_g: int  # the heaviest package
     longest_side_mm: int
     service_level: ServiceLevel
     requested_date: date | None = None  # the day the customer wants it by, if they said
     country: str = HOME_COUNTRY
+    adcode: str = ""  # where it goes, as deep as known; every rule compares this code, never the name
 
-    def served_by(self, regions: list[str]) -> bool:
-        """At home a carrier serves the provinces it lists (or all: "*"); abroad only the countries it lists
-        (or all: "WORLD"), a carrier listing none going nowhere abroad."""
-        if self.country != HOME_COUNTRY:
-            return WORLD in regions or self.country in regions
-        return EVERYWHERE in regions or self.province in regions
+    @property
+    def place(self) -> str:
+        """The destination's code: the one given, else the one its province's name in any form says."""
+        return self.adcode or place_code(self.province)
 
 
 Said = dict[str, str]  # one text in every language: {"en": …, "zh": …}
@@ -232,7 +295,7 @@ class Choice:
 
 def _refusals(c: Carrier, parcel: Parcel) -> list[Said]:
     reasons = []
-    if not parcel.served_by(c.regions):
+    if not c.serves(parcel.place, parcel.country):
         reasons.append(bilingual("carrier.region", province=(
             parcel.province if parcel.country == HOME_COUNTRY else parcel.country) or (
             lambda lang: text("unknown_province", lang))))
@@ -257,7 +320,7 @@ def eligible(carriers: list[Carrier], parcel: Parcel) -> list[Carrier]:
 def _option(c: Carrier, parcel: Parcel, total_weight_g: int, now: datetime, quote: Quote | None) -> dict[str, Any]:
     """One carrier able to take the shipment: its price and arrival from its live quote where it gave one,
     else from its rate table and transit days, saying which."""
-    price = quote.price.quantize(Decimal("0.01")) if quote else c.price(parcel.province, total_weight_g)
+    price = quote.price.quantize(Decimal("0.01")) if quote else c.price(parcel.place, total_weight_g)
     arrives = (quote.arrives if quote else None) or c.arrival(now)
     priced = bilingual("carrier.live_quote" if quote else "carrier.rate_table")
     by = parcel.requested_date

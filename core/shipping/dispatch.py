@@ -33,7 +33,7 @@ LOADABLE = (ShipmentStatus.BOOKED, ShipmentStatus.LOADING)
 
 
 def _loadable(shipment: Shipment) -> None:
-    if shipment.status == ShipmentStatus.PACKED:
+    if shipment.status in (ShipmentStatus.PACKED, ShipmentStatus.STUCK):
         raise InvalidTransition(document=shipment.number, current=phrase("state.packed_no_carrier"), action="loaded")
     if shipment.status not in LOADABLE:
         raise InvalidTransition(document=shipment.number, current=shipment.status, action="loaded", kind="shipment")

@@ -39,7 +39,8 @@ from core.stock.catalog import Product
 
 
 class ShipmentStatus(StrEnum):
-    PACKED = "packed"  # packed, no carrier booked yet (or none could take it)
+    PACKED = "packed"  # packed, no carrier booked yet (or its system failed: asked again)
+    STUCK = "stuck"  # no carrier is allowed to take it: a manager picks one the rules allow or changes the address
     BOOKED = "booked"  # a carrier issued the waybill
     LOADING = "loading"  # a vehicle was scanned and packages are going on
     DISPATCHED = "dispatched"
@@ -47,7 +48,7 @@ class ShipmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-BOOKABLE = (ShipmentStatus.PACKED, ShipmentStatus.BOOKED)
+BOOKABLE = (ShipmentStatus.PACKED, ShipmentStatus.STUCK, ShipmentStatus.BOOKED)
 log = logging.getLogger(__name__)
 
 
@@ -92,14 +93,15 @@ async def shipment_by_number(number: str) -> Shipment:
     return await by_number(Shipment, number, "shipment", "order", "carrier", "warehouse")
 
 
-async def _parcel(shipment: Shipment, packages: list[Package]) -> Parcel:
+async def parcel_of(shipment: Shipment, packages: list[Package]) -> Parcel:
+    """What the shipment asks of a carrier: where it goes (by code), its goods, its heaviest and longest package."""
     product_ids = await OrderLine.filter(order_id=shipment.order.id).values_list("product_id", flat=True)
     classes = await Product.filter(id__in=product_ids).values_list("goods_class", flat=True)
     heaviest = max((p.weight_g for p in packages), default=0)
     longest = max((max(p.length_mm, p.width_mm, p.height_mm) for p in packages), default=0)
     order = shipment.order
     return Parcel(order.province, frozenset(str(c) for c in classes), heaviest, longest,
-                    ServiceLevel(order.service_level), order.requested_date, order.country)
+                  ServiceLevel(order.service_level), order.requested_date, order.country, order.adcode)
 
 
 def _waybill_request(shipment: Shipment, packages: list[Package], lines: list[OrderLine],
@@ -136,7 +138,7 @@ async def book_carrier(number: str, actor: str, settings: Settings, *, carrier_c
         raise InvalidTransition(document=number, current=shipment.status, action="booked with a carrier",
                                 kind="shipment")
     packages = await Package.filter(shipment_id=shipment.id).order_by("seq")
-    parcel = await _parcel(shipment, packages)
+    parcel = await parcel_of(shipment, packages)
     carriers = await Carrier.filter(active=True).order_by("code")
     lines = await OrderLine.filter(order_id=shipment.order.id).prefetch_related("product")
     request = _waybill_request(shipment, packages, lines, settings)
@@ -259,12 +261,13 @@ def _override(choice: Choice, code: str) -> None:
 
 
 async def _record_no_carrier(shipment: Shipment, choice: Choice) -> None:
+    """No carrier is allowed to take the shipment: it is stuck until a manager resolves it (core.shipping.stuck)."""
     async with in_transaction():
-        await Shipment.filter(id=shipment.id).update(choice=choice.as_dict())
+        await Shipment.filter(id=shipment.id).update(choice=choice.as_dict(), status=ShipmentStatus.STUCK)
         await emit("shipment.no_carrier", {"shipment": shipment.number, "order": shipment.order.number,
                                            "why": choice.summary, "why_zh": choice.summary_zh},
                    dedupe_key=f"no_carrier:{shipment.number}")
-    shipment.choice = choice.as_dict()
+    shipment.choice, shipment.status = choice.as_dict(), ShipmentStatus.STUCK
 
 
 @in_callers_transaction

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import select
 from core.base.errors import NotFound, UnknownLocation
 from core.base.i18n import zone_named
+from core.base.regions import place_code
 
 
 class LocationKind(StrEnum):
@@ -59,6 +60,7 @@ class Warehouse(Model):
     province = fields.CharField(max_length=64, default="")
     city = fields.CharField(max_length=64, default="")
     address = fields.CharField(max_length=300, default="")
+    adcode = fields.CharField(max_length=12, default="")  # where it stands, as deep as known (core.base.regions)
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
     active = fields.BooleanField(default=True)
@@ -111,6 +113,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 async def create_warehouse(code: str, name: str, **attrs: object) -> Warehouse:
     """A warehouse with its dock, receiving area and virtual places, ready to hold stock: all of it or none."""
+    if not attrs.get("adcode"):
+        attrs["adcode"] = place_code(str(attrs.get("province", "")), str(attrs.get("city", "")))
     async with in_transaction():
         warehouse = await Warehouse.create(code=code, name=name, **attrs)
         await Location.create(warehouse=warehouse, code="DOCK", kind=LocationKind.DOCK, zone="DOCK")

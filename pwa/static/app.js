@@ -680,7 +680,8 @@ async function dashboardView() {
   const d = await api("GET", "/api/dashboard?days=14");
   const pct = d.on_time_rate == null ? "–" : `${Math.round(d.on_time_rate * 100)}%`;
   view.innerHTML = html`<div class="figures"><div><b>${pct}</b>${t("onTime")}</div>
-    <div><b>${d.order_to_ship_hours ?? "–"}</b>${t("toShip")}</div><div><b>${d.backordered}</b>${t("backordered")}</div></div>
+    <div><b>${d.order_to_ship_hours ?? "–"}</b>${t("toShip")}</div><div><b>${d.backordered}</b>${t("backordered")}</div>
+    <a href="#/stuck" class="${d.stuck_no_carrier ? "warn" : ""}"><b>${d.stuck_no_carrier}</b>${t("stuckNow")}</a></div>
     ${raw(dayChart(d.days, d.received, d.shipped,
       { in: t("received"), out: t("shipped"), day: t("day"), orders: t("orders") }))}
     <p class="muted legend"><span class="key-in">■</span> ${t("inDays", { n: sum(d.received) })} ·

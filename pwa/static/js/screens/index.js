@@ -3,16 +3,18 @@ import { aftersalesRoutes } from "./aftersales.js";
 import { connectionRoutes } from "./connections.js";
 import { phoneOrderRoutes } from "./phone_orders.js";
 import { routePlanRoutes } from "./routes.js";
+import { stuckRoutes } from "./stuck.js";
 import { transferRoutes } from "./transfers.js";
 
 export { provide } from "./kit.js";
 
 export const screenRoutes = [...transferRoutes, ...aftersalesRoutes, ...phoneOrderRoutes, ...routePlanRoutes,
-  ...connectionRoutes];
+  ...connectionRoutes, ...stuckRoutes];
 
 export const screenModes = {
-  dispatcher: ["transfers", "routes"],
+  // stuck: the roles that may pick a carrier for a shipment (PLAN_DELIVERIES in core.base.auth)
+  dispatcher: ["transfers", "routes", "stuck"],
   // connections: the roles that may manage channels and webhooks (core.base.auth)
-  manager: ["phone", "aftersales", "transfers", "routes", "connections"],
-  admin: ["phone", "aftersales", "transfers", "routes", "connections"],
+  manager: ["phone", "aftersales", "transfers", "routes", "connections", "stuck"],
+  admin: ["phone", "aftersales", "transfers", "routes", "connections", "stuck"],
 };
