@@ -117,7 +117,7 @@ async def test_a_phone_of_another_province_is_a_note_and_holds_a_pasted_address_
         view = await resp.json()
     assert view["status"] == "allocated"
     assert [r["reason"] for r in view["review"] if r["rule"] == "address"] == [
-        "address complete; to note: phone +8613904310000 is from 吉林省长春市, the address in 上海市"]
+        "address complete; to note: phone 139 0431 0000 is from 吉林省长春市, the address in 上海市"]
     db.hold_phone_region = True
     body["lines"][0]["qty"] = 2  # not the same goods again: not a likely duplicate
     async with http.post("/api/orders", json=body, headers=shop) as resp:

@@ -1,5 +1,5 @@
 """Where a Chinese phone number was given out, from a compact extract of libphonenumber's geocoding data
-(core/data/phone_regions.txt.gz, made by core/data/make_phone_regions.py): loaded on the first question, a few
+(core/data/phone_regions.txt.gz, made by tests/data/make_phone_regions.py): loaded on the first question, a few
 hundred kB, instead of the ~100 MB every country's table costs."""
 
 from __future__ import annotations

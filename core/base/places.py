@@ -23,6 +23,7 @@ from functools import lru_cache
 from core.base.divisions import CITY, DISTRICT, PROVINCE, Division, Gazetteer, gazetteer, short_name
 from core.base.i18n import Phrase, phrase
 from core.base.phone_regions import region_of
+from core.base.phones import display_phone
 from core.base.traditional import simplified
 
 __all__ = ["Division", "Doubt", "ReadAddress", "doubt_phrase", "doubts_about", "gazetteer", "phone_region",
@@ -434,8 +435,6 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street
         doubts.append(Doubt("postcode_elsewhere", {"postcode": read.postcode, "province": province.name}))
     region = phone_region(read.phone) if phone_region_said is None and read.phone else phone_region_said or ""
     if region and not region.startswith(short_name(province.name)):
-        from core.base.phones import display_phone  # phonenumbers loads only when a doubt is said, not to read
-
         doubts.append(Doubt("phone_elsewhere", {"phone": display_phone(read.phone), "region": region,
                                                 "province": province.name}))
     return doubts

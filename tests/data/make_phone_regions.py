@@ -11,7 +11,7 @@ ever asks about Chinese numbers, so it keeps this extract instead (a few hundred
     mobile blocks as runs over the first seven digits: one line of each run's distance from the previous run's
     start, then one line of each run's region (two long lines read at C speed)
 
-Run it again after upgrading phonenumbers: `python -m core.data.make_phone_regions`.
+Run it again after upgrading phonenumbers: `python tests/data/make_phone_regions.py`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "phone_regions.txt.gz"
+OUT = Path(__file__).resolve().parents[2] / "core" / "data" / "phone_regions.txt.gz"
 FIRST, LAST = 1_300_000, 1_999_999  # mobile numbers' first seven digits (13x … 19x)
 
 
