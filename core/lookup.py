@@ -15,11 +15,13 @@ from core.base.i18n import Phrase, is_named, is_phrase, named, phrase, text
 from core.floor.picking import PickList, PickTask, TaskState
 from core.floor.qr import Kind, decode
 from core.orders.order import Order, OrderLine
+from core.shipping.aftersales import AfterSalesRequest
 from core.shipping.fleet import Vehicle
 from core.shipping.shipments import Package, Shipment
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel
 from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine
+from core.stock.transfers import TransferLine, TransferOrder
 from core.stock.warehouses import Location
 
 
@@ -171,6 +173,58 @@ async def _purchase_order(number: str) -> dict[str, Any] | None:
                    [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines])
 
 
+async def _shipment(number: str, by: str = "number") -> dict[str, Any] | None:
+    """A shipment by its number or its carrier's waybill."""
+    if not fits(Shipment, by, number):
+        return None
+    shipment = await Shipment.filter(**{by: number}).select_related("order", "carrier", "warehouse").first()
+    if shipment is None:
+        return None
+    packages = await Package.filter(shipment_id=shipment.id).order_by("id")
+    return _answer("shipment", phrase("lookup.shipment", number=shipment.number),
+                   [("status", _status("shipment", shipment.status)), ("order", shipment.order.number),
+                    ("warehouse", shipment.warehouse.code),
+                    ("carrier", shipment.carrier.name if shipment.carrier else phrase("waits.no_carrier")),
+                    ("waybill", shipment.waybill or "-"), ("packages", len(packages))],
+                   ["package", "weight"], [[p.number, phrase("unit.grams", n=p.weight_g)] for p in packages],
+                   shipment=shipment.number, order=shipment.order.number)
+
+
+async def _transfer(number: str) -> dict[str, Any] | None:
+    if not fits(TransferOrder, "number", number):
+        return None
+    transfer = await TransferOrder.get_or_none(number=number).select_related("source", "target")
+    if transfer is None:
+        return None
+    lines = await TransferLine.filter(transfer_id=transfer.id).select_related("product").order_by("id")
+    return _answer("transfer", phrase("lookup.transfer", number=number),
+                   [("status", _status("transfer", transfer.status)), ("from", transfer.source.code),
+                    ("to", transfer.target.code)],
+                   ["SKU", "name", "qty", "received"],
+                   [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines],
+                   transfer=number)
+
+
+async def _aftersales(number: str) -> dict[str, Any] | None:
+    if not fits(AfterSalesRequest, "number", number):
+        return None
+    request = await AfterSalesRequest.get_or_none(number=number).select_related("order")
+    if request is None:
+        return None
+    return _answer("aftersales", phrase("lookup.aftersales", number=number),
+                   [("status", _status("aftersales", request.status)),
+                    ("kind", _status("aftersales_kind", request.kind)), ("order", request.order.number)],
+                   ["SKU", "qty"], [[ln["sku"], ln["qty"]] for ln in request.lines], aftersales=number)
+
+
+async def _document(number: str) -> dict[str, Any] | None:
+    """A number typed by hand: whichever document has it, or the shipment whose waybill it is."""
+    for answer in (_order, _package, _shipment, _transfer, _aftersales, _pick_list, _purchase_order):
+        if found := await answer(number):
+            return found
+    return await _shipment(number, "waybill")
+
+
 # what a typed label names, for the not-found answer
 _THING = {Kind.LOCATION: "location", Kind.PRODUCT: "product", Kind.BARCODE: "product", Kind.ORDER: "order",
           Kind.PACKAGE: "package", Kind.PICK_LIST: "pick list", Kind.VEHICLE: "vehicle",
@@ -207,8 +261,7 @@ async def look_up(code: str, warehouse: str | None = None) -> dict[str, Any]:
         found = await _purchase_order(payload.value)
     else:  # typed by hand: a SKU, a bin, or a document number
         found = await _product_by("sku", payload.value) or await _location(payload.value, warehouse) or \
-            await _order(payload.value) or await _package(payload.value) or await _pick_list(payload.value) or \
-            await _purchase_order(payload.value)
+            await _document(payload.value) or await _document(payload.value.upper())
     if found is None and payload.kind in _THING:  # a label of a kind we print, naming what does not exist
         raise NotFound(what=_THING[payload.kind], key=payload.value[:64])
     if found is None:

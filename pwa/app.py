@@ -23,6 +23,7 @@ from pwa import (
     aftersales_api,
     auth_api,
     channels_api,
+    lists_api,
     logistics_api,
     orders_api,
     payments_api,
@@ -39,9 +40,9 @@ from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, printing_api.api, tracking_api.api,
-        aftersales_api.api, payments_api.api, transfers_api.api, phone_orders_api.api, route_plans_api.api,
-        channels_api.api, webhooks_api.api, addresses_api.api]
+APIS = [auth_api.api, orders_api.api, lists_api.api, stock_api.api, logistics_api.api, printing_api.api,
+        tracking_api.api, aftersales_api.api, payments_api.api, transfers_api.api, phone_orders_api.api,
+        route_plans_api.api, channels_api.api, webhooks_api.api, addresses_api.api]
 
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,
