@@ -3,12 +3,13 @@ document, phone or name, the look-up of every document number, stock as it reall
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 
-from core.base.auth import Role
+from core.base.auth import Role, Staff
 from core.base.settings import Settings
 from core.channels.write_backs import ChannelWriteBack, WriteBackState
 from core.floor.picking import PickList, PickTask, TaskState
@@ -23,6 +24,7 @@ from core.stock.ledger import StockLevel
 from core.stock.replenishment import PoStatus, PurchaseOrder, PurchaseOrderLine
 from core.stock.transfers import TransferOrder, TransferStatus
 from core.stock.warehouses import Warehouse
+from core.waits import waiting_counts
 from tests.conftest import signed_in
 from tests.factories import a_product, a_supplier, a_warehouse, an_order, stock
 
@@ -267,6 +269,16 @@ async def test_the_home_counts_what_waits_for_each_role(http, db):
     picker = await signed_in(http, Role.PICKER)
     status, waiting = await _get(http, "/api/waiting", picker)
     assert waiting["counts"] == {}
+
+
+async def test_the_home_counts_in_the_database_and_reads_no_rows(db, caplog):
+    await _what_waits(db)
+    manager = await Staff.create(username="boss", role=Role.MANAGER)
+    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+        counts = await waiting_counts(manager)
+    asked = [r.getMessage() for r in caplog.records if r.name == "tortoise.db_client" and "SELECT" in r.getMessage()]
+    assert len(asked) == len(counts) == 9
+    assert all(statement.lstrip().startswith("SELECT COUNT(") for statement in asked), asked
 
 
 async def test_each_count_opens_the_list_of_what_waits(http, db):

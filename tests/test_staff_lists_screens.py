@@ -85,10 +85,13 @@ async def test_the_home_counts_what_waits_and_each_count_opens_its_list(server, 
     await _fits(page)
     await shot(page, "home-en")
 
-    await page.click("a[data-wait='no_carrier']")  # the order list, only orders stuck without a carrier
+    await page.click("a[data-wait='no_carrier']")  # the shipments, with why no carrier would take them
+    await page.wait_for_selector("ul.waiting li:has-text('SH-20261208-00001')")
+    assert "does not carry hazardous goods" in await page.inner_text("ul.waiting")
+    await page.click("a[href='#/orders?stuck=1']")  # and their orders in the order list
     await page.wait_for_selector(f"li[data-order='{floor['stuck']}']")
     assert await page.locator("#orders li").count() == 1
-    await page.go_back()
+    await page.goto("/#/")
     await page.click("a[data-wait='print_failed']")
     await page.wait_for_selector("ul.waiting li:has-text('P1')")
     assert "out of labels" in await page.inner_text("ul.waiting")
@@ -150,6 +153,7 @@ async def test_the_order_list_filters_and_pages_and_the_search_finds_by_phone_nu
     await page.wait_for_selector("text=On the way")
 
     await page.click("#lang")
+    await page.wait_for_selector("text=调拨在途")  # the screen said again in Chinese
     await page.goto("/#/find?q=小明")
     await page.wait_for_selector(f"ul.found li:has-text('{floor['held']}')")
     assert "待审核" in await page.inner_text("ul.found")

@@ -6,7 +6,7 @@ import { t } from "../i18n.js";
 import { ui } from "./kit.js";
 
 // what waits, in the order it is shown, and where each count leads (GET /api/waiting says which the role sees)
-const WAITS = [["held", "#/held"], ["no_carrier", "#/orders?stuck=1"], ["short_picks", "#/waiting/short_picks"],
+const WAITS = [["held", "#/held"], ["no_carrier", "#/waiting/no_carrier"], ["short_picks", "#/waiting/short_picks"],
   ["counts_due", "#/waiting/counts_due"], ["print_failed", "#/waiting/print_failed"], ["write_backs", "#/connections"]];
 const GROUPS = [
   ["groupOrders", ["orders", "phone", "aftersales", "lookup"]],

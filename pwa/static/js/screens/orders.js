@@ -97,13 +97,12 @@ async function findView() {
   const { view, html, raw, title } = ui;
   const q = params().get("q") || "";
   title(t("search"));
-  view.innerHTML = html`${raw(searchForm(q))}<ul class="list found" id="found"></ul>`;
-  wireSearch(view);
   const hits = await api("GET", `/api/search?q=${encodeURIComponent(q)}`);
-  view.querySelector("#found").innerHTML = hits.map((h) => html`<li data-kind="${h.kind}">
+  view.innerHTML = html`${raw(searchForm(q))}<ul class="list found">${raw(hits.map((h) => html`<li data-kind="${h.kind}">
     <a href="${opens(h.kind, h.number)}"><span class="what">${h.what}</span> <b>${h.number}</b></a>
     <span class="badge s-${h.status}">${h.status_word}</span><div class="muted">${h.detail}</div></li>`).join("")
-    || html`<li class="muted">${t("nothingFound", { q })}</li>`;
+    || html`<li class="muted">${t("nothingFound", { q })}</li>`)}</ul>`;
+  wireSearch(view);
 }
 
 export const orderRoutes = [[/^#\/orders(?:\?.*)?$/, listView], [/^#\/find(?:\?.*)?$/, findView]];
