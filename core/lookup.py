@@ -159,18 +159,28 @@ async def _vehicle(plate: str) -> dict[str, Any] | None:
                    [[s.number, s.order.number, _status("shipment", s.status)] for s in aboard])
 
 
-async def _purchase_order(number: str) -> dict[str, Any] | None:
-    if not fits(PurchaseOrder, "number", number):
+async def _numbered(model: Any, number: str, *related: str) -> Any:
+    """The document of `model` with this number, with `related` rows; None when none has it (or it cannot be
+    one's number)."""
+    if not fits(model, "number", number):
         return None
-    po = await PurchaseOrder.get_or_none(number=number).select_related("supplier", "warehouse")
+    return await model.get_or_none(number=number).select_related(*related)
+
+
+def _received(lines: list[Any]) -> list[list[Any]]:
+    """Lines of goods on their way (a purchase order's, a transfer's): how many, how many arrived."""
+    return [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines]
+
+
+async def _purchase_order(number: str) -> dict[str, Any] | None:
+    po = await _numbered(PurchaseOrder, number, "supplier", "warehouse")
     if po is None:
         return None
     lines = await PurchaseOrderLine.filter(purchase_order_id=po.id).select_related("product").order_by("id")
     return _answer("purchase_order", phrase("lookup.purchase_order", number=number),
                    [("status", _status("purchase_order", po.status)), ("supplier", po.supplier.name),
                     ("warehouse", po.warehouse.code)],
-                   ["SKU", "name", "ordered", "received"],
-                   [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines])
+                   ["SKU", "name", "ordered", "received"], _received(lines))
 
 
 async def _shipment(number: str, by: str = "number") -> dict[str, Any] | None:
@@ -191,24 +201,18 @@ async def _shipment(number: str, by: str = "number") -> dict[str, Any] | None:
 
 
 async def _transfer(number: str) -> dict[str, Any] | None:
-    if not fits(TransferOrder, "number", number):
-        return None
-    transfer = await TransferOrder.get_or_none(number=number).select_related("source", "target")
+    transfer = await _numbered(TransferOrder, number, "source", "target")
     if transfer is None:
         return None
     lines = await TransferLine.filter(transfer_id=transfer.id).select_related("product").order_by("id")
     return _answer("transfer", phrase("lookup.transfer", number=number),
                    [("status", _status("transfer", transfer.status)), ("from", transfer.source.code),
                     ("to", transfer.target.code)],
-                   ["SKU", "name", "qty", "received"],
-                   [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines],
-                   transfer=number)
+                   ["SKU", "name", "qty", "received"], _received(lines), transfer=number)
 
 
 async def _aftersales(number: str) -> dict[str, Any] | None:
-    if not fits(AfterSalesRequest, "number", number):
-        return None
-    request = await AfterSalesRequest.get_or_none(number=number).select_related("order")
+    request = await _numbered(AfterSalesRequest, number, "order")
     if request is None:
         return None
     return _answer("aftersales", phrase("lookup.aftersales", number=number),
