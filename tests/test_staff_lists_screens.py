@@ -109,6 +109,15 @@ async def test_the_home_counts_what_waits_and_each_count_opens_its_list(server, 
     await page.wait_for_selector("ul.waiting li:has-text('A-01-02')")
     assert_no_english(await page.inner_text("#view"), allowed=["Longjing green tea 250 g"])
     await shot(page, "waiting-counts-zh")
+
+    await add_staff("picker-1", Role.PICKER, PASSWORD)  # a picker: no counts of work that is not theirs
+    await page.goto("/#/")
+    await page.click("#signout")
+    await sign_in(page, "picker-1")
+    assert await page.locator("nav.waits").count() == 0
+    modes = await page.locator("a[data-mode]").evaluate_all("els => els.map(e => e.dataset.mode)")
+    assert sorted(modes) == ["lookup", "orders", "pick"]
+    await shot(page, "home-picker-zh")
     await context.close()
     assert seen == []
 
@@ -148,6 +157,8 @@ async def test_the_order_list_filters_and_pages_and_the_search_finds_by_phone_nu
     await page.wait_for_selector("ul.found li[data-kind='shipment']:has-text('Packed')")
     await page.click("ul.found li[data-kind='shipment'] a")  # opens its card
     await page.wait_for_selector("[data-kind='shipment'] h2:has-text('Shipment SH-20261208-00001')")
+    await _fits(page)
+    await shot(page, "lookup-shipment-en")
     await page.goto("/#/find?q=TR-20261208-00001")
     await page.click("ul.found li[data-kind='transfer'] a")  # a transfer opens its own screen
     await page.wait_for_selector("text=On the way")
