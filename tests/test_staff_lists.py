@@ -27,6 +27,7 @@ from core.stock.warehouses import Warehouse
 from core.waits import waiting_counts
 from tests.conftest import signed_in
 from tests.factories import a_product, a_supplier, a_warehouse, an_order, stock
+from tests.zh_leaks import assert_no_english
 
 NO_CARRIER = {"chosen": None, "ranked": [], "rejected": [{"carrier": "SWIFT", "reasons": ["no hazardous goods"]}],
               "summary": "no carrier can take it: SWIFT does not carry hazardous goods",
@@ -66,7 +67,7 @@ async def test_the_order_list_pages_newest_first_by_a_cursor(http, db):
     status, page = await _get(http, "/api/order-list", manager, limit=3, cursor=str(placed[4].id))
     assert [o["number"] for o in page["orders"]] == [placed[3].number, placed[2].number, placed[1].number]
     status, refused = await _get(http, "/api/order-list", manager, cursor="abc")
-    assert status == 422 and "cursor" in refused["message"]
+    assert status == 422 and "page: should be a whole number" in refused["message"]
 
 
 async def test_the_order_list_filters_by_status_warehouse_channel_days_held_and_stuck(http, db):
@@ -300,3 +301,13 @@ async def test_each_count_opens_the_list_of_what_waits(http, db):
     assert status == 403 and "发运员" in refused["message"]
     status, _ = await _get(http, "/api/waiting/everything", manager)
     assert status == 422
+
+
+async def test_bad_list_and_search_questions_are_answered_in_words_not_a_500(http, db):
+    manager = await signed_in(http, Role.MANAGER)
+    for path, params in (("/api/order-list", {"since": "yesterday"}), ("/api/order-list", {"limit": "999"}),
+                         ("/api/order-list", {"cursor": "0"}), ("/api/order-list", {"stuck": "maybe"}),
+                         ("/api/search", {}), ("/api/search", {"q": "x" * 65})):
+        status, refused = await _get(http, path, manager, "zh", **params)
+        assert status == 422, (path, params, refused)
+        assert_no_english(refused["message"], allowed=["true", "false"])  # the values to send, as sent

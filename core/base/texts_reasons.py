@@ -276,6 +276,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "field.lang": {"en": "language", "zh": "语言"},
     "field.max_orders": {"en": "most orders", "zh": "最多订单数"},
     "field.limit": {"en": "limit", "zh": "数量上限"},
+    # the order list's filters and the search box (GET /api/order-list, /api/search)
+    "field.since": {"en": "first day", "zh": "开始日期"},
+    "field.until": {"en": "last day", "zh": "结束日期"},
+    "field.held": {"en": "held only", "zh": "只看待审"},
+    "field.stuck": {"en": "stuck without a carrier", "zh": "只看无承运商"},
+    "field.cursor": {"en": "page", "zh": "页码"},
+    "field.q": {"en": "search", "zh": "搜索内容"},
     "field.waybill": {"en": "waybill", "zh": "运单号"},
     "field.events": {"en": "events", "zh": "事件"},
     "field.id": {"en": "id", "zh": "编号"},
