@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from core.base.db import fits
 from core.base.errors import DomainError, NotFound
-from core.base.i18n import Phrase, is_named, is_phrase, named, phrase, text
+from core.base.i18n import Phrase, is_named, is_phrase, listed, named, phrase, text
 from core.floor.picking import PickList, PickTask, TaskState
 from core.floor.qr import Kind, decode
 from core.orders.order import Order, OrderLine
@@ -105,12 +105,16 @@ async def _order(number: str) -> dict[str, Any] | None:
     if order is None:
         return None
     lines = await OrderLine.filter(order_id=order.id).select_related("product").order_by("id")
-    return _answer("order", phrase("lookup.order", number=number),
-                   [("status", _status("order", order.status)),
-                    ("warehouse", order.warehouse.code if order.warehouse else "-"),
-                    ("city", order.city),
-                    ("payment", phrase("lookup.payment", method=_status("payment_method", order.payment_method),
-                                       state=_status("payment", order.payment_state)))],
+    shipments = await Shipment.filter(order_id=order.id).order_by("id")
+    paid = phrase("lookup.payment", method=_status("payment_method", order.payment_method),
+                  state=_status("payment", order.payment_state))
+    facts: list[tuple[str, Any]] = [
+        ("status", _status("order", order.status)), ("warehouse", order.warehouse.code if order.warehouse else "-"),
+        ("city", order.city), ("payment", paid)]
+    if shipments:  # where its goods stand once packed: a shipment with no carrier is found from its order
+        facts.append(("shipment", listed([phrase("lookup.shipment_state", number=s.number,
+                                                 status=_status("shipment", s.status)) for s in shipments])))
+    return _answer("order", phrase("lookup.order", number=number), facts,
                    ["SKU", "name", "qty", "reserved"],
                    [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_reserved] for ln in lines])
 

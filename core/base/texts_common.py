@@ -405,6 +405,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "lookup.vehicle": {"en": "Vehicle {plate}", "zh": "车辆 {plate}"},
     "lookup.purchase_order": {"en": "Purchase order {number}", "zh": "采购单 {number}"},
     "lookup.shipment": {"en": "Shipment {number}", "zh": "发运单 {number}"},
+    "lookup.shipment_state": {"en": "{number} ({status})", "zh": "{number}（{status}）"},
     "lookup.transfer": {"en": "Transfer {number}", "zh": "调拨单 {number}"},
     "lookup.aftersales": {"en": "After-sales request {number}", "zh": "售后申请 {number}"},
     "lookup.not_loaded": {"en": "not loaded", "zh": "未装车"},
