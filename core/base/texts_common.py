@@ -419,7 +419,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "fact.from": {"en": "from", "zh": "调出仓库"},
     "fact.to": {"en": "to", "zh": "调入仓库"},
     "fact.kind": {"en": "kind", "zh": "类型"},
-    "fact.request": {"en": "request", "zh": "申请内容"},
     "fact.zone": {"en": "zone", "zh": "区域"},
     "fact.products": {"en": "products", "zh": "商品种数"},
     "fact.count due": {"en": "count due", "zh": "待盘点"},
