@@ -11,15 +11,17 @@ from tortoise.expressions import Q
 
 from core.base.db import fits
 from core.base.errors import DomainError, NotFound
-from core.base.i18n import Phrase, is_named, is_phrase, named, phrase, text
+from core.base.i18n import Phrase, is_named, is_phrase, listed, named, phrase, text
 from core.floor.picking import PickList, PickTask, TaskState
 from core.floor.qr import Kind, decode
 from core.orders.order import Order, OrderLine
+from core.shipping.aftersales import AfterSalesRequest
 from core.shipping.fleet import Vehicle
 from core.shipping.shipments import Package, Shipment
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel
 from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine
+from core.stock.transfers import TransferLine, TransferOrder
 from core.stock.warehouses import Location
 
 
@@ -109,12 +111,16 @@ async def _order(number: str) -> dict[str, Any] | None:
     if order is None:
         return None
     lines = await OrderLine.filter(order_id=order.id).select_related("product").order_by("id")
-    return _answer("order", phrase("lookup.order", number=number),
-                   [("status", _status("order", order.status)),
-                    ("warehouse", order.warehouse.code if order.warehouse else "-"),
-                    ("city", order.city),
-                    ("payment", phrase("lookup.payment", method=_status("payment_method", order.payment_method),
-                                       state=_status("payment", order.payment_state)))],
+    shipments = await Shipment.filter(order_id=order.id).order_by("id")
+    paid = phrase("lookup.payment", method=_status("payment_method", order.payment_method),
+                  state=_status("payment", order.payment_state))
+    facts: list[tuple[str, Any]] = [
+        ("status", _status("order", order.status)), ("warehouse", order.warehouse.code if order.warehouse else "-"),
+        ("city", order.city), ("payment", paid)]
+    if shipments:  # where its goods stand once packed: a shipment with no carrier is found from its order
+        facts.append(("shipment", listed([phrase("lookup.shipment_state", number=s.number,
+                                                 status=_status("shipment", s.status)) for s in shipments])))
+    return _answer("order", phrase("lookup.order", number=number), facts,
                    ["SKU", "name", "qty", "reserved"],
                    [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_reserved] for ln in lines])
 
@@ -163,18 +169,74 @@ async def _vehicle(plate: str) -> dict[str, Any] | None:
                    [[s.number, s.order.number, _status("shipment", s.status)] for s in aboard])
 
 
-async def _purchase_order(number: str) -> dict[str, Any] | None:
-    if not fits(PurchaseOrder, "number", number):
+async def _numbered(model: Any, number: str, *related: str) -> Any:
+    """The document of `model` with this number, with `related` rows; None when none has it (or it cannot be
+    one's number)."""
+    if not fits(model, "number", number):
         return None
-    po = await PurchaseOrder.get_or_none(number=number).select_related("supplier", "warehouse")
+    return await model.get_or_none(number=number).select_related(*related)
+
+
+def _received(lines: list[Any]) -> list[list[Any]]:
+    """Lines of goods on their way (a purchase order's, a transfer's): how many, how many arrived."""
+    return [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines]
+
+
+async def _purchase_order(number: str) -> dict[str, Any] | None:
+    po = await _numbered(PurchaseOrder, number, "supplier", "warehouse")
     if po is None:
         return None
     lines = await PurchaseOrderLine.filter(purchase_order_id=po.id).select_related("product").order_by("id")
     return _answer("purchase_order", phrase("lookup.purchase_order", number=number),
                    [("status", _status("purchase_order", po.status)), ("supplier", po.supplier.name),
                     ("warehouse", po.warehouse.code)],
-                   ["SKU", "name", "ordered", "received"],
-                   [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_received] for ln in lines])
+                   ["SKU", "name", "ordered", "received"], _received(lines))
+
+
+async def _shipment(number: str, by: str = "number") -> dict[str, Any] | None:
+    """A shipment by its number or its carrier's waybill."""
+    if not fits(Shipment, by, number):
+        return None
+    shipment = await Shipment.filter(**{by: number}).select_related("order", "carrier", "warehouse").first()
+    if shipment is None:
+        return None
+    packages = await Package.filter(shipment_id=shipment.id).order_by("id")
+    return _answer("shipment", phrase("lookup.shipment", number=shipment.number),
+                   [("status", _status("shipment", shipment.status)), ("order", shipment.order.number),
+                    ("warehouse", shipment.warehouse.code),
+                    ("carrier", shipment.carrier.name if shipment.carrier else phrase("waits.no_carrier")),
+                    ("waybill", shipment.waybill or "-"), ("packages", len(packages))],
+                   ["package", "weight"], [[p.number, phrase("unit.grams", n=p.weight_g)] for p in packages],
+                   shipment=shipment.number, order=shipment.order.number)
+
+
+async def _transfer(number: str) -> dict[str, Any] | None:
+    transfer = await _numbered(TransferOrder, number, "source", "target")
+    if transfer is None:
+        return None
+    lines = await TransferLine.filter(transfer_id=transfer.id).select_related("product").order_by("id")
+    return _answer("transfer", phrase("lookup.transfer", number=number),
+                   [("status", _status("transfer", transfer.status)), ("from", transfer.source.code),
+                    ("to", transfer.target.code)],
+                   ["SKU", "name", "qty", "received"], _received(lines), transfer=number)
+
+
+async def _aftersales(number: str) -> dict[str, Any] | None:
+    request = await _numbered(AfterSalesRequest, number, "order")
+    if request is None:
+        return None
+    return _answer("aftersales", phrase("lookup.aftersales", number=number),
+                   [("status", _status("aftersales", request.status)),
+                    ("kind", _status("aftersales_kind", request.kind)), ("order", request.order.number)],
+                   ["SKU", "qty"], [[ln["sku"], ln["qty"]] for ln in request.lines], aftersales=number)
+
+
+async def _document(number: str) -> dict[str, Any] | None:
+    """A number typed by hand: whichever document has it, or the shipment whose waybill it is."""
+    for answer in (_order, _package, _shipment, _transfer, _aftersales, _pick_list, _purchase_order):
+        if found := await answer(number):
+            return found
+    return await _shipment(number, "waybill")
 
 
 # what a typed label names, for the not-found answer
@@ -215,8 +277,7 @@ async def look_up(code: str, warehouse: str | None = None) -> dict[str, Any]:
         found = await _tracked(payload.value)
     else:  # typed by hand: a SKU, a bin, or a document number
         found = await _product_by("sku", payload.value) or await _location(payload.value, warehouse) or \
-            await _order(payload.value) or await _package(payload.value) or await _pick_list(payload.value) or \
-            await _purchase_order(payload.value)
+            await _document(payload.value) or await _document(payload.value.upper())
     if found is None and payload.kind in _THING:  # a label of a kind we print, naming what does not exist
         raise NotFound(what=_THING[payload.kind], key=payload.value[:64])
     if found is None:

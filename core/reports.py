@@ -25,7 +25,8 @@ from core.shipping.shipments import Shipment
 from core.shipping.stuck import count_stuck
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel, check_ledger
-from core.stock.replenishment import ReorderRule
+from core.stock.replenishment import OPEN_PO, PurchaseOrderLine, ReorderRule
+from core.stock.transfers import TransferLine, TransferStatus
 from core.stock.warehouses import STORAGE_KINDS, warehouse_by_code
 
 
@@ -190,34 +191,77 @@ def _sales(first: date, last: date, rows: list[SalesRow], tallies: dict[Hashable
                  len({root_number(number) for number, *_ in lines}))
 
 
-async def stock_summary(warehouse_code: str) -> list[dict[str, Any]]:
-    """Per product in a warehouse: on hand, reserved, available, its reorder point and the bins to count (found
-    short by a picker); low ones first."""
+async def stock_summary(warehouse_code: str, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Per product in a warehouse: on hand, reserved, available and incoming (open purchase orders and transfers
+    to it, each with the day it is expected), its reorder point, and its bins (those to count, found short by a
+    picker, marked); low ones first."""
     warehouse = await warehouse_by_code(warehouse_code)
     totals: dict[int, dict[str, Any]] = {}
+
+    def row_of(product_id: int, sku: str, name: str, name_zh: str | None) -> dict[str, Any]:
+        return totals.setdefault(product_id, {"sku": sku, "name": name, "name_zh": name_zh or name, "on_hand": 0,
+                                              "reserved": 0, "count_due": [], "bins": [], "incoming": []})
+
     levels = StockLevel.filter(warehouse_id=warehouse.id, location__kind__in=list(STORAGE_KINDS)).select_related(
-        "product", "location")
+        "product", "location").order_by("location__code")
     for level in await levels:
-        row = totals.setdefault(level.product.id, {"sku": level.product.sku, "name": level.product.name,
-                                                   "name_zh": level.product.name_zh or level.product.name,
-                                                   "on_hand": 0, "reserved": 0, "count_due": []})
+        row = row_of(level.product.id, level.product.sku, level.product.name, level.product.name_zh)
         row["on_hand"] += level.on_hand
         row["reserved"] += level.reserved
         if level.count_due_since:
             row["count_due"].append(level.location.code)
+        if level.on_hand or level.reserved or level.count_due_since:
+            row["bins"].append({"location": level.location.code, "on_hand": level.on_hand, "reserved": level.reserved,
+                                "count_due": level.count_due_since is not None})
+    for product_id, arriving in (await _incoming(warehouse.id, tz)).items():
+        row_of(product_id, *arriving[0]["product"])["incoming"] = [
+            {k: v for k, v in a.items() if k != "product"} for a in arriving]
     points = {}
     for product_id, point, sku, name, name_zh in await ReorderRule.filter(warehouse_id=warehouse.id).values_list(
             "product_id", "reorder_point", "product__sku", "product__name", "product__name_zh"):
         points[product_id] = point
-        totals.setdefault(product_id, {"sku": sku, "name": name, "name_zh": name_zh or name, "on_hand": 0,
-                                       "reserved": 0, "count_due": []})
+        row_of(product_id, sku, name, name_zh)
     rows = []
     for product_id, row in totals.items():
         available = row["on_hand"] - row["reserved"]
         point = points.get(product_id)
-        rows.append({**row, "available": available, "reorder_point": point,
-                     "low": point is not None and available < point})
+        rows.append({**row, "available": available, "incoming_qty": sum(a["qty"] for a in row["incoming"]),
+                     "reorder_point": point, "low": point is not None and available < point})
     return sorted(rows, key=lambda r: (not r["low"], r["sku"]))
+
+
+TRANSFER_DAYS = 1  # a transfer on the road is expected the next day: warehouses trade by overnight truck
+
+
+async def _incoming(warehouse_id: int, tz: ZoneInfo) -> dict[int, list[dict[str, Any]]]:
+    """What is on its way to a warehouse, per product: open purchase orders (expected the supplier's lead time
+    after they were confirmed; a draft is not sent yet, so has no day) and transfers to it (expected the day
+    after they left)."""
+    arriving: dict[int, list[dict[str, Any]]] = {}
+    lines = await PurchaseOrderLine.filter(purchase_order__warehouse_id=warehouse_id,
+                                           purchase_order__status__in=list(OPEN_PO)).select_related(
+        "purchase_order__supplier", "product").order_by("purchase_order_id")
+    for ln in lines:
+        po = ln.purchase_order
+        due = po.confirmed_at and po.confirmed_at.astimezone(tz).date() + timedelta(days=po.supplier.lead_days)
+        if ln.qty > ln.qty_received:
+            arriving.setdefault(ln.product.id, []).append(_arriving(
+                ln.product, "purchase_order", po.number, po.status, ln.qty - ln.qty_received, due))
+    moving = await TransferLine.filter(transfer__target_id=warehouse_id, transfer__status__in=(
+        TransferStatus.DRAFT, TransferStatus.SHIPPED)).select_related("transfer", "product").order_by("transfer_id")
+    for ln in moving:
+        tr = ln.transfer
+        due = tr.shipped_at and tr.shipped_at.astimezone(tz).date() + timedelta(days=TRANSFER_DAYS)
+        if ln.qty > ln.qty_received:
+            arriving.setdefault(ln.product.id, []).append(_arriving(
+                ln.product, "transfer", tr.number, tr.status, ln.qty - ln.qty_received, due))
+    return arriving
+
+
+def _arriving(product: Product, kind: str, number: str, status: str, qty: int, due: date | None) -> dict[str, Any]:
+    return {"product": (product.sku, product.name, product.name_zh), "kind": kind, "number": number,
+            "status": status, "status_word": phrase(f"status.{kind}.{status}"), "qty": qty,
+            "expected": due.isoformat() if due else None}
 
 
 LATE_STATUSES = (OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.BACKORDERED, OrderStatus.PICKING,

@@ -24,6 +24,7 @@ from pwa import (
     auth_api,
     channels_api,
     jobs_api,
+    lists_api,
     logistics_api,
     orders_api,
     payments_api,
@@ -41,9 +42,9 @@ from pwa.state import SETTINGS
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-APIS = [auth_api.api, orders_api.api, stock_api.api, logistics_api.api, printing_api.api, tracking_api.api,
-        aftersales_api.api, payments_api.api, transfers_api.api, phone_orders_api.api, route_plans_api.api,
-        channels_api.api, webhooks_api.api, addresses_api.api, jobs_api.api, stuck_api.api]
+APIS = [auth_api.api, orders_api.api, lists_api.api, stock_api.api, logistics_api.api, printing_api.api,
+        tracking_api.api, aftersales_api.api, payments_api.api, transfers_api.api, phone_orders_api.api,
+        route_plans_api.api, channels_api.api, webhooks_api.api, addresses_api.api, jobs_api.api, stuck_api.api]
 
 STATUS_OF = {
     "validation_error": 422, "bad_json": 400, "not_found": 404, "unknown_sku": 422, "unknown_location": 422,

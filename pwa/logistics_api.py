@@ -289,7 +289,8 @@ async def get_dashboard(request: web.Request, who: Principal, query: DashboardQu
     return reply(await dashboard(request.app[SETTINGS].tz, query.days))
 
 
-@api.route("GET", "/api/stock/summary", summary="Stock per product of a warehouse against reorder points",
+@api.route("GET", "/api/stock/summary", summary="Stock per product of a warehouse: on hand, reserved, available, "
+           "incoming (with the days expected), its bins, against reorder points",
            tag="stock", permission=Permission.VIEW_STOCK, query=SummaryQuery, returns=list[StockSummaryRow])
 async def get_stock_summary(request: web.Request, who: Principal, query: SummaryQuery) -> web.Response:
-    return reply(await stock_summary(query.warehouse))
+    return reply(said(request, await stock_summary(query.warehouse, request.app[SETTINGS].tz)))

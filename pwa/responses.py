@@ -6,7 +6,7 @@ fuzz test (tests/test_fuzz.py) checks every answer against them. Further fields 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -291,6 +291,22 @@ class StuckShipmentOut(BaseModel):
     packed_at: str
 
 
+class StockBin(BaseModel):
+    location: str
+    on_hand: int
+    reserved: int
+    count_due: bool = Field(description="found short by a picker: to be counted")
+
+
+class StockIncoming(BaseModel):
+    kind: Literal["purchase_order", "transfer"]
+    number: str
+    status: str
+    status_word: str
+    qty: int = Field(description="still to arrive")
+    expected: str | None = Field(description="the day it is expected (ISO); none for a draft not yet sent")
+
+
 class StockSummaryRow(BaseModel):
     sku: str
     name: str
@@ -298,6 +314,10 @@ class StockSummaryRow(BaseModel):
     on_hand: int
     reserved: int
     available: int
+    incoming_qty: int
+    incoming: list[StockIncoming]
+    bins: list[StockBin]
+    count_due: list[str]
     reorder_point: int | None
     low: bool
 
@@ -493,3 +513,41 @@ class AddressRead(BaseModel):
     confidence: float = Field(ge=0, le=1)
     placed: bool  # read down to a district: an order with it can be planned without asking
     doubts: list[str]  # what to check with the customer, in the caller's language
+
+
+class OrderListLine(BaseModel):
+    number: str
+    status: str
+    status_word: str
+    customer: str
+    recipient: str
+    city: str
+    total: str
+    channel: str
+    warehouse: str | None
+    created_at: str
+
+
+class OrderPage(BaseModel):
+    orders: list[OrderListLine]
+    next: str | None = Field(description="the cursor of the next page; none on the last")
+
+
+class Found(BaseModel):
+    kind: str = Field(description="order, shipment, package, transfer, pick_list, purchase_order or aftersales")
+    what: str
+    number: str
+    status: str
+    status_word: str
+    detail: str
+
+
+class Waiting(BaseModel):
+    counts: dict[str, int] = Field(description="how many of each kind wait, for the kinds the caller may see to")
+
+
+class WaitingItem(BaseModel):
+    number: str
+    title: str
+    detail: str
+    status: str

@@ -220,7 +220,7 @@ async def test_managers_decide_held_orders_and_read_the_dashboard(server, http, 
     token = await issue_login_link("manager-1")
     await page.goto(f"/#/link/{token}")  # the one-time link the bot sends
     await page.wait_for_selector("nav.tiles")
-    await page.click('a[data-mode="held"]')
+    await page.click('a[data-wait="held"]')  # what waits, with its count, at the top of the home
     await page.wait_for_selector(f"li[data-order='{number}'] .addr")
     mobile = (await Order.get(number=number)).phone[3:]  # +86 dropped, in three groups
     assert f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}" in await page.inner_text(f"li[data-order='{number}'] .addr")
@@ -234,7 +234,7 @@ async def test_managers_decide_held_orders_and_read_the_dashboard(server, http, 
     assert await page.locator("svg.chart rect").count() == 28  # 14 days × (received, shipped)
     await shot(page, "dashboard")
     await page.goto("/#/stock")
-    await page.wait_for_selector("tr.low")
+    await page.wait_for_selector(".stock-row.low")
     await shot(page, "stock")
     await page.click("#lang")
     await page.wait_for_selector("text=可用")
@@ -371,5 +371,5 @@ async def test_a_picker_reports_a_short_bin_with_what_is_still_there_and_goes_on
     await page.click("#signout")
     await sign_in(page, "manager-1")
     await page.click('a[data-mode="stock"]')
-    await page.wait_for_selector("td:has-text('TEA · count A-01-01')")
+    await page.wait_for_selector(".stock-row[data-sku='TEA'] .badge:has-text('count A-01-01')")
     await context.close()

@@ -206,13 +206,13 @@ async def test_every_finished_screen_speaks_the_language_chosen_and_is_photograp
 
     # stock: the warehouse switcher, remembered on the device
     await page.goto("/#/stock")
-    await page.wait_for_selector("#rows table")
+    await page.wait_for_selector(".stock-row")
     await page.select_option("#wh", "GZ")
-    await page.wait_for_selector("tr.low")  # tea below its reorder point in Guangzhou
+    await page.wait_for_selector(".stock-row.low")  # tea below its reorder point in Guangzhou
     await page.reload()
-    await page.wait_for_selector("#rows tr.low")
+    await page.wait_for_selector(".stock-row.low")
     assert await page.input_value("#wh") == "GZ"
-    assert words["tea"] in await page.inner_text("#rows")
+    assert words["tea"] in await page.inner_text("#view")
     await shot(page, "stock", lang)
 
     # purchase orders: lines with names

@@ -127,7 +127,10 @@ class Order(Model):
     class Meta:
         table = "sales_order"
         unique_together = (("channel", "external_ref"),)
-        indexes = (("customer_id", "created_at"),)
+        # the staff's order list pages newest first by id under each filter (a keyset, never OFFSET), and its
+        # search finds a recipient's phone (core.order_list, core.finding)
+        indexes = (("customer_id", "created_at"), ("status", "id"), ("warehouse_id", "id"), ("channel", "id"),
+                   ("phone",))
 
     def __str__(self) -> str:
         return self.number

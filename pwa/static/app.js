@@ -5,7 +5,7 @@ import { language, productName, statusWord, switchLanguage, t } from "./js/i18n.
 import { flush, newScanId, queue } from "./js/queue.js";
 import { printerPanel, printShipment, shelfPrinting } from "./js/printing.js";
 import { feedback, onScan, setupScanbar, showScanbar } from "./js/scanner.js";
-import { provide, screenModes, screenRoutes } from "./js/screens/index.js";
+import { drawHome, provide, screenModes, screenRoutes } from "./js/screens/index.js";
 import { currentWarehouse, warehouseSwitcher } from "./js/warehouse.js";
 
 const view = document.getElementById("view");
@@ -117,11 +117,11 @@ const routes = [
   [/^#\/login$/, loginView], [/^#\/link\/(.+)$/, linkView], [/^#\/?$/, homeView],
   [/^#\/pick$/, pickListsView], [/^#\/pick\/(.+)$/, pickView], [/^#\/pack$/, packView],
   [/^#\/load$/, loadView], [/^#\/receive$/, receiveView], [/^#\/transfer$/, transferView],
-  [/^#\/lookup$/, lookupView], [/^#\/held$/, heldView], [/^#\/stock$/, stockView],
+  [/^#\/lookup$/, lookupView], [/^#\/lookup\/(.+)$/, lookupView], [/^#\/held$/, heldView],
   [/^#\/purchase$/, purchaseView], [/^#\/dashboard$/, dashboardView], [/^#\/labels$/, labelsView],
   [/^#\/queue$/, queueView],
 ];
-routes.push(...screenRoutes);  // transfers, after-sales, phone orders, route plans (js/screens/)
+routes.push(...screenRoutes);  // orders and search, stock, transfers, after-sales, phone orders, … (js/screens/)
 
 async function route() {
   const hash = location.hash || "#/";
@@ -181,13 +181,12 @@ const MODES = {
 
 for (const [role, modes] of Object.entries(screenModes)) MODES[role]?.push(...modes);
 
-function homeView() {
+async function homeView() {
   const staff = session.staff;
   title(`${staff.display_name || staff.username}`);
-  const tiles = (MODES[staff.role] || ["lookup"]).map((m) => html`<a href="#/${m}" data-mode="${m}">${t(m)}</a>`);
-  view.innerHTML = html`<nav class="tiles">${raw(tiles.join(""))}</nav>
-    <p><a href="#/queue">${t("queued")}</a></p>
-    <button class="big secondary" id="signout">${t("signOut")}</button>`;
+  await drawHome(view, MODES[staff.role] || ["lookup"]);  // what waits, then the tasks (js/screens/home.js)
+  view.insertAdjacentHTML("beforeend", html`<p><a href="#/queue">${t("queued")}</a></p>
+    <button class="big secondary" id="signout">${t("signOut")}</button>`);
   action(view.querySelector("#signout"), async () => {
     await api("POST", "/api/auth/logout").catch(() => null);  // signed out here even if the server is away
     session.clear();
@@ -587,18 +586,21 @@ function answerCard(found) {
       ${raw(found.table.rows.map((r) => html`<tr>${raw(r.map((c) => html`<td>${c}</td>`).join(""))}</tr>`).join(""))}</table>` : "")}</div>`;
 }
 
-async function lookupView() {
+// a code scanned or typed here, or one a link names (#/lookup/<code>: what the search and the lists open)
+async function lookupView(opened) {
   title(t("lookup"));
   view.innerHTML = html`<p class="hint">${t("scanHere")}</p>`;
   showScanbar(true, t("scanHere"));
-  onScan(async (code) => {
+  const show = async (code, scanned = true) => {
     try {
       const found = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`
         + (currentWarehouse() ? `&warehouse=${encodeURIComponent(currentWarehouse())}` : ""));
       view.innerHTML = answerCard(found);
-      feedback(true, found.title);
+      if (scanned) feedback(true, found.title);  // a scan is answered aloud; an opened card speaks for itself
     } catch (err) { feedback(false, err.offline ? t("needsNetwork") : err.message); }
-  });
+  };
+  onScan(show);
+  if (opened) await show(opened, false);
 }
 
 // -- managers -----------------------------------------------------------------------------------------
@@ -637,23 +639,6 @@ async function heldView() {
     item.remove();
     return told(answer, t(button.dataset.act === "approve" ? "approved" : "rejected", { order: item.dataset.order }));
   }));
-}
-
-async function stockView() {
-  title(t("stock"));
-  view.innerHTML = html`<div id="whbox"></div><div id="rows"></div>`;
-  const show = async (warehouse) => {
-    const rows = await api("GET", `/api/stock/summary?warehouse=${encodeURIComponent(warehouse)}`);
-    view.querySelector("#rows").innerHTML = html`<table><tr><th>${t("item")}</th><th class="num">${t("available")}</th>
-      <th class="num">${t("reorderPoint")}</th></tr>${raw(rows.map((r) => html`<tr class="${r.low ? "low" : ""}">
-      <td><b>${r.sku}</b>${r.low ? ` · ${t("low")}` : ""}${r.count_due?.length ? ` · ${t("countDue")} ${r.count_due.join(", ")}` : ""}
-      <div class="name">${productName(r)}</div></td><td class="num">${r.available}</td>
-      <td class="num">${r.reorder_point ?? "–"}</td></tr>`).join("")
-      || html`<tr><td class="muted">${t("nothing")}</td></tr>`)}</table>`;
-  };
-  const warehouse = await warehouseSwitcher(view.querySelector("#whbox"),
-    (code) => show(code).catch((err) => feedback(false, err.message)));
-  if (warehouse) await show(warehouse);
 }
 
 async function purchaseView() {
