@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('fahuo', '0029_connections')]
+    dependencies = [('fahuo', '0037_jobs')]
 
     initial = False
 
