@@ -49,7 +49,7 @@ from core.orders.addresses import save_address, saved_addresses, typed_address, 
 from core.orders.cart import CartCheck, CartLine, LineFate, StockChoice, check_cart
 from core.orders.customers import Customer
 from core.orders.intake import place_order
-from core.orders.order import OrderIn, PaymentMethod, PaymentState, ServiceLevel
+from core.orders.order import OrderIn, PaymentMethod, PaymentState, Plan, ServiceLevel, order_plan
 from core.orders.payments import NothingToPay, start_payment
 
 feature = Feature("checkout")
@@ -290,7 +290,9 @@ async def confirm(query: CallbackQuery, shown: Message, state: FSMContext, lang:
     await end(state)
     await query.answer()
     order = placed.order
-    await shown.answer(say(lang, "placed", number=order.number, status=status_word("order", order.status, lang)))
+    plan = await order_plan(order)
+    await shown.answer(say(lang, "placed", number=order.number, status=status_word("order", order.status, lang))
+                       if plan == Plan.OTHER else say(lang, f"placed.{plan.value}", number=order.number))
     if placed.created:
         await save_address(customer.id, body.address)  # offered at the next checkout
     if order.payment_method == PaymentMethod.PREPAID:

@@ -1,4 +1,4 @@
-"""The bot in its readers' words, through the fake Bot API: states as words (已收到：待拣货), days and times as
+"""The bot in its readers' words, through the fake Bot API: states as words (待拣货), days and times as
 the reader writes them in the warehouse's time zone, the carrier's words only in the reader's language, alerts
 named in words, after-sales decided from the alert, the sales report. Each chat is left as a transcript in
 test-artifacts/ for a person to read."""
@@ -61,7 +61,7 @@ async def test_a_chinese_customer_orders_and_reads_every_state_in_words(telegram
     assert f"{tomorrow.month}月{tomorrow.day}日" in question.text and tomorrow.isoformat() not in question.text
     placed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "确认下单"), contains="已收到")
     order = await Order.get(channel="telegram")
-    assert placed.text == f"订单 {order.number} 已收到：待拣货。"
+    assert placed.text == f"订单 {order.number} 已收到：正在备货。"
     mine = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/orders"), contains="您的订单")
     assert any("待拣货" in b["text"] and order.number in b["text"] for row in mine.buttons for b in row)
     status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, order.number), contains=order.number)
