@@ -38,6 +38,7 @@ from core.orders.notifications import (
     note_failure,
     note_success,
 )
+from core.orders.review import held_details
 from core.reports import dashboard
 from core.stock.warehouses import warehouse_label_by_id
 
@@ -127,7 +128,7 @@ async def notify_once(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE) -> 
 
 async def _tell(bot: Bot, event: OutboxEvent, tz: ZoneInfo) -> int | None:
     """Tell everyone of the event who was not told yet; how many were, or None while Telegram fails."""
-    await _name_warehouse(event)
+    await described(event)
     messages = [(who, message) for who in await audience(event) if (message := message_for(event, who))]
     if not messages:
         return 0  # most events are no one's business in Telegram: no need to look for deliveries
@@ -153,6 +154,14 @@ async def _tell(bot: Bot, event: OutboxEvent, tz: ZoneInfo) -> int | None:
         await mark_told(event.id, who)
         sent += 1
     return sent
+
+
+async def described(event: OutboxEvent) -> None:
+    """What an alert says beyond its event, read as it is said: the warehouse's label, and a held order's
+    customer, items and amount. The event changes in memory only."""
+    await _name_warehouse(event)
+    if event.kind == "order.on_hold" and (details := await held_details(str(event.payload.get("order")))):
+        event.payload = {**details, **event.payload}
 
 
 async def _name_warehouse(event: OutboxEvent) -> None:

@@ -535,7 +535,8 @@ async def test_a_decision_button_pressed_again_or_by_a_second_manager_says_alrea
     await api.handled(mark)
     assert [(s.text, s.popup) for s in api.sent[mark:]] == [
         ("已经处理过了：此按钮的步骤已经完成，未再次执行。", True)]
-    assert "经理命令" not in await telegram.says(MANAGER + 1, "这不是原因")  # no rejection was under way
+    said = await telegram.says(MANAGER + 1, "这不是原因")  # no rejection was under way: their help
+    assert "经理命令" in said and "拒绝" not in said
     assert (await Order.get(id=order.id)).status == OrderStatus.ALLOCATED
     assert await OutboxEvent.filter(kind="order.approved").count() == 1
 

@@ -310,7 +310,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "n.aftersales.resolved": {"en": "Request {request} is settled: {note}", "zh": "售后 {request} 已处理：{note}"},
     "n.aftersales.rejected": {"en": "Request {request} was declined: {note}", "zh": "售后 {request} 未通过：{note}"},
-    "m.order.on_hold": {"en": "⚠ Held: {order} — {reason}", "zh": "⚠ 待审：{order} — {reason}"},
+    "m.order.on_hold": {"en": "⚠ Held: {order}, {customer}, {amount} — {reason}\n{items}",
+                        "zh": "⚠ 待审：{order}，{customer}，{amount} — {reason}\n{items}"},
     "warehouse_unknown": {"en": "(warehouse unknown)", "zh": "（仓库未知）"},
     "m.stock.low": {
         "en": "📉 Low stock: {sku} in {warehouse}: {available} left, reorder at {reorder_point}",

@@ -284,5 +284,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "field.ref": {"en": "reference", "zh": "参考号"},
     "field.amount": {"en": "amount", "zh": "金额"},
     "field.currency": {"en": "currency", "zh": "币种"},
+    "money": {"en": "{amount} {currency}", "zh": "{amount} {currency}"},  # i18n.money()
+    "money.CNY": {"en": "{amount} CNY", "zh": "{amount} 元"},
+    "item": {"en": "{qty} × {sku} {name}", "zh": "{qty} × {sku} {name}"},  # a line of goods: units, SKU, name
     "field.body": {"en": "the request", "zh": "请求内容"},
 }
