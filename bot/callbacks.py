@@ -18,6 +18,7 @@ from core.orders.cart import StockChoice
 from core.orders.notifications import Alert
 from core.orders.order import OrderStatus, PaymentMethod, ServiceLevel
 from core.shipping.aftersales import RequestKind
+from core.shipping.remedies import Remedy
 
 # -- catalogue and cart --------------------------------------------------------------------------------------
 
@@ -168,6 +169,15 @@ class HeldOrder(DocumentStep, CallbackData, prefix="held"):
 class AfterSalesDecision(DocumentStep, CallbackData, prefix="asdec"):
     decision: Decision
     number: str
+
+
+class AfterSalesSettle(DocumentStep, CallbackData, prefix="asset"):
+    """How an approved request is settled: a refund of what was paid, another amount (typed next), a
+    replacement, or the goods back first."""
+
+    number: str
+    remedy: Remedy
+    typed: bool = False
 
 
 class PurchaseOrderAction(StrEnum):

@@ -4,6 +4,8 @@ is flagged with the permission it needs (bot/middlewares.py asks core.base.auth'
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -12,6 +14,7 @@ from aiogram.types import CallbackQuery, InputMediaPhoto, Message
 
 from bot.callbacks import (
     AfterSalesDecision,
+    AfterSalesSettle,
     AlertSwitch,
     Decision,
     HeldOrder,
@@ -26,12 +29,20 @@ from bot.middlewares import refusal
 from bot.sales import sales_report
 from bot.texts import say
 from core.base.auth import Permission, Staff, may
-from core.base.i18n import status_word
+from core.base.i18n import render, status_word
 from core.base.settings import Settings
 from core.orders.notifications import Alert, toggle_alert
 from core.orders.review import decide_held, held_order
 from core.reports import SALES_DAYS
-from core.shipping.aftersales import AfterSalesDecisionIn, decide_request, undecided_request
+from core.shipping.aftersales import (
+    AfterSalesDecisionIn,
+    AfterSalesRequest,
+    claim_to_settle,
+    decide_request,
+    request_outcome,
+    undecided_request,
+)
+from core.shipping.remedies import Remedy
 from core.stock.replenishment import confirm_po
 
 feature = Feature("managers")
@@ -42,6 +53,10 @@ ORDER, REQUEST = "order", "aftersales"  # what a reason being asked for rejects
 
 class Rejecting(StatesGroup):
     reason = State()
+
+
+class Refunding(StatesGroup):
+    amount = State()
 
 
 @feature.callback_query(HeldOrder.filter(F.decision == Decision.APPROVE), F.message.as_("shown"), flags=REVIEW)
@@ -62,12 +77,64 @@ async def reject(query: CallbackQuery, callback_data: HeldOrder, shown: Message,
 
 @feature.callback_query(AfterSalesDecision.filter(F.decision == Decision.APPROVE), F.message.as_("shown"),
                         flags=AFTERSALES)
-async def approve_request(query: CallbackQuery, callback_data: AfterSalesDecision, shown: Message, staff: Staff,
+async def approve_request(query: CallbackQuery, callback_data: AfterSalesDecision, shown: Message,
                           lang: str) -> None:
-    request = await decide_request(callback_data.number, AfterSalesDecisionIn(approve=True), staff.actor)
-    await shown.answer(say(lang, "decided", number=request.number,
-                           status=status_word("aftersales", request.status, lang)))
+    """Approving asks how: the refund of what was paid, another amount, the goods sent again, or (for goods that
+    come back) only taking them back for now."""
+    claim = await claim_to_settle(callback_data.number)  # decided meanwhile: already done
+    number, paid = claim.number, render(claim.paid, lang)
+    rows: list[Row] = [[(say(lang, "as_refund_all", paid=paid), AfterSalesSettle(number=number, remedy=Remedy.REFUND))],
+                       [(say(lang, "as_refund_other"), AfterSalesSettle(number=number, remedy=Remedy.REFUND,
+                                                                        typed=True))],
+                       [(say(lang, "as_replace"), AfterSalesSettle(number=number, remedy=Remedy.REPLACE))]]
+    if claim.comes_back:
+        rows.append([(say(lang, "as_back_only"), AfterSalesSettle(number=number, remedy=Remedy.NONE))])
+    back = say(lang, "as_settle_back", address=claim.address) if claim.comes_back else ""
+    await shown.answer(say(lang, "as_settle", number=number, paid=paid, items=render(claim.items, lang), back=back),
+                       reply_markup=keyboard(rows))
     await query.answer()
+
+
+@feature.callback_query(AfterSalesSettle.filter(~F.typed), F.message.as_("shown"), flags=AFTERSALES)
+async def settle_request(query: CallbackQuery, callback_data: AfterSalesSettle, shown: Message, staff: Staff,
+                         lang: str, settings: Settings) -> None:
+    body = AfterSalesDecisionIn(approve=True, remedy=callback_data.remedy)
+    request = await decide_request(callback_data.number, body, staff.actor, settings)  # twice: already done
+    await shown.answer(await decided_words(request, lang))
+    await query.answer()
+
+
+async def decided_words(request: AfterSalesRequest, lang: str) -> str:
+    return say(lang, "as_decided", number=request.number, status=status_word("aftersales", request.status, lang),
+               outcome=render(await request_outcome(request), lang) or "").rstrip()
+
+
+@feature.callback_query(AfterSalesSettle.filter(F.typed), F.message.as_("shown"), flags=AFTERSALES)
+async def ask_amount(query: CallbackQuery, callback_data: AfterSalesSettle, shown: Message, state: FSMContext,
+                     lang: str) -> None:
+    claim = await claim_to_settle(callback_data.number)
+    await state.set_state(Refunding.amount)
+    await state.update_data(refunding=claim.number)
+    await shown.answer(say(lang, "as_ask_amount", number=claim.number, paid=render(claim.paid, lang)))
+    await query.answer()
+
+
+@feature.message(Refunding.amount, F.text)
+async def refund_amount(message: Message, state: FSMContext, staff: Staff | None, lang: str,
+                        settings: Settings) -> None:
+    """The amount typed; a refusal (more than was paid) is said and the manager may press again."""
+    number = (await state.get_data())["refunding"]
+    await state.set_state(None)
+    if staff is None or not may(staff, Permission.HANDLE_AFTERSALES):
+        await message.answer(refusal(staff, lang))
+        return
+    try:
+        amount = Decimal((message.text or "").strip().replace(",", ".").lstrip("¥￥"))
+    except InvalidOperation:
+        await message.answer(say(lang, "as_bad_amount"))
+        return
+    body = AfterSalesDecisionIn.model_validate({"approve": True, "remedy": Remedy.REFUND, "amount": amount})
+    await message.answer(await decided_words(await decide_request(number, body, staff.actor, settings), lang))
 
 
 @feature.callback_query(AfterSalesDecision.filter(F.decision == Decision.REJECT), F.message.as_("shown"),
@@ -101,7 +168,8 @@ async def reject_reason(message: Message, state: FSMContext, staff: Staff | None
         order = await decide_held(number, False, staff.actor, reason, settings)
         status = status_word("order", order.status, lang)
     else:
-        request = await decide_request(number, AfterSalesDecisionIn(approve=False, note=reason), staff.actor)
+        request = await decide_request(number, AfterSalesDecisionIn(approve=False, note=reason), staff.actor,
+                                       settings)
         status = status_word("aftersales", request.status, lang)
     await message.answer(say(lang, "decided", number=number, status=status))
 

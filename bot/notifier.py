@@ -77,7 +77,7 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
     if key not in TEXTS:
         return None
     payload = {"warehouse": say(lang, "warehouse_unknown"), **_said_in(lang, event.payload)}
-    text = say(lang, key, **payload)
+    text = say(lang, key, **payload).rstrip()  # a note left empty at the end leaves no space behind
     buttons = None
     if who.role != "customer" and event.kind == "order.on_hold":
         number = event.payload["order"]

@@ -320,7 +320,14 @@ class AfterSalesOut(BaseModel):
     status: str
     text: str
     lines: list[dict[str, Any]]
-    resolution: str
+    resolution: str  # the manager's note
+    outcome: str | None  # what the approval does, in the reader's words
+    approved_lines: list[dict[str, Any]] | None  # approved in part: fewer units than `lines`
+    remedy: str | None  # refund, replace, none (the goods come back first)
+    refund: str | None  # the amount refunded
+    refund_state: str | None  # due: a manager pays it back
+    replacement: str | None  # the order that sends the goods again
+    send_back: bool
     photos: list[str]
     history: list[AfterSalesStepOut]
     created_at: str

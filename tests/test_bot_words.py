@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -203,11 +204,27 @@ async def test_a_manager_decides_after_sales_from_the_alert_once_with_a_reason_f
     await notify_once(telegram.bot)
     second = await AfterSalesRequest.get(id__not=first.id)
     alert = next(s for s in api.to(MANAGER) if second.number in s.text)
-    done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"), contains=second.number)
-    assert done.text == f"{second.number}：待退回"
-    twice = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"))
+    how = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"), contains="如何处理")
+    assert how.text.startswith(f"{second.number} 如何处理？客户为 1 × TEA Product TEA 实付 10.00 元。商品先寄回：")
+    assert [b["text"] for row in how.buttons for b in row] == [
+        "💸 退款 10.00 元", "✏️ 退款其他金额", "📦 补发", "↩️ 先寄回，再定"]
+    asked = await api.reply(MANAGER, after=api.presses(MANAGER, how, "退款其他金额"), contains="退款多少")
+    assert asked.text == f"{second.number} 退款多少？最多 10.00 元。"
+    refused = await api.reply(MANAGER, after=api.says(MANAGER, "12"), contains="超过")
+    assert refused.text == "退款 12.00 超过了这些商品的实付金额（10.00）。"
+    how = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"), contains="如何处理")
+    asked = await api.reply(MANAGER, after=api.presses(MANAGER, how, "退款其他金额"), contains="退款多少")
+    done = await api.reply(MANAGER, after=api.says(MANAGER, "8.5"), contains=second.number)
+    assert done.text.startswith(f"{second.number}：待退回。部分同意；退款 8.50 元（1 × TEA Product TEA）；请将")
+    twice = await api.reply(MANAGER, after=api.presses(MANAGER, how, "💸 退款"))
     assert twice.popup and twice.text.startswith("已经处理过了")
-    assert (await AfterSalesRequest.get(id=second.id)).status == RequestStatus.AWAITING_RETURN
+    again = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"))
+    assert again.popup and again.text.startswith("已经处理过了")
+    decided = await AfterSalesRequest.get(id=second.id)
+    assert (decided.status, decided.refund_amount) == (RequestStatus.AWAITING_RETURN, Decimal("8.50"))
+    await notify_once(telegram.bot)
+    told = api.to(CUSTOMER)[-1].text
+    assert told.startswith(f"售后 {second.number} 已同意：部分同意；退款 8.50 元") and "寄回" in told
     keep(api, MANAGER, "manager-aftersales-zh")
     keep(api, CUSTOMER, "customer-aftersales-zh")
 

@@ -122,6 +122,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "channel.telegram": {"en": "Telegram", "zh": "Telegram"},
     "channel.phone": {"en": "a phone call", "zh": "电话"},
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
+    "history.replacement": {"en": "sends again what after-sales {request} of {order} approved",
+                            "zh": "补发售后 {request}（订单 {order}）批准的商品"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},
     "history.approved_by_manager": {"en": "approved by manager", "zh": "经理审核通过"},
     "history.payment_received": {"en": "payment received", "zh": "已收到付款"},
