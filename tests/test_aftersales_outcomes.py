@@ -25,7 +25,7 @@ from core.shipping.aftersales import (
     open_request,
     request_view,
 )
-from core.shipping.remedies import NothingApproved, OverApproval, Remedy, RefundTooBig, settle
+from core.shipping.remedies import NothingApproved, OverApproval, RefundTooBig, Remedy, settle
 from core.stock.ledger import check_ledger
 from tests.factories import a_product, a_warehouse, an_order, stock
 
@@ -62,7 +62,8 @@ async def test_an_approved_damage_claim_is_refunded_what_was_paid_and_the_custom
                  "Product CUP."
     due = await OutboxEvent.get(kind="aftersales.refund_due")
     manager = message_for(due, Recipient(2001, "zh", "manager"))
-    assert manager is not None and manager[0] == f"💸 售后 {request.number}（{due.payload['order']}）已批准退款 97.00 元，请退款。"
+    assert manager is not None
+    assert manager[0] == f"💸 售后 {request.number}（{due.payload['order']}）已批准退款 97.00 元，请退款。"
 
 
 async def test_a_manager_approves_part_of_a_return_and_the_customer_is_told_where_to_send_it(db):

@@ -153,9 +153,17 @@ async def test_after_sales_requests_are_decided_from_their_photos_and_returns_bo
     await page.click("[data-act='reject']")  # declined without a word: refused, the customer would read nothing
     await page.wait_for_selector("#feedback.bad:has-text('Say why')")
     await shot(page, "aftersales-request-en")
+    assert await page.input_value("#remedy") == "refund" and await page.is_checked("#back")  # a return's usual
+    assert await page.input_value("#amount") == "10.00"  # what the unit asked about cost
+    assert await page.inner_text("#amountLabel") == "Refund (at most 10.00)"
+    await page.fill("#amount", "8")  # approved for less money
     await page.fill("#note", "请寄回未拆封的一盒，运费我们承担。")
+    await shot(page, "aftersales-approve-en")
     await page.click("[data-act='approve']")
     await page.wait_for_selector(f"#feedback.ok:has-text('{opened} approved')")
+    outcome = await page.inner_text("#outcome")
+    assert "approved in part; we refund 8.00 CNY for 1 × TEA Product TEA; please send 1 × TEA" in outcome
+    assert (await AfterSalesRequest.get(number=opened)).refund_amount == 8
     await page.wait_for_selector("text=Scan each returned item")
     await scan(page, "FH:SKU:COFFEE")
     await page.wait_for_selector("#feedback.bad:has-text('Expected: TEA')")
@@ -164,6 +172,7 @@ async def test_after_sales_requests_are_decided_from_their_photos_and_returns_bo
     await page.wait_for_selector(".where:has-text('A-01-04')")
     await _to_chinese(page)
     await page.wait_for_selector("text=逐件扫描退回的商品")
+    await page.wait_for_selector("#outcome:has-text('部分同意；退款 8.00 元')")  # said again in the reader's words
     await scan(page, "FH:SKU:TEA")
     await scan(page, "FH:LOC:A-01-04")
     await page.wait_for_function("document.querySelectorAll('#photos img').length === 2")

@@ -454,13 +454,15 @@ async def request_view(request: AfterSalesRequest) -> dict[str, Any]:
     steps = await AfterSalesStep.filter(request_id=request.id).order_by("id")
     photo_ids = await AfterSalesPhoto.filter(request_id=request.id).order_by("id").values_list("id", flat=True)
     products = {p.sku: p for p in await Product.filter(sku__in=[ln["sku"] for ln in request.lines])}
+    prices = await unit_prices(request.order.id)
     await request.order.fetch_related("customer")
     return {
         "number": request.number, "order": request.order.number, "kind": request.kind, "status": request.status,
         "customer": request.order.customer.name, "text": request.text,
         "lines": [{**ln, "name": products[ln["sku"]].name if ln["sku"] in products else "",
                    "name_zh": products[ln["sku"]].name_zh if ln["sku"] in products else "",
-                   "barcode": products[ln["sku"]].barcode if ln["sku"] in products else None}
+                   "barcode": products[ln["sku"]].barcode if ln["sku"] in products else None,
+                   "unit_price": str(prices.get(ln["sku"], "0.00"))}
                   for ln in request.lines],
         "resolution": request.resolution, "outcome": await request_outcome(request),
         "approved_lines": request.approved_lines, "remedy": request.remedy or None,
