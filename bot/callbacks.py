@@ -57,6 +57,22 @@ class CartButton(CallbackData, prefix="cart"):
     action: CartAction
 
 
+class LineEdit(StrEnum):
+    LESS = "less"
+    MORE = "more"
+    TYPE = "type"  # the quantity is typed next
+    REMOVE = "remove"
+
+
+class CartLine(CallbackData, prefix="cl"):
+    """A button on one line of the cart's message: the cart it belongs to (stale once checked out or emptied),
+    the line by its place, and what it does."""
+
+    cart: str
+    line: int
+    edit: LineEdit
+
+
 # -- the steps of a dialog: each names its dialog ----------------------------------------------------------
 
 
