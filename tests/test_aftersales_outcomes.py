@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.notifier import message_for
+from core.base.auth import Role
 from core.base.errors import InvalidTransition
 from core.base.events import OutboxEvent
 from core.base.settings import Settings
@@ -125,3 +126,24 @@ def test_a_settlement_keeps_within_what_was_asked_and_paid():
     assert settle(asked, prices, Remedy.REPLACE, False, None, None).amount is None
     with pytest.raises(RefundTooBig):
         settle(asked, prices, Remedy.REFUND, False, [("TEA", 1)], Decimal("84.01"))
+
+
+async def test_an_approval_over_http_for_more_money_than_was_paid_is_a_422_in_the_readers_language(http, db):
+    from tests.conftest import signed_in
+
+    request = await _claim(db, "damage", {"TEA": 1})
+    manager = await signed_in(http, Role.MANAGER)
+    body = {"approve": True, "remedy": "refund", "amount": "90.00"}
+    async with http.post(f"/api/after-sales/{request.number}/decision", json=body,
+                         headers={**manager, "Accept-Language": "zh"}) as resp:
+        assert resp.status == 422
+        assert await resp.json() == {"error": "aftersales_refund_too_big",
+                                     "message": "退款 90.00 超过了这些商品的实付金额（84.00）。"}
+    body["amount"] = "84.00"
+    async with http.post(f"/api/after-sales/{request.number}/decision", json=body, headers=manager) as resp:
+        assert resp.status == 200
+        answer = await resp.json()
+    assert answer["refund"] == "84.00" and answer["outcome"] == "we refund 84.00 CNY for 1 × TEA Product TEA"
+    async with http.post(f"/api/after-sales/{request.number}/decision", json=body, headers=manager) as resp:
+        assert resp.status == 409  # approved already: nothing happens twice
+    assert await OutboxEvent.filter(kind="aftersales.refund_due").count() == 1

@@ -8,16 +8,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import pytest
 
 from bot.notifier import message_for
+from core.base.auth import add_api_key
 from core.base.events import OutboxEvent
 from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
 from core.orders.notifications import Recipient
-from core.orders.order import ServiceLevel
+from core.orders.order import Order, ServiceLevel
 from core.shipping.carriers import Carrier, Parcel, choose_carrier
 from core.shipping.documents import Document, DocumentKind
-from tests.factories import a_carrier, a_product, a_warehouse, stock
+from tests.factories import a_carrier, a_product, a_warehouse, an_order, stock
 from tests.test_logistics import Phone, _phones, _pick_all, _place
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -90,8 +92,12 @@ def test_refusals_are_given_in_english_and_chinese():
 
 
 async def _booked(http: aiohttp.ClientSession, phone: dict[str, Phone], **order: Any) -> tuple[str, dict[str, Any]]:
-    """An order of 2 TEA placed by the shop, picked and packed: the carrier is chosen as it is packed."""
+    """An order of 2 TEA placed by the shop, picked and packed: the carrier is chosen as it is packed. With
+    `then`, the day asked for is that one by the time it is packed (a day carriers could make when it came in)."""
+    then = order.pop("then", None)
     number = await _place(http, {"TEA": 2}, **order)
+    if then is not None:
+        await Order.filter(number=number).update(requested_date=then)
     _, pick_list = await phone["picker"].call("POST", "/api/pick-lists", {"orders": [number]})
     await _pick_all(phone["picker"], pick_list)
     status, shipment = await phone["packer"].call("POST", f"/api/orders/{number}/packages", {"packages": [
@@ -132,7 +138,7 @@ async def test_when_no_carrier_can_make_the_requested_date_the_fastest_goes_and_
     await _two_carriers(db)
     today = datetime.now(db.tz).date()  # every carrier needs at least a day
     phone = await _phones(http)
-    number, shipment = await _booked(http, phone, requested_date=today.isoformat())
+    number, shipment = await _booked(http, phone, then=today)
     assert shipment["status"] == "booked" and shipment["carrier"] == "FAST"
     choice = shipment["choice"]
     assert choice["date_missed"] is True
@@ -169,3 +175,65 @@ async def test_the_delivery_note_is_sealed_at_dispatch_and_opening_it_later_give
         issued = local_moment(note.content["issued_at"], db.tz, "zh", year=True)  # sealed in UTC, printed in local time
         assert status == 200 and note.number in html.decode() and issued is not None and issued in html.decode()
     assert await Document.filter(kind=DocumentKind.DELIVERY_NOTE).count() == 1
+
+
+# -- the days a customer may ask for ---------------------------------------------------------------------------
+
+
+async def test_the_days_offered_begin_at_the_earliest_a_carrier_makes_today_only_before_its_cut_off(db: Settings):
+    from core.orders.delivery_days import HORIZON_DAYS, delivery_window
+
+    await a_product("TEA")
+    evening = MORNING.replace(hour=17)
+    window = await delivery_window("上海", "CN", ["TEA"], MORNING)
+    assert window.earliest == date(2026, 11, 24)  # no carrier yet: tomorrow
+    await a_carrier("SLOW", transit_days=3)
+    await a_carrier("NEXT", transit_days=1)
+    window = await delivery_window("上海", "CN", ["TEA"], MORNING)
+    assert (window.earliest, window.latest) == (date(2026, 11, 24), date(2026, 12, 7))  # collected today
+    assert len(window.days()) == HORIZON_DAYS
+    assert (await delivery_window("上海", "CN", ["TEA"], evening)).earliest == date(2026, 11, 25)  # after 16:00
+    await a_carrier("VAN", transit_days=0)  # our own vans, the same day
+    assert (await delivery_window("上海", "CN", ["TEA"], MORNING)).earliest == MORNING.date()
+    assert (await delivery_window("上海", "CN", ["TEA"], evening)).earliest == date(2026, 11, 24)
+
+
+async def test_an_order_asking_for_a_day_no_carrier_makes_is_refused_naming_the_earliest(http, db: Settings):
+    fast = await _two_carriers(db)
+    earliest = fast.arrival(datetime.now(db.tz))
+    today = datetime.now(db.tz).date()
+    key = {"X-API-Key": await add_api_key("shop")}
+    body = an_order({"TEA": 1}, requested_date=today.isoformat()).model_dump(mode="json")
+    for lang, said in (("en", f"No carrier can deliver there by {today}; the earliest possible is {earliest}."),
+                       ("zh", f"{today} 前无法送达该地址，最早可送达日期为 {earliest}。")):
+        async with http.post("/api/orders", json=body, headers={**key, "Accept-Language": lang}) as resp:
+            assert resp.status == 422
+            assert await resp.json() == {"error": "requested_date_too_early", "message": said}
+    body["requested_date"] = earliest.isoformat()
+    async with http.post("/api/orders", json=body, headers=key) as resp:
+        assert resp.status == 201 and (await resp.json())["requested_date"] == earliest.isoformat()
+
+
+async def test_a_csv_import_takes_a_requested_date_and_names_the_line_of_a_bad_one(db: Settings, tmp_path):
+    from core.base.errors import ImportFailed
+    from core.orders.order_imports import import_orders
+
+    fast = await _two_carriers(db)
+    earliest, today = fast.arrival(datetime.now(db.tz)), datetime.now(db.tz).date()
+    head = "order,name,phone,province,city,district,line1,postcode,sku,qty,requested_date\n"
+    where = "Li Lei,13800001111,上海,上海,浦东新区,世纪大道 100 号,200120,TEA,1"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(head + f"T-1,{where},{earliest}\nT-2,{where},2026-13-40\nT-3,{where},{today}\n", "utf-8")
+    with pytest.raises(ImportFailed) as refused:
+        await import_orders(bad, "csv", db)
+    zh = refused.value.lines("zh")
+    assert len(zh) == 2 and zh[0].startswith("第 3 行") and "requested_date" in zh[0]
+    assert zh[1] == f"第 4 行：{today} 前无法送达，最早可送达日期为 {earliest}"
+    assert refused.value.lines("en")[1] == f"line 4: no carrier can deliver by {today}; the earliest possible is " \
+                                           f"{earliest}"
+    assert not await Order.exists()
+    good = tmp_path / "good.csv"
+    good.write_text(head + f"T-1,{where},{earliest}\nT-4,{where},\n", "utf-8")
+    assert await import_orders(good, "csv", db) == 2
+    assert (await Order.get(external_ref="T-1")).requested_date == earliest
+    assert (await Order.get(external_ref="T-4")).requested_date is None
