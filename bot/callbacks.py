@@ -99,7 +99,7 @@ class AddressCheck(CallbackData, prefix="adc"):
 
 class DeliveryDay(CallbackData, prefix="day"):
     dialog: str
-    days: int | None = None  # from today; none: any day
+    day: str = ""  # ISO; empty: any day
 
 
 class ServiceChoice(CallbackData, prefix="svc"):

@@ -3,7 +3,7 @@ make it the fastest goes and a manager hears of it. First the pure decision, the
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,10 @@ from core.orders.order import Order, ServiceLevel
 from core.shipping.carriers import Carrier, Parcel, choose_carrier
 from core.shipping.documents import Document, DocumentKind
 from tests.factories import a_carrier, a_product, a_warehouse, an_order, stock
+from tests.test_bot_shop import shop
 from tests.test_logistics import Phone, _phones, _pick_all, _place
+
+__all__ = ["shop"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday, before every cut-off
@@ -237,3 +240,33 @@ async def test_a_csv_import_takes_a_requested_date_and_names_the_line_of_a_bad_o
     assert await import_orders(good, "csv", db) == 2
     assert (await Order.get(external_ref="T-1")).requested_date == earliest
     assert (await Order.get(external_ref="T-4")).requested_date is None
+
+
+async def test_the_bot_offers_a_calendar_of_the_days_the_carriers_make_and_the_order_keeps_the_day(shop):
+    from tests.test_bot_shop import CUSTOMER, a_customer, fill_cart, transcript
+
+    settings = shop.telegram.settings
+    wh, tea = await a_warehouse(), await a_product("TEA", name_zh="龙井茶")
+    await stock(tea, wh, 10)
+    slow = await a_carrier("SLOW", transit_days=3)
+    earliest = slow.arrival(datetime.now(settings.tz))
+    await a_customer(lang="zh")
+    api = shop.api
+    await fill_cart(api, CUSTOMER, "龙井茶", ["+1"], "已加入")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海，上海，浦东新区，世纪大道 100 号，200120"),
+                           contains="何时")
+    labels = [b["text"] for row in days.buttons for b in row]
+    assert labels[0] == "不限" and labels[1] == local_day(earliest, "zh", weekday=True)  # no today, no tomorrow
+    assert len(labels) == 1 + 14 - (earliest - datetime.now(settings.tz).date()).days + 1
+    assert all(len(row) <= 3 for row in days.buttons)
+    wanted = labels[2]
+    speed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, days, wanted), contains="配送速度")
+    summary = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, speed, "标准"), contains="付款方式")
+    summary = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "货到付款"), contains="请确认")
+    assert f"配送：{wanted.split('（')[0]}" in summary.text
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, summary, "确认下单"), contains="已收到")
+    order = await Order.get(channel="telegram")
+    assert order.requested_date == earliest + timedelta(days=1)
+    transcript(api, CUSTOMER, "delivery-calendar-zh", "送达日期：承运商能送达的日历（中文）")

@@ -144,6 +144,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "today": {"en": "Today", "zh": "今天"},
     "tomorrow": {"en": "Tomorrow", "zh": "明天"},
     "any_day": {"en": "Any day", "zh": "不限"},
+    "day_gone": {"en": "{day} can no longer be made; the earliest now is {earliest}. Please choose again.",
+                 "zh": "{day} 已无法送达，目前最早 {earliest}，请重新选择。"},
     "ask_service": {"en": "How fast?", "zh": "配送速度？"},
     "express": {"en": "Express", "zh": "特快"},
     "standard": {"en": "Standard", "zh": "标准"},
