@@ -338,6 +338,12 @@ class PaymentCallbackOut(BaseModel):
     payment: str  # paid, or refund_due when the order was closed before the money came
     replayed: bool  # the provider had said so before; nothing changed
 
+class DeliveryDaysOut(BaseModel):
+    earliest: str  # ISO day
+    latest: str  # the calendar's last day
+    days: list[str]
+
+
 class CustomerFound(BaseModel):
     id: int
     name: str

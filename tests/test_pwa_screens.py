@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -200,6 +200,7 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
                  customer={"name": "王芳 Wang Fang", "phone": "+86 138 0000 0001"},
                  address={"recipient": "王芳", "district": "徐汇区", "line1": "漕溪北路 201 号", "postcode": "200030"})
     await add_staff("boss", Role.MANAGER, PASSWORD)
+    fast = await a_carrier("FAST", transit_days=2)
     context, page = await phone(browser, server, [])
     errors = troubles(page)
     await sign_in(page, "boss")
@@ -220,12 +221,21 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     await page.wait_for_selector("#cart .warn:has-text('9 asked, 8 free now')")
     await page.fill("#cart input", "2")
     await page.press("#cart input", "Tab")
+    earliest = fast.arrival(datetime.now(db.tz))  # the date field offers the days the carriers make
+    await page.wait_for_function(f"document.querySelector('#date').min === '{earliest.isoformat()}'")
+    last = datetime.now(db.tz).date() + timedelta(days=14)
+    assert await page.inner_text("#datehint") == f"Carriers can deliver from " \
+        f"{local_day(earliest, 'en', weekday=True)}; the calendar runs to {local_day(last, 'en', weekday=True)}."
+    await page.fill("#date", (earliest + timedelta(days=2)).isoformat())
     await shot(page, "phone-order-en")
     await page.click("#place")
     await page.wait_for_selector(".result[data-status='allocated']")
+    assert await page.inner_text("#asked") == \
+        f"Requested delivery: {local_day(earliest + timedelta(days=2), 'en', weekday=True)}"
     await shot(page, "phone-order-accepted-en")
     order = await Order.filter(channel="phone").prefetch_related("customer").first()
     assert order is not None and order.customer.name == "王芳 Wang Fang" and order.status == OrderStatus.ALLOCATED
+    assert order.requested_date == earliest + timedelta(days=2)
 
     # a whole address pasted from a chat fills the fields, and what is doubtful about it is said
     await page.click("#again")

@@ -191,6 +191,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "settled": {"en": "{number} settled", "zh": "{number} 已结案"},
     "noteRequired": {"en": "Write what was done.", "zh": "请填写处理结果。"},
     # phone orders
+    "requestedDate": {"en": "Deliver on (optional)", "zh": "要求送达日期（可选）"},
+    "daysFrom": {"en": "Carriers can deliver from {first}; the calendar runs to {last}.",
+                 "zh": "承运商最早 {first} 送达；可选至 {last}。"},
+    "requestedDay": {"en": "Requested delivery: {day}", "zh": "要求送达：{day}"},
     "customer": {"en": "Customer", "zh": "客户"},
     "findCustomer": {"en": "Phone number or name", "zh": "电话或姓名"},
     "search": {"en": "Search", "zh": "搜索"},
