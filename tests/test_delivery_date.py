@@ -270,3 +270,27 @@ async def test_the_bot_offers_a_calendar_of_the_days_the_carriers_make_and_the_o
     order = await Order.get(channel="telegram")
     assert order.requested_date == earliest + timedelta(days=1)
     transcript(api, CUSTOMER, "delivery-calendar-zh", "送达日期：承运商能送达的日历（中文）")
+
+
+async def test_a_day_of_the_calendar_the_carriers_can_no_longer_make_is_said_so_and_offered_again(shop):
+    from tests.test_bot_shop import CUSTOMER, a_customer, fill_cart
+
+    settings = shop.telegram.settings
+    wh, tea = await a_warehouse(), await a_product("TEA")
+    await stock(tea, wh, 10)
+    await a_customer(lang="en")
+    api = shop.api
+    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "Added")
+    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
+    days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海, 上海, 浦东新区, 世纪大道 100 号, 200120"),
+                           contains="When")
+    slow = await a_carrier("SLOW", transit_days=3)  # the only carrier now: tomorrow cannot be made any more
+    earliest = slow.arrival(datetime.now(settings.tz))
+    again = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, days, "Tomorrow"), contains="no longer")
+    tomorrow = datetime.now(settings.tz).date() + timedelta(days=1)
+    assert again.text == f"{local_day(tomorrow, 'en')} can no longer be made; the earliest now is " \
+                         f"{local_day(earliest, 'en')}. Please choose again."
+    assert again.buttons[1][0]["text"] == local_day(earliest, "en", weekday=True)
+    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, again, local_day(earliest, "en", weekday=True)),
+                    contains="How fast")  # the day offered again is taken
