@@ -153,6 +153,12 @@ async def test_after_sales_requests_are_decided_from_their_photos_and_returns_bo
     await page.click("[data-act='reject']")  # declined without a word: refused, the customer would read nothing
     await page.wait_for_selector("#feedback.bad:has-text('Say why')")
     await shot(page, "aftersales-request-en")
+    await _to_chinese(page)
+    await page.wait_for_selector("#amountLabel:has-text('退款金额（最多 10.00）')")
+    assert await page.inner_text("label[for='remedy']") == "处理方式"
+    await shot(page, "aftersales-approve-zh")
+    await page.click("#lang")
+    await page.wait_for_selector("#amountLabel:has-text('Refund (at most')")
     assert await page.input_value("#remedy") == "refund" and await page.is_checked("#back")  # a return's usual
     assert await page.input_value("#amount") == "10.00"  # what the unit asked about cost
     assert await page.inner_text("#amountLabel") == "Refund (at most 10.00)"
@@ -258,6 +264,8 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
 
     await _to_chinese(page)
     await page.wait_for_selector("#place:has-text('提交订单')")
+    await page.wait_for_selector("#datehint:has-text('承运商最早')")
+    assert await page.inner_text("label[for='date']") == "要求送达日期（可选）"
     await page.fill("#c-name", "韩梅梅")
     await page.fill("#c-phone", "139 0000 2222")
     await page.fill("#a-recipient", "韩梅梅")
