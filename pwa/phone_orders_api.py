@@ -32,8 +32,10 @@ class DeliveryDaysQuery(BaseModel):
     province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = Field(
         default="", description="where it goes (a province as written in addresses)")
     country: Country = HOME_COUNTRY
-    skus: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
-        default="", description="the products, comma-separated SKUs (their goods classes decide the carriers)")
+    skus: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000,
+                                           pattern=r"^([^,]{1,64}(,[^,]{1,64}){0,49})?$")] = Field(
+        default="", description="the products, up to 50 comma-separated SKUs (their goods classes decide the "
+                                "carriers)")
 
 
 class ProductQuery(BaseModel):

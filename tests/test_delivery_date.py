@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.notifier import message_for
-from core.base.auth import add_api_key
+from core.base.auth import Role, add_api_key
 from core.base.events import OutboxEvent
 from core.base.i18n import local_day, local_moment
 from core.base.settings import Settings
@@ -294,3 +294,17 @@ async def test_a_day_of_the_calendar_the_carriers_can_no_longer_make_is_said_so_
     assert again.buttons[1][0]["text"] == local_day(earliest, "en", weekday=True)
     await api.reply(CUSTOMER, after=api.presses(CUSTOMER, again, local_day(earliest, "en", weekday=True)),
                     contains="How fast")  # the day offered again is taken
+
+
+async def test_the_days_asked_for_over_http_follow_the_carriers_and_a_sku_too_long_is_refused(http, db: Settings):
+    from tests.conftest import signed_in
+
+    fast = await _two_carriers(db)
+    earliest = fast.arrival(datetime.now(db.tz))
+    manager = await signed_in(http, Role.MANAGER)
+    async with http.get("/api/delivery-days", params={"province": "上海", "skus": "TEA"}, headers=manager) as resp:
+        assert resp.status == 200
+        days = await resp.json()
+    assert days["earliest"] == earliest.isoformat() and days["days"][0] == earliest.isoformat()
+    async with http.get("/api/delivery-days", params={"skus": "T" * 65}, headers=manager) as resp:
+        assert resp.status == 422  # a SKU longer than a SKU can be, never a server error
