@@ -196,6 +196,14 @@ class AfterSalesSettle(DocumentStep, CallbackData, prefix="asset"):
     typed: bool = False
 
 
+class SettleUnits(DocumentStep, CallbackData, prefix="asu"):
+    """Approve fewer units of one line of a request (− / + / all or none), before saying how it is settled."""
+
+    number: str
+    line: int
+    qty: int
+
+
 class PurchaseOrderAction(StrEnum):
     CONFIRM = "confirm"
 

@@ -10,7 +10,7 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InputMediaPhoto, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, InputMediaPhoto, Message
 
 from bot.callbacks import (
     AfterSalesDecision,
@@ -22,6 +22,7 @@ from bot.callbacks import (
     PurchaseOrderButton,
     SalesBy,
     SalesReport,
+    SettleUnits,
 )
 from bot.features import Feature
 from bot.keyboards import Row, keyboard
@@ -78,27 +79,62 @@ async def reject(query: CallbackQuery, callback_data: HeldOrder, shown: Message,
 @feature.callback_query(AfterSalesDecision.filter(F.decision == Decision.APPROVE), F.message.as_("shown"),
                         flags=AFTERSALES)
 async def approve_request(query: CallbackQuery, callback_data: AfterSalesDecision, shown: Message,
-                          lang: str) -> None:
+                          state: FSMContext, lang: str) -> None:
     """Approving asks how: the refund of what was paid, another amount, the goods sent again, or (for goods that
-    come back) only taking them back for now."""
-    claim = await claim_to_settle(callback_data.number)  # decided meanwhile: already done
-    number, paid = claim.number, render(claim.paid, lang)
-    rows: list[Row] = [[(say(lang, "as_refund_all", paid=paid), AfterSalesSettle(number=number, remedy=Remedy.REFUND))],
-                       [(say(lang, "as_refund_other"), AfterSalesSettle(number=number, remedy=Remedy.REFUND,
-                                                                        typed=True))],
-                       [(say(lang, "as_replace"), AfterSalesSettle(number=number, remedy=Remedy.REPLACE))]]
+    come back) only taking them back for now; and for how many units of each line (all, until − says fewer)."""
+    await state.update_data(settling=callback_data.number, units={})
+    text, markup = await settle_question(callback_data.number, {}, lang)  # decided meanwhile: already done
+    await shown.answer(text, reply_markup=markup)
+    await query.answer()
+
+
+async def settle_question(number: str, units: dict[str, int], lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    claim = await claim_to_settle(number, units)
+    paid = render(claim.paid, lang)
+    rows: list[Row] = [[("−", SettleUnits(number=number, line=i, qty=max(qty - 1, 0))),
+                        (f"{sku} {qty}/{asked}", SettleUnits(number=number, line=i, qty=0 if qty == asked else asked)),
+                        ("+", SettleUnits(number=number, line=i, qty=min(qty + 1, asked)))]
+                       for i, (sku, qty, asked) in enumerate(claim.lines)]
+    rows += [[(say(lang, "as_refund_all", paid=paid), AfterSalesSettle(number=number, remedy=Remedy.REFUND))],
+             [(say(lang, "as_refund_other"), AfterSalesSettle(number=number, remedy=Remedy.REFUND, typed=True))],
+             [(say(lang, "as_replace"), AfterSalesSettle(number=number, remedy=Remedy.REPLACE))]]
     if claim.comes_back:
         rows.append([(say(lang, "as_back_only"), AfterSalesSettle(number=number, remedy=Remedy.NONE))])
     back = say(lang, "as_settle_back", address=claim.address) if claim.comes_back else ""
-    await shown.answer(say(lang, "as_settle", number=number, paid=paid, items=render(claim.items, lang), back=back),
-                       reply_markup=keyboard(rows))
+    return say(lang, "as_settle", number=number, paid=paid, items=render(claim.items, lang) or "—",
+               back=back), keyboard(rows)
+
+
+@feature.callback_query(SettleUnits.filter(), F.message.as_("shown"), flags=AFTERSALES)
+async def settle_units(query: CallbackQuery, callback_data: SettleUnits, shown: Message, state: FSMContext,
+                       lang: str) -> None:
+    """Fewer (or all) units of a line: the question is redrawn in place with what they cost."""
+    data = await state.get_data()
+    units: dict[str, int] = data.get("units", {}) if data.get("settling") == callback_data.number else {}
+    claim = await claim_to_settle(callback_data.number, units)
     await query.answer()
+    if not 0 <= callback_data.line < len(claim.lines):
+        return
+    units[claim.lines[callback_data.line][0]] = callback_data.qty
+    await state.update_data(settling=callback_data.number, units=units)
+    text, markup = await settle_question(callback_data.number, units, lang)
+    await shown.edit_text(text, reply_markup=markup)
+
+
+async def approved_lines(state: FSMContext, number: str) -> list[dict[str, int | str]] | None:
+    """The units the manager chose for the request (None: all that were asked about)."""
+    data = await state.get_data()
+    if data.get("settling") != number or not data.get("units"):
+        return None
+    claim = await claim_to_settle(number, data["units"])
+    return [{"sku": sku, "qty": qty} for sku, qty, _ in claim.lines if qty]
 
 
 @feature.callback_query(AfterSalesSettle.filter(~F.typed), F.message.as_("shown"), flags=AFTERSALES)
 async def settle_request(query: CallbackQuery, callback_data: AfterSalesSettle, shown: Message, staff: Staff,
-                         lang: str, settings: Settings) -> None:
-    body = AfterSalesDecisionIn(approve=True, remedy=callback_data.remedy)
+                         state: FSMContext, lang: str, settings: Settings) -> None:
+    body = AfterSalesDecisionIn.model_validate({"approve": True, "remedy": callback_data.remedy,
+                                                "lines": await approved_lines(state, callback_data.number)})
     request = await decide_request(callback_data.number, body, staff.actor, settings)  # twice: already done
     await shown.answer(await decided_words(request, lang))
     await query.answer()
@@ -112,7 +148,9 @@ async def decided_words(request: AfterSalesRequest, lang: str) -> str:
 @feature.callback_query(AfterSalesSettle.filter(F.typed), F.message.as_("shown"), flags=AFTERSALES)
 async def ask_amount(query: CallbackQuery, callback_data: AfterSalesSettle, shown: Message, state: FSMContext,
                      lang: str) -> None:
-    claim = await claim_to_settle(callback_data.number)
+    data = await state.get_data()
+    mine = data.get("settling") == callback_data.number
+    claim = await claim_to_settle(callback_data.number, data.get("units") if mine else None)
     await state.set_state(Refunding.amount)
     await state.update_data(refunding=claim.number)
     await shown.answer(say(lang, "as_ask_amount", number=claim.number, paid=render(claim.paid, lang)))
@@ -133,7 +171,8 @@ async def refund_amount(message: Message, state: FSMContext, staff: Staff | None
     except InvalidOperation:
         await message.answer(say(lang, "as_bad_amount"))
         return
-    body = AfterSalesDecisionIn.model_validate({"approve": True, "remedy": Remedy.REFUND, "amount": amount})
+    body = AfterSalesDecisionIn.model_validate({"approve": True, "remedy": Remedy.REFUND, "amount": amount,
+                                                "lines": await approved_lines(state, number)})
     await message.answer(await decided_words(await decide_request(number, body, staff.actor, settings), lang))
 
 

@@ -21,7 +21,7 @@ from core.base.settings import Settings
 from core.orders.customers import Customer, e164
 from core.orders.intake import find_or_add_customer, place_order
 from core.orders.order import Order, OrderStatus, transition
-from core.shipping.aftersales import AfterSalesRequest, RequestStatus
+from core.shipping.aftersales import AfterSalesRequest, RequestIn, RequestStatus, open_request
 from core.stock.catalog import Product
 from tests.artifacts import artifact
 from tests.conftest import PASSWORD
@@ -207,7 +207,7 @@ async def test_a_manager_decides_after_sales_from_the_alert_once_with_a_reason_f
     how = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"), contains="如何处理")
     assert how.text.startswith(f"{second.number} 如何处理？客户为 1 × TEA Product TEA 实付 10.00 元。商品先寄回：")
     assert [b["text"] for row in how.buttons for b in row] == [
-        "💸 退款 10.00 元", "✏️ 退款其他金额", "📦 补发", "↩️ 先寄回，再定"]
+        "−", "TEA 1/1", "+", "💸 退款 10.00 元", "✏️ 退款其他金额", "📦 补发", "↩️ 先寄回，再定"]
     asked = await api.reply(MANAGER, after=api.presses(MANAGER, how, "退款其他金额"), contains="退款多少")
     assert asked.text == f"{second.number} 退款多少？最多 10.00 元。"
     refused = await api.reply(MANAGER, after=api.says(MANAGER, "12"), contains="超过")
@@ -322,3 +322,23 @@ async def test_alerts_and_notices_say_days_and_kinds_in_the_readers_words(telegr
     told, alert = telegram.api.to(CUSTOMER)[-1].text, telegram.api.to(MANAGER)[-1].text
     assert f"预计 {local_day(arrives, 'zh')} 送达" in told and arrives.isoformat() not in told
     assert local_day(wanted, "zh") in alert and local_day(arrives, "zh") in alert and wanted.isoformat() not in alert
+
+
+async def test_a_manager_approves_fewer_units_in_the_bot_and_the_refund_follows_them(telegram: Telegram):  # noqa: F811
+    await _manager(MANAGER, "en")
+    order = await _shipped_order_of_our_customer(telegram, qty=3)
+    body = RequestIn.model_validate({"order": order.number, "kind": "damage", "text": "two tins dented",
+                                     "lines": [{"sku": "TEA", "qty": 3}]})
+    request = await open_request(body, "api:shop", telegram.settings)
+    await notify_once(telegram.bot)
+    api = telegram.api
+    alert = next(s for s in api.to(MANAGER) if request.number in s.text)
+    how = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains="How is")
+    assert "paid 30.00 CNY for 3 × TEA Product TEA" in how.text
+    fewer = await api.reply(MANAGER, after=api.presses(MANAGER, how, "−"), contains="paid 20.00 CNY")
+    assert fewer.message_id == how.message_id and "for 2 × TEA Product TEA" in fewer.text
+    assert fewer.buttons[0][1]["text"] == "TEA 2/3"
+    done = await api.reply(MANAGER, after=api.presses(MANAGER, fewer, "Refund 20.00"), contains=request.number)
+    assert done.text == f"{request.number}: Settled — approved in part; we refund 20.00 CNY for 2 × TEA Product TEA."
+    decided = await AfterSalesRequest.get(id=request.id)
+    assert decided.approved_lines == [{"sku": "TEA", "qty": 2}] and decided.refund_amount == Decimal("20.00")

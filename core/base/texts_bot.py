@@ -251,7 +251,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "as_ask_amount": {"en": "How much is refunded for {number}? At most {paid}.",
                       "zh": "{number} 退款多少？最多 {paid}。"},
     "as_bad_amount": {"en": "Please send an amount such as 50 or 49.90.", "zh": "请发送金额，例如 50 或 49.90。"},
-    "as_decided": {"en": "{number}: {status}. {outcome}.", "zh": "{number}：{status}。{outcome}。"},
+    "as_decided": {"en": "{number}: {status} — {outcome}.", "zh": "{number}：{status}。{outcome}。"},
     "confirm_po": {"en": "Confirm the purchase order", "zh": "确认采购单"},
     "po_confirmed": {"en": "{number} confirmed and sent to the supplier.", "zh": "{number} 已确认并发送给供应商。"},
     "alerts": {"en": "Alerts (tap to switch):", "zh": "提醒（点击切换）："},

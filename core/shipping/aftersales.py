@@ -330,16 +330,22 @@ class Claim:
     items: Any  # Phrase
     comes_back: bool  # the kind of request usually sends the goods back
     address: str
+    lines: list[tuple[str, int, int]]  # SKU, units chosen, units asked about
 
 
-async def claim_to_settle(number: str) -> Claim:
+async def claim_to_settle(number: str, units: dict[str, int] | None = None) -> Claim:
+    """The request as a manager settles it, for the units chosen per SKU (all that were asked about unless
+    `units` says fewer); what those cost is what a refund may be at most."""
     request = await undecided_request(number, "approved")
-    lines = [(line["sku"], line["qty"]) for line in request.lines]
-    paid = settle(request.lines, await unit_prices(request.order.id), Remedy.REFUND, False, None, None).paid
-    names = _names(await products_by_sku([sku for sku, _ in lines]))
+    asked = [(line["sku"], line["qty"]) for line in request.lines]
+    chosen = [(sku, min(max((units or {}).get(sku, qty), 0), qty)) for sku, qty in asked]
+    paid = settle(request.lines, await unit_prices(request.order.id), Remedy.REFUND, False, chosen, None).paid
+    names = _names(await products_by_sku([sku for sku, _ in asked]))
     comes_back = RequestKind(request.kind) in GOODS_COME_BACK
-    return Claim(request.number, money(paid, request.order.currency), paid, items(lines, names), comes_back,
-                 return_address(await _home_of(request.order)) if comes_back else "")
+    return Claim(request.number, money(paid, request.order.currency), paid,
+                 items([(sku, qty) for sku, qty in chosen if qty], names), comes_back,
+                 return_address(await _home_of(request.order)) if comes_back else "",
+                 [(sku, qty, dict(asked)[sku]) for sku, qty in chosen])
 
 
 @retry_on_conflict
