@@ -243,18 +243,13 @@ async def test_a_csv_import_takes_a_requested_date_and_names_the_line_of_a_bad_o
 
 
 async def test_the_bot_offers_a_calendar_of_the_days_the_carriers_make_and_the_order_keeps_the_day(shop):
-    from tests.test_bot_shop import CUSTOMER, a_customer, fill_cart, transcript
+    from tests.test_bot_shop import CUSTOMER, at_checkout, transcript
 
     settings = shop.telegram.settings
-    wh, tea = await a_warehouse(), await a_product("TEA", name_zh="龙井茶")
-    await stock(tea, wh, 10)
     slow = await a_carrier("SLOW", transit_days=3)
     earliest = slow.arrival(datetime.now(settings.tz))
-    await a_customer(lang="zh")
     api = shop.api
-    await fill_cart(api, CUSTOMER, "龙井茶", ["+1"], "已加入")
-    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="合计")
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "去结算"), contains="收货地址")
+    await at_checkout(api, "zh")
     days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海，上海，浦东新区，世纪大道 100 号，200120"),
                            contains="何时")
     labels = [b["text"] for row in days.buttons for b in row]
@@ -273,16 +268,11 @@ async def test_the_bot_offers_a_calendar_of_the_days_the_carriers_make_and_the_o
 
 
 async def test_a_day_of_the_calendar_the_carriers_can_no_longer_make_is_said_so_and_offered_again(shop):
-    from tests.test_bot_shop import CUSTOMER, a_customer, fill_cart
+    from tests.test_bot_shop import CUSTOMER, at_checkout
 
     settings = shop.telegram.settings
-    wh, tea = await a_warehouse(), await a_product("TEA")
-    await stock(tea, wh, 10)
-    await a_customer(lang="en")
     api = shop.api
-    await fill_cart(api, CUSTOMER, "TEA", ["+1"], "Added")
-    cart = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/cart"), contains="Total")
-    await api.reply(CUSTOMER, after=api.presses(CUSTOMER, cart, "Check out"), contains="address")
+    await at_checkout(api, "en")
     days = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "上海, 上海, 浦东新区, 世纪大道 100 号, 200120"),
                            contains="When")
     slow = await a_carrier("SLOW", transit_days=3)  # the only carrier now: tomorrow cannot be made any more

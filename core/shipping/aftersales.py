@@ -326,7 +326,6 @@ class Claim:
 
     number: str
     paid: Any  # Phrase: the money, said in the reader's way
-    amount: Decimal
     items: Any  # Phrase
     comes_back: bool  # the kind of request usually sends the goods back
     address: str
@@ -342,7 +341,7 @@ async def claim_to_settle(number: str, units: dict[str, int] | None = None) -> C
     paid = settle(request.lines, await unit_prices(request.order.id), Remedy.REFUND, False, chosen, None).paid
     names = _names(await products_by_sku([sku for sku, _ in asked]))
     comes_back = RequestKind(request.kind) in GOODS_COME_BACK
-    return Claim(request.number, money(paid, request.order.currency), paid,
+    return Claim(request.number, money(paid, request.order.currency),
                  items([(sku, qty) for sku, qty in chosen if qty], names), comes_back,
                  return_address(await _home_of(request.order)) if comes_back else "",
                  [(sku, qty, dict(asked)[sku]) for sku, qty in chosen])
