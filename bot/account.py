@@ -55,8 +55,7 @@ async def switch_language(message: Message, lang: str) -> None:
 
 
 def help_text(lang: str, staff: Staff | None) -> str:
-    """The commands this person has: staff see theirs first (managers' too), then the shop's."""
+    """The commands this person has: a customer the shop's, staff their own (a manager's /report and /alerts)."""
     if staff is None:
         return say(lang, "help")
-    own = "manager_help" if staff.may(Permission.VIEW_REPORTS) else "staff_help"  # /report, /alerts
-    return f"{say(lang, own)}\n{say(lang, 'help')}"
+    return say(lang, "manager_help" if staff.may(Permission.VIEW_REPORTS) else "staff_help")

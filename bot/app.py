@@ -17,7 +17,7 @@ from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot import account, aftersales, catalog, checkout, fallback, managers, orders, staff
+from bot import account, aftersales, basket, catalog, checkout, fallback, managers, orders, staff
 from bot.errors import AnswerRefusals, apologise
 from bot.middlewares import People, Permissions, Throttle
 from bot.notifier import notifier_lease, run_notifier
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 RETRY_SECONDS = 10  # between tries to reach Telegram at start
 # one module per feature, each with its `feature` of handlers; a new feature is a new module listed here
-FEATURES = (managers, staff, orders, account, catalog, checkout, aftersales, fallback)
+FEATURES = (managers, staff, orders, account, catalog, basket, checkout, aftersales, fallback)
 
 
 def storage_for(settings: Settings) -> BaseStorage:

@@ -18,6 +18,7 @@ from core.orders.cart import StockChoice
 from core.orders.notifications import Alert
 from core.orders.order import OrderStatus, PaymentMethod, ServiceLevel
 from core.shipping.aftersales import RequestKind
+from core.shipping.remedies import Remedy
 
 # -- catalogue and cart --------------------------------------------------------------------------------------
 
@@ -56,6 +57,22 @@ class CartButton(CallbackData, prefix="cart"):
     action: CartAction
 
 
+class LineEdit(StrEnum):
+    LESS = "less"
+    MORE = "more"
+    TYPE = "type"  # the quantity is typed next
+    REMOVE = "remove"
+
+
+class CartLine(CallbackData, prefix="cl"):
+    """A button on one line of the cart's message: the cart it belongs to (stale once checked out or emptied),
+    the line by its place, and what it does."""
+
+    cart: str
+    line: int
+    edit: LineEdit
+
+
 # -- the steps of a dialog: each names its dialog ----------------------------------------------------------
 
 
@@ -82,7 +99,7 @@ class AddressCheck(CallbackData, prefix="adc"):
 
 class DeliveryDay(CallbackData, prefix="day"):
     dialog: str
-    days: int | None = None  # from today; none: any day
+    day: str = ""  # ISO; empty: any day
 
 
 class ServiceChoice(CallbackData, prefix="svc"):
@@ -168,6 +185,23 @@ class HeldOrder(DocumentStep, CallbackData, prefix="held"):
 class AfterSalesDecision(DocumentStep, CallbackData, prefix="asdec"):
     decision: Decision
     number: str
+
+
+class AfterSalesSettle(DocumentStep, CallbackData, prefix="asset"):
+    """How an approved request is settled: a refund of what was paid, another amount (typed next), a
+    replacement, or the goods back first."""
+
+    number: str
+    remedy: Remedy
+    typed: bool = False
+
+
+class SettleUnits(DocumentStep, CallbackData, prefix="asu"):
+    """Approve fewer units of one line of a request (− / + / all or none), before saying how it is settled."""
+
+    number: str
+    line: int
+    qty: int
 
 
 class PurchaseOrderAction(StrEnum):

@@ -1,5 +1,5 @@
 """Browsing what is on sale: the shelves (categories) first, then a shelf page by page, a product's card with
-its picture, and the cart."""
+its picture, and +1 / +5 into the cart (the card says how many the cart holds)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 
-from bot.callbacks import ALL, AddToCart, CartAction, CartButton, CataloguePage, ProductCard, Shelves
-from bot.cart import add_to_cart, cart_lines, cart_of, empty_cart
+from bot.callbacks import ALL, AddToCart, CataloguePage, ProductCard, Shelves
+from bot.cart import add_to_cart, cart_id
 from bot.features import Feature
 from bot.keyboards import Row, keyboard
 from bot.texts import say
@@ -93,26 +93,14 @@ async def add(query: CallbackQuery, callback_data: AddToCart, shown: Message, st
     if item is None:
         await query.answer(say(lang, "not_on_sale"), show_alert=True)
         return
-    await add_to_cart(state, item.sku, callback_data.qty, settings.max_line_qty)
-    added = say(lang, "added", qty=callback_data.qty, sku=item.sku)
-    await query.answer(added)
-    await shown.answer(added)
-
-
-@feature.message(Command("cart"))
-async def show_cart(message: Message, state: FSMContext, lang: str) -> None:
-    cart = await cart_of(state)
-    if not cart:
-        await message.answer(say(lang, "cart_empty"))
-        return
-    lines, total = await cart_lines(cart, lang)
-    await message.answer(say(lang, "cart", lines=lines, total=total), reply_markup=keyboard([[
-        (say(lang, "checkout"), CartButton(action=CartAction.CHECKOUT)),
-        (say(lang, "clear"), CartButton(action=CartAction.CLEAR))]]))
-
-
-@feature.callback_query(CartButton.filter(F.action == CartAction.CLEAR), F.message.as_("shown"))
-async def clear_cart(query: CallbackQuery, shown: Message, state: FSMContext, lang: str) -> None:
-    await empty_cart(state)
-    await shown.answer(say(lang, "cart_empty"))
+    held = await add_to_cart(state, item.sku, callback_data.qty, settings.max_line_qty)
+    await cart_id(state)  # the cart's buttons will carry it
+    # the card says it, edited in place: no message and no pop-up for each press
+    said = (shown.caption if shown.photo else shown.text) or ""
+    card = said.split("\n✅ ")[0] + "\n✅ " + say(lang, "added", qty=callback_data.qty, sku=item.sku, held=held)
     await query.answer()
+    if shown.photo:
+        await shown.edit_caption(caption=card, reply_markup=shown.reply_markup)
+    else:
+        await shown.edit_text(card, reply_markup=shown.reply_markup)
+

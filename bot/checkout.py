@@ -12,7 +12,7 @@ the dialog ends with the order, so a second press finds it over and says so.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram import F
@@ -42,6 +42,7 @@ from bot.features import Feature
 from bot.keyboards import Row, keyboard, link
 from bot.texts import say
 from core.base.errors import NotFound
+from core.base.fields import HOME_COUNTRY
 from core.base.i18n import local_day, status_word
 from core.base.phones import display_phone
 from core.base.places import written
@@ -49,8 +50,9 @@ from core.base.settings import Settings
 from core.orders.addresses import save_address, saved_addresses, typed_address, use_address
 from core.orders.cart import CartCheck, CartLine, LineFate, StockChoice, check_cart
 from core.orders.customers import Customer
+from core.orders.delivery_days import DeliveryWindow, delivery_window
 from core.orders.intake import place_order
-from core.orders.order import OrderIn, PaymentMethod, PaymentState, ServiceLevel
+from core.orders.order import OrderIn, PaymentMethod, PaymentState, Plan, ServiceLevel, order_plan
 from core.orders.payments import NothingToPay, start_payment
 from core.orders.review import holds_for
 
@@ -153,14 +155,14 @@ async def new_address(query: CallbackQuery, shown: Message, lang: str) -> None:
 
 @feature.callback_query(Checkout.address, SavedAddressPick.filter(), this_dialog, F.message.as_("shown"))
 async def saved_address(query: CallbackQuery, callback_data: SavedAddressPick, shown: Message, state: FSMContext,
-                        lang: str, customer: Customer) -> None:
+                        lang: str, customer: Customer, settings: Settings) -> None:
     await query.answer()
     try:
         chosen = await use_address(customer.id, callback_data.address)
     except NotFound:  # forgotten since (or never theirs): they choose again
         await shown.answer(say(lang, "address_gone"))
         return
-    await address_given(shown, state, lang, chosen.model_dump(mode="json"))
+    await address_given(shown, state, lang, chosen.model_dump(mode="json"), settings)
 
 
 @feature.message(Checkout.address, F.text)
@@ -176,7 +178,7 @@ async def address(message: Message, state: FSMContext, lang: str, customer: Cust
         return
     where = {**given.model_dump(mode="json"), "text": given.text}  # the text again at intake: its doubts
     if given.sure:
-        await address_given(message, state, lang, where)
+        await address_given(message, state, lang, where, settings)
         return
     await state.update_data(unsure=where)
     dialog = (await state.get_data())["dialog"]
@@ -191,24 +193,39 @@ async def address(message: Message, state: FSMContext, lang: str, customer: Cust
 
 @feature.callback_query(Checkout.address, AddressCheck.filter(), this_dialog, F.message.as_("shown"))
 async def address_checked(query: CallbackQuery, callback_data: AddressCheck, shown: Message, state: FSMContext,
-                          lang: str) -> None:
+                          lang: str, settings: Settings) -> None:
     await query.answer()
     where = (await state.get_data()).get("unsure")
     if not callback_data.right or where is None:
         await shown.answer(say(lang, "ask_address"))
         return
-    await address_given(shown, state, lang, where)
+    await address_given(shown, state, lang, where, settings)
 
 
-async def address_given(message: Message, state: FSMContext, lang: str, where: dict[str, Any]) -> None:
+async def address_given(message: Message, state: FSMContext, lang: str, where: dict[str, Any],
+                        settings: Settings) -> None:
     await state.update_data(address=where)
     await state.set_state(Checkout.date)
-    dialog = (await state.get_data())["dialog"]
+    data = await state.get_data()
     await message.answer(f"{say(lang, 'deliver_to', address=sent_to(where, lang))}\n{say(lang, 'ask_date')}",
-                         reply_markup=keyboard([[
-                             (say(lang, "today"), DeliveryDay(dialog=dialog, days=0)),
-                             (say(lang, "tomorrow"), DeliveryDay(dialog=dialog, days=1)),
-                             (say(lang, "any_day"), DeliveryDay(dialog=dialog))]]))
+                         reply_markup=calendar(await window_for(data, settings), data["dialog"], lang, settings))
+
+
+async def window_for(data: dict[str, Any], settings: Settings) -> DeliveryWindow:
+    """The days the carriers that serve the address can make for the goods chosen."""
+    where = data["address"]
+    return await delivery_window(str(where.get("province") or ""), str(where.get("country") or HOME_COUNTRY),
+                                 list(data["lines"]), datetime.now(settings.tz))
+
+
+def calendar(window: DeliveryWindow, dialog: str, lang: str, settings: Settings) -> InlineKeyboardMarkup:
+    """Any day first, then every day that can be made, three to a row; today and tomorrow said so."""
+    today = datetime.now(settings.tz).date()
+    near = {today: say(lang, "today"), today + timedelta(days=1): say(lang, "tomorrow")}
+    days = [(" ".join(filter(None, (near.get(day), local_day(day, lang, weekday=True)))),
+             DeliveryDay(dialog=dialog, day=day.isoformat())) for day in window.days()]
+    return keyboard([[(say(lang, "any_day"), DeliveryDay(dialog=dialog))],
+                     *(days[i:i + 3] for i in range(0, len(days), 3))])
 
 
 def place(where: dict[str, Any]) -> str:
@@ -228,11 +245,17 @@ def whole(where: dict[str, Any]) -> str:
 
 @feature.callback_query(Checkout.date, DeliveryDay.filter(), this_dialog, F.message.as_("shown"))
 async def delivery_day(query: CallbackQuery, callback_data: DeliveryDay, shown: Message, state: FSMContext,
-                       lang: str, customer: Customer | None, settings: Settings) -> None:
-    days = callback_data.days
-    today = datetime.now(customer.zone(settings.tz) if customer else settings.tz).date()  # where they are
-    day = None if days is None else (today + timedelta(days=days)).isoformat()
-    await state.update_data(date=day)
+                       lang: str, settings: Settings) -> None:
+    """A day of the calendar; one the carriers can no longer make (a cut-off passed meanwhile) is said so, and
+    the calendar shown again as it is now."""
+    day = date.fromisoformat(callback_data.day) if callback_data.day else None
+    window = await window_for(await state.get_data(), settings)
+    if day is not None and day < window.earliest:
+        await query.answer()
+        await shown.answer(say(lang, "day_gone", day=local_day(day, lang), earliest=local_day(window.earliest, lang)),
+                           reply_markup=calendar(window, callback_data.dialog, lang, settings))
+        return
+    await state.update_data(date=day.isoformat() if day else None)
     await state.set_state(Checkout.service)
     await shown.answer(say(lang, "ask_service"), reply_markup=keyboard([[
         (say(lang, level), ServiceChoice(dialog=callback_data.dialog, level=level)) for level in SPEEDS]]))
@@ -293,7 +316,9 @@ async def confirm(query: CallbackQuery, shown: Message, state: FSMContext, lang:
     await end(state)
     await query.answer()
     order = placed.order
-    await shown.answer(say(lang, "placed", number=order.number, status=status_word("order", order.status, lang)))
+    plan = await order_plan(order)
+    await shown.answer(say(lang, "placed", number=order.number, status=status_word("order", order.status, lang))
+                       if plan == Plan.OTHER else say(lang, f"placed.{plan.value}", number=order.number))
     if placed.created:
         await save_address(customer.id, body.address)  # offered at the next checkout
     if order.payment_method == PaymentMethod.PREPAID:

@@ -25,10 +25,10 @@ async def begin(state: FSMContext, first: State, **data: Any) -> str:
 
 async def end(state: FSMContext, keep_cart: bool = False) -> None:
     """The dialog is over: its buttons act no more."""
-    cart = (await state.get_data()).get("cart", {})
+    data = await state.get_data()
     await state.clear()
-    if keep_cart:
-        await state.update_data(cart=cart)
+    if keep_cart:  # the same cart, whose message's buttons still act
+        await state.update_data(cart=data.get("cart", {}), cart_id=data.get("cart_id"))
 
 
 async def this_dialog(_: CallbackQuery, callback_data: Any, state: FSMContext) -> bool:

@@ -286,6 +286,10 @@ class BotApiEmulator:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),
                             message_id=int(form["message_id"]))
 
+    async def _m_editMessageCaption(self, form: dict[str, Any]) -> dict[str, Any]:
+        return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"),
+                            photo=True, message_id=int(form["message_id"]))
+
     async def _m_editMessageMedia(self, form: dict[str, Any]) -> dict[str, Any]:
         media = json.loads(str(form.get("media") or "{}"))
         return self._record(int(form["chat_id"]), str(media.get("caption", "")), form.get("reply_markup"),

@@ -5,16 +5,18 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.types import CallbackQuery, Message
 
+from bot.account import help_text
 from bot.errors import tell
 from bot.features import Feature
 from bot.texts import say
+from core.base.auth import Staff
 
 feature = Feature("fallback")
 
 
 @feature.message(F.text)
-async def anything_else(message: Message, lang: str) -> None:
-    await message.answer(say(lang, "help"))
+async def anything_else(message: Message, lang: str, staff: Staff | None) -> None:
+    await message.answer(help_text(lang, staff))
 
 
 @feature.callback_query()

@@ -4,14 +4,17 @@ is flagged with the permission it needs (bot/middlewares.py asks core.base.auth'
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InputMediaPhoto, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, InputMediaPhoto, Message
 
 from bot.callbacks import (
     AfterSalesDecision,
+    AfterSalesSettle,
     AlertSwitch,
     Decision,
     HeldOrder,
@@ -19,6 +22,7 @@ from bot.callbacks import (
     PurchaseOrderButton,
     SalesBy,
     SalesReport,
+    SettleUnits,
 )
 from bot.features import Feature
 from bot.keyboards import Row, keyboard
@@ -26,12 +30,20 @@ from bot.middlewares import refusal
 from bot.sales import sales_report
 from bot.texts import say
 from core.base.auth import Permission, Staff, may
-from core.base.i18n import status_word
+from core.base.i18n import render, status_word
 from core.base.settings import Settings
 from core.orders.notifications import Alert, toggle_alert
 from core.orders.review import decide_held, held_order
 from core.reports import SALES_DAYS
-from core.shipping.aftersales import AfterSalesDecisionIn, decide_request, undecided_request
+from core.shipping.aftersales import (
+    AfterSalesDecisionIn,
+    AfterSalesRequest,
+    claim_to_settle,
+    decide_request,
+    request_outcome,
+    undecided_request,
+)
+from core.shipping.remedies import Remedy
 from core.stock.replenishment import confirm_po
 
 feature = Feature("managers")
@@ -42,6 +54,10 @@ ORDER, REQUEST = "order", "aftersales"  # what a reason being asked for rejects
 
 class Rejecting(StatesGroup):
     reason = State()
+
+
+class Refunding(StatesGroup):
+    amount = State()
 
 
 @feature.callback_query(HeldOrder.filter(F.decision == Decision.APPROVE), F.message.as_("shown"), flags=REVIEW)
@@ -62,12 +78,102 @@ async def reject(query: CallbackQuery, callback_data: HeldOrder, shown: Message,
 
 @feature.callback_query(AfterSalesDecision.filter(F.decision == Decision.APPROVE), F.message.as_("shown"),
                         flags=AFTERSALES)
-async def approve_request(query: CallbackQuery, callback_data: AfterSalesDecision, shown: Message, staff: Staff,
-                          lang: str) -> None:
-    request = await decide_request(callback_data.number, AfterSalesDecisionIn(approve=True), staff.actor)
-    await shown.answer(say(lang, "decided", number=request.number,
-                           status=status_word("aftersales", request.status, lang)))
+async def approve_request(query: CallbackQuery, callback_data: AfterSalesDecision, shown: Message,
+                          state: FSMContext, lang: str) -> None:
+    """Approving asks how: the refund of what was paid, another amount, the goods sent again, or (for goods that
+    come back) only taking them back for now; and for how many units of each line (all, until − says fewer)."""
+    await state.update_data(settling=callback_data.number, units={})
+    text, markup = await settle_question(callback_data.number, {}, lang)  # decided meanwhile: already done
+    await shown.answer(text, reply_markup=markup)
     await query.answer()
+
+
+async def settle_question(number: str, units: dict[str, int], lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    claim = await claim_to_settle(number, units)
+    paid = render(claim.paid, lang)
+    rows: list[Row] = [[("−", SettleUnits(number=number, line=i, qty=max(qty - 1, 0))),
+                        (f"{sku} {qty}/{asked}", SettleUnits(number=number, line=i, qty=0 if qty == asked else asked)),
+                        ("+", SettleUnits(number=number, line=i, qty=min(qty + 1, asked)))]
+                       for i, (sku, qty, asked) in enumerate(claim.lines)]
+    rows += [[(say(lang, "as_refund_all", paid=paid), AfterSalesSettle(number=number, remedy=Remedy.REFUND))],
+             [(say(lang, "as_refund_other"), AfterSalesSettle(number=number, remedy=Remedy.REFUND, typed=True))],
+             [(say(lang, "as_replace"), AfterSalesSettle(number=number, remedy=Remedy.REPLACE))]]
+    if claim.comes_back:
+        rows.append([(say(lang, "as_back_only"), AfterSalesSettle(number=number, remedy=Remedy.NONE))])
+    back = say(lang, "as_settle_back", address=claim.address) if claim.comes_back else ""
+    return say(lang, "as_settle", number=number, paid=paid, items=render(claim.items, lang) or "—",
+               back=back), keyboard(rows)
+
+
+@feature.callback_query(SettleUnits.filter(), F.message.as_("shown"), flags=AFTERSALES)
+async def settle_units(query: CallbackQuery, callback_data: SettleUnits, shown: Message, state: FSMContext,
+                       lang: str) -> None:
+    """Fewer (or all) units of a line: the question is redrawn in place with what they cost."""
+    data = await state.get_data()
+    units: dict[str, int] = data.get("units", {}) if data.get("settling") == callback_data.number else {}
+    claim = await claim_to_settle(callback_data.number, units)
+    await query.answer()
+    if not 0 <= callback_data.line < len(claim.lines):
+        return
+    units[claim.lines[callback_data.line][0]] = callback_data.qty
+    await state.update_data(settling=callback_data.number, units=units)
+    text, markup = await settle_question(callback_data.number, units, lang)
+    await shown.edit_text(text, reply_markup=markup)
+
+
+async def approved_lines(state: FSMContext, number: str) -> list[dict[str, int | str]] | None:
+    """The units the manager chose for the request (None: all that were asked about)."""
+    data = await state.get_data()
+    if data.get("settling") != number or not data.get("units"):
+        return None
+    claim = await claim_to_settle(number, data["units"])
+    return [{"sku": sku, "qty": qty} for sku, qty, _ in claim.lines if qty]
+
+
+@feature.callback_query(AfterSalesSettle.filter(~F.typed), F.message.as_("shown"), flags=AFTERSALES)
+async def settle_request(query: CallbackQuery, callback_data: AfterSalesSettle, shown: Message, staff: Staff,
+                         state: FSMContext, lang: str, settings: Settings) -> None:
+    body = AfterSalesDecisionIn.model_validate({"approve": True, "remedy": callback_data.remedy,
+                                                "lines": await approved_lines(state, callback_data.number)})
+    request = await decide_request(callback_data.number, body, staff.actor, settings)  # twice: already done
+    await shown.answer(await decided_words(request, lang))
+    await query.answer()
+
+
+async def decided_words(request: AfterSalesRequest, lang: str) -> str:
+    return say(lang, "as_decided", number=request.number, status=status_word("aftersales", request.status, lang),
+               outcome=render(await request_outcome(request), lang) or "").rstrip()
+
+
+@feature.callback_query(AfterSalesSettle.filter(F.typed), F.message.as_("shown"), flags=AFTERSALES)
+async def ask_amount(query: CallbackQuery, callback_data: AfterSalesSettle, shown: Message, state: FSMContext,
+                     lang: str) -> None:
+    data = await state.get_data()
+    mine = data.get("settling") == callback_data.number
+    claim = await claim_to_settle(callback_data.number, data.get("units") if mine else None)
+    await state.set_state(Refunding.amount)
+    await state.update_data(refunding=claim.number)
+    await shown.answer(say(lang, "as_ask_amount", number=claim.number, paid=render(claim.paid, lang)))
+    await query.answer()
+
+
+@feature.message(Refunding.amount, F.text)
+async def refund_amount(message: Message, state: FSMContext, staff: Staff | None, lang: str,
+                        settings: Settings) -> None:
+    """The amount typed; a refusal (more than was paid) is said and the manager may press again."""
+    number = (await state.get_data())["refunding"]
+    await state.set_state(None)
+    if staff is None or not may(staff, Permission.HANDLE_AFTERSALES):
+        await message.answer(refusal(staff, lang))
+        return
+    try:
+        amount = Decimal((message.text or "").strip().replace(",", ".").lstrip("¥￥"))
+    except InvalidOperation:
+        await message.answer(say(lang, "as_bad_amount"))
+        return
+    body = AfterSalesDecisionIn.model_validate({"approve": True, "remedy": Remedy.REFUND, "amount": amount,
+                                                "lines": await approved_lines(state, number)})
+    await message.answer(await decided_words(await decide_request(number, body, staff.actor, settings), lang))
 
 
 @feature.callback_query(AfterSalesDecision.filter(F.decision == Decision.REJECT), F.message.as_("shown"),
@@ -101,7 +207,8 @@ async def reject_reason(message: Message, state: FSMContext, staff: Staff | None
         order = await decide_held(number, False, staff.actor, reason, settings)
         status = status_word("order", order.status, lang)
     else:
-        request = await decide_request(number, AfterSalesDecisionIn(approve=False, note=reason), staff.actor)
+        request = await decide_request(number, AfterSalesDecisionIn(approve=False, note=reason), staff.actor,
+                                       settings)
         status = status_word("aftersales", request.status, lang)
     await message.answer(say(lang, "decided", number=number, status=status))
 

@@ -41,6 +41,7 @@ from core.orders.notifications import (
     note_failure,
     note_success,
 )
+from core.orders.review import held_details
 from core.reports import dashboard
 from core.stock.warehouses import warehouse_label_by_id
 
@@ -79,7 +80,7 @@ def message_for(event: OutboxEvent, who: Recipient) -> tuple[str, InlineKeyboard
     if key not in TEXTS:
         return None
     payload = {"warehouse": say(lang, "warehouse_unknown"), **_said_in(lang, event.payload)}
-    text = say(lang, key, **payload)
+    text = say(lang, key, **payload).rstrip()  # a note left empty at the end leaves no space behind
     buttons = None
     if who.role != "customer" and event.kind == "order.on_hold":
         number = event.payload["order"]
@@ -135,7 +136,7 @@ async def send_message(job: Job, telegram: Telegram) -> bool:
     event, who = await message_of(job)
     if event is None or who.key in await already_told(event.id):
         return False
-    await _name_warehouse(event)
+    await described(event)
     message = message_for(event, who)
     if message is None:
         return False
@@ -173,6 +174,14 @@ async def notify_round(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE, *,
 async def notify_once(bot: Bot, limit: int = BATCH, tz: ZoneInfo = UTC_ZONE, now: datetime | None = None) -> int:
     """One round over the outbox; returns how many messages were sent."""
     return (await notify_round(bot, limit, tz, now=now)).sent
+
+
+async def described(event: OutboxEvent) -> None:
+    """What an alert says beyond its event, read as it is said: the warehouse's label, and a held order's
+    customer, items and amount. The event changes in memory only."""
+    await _name_warehouse(event)
+    if event.kind == "order.on_hold" and (details := await held_details(str(event.payload.get("order")))):
+        event.payload = {**details, **event.payload}
 
 
 async def _name_warehouse(event: OutboxEvent) -> None:

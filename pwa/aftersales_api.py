@@ -27,7 +27,7 @@ from core.shipping.aftersales import (
     request_view,
     resolve_request,
 )
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, reply, said
 from pwa.responses import AfterSalesOut
 from pwa.security import Access, Principal
 from pwa.state import SETTINGS
@@ -55,19 +55,19 @@ async def post_request(request: web.Request, who: Principal, body: RequestIn) ->
     if not who.may_see_channel(order.channel):
         raise NotFound(what="order", key=body.order)
     opened = await open_request(body, who.actor, request.app[SETTINGS])
-    return reply(await request_view(await request_by_number(opened.number)), status=201)
+    return reply(said(request, await request_view(await request_by_number(opened.number))), status=201)
 
 
 @api.route("GET", "/api/after-sales", summary="After-sales requests, newest first", tag="after-sales",
            permission=Permission.HANDLE_AFTERSALES, query=RequestListQuery, returns=list[AfterSalesOut])
 async def get_requests(request: web.Request, who: Principal, query: RequestListQuery) -> web.Response:
-    return reply(await list_requests(query.status))
+    return reply(said(request, await list_requests(query.status)))
 
 
 @api.route("GET", "/api/after-sales/{number}", summary="One request with its history", tag="after-sales",
            access=Access.KEY_OR_STAFF, permission=Permission.OPEN_AFTERSALES, returns=AfterSalesOut)
 async def get_request(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await request_view(await _visible(number, who)))
+    return reply(said(request, await request_view(await _visible(number, who))))
 
 
 @api.route("GET", "/api/after-sales/{number}/photos/{index}", summary="A photo sent with a request",
@@ -83,8 +83,8 @@ async def get_photo(request: web.Request, who: Principal, number: str, index: in
            permission=Permission.HANDLE_AFTERSALES, body=AfterSalesDecisionIn, returns=AfterSalesOut)
 async def post_decision(request: web.Request, who: Principal, number: str, body: AfterSalesDecisionIn
                         ) -> web.Response:
-    decided = await decide_request(number, body, who.actor)
-    return reply(await request_view(decided))
+    decided = await decide_request(number, body, who.actor, request.app[SETTINGS])
+    return reply(said(request, await request_view(decided)))
 
 
 @api.route("POST", "/api/after-sales/{number}/return", summary="The goods came back: book them into stock",
@@ -92,7 +92,7 @@ async def post_decision(request: web.Request, who: Principal, number: str, body:
            once=True)
 async def post_return(request: web.Request, who: Principal, number: str, body: ReturnIn) -> web.Response:
     received = await receive_return(number, body, who.actor, request.app[SETTINGS])
-    return reply(await request_view(received))
+    return reply(said(request, await request_view(received)))
 
 
 class ResolveIn(BaseModel):
@@ -103,4 +103,4 @@ class ResolveIn(BaseModel):
 @api.route("POST", "/api/after-sales/{number}/resolve", summary="Close a request whose goods came back",
            tag="after-sales", permission=Permission.HANDLE_AFTERSALES, body=ResolveIn, returns=AfterSalesOut)
 async def post_resolve(request: web.Request, who: Principal, number: str, body: ResolveIn) -> web.Response:
-    return reply(await request_view(await resolve_request(number, body.note, who.actor)))
+    return reply(said(request, await request_view(await resolve_request(number, body.note, who.actor))))

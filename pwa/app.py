@@ -53,6 +53,8 @@ STATUS_OF = {
     "conflict": 409, "import_failed": 422, "wrong_scan": 409, "bad_phone": 422,
     "id_taken": 409, "id_reused": 422,
     "too_many_sign_ins": 429, "aftersales_over_claim": 422, "aftersales_not_in_order": 422,
+    "aftersales_over_approval": 422, "aftersales_refund_too_big": 422, "aftersales_amount_without_refund": 422,
+    "aftersales_nothing_approved": 422, "requested_date_too_early": 422,
     "unknown_language": 422, "not_on_plan": 404, "bad_signature": 401,
     "webhook.private_url": 422,
 }

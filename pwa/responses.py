@@ -359,7 +359,14 @@ class AfterSalesOut(BaseModel):
     status: str
     text: str
     lines: list[dict[str, Any]]
-    resolution: str
+    resolution: str  # the manager's note
+    outcome: str | None  # what the approval does, in the reader's words
+    approved_lines: list[dict[str, Any]] | None  # approved in part: fewer units than `lines`
+    remedy: str | None  # refund, replace, none (the goods come back first)
+    refund: str | None  # the amount refunded
+    refund_state: str | None  # due: a manager pays it back
+    replacement: str | None  # the order that sends the goods again
+    send_back: bool
     photos: list[str]
     history: list[AfterSalesStepOut]
     created_at: str
@@ -369,6 +376,12 @@ class PaymentCallbackOut(BaseModel):
     order: str
     payment: str  # paid, or refund_due when the order was closed before the money came
     replayed: bool  # the provider had said so before; nothing changed
+
+class DeliveryDaysOut(BaseModel):
+    earliest: str  # ISO day
+    latest: str  # the calendar's last day
+    days: list[str]
+
 
 class CustomerFound(BaseModel):
     id: int

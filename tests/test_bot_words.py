@@ -1,4 +1,4 @@
-"""The bot in its readers' words, through the fake Bot API: states as words (已收到：待拣货), days and times as
+"""The bot in its readers' words, through the fake Bot API: states as words (待拣货), days and times as
 the reader writes them in the warehouse's time zone, the carrier's words only in the reader's language, alerts
 named in words, after-sales decided from the alert, the sales report. Each chat is left as a transcript in
 test-artifacts/ for a person to read."""
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from core.base.settings import Settings
 from core.orders.customers import Customer, e164
 from core.orders.intake import find_or_add_customer, place_order
 from core.orders.order import Order, OrderStatus, transition
-from core.shipping.aftersales import AfterSalesRequest, RequestStatus
+from core.shipping.aftersales import AfterSalesRequest, RequestIn, RequestStatus, open_request
 from core.stock.catalog import Product
 from tests.artifacts import artifact
 from tests.conftest import PASSWORD
@@ -61,7 +62,7 @@ async def test_a_chinese_customer_orders_and_reads_every_state_in_words(telegram
     assert f"{tomorrow.month}月{tomorrow.day}日" in question.text and tomorrow.isoformat() not in question.text
     placed = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, question, "确认下单"), contains="已收到")
     order = await Order.get(channel="telegram")
-    assert placed.text == f"订单 {order.number} 已收到：待拣货。"
+    assert placed.text == f"订单 {order.number} 已收到：正在备货。"
     mine = await api.reply(CUSTOMER, after=api.says(CUSTOMER, "/orders"), contains="您的订单")
     assert any("待拣货" in b["text"] and order.number in b["text"] for row in mine.buttons for b in row)
     status = await api.reply(CUSTOMER, after=api.presses(CUSTOMER, mine, order.number), contains=order.number)
@@ -203,11 +204,27 @@ async def test_a_manager_decides_after_sales_from_the_alert_once_with_a_reason_f
     await notify_once(telegram.bot)
     second = await AfterSalesRequest.get(id__not=first.id)
     alert = next(s for s in api.to(MANAGER) if second.number in s.text)
-    done = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"), contains=second.number)
-    assert done.text == f"{second.number}：待退回"
-    twice = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"))
+    how = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"), contains="如何处理")
+    assert how.text.startswith(f"{second.number} 如何处理？客户为 1 × TEA Product TEA 实付 10.00 元。商品先寄回：")
+    assert [b["text"] for row in how.buttons for b in row] == [
+        "−", "TEA 1/1", "+", "💸 退款 10.00 元", "✏️ 退款其他金额", "📦 补发", "↩️ 先寄回，再定"]
+    asked = await api.reply(MANAGER, after=api.presses(MANAGER, how, "退款其他金额"), contains="退款多少")
+    assert asked.text == f"{second.number} 退款多少？最多 10.00 元。"
+    refused = await api.reply(MANAGER, after=api.says(MANAGER, "12"), contains="超过")
+    assert refused.text == "退款 12.00 超过了这些商品的实付金额（10.00）。"
+    how = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"), contains="如何处理")
+    asked = await api.reply(MANAGER, after=api.presses(MANAGER, how, "退款其他金额"), contains="退款多少")
+    done = await api.reply(MANAGER, after=api.says(MANAGER, "8.5"), contains=second.number)
+    assert done.text.startswith(f"{second.number}：待退回。部分同意；退款 8.50 元（1 × TEA Product TEA）；请将")
+    twice = await api.reply(MANAGER, after=api.presses(MANAGER, how, "💸 退款"))
     assert twice.popup and twice.text.startswith("已经处理过了")
-    assert (await AfterSalesRequest.get(id=second.id)).status == RequestStatus.AWAITING_RETURN
+    again = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "批准"))
+    assert again.popup and again.text.startswith("已经处理过了")
+    decided = await AfterSalesRequest.get(id=second.id)
+    assert (decided.status, decided.refund_amount) == (RequestStatus.AWAITING_RETURN, Decimal("8.50"))
+    await notify_once(telegram.bot)
+    told = api.to(CUSTOMER)[-1].text
+    assert told.startswith(f"售后 {second.number} 已同意：部分同意；退款 8.50 元") and "寄回" in told
     keep(api, MANAGER, "manager-aftersales-zh")
     keep(api, CUSTOMER, "customer-aftersales-zh")
 
@@ -305,3 +322,23 @@ async def test_alerts_and_notices_say_days_and_kinds_in_the_readers_words(telegr
     told, alert = telegram.api.to(CUSTOMER)[-1].text, telegram.api.to(MANAGER)[-1].text
     assert f"预计 {local_day(arrives, 'zh')} 送达" in told and arrives.isoformat() not in told
     assert local_day(wanted, "zh") in alert and local_day(arrives, "zh") in alert and wanted.isoformat() not in alert
+
+
+async def test_a_manager_approves_fewer_units_in_the_bot_and_the_refund_follows_them(telegram: Telegram):  # noqa: F811
+    await _manager(MANAGER, "en")
+    order = await _shipped_order_of_our_customer(telegram, qty=3)
+    body = RequestIn.model_validate({"order": order.number, "kind": "damage", "text": "two tins dented",
+                                     "lines": [{"sku": "TEA", "qty": 3}]})
+    request = await open_request(body, "api:shop", telegram.settings)
+    await notify_once(telegram.bot)
+    api = telegram.api
+    alert = next(s for s in api.to(MANAGER) if request.number in s.text)
+    how = await api.reply(MANAGER, after=api.presses(MANAGER, alert, "Approve"), contains="How is")
+    assert "paid 30.00 CNY for 3 × TEA Product TEA" in how.text
+    fewer = await api.reply(MANAGER, after=api.presses(MANAGER, how, "−"), contains="paid 20.00 CNY")
+    assert fewer.message_id == how.message_id and "for 2 × TEA Product TEA" in fewer.text
+    assert fewer.buttons[0][1]["text"] == "TEA 2/3"
+    done = await api.reply(MANAGER, after=api.presses(MANAGER, fewer, "Refund 20.00"), contains=request.number)
+    assert done.text == f"{request.number}: Settled — approved in part; we refund 20.00 CNY for 2 × TEA Product TEA."
+    decided = await AfterSalesRequest.get(id=request.id)
+    assert decided.approved_lines == [{"sku": "TEA", "qty": 2}] and decided.refund_amount == Decimal("20.00")

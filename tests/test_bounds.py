@@ -118,7 +118,8 @@ async def test_the_document_names_each_body_for_what_it_is_and_the_documented_bo
         return schemas[ref.rsplit("/", 1)[1]]
 
     assert set(body_of("/api/orders/{number}/approve")["properties"]) == {"reason"}
-    assert set(body_of("/api/after-sales/{number}/decision")["properties"]) == {"approve", "note"}
+    assert set(body_of("/api/after-sales/{number}/decision")["properties"]) == {
+        "approve", "note", "remedy", "send_back", "lines", "amount"}
     assert set(body_of("/api/tracking/{carrier}/webhook")["properties"]) == {"waybill", "events"}
     async with http.post("/api/orders", json=an_order({"TV": 1}).model_dump(mode="json"), headers=manager) as r:
         held = await r.json()

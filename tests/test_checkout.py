@@ -173,7 +173,7 @@ async def test_after_sales_takes_the_lines_and_quantities_the_customer_chose(db)
     with pytest.raises(NotInOrder):
         await open_request(_request(order, {"MUG": 1}), "tg:1", db, customer_id=mine)
 
-    await decide_request(first.number, AfterSalesDecisionIn(approve=False, note="outside the return period"), "m")
+    await decide_request(first.number, AfterSalesDecisionIn(approve=False, note="outside the return period"), "m", db)
     assert [line.claimable for line in await claimable_lines(order.number)] == [3, 2]  # declined: claims nothing
     await open_request(_request(order, {"TEA": 3, "CUP": 1}, "damage"), "tg:1", db, customer_id=mine)
     assert [line.claimable for line in await claimable_lines(order.number)] == [0, 1]

@@ -192,7 +192,8 @@ async def test_after_sales_requests_are_listed_with_their_text_lines_and_photos(
     status, listed = await phone["manager"].call("GET", "/api/after-sales?status=open")
     assert status == 200 and len(listed) == 1
     assert listed[0]["text"] == "The cup arrived broken" and len(listed[0]["photos"]) == 2
-    assert listed[0]["lines"] == [{"sku": "TEA", "qty": 1, "name": "Product TEA", "name_zh": "", "barcode": None}]
+    assert listed[0]["lines"] == [{"sku": "TEA", "qty": 1, "name": "Product TEA", "name_zh": "", "barcode": None,
+                                   "unit_price": "10.00"}]  # what one unit cost: what a refund may be at most
     assert listed[0]["customer"] == "Li Lei"
     status, _ = await phone["manager"].call("GET", "/api/after-sales?status=lost")
     assert status == 422

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -153,9 +153,23 @@ async def test_after_sales_requests_are_decided_from_their_photos_and_returns_bo
     await page.click("[data-act='reject']")  # declined without a word: refused, the customer would read nothing
     await page.wait_for_selector("#feedback.bad:has-text('Say why')")
     await shot(page, "aftersales-request-en")
+    await _to_chinese(page)
+    await page.wait_for_selector("#amountLabel:has-text('退款金额（最多 10.00）')")
+    assert await page.inner_text("label[for='remedy']") == "处理方式"
+    await shot(page, "aftersales-approve-zh")
+    await page.click("#lang")
+    await page.wait_for_selector("#amountLabel:has-text('Refund (at most')")
+    assert await page.input_value("#remedy") == "refund" and await page.is_checked("#back")  # a return's usual
+    assert await page.input_value("#amount") == "10.00"  # what the unit asked about cost
+    assert await page.inner_text("#amountLabel") == "Refund (at most 10.00)"
+    await page.fill("#amount", "8")  # approved for less money
     await page.fill("#note", "请寄回未拆封的一盒，运费我们承担。")
+    await shot(page, "aftersales-approve-en")
     await page.click("[data-act='approve']")
     await page.wait_for_selector(f"#feedback.ok:has-text('{opened} approved')")
+    outcome = await page.inner_text("#outcome")
+    assert "approved in part; we refund 8.00 CNY for 1 × TEA Product TEA; please send 1 × TEA" in outcome
+    assert (await AfterSalesRequest.get(number=opened)).refund_amount == 8
     await page.wait_for_selector("text=Scan each returned item")
     await scan(page, "FH:SKU:COFFEE")
     await page.wait_for_selector("#feedback.bad:has-text('Expected: TEA')")
@@ -164,6 +178,7 @@ async def test_after_sales_requests_are_decided_from_their_photos_and_returns_bo
     await page.wait_for_selector(".where:has-text('A-01-04')")
     await _to_chinese(page)
     await page.wait_for_selector("text=逐件扫描退回的商品")
+    await page.wait_for_selector("#outcome:has-text('部分同意；退款 8.00 元')")  # said again in the reader's words
     await scan(page, "FH:SKU:TEA")
     await scan(page, "FH:LOC:A-01-04")
     await page.wait_for_function("document.querySelectorAll('#photos img').length === 2")
@@ -191,6 +206,7 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
                  customer={"name": "王芳 Wang Fang", "phone": "+86 138 0000 0001"},
                  address={"recipient": "王芳", "district": "徐汇区", "line1": "漕溪北路 201 号", "postcode": "200030"})
     await add_staff("boss", Role.MANAGER, PASSWORD)
+    fast = await a_carrier("FAST", transit_days=2)
     context, page = await phone(browser, server, [])
     errors = troubles(page)
     await sign_in(page, "boss")
@@ -211,12 +227,21 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
     await page.wait_for_selector("#cart .warn:has-text('9 asked, 8 free now')")
     await page.fill("#cart input", "2")
     await page.press("#cart input", "Tab")
+    earliest = fast.arrival(datetime.now(db.tz))  # the date field offers the days the carriers make
+    await page.wait_for_function(f"document.querySelector('#date').min === '{earliest.isoformat()}'")
+    last = datetime.now(db.tz).date() + timedelta(days=14)
+    assert await page.inner_text("#datehint") == f"Carriers can deliver from " \
+        f"{local_day(earliest, 'en', weekday=True)}; the calendar runs to {local_day(last, 'en', weekday=True)}."
+    await page.fill("#date", (earliest + timedelta(days=2)).isoformat())
     await shot(page, "phone-order-en")
     await page.click("#place")
     await page.wait_for_selector(".result[data-status='allocated']")
+    assert await page.inner_text("#asked") == \
+        f"Requested delivery: {local_day(earliest + timedelta(days=2), 'en', weekday=True)}"
     await shot(page, "phone-order-accepted-en")
     order = await Order.filter(channel="phone").prefetch_related("customer").first()
     assert order is not None and order.customer.name == "王芳 Wang Fang" and order.status == OrderStatus.ALLOCATED
+    assert order.requested_date == earliest + timedelta(days=2)
 
     # a whole address pasted from a chat fills the fields, and what is doubtful about it is said
     await page.click("#again")
@@ -239,6 +264,8 @@ async def test_staff_take_an_order_by_phone_and_see_it_accepted_or_held_with_why
 
     await _to_chinese(page)
     await page.wait_for_selector("#place:has-text('提交订单')")
+    await page.wait_for_selector("#datehint:has-text('承运商最早')")
+    assert await page.inner_text("label[for='date']") == "要求送达日期（可选）"
     await page.fill("#c-name", "韩梅梅")
     await page.fill("#c-phone", "139 0000 2222")
     await page.fill("#a-recipient", "韩梅梅")

@@ -76,7 +76,8 @@ async def test_late_orders_are_listed_to_managers_once_a_day(db: Settings):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 5)
     yesterday = (datetime.now(db.tz) - timedelta(days=1)).date().isoformat()
-    late = await place_order(an_order({"TEA": 1}, requested_date=yesterday), "shop", "api:shop", db)
+    late = await place_order(an_order({"TEA": 1}), "shop", "api:shop", db)
+    await Order.filter(id=late.order.id).update(requested_date=yesterday)  # asked for a day that has gone by
     await place_order(an_order({"TEA": 1}), "shop", "api:shop", db)  # fresh: not late
     now = datetime.now(UTC)
     assert await alert_late_orders(db, now) == [late.order.number]

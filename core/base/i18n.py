@@ -140,6 +140,12 @@ def listed(items: list[Any], way: str = "items") -> Phrase:
     return phrase("list", items=items, way=way)
 
 
+def money(amount: Any, currency: str) -> Phrase:
+    """An amount of money as its reader writes it (88.00 元, 88.00 CNY): one way for every message."""
+    return phrase(f"money.{currency}" if f"money.{currency}" in MESSAGES else "money", amount=str(amount),
+                  currency=currency)
+
+
 class _Blank(dict):  # a parameter the caller did not give prints as nothing rather than failing the message
     def __missing__(self, key: str) -> str:
         return ""

@@ -70,6 +70,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "{sku}：已发货 {shipped} 件，其中还可申请售后 {claimable} 件，{qty} 件超出了。",
     },
     "aftersales_not_in_order": {"en": "{sku} is not part of order {order}.", "zh": "{sku} 不在订单 {order} 中。"},
+    "requested_date_too_early": {"en": "No carrier can deliver there by {day}; the earliest possible is {earliest}.",
+                                 "zh": "{day} 前无法送达该地址，最早可送达日期为 {earliest}。"},
+    "aftersales_over_approval": {"en": "{sku}: the request asks about {asked}; {qty} cannot be approved.",
+                                 "zh": "{sku}：该申请只涉及 {asked} 件，不能批准 {qty} 件。"},
+    "aftersales_refund_too_big": {"en": "A refund of {amount} is more than was paid for those goods ({paid}).",
+                                  "zh": "退款 {amount} 超过了这些商品的实付金额（{paid}）。"},
+    "aftersales_amount_without_refund": {"en": "An amount goes with a refund only.", "zh": "只有退款才需填写金额。"},
+    "aftersales_nothing_approved": {
+        "en": "Say what the approval does: a refund, a replacement, or the goods sent back.",
+        "zh": "请说明批准后的处理：退款、补发或寄回商品。"},
+    "as.partly": {"en": "approved in part", "zh": "部分同意"},
+    "as.refund": {"en": "we refund {amount} for {items}", "zh": "退款 {amount}（{items}）"},
+    "as.replace": {"en": "we send {items} again as order {order}", "zh": "补发 {items}，订单 {order}"},
+    "as.send_back": {"en": "please send {items} back to {address}, by any carrier, with {request} written on the "
+                           "parcel",
+                     "zh": "请将 {items} 寄回：{address}，快递公司不限，请在包裹上注明 {request}"},
     "unknown_sku": {"en": "Unknown product SKU: {sku}.", "zh": "未知的商品编码：{sku}。"},
     "unknown_location": {
         "en": "Location {code} does not exist in warehouse {warehouse}.",
@@ -278,6 +294,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "csv_barcode_taken": {"en": "barcode {barcode} belongs to product {sku}", "zh": "条码 {barcode} 已属于商品 {sku}"},
     "csv_unknown_supplier": {"en": "unknown supplier {code}", "zh": "未知的供应商 {code}"},
     "csv_unknown_sku": {"en": "unknown SKU {sku}", "zh": "未知的商品编码 {sku}"},
+    "csv_date_too_early": {"en": "no carrier can deliver by {day}; the earliest possible is {earliest}",
+                           "zh": "{day} 前无法送达，最早可送达日期为 {earliest}"},
     "csv_unknown_warehouse": {"en": "unknown warehouse {code}", "zh": "未知的仓库 {code}"},
     "csv_unknown_bin": {"en": "no bin {bin} in {warehouse}", "zh": "仓库 {warehouse} 中没有库位 {bin}"},
     "csv_below_reserved": {

@@ -129,6 +129,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "channel.telegram": {"en": "Telegram", "zh": "Telegram"},
     "channel.phone": {"en": "a phone call", "zh": "电话"},
     "history.received": {"en": "received via {channel}", "zh": "经 {channel} 收到"},
+    "history.replacement": {"en": "sends again what after-sales {request} of {order} approved",
+                            "zh": "补发售后 {request}（订单 {order}）批准的商品"},
     "history.review_passed": {"en": "all rules passed", "zh": "审核规则全部通过"},
     "history.readdressed": {"en": "address changed from {before} to {after}", "zh": "地址由{before}改为{after}"},
     "history.approved_by_manager": {"en": "approved by manager", "zh": "经理审核通过"},
@@ -303,5 +305,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "field.ref": {"en": "reference", "zh": "参考号"},
     "field.amount": {"en": "amount", "zh": "金额"},
     "field.currency": {"en": "currency", "zh": "币种"},
+    "money": {"en": "{amount} {currency}", "zh": "{amount} {currency}"},  # i18n.money()
+    "money.CNY": {"en": "{amount} CNY", "zh": "{amount} 元"},
+    "item": {"en": "{qty} × {sku} {name}", "zh": "{qty} × {sku} {name}"},  # a line of goods: units, SKU, name
     "field.body": {"en": "the request", "zh": "请求内容"},
 }

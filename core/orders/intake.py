@@ -6,7 +6,7 @@ Intake is idempotent per (channel, external_ref): the same order sent twice is o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -21,6 +21,7 @@ from core.base.numbering import next_number
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer, country_zone, customer_by_phone
+from core.orders.delivery_days import delivery_window
 from core.orders.order import (
     MAX_ORDER_TOTAL,
     AddressIn,
@@ -76,6 +77,10 @@ async def place_order(data: OrderIn, channel: str, actor: str, settings: Setting
     """Take an order in, review it and, when it passes, reserve its stock: all in one transaction."""
     if (found := await _existing(channel, data.external_ref)) is not None:
         return Placed(found, created=False)
+    if data.requested_date is not None:  # a day no carrier can make is refused, naming the earliest one can
+        window = await delivery_window(data.address.province, data.address.country,
+                                       [line.sku for line in data.lines], datetime.now(settings.tz))
+        window.check(data.requested_date)
     products = await products_by_sku([line.sku for line in data.lines])
     number = await next_number("SO", settings.tz)
     try:

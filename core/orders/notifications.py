@@ -50,7 +50,8 @@ CUSTOMER_EVENTS = {"order.approved", "order.on_hold", "order.backordered", "orde
                    "aftersales.rejected"}
 MANAGER_EVENTS = {"order.on_hold": Alert.HELD, "stock.low": Alert.LOW_STOCK,
                   "purchase_order.drafted": Alert.PURCHASE, "shipment.late": Alert.LATE,
-                  "aftersales.opened": Alert.AFTERSALES, "shipment.no_carrier": Alert.NO_CARRIER,
+                  "aftersales.opened": Alert.AFTERSALES, "aftersales.refund_due": Alert.AFTERSALES,
+                  "shipment.no_carrier": Alert.NO_CARRIER,
                   "shipment.carrier_failed": Alert.NO_CARRIER,
                   "shipment.date_missed": Alert.LATE,
                   "stock.short_pick": Alert.LOW_STOCK, "report.daily": Alert.REPORT, "ledger.drift": Alert.LEDGER,

@@ -399,6 +399,29 @@ async def release_order_stock(order: Order) -> set[tuple[int, int]]:
     return freed  # type: ignore[return-value]
 
 
+class Plan(StrEnum):
+    """What a just-placed order will do, as its customer should first hear it."""
+
+    READY = "ready"  # every unit reserved in the warehouse that ships it: being made ready
+    TRANSFER = "transfer"  # some units come from another warehouse first; nothing is missing
+    BACKORDER = "backorder"  # some units nobody has yet: they wait for a purchase
+    HELD = "held"  # a person looks at it first
+    OTHER = "other"  # rejected, awaiting payment, …: said by its status
+
+
+async def order_plan(order: Order) -> Plan:
+    """The plan allocation made for the order, read from its lines: "backordered" is the status of an order that
+    waits for a transfer too, which is not what a customer who ordered only what is in stock should read."""
+    if order.status == OrderStatus.ON_HOLD:
+        return Plan.HELD
+    if order.status not in (OrderStatus.ALLOCATED, OrderStatus.BACKORDERED):
+        return Plan.OTHER
+    lines = await OrderLine.filter(order_id=order.id).values_list("qty_transfer", "qty_backordered")
+    if any(backordered for _, backordered in lines):
+        return Plan.BACKORDER
+    return Plan.TRANSFER if any(transfer for transfer, _ in lines) else Plan.READY
+
+
 def root_number(number: str) -> str:
     """The order a follow-on continues: SO-20261123-00042-2 → SO-20261123-00042 (an order is its own root)."""
     return "-".join(number.split("-")[:3])

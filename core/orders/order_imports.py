@@ -8,6 +8,7 @@ the rest of one cut short, places nothing twice.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from core.base.errors import ImportFailed, Problem
 from core.base.fields import MAX_ADDRESS_TEXT, MAX_QTY, ExternalRef, Name, Note, Sku
 from core.base.settings import Settings
+from core.orders.delivery_days import delivery_window
 from core.orders.intake import place_order
 from core.orders.order import OrderIn, PaymentMethod, PaymentState
 from core.stock.catalog import Product
@@ -44,6 +46,7 @@ class OrderRow(BaseModel):
     payment_method: PaymentMethod = PaymentMethod.PREPAID
     payment_state: PaymentState = PaymentState.PENDING
     note: Note = ""
+    requested_date: date | None = None  # the day the customer asked for, ISO (2026-12-24)
 
 
 def order_of(rows: list[OrderRow]) -> dict[str, Any]:
@@ -54,7 +57,7 @@ def order_of(rows: list[OrderRow]) -> dict[str, Any]:
         **who, **first.model_dump(include={"province", "city", "district", "line1", "postcode"})}
     return {"external_ref": first.order, "customer": {"name": first.name, "phone": first.phone}, "address": where,
             "lines": [{"sku": row.sku, "qty": row.qty} for row in rows], "payment_method": first.payment_method,
-            "payment_state": first.payment_state, "note": first.note}
+            "payment_state": first.payment_state, "note": first.note, "requested_date": first.requested_date}
 
 
 async def import_orders(path: Path, actor: str, settings: Settings, progress: Progress = no_progress) -> int:
@@ -71,12 +74,30 @@ async def import_orders(path: Path, actor: str, settings: Settings, progress: Pr
             bodies.append(OrderIn.model_validate(order_of([row for _, row in lines])))
         except ValidationError as exc:
             bad += _problems_of(lines, exc)
+    bad += await _dates_too_early(bodies, orders, settings)
     if bad:
         raise ImportFailed(bad)
     created = 0
     for body in progress(bodies, len(bodies)):
         created += (await place_order(body, CHANNEL, actor, settings)).created
     return created
+
+
+async def _dates_too_early(bodies: list[OrderIn], orders: dict[str, list[tuple[int, OrderRow]]],
+                           settings: Settings) -> list[Problem]:
+    """Each order asking for a day no carrier can make, on its first line, with the earliest possible."""
+    problems: list[Problem] = []
+    now = datetime.now(settings.tz)
+    for body in bodies:
+        if body.requested_date is None or body.external_ref is None:
+            continue
+        window = await delivery_window(body.address.province, body.address.country,
+                                       [line.sku for line in body.lines], now)
+        if body.requested_date < window.earliest:
+            problems.append((orders[body.external_ref][0][0], "csv_date_too_early",
+                             {"day": body.requested_date.isoformat(), "earliest": window.earliest.isoformat(),
+                              "column": "requested_date"}))
+    return problems
 
 
 def _problems_of(lines: list[tuple[int, OrderRow]], exc: ValidationError) -> list[Problem]:

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import in_callers_transaction, retry_on_conflict
 from core.base.errors import InvalidInput, InvalidTransition
-from core.base.i18n import Phrase, listed, phrase, text
+from core.base.i18n import Phrase, listed, money, named, phrase, text
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order
 from core.orders.customers import Customer
@@ -256,6 +256,19 @@ async def held_order(number: str, action: str = "decided") -> Order:
     if order.status != OrderStatus.ON_HOLD:
         raise InvalidTransition(document=order.number, current=order.status, action=action, kind="order")
     return order
+
+
+async def held_details(number: str) -> dict[str, Any] | None:
+    """Who ordered a held order, what and for how much, as phrases said in the reader's language: what a manager
+    decides from, read when the alert is said (None for an order no longer there)."""
+    order = await Order.get_or_none(number=number).prefetch_related("customer")
+    if order is None:
+        return None
+    lines = await OrderLine.filter(order_id=order.id).order_by("id").values_list(
+        "qty", "product__sku", "product__name", "product__name_zh")
+    return {"customer": order.customer.name, "amount": money(order.total, order.currency),
+            "items": listed([phrase("item", qty=qty, sku=sku, name=named(name, name_zh))
+                             for qty, sku, name, name_zh in lines])}
 
 
 @retry_on_conflict

@@ -28,6 +28,7 @@ from core.base.fields import HOME_COUNTRY, ClockTime
 from core.base.i18n import LANGUAGES, SEPARATOR, phrase, text
 from core.base.regions import canonical, covers, division, place_code
 from core.base.settings import Settings
+from core.orders.delivery_days import serve_earliest_arrival
 from core.orders.order import ServiceLevel
 from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
 from core.shipping.carrier_karrio import KarrioCarrier
@@ -482,3 +483,14 @@ class QuoteCache:
 
 
 QUOTES = QuoteCache()
+
+
+async def earliest_arrival(province: str, country: str, goods_classes: frozenset[str], now: datetime) -> date | None:
+    """The first day an active carrier that serves the place and takes the goods can arrive, collecting today
+    before its cut-off, else tomorrow: where a customer's calendar of delivery days begins."""
+    parcel = Parcel(province, goods_classes, 0, 0, ServiceLevel.ECONOMY, None, country)
+    days = [c.arrival(now) for c in eligible(await Carrier.filter(active=True), parcel)]
+    return min(days) if days else None
+
+
+serve_earliest_arrival(earliest_arrival)

@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { language, statusWord, t } from "../i18n.js";
 import { feedback } from "../scanner.js";
-import { listed, productName, ui } from "./kit.js";
+import { dayWords, listed, productName, ui } from "./kit.js";
 
 const ADDRESS = ["recipient", "phone", "province", "city", "district", "line1", "postcode"];
 const ACCEPTED = new Set(["approved", "allocated", "backordered", "awaiting_payment"]);
@@ -47,6 +47,8 @@ function form() {
         ${raw(["cod", "prepaid", "credit"].map((p) => html`<option value="${p}">${statusWord(p, "payment_method")}</option>`).join(""))}</select></div>
       <div><label for="svc">${t("service")}</label><select id="svc">
         ${raw(Object.entries(services()).map(([s, word]) => html`<option value="${s}">${word}</option>`).join(""))}</select></div></div>
+      <div class="row">${raw(field("date", "requestedDate", 'type="date"'))}</div>
+      <p class="muted" id="datehint"></p>
       ${raw(field("note", "note", 'maxlength="500"'))}</section>
     <button class="big" type="submit" id="place">${t("placeOrder")}</button></form><div id="result"></div>`;
 }
@@ -63,6 +65,7 @@ function resultCard(order) {
       .join(""))}</ul>
     <p>${listed(order.lines.map((l) => `${l.sku} ${productName(l)} ×${l.qty}`.replace(/\s+/g, " ")))}${order.warehouse ? ` · ${t("warehouse")} ${order.warehouse}` : ""}</p>
     <p>${t("total")} ${order.currency === "CNY" ? `¥${order.total}` : `${order.total} ${order.currency}`}</p>
+    ${raw(order.requested_date ? html`<p id="asked">${t("requestedDay", { day: dayWords(order.requested_date) })}</p>` : "")}
     <button class="big secondary" type="button" id="again">${t("nextOrder")}</button></div>`;
 }
 
@@ -99,6 +102,7 @@ async function phoneOrderView() {
       for (const part of ["province", "city", "district", "line1", "postcode"]) $(`a-${part}`).value = c[part];
       $("people").innerHTML = "";
       placing.rearm();
+      redays();
     }));
   };
   const findGoods = async () => {
@@ -131,6 +135,7 @@ async function phoneOrderView() {
       ["line1", "line"], ["postcode", "postcode"]]) $(`a-${part}`).value = read[from];  // the place as read, gaps too
     $("a-doubts").innerHTML = read.doubts.map((d) => html`<li>${d}</li>`).join("");
     placing.rearm();
+    redays();
   };
   const searching = (button, run) => $(button).addEventListener("click", () => run().catch((e) => feedback(false, e.message)));
   searching("findwho", findPeople);
@@ -141,6 +146,19 @@ async function phoneOrderView() {
   }
   $("c-name").addEventListener("change", () => { if (!$("a-recipient").value) $("a-recipient").value = $("c-name").value; });
   $("c-phone").addEventListener("change", () => { if (!$("a-phone").value) $("a-phone").value = $("c-phone").value; });
+  // the days the carriers serving the address can make for these goods: the date field allows those only
+  const days = async () => {
+    const skus = [...cart.keys()].join(",");
+    const found = await api("GET", `/api/delivery-days?province=${encodeURIComponent($("a-province").value.trim())}&skus=${encodeURIComponent(skus)}`);
+    $("date").min = found.earliest;
+    $("date").max = found.latest;
+    $("datehint").textContent = t("daysFrom", { first: dayWords(found.earliest), last: dayWords(found.latest) });
+  };
+  const redays = () => days().catch((e) => feedback(false, e.message));
+  for (const id of ["a-province", "a-city"]) $(id).addEventListener("change", redays);
+  for (const happens of ["change", "click"]) $("cart").addEventListener(happens, redays);
+  $("goods").addEventListener("click", redays);
+  redays();
   const placing = action($("place"), async (key) => {
     const missing = [["c-name", "name"], ["c-phone", "phoneNo"], ["a-recipient", "recipient"], ["a-phone", "phoneNo"],
       ["a-city", "city"], ["a-line1", "line1"]].filter(([id]) => !$(id).value.trim()).map(([, word]) => t(word));
@@ -151,6 +169,7 @@ async function phoneOrderView() {
       customer: { name: $("c-name").value.trim(), phone: $("c-phone").value.trim() }, address,
       lines: [...cart.values()].map(({ product, qty }) => ({ sku: product.sku, qty })),
       payment_method: $("pay").value, service_level: $("svc").value, note: $("note").value.trim(),
+      ...($("date").value ? { requested_date: $("date").value } : {}),
     }, { key });
     $("phoneorder").hidden = true;
     $("result").innerHTML = resultCard(order);
