@@ -316,7 +316,7 @@ async def test_a_cups_queue_gets_the_job_through_lp_and_a_refusal_is_kept(http, 
 async def test_a_printer_address_that_cannot_be_reached_is_refused_when_saved(http, db: Settings):
     await a_warehouse()
     phone = await _phones(http)
-    for address in ("not an address", "printer:99999", "host:"):
+    for address in ("not an address", "printer:99999", "host:", "a" * 64 + ".example:9100", "a..b:9100"):
         status, body = await phone["manager"].call("POST", "/api/printers", {
             "code": "P", "warehouse": "SH", "station": "1", "language": "zpl", "connection": "tcp",
             "address": address})

@@ -116,9 +116,12 @@ class PrinterIn(BaseModel):
 def host_port(address: str) -> tuple[str, int]:
     """`host:9100` split; a host alone means port 9100, where network label printers take raw jobs."""
     host, _, port = address.rpartition(":") if ":" in address else (address, ":", "9100")
-    if not host or not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+", host) or not port.isdigit() or not 0 < int(port) < 65536:
+    name = host.strip("[]")
+    labels_fit = host.startswith("[") or all(0 < len(part) <= 63 for part in name.split("."))  # as DNS has them
+    if not host or not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+", host) or not labels_fit or not port.isdigit() \
+            or not 0 < int(port) < 65536:
         raise PydanticCustomError("printer.bad_address", "write the address as host:port")  # a catalogue code
-    return host.strip("[]"), int(port)
+    return name, int(port)
 
 
 async def save_printer(body: PrinterIn) -> Printer:
