@@ -20,10 +20,11 @@ from PIL import Image
 
 from core.base.fonts import image_font
 from core.base.i18n import local_day, local_moment
+from core.base.places import written
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order
-from core.shipping.documents import Document, DocumentKind, place_name
+from core.shipping.documents import Document, DocumentKind
 from core.shipping.labels import _fitted, wrap
 from core.shipping.papers import carrier_words, layout, render_html, render_pdf
 from tests.artifacts import artifact
@@ -154,7 +155,7 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     local = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "zh", year=True)
 
     zh = squashed(pdf_text(await _paper(sent, "confirmation")))  # the warehouse's own paper: its language
-    for expected in ("发货确认单", sent["shipped"]["confirmation"], "沪A12345", "发车时间", local, "dispatcher-1",
+    for expected in ("发货确认单", sent["shipped"]["confirmation"], "顺捷快递", "发车时间", local, "dispatcher-1",
                      "承运人签收", "日期", squashed(LONG_LINE1)):
         assert squashed(expected) in zh, expected
     assert "单价" not in zh  # prices are for the delivery note only
@@ -254,7 +255,8 @@ def test_a_paper_sealed_before_papers_carried_bare_facts_still_prints(settings: 
 
 
 def test_a_label_address_fits_whole_however_long_and_a_repeated_place_is_said_once():
-    address = place_name("上海", "上海", "浦东新区", "世纪大道 100 号" + "东方明珠广播电视塔旁边的小区" * 20)
+    address = written("上海", "上海", "浦东新区", "世纪大道 100 号" + "东方明珠广播电视塔旁边的小区" * 20,
+                      between="")
     assert address.startswith("上海浦东新区世纪大道 100 号")
     lines, size = _fitted(address, 736)
     assert squashed("".join(lines)) == squashed(address) and len(lines) * round(size * 1.28) <= 280

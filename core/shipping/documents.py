@@ -24,6 +24,7 @@ from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY
 from core.base.i18n import phrase
 from core.base.numbering import next_number
+from core.base.places import written
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
 from core.orders.customers import Customer
@@ -68,19 +69,9 @@ def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def place_name(*parts: str) -> str:
-    """Province, city, district and street as one line, the way Chinese addresses are written: a part that
-    repeats the one before (上海, 上海: the city is the province) is said once."""
-    written: list[str] = []
-    for part in (p.strip() for p in parts if p and p.strip()):
-        if not written or part != written[-1]:
-            written.append(part)
-    return "".join(written)
-
-
 def order_address(order: Order) -> str:
     """Where the order goes, in one line; abroad, with its country's code last (its name is the post's)."""
-    place = place_name(order.province, order.city, order.district, order.line1)
+    place = written(order.province, order.city, order.district, order.line1, between="")
     return place if order.country == HOME_COUNTRY else f"{place} {order.country}"
 
 
@@ -98,7 +89,7 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
         "recipient": {"name": order.recipient, "phone": order.phone, "postcode": order.postcode,
                       "address": order_address(order)},
         "warehouse": {"code": warehouse.code, "name": warehouse.name,
-                      "address": place_name(warehouse.province, warehouse.city, warehouse.address),
+                      "address": written(warehouse.province, warehouse.city, "", warehouse.address, between=""),
                       "time_zone": warehouse.zone(settings.tz).key},  # its times are said where it was issued
         "order": order.number, "shipment": shipment.number,
         "requested_date": order.requested_date.isoformat() if order.requested_date else None,

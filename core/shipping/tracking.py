@@ -25,6 +25,7 @@ from core.base.db import in_callers_transaction
 from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
 from core.base.i18n import Phrase, phrase, written_in
+from core.base.places import written
 from core.base.settings import Settings
 from core.orders.notifications import advance, next_events
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
@@ -37,7 +38,6 @@ from core.shipping.carrier_api import (
     TrackingUpdate,
 )
 from core.shipping.carriers import Carrier, SimulatedCarrier, carrier_by_code, connect
-from core.shipping.documents import place_name
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
 
 log = logging.getLogger(__name__)
@@ -287,8 +287,8 @@ async def _follow(shipment: Shipment, settings: Settings, company: str = "") -> 
         return False
     order = shipment.order
     wanted = Subscription(shipment.waybill or "", shipment.number, push_url(carrier, token, settings), order.phone,
-                          place_name(shipment.warehouse.province, shipment.warehouse.city),
-                          place_name(order.province, order.city, order.district), company)
+                          written(shipment.warehouse.province, shipment.warehouse.city, "", "", between=""),
+                          written(order.province, order.city, order.district, "", between=""), company)
     try:
         return await adapter.subscribe(conn, wanted)
     except CarrierRefused as refused:
