@@ -22,7 +22,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "openLists": {"en": "Open pick lists", "zh": "待拣货单"},
     "openListFirst": {"en": "{code} is {what}, not a pick list: open a pick list first (tap one above, or scan its "
                             "label FH:PL:…).",
-                      "zh": "{code} 是{what}，不是拣货单：请先打开拣货单（点选上方的一张，或扫描其标签 FH:PL:…）。"},
+                      "zh": "{code} 是{what}，不是拣货单：请先打开拣货单"
+                            "（点选上方的一张，或扫描以 FH:PL 开头的标签）。"},
     "scannedSKU": {"en": "a product", "zh": "商品"},
     "scannedLOC": {"en": "a location", "zh": "库位"},
     "scannedORD": {"en": "an order", "zh": "订单"},
@@ -133,6 +134,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cancel": {"en": "Cancel", "zh": "取消"},
     "packedOf": {"en": "packed {done} of {of}", "zh": "已装箱 {done} / {of}"},
     "loadedOf": {"en": "loaded {done} of {of}", "zh": "已装车 {done} / {of}"},
+    "handedOf": {"en": "handed over {done} of {of}", "zh": "已交接 {done} / {of}"},
     "routeLeft": {"en": "{stops} stops left · {metres} m", "zh": "剩余 {stops} 个库位 · {metres} 米"},
     "routeLeftOne": {"en": "1 stop left · {metres} m", "zh": "剩余 1 个库位 · {metres} 米"},
     "refusedCode": {"en": "{code}: {message}", "zh": "{code}：{message}"},

@@ -284,13 +284,13 @@ async function pickView(number) {
   let counting = null;  // a product scanned with more than one to take: {code, scans, value, confirming}
   const draw = () => {
     view.innerHTML = html`${raw(taskCard(state))}
+      ${raw(counting && state.current ? countCard(state, counting, number) : "")}
       <p class="muted route">${routeLine(state)}</p>
       ${raw(state.notices?.length ? html`<div class="card">${state.notices.join(" · ")}</div>` : "")}
       <button class="big danger" id="short" ${state.current ? "" : "hidden"}>${t("short")}</button>
       <form id="shortform" class="card" hidden><label for="inbin">${t("stillInBin")}</label>
         <input id="inbin" type="number" inputmode="numeric" min="0" step="1" value="0">
         <button class="big danger" type="submit">${t("reportShort")}</button></form>
-      ${raw(counting && state.current ? countCard(state, counting, number) : "")}
       <div id="pending" class="pending"></div>`;
     // the picker says what is really left on the shelf: that becomes the bin's stock. One press reports the
     // task shown once; the answer draws the next task with a new form.
@@ -406,16 +406,15 @@ async function pickView(number) {
 async function packView() {
   title(t("pack"));
   let order = null;
-  let packed = null;  // the shipment just packed: its carrier, waybill and labels stay until the next order
+  let lastPacked = null;  // the shipment just packed: its carrier, waybill and labels stay until the next order
   let wanted = {};
   const boxes = [{ contents: {} }];
   const printer = printerPanel();  // the station's label printer, kept on this device
   const draw = () => {
     if (!order) {
-      view.innerHTML = html`${raw(packed ? packedCard(packed) : "")}<p class="hint">${t("scanOrder")}</p>`;
-      view.querySelectorAll("[data-label]").forEach((el) =>
-        paperButton(el, `/api/packages/${encodeURIComponent(el.dataset.label)}/label.png`));
+      view.innerHTML = html`<div id="result"></div><p class="hint">${t("scanOrder")}</p>`;
       view.prepend(printer.element);
+      showPacked();
       return;
     }
     const packed = {};
@@ -424,7 +423,7 @@ async function packView() {
     const rows = Object.entries(wanted).map(([sku, q]) => html`<tr class="${(packed[sku] || 0) === q ? "" : "low"}">
       <td><b>${sku}</b><div class="muted">${productName(line(sku))}</div></td>
       <td class="num">${t("packedOf", { done: packed[sku] || 0, of: q })}</td></tr>`).join("");
-    view.innerHTML = html`<h2>${order.number}</h2><table><tr><th>${t("item")}</th><th class="num">${t("progress")}</th></tr>
+    view.innerHTML = html`<div id="result"></div><h2>${order.number}</h2><table><tr><th>${t("item")}</th><th class="num">${t("progress")}</th></tr>
       ${raw(rows)}</table>
       ${raw(boxes.map((b, i) => html`<div class="card package"><b>${t("package")} ${i + 1}</b>
         <span class="muted">${Object.entries(b.contents).map(([s, q]) => `${s} × ${q}`).join(", ")}</span>
@@ -433,7 +432,7 @@ async function packView() {
         <label for="s${i}">${t("size")}</label><input id="s${i}" class="s" data-i="${i}" value="${b.size || "300×200×150"}">
         </div>`).join(""))}
       <button class="big secondary" id="next">${t("newPackage")}</button>
-      <button class="big" id="finish">${t("finishPacking")}</button><div id="labels"></div>`;
+      <button class="big" id="finish">${t("finishPacking")}</button>`;
     view.prepend(printer.element);
     view.querySelectorAll("input.w").forEach((el) => el.addEventListener("input", () => {
       boxes[el.dataset.i].weight_g = Number.parseInt(el.value, 10) || 0; }));
@@ -448,6 +447,15 @@ async function packView() {
       draw();
     });
     action(view.querySelector("#finish"), finish);
+  };
+  // the shipment just packed, above the form it came from (or alone once another scan redrew the screen)
+  const showPacked = () => {
+    const box = view.querySelector("#result");
+    if (!box || !lastPacked) return;
+    box.innerHTML = packedCard(lastPacked);
+    box.querySelectorAll("[data-label]").forEach((el) =>
+      paperButton(el, `/api/packages/${encodeURIComponent(el.dataset.label)}/label.png`));
+    box.scrollIntoView({ block: "nearest" });
   };
   // a package's weight is what the scale says: with none entered the packer is asked, never a guess sent
   const ask = (i, words) => {
@@ -476,8 +484,8 @@ async function packView() {
     const number = order.number;
     const shipment = await api("POST", `/api/orders/${encodeURIComponent(number)}/packages`, { packages }, { key });
     order = null;  // the next scan is the next order; until then what was packed stays on the screen
-    packed = shipment;
-    draw();
+    lastPacked = shipment;
+    showPacked();
     printShipment(shipment, view.querySelector("#labels"));  // to the station's printer at once, if it has one
     return told(shipment, t("packed", { order: number, shipment: shipment.number, carrier: shipment.carrier_said
       || shipment.carrier || "—", waybill: shipment.waybill || "" }).trim());
@@ -493,7 +501,7 @@ async function packView() {
       const number = code.startsWith("FH:ORD:") ? code.slice(7) : code;
       try {
         order = await api("GET", `/api/orders/${encodeURIComponent(number)}`);
-        packed = null;  // the next order is started: the last one's result goes
+        lastPacked = null;  // the next order is started: the last one's result goes
         wanted = Object.fromEntries(order.lines.map((l) => [l.sku, l.qty]));
         boxes.splice(0, boxes.length, { contents: {} });
         feedback(true, `${order.number}: ${statusWord(order.status)}`);
@@ -555,7 +563,8 @@ async function loadView() {
       ${raw(progress?.out_of_order ? html`<div class="card warn out-of-order">${progress.out_of_order}</div>` : "")}
       <div class="card task load"><span class="step">${step}</span>
         <div class="where">${shipment.own_fleet ? progress?.vehicle || "—" : carrier}</div>
-        <div class="count">${t("loadedOf", { done: progress ? progress.loaded : 0, of: shipment.packages.length })}</div>
+        <div class="count">${t(shipment.own_fleet ? "loadedOf" : "handedOf",
+          { done: progress ? progress.loaded : 0, of: shipment.packages.length })}</div>
         <div class="muted">${waiting.join(" · ")}</div></div>
       ${raw(loadingOrder(progress?.loading_order))}
       <button class="big" id="dispatch" ${progress?.ready ? "" : "disabled"}>${t("confirmDispatch")}</button>
