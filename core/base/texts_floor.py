@@ -20,10 +20,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "labels": {"en": "Labels & papers", "zh": "标签与单据"},
     "scanHere": {"en": "Scan or type a code", "zh": "扫描或输入条码"},
     "openLists": {"en": "Open pick lists", "zh": "待拣货单"},
-    "openListFirst": {"en": "{code} is {what}, not a pick list: open a pick list first (tap one above, or scan its "
-                            "label FH:PL:…).",
+    "openListFirst": {"en": "{code} is {what}, not a pick list: open a pick list first (tap one in the list, "
+                            "or scan its label FH:PL:…).",
                       "zh": "{code} 是{what}，不是拣货单：请先打开拣货单"
-                            "（点选上方的一张，或扫描以 FH:PL 开头的标签）。"},
+                            "（点选列表中的一张，或扫描以 FH:PL 开头的标签）。"},
     "scannedSKU": {"en": "a product", "zh": "商品"},
     "scannedLOC": {"en": "a location", "zh": "库位"},
     "scannedORD": {"en": "an order", "zh": "订单"},
