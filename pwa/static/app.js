@@ -249,6 +249,8 @@ function taskCard(state) {
     <div class="muted">${t("tote")} ${c.tote} · ${c.order}</div></div>`;
 }
 
+const toScanbar = () => document.getElementById("scan").focus({ preventScroll: true });
+
 // how many of the product were taken, asked when more than one is to be taken
 function countCard(state, counting, list) {
   const c = state.current;
@@ -338,6 +340,7 @@ async function pickView(number) {
       predict(code, qty);
     }
     draw();
+    toScanbar();  // the count is done with: the scanner types into the scan field again
     await submitScan({ mode: "pick", code, pick_list: number, qty });
   };
   // more than one to take: how many is asked, the rest preselected (Enter takes it, a number typed replaces
@@ -349,11 +352,12 @@ async function pickView(number) {
     const c = state.current;
     const left = c.qty - c.picked;
     input.addEventListener("input", () => { counting.confirming = false; form.querySelector(".confirm")?.remove(); });
-    form.querySelector("#countcancel").addEventListener("click", () => { counting = null; draw(); });
+    form.querySelector("#countcancel").addEventListener("click", () => { counting = null; draw(); toScanbar(); });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const typed = input.value.trim();
-      if (!/^\d+$/.test(typed)) {  // a scanner typed a code into the count: it is a scan
+      // a scanner typed a code into the count (a product's own barcode is digits too): it is a scan
+      if (!/^\d{1,6}$/.test(typed) || typed === c.barcode) {
         input.value = counting.value;
         await scanned(typed);
         return;
