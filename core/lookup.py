@@ -125,10 +125,20 @@ async def _order(number: str) -> dict[str, Any] | None:
                    [[ln.product.sku, _name(ln.product), ln.qty, ln.qty_reserved] for ln in lines])
 
 
+def _aboard(package: Package) -> Any:
+    """Where a package went at the dock: onto one of our vans, or to an outside carrier's courier."""
+    shipment = package.shipment
+    if package.loaded_at is None:
+        return phrase("lookup.not_loaded")
+    if shipment.vehicle_plate or shipment.carrier is None:
+        return shipment.vehicle_plate
+    return phrase("lookup.courier", carrier=shipment.carrier.said_name())
+
+
 async def _package(number: str) -> dict[str, Any] | None:
     if not fits(Package, "number", number):
         return None
-    package = await Package.get_or_none(number=number).select_related("shipment__order")
+    package = await Package.get_or_none(number=number).select_related("shipment__order", "shipment__carrier")
     if package is None:
         return None
     products = {p.sku: p for p in await Product.filter(sku__in=[c["sku"] for c in package.contents])}
@@ -136,8 +146,7 @@ async def _package(number: str) -> dict[str, Any] | None:
                    [("order", package.shipment.order.number), ("shipment", package.shipment.number),
                     ("shipment status", _status("shipment", package.shipment.status)),
                     ("weight", phrase("unit.grams", n=package.weight_g)),
-                    ("on vehicle",
-                     package.shipment.vehicle_plate if package.loaded_at else phrase("lookup.not_loaded"))],
+                    ("on vehicle", _aboard(package))],
                    ["SKU", "name", "qty"],
                    [[c["sku"], _name(products[c["sku"]]) if c["sku"] in products else "", c["qty"]]
                     for c in package.contents],

@@ -199,6 +199,8 @@ class ShipmentOut(BaseModel):
     status: str
     carrier: str | None
     carrier_name: str | None
+    carrier_said: str | None = None  # the carrier's name in the reader's language
+    own_fleet: bool = False  # loaded onto one of our vans; else handed to the carrier's courier
     waybill: str | None
     routing: dict[str, str] = {}  # what the carrier's label shows beside the waybill (e.g. SF's route label)
     price: str | None
@@ -394,6 +396,7 @@ class CustomerFound(BaseModel):
     line1: str
     postcode: str
     blocked: bool
+    written: str = ""  # the address on one line
 
 
 class ProductAvailability(BaseModel):

@@ -94,7 +94,8 @@ async def test_an_order_may_send_its_address_as_one_text(http, shop):
     assert view["address"] == {"recipient": "王芳", "phone": "+8613904310000", "phone_display": "139 0431 0000",
                                "province": "吉林省", "city": "长春市", "district": "朝阳区", "line1": "人民大街5988号",
                                "postcode": "130012", "adcode": "220104", "country": "CN",
-                               "province_code": "220000", "city_code": "220100", "district_code": "220104"}
+                               "province_code": "220000", "city_code": "220100", "district_code": "220104",
+                               "written": "吉林省 长春市 朝阳区 人民大街5988号"}
     order = await Order.get(number=view["number"])
     assert order.lat is not None and 43 < order.lat < 44  # the district's centre: plannable
 
@@ -137,3 +138,13 @@ async def test_an_order_may_send_its_address_as_a_bare_string_for_the_customer(h
     assert (view["address"]["district"], view["address"]["adcode"], view["status"]) == ("朝阳区", "220104", "allocated")
     async with http.post("/api/orders", json={**body, "address": 7}, headers=shop) as resp:
         assert resp.status == 422
+
+
+async def test_an_order_written_on_one_line_names_a_municipality_and_its_district_once(http, shop):
+    body = {"customer": {"name": "王芳", "phone": "13904310000"}, "lines": [{"sku": "TEA", "qty": 1}],
+            "payment_state": "paid",
+            "address": {"recipient": "王芳", "phone": "13904310000", "province": "上海市", "city": "上海市",
+                        "district": "徐汇区", "line1": "上海市徐汇区漕溪北路201号"}}
+    async with http.post("/api/orders", json=body, headers=shop) as resp:
+        view = await resp.json()
+    assert resp.status == 201 and view["address"]["written"] == "上海市 徐汇区 漕溪北路201号", view

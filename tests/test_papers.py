@@ -24,10 +24,11 @@ from reportlab.lib.units import mm
 
 from core.base.fonts import image_font
 from core.base.i18n import local_day, local_moment
+from core.base.places import written
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order
-from core.shipping.documents import Document, DocumentKind, place_name, warehouse_address
+from core.shipping.documents import Document, DocumentKind, warehouse_address
 from core.shipping.labels import PackageLabel, package_label, wrap
 from core.shipping.papers import _codes, _styles, carrier_words, layout, render_html, render_pdf
 from core.shipping.shipments import Shipment
@@ -161,7 +162,7 @@ async def test_the_confirmation_and_the_waybill_carry_the_vehicle_the_local_time
     local = local_moment(dispatched, ZoneInfo("Asia/Shanghai"), "zh", year=True)
 
     zh = squashed(pdf_text(await _paper(sent, "confirmation")))  # the warehouse's own paper: its language
-    for expected in ("发货确认单", sent["shipped"]["confirmation"], "沪A12345", "发车时间", local, "dispatcher-1",
+    for expected in ("发货确认单", sent["shipped"]["confirmation"], "顺捷快递", "发车时间", local, "dispatcher-1",
                      "承运人签收", "日期", squashed(LONG_LINE1)):
         assert squashed(expected) in zh, expected
     assert "单价" not in zh  # prices are for the delivery note only
@@ -316,7 +317,8 @@ def test_a_paper_sealed_before_papers_carried_bare_facts_still_prints(settings: 
 
 
 def test_a_label_address_fits_whole_however_long_and_a_repeated_place_is_said_once():
-    address = place_name("上海", "上海", "浦东新区", "世纪大道 100 号" + "东方明珠广播电视塔旁边的小区" * 20)
+    address = written("上海", "上海", "浦东新区", "世纪大道 100 号" + "东方明珠广播电视塔旁边的小区" * 20,
+                      between="")
     assert address.startswith("上海浦东新区世纪大道 100 号")
     label = PackageLabel(qr="FH:PKG:P-1", package="P-1", order="SO-1", box="1/1", weight="1 kg", to_heading="To",
                          recipient="Li", address=address, from_heading="From", sender="fahuo", carrier="SF",

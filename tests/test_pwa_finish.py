@@ -38,7 +38,7 @@ WORDS: dict[str, dict[str, Any]] = {
            "route": re.compile(r"^2 stops left · \d+ m$"),
            "wrong_bin": "Wrong scan: expected location {bin} (got FH:LOC:A-01-04).",
            "no_order": "order SO-NOPE was not found.", "no_package": "package PK-NOPE was not found.",
-           "packed0": "packed 0 of 1", "loaded0": "loaded 0 of 1", "bin": "Location A-01-03",
+           "packed0": "packed 0 of 1", "handed1": "handed over 1 of 1", "bin": "Location A-01-03",
            "warehouse": "SH 上海仓", "why": "order value 60000.00 over 50000", "clear": "Clear all refused scans",
            "head": "ordered"},
     "zh": {"TEA": "龙井茶", "CUP": "青瓷杯", "tea": "龙井茶", "cup": "青瓷杯",
@@ -46,7 +46,7 @@ WORDS: dict[str, dict[str, Any]] = {
            "route": re.compile(r"^剩余 2 个库位 · \d+ 米$"),
            "wrong_bin": "扫描错误：应扫描库位 {bin}（收到 FH:LOC:A-01-04）。",
            "no_order": "未找到订单 SO-NOPE。", "no_package": "未找到包裹 PK-NOPE。",
-           "packed0": "已装箱 0 / 1", "loaded0": "已装车 0 / 1", "bin": "库位 A-01-03",
+           "packed0": "已装箱 0 / 1", "handed1": "已交接 1 / 1", "bin": "库位 A-01-03",
            "warehouse": "SH 上海仓", "why": "订单金额 60000.00 超过 50000", "clear": "清除全部被拒扫描",
            "head": "订购"},
 }
@@ -134,7 +134,9 @@ async def test_every_finished_screen_speaks_the_language_chosen_and_is_photograp
     await hide_feedback(page)
     await scan(page, f"FH:LOC:{where}")
     await page.wait_for_selector('.task[data-step="product"]')
-    await scan(page, f"FH:SKU:{sku}")
+    await scan(page, f"FH:SKU:{sku}")  # two to take: one taken now, typed over the two offered
+    await page.fill("#count", "1")
+    await page.press("#count", "Enter")
     await page.wait_for_selector(f".task .count:text-is('{words['picked1']}')")
     assert words[sku] in await said(page, "ok")  # the prompt names the product in the reader's language
     await shot(page, "pick", lang)
@@ -181,8 +183,8 @@ async def test_every_finished_screen_speaks_the_language_chosen_and_is_photograp
     await scan(page, "FH:PKG:PK-NOPE")
     assert await said(page, "bad") == words["no_package"]
     await hide_feedback(page)
-    await scan(page, f"FH:PKG:{floor['package']}")
-    await page.wait_for_selector(f".card .count:text-is('{words['loaded0']}')")
+    await scan(page, f"FH:PKG:{floor['package']}")  # a carrier's: handed to its courier as it is scanned
+    await page.wait_for_selector(f".card .count:text-is('{words['handed1']}')")
     await shot(page, "load", lang)
 
     # look-up: a bin names its warehouse

@@ -440,11 +440,36 @@ def doubts_about(read: ReadAddress, phone_region_said: str | None = None, street
     return doubts
 
 
-def written(province: str, city: str, district: str, line: str) -> str:
-    """An address on one line as people write it: a municipality (北京市, 上海市 …) is its own city, so it is
-    named once, not "上海市 上海市 徐汇区"."""
-    parts = [province, "" if city and city == province else city, district, line]
-    return " ".join(part for part in parts if part)
+def written(province: str, city: str, district: str, line: str, between: str = " ") -> str:
+    """An address on one line as people write it, the one way fahuo writes one (bot, staff app, papers, labels,
+    carriers, drivers' routes): each place named once. A municipality (北京市, 上海市 …) is its own city, however
+    either is spelt ("上海", "上海市"), and a street line that starts by naming the place again ("北京市朝阳区…",
+    kept whole when an address had no street) does not name it twice. `between` joins the parts: a space on
+    screens, nothing on papers and for carriers, as an address is printed in China."""
+    names = [part.strip() for part in (province, city, district) if part and part.strip()]
+    places: list[str] = []
+    for name in names:
+        if not places or short_name(name) != short_name(places[-1]):
+            places.append(name)
+    rest = _named_again((line or "").strip(), names)
+    return between.join([*places, rest] if rest else places)
+
+
+def _named_again(line: str, names: list[str]) -> str:
+    """The street line without the place names it begins with: a name in full, or shortened (北京) where a
+    name in full follows it, so a street called after a place (天河路 in 天河区) keeps its name."""
+    while True:
+        for name in names:
+            short = short_name(name)
+            if line.startswith(name):
+                line = line[len(name):].lstrip(" ,，")
+                break
+            after = line[len(short):].lstrip(" ,，")
+            if short and short != name and line.startswith(short) and any(after.startswith(n) for n in names):
+                line = after
+                break
+        else:
+            return line
 
 
 def place_of(province: str, city: str, district: str, line: str = "") -> ReadAddress:

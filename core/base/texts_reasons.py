@@ -156,6 +156,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "history.packed": {"en": "{count} package(s) in shipment {shipment}", "zh": "共 {count} 个包裹，发运单 {shipment}"},
     "history.shipped": {"en": "{shipment} on {plate}, waybill {waybill}",
                         "zh": "{shipment} 已装上 {plate}，运单 {waybill}"},
+    "history.handed": {"en": "{shipment} handed to {carrier}, waybill {waybill}",
+                       "zh": "{shipment} 已交给{carrier}，运单 {waybill}"},
     "history.delivered": {"en": "{event}", "zh": "{event}"},
     "history.cancelled": {"en": "cancelled", "zh": "已取消"},
     "history.cancelled_by_customer": {"en": "cancelled by the customer", "zh": "客户取消"},

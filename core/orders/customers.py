@@ -26,6 +26,7 @@ from core.base.db import select
 from core.base.errors import InvalidInput
 from core.base.i18n import LANGUAGES, zone_named
 from core.base.phones import display_phone
+from core.base.places import written
 
 REGION = "CN"  # a number written without its country code is a Chinese one
 
@@ -207,4 +208,5 @@ async def find_customers(query: str, limit: int = 10) -> list[dict[str, Any]]:
     return [{"id": c.id, "name": c.name, "phone": c.phone, "phone_display": display_phone(c.phone),
              "province": c.province, "city": c.city,
              "district": c.district, "line1": c.line1, "postcode": c.postcode, "blocked": c.blocked,
+             "written": written(c.province, c.city, c.district, c.line1),
              "cod_allowed": c.cod_allowed} for c in await found.order_by("name", "id").limit(limit)]

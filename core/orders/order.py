@@ -20,7 +20,7 @@ from core.base.events import emit
 from core.base.fields import HOME_COUNTRY, MAX_ADDRESS_TEXT, AddressText, ClockTime, Country, ExternalRef, Qty, Sku
 from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, render, unkept
 from core.base.phones import display_phone
-from core.base.places import Doubt, doubts_about, place_of, read_address
+from core.base.places import Doubt, doubts_about, place_of, read_address, written
 from core.base.regions import codes_of, in_words
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
@@ -460,6 +460,7 @@ async def order_view(order: Order) -> dict[str, Any]:
             "province": order.province, "city": order.city,
             "district": order.district, "line1": order.line1, "postcode": order.postcode, "country": order.country,
             "adcode": order.adcode, **place_codes(order.adcode),
+            "written": written(order.province, order.city, order.district, order.line1),  # on one line
         },
         "warehouse": names[0]["warehouse"],
         "payment_method": order.payment_method,

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
+from core.base.places import written
 from core.shipping.carrier_api import (
     CarrierAdapter,
     CarrierRefused,
@@ -148,8 +149,7 @@ def _kg(weight_g: int) -> float:
 
 def print_address(place: Place) -> str:
     """The address as one line, a city named like its province (上海, 上海市) said once."""
-    same = place.city.removesuffix("市") == place.province.removesuffix("市")
-    return f"{place.province}{'' if same else place.city}{place.district}{place.street}"
+    return written(place.province, place.city, place.district, place.street, between="")
 
 
 def _man(party: Party) -> dict[str, str]:

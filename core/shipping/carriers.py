@@ -25,7 +25,7 @@ from tortoise.models import Model
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY, ClockTime
-from core.base.i18n import LANGUAGES, SEPARATOR, phrase, text
+from core.base.i18n import LANGUAGES, SEPARATOR, Phrase, named, phrase, text, written_in
 from core.base.regions import canonical, covers, division, place_code
 from core.base.settings import Settings
 from core.orders.delivery_days import serve_earliest_arrival
@@ -94,6 +94,20 @@ class Carrier(Model):
         if country != HOME_COUNTRY:
             return WORLD in codes or country in codes
         return EVERYWHERE in codes or any(covers(code, adcode) for code in codes if code.isdigit())
+
+    @property
+    def own_fleet(self) -> bool:
+        """Our own vans carry it (loaded onto one of them), not an outside carrier's courier."""
+        return self.adapter == "own_fleet"
+
+    def said_name(self) -> Phrase:
+        """The carrier's name for the reader: names are kept as people type them, often in both languages
+        at once ("Standard Post 标准快递"); each reader gets the words in their script, a name in one only
+        is said whole."""
+        words = self.name.split()
+        zh = " ".join(w for w in words if written_in(w) == "zh")
+        en = " ".join(w for w in words if written_in(w) == "en")
+        return named(en or self.name, zh or self.name)
 
     def price(self, place: str, weight_g: int) -> Decimal:
         """What the parcel costs to `place` (an adcode, or a place's name in any form)."""

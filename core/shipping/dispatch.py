@@ -23,7 +23,7 @@ from core.base.settings import Settings
 from core.floor.qr import Kind, Payload
 from core.orders.order import OrderLine, OrderStatus, transition
 from core.shipping.documents import DocumentKind, issue
-from core.shipping.fleet import Vehicle, planned_vehicle
+from core.shipping.fleet import Vehicle, loading_order, out_of_order, planned_vehicle
 from core.shipping.shipments import Package, Shipment, ShipmentStatus, shipment_by_number, shipment_view, tracking_url
 from core.shipping.tracking import follow_later
 from core.stock.ledger import MoveReason, Reservation, ReservationState, consume_reservation
@@ -40,13 +40,19 @@ def _loadable(shipment: Shipment) -> None:
 
 
 async def _vehicle_for(shipment: Shipment, plate: str) -> None:
-    """Own-fleet shipments go on a registered van, the planned one if there is a plan; a carrier's truck is
-    recorded by its plate."""
-    if shipment.carrier is None or shipment.carrier.adapter != "own_fleet":
-        return
-    vehicle = await Vehicle.get_or_none(plate=plate, active=True)
+    """Own-fleet shipments go on one of the warehouse's vans, the planned one if there is a plan. An outside
+    carrier's shipment goes on no vehicle of ours, nor on a plate nobody knows: it is handed to their courier."""
+    if not shipment.carrier.own_fleet:
+        raise WrongScan(got=phrase("got.vehicle", plate=plate),
+                        expected=phrase("expect.courier", shipment=shipment.number,
+                                        carrier=shipment.carrier.said_name()))
+    vehicle = await Vehicle.get_or_none(plate=plate, active=True, warehouse_id=shipment.warehouse_id)
     if vehicle is None:
-        raise WrongScan(got=phrase("got.vehicle", plate=plate), expected=phrase("expect.own_van"))
+        plates = await Vehicle.filter(warehouse_id=shipment.warehouse_id, active=True).order_by(
+            "plate").values_list("plate", flat=True)
+        raise WrongScan(got=phrase("got.unknown_vehicle", plate=plate),
+                        expected=phrase("expect.own_van", plates=listed(list(plates))) if plates
+                        else phrase("expect.no_vans"))
     planned = await planned_vehicle(shipment.id)
     if planned is not None and planned.plate != plate:
         raise WrongScan(got=phrase("got.vehicle", plate=plate),
@@ -66,8 +72,8 @@ async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, An
         await _vehicle_for(shipment, payload.value)
         await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING, vehicle_plate=payload.value)
         shipment.status, shipment.vehicle_plate = ShipmentStatus.LOADING, payload.value
-        return _progress(shipment, packages, phrase("load.onto", plate=payload.value))
-    if not shipment.vehicle_plate:
+        return await _progress(shipment, packages, phrase("load.onto", plate=payload.value))
+    if shipment.carrier.own_fleet and not shipment.vehicle_plate:
         raise WrongScan(got=str(payload), expected=phrase("expect.vehicle_first"))
     if payload.kind != Kind.PACKAGE:
         raise WrongScan(got=str(payload), expected=_a_package_of(number, waiting))
@@ -76,11 +82,18 @@ async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, An
         raise WrongScan(got=phrase("got.foreign_package", package=payload.value, shipment=number),
                         expected=_a_package_of(number, waiting))
     if package.loaded_at is not None:
-        return _progress(shipment, packages, phrase("load.already", package=package.number))
+        return await _progress(shipment, packages, phrase("load.already", package=package.number))
     package.loaded_at = datetime.now(UTC)
     await Package.filter(id=package.id, loaded_at__isnull=True).update(loaded_at=package.loaded_at,
                                                                        loaded_by=staff.username)
-    return _progress(shipment, packages, phrase("load.loaded", package=package.number))
+    if shipment.status != ShipmentStatus.LOADING:
+        await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING)
+        shipment.status = ShipmentStatus.LOADING
+    if not shipment.carrier.own_fleet:
+        said = phrase("load.handed", package=package.number, carrier=shipment.carrier.said_name())
+        return await _progress(shipment, packages, said)
+    return await _progress(shipment, packages, phrase("load.loaded", package=package.number),
+                           await out_of_order(shipment))
 
 
 def _a_package_of(number: str, waiting: list[str]) -> Phrase:
@@ -89,11 +102,19 @@ def _a_package_of(number: str, waiting: list[str]) -> Phrase:
     return phrase("expect.package", shipment=number, waiting=", ".join(waiting))
 
 
-def _progress(shipment: Shipment, packages: list[Package], message: Phrase) -> dict[str, Any]:
+def _ready(shipment: Shipment, waiting: list[str]) -> bool:
+    return not waiting and (bool(shipment.vehicle_plate) or not shipment.carrier.own_fleet)
+
+
+async def _progress(shipment: Shipment, packages: list[Package], message: Phrase,
+                    flag: Phrase | None = None) -> dict[str, Any]:
+    """Where loading stands; `flag` says what was done out of the planned loading order (done, not refused)."""
     waiting = [p.number for p in packages if p.loaded_at is None]
+    order = await loading_order(shipment) if shipment.vehicle_plate else []
     return {"shipment": shipment.number, "status": shipment.status, "vehicle": shipment.vehicle_plate,
+            "own_fleet": shipment.carrier.own_fleet, "carrier": shipment.carrier.said_name(),
             "loaded": len(packages) - len(waiting), "packages": len(packages), "waiting": waiting,
-            "message": message, "ready": not waiting and bool(shipment.vehicle_plate)}
+            "message": message, "out_of_order": flag, "loading_order": order, "ready": _ready(shipment, waiting)}
 
 
 @retry_on_conflict
@@ -103,7 +124,7 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings,
     async with in_transaction():
         shipment = await shipment_by_number(number)
         _loadable(shipment)
-        if not shipment.vehicle_plate:
+        if shipment.carrier.own_fleet and not shipment.vehicle_plate:
             raise Conflict(detail=phrase("refuse.no_vehicle_yet", shipment=number))
         missing = await Package.filter(shipment_id=shipment.id, loaded_at__isnull=True).order_by("seq").values_list(
             "number", flat=True)
@@ -125,6 +146,8 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings,
             staff.username
         await transition(order, OrderStatus.SHIPPED, staff.actor,
                          phrase("history.shipped", shipment=number, plate=shipment.vehicle_plate,
+                                waybill=shipment.waybill) if shipment.vehicle_plate else
+                         phrase("history.handed", shipment=number, carrier=shipment.carrier.said_name(),
                                 waybill=shipment.waybill))
         # both papers are sealed as the goods leave, whether or not anyone printed the note before
         note = await issue(DocumentKind.DELIVERY_NOTE, shipment, staff.actor, settings)

@@ -24,6 +24,7 @@ from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY
 from core.base.i18n import phrase
 from core.base.numbering import next_number
+from core.base.places import written
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
 from core.orders.customers import Customer
@@ -69,25 +70,15 @@ def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def place_name(*parts: str) -> str:
-    """Province, city, district and street as one line, the way Chinese addresses are written: a part that
-    repeats the one before (上海, 上海: the city is the province) is said once."""
-    written: list[str] = []
-    for part in (p.strip() for p in parts if p and p.strip()):
-        if not written or part != written[-1]:
-            written.append(part)
-    return "".join(written)
-
-
 def order_address(order: Order) -> str:
     """Where the order goes, in one line; abroad, with its country's code last (its name is the post's)."""
-    place = place_name(order.province, order.city, order.district, order.line1)
+    place = written(order.province, order.city, order.district, order.line1, between="")
     return place if order.country == HOME_COUNTRY else f"{place} {order.country}"
 
 
 def warehouse_address(warehouse: Warehouse) -> str:
     """Where a warehouse is, in one line: what its papers and labels give as the sender's address."""
-    return place_name(warehouse.province, warehouse.city, warehouse.address)
+    return written(warehouse.province, warehouse.city, "", warehouse.address, between="")
 
 
 async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, number: str) -> dict[str, Any]:

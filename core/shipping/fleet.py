@@ -27,9 +27,10 @@ from core.base.db import by_number
 from core.base.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.base.events import emit
 from core.base.fields import ClockTime, WarehouseCode
-from core.base.i18n import MESSAGES, listed, phrase
+from core.base.i18n import MESSAGES, Phrase, listed, phrase
 from core.base.numbering import next_number
 from core.base.phones import display_phone
+from core.base.places import written
 from core.base.settings import Settings
 from core.orders.order import PaymentMethod, PaymentState
 from core.shipping.carriers import Carrier
@@ -288,10 +289,6 @@ def _solve(depot: Point, stops: list[Stop], vehicles: list[Vehicle], day: date, 
     return routes, [s for n, s in enumerate(stops, start=1) if n not in served]
 
 
-def _address(order: Any) -> str:
-    return f"{order.city}{order.district}{order.line1}"
-
-
 def cod_due(order: Any) -> Decimal | None:
     """What the driver collects at the door: the order's total when it is paid on delivery and not paid yet."""
     if order.payment_method == PaymentMethod.COD and order.payment_state != PaymentState.PAID:
@@ -304,7 +301,8 @@ def _stop_view(s: RouteStop, tz: ZoneInfo, packages: int) -> dict[str, Any]:
     window = f"{order.window_start:%H:%M}-{order.window_end:%H:%M}" if order.window_start and order.window_end else ""
     eta = s.eta.astimezone(tz)
     cod = cod_due(order)
-    return {"seq": s.seq, "shipment": s.shipment.number, "order": order.number, "address": _address(order),
+    address = written(order.province, order.city, order.district, order.line1)
+    return {"seq": s.seq, "shipment": s.shipment.number, "order": order.number, "address": address,
             "recipient": order.recipient, "phone": order.phone, "phone_display": display_phone(order.phone),
             "window": window, "eta": eta.isoformat(), "time": f"{eta:%H:%M}", "km_from_previous": s.km_from_previous,
             "packages": packages, "cod": f"{cod:.2f}" if cod is not None else None, "currency": order.currency}
@@ -392,3 +390,53 @@ async def planned_vehicle(shipment_id: int) -> Vehicle | None:
     """The van the latest plan put this shipment on, if any."""
     stop = await RouteStop.filter(shipment_id=shipment_id).order_by("-id").prefetch_related("vehicle").first()
     return stop.vehicle if stop else None
+
+
+# -- loading a van as planned -----------------------------------------------------------------------------
+
+LOADING = (ShipmentStatus.BOOKED, ShipmentStatus.LOADING)
+
+
+async def _van_stops(shipment: Shipment) -> list[RouteStop]:
+    """The stops of the van the latest plan put this shipment on, in route order (none without a plan)."""
+    stop = await RouteStop.filter(shipment_id=shipment.id).order_by("-id").first()
+    if stop is None:
+        return []
+    return await RouteStop.filter(plan_id=stop.plan_id, vehicle_id=stop.vehicle_id).order_by("seq").prefetch_related(
+        "shipment__order")
+
+
+async def _unloaded(stops: list[RouteStop]) -> dict[int, int]:
+    """Packages not yet on board, per shipment of these stops."""
+    waiting: dict[int, int] = {}
+    for shipment_id in await Package.filter(shipment_id__in=[s.shipment_id for s in stops],  # type: ignore[attr-defined]
+                                            loaded_at__isnull=True).values_list("shipment_id", flat=True):
+        waiting[shipment_id] = waiting.get(shipment_id, 0) + 1
+    return waiting
+
+
+async def loading_order(shipment: Shipment) -> list[dict[str, Any]]:
+    """The planned van's shipments in the order they go in: the last stop first, so the first stop's goods
+    are at the doors when the van gets there."""
+    stops = await _van_stops(shipment)
+    waiting = await _unloaded(stops)
+    return [{"seq": s.seq, "shipment": s.shipment.number, "recipient": s.shipment.order.recipient,
+             "address": written(s.shipment.order.province, s.shipment.order.city, s.shipment.order.district,
+                                s.shipment.order.line1),
+             "waiting": waiting.get(s.shipment_id, 0), "this": s.shipment_id == shipment.id}  # type: ignore[attr-defined]
+            for s in reversed(stops)]
+
+
+async def out_of_order(shipment: Shipment) -> Phrase | None:
+    """Words for a package loaded while a later stop's goods (to go in first) are not all on board yet; the
+    load is not refused, the dispatcher sees what will be in the way."""
+    stops = await _van_stops(shipment)
+    mine = next((s for s in stops if s.shipment_id == shipment.id), None)  # type: ignore[attr-defined]
+    if mine is None:
+        return None
+    later = [s for s in stops if s.seq > mine.seq and s.shipment.status in LOADING]
+    waiting = await _unloaded(later)
+    first = [s.shipment.number for s in reversed(later) if waiting.get(s.shipment_id)]  # type: ignore[attr-defined]
+    if not first:
+        return None
+    return phrase("load.out_of_order", shipment=shipment.number, seq=mine.seq, first=listed(first))

@@ -16,7 +16,7 @@ from core.base.db import by_number, in_callers_transaction
 from core.base.errors import Conflict, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY
-from core.base.i18n import DEFAULT_LANGUAGE, SEPARATOR, named, phrase
+from core.base.i18n import DEFAULT_LANGUAGE, SEPARATOR, named, phrase, render
 from core.base.jobs import Job, Later, Policy, enqueue, handles
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
@@ -340,6 +340,9 @@ async def shipment_view(shipment: Shipment, settings: Settings, lang: str = DEFA
         "status": shipment.status,
         "carrier": shipment.carrier.code if shipment.carrier else None,
         "carrier_name": shipment.carrier.name if shipment.carrier else None,
+        # the name in the reader's words, and who takes it away: our van, or the carrier's courier
+        "carrier_said": render(shipment.carrier.said_name(), lang) if shipment.carrier else None,
+        "own_fleet": bool(shipment.carrier and shipment.carrier.own_fleet),
         "waybill": shipment.waybill,
         "routing": shipment.routing,
         "price": None if shipment.price is None else str(shipment.price),

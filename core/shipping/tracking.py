@@ -26,6 +26,7 @@ from core.base.errors import InvalidTransition, NotFound, Unauthorized
 from core.base.events import emit
 from core.base.i18n import Phrase, phrase, written_in
 from core.base.jobs import Job, Later, enqueue, handles
+from core.base.places import written
 from core.base.settings import Settings
 from core.orders.order import CustomerOrder, OrderStatus, customer_order, transition
 from core.shipping.carrier_api import (
@@ -37,7 +38,6 @@ from core.shipping.carrier_api import (
     TrackingUpdate,
 )
 from core.shipping.carriers import Carrier, SimulatedCarrier, carrier_by_code, connect
-from core.shipping.documents import place_name
 from core.shipping.shipments import Shipment, ShipmentStatus, shipment_by_number, tracking_url
 
 log = logging.getLogger(__name__)
@@ -286,8 +286,8 @@ async def _follow(shipment: Shipment, settings: Settings, company: str = "") -> 
         return False
     order = shipment.order
     wanted = Subscription(shipment.waybill or "", shipment.number, push_url(carrier, token, settings), order.phone,
-                          place_name(shipment.warehouse.province, shipment.warehouse.city),
-                          place_name(order.province, order.city, order.district), company)
+                          written(shipment.warehouse.province, shipment.warehouse.city, "", "", between=""),
+                          written(order.province, order.city, order.district, "", between=""), company)
     try:
         return await adapter.subscribe(conn, wanted)
     except CarrierRefused as refused:

@@ -73,7 +73,7 @@ async function sendScan(body) {
 async function refreshQueueBadge() {
   const items = await queue.all();
   const pending = items.filter((i) => i.state === "pending").length;
-  const refused = items.filter((i) => i.state === "refused").length;
+  const refused = items.filter((i) => i.state === "refused" && !i.seen).length;  // seen on the queue screen
   const badge = document.getElementById("queue");
   badge.hidden = !pending && !refused;
   badge.textContent = refused ? `${pending} ↑ · ${refused} ✗` : `${pending} ↑`;
@@ -86,6 +86,14 @@ async function refreshQueueBadge() {
 function refusalLine(body, message, code) {
   if (code === "wrong_scan") return message;
   return t("refusedCode", { code: body.code || t(`${body.mode}Mode`), message });
+}
+
+// refusals no longer worth a badge: those of a pick list finished, a shipment gone
+async function forgetRefusals(belongs) {
+  for (const item of await queue.all()) {
+    if (item.state === "refused" && belongs(item)) await queue.remove(item.seq);
+  }
+  await refreshQueueBadge();
 }
 
 async function flushQueue() {
@@ -217,8 +225,14 @@ async function pickListsView() {
   });
   await show(warehouse);
   showScanbar(true, t("scanHere"));
-  onScan((code) => {  // a pick list's own label opens it
+  onScan((code) => {  // a pick list's own label (or its number typed) opens it; anything else is not a list
     const number = code.startsWith("FH:PL:") ? code.slice(6) : code;
+    if (/^FH:/.test(number) || !/^PL-/i.test(number)) {
+      const kind = code.match(/^FH:([A-Z]+):/)?.[1];
+      const what = ["SKU", "LOC", "ORD", "PKG", "VEH", "PO"].includes(kind) ? `scanned${kind}` : "scanned";
+      feedback(false, t("openListFirst", { code, what: t(what) }));
+      return;
+    }
     location.hash = `#/pick/${number}`;
   });
 }
@@ -232,6 +246,21 @@ function taskCard(state) {
     <div class="what"><b>${c.sku}</b> · ${productName(c)}</div>
     <div class="count">${t("pickedOf", { done: c.picked, of: c.qty })}</div>
     <div class="muted">${t("tote")} ${c.tote} · ${c.order}</div></div>`;
+}
+
+const toScanbar = () => document.getElementById("scan").focus({ preventScroll: true });
+
+// how many of the product were taken, asked when more than one is to be taken
+function countCard(state, counting, list) {
+  const c = state.current;
+  const qty = Number(counting.value);
+  return html`<form id="countform" class="card count-form" autocomplete="off">
+    <label for="count">${t("howMany", { left: c.qty - c.picked, sku: c.sku })}</label>
+    <input id="count" inputmode="numeric" enterkeyhint="go" value="${counting.value}">
+    ${raw(counting.confirming ? html`<p class="confirm">${t("pickConfirm", { qty, sku: c.sku, name: productName(c),
+      list, left: c.qty - c.picked })}</p>` : "")}
+    <div class="row"><button class="big" type="submit">${t(counting.confirming ? "confirm" : "pickCountGo")}</button>
+    <button class="big secondary" type="button" id="countcancel">${t("cancel")}</button></div></form>`;
 }
 
 // how far the cart still goes: bins left to visit and the length of the whole walk
@@ -253,8 +282,10 @@ async function pickView(number) {
     if (!state) throw err;
     feedback(true, t("offline"), "info");
   }
+  let counting = null;  // a product scanned with more than one to take: {code, scans, value, confirming}
   const draw = () => {
     view.innerHTML = html`${raw(taskCard(state))}
+      ${raw(counting && state.current ? countCard(state, counting, number) : "")}
       <p class="muted route">${routeLine(state)}</p>
       ${raw(state.notices?.length ? html`<div class="card">${state.notices.join(" · ")}</div>` : "")}
       <button class="big danger" id="short" ${state.current ? "" : "hidden"}>${t("short")}</button>
@@ -275,6 +306,7 @@ async function pickView(number) {
       return navigator.onLine ? "" : t("shortQueued");
     });
     localStorage.setItem(`fahuo.pl.${number}`, JSON.stringify(state));
+    countForm();
     showPending();
   };
   // scans still waiting to be sent; a refusal is said once, in the feedback line as it comes back, and kept
@@ -286,17 +318,82 @@ async function pickView(number) {
       — ${t("queued")}</div>`).join("");
   };
   // what the screen can tell without the server: the scan fits the task it shows, or it does not
-  const predict = (code) => {
+  const isProduct = (code, c) => code === `FH:SKU:${c.sku}` || code === c.barcode;
+  const predict = (code, qty) => {
     const c = state.current;
     if (!c) return;
     if (state.step === "location" && code === `FH:LOC:${c.location}`) state.step = "product";
-    else if (state.step === "product" && (code === `FH:SKU:${c.sku}` || code === c.barcode)) c.picked += 1;
+    else if (state.step === "product" && isProduct(code, c)) c.picked += qty;
+  };
+  const send = async (code, qty) => {
+    const c = state.current;
+    counting = null;
+    if (!navigator.onLine && c) {
+      const fits = state.step === "location" ? code === `FH:LOC:${c.location}` : isProduct(code, c);
+      if (!fits) {
+        feedback(false, `${code} ✗ ${t("expectedIs", { what: state.step === "location" ? c.location
+          : `${c.sku} · ${productName(c)}` })}`);
+        draw();
+        return;
+      }
+      predict(code, qty);
+    }
+    draw();
+    toScanbar();  // the count is done with: the scanner types into the scan field again
+    await submitScan({ mode: "pick", code, pick_list: number, qty });
+  };
+  // more than one to take: how many is asked, the rest preselected (Enter takes it, a number typed replaces
+  // it, each further scan of the product counts one), and a count above one is confirmed before it is sent
+  const countForm = () => {
+    const form = view.querySelector("#countform");
+    if (!form) return;
+    const input = form.querySelector("input");
+    const c = state.current;
+    const left = c.qty - c.picked;
+    input.addEventListener("input", () => { counting.confirming = false; form.querySelector(".confirm")?.remove(); });
+    form.querySelector("#countcancel").addEventListener("click", () => { counting = null; draw(); toScanbar(); });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const typed = input.value.trim();
+      // a scanner typed a code into the count (a product's own barcode is digits too): it is a scan
+      if (!/^\d{1,6}$/.test(typed) || typed === c.barcode) {
+        input.value = counting.value;
+        await scanned(typed);
+        return;
+      }
+      const qty = Number.parseInt(typed, 10);
+      if (qty < 1) { feedback(false, t("qtyWhole")); return; }
+      if (qty > left) { feedback(false, t("overPick", { qty, left, sku: c.sku })); input.select(); return; }
+      if (qty > 1 && !counting.confirming) {
+        counting = { ...counting, value: String(qty), confirming: true };
+        draw();
+        return;
+      }
+      await send(counting.code, qty);
+    });
+    setTimeout(() => { input.focus({ preventScroll: true }); input.select(); }, 0);
+  };
+  const scanned = async (code) => {
+    const c = state.current;
+    if (c && state.step === "product" && isProduct(code, c) && c.qty - c.picked > 1) {
+      // the first scan offers all that is left; scanning the product again counts the scans instead
+      counting = counting ? { ...counting, scans: counting.scans + 1, value: String(counting.scans + 1),
+        confirming: false } : { code, scans: 1, value: String(c.qty - c.picked), confirming: false };
+      if (Number(counting.value) > c.qty - c.picked) {
+        feedback(false, t("overPick", { qty: counting.value, left: c.qty - c.picked, sku: c.sku }));
+        counting.value = String(c.qty - c.picked);
+      }
+      draw();
+      return;
+    }
+    await send(code, 1);
   };
   scanListeners.add((body, answer, err) => {
     if (body.pick_list !== number) return;
     if (answer) {
       state = { ...state, ...answer };
       feedback(true, answer.prompt);
+      if (answer.step === "done") forgetRefusals((item) => item.body.pick_list === number);
       draw();
     } else if (err) {
       draw();
@@ -304,21 +401,7 @@ async function pickView(number) {
   });
   draw();
   showScanbar(true, t("scanHere"));
-  onScan(async (code) => {
-    const c = state.current;
-    if (!navigator.onLine && c) {
-      const fits = state.step === "location" ? code === `FH:LOC:${c.location}`
-        : code === `FH:SKU:${c.sku}` || code === c.barcode;
-      if (!fits) {
-        feedback(false, `${code} ✗ ${t("expectedIs", { what: state.step === "location" ? c.location
-          : `${c.sku} · ${productName(c)}` })}`);
-        return;
-      }
-      predict(code);
-      draw();
-    }
-    await submitScan({ mode: "pick", code, pick_list: number, qty: 1 });
-  });
+  onScan(scanned);
 }
 
 // -- pack ---------------------------------------------------------------------------------------------
@@ -326,13 +409,15 @@ async function pickView(number) {
 async function packView() {
   title(t("pack"));
   let order = null;
+  let lastPacked = null;  // the shipment just packed: its carrier, waybill and labels stay until the next order
   let wanted = {};
   const boxes = [{ contents: {} }];
   const printer = printerPanel();  // the station's label printer, kept on this device
   const draw = () => {
     if (!order) {
-      view.innerHTML = html`<p class="hint">${t("scanOrder")}</p>`;
+      view.innerHTML = html`<div id="result"></div><p class="hint">${t("scanOrder")}</p>`;
       view.prepend(printer.element);
+      showPacked();
       return;
     }
     const packed = {};
@@ -341,7 +426,7 @@ async function packView() {
     const rows = Object.entries(wanted).map(([sku, q]) => html`<tr class="${(packed[sku] || 0) === q ? "" : "low"}">
       <td><b>${sku}</b><div class="muted">${productName(line(sku))}</div></td>
       <td class="num">${t("packedOf", { done: packed[sku] || 0, of: q })}</td></tr>`).join("");
-    view.innerHTML = html`<h2>${order.number}</h2><table><tr><th>${t("item")}</th><th class="num">${t("progress")}</th></tr>
+    view.innerHTML = html`<div id="result"></div><h2>${order.number}</h2><table><tr><th>${t("item")}</th><th class="num">${t("progress")}</th></tr>
       ${raw(rows)}</table>
       ${raw(boxes.map((b, i) => html`<div class="card package"><b>${t("package")} ${i + 1}</b>
         <span class="muted">${Object.entries(b.contents).map(([s, q]) => `${s} × ${q}`).join(", ")}</span>
@@ -350,7 +435,7 @@ async function packView() {
         <label for="s${i}">${t("size")}</label><input id="s${i}" class="s" data-i="${i}" value="${b.size || "300×200×150"}">
         </div>`).join(""))}
       <button class="big secondary" id="next">${t("newPackage")}</button>
-      <button class="big" id="finish">${t("finishPacking")}</button><div id="labels"></div>`;
+      <button class="big" id="finish">${t("finishPacking")}</button>`;
     view.prepend(printer.element);
     view.querySelectorAll("input.w").forEach((el) => el.addEventListener("input", () => {
       boxes[el.dataset.i].weight_g = Number.parseInt(el.value, 10) || 0; }));
@@ -365,6 +450,15 @@ async function packView() {
       draw();
     });
     action(view.querySelector("#finish"), finish);
+  };
+  // the shipment just packed, above the form it came from (or alone once another scan redrew the screen)
+  const showPacked = () => {
+    const box = view.querySelector("#result");
+    if (!box || !lastPacked) return;
+    box.innerHTML = packedCard(lastPacked);
+    box.querySelectorAll("[data-label]").forEach((el) =>
+      paperButton(el, `/api/packages/${encodeURIComponent(el.dataset.label)}/label.png`));
+    box.scrollIntoView({ block: "nearest" });
   };
   // a package's weight is what the scale says: with none entered the packer is asked, never a guess sent
   const ask = (i, words) => {
@@ -392,13 +486,11 @@ async function packView() {
     }
     const number = order.number;
     const shipment = await api("POST", `/api/orders/${encodeURIComponent(number)}/packages`, { packages }, { key });
-    view.querySelector("#labels").innerHTML = shipment.packages.map((p) =>
-      html`<button class="big secondary" data-label="${p.number}">${t("label")} ${p.number}</button>`).join("");
-    view.querySelectorAll("[data-label]").forEach((el) =>
-      paperButton(el, `/api/packages/${encodeURIComponent(el.dataset.label)}/label.png`));
+    order = null;  // the next scan is the next order; until then what was packed stays on the screen
+    lastPacked = shipment;
+    showPacked();
     printShipment(shipment, view.querySelector("#labels"));  // to the station's printer at once, if it has one
-    order = null;  // the next scan is the next order
-    return told(shipment, t("packed", { order: number, shipment: shipment.number, carrier: shipment.carrier_name
+    return told(shipment, t("packed", { order: number, shipment: shipment.number, carrier: shipment.carrier_said
       || shipment.carrier || "—", waybill: shipment.waybill || "" }).trim());
   };
   draw();
@@ -412,6 +504,7 @@ async function packView() {
       const number = code.startsWith("FH:ORD:") ? code.slice(7) : code;
       try {
         order = await api("GET", `/api/orders/${encodeURIComponent(number)}`);
+        lastPacked = null;  // the next order is started: the last one's result goes
         wanted = Object.fromEntries(order.lines.map((l) => [l.sku, l.qty]));
         boxes.splice(0, boxes.length, { contents: {} });
         feedback(true, `${order.number}: ${statusWord(order.status)}`);
@@ -432,6 +525,26 @@ async function packView() {
   });
 }
 
+// what was just packed, kept on the screen: carrier (in the reader's words), waybill, each package's label
+function packedCard(shipment) {
+  return html`<div class="card packed" data-shipment="${shipment.number}">
+    <p class="step">${t("packedDone", { order: shipment.order })}</p>
+    <table><tr><th>${t("shipment")}</th><td>${shipment.number}</td></tr>
+      <tr><th>${t("carrier")}</th><td class="carrier">${shipment.carrier_said || shipment.carrier || "—"}</td></tr>
+      <tr><th>${t("waybill")}</th><td class="waybill">${shipment.waybill || t("waybillLater")}</td></tr></table>
+    <div id="labels">${raw(shipment.packages.map((p) => html`<button class="big secondary" data-label="${p.number}">
+      ${t("reprintLabel", { package: p.number })}</button>`).join(""))}</div></div>`;
+}
+
+// a planned van's shipments in the order they go in (the last stop first), the one loading now marked
+function loadingOrder(stops) {
+  if (!stops?.length) return "";
+  return html`<div class="card loading-order"><b>${t("loadingOrder")}</b><ol>${raw(stops.map((s) => html`<li
+    class="${s.this ? "this" : ""} ${s.waiting ? "" : "loaded"}"><span class="stop">${t("stopN", { seq: s.seq })}</span>
+    <b>${s.shipment}</b> ${s.recipient}<div class="muted">${s.address}</div>
+    <div>${s.waiting ? t("toLoad", { n: s.waiting }) : "✓"}</div></li>`).join(""))}</ol></div>`;
+}
+
 // -- load and dispatch --------------------------------------------------------------------------------
 
 async function loadView() {
@@ -444,12 +557,19 @@ async function loadView() {
       return;
     }
     const waiting = progress?.waiting ?? shipment.packages.map((p) => p.number);
+    const carrier = shipment.carrier_said || shipment.carrier || "";
+    // our van is scanned first; an outside carrier's shipment goes to its courier, package by package
+    const step = !shipment.own_fleet ? t("handToCourier", { carrier })
+      : progress?.vehicle ? t("scanPackages") : t("scanVehicle");
     view.innerHTML = html`<h2>${shipment.number}</h2>
-      <p>${shipment.carrier_name || ""} ${shipment.waybill || ""} · ${shipment.order}</p>
-      <div class="card task load"><span class="step">${progress?.vehicle ? t("scanPackages") : t("scanVehicle")}</span>
-        <div class="where">${progress?.vehicle || "—"}</div>
-        <div class="count">${t("loadedOf", { done: progress ? progress.loaded : 0, of: shipment.packages.length })}</div>
+      <p class="load-head">${carrier} ${shipment.waybill || ""} · ${shipment.order}</p>
+      ${raw(progress?.out_of_order ? html`<div class="card warn out-of-order">${progress.out_of_order}</div>` : "")}
+      <div class="card task load"><span class="step">${step}</span>
+        <div class="where">${shipment.own_fleet ? progress?.vehicle || "—" : carrier}</div>
+        <div class="count">${t(shipment.own_fleet ? "loadedOf" : "handedOf",
+          { done: progress ? progress.loaded : 0, of: shipment.packages.length })}</div>
         <div class="muted">${waiting.join(" · ")}</div></div>
+      ${raw(loadingOrder(progress?.loading_order))}
       <button class="big" id="dispatch" ${progress?.ready ? "" : "disabled"}>${t("confirmDispatch")}</button>
       <button class="big secondary" id="note">${t("deliveryNote")}</button><div id="done"></div>`;
     const papers = `/api/shipments/${encodeURIComponent(shipment.number)}/documents`;
@@ -460,6 +580,8 @@ async function loadView() {
         ${done.confirmation}</button>`;
       paperButton(view.querySelector("#conf"), `${papers}/confirmation.pdf`);
       view.querySelector(".card .step").textContent = t("done");
+      const gone = shipment.number;
+      forgetRefusals((item) => item.body.shipment === gone);
       shipment = null; progress = null;  // the next package label starts the next shipment
       return told(done, t("dispatched", { shipment: done.number, confirmation: done.confirmation }));
     });
@@ -467,7 +589,9 @@ async function loadView() {
   scanListeners.add((body, answer) => {
     if (!shipment || body.shipment !== shipment.number || !answer) return;
     progress = answer;
-    feedback(true, answer.message);
+    // a package out of the planned order goes in all the same, said in amber with what should have gone first
+    if (answer.out_of_order) feedback(true, `${answer.message} · ${answer.out_of_order}`, "warn");
+    else feedback(true, answer.message);
     draw();
   });
   draw();
@@ -481,9 +605,14 @@ async function loadView() {
         else if (/^FH:/.test(code)) throw new Error(`${code} ✗ ${t("scanPackages")}`);
         shipment = await api("GET", `/api/shipments/${encodeURIComponent(number)}`);
         progress = null;
-        feedback(true, `${shipment.number} — ${t("scanVehicle")}`);
+        feedback(true, `${shipment.number} — ${shipment.own_fleet ? t("scanVehicle")
+          : t("handToCourier", { carrier: shipment.carrier_said || shipment.carrier })}`);
       } catch (err) { feedback(false, err.message); }
       draw();
+      // a courier takes it package by package: the label that named the shipment is the first handed over
+      if (shipment && !shipment.own_fleet && code.startsWith("FH:PKG:")) {
+        await submitScan({ mode: "load", code, shipment: shipment.number });
+      }
       return;
     }
     await submitScan({ mode: "load", code, shipment: shipment.number });
@@ -586,27 +715,32 @@ function answerCard(found) {
       ${raw(found.table.rows.map((r) => html`<tr>${raw(r.map((c) => html`<td>${c}</td>`).join(""))}</tr>`).join(""))}</table>` : "")}</div>`;
 }
 
+let lookedUp = null;  // the code last looked up: drawn again, in the language now chosen, when the screen is
+
 // a code scanned or typed here, or one a link names (#/lookup/<code>: what the search and the lists open)
 async function lookupView(opened) {
   title(t("lookup"));
   view.innerHTML = html`<p class="hint">${t("scanHere")}</p>`;
   showScanbar(true, t("scanHere"));
-  const show = async (code, scanned = true) => {
+  const show = async (code, say) => {
     try {
       const found = await api("GET", `/api/lookup?code=${encodeURIComponent(code)}`
         + (currentWarehouse() ? `&warehouse=${encodeURIComponent(currentWarehouse())}` : ""));
+      lookedUp = code;
       view.innerHTML = answerCard(found);
-      if (scanned) feedback(true, found.title);  // a scan is answered aloud; an opened card speaks for itself
-    } catch (err) { feedback(false, err.offline ? t("needsNetwork") : err.message); }
+      if (say) feedback(true, found.title);  // a scan is answered aloud; an opened card speaks for itself
+    } catch (err) { if (say || code === opened) feedback(false, err.offline ? t("needsNetwork") : err.message); }
   };
-  onScan(show);
-  if (opened) await show(opened, false);
+  onScan((code) => show(code, true));
+  const again = opened || lookedUp;
+  if (again) await show(again, false);
 }
 
 // -- managers -----------------------------------------------------------------------------------------
 
+// the address as the server writes it on one line (each place named once), then the postcode
 function heldAddress(a) {
-  return [a.province, a.city, a.district, a.line1, a.postcode].filter(Boolean).join(" ");
+  return [a.written, a.postcode].filter(Boolean).join(" ");
 }
 
 // a held order as a manager decides it: who, what, where to, and why review stopped it
@@ -701,6 +835,8 @@ async function queueView() {
   title(t("scanQueue"));
   const items = await queue.all();
   const refused = items.filter((i) => i.state === "refused");
+  for (const item of refused.filter((i) => !i.seen)) await queue.seen(item);  // shown here: the badge lets go
+  refreshQueueBadge();
   view.innerHTML = html`<ul class="list queue-items">${raw(items.map((i) => html`<li class="${i.state}">
     ${raw(i.state === "refused" ? html`<button class="dismiss" data-seq="${i.seq}" aria-label="✗">✗</button>` : "")}
     <div class="doc">${i.body.pick_list || i.body.shipment || ""}</div>

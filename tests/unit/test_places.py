@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.addresses import load, wrong
-from core.base.places import read_address
+from core.base.places import read_address, written
 
 
 def test_the_test_set_is_read_to_the_right_district_at_least_98_times_in_100() -> None:
@@ -50,3 +50,13 @@ def test_a_postcode_or_a_phone_of_another_province_is_a_doubt() -> None:
     assert [d.key for d in read_address("上海市徐汇区漕溪北路201号 510000").doubts] == ["postcode_elsewhere"]
     assert [d.key for d in read_address("上海市徐汇区漕溪北路201号 王芳 13904310000").doubts] == ["phone_elsewhere"]
     assert read_address("上海市徐汇区漕溪北路201号 200030").doubts == []
+
+
+def test_an_address_on_one_line_names_each_place_once() -> None:
+    assert written("上海市", "上海市", "徐汇区", "漕溪北路201号") == "上海市 徐汇区 漕溪北路201号"
+    assert written("上海市", "上海", "徐汇区", "漕溪北路201号") == "上海市 徐汇区 漕溪北路201号"
+    # an address with no street keeps its text as the line: the place is not said again after itself
+    assert written("北京市", "北京市", "朝阳区", "北京市朝阳区") == "北京市 朝阳区"
+    assert written("北京市", "北京市", "朝阳区", "北京朝阳区建国路88号") == "北京市 朝阳区 建国路88号"
+    assert written("广东省", "广州市", "天河区", "天河路385号", between="") == "广东省广州市天河区天河路385号"
+    assert written("", "", "", "Room 1203, 88 Zhangjiang Road") == "Room 1203, 88 Zhangjiang Road"

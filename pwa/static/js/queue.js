@@ -32,6 +32,7 @@ export const queue = {
   all: () => run("readonly", (s) => s.getAll()),
   remove: (seq) => run("readwrite", (s) => s.delete(seq)),
   refuse: (item, message, code) => run("readwrite", (s) => s.put({ ...item, state: "refused", message, code })),
+  seen: (item) => run("readwrite", (s) => s.put({ ...item, seen: true })),
 };
 
 let flushing = null;

@@ -93,7 +93,7 @@ async function phoneOrderView() {
     const people = await api("GET", `/api/customers?q=${encodeURIComponent(q)}`);
     $("people").innerHTML = people.map((c, i) => html`<li><button type="button" class="pick" data-i="${i}">
       <b>${c.name}</b> ${c.phone_display}${c.blocked ? ` · ${t("blocked")}` : ""}
-      <div class="muted">${c.province}${c.city}${c.district}${c.line1}</div></button></li>`).join("")
+      <div class="muted">${c.written}</div></button></li>`).join("")
       || html`<li class="muted">${t("nothing")} · ${t("newCustomer")}</li>`;
     $("people").querySelectorAll("[data-i]").forEach((b) => b.addEventListener("click", () => {
       const c = people[Number(b.dataset.i)];
