@@ -79,7 +79,7 @@ async def test_the_order_list_filters_by_status_warehouse_channel_days_held_and_
     held = (await place_order(an_order({"TV": 1}), "shop", "api:shop", db)).order
     phoned = (await place_order(an_order({"TEA": 2}), "phone", "staff:manager", db)).order
     await Order.filter(id=shop[0].id).update(created_at=datetime.now(UTC) - timedelta(days=10))
-    await _shipment(shop[1], sh, "SH-STUCK-1", choice=NO_CARRIER)  # packed, no carrier could take it
+    await _shipment(shop[1], sh, "SH-STUCK-1", choice=NO_CARRIER, status=ShipmentStatus.STUCK)  # no carrier may take it
     await _shipment(shop[2], sh, "SH-NEW-1")  # packed a moment ago: its carrier is being chosen
     await Order.filter(id=shop[2].id).update(warehouse_id=gz.id)
     manager = await signed_in(http, Role.MANAGER)
@@ -181,13 +181,13 @@ async def test_the_look_up_answers_shipment_transfer_and_aftersales_numbers(http
     wh, gz = await a_warehouse("SH"), await a_warehouse("GZ")
     await stock(await a_product("TEA"), wh, 50)
     order = (await _orders(db, 1))[0]
-    await _shipment(order, wh, "SH-20261208-00009", choice=NO_CARRIER)
+    await _shipment(order, wh, "SH-20261208-00009", choice=NO_CARRIER, status=ShipmentStatus.STUCK)
     await TransferOrder.create(number="TR-20261208-00009", source=wh, target=gz, created_by="staff:x",
                                status=TransferStatus.SHIPPED)
     await AfterSalesRequest.create(number="AS-20261208-00009", order=order, kind=RequestKind.DAMAGE, text="broken",
                                    lines=[{"sku": "TEA", "qty": 1}], created_by="customer")
     dispatcher = await signed_in(http, Role.DISPATCHER)
-    for code, kind, title, state in (("SH-20261208-00009", "shipment", "发运单 SH-20261208-00009", "已打包"),
+    for code, kind, title, state in (("SH-20261208-00009", "shipment", "发运单 SH-20261208-00009", "受阻：无承运商可承运"),
                                      ("tr-20261208-00009", "transfer", "调拨单 TR-20261208-00009", "调拨在途"),
                                      ("AS-20261208-00009", "aftersales", "售后申请 AS-20261208-00009", "待处理")):
         status, found = await _get(http, "/api/lookup", dispatcher, "zh", code=code)
@@ -238,7 +238,7 @@ async def _what_waits(db: Settings) -> None:
     for _ in range(2):
         await place_order(an_order({"TV": 1}), "shop", "api:shop", db)
     order = (await _orders(db, 1))[0]
-    await _shipment(order, wh, "SH-STUCK", choice=NO_CARRIER)
+    await _shipment(order, wh, "SH-STUCK", choice=NO_CARRIER, status=ShipmentStatus.STUCK)
     await _shipment(order, wh, "SH-BOOKING")
     pick_list = await PickList.create(number="PL-1", warehouse=wh, created_by="x")
     line = await OrderLine.get(order=order)
