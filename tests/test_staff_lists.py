@@ -195,7 +195,7 @@ async def test_the_look_up_answers_shipment_transfer_and_aftersales_numbers(http
         assert (found["kind"], found["title"]) == (kind, title)
         assert ["状态", state] in found["facts"]
     status, found = await _get(http, "/api/lookup", dispatcher, "zh", code=order.number)
-    assert ["发运单", "SH-20261208-00009（已打包）"] in found["facts"]  # the order says where its goods stand
+    assert ["发运单", "SH-20261208-00009（受阻：无承运商可承运）"] in found["facts"]  # the order says where its goods stand
 
 
 async def test_the_stock_summary_says_incoming_with_the_days_expected_and_folds_the_bins(http, db):
