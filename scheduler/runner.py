@@ -11,14 +11,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core.base.jobs import Ran, run_due
+from core.base.jobs import Ran, prune, run_due
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
 from core.channels.connectors import write_back_shipments
@@ -38,6 +38,7 @@ LEASE_RENEW = 20.0
 
 
 Job = Callable[[Settings, datetime], Awaitable[Any]]
+KEEP_DONE_JOBS = timedelta(days=7)
 CORE_KINDS = (BOOK, CANCEL, SUBSCRIBE, PRINT)  # the job queue's kinds whose handlers need only the settings
 
 
@@ -47,6 +48,10 @@ async def _low_stock(settings: Settings, now: datetime) -> None:
 
 async def _jobs(settings: Settings, now: datetime) -> Ran:
     return await run_due(settings, kinds=CORE_KINDS)
+
+
+async def _prune_jobs(settings: Settings, now: datetime) -> int:
+    return await prune(now - KEEP_DONE_JOBS)
 
 
 async def _tracking(settings: Settings, now: datetime) -> int:
@@ -66,6 +71,7 @@ JOBS: dict[str, tuple[Job, dict[str, Any]]] = {
     "webhooks": (send_webhooks, {"seconds": 5}),  # subscribers hear of events within seconds
     "daily_report": (send_daily_reports, {"minutes": 10}),
     "reconcile": (reconcile_ledger, {"cron": {"hour": 3, "minute": 30}}),
+    "prune_jobs": (_prune_jobs, {"cron": {"hour": 4, "minute": 10}}),  # done jobs: the outbox keeps what happened
 }
 
 

@@ -161,3 +161,17 @@ async def test_a_manager_sees_a_failed_job_in_words_and_retries_it_and_a_picker_
     picker = await signed_in(http, Role.PICKER)
     async with http.get("/api/jobs", headers=picker) as resp:
         assert resp.status == 403
+
+
+async def test_done_jobs_are_pruned_after_a_week_and_waiting_or_failed_ones_are_kept(db: Settings):
+    from scheduler.runner import JOBS
+
+    await _add("done")
+    await _add("failed", fail="refused")
+    now = datetime.now(UTC)
+    await run_due(db, now, ["test.note"])
+    await _add("waiting", due=now + timedelta(days=30))
+    prune_jobs, _ = JOBS["prune_jobs"]
+    assert await prune_jobs(db, now + timedelta(days=6)) == 0
+    assert await prune_jobs(db, now + timedelta(days=8)) == 1
+    assert sorted(j.payload["name"] for j in await Job.all()) == ["failed", "waiting"]

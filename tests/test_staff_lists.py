@@ -187,7 +187,8 @@ async def test_the_look_up_answers_shipment_transfer_and_aftersales_numbers(http
     await AfterSalesRequest.create(number="AS-20261208-00009", order=order, kind=RequestKind.DAMAGE, text="broken",
                                    lines=[{"sku": "TEA", "qty": 1}], created_by="customer")
     dispatcher = await signed_in(http, Role.DISPATCHER)
-    for code, kind, title, state in (("SH-20261208-00009", "shipment", "发运单 SH-20261208-00009", "受阻：无承运商可承运"),
+    stuck = "受阻：无承运商可承运"
+    for code, kind, title, state in (("SH-20261208-00009", "shipment", "发运单 SH-20261208-00009", stuck),
                                      ("tr-20261208-00009", "transfer", "调拨单 TR-20261208-00009", "调拨在途"),
                                      ("AS-20261208-00009", "aftersales", "售后申请 AS-20261208-00009", "待处理")):
         status, found = await _get(http, "/api/lookup", dispatcher, "zh", code=code)
@@ -195,7 +196,7 @@ async def test_the_look_up_answers_shipment_transfer_and_aftersales_numbers(http
         assert (found["kind"], found["title"]) == (kind, title)
         assert ["状态", state] in found["facts"]
     status, found = await _get(http, "/api/lookup", dispatcher, "zh", code=order.number)
-    assert ["发运单", "SH-20261208-00009（受阻：无承运商可承运）"] in found["facts"]  # the order says where its goods stand
+    assert ["发运单", f"SH-20261208-00009（{stuck}）"] in found["facts"]  # the order says where its goods stand
 
 
 async def test_the_stock_summary_says_incoming_with_the_days_expected_and_folds_the_bins(http, db):
