@@ -1,15 +1,17 @@
 """Reading addresses: how many of the test set's addresses come out with the right province, city and district,
 and how many addresses one core reads per second (of its own time), in one line.
 
-    python -m bench.addresses
+    python -m bench.addresses [--seconds 3] [--quick]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import time
 from pathlib import Path
 
+from bench import parse
 from core.base.places import gazetteer, phone_region, read_address
 
 SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "addresses.tsv"
@@ -32,6 +34,9 @@ def wrong(rows: list[dict[str, str]]) -> list[tuple[dict[str, str], tuple[str, s
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long to read the set over and over")
+    args = parse(parser, seconds=0.1)
     rows = load()
     gazetteer()  # loaded once per process, not per address; so are the phone regions' tables
     phone_region("+8613800138000")
@@ -41,7 +46,7 @@ def main() -> None:
     missed = wrong(rows)  # the first reading of each: nothing cached yet (phone regions are kept per block)
     cold = len(rows) / (time.process_time() - cpu)
     rounds, cpu, wall = 0, time.process_time(), time.perf_counter()
-    while time.perf_counter() - wall < 3:
+    while not rounds or time.perf_counter() - wall < args.seconds:
         for row in rows:
             read_address(row["text"])
         rounds += 1
