@@ -58,6 +58,7 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.REJECTED: frozenset(),
     S.CANCELLED: frozenset(),
 }
+CLOSED = (S.CANCELLED, S.REJECTED)  # nothing to pay for any more
 
 
 class PaymentMethod(StrEnum):
@@ -483,10 +484,18 @@ class CustomerOrder:
     requested_date: date | None
     lines: list[tuple[str, int]]
     names: dict[str, Phrase] = field(default_factory=dict)  # each SKU's product name, said in the reader's language
+    payment_method: PaymentMethod = PaymentMethod.PREPAID
+    payment_state: PaymentState = PaymentState.PAID
 
     @property
     def may_cancel(self) -> bool:
         return OrderStatus.CANCELLED in TRANSITIONS[self.status]
+
+    @property
+    def awaits_payment(self) -> bool:
+        """One to pay online now (prepaid, not paid, not closed): its view offers "pay online"."""
+        return (self.payment_method == PaymentMethod.PREPAID and self.payment_state == PaymentState.PENDING
+                and self.status not in CLOSED)
 
 
 async def customer_order(number: str, customer_id: int) -> CustomerOrder | None:
@@ -496,14 +505,17 @@ async def customer_order(number: str, customer_id: int) -> CustomerOrder | None:
     if not fits(Order, "number", number):
         return None
     rows = await fetch(
-        'SELECT o."id", o."status", o."requested_date", p."sku", p."name", p."name_zh", l."qty" FROM "sales_order" o '
+        'SELECT o."id", o."status", o."requested_date", o."payment_method", o."payment_state", p."sku", p."name", '
+        'p."name_zh", l."qty" FROM "sales_order" o '
         'JOIN "sales_order_line" l ON l."order_id" = o."id" JOIN "product" p ON p."id" = l."product_id" '
         'WHERE o."number" = ? AND o."customer_id" = ? ORDER BY l."id"', number, customer_id)
     if not rows:
         return None
     wanted = from_db(Order, "requested_date", rows[0]["requested_date"])
-    return CustomerOrder(rows[0]["id"], number, OrderStatus(rows[0]["status"]), wanted,
-                         [(r["sku"], r["qty"]) for r in rows], {r["sku"]: named(r["name"], r["name_zh"]) for r in rows})
+    first = rows[0]
+    return CustomerOrder(first["id"], number, OrderStatus(first["status"]), wanted,
+                         [(r["sku"], r["qty"]) for r in rows], {r["sku"]: named(r["name"], r["name_zh"]) for r in rows},
+                         PaymentMethod(first["payment_method"]), PaymentState(first["payment_state"]))
 
 
 async def orders_of_customer(customer_id: int, statuses: tuple[OrderStatus, ...] = (), limit: int = 10
