@@ -428,13 +428,21 @@ def terminal_language() -> str:
     return language_of(None)
 
 
+def configure_logging() -> None:
+    """What an operator reads: fahuo's own lines (a job that failed or did something, the bot, the server) and
+    the libraries' warnings; not APScheduler's line for every job added and run (two every 5 s), nor aiogram's
+    for every update handled."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("tortoise", "apscheduler", "aiogram.event"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     import asyncio  # after parsing, which answers --help and usage errors without it
 
     args.lang = terminal_language()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    configure_logging()
     command = args.command or "serve"
     try:
         settings = load_settings()
