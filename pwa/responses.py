@@ -115,7 +115,8 @@ class DocumentLine(BaseModel):
 
 class WarehouseOut(BaseModel):
     code: str
-    name: str
+    name: str = Field(description="in English")
+    name_zh: str = Field(description="in Chinese (empty: the English name serves)")
     city: str
     time_zone: str = Field(description="IANA name of the zone its staff read times in (its own, else the company's)")
 
@@ -217,7 +218,8 @@ class Dispatched(ShipmentOut):
 
 class CarrierOut(BaseModel):
     code: str
-    name: str
+    name: str = Field(description="in English")
+    name_zh: str = Field(description="in Chinese (empty: the English name serves)")
     adapter: str
     service_level: str
     regions: list[str]

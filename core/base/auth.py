@@ -190,6 +190,15 @@ async def add_staff(username: str, role: Role, password: str, display_name: str 
     )
 
 
+async def person_of(username: str | None) -> str | None:
+    """Who a login is, as papers and screens name them: their display name, else the login itself (a login no
+    longer on the staff, or an actor that is no one's login, is shown as it was recorded)."""
+    if not username:
+        return username
+    found = await Staff.filter(username=username).first().values_list("display_name", flat=True)
+    return found or username
+
+
 async def link_staff_telegram(username: str, telegram_id: int) -> bool:
     """Link a staff member to their Telegram account (alerts, `/login`); False when no one has that name."""
     return bool(await Staff.filter(username=username).update(telegram_id=telegram_id))

@@ -203,9 +203,10 @@ async def pick_list_by_number(number: str) -> PickList:
     return await by_number(PickList, number, "pick list")
 
 
-async def pick_list_warehouse(number: str) -> str | None:
+async def pick_list_warehouse(number: str) -> Phrase | None:
     """The label of the warehouse a pick list is of; None for a pick list there is not."""
-    found = await PickList.filter(number=number).first().values_list("warehouse__code", "warehouse__name")
+    found = await PickList.filter(number=number).first().values_list("warehouse__code", "warehouse__name",
+                                                                            "warehouse__name_zh")
     return warehouse_label(*found) if found else None
 
 

@@ -18,7 +18,7 @@ from core.base.db import by_number, change, fetch, fits, from_db, in_callers_tra
 from core.base.errors import InvalidTransition, set_to
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY, MAX_ADDRESS_TEXT, AddressText, ClockTime, Country, ExternalRef, Qty, Sku
-from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, render, unkept
+from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, phrase, render, unkept
 from core.base.places import Doubt, doubts_about, place_of, read_address
 from core.orders.customers import Phone, e164
 from core.stock.ledger import Reservation, ReservationState, StockLevel, lock_levels, release_reservation
@@ -385,8 +385,9 @@ def root_number(number: str) -> str:
 
 
 def follow_on_note(order: Order) -> str:
-    """What a follow-on order (the rest of a partial shipment) says of the order it continues."""
-    return f"rest of {order.number}"
+    """What a follow-on order (the rest of a partial shipment) says of the order it continues: a phrase, kept in
+    its note and said to each reader in their language."""
+    return kept(phrase("order.rest_of", order=order.number))
 
 
 async def order_view(order: Order) -> dict[str, Any]:
@@ -433,7 +434,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         ],
         "reservations": [{"sku": r["sku"], "location": r["code"], "qty": r["qty"]} for r in reservations],
         "review": order.review,
-        "note": order.note,  # the customer's, or "rest of SO-…" on a follow-on order
+        "note": unkept(order.note),  # the customer's, or "rest of SO-…" (a phrase) on a follow-on order
         "history": [
             {"from": h.from_status, "to": h.to_status, "by": h.actor, "reason": unkept(h.reason),
              "at": h.created_at.isoformat()}

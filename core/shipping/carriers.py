@@ -25,7 +25,7 @@ from tortoise.models import Model
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY, ClockTime
-from core.base.i18n import LANGUAGES, SEPARATOR, phrase, text
+from core.base.i18n import LANGUAGES, SEPARATOR, Phrase, named, phrase, text
 from core.base.settings import Settings
 from core.orders.order import ServiceLevel
 from core.shipping.carrier_api import CarrierAdapter, Connection, Quote, TrackingUpdate, Waybill, WaybillRequest
@@ -42,7 +42,8 @@ WORLD = "WORLD"  # every country abroad; a carrier that goes to some only lists 
 class Carrier(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=16, unique=True)
-    name = fields.CharField(max_length=100)
+    name = fields.CharField(max_length=100)  # in English; `name_zh` in Chinese (empty: the English one)
+    name_zh = fields.CharField(max_length=100, default="")
     adapter = fields.CharField(max_length=32, default="simulated")  # key into ADAPTERS
     service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
     regions: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # provinces, or ["*"]
@@ -58,6 +59,10 @@ class Carrier(Model):
 
     class Meta:
         table = "carrier"
+
+    @property
+    def names(self) -> Phrase:
+        return named(self.name, self.name_zh)
 
     def price(self, province: str, weight_g: int) -> Decimal:
         kg = max(1, math.ceil(weight_g / 1000))
@@ -84,6 +89,7 @@ class CarrierIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,16}$")]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name_zh: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     adapter: Annotated[str, StringConstraints(min_length=1, max_length=32)] = "simulated"
     service_level: ServiceLevel = ServiceLevel.STANDARD
     regions: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1)
@@ -128,7 +134,8 @@ async def list_carriers() -> list[dict[str, Any]]:
 
 
 def carrier_view(c: Carrier) -> dict[str, Any]:
-    return {"code": c.code, "name": c.name, "adapter": c.adapter, "service_level": c.service_level,
+    return {"code": c.code, "name": c.name, "name_zh": c.name_zh, "adapter": c.adapter,
+            "service_level": c.service_level,
             "regions": c.regions, "goods_classes": c.goods_classes, "max_weight_g": c.max_weight_g,
             "max_side_mm": c.max_side_mm, "transit_days": c.transit_days, "rates": c.rates,
             "cutoff": c.cutoff.strftime("%H:%M"), "active": c.active}

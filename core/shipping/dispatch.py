@@ -130,7 +130,7 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings,
         confirmation = await issue(DocumentKind.CONFIRMATION, shipment, staff.actor, settings)
         await emit("shipment.dispatched", {
             "shipment": number, "order": order.number, "customer_id": order.customer_id,  # type: ignore[attr-defined]
-            "carrier": shipment.carrier.name if shipment.carrier else None, "waybill": shipment.waybill,
+            "carrier": shipment.carrier.names if shipment.carrier else None, "waybill": shipment.waybill,
             "eta": shipment.eta.isoformat() if shipment.eta else None, "vehicle": shipment.vehicle_plate,
             "tracking_url": tracking_url(shipment, settings), "confirmation": confirmation.number,
             "delivery_note": note.number,

@@ -20,7 +20,7 @@ from reportlab.pdfgen import canvas
 
 from core.base.errors import InvalidInput
 from core.base.fonts import image_font, pdf_font
-from core.base.i18n import phrase, words_in
+from core.base.i18n import phrase, render, words_in
 from core.base.settings import Settings
 from core.floor.barcode import code128_bars
 from core.floor.qr import Kind, encode, qr_png, qr_svg
@@ -71,7 +71,7 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
         to_heading=say("label.to"), recipient=f"{order.recipient}  {order.phone}",
         address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
         sender=f"{settings.company_name}  {settings.company_phone}",
-        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=own,
+        carrier=render(shipment.carrier.names, lang) if shipment.carrier else say("label.no_waybill"), waybill=own,
         routing=routing, master=master, carrier_qr=carrier_qr(routing, own, shipment.waybill))
 
 

@@ -16,7 +16,7 @@ from core.base.db import by_number, in_callers_transaction
 from core.base.errors import Conflict, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY
-from core.base.i18n import DEFAULT_LANGUAGE, SEPARATOR, named, phrase
+from core.base.i18n import DEFAULT_LANGUAGE, SEPARATOR, named, phrase, render
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode
 from core.orders.notifications import advance, next_events
@@ -184,7 +184,7 @@ async def _record_booking(shipment: Shipment, choice: Choice, issued: Issued, se
             if choice.date_missed:
                 await emit("shipment.date_missed", {
                     "shipment": number, "order": order.number, "requested": choice.requested,
-                    "carrier": carrier.name, "arrives": option["arrives"]}, dedupe_key=f"date_missed:{number}")
+                    "carrier": carrier.names, "arrives": option["arrives"]}, dedupe_key=f"date_missed:{number}")
     except BaseException:
         adapter, conn = connect(carrier, settings)
         await adapter.cancel_waybill(conn, waybill.number, number)
@@ -347,7 +347,7 @@ async def shipment_view(shipment: Shipment, settings: Settings, lang: str = DEFA
         "warehouse": shipment.warehouse.code,
         "status": shipment.status,
         "carrier": shipment.carrier.code if shipment.carrier else None,
-        "carrier_name": shipment.carrier.name if shipment.carrier else None,
+        "carrier_name": render(shipment.carrier.names, lang) if shipment.carrier else None,
         "waybill": shipment.waybill,
         "routing": shipment.routing,
         "price": None if shipment.price is None else str(shipment.price),
