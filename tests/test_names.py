@@ -4,17 +4,23 @@ have), and the person behind a login on papers and screens."""
 from __future__ import annotations
 
 import importlib
+from types import SimpleNamespace
 from typing import Any
+
+from tortoise import connections
 
 from core.base.auth import Staff
 from core.base.settings import Settings
+from core.shipping.carriers import Carrier
 from core.shipping.documents import Document, DocumentKind
 from core.stock.replenishment import sweep_low_stock
+from core.stock.warehouses import Warehouse
 from tests.factories import a_carrier, a_product, a_reorder_rule, a_supplier, a_warehouse, stock
 from tests.test_logistics import _one_box, _phones, _pick_all, _place
 from tests.test_papers import pdf_text, squashed
 
-split_name = importlib.import_module("core.migrations.0031_names_per_language").split_name
+MIGRATION = importlib.import_module("core.migrations.0031_names_per_language")
+split_name = MIGRATION.split_name
 
 
 def test_a_stored_name_holding_both_languages_is_split_into_each() -> None:
@@ -23,6 +29,16 @@ def test_a_stored_name_holding_both_languages_is_split_into_each() -> None:
     assert split_name("顺捷快递") == ("顺捷快递", "顺捷快递")
     assert split_name("Swift Express") == ("Swift Express", "")
     assert split_name("顺丰 SF Express") == ("顺丰 SF Express", "")  # mixed some other way: left for a person
+
+
+async def test_the_migration_splits_the_names_a_database_already_holds(db: Settings):
+    await a_warehouse("SH", name="Shanghai Qingpu DC 上海青浦仓")
+    await a_warehouse("GZ", name="广州白云仓")
+    await a_carrier("STD", name="Standard Post 标准快递")
+    await MIGRATION.forward(None, SimpleNamespace(client=connections.get("default")))
+    assert await Warehouse.all().order_by("code").values_list("code", "name", "name_zh") == [
+        ("GZ", "广州白云仓", "广州白云仓"), ("SH", "Shanghai Qingpu DC", "上海青浦仓")]
+    assert await Carrier.all().values_list("name", "name_zh") == [("Standard Post", "标准快递")]
 
 
 async def _dispatched_by_a_person(http: Any) -> dict[str, Any]:
