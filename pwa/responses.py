@@ -156,6 +156,7 @@ class PickListSummary(BaseModel):
     number: str
     status: str
     picker: str | None
+    picker_name: str | None = Field(description="the person who picks it, as the app shows them (else the login)")
     route_m: float
     created_at: str
 

@@ -101,6 +101,8 @@ async def test_the_api_answers_a_chinese_reader_with_chinese_names_and_takes_bot
                         headers={**manager.headers, "Accept-Language": "zh"}) as resp:
         facts = dict((await resp.json())["facts"])
     assert facts["拣货员"] == "郑浩"  # the person who picked, not their login beside the word
+    status, done = await manager.call("GET", "/api/pick-lists?status=done")
+    assert status == 200 and [(p["picker"], p["picker_name"]) for p in done] == [("picker-1", "郑浩")]
 
 
 async def test_a_label_sheet_is_titled_in_the_readers_language(http, db: Settings):

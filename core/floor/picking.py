@@ -17,7 +17,7 @@ from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.auth import Staff
+from core.base.auth import Staff, people_of
 from core.base.db import by_number, fetch, in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
@@ -216,8 +216,10 @@ async def list_pick_lists(status: PickListStatus, warehouse: str | None = None, 
     found = PickList.filter(status=status).order_by("-id").limit(limit)
     if warehouse:
         found = found.filter(warehouse__code=warehouse)
-    return [{"number": p.number, "status": p.status, "picker": p.picker, "route_m": p.route_m,
-             "created_at": p.created_at.isoformat()} for p in await found]
+    lists = await found
+    people = await people_of({p.picker for p in lists if p.picker})
+    return [{"number": p.number, "status": p.status, "picker": p.picker, "picker_name": people.get(p.picker or ""),
+             "route_m": p.route_m, "created_at": p.created_at.isoformat()} for p in lists]
 
 
 # -- picking by scans -----------------------------------------------------------------------------------
