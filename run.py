@@ -292,7 +292,7 @@ async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
     problems = await check_ledger()
     for problem in problems:
-        say("cli.broken", args.lang, problem=problem)
+        say("cli.broken", args.lang, problem=problem.words)
     say("cli.ledger_problems" if problems else "cli.ledger_consistent", args.lang, count=len(problems))
     return 1 if problems else 0
 

@@ -125,6 +125,8 @@ async def test_ledger_drift_is_an_alert(db: Settings):
     assert await reconcile_ledger(db, NOW) == 1
     assert await reconcile_ledger(db, NOW) == 1
     assert await OutboxEvent.filter(kind="ledger.drift").count() == 1
+    first = (await OutboxEvent.get(kind="ledger.drift")).payload["first"]  # said in each manager's language
+    assert "moves sum to 5" in render(first, "en") and "移动记录合计 5" in render(first, "zh")
 
 
 async def test_of_two_schedulers_one_runs_the_jobs_and_the_other_takes_over_when_it_dies(db: Settings):
