@@ -169,7 +169,9 @@ async def until_stopped(stop: asyncio.Event, bot: asyncio.Task[None] | None) -> 
     if bot is not None and bot.done() and not stop.is_set():
         stopped.cancel()
         problem = bot.exception()
-        raise Refused("cli.bot_refused", reason=str(problem or "it ended"))
+        from core.base.i18n import phrase
+
+        raise Refused("cli.bot_refused", reason=str(problem) if problem else phrase("cli.bot_ended"))
     if bot is not None:
         await bot
 

@@ -340,6 +340,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.bot_off": {"en": "Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).",
                     "zh": "Telegram 机器人：未开启（请设置 FAHUO_TELEGRAM_TOKEN，或在本地试用："
                           "run.py serve --emulator）。"},
+    "cli.bot_ended": {"en": "it ended", "zh": "它已结束"},
     "cli.bot_polling": {"en": "Telegram bot: on (long polling).", "zh": "Telegram 机器人：已开启（长轮询）。"},
     "cli.scheduler_on": {
         "en": "Scheduler: on (jobs run in one process at a time; FAHUO_SCHEDULER_ENABLED=false to leave it out).",
