@@ -5,7 +5,7 @@
     python run.py serve --emulator   also run the bot against a local Telegram emulator (web chat)
     python run.py scheduler       only the scheduled jobs (one process runs them at a time)
     python run.py migrate | demo | check
-    python run.py user add NAME --role ROLE [--password P]
+    python run.py user add NAME --role ROLE [--password P] [--name "孙丽"]
     python run.py user telegram NAME TELEGRAM_ID
     python run.py user warehouse NAME CODE|-
     python run.py apikey add CHANNEL
@@ -52,16 +52,19 @@ class Refused(Exception):
         return text(self.code, lang, **self.params)
 
 
-def load_settings() -> Settings:
+def load_settings(lang: str = "en") -> Settings:
     from pydantic import ValidationError
 
+    from core.base.errors import problem_words
+    from core.base.i18n import render
     from core.base.settings import Settings
 
     try:
         return Settings()
     except ValidationError as exc:
         error = exc.errors()[0]  # the first problem; fixed, the next one shows
-        problem = str(error["msg"]).removeprefix("Value error, ")
+        # said in the operator's words, as the API says what is wrong with a request's body
+        problem = render(problem_words(error["type"], error.get("ctx", {})), lang)
         if not error["loc"]:  # a rule across settings: its message names them
             raise Refused("cli.settings", problem=problem) from None
         # the value itself is not repeated: it may be a token or a URL with a password
@@ -98,17 +101,26 @@ def _bar(rows: Iterable[Any], total: int) -> Iterable[Any]:
     return tqdm(rows, total=total, unit="row", file=sys.stderr, leave=False)
 
 
-async def print_demo(settings: Settings) -> None:
+def say(code: str, lang: str, /, **params: Any) -> None:
+    """One line of a command's output, from the catalogue, in the operator's language."""
+    from core.base.i18n import text
+
+    print(text(code, lang, **params), flush=True)
+
+
+async def print_demo(settings: Settings, lang: str) -> None:
+    from core.base.i18n import listed, status_word
     from core.demo import load_demo
 
     logins = await load_demo(media_dir=settings.media_dir, account=settings.carrier_account)
-    print("Demo data loaded: 3 warehouses, 34 products, stock, 8 customers, 5 carriers, 2 vans.")
+    say("cli.demo_loaded", lang)
     if logins.sandbox_carriers:  # their accounts' secrets stay in the settings, never printed
-        print(f"Carriers on their sandbox accounts (FAHUO_CARRIER_ACCOUNTS): {', '.join(logins.sandbox_carriers)}")
-    print("Staff logins (for trying fahuo out only):")
+        say("cli.demo_sandbox", lang, carriers=listed(list(logins.sandbox_carriers)))
+    say("cli.demo_logins", lang)
     for username, role, password in logins.staff:
-        print(f"  {username:<11} {role:<11} password: {password}")
-    print(f"API key for channel 'shop' (shown once): {logins.api_key}")
+        say("cli.demo_login", lang, username=f"{username:<11}", role=status_word("role", role, lang),
+            password=password)
+    say("cli.demo_key", lang, key=logins.api_key)
 
 
 async def demo_or_hint(settings: Settings, demo: bool, lang: str) -> None:
@@ -118,22 +130,21 @@ async def demo_or_hint(settings: Settings, demo: bool, lang: str) -> None:
 
     if await is_empty():
         if demo:
-            await print_demo(settings)
+            await print_demo(settings, lang)
         else:
             print(text("cli.database_empty", lang))
     elif demo:
         print(text("cli.demo_skipped", lang))
 
 
-async def _start_emulator(settings: Settings) -> tuple[web.AppRunner, Settings]:
+async def _start_emulator(settings: Settings, lang: str) -> tuple[web.AppRunner, Settings]:
     """The local Bot API emulator, and settings that point the bot at it."""
     from bot.emulator import BotApiEmulator
 
     emulator = BotApiEmulator(token=EMULATOR_TOKEN)
     runner = await listen(emulator.app(), "127.0.0.1", settings.emulator_port, "FAHUO_EMULATOR_PORT")
     base = f"http://127.0.0.1:{settings.emulator_port}"
-    print(f"Telegram bot: on, against the local Bot API emulator; chat with it at {base}/chat (a customer); "
-          f"the manager's chat: run.py user telegram manager {MANAGER_CHAT}, then {base}/chat?chat={MANAGER_CHAT}")
+    say("cli.bot_emulator", lang, base=base, chat=MANAGER_CHAT)
     return runner, settings.model_copy(update={"telegram_token": EMULATOR_TOKEN, "telegram_api_base": base,
                                                "telegram_webhook_url": ""})
 
@@ -158,7 +169,9 @@ async def until_stopped(stop: asyncio.Event, bot: asyncio.Task[None] | None) -> 
     if bot is not None and bot.done() and not stop.is_set():
         stopped.cancel()
         problem = bot.exception()
-        raise Refused("cli.bot_refused", reason=str(problem or "it ended"))
+        from core.base.i18n import phrase
+
+        raise Refused("cli.bot_refused", reason=str(problem) if problem else phrase("cli.bot_ended"))
     if bot is not None:
         await bot
 
@@ -181,7 +194,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         if stop.is_set():  # stopped during the long steps: nothing else is started
             return 0
         if getattr(args, "emulator", False) or settings.telegram_emulator:
-            chat, settings = await _start_emulator(settings)
+            chat, settings = await _start_emulator(settings, args.lang)
             runners.append(chat)
         app = create_app(settings, manage_db=False)
         polling = bool(settings.telegram_token) and not settings.telegram_webhook_url
@@ -189,9 +202,9 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             from bot.app import WEBHOOK_PATH, mount_webhook
 
             mount_webhook(app, settings)
-            print(f"Telegram bot: on, webhook at {settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}")
+            say("cli.bot_webhook", args.lang, url=f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}")
         elif not settings.telegram_token:
-            print("Telegram bot: off (set FAHUO_TELEGRAM_TOKEN, or try it locally: run.py serve --emulator).")
+            say("cli.bot_off", args.lang)
         runners.append(await listen(app, settings.http_host, settings.http_port, "FAHUO_HTTP_PORT"))
         from core.shipping.carriers import warm_up_adapters
 
@@ -202,15 +215,15 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
             bot_task = asyncio.create_task(run_bot(settings, stop))
             if not settings.telegram_api_base.startswith("http://127.0.0.1"):
-                print("Telegram bot: on (long polling).")
+                say("cli.bot_polling", args.lang)
         if settings.scheduler_enabled:
             from scheduler.runner import Scheduler
 
             scheduler = Scheduler(settings)
             scheduler.start()
-            print("Scheduler: on (jobs run in one process at a time; FAHUO_SCHEDULER_ENABLED=false to leave it out).")
-        print(f"fahuo web app and API: {settings.base_url}/  (API description: {settings.base_url}/api/openapi.json)")
-        print(f"Database: {shown_url(settings.database_url)}   Stop with Ctrl+C.", flush=True)
+            say("cli.scheduler_on", args.lang)
+        say("cli.serving", args.lang, url=settings.base_url)
+        say("cli.database", args.lang, url=shown_url(settings.database_url))
         await until_stopped(stop, bot_task)
     finally:
         stop.set()
@@ -239,7 +252,7 @@ async def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     scheduler = Scheduler(settings)
     try:
         scheduler.start()
-        print(f"Scheduler running as {scheduler.lease.holder}. Stop with Ctrl+C.", flush=True)
+        say("cli.scheduler_alone", args.lang, holder=scheduler.lease.holder)
         await until_stopped(stop, None)
     finally:
         await scheduler.stop()
@@ -267,12 +280,12 @@ async def with_db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    print("Database is up to date.")
+    say("cli.migrated", args.lang)
     return 0
 
 
 async def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    await print_demo(settings)
+    await print_demo(settings, args.lang)
     return 0
 
 
@@ -281,18 +294,19 @@ async def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
     problems = await check_ledger()
     for problem in problems:
-        print(f"BROKEN {problem}")
-    print("Ledger consistent: every level matches its moves and reservations." if not problems
-          else f"{len(problems)} problem(s) found.")
+        say("cli.broken", args.lang, problem=problem.words)
+    say("cli.ledger_problems" if problems else "cli.ledger_consistent", args.lang, count=len(problems))
     return 1 if problems else 0
 
 
-def ask_password(name: str) -> str:
+def ask_password(name: str, lang: str) -> str:
     import getpass
 
+    from core.base.i18n import text
+
     try:
-        password = getpass.getpass(f"Password for {name}: ")
-        again = getpass.getpass("Again: ")
+        password = getpass.getpass(text("cli.password_for", lang, name=name))
+        again = getpass.getpass(text("cli.password_again", lang))
     except EOFError:
         print(file=sys.stderr)  # ends the prompt's line
         raise Refused("cli.no_password") from None
@@ -303,32 +317,33 @@ def ask_password(name: str) -> str:
 
 async def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     from core.base.auth import Role, add_staff, link_staff_telegram
+    from core.base.i18n import status_word
 
     if args.action == "telegram":
         if not await link_staff_telegram(args.name, args.telegram_id):
-            print(f"No staff member called {args.name}.", file=sys.stderr)
-            return 1
-        print(f"{args.name} is linked to Telegram id {args.telegram_id}: alerts and /login go there.")
+            raise Refused("cli.no_staff", name=args.name)
+        say("cli.telegram_linked", args.lang, name=args.name, telegram_id=args.telegram_id)
         return 0
     if args.action == "warehouse":
-        return await _user_warehouse(args.name, args.code)
-    password = args.password if args.password is not None else ask_password(args.name)
-    staff = await add_staff(args.name, Role(args.role), password)
-    print(f"Added {staff.username} ({staff.role.value}).")
+        return await _user_warehouse(args.name, args.code, args.lang)
+    password = args.password if args.password is not None else ask_password(args.name, args.lang)
+    staff = await add_staff(args.name, Role(args.role), password, display_name=args.display_name or "")
+    say("cli.staff_added", args.lang, username=staff.username, role=status_word("role", staff.role, args.lang))
     return 0
 
 
-async def _user_warehouse(name: str, code: str) -> int:
+async def _user_warehouse(name: str, code: str, lang: str) -> int:
     """Tie a staff member to one warehouse (its alerts only), or to the whole company with `-`."""
     from core.base.auth import set_staff_warehouse
     from core.stock.warehouses import warehouse_by_code
 
     warehouse = None if code == "-" else await warehouse_by_code(code.strip().upper())
     if not await set_staff_warehouse(name, warehouse.id if warehouse else None):
-        print(f"No staff member called {name}.", file=sys.stderr)
-        return 1
-    print(f"{name} works at {warehouse.code if warehouse else 'the whole company'}: "
-          "alerts about one warehouse come from there.")
+        raise Refused("cli.no_staff", name=name)
+    if warehouse is None:
+        say("cli.works_company", lang, name=name)
+    else:
+        say("cli.works_at", lang, name=name, warehouse=warehouse.label)
     return 0
 
 
@@ -336,7 +351,7 @@ async def cmd_apikey(settings: Settings, args: argparse.Namespace) -> int:
     from core.base.auth import add_api_key
 
     key = await add_api_key(args.channel)
-    print(f"API key for channel '{args.channel}' (store it now, it is not shown again):\n{key}")
+    say("cli.api_key", args.lang, channel=args.channel, key=key)
     return 0
 
 
@@ -351,11 +366,11 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         count = await import_products(path, _bar)
     elif args.kind == "orders":
         count = await import_orders(path, "import", settings, _bar)
-        print(f"Placed {count} new orders from {path}; any others had been imported before.")
+        say("cli.orders_placed", args.lang, count=count, path=path)
         return 0
     else:
         count = await import_stock(path, "import", _bar)
-    print(f"Imported {count} {args.kind} rows from {path}.")
+    say(f"cli.imported_{args.kind}", args.lang, count=count, path=path)
     return 0
 
 
@@ -403,6 +418,8 @@ def parser() -> argparse.ArgumentParser:
     add_user.add_argument("name", type=named)
     add_user.add_argument("--role", required=True, choices=_Roles(), metavar="ROLE", help="one of: %(choices)s")
     add_user.add_argument("--password", help="asked for when not given")
+    add_user.add_argument("--name", dest="display_name", help="the person's name, as papers and the app show it "
+                                                              "(else the login)")
     link = user.add_parser("telegram", help="link a staff member to their Telegram user id")
     link.add_argument("name")
     link.add_argument("telegram_id", type=int)
@@ -428,16 +445,24 @@ def terminal_language() -> str:
     return language_of(None)
 
 
+def configure_logging() -> None:
+    """What an operator reads: fahuo's own lines (a job that failed or did something, the bot, the server) and
+    the libraries' warnings; not APScheduler's line for every job added and run (two every 5 s), nor aiogram's
+    for every update handled."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("tortoise", "apscheduler", "aiogram.event"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     import asyncio  # after parsing, which answers --help and usage errors without it
 
     args.lang = terminal_language()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    configure_logging()
     command = args.command or "serve"
     try:
-        settings = load_settings()
+        settings = load_settings(args.lang)
         if command in ON_THEIR_OWN:
             return asyncio.run(ON_THEIR_OWN[command](settings, args))
         return asyncio.run(with_db(settings, args))

@@ -5,7 +5,7 @@ every product, in opposite line orders: each reserves at home and the rest by tr
 warehouse, so two orders take the same rows in opposite orders (the case that deadlocked on PostgreSQL).
 Prints one line: the error count (the target is 0), the time taken and whether the ledger is consistent.
 
-    python -m bench.contention [--orders 1000] [--clients 64] [--database-url postgres://…/empty_db]
+    python -m bench.contention [--orders 1000] [--clients 64] [--database-url postgres://…/empty_db] [--quick]
 
 Without --database-url it runs on a fresh SQLite file. A PostgreSQL database must be empty (it is migrated
 here; nothing is ever deleted).
@@ -24,6 +24,7 @@ import aiohttp
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
+from bench import parse
 from core.base.auth import add_api_key
 from core.base.db import close_db, open_db
 from core.base.settings import Settings
@@ -112,5 +113,5 @@ if __name__ == "__main__":
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
+    args = parse(parser, orders=20, clients=4)
     asyncio.run(main(args.orders, args.clients, args.database_url))

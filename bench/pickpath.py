@@ -6,7 +6,7 @@ optimum (Held-Karp); lists of 30, 45 and 60 stops with the best tour a long solv
 guided local search for --long-ms per instance). "Line order" visits the bins in the order the order lines
 named them. Prints one line.
 
-    python -m bench.pickpath [--instances 6] [--long-ms 3000]
+    python -m bench.pickpath [--instances 6] [--long-ms 3000] [--quick]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import random
 import statistics
 import time
 
+from bench import parse
 from core.floor.routing import Spot, _solver_tour, distance_matrix, exact_tour, shortest_tour, tour_length
 
 AISLES, POSITIONS = 12, 30
@@ -34,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=6, help="random pick lists per size")
     parser.add_argument("--long-ms", type=int, default=3000, help="solver time for the best-known tour")
-    args = parser.parse_args()
+    args = parse(parser, instances=1, long_ms=100)
     rng, bins = random.Random(2026), warehouse_bins()
     gaps, savings = [], []
     small_worst, solve_60 = 1.0, []

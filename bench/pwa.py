@@ -5,7 +5,7 @@ drawn its first screen with the scan field focused. The baseline, loaded in the 
 browser, is a blank HTML page from the same server. Camera decode is timed from the first camera frame to
 the decoded label, with a label made by fahuo as the fake camera feed. Prints one line.
 
-    python -m bench.pwa [--loads 10] [--decodes 5]
+    python -m bench.pwa [--loads 10] [--decodes 5] [--quick]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bench import parse
 from core.base.auth import Role, add_staff, login
 from core.base.db import close_db, open_db
 from core.base.settings import Settings
@@ -92,4 +93,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=10)
     parser.add_argument("--decodes", type=int, default=5)
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(parse(parser, loads=1, decodes=1)))

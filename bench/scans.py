@@ -6,7 +6,7 @@ client, is a bare aiohttp handler that parses the JSON body and answers JSON. Ea
 of its own, as in production. Latency is measured from the
 moment a scan was due, so a queue building up counts against us. Prints one line.
 
-    python -m bench.scans [--core 1000] [--http 2000] [--rate 200] [--seconds 10]
+    python -m bench.scans [--core 1000] [--http 2000] [--rate 200] [--seconds 10] [--quick]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from aiohttp import web
 from aiohttp.test_utils import unused_port
 from tortoise.transactions import in_transaction
 
+from bench import parse
 from core.base.auth import Role, Staff, add_staff, login
 from core.base.db import close_db, open_db
 from core.base.settings import Settings
@@ -57,8 +58,8 @@ async def seed(settings: Settings) -> list[str]:
         phone = f"+86 137{i:08d}"
         body = OrderIn.model_validate({
             "customer": {"name": f"Bench {i}", "phone": phone}, "payment_state": "paid",
-            "address": {"recipient": "Bench", "phone": phone, "province": "上海", "city": "上海", "line1": "1 Bench Rd",
-                        "postcode": "200000"},
+            "address": {"recipient": "Bench", "phone": phone, "province": "上海", "city": "上海",
+                        "district": "浦东新区", "line1": "1 Bench Rd", "postcode": "200000"},
             "lines": [{"sku": "SCAN-1", "qty": UNITS}]})
         placed = await place_order(body, "bench", "bench", settings)
         pick_list = await create_pick_list([placed.order.number], "bench", settings)
@@ -196,4 +197,4 @@ if __name__ == "__main__":
     parser.add_argument("--http", type=int, default=2000, help="scans over HTTP, as fast as they are answered")
     parser.add_argument("--rate", type=int, default=200, help="scans/s for the latency run")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(parse(parser, core=20, http=40, rate=50, seconds=0.5)))

@@ -22,6 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.message_html import page_html
+
 CHAT_PAGE = Path(__file__).parent / "chat.html"
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "fahuo", "username": "fahuo_bot"}
 
@@ -233,13 +235,14 @@ class BotApiEmulator:
         return self._updates[:100]
 
     def _record(self, chat_id: int, text: str, markup: Any, photo: bool = False,
-                message_id: int | None = None) -> dict[str, Any]:
+                message_id: int | None = None, parse_mode: Any = None) -> dict[str, Any]:
         buttons = json.loads(markup).get("inline_keyboard", []) if isinstance(markup, str) and markup else []
         edit = message_id is not None
         if message_id is None:
             self._next_message += 1
             message_id = self._next_message
-        self._show(chat_id, "edit" if edit else "message", message_id, text, buttons=buttons, photo=photo)
+        self._show(chat_id, "edit" if edit else "message", message_id, text, buttons=buttons, photo=photo,
+                   parse_mode=parse_mode)
         self.sent.append(Sent(message_id, chat_id, text, buttons, photo))
         self._changed.set()
         result = {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
@@ -255,14 +258,16 @@ class BotApiEmulator:
     async def _m_sendMessage(self, form: dict[str, Any]) -> dict[str, Any]:
         if self.slowness:
             await asyncio.sleep(self.slowness)
-        return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"))
+        return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),
+                            parse_mode=form.get("parse_mode"))
 
     async def _m_sendPhoto(self, form: dict[str, Any]) -> dict[str, Any]:
         photo = form.get("photo")
         if isinstance(photo, str) and photo.startswith("attach://"):  # the file is a part of its own
             photo = form.get(photo.removeprefix("attach://"))
         self.photos.append(photo.file.read() if isinstance(photo, web.FileField) else str(photo).encode())
-        return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"), photo=True)
+        return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"), photo=True,
+                            parse_mode=form.get("parse_mode"))
 
     async def _m_answerCallbackQuery(self, form: dict[str, Any]) -> bool:
         chat_id = self._queries.pop(str(form.get("callback_query_id")), None)
@@ -284,7 +289,7 @@ class BotApiEmulator:
 
     async def _m_editMessageText(self, form: dict[str, Any]) -> dict[str, Any]:
         return self._record(int(form["chat_id"]), str(form.get("text", "")), form.get("reply_markup"),
-                            message_id=int(form["message_id"]))
+                            message_id=int(form["message_id"]), parse_mode=form.get("parse_mode"))
 
     async def _m_editMessageCaption(self, form: dict[str, Any]) -> dict[str, Any]:
         return self._record(int(form["chat_id"]), str(form.get("caption", "")), form.get("reply_markup"),
@@ -293,7 +298,7 @@ class BotApiEmulator:
     async def _m_editMessageMedia(self, form: dict[str, Any]) -> dict[str, Any]:
         media = json.loads(str(form.get("media") or "{}"))
         return self._record(int(form["chat_id"]), str(media.get("caption", "")), form.get("reply_markup"),
-                            photo=True, message_id=int(form["message_id"]))
+                            photo=True, message_id=int(form["message_id"]), parse_mode=media.get("parse_mode"))
 
     async def _m_getFile(self, form: dict[str, Any]) -> dict[str, Any]:
         file_id = str(form["file_id"])
@@ -309,11 +314,13 @@ class BotApiEmulator:
     # -- the web chat ---------------------------------------------------------------------------------
 
     def _show(self, chat_id: int, kind: str, message_id: int, text: str, *, mine: bool = False,
-              buttons: list[list[dict[str, Any]]] | None = None, photo: bool = False) -> None:
+              buttons: list[list[dict[str, Any]]] | None = None, photo: bool = False, parse_mode: Any = None) -> None:
         """One change for the web chat: a new `message` (the person's own when `mine`), an `edit` of one shown
-        before, or a button's `popup` answer. Numbered in order, so a page asks only for what it has not seen."""
+        before, or a button's `popup` answer. Numbered in order, so a page asks only for what it has not seen.
+        `html` is the text as the page shows it (Telegram's formatting, everything else escaped)."""
         self.feed.append({"seq": len(self.feed) + 1, "chat": chat_id, "kind": kind, "id": message_id,
-                          "text": text, "mine": mine, "buttons": buttons or [], "photo": photo})
+                          "text": text, "html": page_html(text, parse_mode), "mine": mine, "buttons": buttons or [],
+                          "photo": photo})
         self._fed.set()
 
     async def _chat_updates(self, request: web.Request) -> web.Response:

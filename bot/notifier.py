@@ -25,7 +25,7 @@ from bot.charts import chart_png
 from bot.keyboards import keyboard
 from bot.texts import TEXTS, language_of, say
 from core.base.events import OutboxEvent
-from core.base.i18n import is_phrase, local_day, render, status_word
+from core.base.i18n import currency_word, is_named, is_phrase, local_day, render, status_word
 from core.base.jobs import Job, Later, Policy, handles, run_due
 from core.base.lease import LeaseClaim, lease_for
 from core.base.settings import Settings
@@ -56,10 +56,11 @@ DAYS = ("eta", "requested", "arrives", "day")  # values that are days (ISO), sai
 
 
 def _said_in(lang: str, payload: dict[str, Any]) -> dict[str, str | int | float]:
-    """The event's values a message may show; a value written in both languages (`why` and `why_zh`) is
-    given in the reader's; states are said in words and days as the reader writes them, never as stored."""
-    said = {k: render(v, lang) if is_phrase(v) else v for k, v in payload.items()
-            if isinstance(v, str | int | float) or is_phrase(v)}
+    """The event's values a message may show; a phrase or a name held in both languages (a warehouse's, a
+    carrier's) is said in the reader's, and so is a value written in both (`why` and `why_zh`); states are
+    said in words and days as the reader writes them, never as stored."""
+    said = {k: render(v, lang) if is_phrase(v) or is_named(v) else v for k, v in payload.items()
+            if isinstance(v, str | int | float) or is_phrase(v) or is_named(v)}
     for key in [k for k in said if k.endswith("_zh")]:
         twin = said.pop(key)
         if lang == "zh":
@@ -67,6 +68,8 @@ def _said_in(lang: str, payload: dict[str, Any]) -> dict[str, str | int | float]
     for key, kind in WORDS.items():
         if isinstance(said.get(key), str):
             said[key] = status_word(kind, str(said[key]), lang)
+    if isinstance(said.get("currency"), str):
+        said["currency"] = currency_word(str(said["currency"]), lang)  # 元, not CNY, for a Chinese reader
     for key in DAYS:
         if isinstance(said.get(key), str) and said[key]:
             with contextlib.suppress(ValueError):  # not a day after all: said as it came

@@ -20,7 +20,6 @@ from core.base.i18n import local_day, local_moment, phrase, render, status_word
 from core.base.settings import Settings
 from core.orders.customers import Customer
 from core.orders.order import Order, customer_order, orders_of_customer
-from core.orders.payments import awaits_payment
 from core.shipping.cancellation import cancel_order
 from core.shipping.tracking import Journey, carrier_words, journey_for_customer
 
@@ -92,7 +91,7 @@ async def send_status(message: Message, number: str, customer: Customer | None, 
     rows: list[list[InlineKeyboardButton]] = []
     if journey.tracking_url:
         rows.append([link(say(lang, "track_link"), journey.tracking_url)])
-    if customer is not None and await awaits_payment(number, customer.id):
+    if order.awaits_payment:
         rows.append([button(say(lang, "pay_online"), PayOrder(number=number))])  # the link: bot/checkout.py
     if order.may_cancel:
         rows.append([button(say(lang, "cancel_order"), CancelOrder(number=number))])

@@ -16,7 +16,7 @@ from bot.callbacks import SalesBy, SalesReport
 from bot.charts import bars_png
 from bot.keyboards import keyboard
 from bot.texts import say
-from core.base.i18n import local_day
+from core.base.i18n import currency_word, local_day
 from core.base.phones import display_phone
 from core.base.settings import Settings
 from core.reports import SALES_DAYS, Sales, dashboard, sales_by_customer, sales_by_product
@@ -64,7 +64,9 @@ def labels(sales: Sales, by: SalesBy) -> list[str]:
 
 
 def caption(today: str, sales: Sales, by: SalesBy, days: int, lang: str, currency: str) -> str:
-    """Today's line, the window and the currency, the table (HTML <pre>), the window's totals."""
+    """Today's line, the window and the currency (as the reader names it: 元), the table (HTML <pre>), the
+    window's totals."""
+    currency = currency_word(currency, lang)
     window = say(lang, f"sales_by_{by.value}", first=local_day(sales.first, lang), last=local_day(sales.last, lang),
                  days=days, currency=currency)
     if not sales.rows:
@@ -98,7 +100,7 @@ async def sales_report(by: SalesBy, days: int, lang: str, settings: Settings
     days = days if days in SALES_DAYS else SALES_DAYS[0]  # a button of an older bot may name another window
     sales = await (sales_by_product if by == SalesBy.PRODUCT else sales_by_customer)(settings.tz, days)
     title = say(lang, f"sales_by_{by.value}", first=local_day(sales.first, lang), last=local_day(sales.last, lang),
-                days=days, currency=settings.currency)
+                days=days, currency=currency_word(settings.currency, lang))
     chart = bars_png(labels(sales, by), [row.revenue for row in sales.rows], title, say(lang, "sales_none"))
     text = caption(await today_line(lang, settings), sales, by, days, lang, settings.currency)
     return BufferedInputFile(chart, f"sales-{by.value}-{days}.png"), text, switches(by, days, lang)

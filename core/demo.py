@@ -85,9 +85,9 @@ SUPPLIERS = [
     ("SHCOLD", "Shanghai Cold Chain Foods 上海冷链食品", 2), ("SZELEC", "Shenzhen Electronics 深圳电子", 4),
 ]
 WAREHOUSES = [
-    ("SH", "Shanghai Qingpu DC 上海青浦仓", "上海", "上海", "青浦区华新镇 88 号", 31.15, 121.12),
-    ("GZ", "Guangzhou Baiyun DC 广州白云仓", "广东", "广州", "白云区太和镇 16 号", 23.32, 113.35),
-    ("BJ", "Beijing Daxing DC 北京大兴仓", "北京", "北京", "大兴区旧宫镇 5 号", 39.80, 116.45),
+    ("SH", "Shanghai Qingpu DC", "上海青浦仓", "上海", "上海", "青浦区华新镇 88 号", 31.15, 121.12),
+    ("GZ", "Guangzhou Baiyun DC", "广州白云仓", "广东", "广州", "白云区太和镇 16 号", 23.32, 113.35),
+    ("BJ", "Beijing Daxing DC", "北京大兴仓", "北京", "北京", "大兴区旧宫镇 5 号", 39.80, 116.45),
 ]
 CUSTOMERS = [
     ("王芳 Wang Fang", "+86 13800000001", "上海", "上海", "徐汇区漕溪北路 201 号", "200030", 31.19, 121.44),
@@ -99,39 +99,46 @@ CUSTOMERS = [
     ("Fresh Mart 鲜市超市", "+86 13800000007", "江苏", "南京", "鼓楼区中山路 1 号", "210008", 32.06, 118.78),
     ("赵强 Zhao Qiang", "+86 13800000008", "广东", "广州", "天河区天河路 385 号", "510620", 23.13, 113.32),
 ]
-STAFF = [("admin", Role.ADMIN, "系统管理员 Admin"), ("manager", Role.MANAGER, "仓库经理 Zhou"),
-         ("picker", Role.PICKER, "拣货员 Sun"), ("packer", Role.PACKER, "打包员 Wu"),
-         ("dispatcher", Role.DISPATCHER, "发运员 Zheng")]
+# a login and the person behind it: papers and the app name the person, not the login
+STAFF = [("admin", Role.ADMIN, "林静"), ("manager", Role.MANAGER, "周强"), ("picker", Role.PICKER, "孙丽"),
+         ("packer", Role.PACKER, "吴磊"), ("dispatcher", Role.DISPATCHER, "郑浩")]
 DEMO_PASSWORD = "fahuo-demo"
 REMOTE = {"新疆": "1.8", "西藏": "2.0", "青海": "1.5"}
 CARRIERS = [
-    CarrierIn(code="SWIFT", name="Swift Express 迅达快递", service_level=ServiceLevel.EXPRESS, regions=["*"],
+    CarrierIn(code="SWIFT", name="Swift Express", name_zh="迅达快递",
+              service_level=ServiceLevel.EXPRESS, regions=["*"],
               goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID], max_weight_g=30_000, transit_days=1,
               rates=RatesIn(first_kg="18", per_kg="6", zones=REMOTE), cutoff=time(17, 0),
               webhook_secret="swift-demo-secret"),
-    CarrierIn(code="EAST", name="Eastern Freight 东方物流", service_level=ServiceLevel.ECONOMY, regions=["*"],
+    CarrierIn(code="EAST", name="Eastern Freight", name_zh="东方物流",
+              service_level=ServiceLevel.ECONOMY, regions=["*"],
               goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID, G.HAZARDOUS], max_weight_g=200_000, max_side_mm=3000,
               transit_days=4, rates=RatesIn(first_kg="8", per_kg="1.5", zones=REMOTE), cutoff=time(15, 0)),
-    CarrierIn(code="CHILL", name="Coldline 冷链速运", service_level=ServiceLevel.STANDARD,
+    CarrierIn(code="CHILL", name="Coldline", name_zh="冷链速运", service_level=ServiceLevel.STANDARD,
               regions=["上海", "江苏", "浙江", "北京", "广东"], goods_classes=[G.NORMAL, G.COLD], max_weight_g=50_000,
               transit_days=1, rates=RatesIn(first_kg="25", per_kg="5"), cutoff=time(14, 0)),
-    CarrierIn(code="STD", name="Standard Post 标准快递", service_level=ServiceLevel.STANDARD, regions=["*"],
+    CarrierIn(code="STD", name="Standard Post", name_zh="标准快递",
+              service_level=ServiceLevel.STANDARD, regions=["*"],
               goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID], max_weight_g=40_000, transit_days=2,
               rates=RatesIn(first_kg="12", per_kg="3", zones=REMOTE), cutoff=time(16, 0)),
-    CarrierIn(code="OWN", name="fahuo vans 自有车队", adapter="own_fleet", service_level=ServiceLevel.STANDARD,
+    CarrierIn(code="OWN", name="fahuo vans", name_zh="自有车队", adapter="own_fleet",
+              service_level=ServiceLevel.STANDARD,
               regions=["上海"], goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID, G.COLD], max_weight_g=500_000,
               max_side_mm=3000, transit_days=0, rates=RatesIn(first_kg="6", per_kg="0.5"), cutoff=time(11, 0)),
 ]
 # carriers of real systems, added when the shipper gives a sandbox account for them (FAHUO_CARRIER_ACCOUNTS,
 # keyed by the code or the adapter): the demo then books real test waybills
 SANDBOX_CARRIERS = [
-    CarrierIn(code="SF", name="顺丰速运 SF Express (sandbox)", adapter="sf", service_level=ServiceLevel.EXPRESS,
+    CarrierIn(code="SF", name="SF Express (sandbox)", name_zh="顺丰速运（沙箱）", adapter="sf",
+              service_level=ServiceLevel.EXPRESS,
               regions=["*"], goods_classes=[G.NORMAL, G.FRAGILE], max_weight_g=30_000, transit_days=1,
               rates=RatesIn(first_kg="23", per_kg="8", zones=REMOTE), cutoff=time(18, 0)),
-    CarrierIn(code="YTO", name="圆通速递 YTO via kuaidi100 (sandbox)", adapter="kuaidi100", regions=["*"],
+    CarrierIn(code="YTO", name="YTO via kuaidi100 (sandbox)",
+              name_zh="圆通速递，经快递100（沙箱）", adapter="kuaidi100", regions=["*"],
               goods_classes=[G.NORMAL, G.FRAGILE, G.LIQUID], max_weight_g=30_000, transit_days=3,
               rates=RatesIn(first_kg="8", per_kg="2", zones=REMOTE), cutoff=time(17, 0)),
-    CarrierIn(code="UPS", name="UPS via karrio (sandbox)", adapter="karrio", service_level=ServiceLevel.EXPRESS,
+    CarrierIn(code="UPS", name="UPS via karrio (sandbox)", name_zh="UPS，经 karrio（沙箱）", adapter="karrio",
+              service_level=ServiceLevel.EXPRESS,
               regions=["WORLD"], goods_classes=[G.NORMAL, G.FRAGILE], max_weight_g=70_000, transit_days=4,
               rates=RatesIn(first_kg="260", per_kg="70"), cutoff=time(16, 0)),
 ]
@@ -235,9 +242,9 @@ async def load_demo(seed: int = 7, media_dir: Path | None = None,
                                  height_mm=rng.randint(20, 250), **_customs(sku, price))
             for i, (sku, name, zh, cls, grams, price, sup) in enumerate(CATALOGUE, start=1)
         ]
-        for code, name, province, city, address, lat, lon in WAREHOUSES:
-            warehouse = await create_warehouse(code, name, province=province, city=city, address=address,
-                                               lat=lat, lon=lon)
+        for code, name, name_zh, province, city, address, lat, lon in WAREHOUSES:
+            warehouse = await create_warehouse(code, name, name_zh=name_zh, province=province, city=city,
+                                               address=address, lat=lat, lon=lon)
             bins = await _bins(warehouse, {"A": range(1, 5), "B": range(5, 7), "C": range(7, 8)}, 12)
             supplier_loc = await virtual_location(warehouse.id, LocationKind.SUPPLIER)
             for product in products:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from core.base.auth import person_of
 from core.base.db import fits
 from core.base.errors import DomainError, NotFound
 from core.base.i18n import Phrase, is_named, is_phrase, listed, named, phrase, text
@@ -132,7 +133,7 @@ def _aboard(package: Package) -> Any:
         return phrase("lookup.not_loaded")
     if shipment.vehicle_plate or shipment.carrier is None:
         return shipment.vehicle_plate
-    return phrase("lookup.courier", carrier=shipment.carrier.said_name())
+    return phrase("lookup.courier", carrier=shipment.carrier.names)
 
 
 async def _package(number: str) -> dict[str, Any] | None:
@@ -160,8 +161,9 @@ async def _pick_list(number: str) -> dict[str, Any] | None:
     if pick_list is None:
         return None
     left = await PickTask.filter(pick_list_id=pick_list.id, state=TaskState.PENDING).count()
+    picker = await person_of(pick_list.picker)  # the person, not their login
     return _answer("pick_list", phrase("lookup.pick_list", number=number),
-                   [("status", _status("pick_list", pick_list.status)), ("picker", pick_list.picker or "-"),
+                   [("status", _status("pick_list", pick_list.status)), ("picker", picker or "-"),
                     ("tasks left", left)])
 
 

@@ -344,6 +344,7 @@ async def reconcile_ledger(settings: Settings, now: datetime) -> int:
     problems = await check_ledger()
     if problems:
         async with in_transaction():
-            await emit("ledger.drift", {"count": len(problems), "first": "; ".join(str(p) for p in problems[:3])},
+            first = listed([p.words for p in problems[:3]], "clauses")  # said in each manager's language
+            await emit("ledger.drift", {"count": len(problems), "first": first},
                        dedupe_key=f"drift:{now.astimezone(settings.tz).date().isoformat()}")
     return len(problems)

@@ -44,7 +44,7 @@ from core.base.auth import ApiKey
 from core.base.db import in_callers_transaction
 from core.base.errors import DomainError, NotFound
 from core.base.events import OutboxEvent, emit
-from core.base.i18n import status_word, text
+from core.base.i18n import is_named, status_word, text
 from core.base.jobs import GiveUp, Job, Later, Policy, enqueue, handles, run_due
 from core.base.settings import Settings
 from core.orders.notifications import advance, next_events
@@ -269,9 +269,11 @@ def subscription_view(s: WebhookSubscription) -> dict[str, Any]:
 
 
 def public_body(event: OutboxEvent) -> str:
-    """What a receiver gets for an event: its stable id, kind, time and the public part of its payload."""
+    """What a receiver gets for an event: its stable id, kind, time and the public part of its payload. A name
+    held in both languages (a warehouse's, a carrier's) is sent as both: `{"en": …, "zh": …}`."""
     shown = PUBLIC_EVENTS[event.kind]
-    data = {name: event.payload[name] for name in shown if name in event.payload}
+    data = {name: (value["names"] if is_named(value := event.payload[name]) else value)
+            for name in shown if name in event.payload}
     return json.dumps({"id": f"evt_{event.id}", "kind": event.kind, "created_at": event.created_at.isoformat(),
                        "data": data}, ensure_ascii=False, separators=(",", ":"), default=str)
 

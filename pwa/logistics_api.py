@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from core.base.auth import Permission, Staff
 from core.base.fields import CarrierCode, Number, ScannedCode, WarehouseCode
+from core.base.i18n import text
 from core.floor.picking import (
     MAX_BATCH,
     PickListStatus,
@@ -194,6 +195,8 @@ async def get_document(request: web.Request, who: Principal, number: str, kind: 
 
 class SheetQuery(BaseModel):
     warehouse: WarehouseCode | None = Field(default=None, description="for location labels")
+    lang: Literal["en", "zh"] | None = Field(default=None, description="the language of its title (else the "
+                                             "company's)")
 
 
 @api.route("GET", "/api/labels/{kind}.{fmt}", summary="A sheet of location or product labels (html or pdf)",
@@ -202,7 +205,8 @@ class SheetQuery(BaseModel):
 async def get_label_sheet(request: web.Request, who: Principal, kind: SheetKind, fmt: str, query: SheetQuery
                           ) -> web.Response:
     labels = await label_sheet(kind, query.warehouse)
-    title = f"fahuo {kind} labels"
+    title = text(f"label.sheet.{kind}", query.lang or request.app[SETTINGS].company_language,
+                 warehouse=query.warehouse or "").strip()
     if fmt == "pdf":
         return web.Response(body=sheet_pdf(title, labels), content_type="application/pdf")
     return web.Response(text=sheet_html(title, labels), content_type="text/html")

@@ -116,7 +116,8 @@ class DocumentLine(BaseModel):
 
 class WarehouseOut(BaseModel):
     code: str
-    name: str
+    name: str = Field(description="in English")
+    name_zh: str = Field(description="in Chinese (empty: the English name serves)")
     city: str
     time_zone: str = Field(description="IANA name of the zone its staff read times in (its own, else the company's)")
 
@@ -156,6 +157,7 @@ class PickListSummary(BaseModel):
     number: str
     status: str
     picker: str | None
+    picker_name: str | None = Field(description="the person who picks it, as the app shows them (else the login)")
     route_m: float
     created_at: str
 
@@ -220,7 +222,8 @@ class Dispatched(ShipmentOut):
 
 class CarrierOut(BaseModel):
     code: str
-    name: str
+    name: str = Field(description="in English")
+    name_zh: str = Field(description="in Chinese (empty: the English name serves)")
     adapter: str
     service_level: str
     regions: list[str] = Field(description="where it delivers, as fahuo names each place (上海市, 广东省深圳市), "

@@ -25,7 +25,7 @@ from core.stock.inventory import (
 from core.stock.replenishment import PoStatus, cancel_po, confirm_po, list_purchase_orders, po_by_number, po_view
 from core.stock.transfers import transfer_by_number, transfer_view
 from core.stock.warehouses import list_warehouses, set_warehouse_zone
-from pwa.endpoints import Api, reply
+from pwa.endpoints import Api, reply, said
 from pwa.responses import (
     Adjusted,
     PurchaseOrderArrival,
@@ -131,25 +131,25 @@ async def arrive(request: web.Request, who: Principal, number: str, body: Arriva
 @api.route("GET", "/api/purchase-orders", summary="Purchase orders, newest first", tag="purchasing",
            permission=Permission.MANAGE_PURCHASING, query=PoListQuery, returns=list[PurchaseOrderOut])
 async def list_pos(request: web.Request, who: Principal, query: PoListQuery) -> web.Response:
-    return reply(await list_purchase_orders(query.status))
+    return reply(said(request, await list_purchase_orders(query.status)))
 
 
 @api.route("GET", "/api/purchase-orders/{number}", summary="A purchase order", tag="purchasing",
            permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut)
 async def get_po(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await po_view(await po_by_number(number)))
+    return reply(said(request, await po_view(await po_by_number(number))))
 
 
 @api.route("POST", "/api/purchase-orders/{number}/confirm", summary="Send a draft to the supplier",
            tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut, once=True)
 async def confirm(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await po_view(await confirm_po(number)))
+    return reply(said(request, await po_view(await confirm_po(number))))
 
 
 @api.route("POST", "/api/purchase-orders/{number}/cancel", summary="Cancel a purchase order not yet received",
            tag="purchasing", permission=Permission.MANAGE_PURCHASING, returns=PurchaseOrderOut, once=True)
 async def cancel(request: web.Request, who: Principal, number: str) -> web.Response:
-    return reply(await po_view(await cancel_po(number)))
+    return reply(said(request, await po_view(await cancel_po(number))))
 
 
 @api.route("POST", "/api/purchase-orders/{number}/receive", summary="Receive goods of a confirmed purchase order",
@@ -157,4 +157,4 @@ async def cancel(request: web.Request, who: Principal, number: str) -> web.Respo
            once=True)
 async def receive_po(request: web.Request, who: Principal, number: str, body: PoReceiptIn) -> web.Response:
     ready = await receive_purchase_order(number, body, who.actor, request.app[SETTINGS])
-    return reply({**await po_view(await po_by_number(number)), "orders_ready": ready})
+    return reply(said(request, {**await po_view(await po_by_number(number)), "orders_ready": ready}))

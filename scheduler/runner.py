@@ -94,7 +94,8 @@ class Scheduler:
             job, _ = JOBS[name]
             try:
                 result = await job(self.settings, now)
-                log.info("job %s done: %s", name, result)
+                if result:  # something was done (a count, a list, a summary); a turn that found nothing is quiet
+                    log.info("job %s done: %s", name, result)
             except Exception:
                 log.exception("job %s failed; it runs again at its next turn", name)
             return True

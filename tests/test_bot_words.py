@@ -247,7 +247,8 @@ async def test_a_manager_reads_sales_by_product_and_by_customer_and_switches_the
     await Order.filter(id=old.order.id).update(created_at=datetime.now(UTC) - timedelta(days=20))  # 30 days only
     api = telegram.api
     shown = await api.reply(MANAGER, after=api.says(MANAGER, "/report"), contains="按商品销售")
-    assert shown.photo and "<pre>" in shown.text and "14 天" in shown.text and "CNY" in shown.text
+    assert shown.photo and "<pre>" in shown.text and "14 天" in shown.text and "金额单位：元" in shown.text
+    assert "CNY" not in shown.text  # 元, as a Chinese reader says it
     table = shown.text.split("<pre>")[1].split("</pre>")[0].splitlines()
     assert table[1].startswith("TEA-LJ-250") and "384.00" in table[1] and table[2].startswith("CUP-6")
     assert "✓ 14 天" in [b["text"] for row in shown.buttons for b in row]

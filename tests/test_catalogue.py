@@ -33,7 +33,7 @@ STATES: dict[str, type[StrEnum]] = {
     "payment": PaymentState, "review": Outcome, "role": Role, "alert": Alert,
 }
 ASCII_MARKS = ",:;!?()"
-URL = re.compile(r"https?://\S+")
+URL = re.compile(r"[a-z]+://\S+")  # any address: http(s), sqlite, postgres
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
@@ -145,3 +145,12 @@ def test_phrases_and_names_inside_a_message_are_said_in_the_readers_language() -
         "Wrong scan: expected product CUP (Celadon cup) from A-01-01 (got FH:SKU:TEA)."
     assert i18n.render({"rows": [[cup, 3]]}, "zh") == {"rows": [["青瓷杯", 3]]}
     assert i18n.render(i18n.named("Vase"), "zh") == "Vase"  # no Chinese name: the one it has
+
+
+def test_an_address_keeps_its_ascii_colon_in_chinese_text() -> None:
+    """A host and port (or any "{a}:{b}" of the English) is an address, not a clause: the colon stays ASCII."""
+    joined = re.compile(r"\{(\w+)\}:\{(\w+)\}")
+    wrong = [key for key, entry in MESSAGES.items() for a, b in joined.findall(entry["en"])
+             if f"{{{a}}}:{{{b}}}" not in entry["zh"]]
+    assert wrong == []
+    assert "127.0.0.1:20010" in text("cli.port", "zh", host="127.0.0.1", port=20010, setting="x", reason="y")

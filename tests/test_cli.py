@@ -128,3 +128,26 @@ async def test_demo_adds_the_carriers_whose_sandbox_keys_are_given_and_prints_no
     for secret in ("SF-SANDBOX-PARTNER", "sf-check-word-xyz", "ups-client-id-abc", "ups-client-secret-def",
                    "kd-live-key"):
         assert secret not in done.stdout + done.stderr
+
+
+async def test_under_a_chinese_locale_the_commands_speak_chinese(db, tmp_path):
+    zh = {"LANG": "zh_CN.UTF-8", "FAHUO_MEDIA_DIR": str(tmp_path / "media")}
+    said = {" ".join(args): fahuo(db, *args, env=zh) for args in (
+        ("migrate",), ("demo",), ("check",), ("user", "add", "sun", "--role", "picker", "--password", "long-enough",
+                                              "--name", "孙丽"), ("user", "warehouse", "sun", "SH"))}
+    assert all(done.returncode == 0 for done in said.values()), {a: d.stderr for a, d in said.items()}
+    assert said["migrate"].stdout.strip() == "数据库已是最新。"
+    assert "演示数据已载入" in said["demo"].stdout and "密码：" in said["demo"].stdout
+    assert "拣货员" in said["demo"].stdout and "picker " not in said["demo"].stdout.replace("  picker", "")
+    assert said["check"].stdout.startswith("库存台账一致")
+    added = said["user add sun --role picker --password long-enough --name 孙丽"]
+    assert added.stdout.strip() == "已添加 sun（拣货员）。"
+    assert "在 SH 上海青浦仓 工作" in said["user warehouse sun SH"].stdout
+    assert (await Staff.get(username="sun")).display_name == "孙丽"
+    for done in said.values():
+        assert not [w for w in ("Ledger", "Placed", "Added", "Database", "Demo", "password") if w in done.stdout]
+    async with serving(port=unused_port(), LANG="zh_CN.UTF-8", FAHUO_TELEGRAM_TOKEN="",
+                       FAHUO_DATABASE_URL=db.database_url) as served:
+        pass
+    assert "Telegram 机器人：未开启" in served.output and "按 Ctrl+C 停止" in served.output
+    assert "Telegram bot" not in served.output

@@ -4,6 +4,7 @@ nothing left half-started."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import subprocess
@@ -45,7 +46,7 @@ def test_importing_the_core_reads_no_settings():
 
 
 @pytest.mark.parametrize(("setting", "value", "named"), [
-    ("FAHUO_HTTP_PORT", "eighty", "FAHUO_HTTP_PORT is not valid: Input should be a valid integer"),
+    ("FAHUO_HTTP_PORT", "eighty", "FAHUO_HTTP_PORT is not valid: should be a whole number"),
     ("FAHUO_TIMEZONE", "Mars/Olympus", "FAHUO_TIMEZONE is not valid: not a known time zone"),
     ("FAHUO_TELEGRAM_WEBHOOK_URL", "https://shop.example", "FAHUO_TELEGRAM_WEBHOOK_SECRET of 16 or more"),
     ("FAHUO_TELEGRAM_TOKEN", "my token", "FAHUO_TELEGRAM_TOKEN is not valid: a bot token looks like"),
@@ -56,6 +57,17 @@ def test_a_bad_setting_stops_every_command_with_one_line_naming_it(setting, valu
     for command in (["check"], ["serve"]):
         line = refusal(run_py(*command, **{setting: value}))
         assert named in line and "s3cret" not in line and "my token" not in line
+
+
+@pytest.mark.parametrize(("setting", "value", "named"), [
+    ("FAHUO_HTTP_PORT", "eighty", "FAHUO_HTTP_PORT 的值无效：应为整数"),
+    ("FAHUO_TIMEZONE", "Mars/Olympus", "FAHUO_TIMEZONE 的值无效：不是已知的时区，例如 Asia/Shanghai"),
+    ("FAHUO_TELEGRAM_WEBHOOK_URL", "https://shop.example", "设置有误：webhook 模式需要至少 16 个字符的"),
+])
+def test_a_bad_setting_is_said_wholly_in_chinese_under_a_chinese_locale(setting, value, named):
+    line = refusal(run_py("check", LANG="zh_CN.UTF-8", **{setting: value}))
+    assert line.startswith(named), line
+    assert not re.search(r"Input|should|valid", line)  # none of pydantic's English
 
 
 def test_a_database_that_does_not_answer_is_one_line_without_its_password():

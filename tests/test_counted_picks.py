@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from core.floor.picking import PickTask
-from core.shipping.carriers import Carrier
 from tests.factories import a_product, a_warehouse, stock
 from tests.test_logistics import _phones, _place
 
@@ -22,10 +21,3 @@ async def test_a_counted_pick_is_applied_once_and_more_than_expected_is_refused_
                                            qty=6)
         assert status == 200 and answer.get("replayed", False) is replayed and answer["step"] == "done", answer
     assert [t.picked for t in await PickTask.all()] == [6]
-
-
-def test_a_carriers_name_typed_in_both_languages_is_said_in_the_readers() -> None:
-    assert Carrier(name="Standard Post 标准快递").said_name() == {"names": {"en": "Standard Post", "zh": "标准快递"}}
-    assert Carrier(name="顺丰速运 SF Express (sandbox)").said_name() == {
-        "names": {"en": "SF Express (sandbox)", "zh": "顺丰速运"}}
-    assert Carrier(name="SWIFT carrier").said_name() == {"names": {"en": "SWIFT carrier", "zh": "SWIFT carrier"}}

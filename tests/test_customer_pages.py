@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page
 
+from core.base.auth import Role, Staff, add_staff
 from core.orders.intake import place_order
 from core.orders.order import Order, PaymentState
 from core.orders.payments import start_payment
 from tests.browser import CHROMIUM, chromium
 from tests.factories import a_product, a_warehouse, an_order, stock
-from tests.test_bot import CUSTOMER, Telegram
+from tests.test_bot import CUSTOMER, MANAGER, Telegram
 from tests.test_pwa import PHONE, artifact, troubles
 
 pytest_plugins = ("tests.test_bot",)  # its `telegram` fixture: the real bot against the Bot API emulator
@@ -102,3 +103,24 @@ async def test_the_checkout_page_of_a_payment_link_on_a_phone(browser: Browser, 
     assert problems == []
     await page.goto("/pay/this-link-was-never-given-out")  # a 404, said kindly
     await page.screenshot(path=artifact(f"pay-unknown-{lang}.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_web_chat_shows_a_managers_report_formatted_and_its_emoji(browser: Browser, telegram: Telegram,
+                                                                          lang: str):
+    await _shop()
+    await place_order(an_order({"TEA-1": 2}), "telegram", "tg:1", telegram.settings)  # something to report
+    manager = await add_staff("manager-chat", Role.MANAGER, "manager-password")
+    await Staff.filter(id=manager.id).update(telegram_id=MANAGER, language=lang)
+    page = await a_phone(browser, telegram.settings.telegram_api_base, lang)
+    problems = troubles(page)
+    await page.goto(f"/chat?chat={MANAGER}")
+    await page.fill("#t", "/report")
+    await page.press("#t", "Enter")
+    table = page.locator(".msg:not(.me) pre").last  # the report's table, as Telegram draws HTML's <pre>
+    await table.wait_for()
+    assert "TEA-1" in await table.inner_text()
+    shown = await page.locator(".msg:not(.me)").last.inner_text()
+    assert "<pre>" not in shown and "</pre>" not in shown and shown.startswith("🖼")
+    await page.screenshot(path=artifact(f"bot-web-chat-report-{lang}.png"))
+    assert problems == []

@@ -18,12 +18,13 @@ from aiohttp import web
 from core.base.events import OutboxEvent
 from core.base.settings import Settings
 from core.orders.intake import place_order
-from core.orders.order import Order, OrderStatus, PaymentState
+from core.orders.order import Order, OrderStatus, PaymentState, customer_order
 from core.orders.payments import (
     NothingToPay,
     Payment,
     PaymentStatus,
     expire_unpaid,
+    record_payment,
     sign,
     start_payment,
 )
@@ -226,3 +227,16 @@ async def test_the_callback_is_in_the_api_document(shop: Shop):
         paths = (await resp.json())["paths"]
     assert "/api/payments/{provider}/callback" in paths
     assert re.search(r"HMAC", json.dumps(paths["/api/payments/{provider}/callback"]))
+
+
+async def test_a_customers_own_order_says_whether_it_waits_to_be_paid_online(db: Settings):
+    order = await _prepaid_order(db)
+    assert (await customer_order(order.number, order.customer_id)).awaits_payment
+    await record_payment(order.number, "test", db)
+    assert not (await customer_order(order.number, order.customer_id)).awaits_payment
+    cod = (await place_order(an_order({"TEA": 1}, payment_method="cod", payment_state="pending"), "t", "t", db)).order
+    assert not (await customer_order(cod.number, cod.customer_id)).awaits_payment
+    unpaid = (await place_order(an_order({"TEA": 1}, payment_method="prepaid", payment_state="pending"), "t", "t",
+                                db)).order
+    await cancel_order(unpaid.number, "test", "changed my mind")
+    assert not (await customer_order(unpaid.number, unpaid.customer_id)).awaits_payment

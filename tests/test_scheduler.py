@@ -4,6 +4,7 @@ and only one of several schedulers running them."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from core.orders.payments import expire_unpaid, record_payment
 from core.reports import alert_late_orders, reconcile_ledger, send_daily_reports
 from core.stock.ledger import Reservation, ReservationState, StockLevel
 from core.stock.replenishment import PurchaseOrder, PurchaseOrderLine, sweep_low_stock
+from run import configure_logging
 from scheduler import runner
 from scheduler.runner import JOBS, LEASE, LEASE_SECONDS, Scheduler
 from tests.factories import a_product, a_reorder_rule, a_supplier, a_warehouse, an_order, stock
@@ -124,6 +126,8 @@ async def test_ledger_drift_is_an_alert(db: Settings):
     assert await reconcile_ledger(db, NOW) == 1
     assert await reconcile_ledger(db, NOW) == 1
     assert await OutboxEvent.filter(kind="ledger.drift").count() == 1
+    first = (await OutboxEvent.get(kind="ledger.drift")).payload["first"]  # said in each manager's language
+    assert "moves sum to 5" in render(first, "en") and "移动记录合计 5" in render(first, "zh")
 
 
 async def test_of_two_schedulers_one_runs_the_jobs_and_the_other_takes_over_when_it_dies(db: Settings):
@@ -200,3 +204,35 @@ async def test_a_stop_lets_the_running_job_finish_instead_of_cutting_it_off(db: 
     await asyncio.wait_for(started.wait(), 10)
     await scheduler.stop()
     assert finished == ["slow"] and not scheduler.aps.running
+
+
+async def test_the_log_says_what_the_jobs_did_and_leaves_out_apschedulers_chatter(db: Settings, monkeypatch, caplog):
+    async def idle(settings: Settings, now: datetime) -> int:
+        return 0
+
+    async def busy(settings: Settings, now: datetime) -> int:
+        return 3
+
+    async def broken(settings: Settings, now: datetime) -> None:
+        raise RuntimeError("carrier down")
+
+    monkeypatch.setattr(runner, "JOBS", {"idle": (idle, {"seconds": 5}), "busy": (busy, {"seconds": 5}),
+                                         "broken": (broken, {"seconds": 5})})
+    caplog.set_level(logging.INFO)  # as run.py's processes log
+    configure_logging()
+    scheduler = Scheduler(db, _lease("logging"))
+    scheduler.start()
+    try:
+        for _ in range(100):
+            if any("broken" in r.getMessage() for r in caplog.records) and any(
+                    "busy" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await scheduler.stop()
+    shown = caplog.records
+    assert not [r.getMessage() for r in shown if r.name.startswith("apscheduler") and r.levelno < logging.WARNING]
+    ours = [(r.levelname, r.getMessage()) for r in shown if r.name == "scheduler.runner"]
+    assert ("INFO", "job busy done: 3") in ours
+    assert any(level == "ERROR" and "broken" in message for level, message in ours)
+    assert not any("idle" in message for _, message in ours)

@@ -156,7 +156,8 @@ async def test_low_stock_reaches_every_channel_without_internal_ids(db, http, sh
     await sweep_low_stock(db.tz)
     await send_webhooks(db, datetime.now(UTC))
     assert [e["data"] for e in receiver.events] == [
-        {"sku": "TEA", "warehouse": "SH SH warehouse", "available": 50, "reorder_point": 100, "on_order": 0}]
+        {"sku": "TEA", "warehouse": {"en": "SH SH warehouse", "zh": "SH SH warehouse"}, "available": 50,
+         "reorder_point": 100, "on_order": 0}]
 
 
 async def test_a_long_run_of_internal_events_does_not_keep_subscribers_waiting(db, http, shop, receiver):

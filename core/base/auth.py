@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -190,6 +191,19 @@ async def add_staff(username: str, role: Role, password: str, display_name: str 
     return await Staff.create(
         username=username, role=role, password_hash=await off_loop(hash_password, password), display_name=display_name
     )
+
+
+async def people_of(usernames: Collection[str]) -> dict[str, str]:
+    """Who each login is, as papers and screens name them: their display name, else the login itself (a login
+    no longer on the staff, or an actor that is no one's login, is shown as it was recorded)."""
+    named = dict(await Staff.filter(username__in=list(usernames)).exclude(display_name="")
+                 .values_list("username", "display_name")) if usernames else {}
+    return {username: str(named.get(username) or username) for username in usernames}
+
+
+async def person_of(username: str | None) -> str | None:
+    """`people_of` for one login (None or empty as it is)."""
+    return (await people_of([username]))[username] if username else username
 
 
 async def link_staff_telegram(username: str, telegram_id: int) -> bool:

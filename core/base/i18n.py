@@ -169,6 +169,13 @@ def text(code: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
         return template
 
 
+def currency_word(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """How a reader names a currency after an amount: 元 for CNY in Chinese; its ISO code where the catalogue
+    has no word for it (`currency.<code>`)."""
+    entry = MESSAGES.get(f"currency.{code}")
+    return (entry.get(lang) or entry[DEFAULT_LANGUAGE]) if entry else code
+
+
 def words_in(lang: str) -> Callable[..., str]:
     """`text` bound to one language, for a paper or a page said wholly in it: say("paper.order")."""
     def say(code: str, /, **params: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("data") / "fahuo.sqlite3"
@@ -154,7 +155,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)  # at start rather than at midnight
         except (KeyError, ValueError):  # an unknown zone is a KeyError, which pydantic would not report
-            raise ValueError("not a known time zone, e.g. Asia/Shanghai") from None
+            raise PydanticCustomError("setting.time_zone", "not a known time zone, e.g. Asia/Shanghai") from None
         return value
 
     @field_validator("company_logo", mode="before")
@@ -166,21 +167,23 @@ class Settings(BaseSettings):
     @classmethod
     def _logo_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
-            raise ValueError(f"there is no image file {value} (a PNG or JPEG; leave it empty for no logo)")
+            raise PydanticCustomError("setting.logo", "there is no image file {path} (a PNG or JPEG; leave it empty "
+                                      "for no logo)", {"path": str(value)})
         return value
 
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
         if not value.startswith(DATABASE_SCHEMES):
-            raise ValueError("use sqlite://path/file.sqlite3 or postgres://user@host:port/db")
+            raise PydanticCustomError("setting.database_url",
+                                      "use sqlite://path/file.sqlite3 or postgres://user@host:port/db")
         return value
 
     @field_validator("telegram_token")
     @classmethod
     def _token_shape(cls, value: str) -> str:
         if value and not re.fullmatch(r"\d+:\S+", value):  # the bot's id, a colon, the secret (from @BotFather)
-            raise ValueError("a bot token looks like 123456789:AAE…, as @BotFather gives it")
+            raise PydanticCustomError("setting.token", "a bot token looks like 123456789:AAE…, as @BotFather gives it")
         return value
 
     @field_validator("channels")
@@ -188,13 +191,17 @@ class Settings(BaseSettings):
     def _channel_names(cls, value: dict[str, ChannelAccount]) -> dict[str, ChannelAccount]:
         for name in value:  # it is the orders' `channel` and a part of the webhook address
             if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", name):
-                raise ValueError(f"channel name {name!r}: lower-case letters, digits, - and _, 32 at most")
+                raise PydanticCustomError("setting.channel_name",
+                                          "channel name {name}: lower-case letters, digits, - and _, 32 at most",
+                                          {"name": name})
         return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.telegram_webhook_url and len(self.telegram_webhook_secret) < 16:
-            raise ValueError("webhook mode needs FAHUO_TELEGRAM_WEBHOOK_SECRET of 16 or more characters")
+            raise PydanticCustomError(
+                "setting.webhook_secret",
+                "webhook mode needs FAHUO_TELEGRAM_WEBHOOK_SECRET of 16 or more characters")
         return self
 
     def carrier_account(self, code: str, adapter: str) -> CarrierAccount | None:

@@ -52,6 +52,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "paper.page": {"en": "{number} · page {page}", "zh": "{number} · 第 {page} 页"},
     # the label on each package
     "label.to": {"en": "To", "zh": "收件人"},
+    "label.sheet.locations": {"en": "Location labels {warehouse}", "zh": "库位标签 {warehouse}"},
+    "label.sheet.products": {"en": "Product labels", "zh": "商品标签"},
     "label.from": {"en": "From", "zh": "寄件人"},
     "label.box": {"en": "Box {seq} of {total}", "zh": "第 {seq} 件，共 {total} 件"},
     "label.order": {"en": "Order {order}", "zh": "订单 {order}"},

@@ -27,7 +27,7 @@ from core.base.db import in_callers_transaction
 from core.base.errors import BadSignature, InvalidInput, InvalidTransition, NotFound
 from core.base.events import emit
 from core.base.fields import MAX_ADDRESS_TEXT
-from core.base.i18n import phrase, text
+from core.base.i18n import phrase, render, text
 from core.base.jobs import GiveUp, Job, Later, Policy, enqueue, handles, run_due
 from core.base.places import place_of, read_address
 from core.base.settings import Settings
@@ -187,7 +187,8 @@ SLOW_AFTER = 3  # tries: down for a while now, someone may want to look, though 
 
 async def _note(number: str, settings: Settings) -> ShipmentNote:
     shipment = await Shipment.get(number=number).prefetch_related("order", "carrier")
-    carrier_name = shipment.carrier.name if shipment.carrier else ""
+    # the shop's customers read the company's language
+    carrier_name = render(shipment.carrier.names, settings.company_language) if shipment.carrier else ""
     url = tracking_url(shipment, settings)
     said = text("channel.tracking_note", settings.company_language, carrier=carrier_name,
                 waybill=shipment.waybill or "", url=url)

@@ -17,7 +17,7 @@ from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from core.base.auth import Staff
+from core.base.auth import Staff, people_of
 from core.base.db import by_number, fetch, in_callers_transaction, retry_on_conflict
 from core.base.errors import Conflict, InvalidInput, InvalidTransition, NotFound, WrongScan
 from core.base.events import emit
@@ -203,9 +203,10 @@ async def pick_list_by_number(number: str) -> PickList:
     return await by_number(PickList, number, "pick list")
 
 
-async def pick_list_warehouse(number: str) -> str | None:
+async def pick_list_warehouse(number: str) -> Phrase | None:
     """The label of the warehouse a pick list is of; None for a pick list there is not."""
-    found = await PickList.filter(number=number).first().values_list("warehouse__code", "warehouse__name")
+    found = await PickList.filter(number=number).first().values_list("warehouse__code", "warehouse__name",
+                                                                            "warehouse__name_zh")
     return warehouse_label(*found) if found else None
 
 
@@ -215,8 +216,10 @@ async def list_pick_lists(status: PickListStatus, warehouse: str | None = None, 
     found = PickList.filter(status=status).order_by("-id").limit(limit)
     if warehouse:
         found = found.filter(warehouse__code=warehouse)
-    return [{"number": p.number, "status": p.status, "picker": p.picker, "route_m": p.route_m,
-             "created_at": p.created_at.isoformat()} for p in await found]
+    lists = await found
+    people = await people_of({p.picker for p in lists if p.picker})
+    return [{"number": p.number, "status": p.status, "picker": p.picker, "picker_name": people.get(p.picker or ""),
+             "route_m": p.route_m, "created_at": p.created_at.isoformat()} for p in lists]
 
 
 # -- picking by scans -----------------------------------------------------------------------------------

@@ -315,7 +315,7 @@ async def request_for_backorder(product: Product, warehouse_id: int, qty: int, o
     coming = await on_order(product.id, warehouse_id)
     buy = to_purchase(qty, await _backordered_units(product.id, warehouse_id), coming)
     if buy:
-        await add_to_draft(product, warehouse_id, buy, f"backorder {order_number}", tz)
+        await add_to_draft(product, warehouse_id, buy, phrase("po.why.backorder", order=order_number), tz)
 
 
 def to_purchase(qty: int, backordered: int, coming: int) -> int:

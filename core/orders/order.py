@@ -18,7 +18,7 @@ from core.base.db import by_number, change, fetch, fits, from_db, in_callers_tra
 from core.base.errors import InvalidTransition, set_to
 from core.base.events import emit
 from core.base.fields import HOME_COUNTRY, MAX_ADDRESS_TEXT, AddressText, ClockTime, Country, ExternalRef, Qty, Sku
-from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, render, unkept
+from core.base.i18n import DEFAULT_LANGUAGE, Phrase, kept, listed, named, phrase, render, unkept
 from core.base.phones import display_phone
 from core.base.places import Doubt, doubts_about, place_of, read_address, written
 from core.base.regions import codes_of, in_words
@@ -60,6 +60,7 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.REJECTED: frozenset(),
     S.CANCELLED: frozenset(),
 }
+CLOSED = (S.CANCELLED, S.REJECTED)  # nothing to pay for any more
 
 
 class PaymentMethod(StrEnum):
@@ -428,8 +429,9 @@ def root_number(number: str) -> str:
 
 
 def follow_on_note(order: Order) -> str:
-    """What a follow-on order (the rest of a partial shipment) says of the order it continues."""
-    return f"rest of {order.number}"
+    """What a follow-on order (the rest of a partial shipment) says of the order it continues: a phrase, kept in
+    its note and said to each reader in their language."""
+    return kept(phrase("order.rest_of", order=order.number))
 
 
 async def order_view(order: Order) -> dict[str, Any]:
@@ -478,7 +480,7 @@ async def order_view(order: Order) -> dict[str, Any]:
         ],
         "reservations": [{"sku": r["sku"], "location": r["code"], "qty": r["qty"]} for r in reservations],
         "review": order.review,
-        "note": order.note,  # the customer's, or "rest of SO-…" on a follow-on order
+        "note": unkept(order.note),  # the customer's, or "rest of SO-…" (a phrase) on a follow-on order
         "history": [
             {"from": h.from_status, "to": h.to_status, "by": h.actor, "reason": unkept(h.reason),
              "at": h.created_at.isoformat()}
@@ -529,10 +531,18 @@ class CustomerOrder:
     requested_date: date | None
     lines: list[tuple[str, int]]
     names: dict[str, Phrase] = field(default_factory=dict)  # each SKU's product name, said in the reader's language
+    payment_method: PaymentMethod = PaymentMethod.PREPAID
+    payment_state: PaymentState = PaymentState.PAID
 
     @property
     def may_cancel(self) -> bool:
         return OrderStatus.CANCELLED in TRANSITIONS[self.status]
+
+    @property
+    def awaits_payment(self) -> bool:
+        """One to pay online now (prepaid, not paid, not closed): its view offers "pay online"."""
+        return (self.payment_method == PaymentMethod.PREPAID and self.payment_state == PaymentState.PENDING
+                and self.status not in CLOSED)
 
 
 async def customer_order(number: str, customer_id: int) -> CustomerOrder | None:
@@ -542,14 +552,17 @@ async def customer_order(number: str, customer_id: int) -> CustomerOrder | None:
     if not fits(Order, "number", number):
         return None
     rows = await fetch(
-        'SELECT o."id", o."status", o."requested_date", p."sku", p."name", p."name_zh", l."qty" FROM "sales_order" o '
+        'SELECT o."id", o."status", o."requested_date", o."payment_method", o."payment_state", p."sku", p."name", '
+        'p."name_zh", l."qty" FROM "sales_order" o '
         'JOIN "sales_order_line" l ON l."order_id" = o."id" JOIN "product" p ON p."id" = l."product_id" '
         'WHERE o."number" = ? AND o."customer_id" = ? ORDER BY l."id"', number, customer_id)
     if not rows:
         return None
     wanted = from_db(Order, "requested_date", rows[0]["requested_date"])
-    return CustomerOrder(rows[0]["id"], number, OrderStatus(rows[0]["status"]), wanted,
-                         [(r["sku"], r["qty"]) for r in rows], {r["sku"]: named(r["name"], r["name_zh"]) for r in rows})
+    first = rows[0]
+    return CustomerOrder(first["id"], number, OrderStatus(first["status"]), wanted,
+                         [(r["sku"], r["qty"]) for r in rows], {r["sku"]: named(r["name"], r["name_zh"]) for r in rows},
+                         PaymentMethod(first["payment_method"]), PaymentState(first["payment_state"]))
 
 
 async def orders_of_customer(customer_id: int, statuses: tuple[OrderStatus, ...] = (), limit: int = 10

@@ -36,6 +36,7 @@ from core.base.i18n import phrase
 from core.base.settings import Settings
 from core.orders.allocation import allocate_order, offer_freed
 from core.orders.order import (
+    CLOSED,
     Order,
     OrderStatus,
     PaymentMethod,
@@ -69,7 +70,6 @@ async def expire_unpaid(settings: Settings, now: datetime) -> list[str]:
     return handled
 
 
-CLOSED = (OrderStatus.CANCELLED, OrderStatus.REJECTED)  # nothing to pay for any more
 
 
 @retry_on_conflict
@@ -257,13 +257,6 @@ async def start_payment(number: str, settings: Settings, *, customer_id: int | N
                 currency=order.currency, expires_at=now + timedelta(minutes=settings.payment_link_minutes))
     return PaymentLink(order.number, provider.checkout_url(payment, settings), payment.token, payment.amount,
                        payment.currency, payment.expires_at)
-
-
-async def awaits_payment(number: str, customer_id: int) -> bool:
-    """The customer's own order is one to pay online now (prepaid, not paid, not closed): its view offers
-    "pay online"."""
-    return await Order.filter(number=number[:32], customer_id=customer_id, payment_method=PaymentMethod.PREPAID,
-                              payment_state=PaymentState.PENDING).exclude(status__in=CLOSED).exists()
 
 
 class CheckoutState(StrEnum):

@@ -35,7 +35,9 @@ async def _open_follow_ons(order: Order) -> list[Order]:
     parents = [order]
     while parents:
         parents = await Order.filter(customer_id=order.customer_id, number__startswith=f"{root}-",  # type: ignore[attr-defined]
-                                     note__in=[follow_on_note(p) for p in parents]).order_by("id")
+                                     note__in=[note for p in parents for note in (
+                                         follow_on_note(p), f"rest of {p.number}")]  # and as notes read before
+                                     ).order_by("id")
         found += [f for f in parents if OrderStatus.CANCELLED in TRANSITIONS[OrderStatus(f.status)]]
     return found
 

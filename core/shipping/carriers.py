@@ -25,7 +25,7 @@ from tortoise.models import Model
 from core.base.clock import ClockField
 from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY, ClockTime
-from core.base.i18n import LANGUAGES, SEPARATOR, Phrase, named, phrase, text, written_in
+from core.base.i18n import LANGUAGES, SEPARATOR, Phrase, named, phrase, text
 from core.base.regions import canonical, covers, division, place_code
 from core.base.settings import Settings
 from core.orders.delivery_days import serve_earliest_arrival
@@ -62,7 +62,8 @@ def region_name(code: str) -> str:
 class Carrier(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=16, unique=True)
-    name = fields.CharField(max_length=100)
+    name = fields.CharField(max_length=100)  # in English; `name_zh` in Chinese (empty: the English one)
+    name_zh = fields.CharField(max_length=100, default="")
     adapter = fields.CharField(max_length=32, default="simulated")  # key into ADAPTERS
     service_level = fields.CharEnumField(ServiceLevel, max_length=16, default=ServiceLevel.STANDARD)
     # adcodes of the places served at home (a province, city or district covers all under it), or ["*"];
@@ -100,14 +101,10 @@ class Carrier(Model):
         """Our own vans carry it (loaded onto one of them), not an outside carrier's courier."""
         return self.adapter == "own_fleet"
 
-    def said_name(self) -> Phrase:
-        """The carrier's name for the reader: names are kept as people type them, often in both languages
-        at once ("Standard Post 标准快递"); each reader gets the words in their script, a name in one only
-        is said whole."""
-        words = self.name.split()
-        zh = " ".join(w for w in words if written_in(w) == "zh")
-        en = " ".join(w for w in words if written_in(w) == "en")
-        return named(en or self.name, zh or self.name)
+    @property
+    def names(self) -> Phrase:
+        """The carrier's name in each language it has one (a name kept in one only is said whole in both)."""
+        return named(self.name, self.name_zh)
 
     def price(self, place: str, weight_g: int) -> Decimal:
         """What the parcel costs to `place` (an adcode, or a place's name in any form)."""
@@ -138,6 +135,7 @@ class CarrierIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,16}$")]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name_zh: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     adapter: Annotated[str, StringConstraints(min_length=1, max_length=32)] = "simulated"
     service_level: ServiceLevel = ServiceLevel.STANDARD
     regions: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(min_length=1)
@@ -201,7 +199,8 @@ async def list_carriers() -> list[dict[str, Any]]:
 
 
 def carrier_view(c: Carrier) -> dict[str, Any]:
-    return {"code": c.code, "name": c.name, "adapter": c.adapter, "service_level": c.service_level,
+    return {"code": c.code, "name": c.name, "name_zh": c.name_zh, "adapter": c.adapter,
+            "service_level": c.service_level,
             "regions": [region_name(code) for code in c.region_codes], "region_codes": c.region_codes,
             "goods_classes": c.goods_classes, "max_weight_g": c.max_weight_g,
             "max_side_mm": c.max_side_mm, "transit_days": c.transit_days, "rates": _rates_view(c.rates),

@@ -45,7 +45,7 @@ async def _vehicle_for(shipment: Shipment, plate: str) -> None:
     if not shipment.carrier.own_fleet:
         raise WrongScan(got=phrase("got.vehicle", plate=plate),
                         expected=phrase("expect.courier", shipment=shipment.number,
-                                        carrier=shipment.carrier.said_name()))
+                                        carrier=shipment.carrier.names))
     vehicle = await Vehicle.get_or_none(plate=plate, active=True, warehouse_id=shipment.warehouse_id)
     if vehicle is None:
         plates = await Vehicle.filter(warehouse_id=shipment.warehouse_id, active=True).order_by(
@@ -90,7 +90,7 @@ async def load_scan(number: str, payload: Payload, staff: Staff) -> dict[str, An
         await Shipment.filter(id=shipment.id).update(status=ShipmentStatus.LOADING)
         shipment.status = ShipmentStatus.LOADING
     if not shipment.carrier.own_fleet:
-        said = phrase("load.handed", package=package.number, carrier=shipment.carrier.said_name())
+        said = phrase("load.handed", package=package.number, carrier=shipment.carrier.names)
         return await _progress(shipment, packages, said)
     return await _progress(shipment, packages, phrase("load.loaded", package=package.number),
                            await out_of_order(shipment))
@@ -112,7 +112,7 @@ async def _progress(shipment: Shipment, packages: list[Package], message: Phrase
     waiting = [p.number for p in packages if p.loaded_at is None]
     order = await loading_order(shipment) if shipment.vehicle_plate else []
     return {"shipment": shipment.number, "status": shipment.status, "vehicle": shipment.vehicle_plate,
-            "own_fleet": shipment.carrier.own_fleet, "carrier": shipment.carrier.said_name(),
+            "own_fleet": shipment.carrier.own_fleet, "carrier": shipment.carrier.names,
             "loaded": len(packages) - len(waiting), "packages": len(packages), "waiting": waiting,
             "message": message, "out_of_order": flag, "loading_order": order, "ready": _ready(shipment, waiting)}
 
@@ -147,14 +147,14 @@ async def confirm_dispatch(number: str, staff: Staff, settings: Settings,
         await transition(order, OrderStatus.SHIPPED, staff.actor,
                          phrase("history.shipped", shipment=number, plate=shipment.vehicle_plate,
                                 waybill=shipment.waybill) if shipment.vehicle_plate else
-                         phrase("history.handed", shipment=number, carrier=shipment.carrier.said_name(),
+                         phrase("history.handed", shipment=number, carrier=shipment.carrier.names,
                                 waybill=shipment.waybill))
         # both papers are sealed as the goods leave, whether or not anyone printed the note before
         note = await issue(DocumentKind.DELIVERY_NOTE, shipment, staff.actor, settings)
         confirmation = await issue(DocumentKind.CONFIRMATION, shipment, staff.actor, settings)
         await emit("shipment.dispatched", {
             "shipment": number, "order": order.number, "customer_id": order.customer_id,  # type: ignore[attr-defined]
-            "carrier": shipment.carrier.name if shipment.carrier else None, "waybill": shipment.waybill,
+            "carrier": shipment.carrier.names if shipment.carrier else None, "waybill": shipment.waybill,
             "eta": shipment.eta.isoformat() if shipment.eta else None, "vehicle": shipment.vehicle_plate,
             "tracking_url": tracking_url(shipment, settings), "confirmation": confirmation.number,
             "delivery_note": note.number,

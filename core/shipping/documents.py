@@ -19,6 +19,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core.base.auth import person_of
 from core.base.db import in_callers_transaction, is_stored
 from core.base.errors import Conflict, NotFound
 from core.base.fields import HOME_COUNTRY
@@ -94,12 +95,14 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
                    "phone": settings.company_phone},
         "recipient": {"name": order.recipient, "phone": order.phone, "postcode": order.postcode,
                       "address": order_address(order)},
-        "warehouse": {"code": warehouse.code, "name": warehouse.name,
+        "warehouse": {"code": warehouse.code, "name": warehouse.name, "name_zh": warehouse.name_zh,
                       "address": warehouse_address(warehouse),
                       "time_zone": warehouse.zone(settings.tz).key},  # its times are said where it was issued
         "order": order.number, "shipment": shipment.number,
         "requested_date": order.requested_date.isoformat() if order.requested_date else None,
-        "carrier": view["carrier_name"], "waybill": view["waybill"], "eta": view["eta"],
+        "carrier": shipment.carrier.name if shipment.carrier else None,
+        "carrier_zh": shipment.carrier.name_zh if shipment.carrier else None,
+        "waybill": view["waybill"], "eta": view["eta"],
         "packages": len(view["packages"]), "weight_g": sum(p["weight_g"] for p in view["packages"]),
         "currency": order.currency,
         "lines": [{"sku": ln.product.sku, "name": ln.product.name, "name_zh": ln.product.name_zh, "qty": ln.qty,
@@ -110,7 +113,7 @@ async def _paper(kind: DocumentKind, shipment: Shipment, settings: Settings, num
     if kind == DocumentKind.DELIVERY_NOTE:  # its QR is the customer's tracking link, on whatever address fahuo has
         content["tracking"] = shipment.tracking_token
     if kind == DocumentKind.CONFIRMATION:
-        content["dispatch"] = {"vehicle": shipment.vehicle_plate, "by": shipment.dispatched_by,
+        content["dispatch"] = {"vehicle": shipment.vehicle_plate, "by": await person_of(shipment.dispatched_by),
                                "at": shipment.dispatched_at.isoformat() if shipment.dispatched_at else None}
     return content
 

@@ -20,7 +20,7 @@ from reportlab.pdfgen import canvas
 
 from core.base.errors import InvalidInput
 from core.base.fonts import pdf_font
-from core.base.i18n import phrase, words_in
+from core.base.i18n import phrase, render, words_in
 from core.base.phones import display_phone, masked_phone
 from core.base.settings import Settings
 from core.floor.qr import Kind, encode, qr_png, qr_svg
@@ -73,7 +73,7 @@ async def package_label(number: str, lang: str, settings: Settings) -> PackageLa
         address=f"{order_address(order)} {order.postcode}".strip(), from_heading=say("label.from"),
         sender=f"{settings.company_name}  {display_phone(settings.company_phone)}",
         sender_address=warehouse_address(shipment.warehouse),
-        carrier=shipment.carrier.name if shipment.carrier else say("label.no_waybill"), waybill=own,
+        carrier=render(shipment.carrier.names, lang) if shipment.carrier else say("label.no_waybill"), waybill=own,
         routing=routing, master=master, carrier_qr=carrier_qr(routing, own, shipment.waybill))
 
 

@@ -42,7 +42,7 @@ from reportlab.platypus import (
 )
 
 from core.base.fonts import pdf_font
-from core.base.i18n import local_day, local_moment, status_word, text, words_in, zone_named
+from core.base.i18n import local_day, local_moment, named, render, status_word, text, words_in, zone_named
 from core.base.phones import display_phone, masked_phone
 from core.base.settings import Settings
 from core.floor.barcode import code128_svg
@@ -50,6 +50,7 @@ from core.floor.qr import qr_png, qr_svg
 from core.shipping.documents import DocumentKind, paper, paper_language
 from core.shipping.shipments import shipment_by_number
 from core.shipping.tracking import carrier_words
+from core.stock.warehouses import warehouse_label
 
 templates = Environment(loader=PackageLoader("core", "templates"), autoescape=select_autoescape(["html"]))
 INK, GREY, RULE, SHADE = colors.HexColor("#111111"), colors.HexColor("#555555"), colors.HexColor("#999999"), \
@@ -164,9 +165,11 @@ def _facts_of(content: dict[str, Any], kind: DocumentKind, lang: str, tz: ZoneIn
         return local_day(value, lang, weekday=True) if value else none
     facts = [
         (say("paper.order"), content["order"]), (say("paper.shipment"), content["shipment"]),
-        (say("paper.carrier"), content["carrier"] or none), (say("paper.waybill"), content["waybill"] or none),
+        (say("paper.carrier"), render(named(content["carrier"], content.get("carrier_zh")), lang)
+         if content["carrier"] else none), (say("paper.waybill"), content["waybill"] or none),
         (say("paper.requested"), day(content["requested_date"])),
-        (say("paper.warehouse"), f"{warehouse['code']} {warehouse['name']}"),
+        (say("paper.warehouse"), render(warehouse_label(warehouse["code"], warehouse["name"],
+                                                        warehouse.get("name_zh", "")), lang)),
         (say("paper.packages"), say("paper.packages_value", count=content["packages"])),
         (say("paper.weight"), say("paper.weight_value", kg=f"{content['weight_g'] / 1000:.2f}")),
     ]
@@ -379,7 +382,7 @@ def tracking_html(view: dict[str, Any], lang: str, settings: Settings, tz: ZoneI
     latest = view["events"][-1]["code"] if view["events"] else None
     status = status_word("tracking", latest, lang) if latest else status_word("shipment", view["status"], lang)
     return templates.get_template("tracking.html").render(
-        t=view, lang=lang, say=words_in(lang), status=status, delivered=view["status"] == "delivered",
+        t=render(view, lang), lang=lang, say=words_in(lang), status=status, delivered=view["status"] == "delivered",
         steps=tracking_steps(view, lang, tz), eta=local_day(view["eta"], lang, weekday=True) if view["eta"] else None,
         offset=_offset(tz),
         other="en" if lang == "zh" else "zh", company=settings.company_name,

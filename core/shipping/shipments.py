@@ -186,7 +186,7 @@ async def _record_booking(shipment: Shipment, choice: Choice, issued: Issued, se
             if choice.date_missed:
                 await emit("shipment.date_missed", {
                     "shipment": number, "order": order.number, "requested": choice.requested,
-                    "carrier": carrier.name, "arrives": option["arrives"]}, dedupe_key=f"date_missed:{number}")
+                    "carrier": carrier.names, "arrives": option["arrives"]}, dedupe_key=f"date_missed:{number}")
     except BaseException:
         adapter, conn = connect(carrier, settings)
         await adapter.cancel_waybill(conn, waybill.number, number)
@@ -339,9 +339,9 @@ async def shipment_view(shipment: Shipment, settings: Settings, lang: str = DEFA
         "warehouse": shipment.warehouse.code,
         "status": shipment.status,
         "carrier": shipment.carrier.code if shipment.carrier else None,
-        "carrier_name": shipment.carrier.name if shipment.carrier else None,
+        "carrier_name": render(shipment.carrier.names, lang) if shipment.carrier else None,
         # the name in the reader's words, and who takes it away: our van, or the carrier's courier
-        "carrier_said": render(shipment.carrier.said_name(), lang) if shipment.carrier else None,
+        "carrier_said": render(shipment.carrier.names, lang) if shipment.carrier else None,
         "own_fleet": bool(shipment.carrier and shipment.carrier.own_fleet),
         "waybill": shipment.waybill,
         "routing": shipment.routing,

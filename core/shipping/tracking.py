@@ -369,7 +369,7 @@ async def public_tracking(token: str) -> dict[str, Any]:
     return {
         "order": shipment.order.number,
         "status": shipment.status,
-        "carrier": shipment.carrier.name if shipment.carrier else None,
+        "carrier": shipment.carrier.names if shipment.carrier else None,  # said in the reader's language
         "waybill": shipment.waybill,
         "eta": shipment.eta.isoformat() if shipment.eta else None,
         "city": shipment.order.city,

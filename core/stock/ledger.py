@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import execute, fetch, in_callers_transaction, insert, lock_rows, marks
 from core.base.errors import InvalidInput, OutOfStock
-from core.base.i18n import phrase
+from core.base.i18n import DEFAULT_LANGUAGE, Phrase, phrase, text
 from core.stock.catalog import Product
 from core.stock.warehouses import STORAGE_KINDS, VIRTUAL_KINDS, Location
 
@@ -305,11 +305,16 @@ async def free_stock(product_ids: list[int]) -> FreeStock:
 
 @dataclass(frozen=True)
 class LedgerProblem:
-    what: str
-    detail: str
+    what: Phrase  # which level (or product and bin)
+    detail: Phrase  # what does not add up
+
+    @property
+    def words(self) -> Phrase:
+        """The problem, said in the reader's language when it is read (an alert, `run.py check`)."""
+        return phrase("ledger.problem", what=self.what, detail=self.detail)
 
     def __str__(self) -> str:
-        return f"{self.what}: {self.detail}"
+        return text("ledger.problem", DEFAULT_LANGUAGE, what=self.what, detail=self.detail)
 
 
 async def check_ledger() -> list[LedgerProblem]:
@@ -330,16 +335,18 @@ async def check_ledger() -> list[LedgerProblem]:
     for level in await StockLevel.all().values("id", "product_id", "location_id", "on_hand", "reserved"):
         key = (level["product_id"], level["location_id"])
         seen.add(key)
-        where = f"level {level['id']} (product {key[0]}, location {key[1]})"
+        where = phrase("ledger.level", level=level["id"], product=key[0], location=key[1])
         if level["on_hand"] != net.get(key, 0):
-            problems.append(LedgerProblem(where, f"on_hand {level['on_hand']} but moves sum to {net.get(key, 0)}"))
+            problems.append(LedgerProblem(where, phrase("ledger.on_hand_off", on_hand=level["on_hand"],
+                                                        moves=net.get(key, 0))))
         if level["reserved"] != held.get(level["id"], 0):
-            problems.append(
-                LedgerProblem(where, f"reserved {level['reserved']} but reservations sum to {held.get(level['id'], 0)}")
-            )
+            problems.append(LedgerProblem(where, phrase("ledger.reserved_off", reserved=level["reserved"],
+                                                        held=held.get(level["id"], 0))))
         if not 0 <= level["reserved"] <= level["on_hand"]:
-            problems.append(LedgerProblem(where, f"reserved {level['reserved']} outside 0..{level['on_hand']}"))
+            problems.append(LedgerProblem(where, phrase("ledger.reserved_outside", reserved=level["reserved"],
+                                                        on_hand=level["on_hand"])))
     for key, qty in net.items():
         if key not in seen and key[1] not in virtual and qty != 0:
-            problems.append(LedgerProblem(f"product {key[0]}, location {key[1]}", f"moves sum to {qty} but no level"))
+            problems.append(LedgerProblem(phrase("ledger.place", product=key[0], location=key[1]),
+                                          phrase("ledger.no_level", moves=qty)))
     return problems

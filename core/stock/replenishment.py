@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from core.base.db import by_number, fetch, in_callers_transaction, marks
 from core.base.errors import InvalidTransition
 from core.base.events import emit
+from core.base.i18n import Phrase, kept, phrase, unkept
 from core.base.numbering import next_number
 from core.stock.catalog import Product, Supplier
 from core.stock.warehouses import STORAGE_KINDS, Warehouse, warehouse_label
@@ -82,8 +83,10 @@ async def on_order(product_id: int, warehouse_id: int) -> int:
 
 
 @in_callers_transaction
-async def add_to_draft(product: Product, warehouse_id: int, qty: int, why: str, tz: ZoneInfo) -> PurchaseOrder | None:
-    """Add `qty` to the open draft purchase order of the product's supplier for this warehouse."""
+async def add_to_draft(product: Product, warehouse_id: int, qty: int, why: Phrase, tz: ZoneInfo
+                       ) -> PurchaseOrder | None:
+    """Add `qty` to the open draft purchase order of the product's supplier for this warehouse; `why` is kept as a
+    phrase, said to each reader in their language."""
     if product.supplier_id is None:  # type: ignore[attr-defined]
         return None
     supplier_id = product.supplier_id  # type: ignore[attr-defined]
@@ -101,7 +104,7 @@ async def add_to_draft(product: Product, warehouse_id: int, qty: int, why: str, 
     if not await PurchaseOrderLine.filter(purchase_order_id=po.id, product_id=product.id).update(
         qty=F("qty") + qty
     ):
-        await PurchaseOrderLine.create(purchase_order=po, product=product, qty=qty, why=why[:200])
+        await PurchaseOrderLine.create(purchase_order=po, product=product, qty=qty, why=kept(why, 200))
     return po
 
 
@@ -115,6 +118,7 @@ async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
     # asked after every allocation: the rules of these products with what is free under each, in one statement
     rules = await fetch(
         'SELECT r."product_id", r."warehouse_id", r."reorder_point", r."reorder_qty", w."code", w."name", '
+        'w."name_zh", '
         '(SELECT COALESCE(SUM(l."on_hand" - l."reserved"), 0) FROM "stock_level" l '
         ' JOIN "location" p ON p."id" = l."location_id" WHERE l."product_id" = r."product_id" '
         f' AND l."warehouse_id" = r."warehouse_id" AND p."kind" IN ({marks(kinds)})) AS "available" '
@@ -132,14 +136,14 @@ async def check_low_stock(pairs: set[tuple[int, int]], tz: ZoneInfo) -> None:
         coming = await on_order(*key)
         await emit(
             "stock.low",
-            {"sku": product.sku, "warehouse_id": key[1], "warehouse": warehouse_label(rule["code"], rule["name"]),
-             "available": available,
+            {"sku": product.sku, "warehouse_id": key[1],
+             "warehouse": warehouse_label(rule["code"], rule["name"], rule["name_zh"]), "available": available,
              "reorder_point": rule["reorder_point"], "on_order": coming},
             dedupe_key=f"stock.low:{key[0]}:{key[1]}:{today}",
         )
         if available + coming < rule["reorder_point"]:
             need = max(rule["reorder_qty"], rule["reorder_point"] - available - coming)
-            await add_to_draft(product, key[1], need, "below reorder point", tz)
+            await add_to_draft(product, key[1], need, phrase("po.why.reorder_point"), tz)
 
 
 async def po_by_number(number: str) -> PurchaseOrder:
@@ -179,7 +183,7 @@ async def po_view(po: PurchaseOrder) -> dict[str, Any]:
         "supplier": po.supplier.code,
         "warehouse": po.warehouse.code,
         "lines": [{"sku": ln.product.sku, "name": ln.product.name, "name_zh": ln.product.name_zh or ln.product.name,
-                   "qty": ln.qty, "received": ln.qty_received, "why": ln.why}
+                   "qty": ln.qty, "received": ln.qty_received, "why": unkept(ln.why)}
                   for ln in lines],
         "created_at": po.created_at.isoformat(),
     }

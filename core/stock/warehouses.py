@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.db import select
 from core.base.errors import NotFound, UnknownLocation
-from core.base.i18n import zone_named
+from core.base.i18n import Phrase, named, zone_named
 from core.base.regions import place_code
 
 
@@ -40,23 +40,25 @@ VIRTUAL_CODES = {
 }
 
 
-def warehouse_label(code: str, name: str) -> str:
-    """How people are told which warehouse: its code and name ("HZ 杭州仓"), never its row id."""
-    return f"{code} {name}"
+def warehouse_label(code: str, name: str, name_zh: str = "") -> Phrase:
+    """How people are told which warehouse: its code and its name in the reader's language ("HZ 杭州仓",
+    "HZ Hangzhou DC"), never its row id."""
+    return named(f"{code} {name}", f"{code} {name_zh}" if name_zh else None)
 
 
-async def warehouse_label_by_id(warehouse_id: object) -> str | None:
+async def warehouse_label_by_id(warehouse_id: object) -> Phrase | None:
     """The label of the warehouse with this id as it is now; None where there is no such warehouse."""
     if not isinstance(warehouse_id, int):
         return None
-    found = await Warehouse.filter(id=warehouse_id).first().values_list("code", "name")
+    found = await Warehouse.filter(id=warehouse_id).first().values_list("code", "name", "name_zh")
     return warehouse_label(*found) if found else None
 
 
 class Warehouse(Model):
     id = fields.IntField(primary_key=True)
     code = fields.CharField(max_length=16, unique=True)
-    name = fields.CharField(max_length=200)
+    name = fields.CharField(max_length=200)  # in English; `name_zh` in Chinese (empty: the English one)
+    name_zh = fields.CharField(max_length=200, default="")
     province = fields.CharField(max_length=64, default="")
     city = fields.CharField(max_length=64, default="")
     address = fields.CharField(max_length=300, default="")
@@ -74,8 +76,12 @@ class Warehouse(Model):
         return zone_named(self.timezone, company)
 
     @property
-    def label(self) -> str:
-        return warehouse_label(self.code, self.name)
+    def label(self) -> Phrase:
+        return warehouse_label(self.code, self.name, self.name_zh)
+
+    @property
+    def names(self) -> Phrase:
+        return named(self.name, self.name_zh)
 
     def distance_km(self, lat: float | None, lon: float | None) -> float | None:
         if None in (self.lat, self.lon, lat, lon):
@@ -132,7 +138,7 @@ async def active_warehouses() -> list[Warehouse]:
 async def list_warehouses(company: ZoneInfo) -> list[dict[str, Any]]:
     """The warehouses in use by code, as a list to choose one from, each with the time zone its staff read
     times in (its own, else the company's)."""
-    return [{"code": w.code, "name": w.name, "city": w.city, "time_zone": w.zone(company).key}
+    return [{"code": w.code, "name": w.name, "name_zh": w.name_zh, "city": w.city, "time_zone": w.zone(company).key}
             for w in await Warehouse.filter(active=True).order_by("code")]
 
 

@@ -217,7 +217,7 @@ async function pickListsView() {
   const show = async (warehouse) => {  // the open lists of the warehouse this phone works in
     const lists = await api("GET", `/api/pick-lists?warehouse=${encodeURIComponent(warehouse)}`);
     view.querySelector("#lists").innerHTML = lists.map((l) => html`<li><a href="#/pick/${l.number}">${l.number}</a>
-      <span class="muted">${l.picker || ""}</span></li>`).join("") || html`<li class="muted">${t("nothing")}</li>`;
+      <span class="muted">${l.picker_name || l.picker || ""}</span></li>`).join("") || html`<li class="muted">${t("nothing")}</li>`;
   };
   const warehouse = await warehouseSwitcher(view.querySelector("#whbox"), (code) => {
     cart.rearm();

@@ -15,7 +15,7 @@ export function t(key, params) {
 export function statusWord(status, kind = "order") {
   return WORDS[lang]?.[`status.${kind}.${status}`] ?? status;
 }
-// A product's name for the reader: its Chinese name for Chinese readers, when it has one.
+// A name for the reader (a product's, a warehouse's): its Chinese name for Chinese readers, when it has one.
 export function productName(item) {
   if (!item) return "";
   return (lang === "zh" && item.name_zh) || item.name || "";

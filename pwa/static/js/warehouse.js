@@ -1,7 +1,7 @@
 // The warehouse this device works in: chosen once from a list, remembered on the phone (stock, labels, pick
 // carts and transfers all start from it). The list is kept too, so the choice works without the network.
 import { api } from "./api.js";
-import { t } from "./i18n.js";
+import { productName, t } from "./i18n.js";
 
 const KEY = "fahuo.wh";
 const LIST = "fahuo.warehouses";
@@ -41,7 +41,7 @@ export async function warehouseSwitcher(box, changed) {
   if (!found.some((w) => w.code === code)) code = found[0]?.code || code;
   if (code) rememberWarehouse(code);
   box.innerHTML = `<label for="wh">${esc(t("chooseWarehouse"))}</label><select id="wh" class="wh">${found.map((w) =>
-    `<option value="${esc(w.code)}"${w.code === code ? " selected" : ""}>${esc(w.code)} · ${esc(w.name)}</option>`)
+    `<option value="${esc(w.code)}"${w.code === code ? " selected" : ""}>${esc(w.code)} · ${esc(productName(w))}</option>`)
     .join("")}</select>`;
   box.querySelector("select").addEventListener("change", (event) => {
     rememberWarehouse(event.target.value);
