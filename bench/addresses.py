@@ -82,9 +82,9 @@ def main(argv: list[str] | None = None) -> None:
         rows = load(name)[:30] if quick else load(name)
         missed = wrong(rows)
         sure_wrong = sum(confidence >= SURE for *_, confidence in missed)
-        print(f"{name}: {len(rows)} addresses, province/city/district right {1 - len(missed) / len(rows):.1%}, "
-              f"{sure_wrong} wrong with confidence ≥ {SURE}, {rate(rows, 0.2 if quick else 2):,.0f} addresses/s "
-              f"of CPU time; import {seconds:.2f} s ({cpu:.2f} s of CPU), {megabytes:.0f} MB")
+        print(f"addresses {name}: {len(rows)} addresses, province/city/district right "
+              f"{1 - len(missed) / len(rows):.1%}, {sure_wrong} wrong with confidence ≥ {SURE}, "
+              f"{rate(rows, 0.2 if quick else 2):,.0f} addresses/s of CPU time; import {seconds:.2f} s ({cpu:.2f} s of CPU), {megabytes:.0f} MB")
 
 
 if __name__ == "__main__":

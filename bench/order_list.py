@@ -21,6 +21,7 @@ from typing import Any
 
 from tortoise import connections
 
+from bench import parse
 from core.base.auth import Role, Staff
 from core.base.db import close_db, open_db
 from core.base.settings import Settings
@@ -53,9 +54,10 @@ def _fill_sql(orders: int, pg: bool) -> list[str]:
     true = "true" if pg else "1"
     return [
         f'INSERT INTO "customer" ("id", "name", "phone", "email", "language", "province", "city", "district", "line1", '
-        f'"postcode", "credit_limit", "cod_allowed", "partial_shipment", "blocked", "created_at", "timezone") '
+        f'"postcode", "credit_limit", "cod_allowed", "partial_shipment", "blocked", "created_at", "timezone", '
+        f'"adcode") '
         f"SELECT n, 'Customer ' || n, {phone}, '', 'zh', '上海', '上海', '', '', '', 0, {true}, {true}, "
-        f"{'false' if pg else '0'}, {moment}, '' FROM ({series.format(n=customers)}) AS s",
+        f"{'false' if pg else '0'}, {moment}, '', '310000' FROM ({series.format(n=customers)}) AS s",
         f'INSERT INTO "sales_order" ("id", "number", "channel", "customer_id", "status", "recipient", "phone", '
         f'"province", "city", "district", "line1", "postcode", "service_level", "payment_method", "payment_state", '
         f'"total", "currency", "warehouse_id", "partial_shipment", "note", "review", "created_by", "created_at", '
@@ -63,7 +65,7 @@ def _fill_sql(orders: int, pg: bool) -> list[str]:
         f"SELECT n, 'SO-B-' || {text}, CASE n % 3 WHEN 0 THEN 'shop' WHEN 1 THEN 'taobao' ELSE 'phone' END, "
         f"1 + n % {customers}, {_status_case('n')}, 'Recipient ' || n, {phone}, '上海', '上海', '', 'x', '', "
         f"'standard', 'prepaid', 'paid', 100, 'CNY', 1 + n % 3, {'false' if pg else '0'}, '', '[]', 'bench', "
-        f"{moment}, {moment}, 'CN', '', '[]' FROM ({series.format(n=orders)}) AS s",
+        f"{moment}, {moment}, 'CN', '310000', '[]' FROM ({series.format(n=orders)}) AS s",
     ] + (["SELECT setval(pg_get_serial_sequence('sales_order', 'id'), max(id)) FROM sales_order",
           "SELECT setval(pg_get_serial_sequence('customer', 'id'), max(id)) FROM customer", "ANALYZE"]
          if pg else ["ANALYZE"])
@@ -92,7 +94,7 @@ async def run(url: str, orders: int) -> None:
         if rows[0]["n"] < orders:  # a database filled by an earlier run is asked again as it is
             for statement in _fill_sql(orders, pg):
                 await conn.execute_script(statement)
-        print(f"{orders:,} orders, filled in {time.perf_counter() - start:.0f} s ({'PostgreSQL' if pg else 'SQLite'})")
+        filled = time.perf_counter() - start
         manager = Staff(username="bench", role=Role.MANAGER, active=True)
         deep = str(orders // 100)  # a page 99% of the way down the list
         last_week = OrderFilter(since=date.today() - timedelta(days=7))
@@ -111,8 +113,9 @@ async def run(url: str, orders: int) -> None:
             ("search: a name (many match)", lambda: find_anything("Recipient 99", manager)),
             ("search: a name (none match)", lambda: find_anything("王小明", manager)),
         ]
-        for name, ask in questions:
-            print(f"{name}: {await _median(ask):.1f} ms")
+        said = [f"{name} {await _median(ask):.1f} ms" for name, ask in questions]
+        print(f"order_list: {orders:,} orders ({'PostgreSQL' if pg else 'SQLite'}, filled in {filled:.0f} s), "
+              f"median of each: " + "; ".join(said))
     finally:
         await close_db()
 
@@ -121,7 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    args = parse(parser, orders=2_000)
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(run(args.database_url or f"sqlite://{folder}/bench.sqlite3", args.orders))
 

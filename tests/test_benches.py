@@ -1,5 +1,6 @@
 """Every benchmark in bench/ still runs: each is started the way a person starts it, with `--quick` (a few
-seconds, figures that mean nothing), and must finish and print its line (one per set it measures). Timings are never judged here."""
+seconds, figures that mean nothing), and must finish and print its line (one per set it measures). Timings are
+never judged here."""
 
 from __future__ import annotations
 
