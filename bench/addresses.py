@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         sure_wrong = sum(confidence >= SURE for *_, confidence in missed)
         print(f"addresses {name}: {len(rows)} addresses, province/city/district right "
               f"{1 - len(missed) / len(rows):.1%}, {sure_wrong} wrong with confidence ≥ {SURE}, "
-              f"{rate(rows, 0.2 if quick else 2):,.0f} addresses/s of CPU time; import {seconds:.2f} s ({cpu:.2f} s of CPU), {megabytes:.0f} MB")
+              f"{rate(rows, 0.2 if quick else 2):,.0f} addresses/s of CPU time; "
+              f"import {seconds:.2f} s ({cpu:.2f} s of CPU), {megabytes:.0f} MB")
 
 
 if __name__ == "__main__":
