@@ -311,10 +311,15 @@ def _line(address: str, found: tuple[Mention, ...], chain: set[str]) -> str:
     """The street line: what follows the place names leading the address; when the address starts with the
     street, the place names of the chosen place taken out wherever they stand."""
     ours = [m for m in found if any(p.adcode in chain for p, _ in m.places)]
-    lead = 0
+    lead, named, county_named = 0, set[str](), False
     for m in found:
+        codes = {p.adcode for p, _ in m.places if p.adcode in chain}
         if _tidy(address[lead:m.start]) not in ("", "中国") or m not in ours:
             break
+        if county_named and codes & named:  # the place again after its district: a landmark's name (南京大学)
+            break
+        named |= codes
+        county_named = county_named or any(p.county_level for p, _ in m.places if p.adcode in chain)
         lead = m.end
     rest = address[lead:] if lead else _cut(address, [(m.start, m.end) for m in ours])
     return _tidy(rest.replace("|", " "))
