@@ -175,3 +175,10 @@ async def test_done_jobs_are_pruned_after_a_week_and_waiting_or_failed_ones_are_
     assert await prune_jobs(db, now + timedelta(days=6)) == 0
     assert await prune_jobs(db, now + timedelta(days=8)) == 1
     assert sorted(j.payload["name"] for j in await Job.all()) == ["failed", "waiting"]
+
+
+def test_a_round_that_found_nothing_due_says_nothing_in_the_log() -> None:
+    from core.base.jobs import Ran
+
+    assert not Ran() and Ran(tried=2, done=1, worked=1)
+    assert str(Ran(tried=2, done=1, worked=1)) == "2 tried, 1 done, 1 with effect"

@@ -218,6 +218,12 @@ class Ran:
     done: int = 0
     worked: int = 0
 
+    def __bool__(self) -> bool:  # a round that found nothing due is nothing to log
+        return self.tried > 0
+
+    def __str__(self) -> str:
+        return f"{self.tried} tried, {self.done} done, {self.worked} with effect"
+
 
 async def run_due(context: Any, now: datetime | None = None, kinds: Iterable[str] | None = None,
                   limit: int = 200, clock: Callable[[], datetime] | None = None, concurrency: int = 1) -> Ran:
