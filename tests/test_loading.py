@@ -22,7 +22,7 @@ async def _vans() -> None:
 async def _floor(http, carrier: str, adapter: str = "simulated") -> dict[str, Phone]:
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 20)
-    await a_carrier(carrier, name="Standard Post 标准快递", adapter=adapter)
+    await a_carrier(carrier, name="Standard Post", name_zh="标准快递", adapter=adapter)
     await _vans()
     return await _phones(http)
 

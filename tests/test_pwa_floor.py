@@ -93,7 +93,7 @@ async def test_a_picker_types_or_scans_a_count_and_confirms_it(server, http, db,
 async def test_what_was_packed_stays_on_screen_until_the_next_order(server, http, db, browser):
     wh, tea = await a_warehouse(), await a_product("TEA")
     await stock(tea, wh, 10, "A-01-02")
-    await a_carrier("STD", name="Standard Post 标准快递")
+    await a_carrier("STD", name="Standard Post", name_zh="标准快递")
     numbers = [await _order(http, {"TEA": 1}) for _ in range(2)]
     picker = Phone(http, await signed_in(http, Role.PICKER))
     for number in numbers:
@@ -162,7 +162,7 @@ async def test_a_dispatcher_is_told_what_to_do_with_a_carriers_shipment_and_a_pl
     staff = (Phone(http, await signed_in(http, Role.PICKER)), Phone(http, await signed_in(http, Role.PACKER)))
     planned = await _packed(http, staff, "OWN", 3)
     await _van_and_plan(planned)
-    await a_carrier("STD", name="Standard Post 标准快递", rates={"first_kg": "1", "per_kg": "0.1"})
+    await a_carrier("STD", name="Standard Post", name_zh="标准快递", rates={"first_kg": "1", "per_kg": "0.1"})
     (outside,) = await _packed(http, staff, "STD", 1)
     await add_staff("dispatcher-1", Role.DISPATCHER, PASSWORD)
     context, page = await phone(browser, server, [])
