@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from core.base.auth import Permission, Staff
+from core.base.db import fits
 from core.base.errors import InvalidInput
 from core.base.i18n import Phrase, phrase
 from core.floor.picking import PickList
@@ -101,14 +102,14 @@ async def _by_number(number: str, staff: Staff) -> list[dict[str, Any]]:
     """The documents with exactly this number (typed in any case), and the shipment with this waybill."""
     hits = []
     for doc in DOCUMENTS:
-        if not staff.may(doc.permission):
+        if not staff.may(doc.permission) or not fits(doc.model, "number", number):  # longer than any number
             continue
         found = doc.model.filter(number=number)
         if doc.model is Package:
             found = found.select_related("shipment")
         for row in await found:
             hits.append(await _hit(doc, row))
-    if staff.may(Permission.VIEW_ORDERS):
+    if staff.may(Permission.VIEW_ORDERS) and fits(Shipment, "waybill", number):
         for shipment in await Shipment.filter(waybill=number).limit(MOST):
             hits.append(await _hit(DOCUMENTS[1], shipment))
     return hits

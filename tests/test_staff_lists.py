@@ -142,6 +142,8 @@ async def test_the_search_finds_every_kind_of_document_by_its_number_or_waybill(
         assert status == 200 and hits == []
     status, hits = await _get(http, "/api/search", picker, q="TR-20261208-00001")
     assert [h["kind"] for h in hits] == ["transfer"]
+    status, hits = await _get(http, "/api/search", manager, q="0" * 63)  # longer than any number or waybill
+    assert (status, hits) == (200, [])
 
 
 async def test_the_search_finds_a_customers_orders_by_a_phone_written_any_way_but_not_by_four_digits(http, db):
