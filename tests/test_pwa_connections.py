@@ -11,7 +11,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from core.base.auth import Role, add_staff
-from core.base.events import OutboxEvent
+from core.base.jobs import Job, JobState
 from core.base.settings import ChannelAccount, Settings
 from core.channels.write_backs import ChannelWriteBack, FailureKind, WriteBackState, note_write_back
 from core.webhooks import WebhookSubscription
@@ -79,7 +79,7 @@ async def test_a_manager_looks_after_shops_and_webhooks_on_a_phone_in_english_an
         await page.click("[data-retry='SH-20261127-00007']")
         await page.wait_for_selector("#feedback:has-text('SH-20261127-00007 will be told to the shop again')")
         assert (await ChannelWriteBack.get(shipment="SH-20261127-00007")).state == WriteBackState.WAITING
-        assert await OutboxEvent.exists(kind="channel.write_back_asked")
+        assert (await Job.get(key="channel.write_back:SH-20261127-00007")).state == JobState.WAITING  # due now
 
         await page.uncheck("input[value='stock.low']")
         await page.fill("#hookurl", receiver.url)

@@ -11,7 +11,7 @@ from core.base.auth import Role, add_staff
 from core.orders.intake import place_order
 from core.orders.order import Order
 from core.shipping.printing import JobKind, Printer, PrintJob
-from core.shipping.shipments import Shipment, new_tracking_token
+from core.shipping.shipments import Shipment, ShipmentStatus, new_tracking_token
 from core.shipping.thermal import PrinterLanguage
 from core.stock.catalog import Product
 from core.stock.ledger import StockLevel
@@ -43,7 +43,7 @@ async def _floor(db) -> dict[str, str]:
                                  "shop", "api:shop", db)).order for n in range(52)]
     held = (await place_order(an_order({"VASE": 1}, address={"recipient": "王小明"}), "shop", "api:shop", db)).order
     stuck = await Shipment.create(number="SH-20261208-00001", order=orders[0], warehouse=sh, choice=NO_CARRIER,
-                                  tracking_token=new_tracking_token())
+                                  status=ShipmentStatus.STUCK, tracking_token=new_tracking_token())
     po = await PurchaseOrder.create(number="PO-20261208-00001", supplier=await a_supplier(), warehouse=sh,
                                     status=PoStatus.CONFIRMED, confirmed_at=datetime(2026, 12, 7, 2, tzinfo=UTC))
     await PurchaseOrderLine.create(purchase_order=po, product=tea, qty=40)
@@ -154,7 +154,7 @@ async def test_the_order_list_filters_and_pages_and_the_search_finds_by_phone_nu
     await page.wait_for_selector("ul.found li.muted")
     await page.fill("#q", "sh-20261208-00001")
     await page.press("#q", "Enter")
-    await page.wait_for_selector("ul.found li[data-kind='shipment']:has-text('Packed')")
+    await page.wait_for_selector("ul.found li[data-kind='shipment']:has-text('Stuck')")
     await page.click("ul.found li[data-kind='shipment'] a")  # opens its card
     await page.wait_for_selector("[data-kind='shipment'] h2:has-text('Shipment SH-20261208-00001')")
     await _fits(page)

@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from core.base.errors import InvalidTransition, NotFound
 from core.base.i18n import status_word, text
-from core.base.jobs import retry_key
+from core.base.jobs import enqueue, retry_key
 from core.base.settings import Settings
 
 
@@ -78,7 +78,10 @@ async def retry_write_back(shipment: str, now: datetime) -> ChannelWriteBack:
         if not await ChannelWriteBack.filter(id=found.id, state=WriteBackState.FAILED).update(
                 state=WriteBackState.WAITING, updated_at=now):
             raise InvalidTransition(kind="write_back", document=shipment, current=found.state, action="retried")
-        await retry_key(write_back_key(shipment), now)
+        payload = {"channel": found.channel, "order": found.order, "shipment": shipment}
+        if not await enqueue(WRITE_BACK, payload, key=write_back_key(shipment), lane=f"{WRITE_BACK}:{found.channel}",
+                             due=now):  # one failed before write-backs were jobs has none yet
+            await retry_key(write_back_key(shipment), now)
     return await ChannelWriteBack.get(id=found.id)
 
 
