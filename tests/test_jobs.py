@@ -182,3 +182,34 @@ def test_a_round_that_found_nothing_due_says_nothing_in_the_log() -> None:
 
     assert not Ran() and Ran(tried=2, done=1, worked=1)
     assert str(Ran(tried=2, done=1, worked=1)) == "2 tried, 1 done, 1 with effect"
+
+
+async def test_what_the_old_outbox_consumers_still_owed_becomes_jobs_on_upgrade(db: Settings):
+    """Before the queue, bookings, cancellations, subscriptions and write-backs waited as outbox events past a
+    consumer's cursor: the upgrade turns each into its job, so nothing asked for before it is lost."""
+    import importlib
+    from types import SimpleNamespace
+
+    from tortoise import connections
+
+    from core.base.events import OutboxEvent
+    from core.channels.write_backs import ChannelWriteBack, WriteBackState
+    from core.orders.notifications import ConsumerCursor
+
+    done = await OutboxEvent.create(kind="waybill.cancel", payload={"carrier": "SF", "waybill": "W0", "shipment": "S0"})
+    await ConsumerCursor.create(consumer="waybill_cancel", last_tx=done.tx, last_event_id=done.id)  # told already
+    await OutboxEvent.create(kind="waybill.cancel", payload={"carrier": "SF", "waybill": "W1", "shipment": "S1"})
+    await OutboxEvent.create(kind="waybill.request", payload={"shipment": "S2", "carrier": None, "attempt": 2,
+                                                              "due": "2026-12-08T04:00:00+00:00"})
+    await OutboxEvent.create(kind="shipment.dispatched", payload={"shipment": "S3", "order": "SO-3"})
+    await ChannelWriteBack.create(channel="woo", order="SO-4", shipment="S4", state=WriteBackState.WAITING,
+                                  updated_at=datetime.now(UTC))
+    migration = importlib.import_module("core.migrations.0037_jobs")
+    for _ in range(2):  # run twice: nothing doubled
+        await migration.queue_what_the_outbox_owed(None, SimpleNamespace(client=connections.get("default")))
+    jobs = await Job.all().order_by("id")
+    assert [(j.kind, j.key, j.lane) for j in jobs] == [
+        ("waybill.book", "waybill.book:S2:2", None), ("waybill.cancel", "waybill.cancel:SF:W1:S1", None),
+        ("tracking.subscribe", "tracking.subscribe:S3:0", None),
+        ("channel.write_back", "channel.write_back:S4", "channel.write_back:woo")]
+    assert jobs[0].payload == {"shipment": "S2", "carrier": None, "attempt": 2}

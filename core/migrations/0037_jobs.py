@@ -46,6 +46,53 @@ async def queue_waiting_deliveries(apps, schema_editor):
                    json.dumps({"subscription": sub, "event_id": event}), "waiting", row["next_try_at"] or now, now)
 
 
+async def _job(client, kind, key, lane, payload, due):
+    """One waiting job, unless one with its key exists."""
+    if await _run(client, 'SELECT 1 FROM "job" WHERE "key" = ?', key):
+        return
+    await _run(client, 'INSERT INTO "job" ("kind", "key", "lane", "payload", "state", "attempts", "due_at", '
+                       '"claimed_by", "last_error", "created_at") VALUES (?, ?, ?, ?, \'waiting\', 0, ?, \'\', \'\', ?)',
+               kind, key, lane, json.dumps(payload, ensure_ascii=False), due, datetime.now(UTC))
+
+
+async def _unread(client, consumer, kind):
+    """The events of `kind` the old outbox consumer had not got past: what it still owed."""
+    cursor = await _run(client, 'SELECT "last_tx", "last_event_id" FROM "consumer_cursor" WHERE "consumer" = ?',
+                        consumer)
+    tx, last = (cursor[0]["last_tx"], cursor[0]["last_event_id"]) if cursor else (0, 0)
+    rows = await _run(client, 'SELECT "payload" FROM "outbox_event" WHERE "kind" = ? AND ("tx" > ? OR ("tx" = ? '
+                              'AND "id" > ?)) ORDER BY "tx", "id"', kind, tx, tx, last)
+    return [row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"]) for row in rows]
+
+
+async def queue_what_the_outbox_owed(apps, schema_editor):
+    """What the outbox consumers that did the work before the queue had not done yet becomes jobs, so nothing
+    asked for before the upgrade is lost: waybill bookings to try again and cancellations to tell, tracking
+    subscriptions of parcels that left (and renewals of ones a carrier stopped), shops' write-backs waiting."""
+    client = schema_editor.client
+    now = datetime.now(UTC)
+    for p in await _unread(client, "waybill_retry", "waybill.request"):
+        key = f"waybill.book:{p['shipment']}:{p['attempt']}"
+        await _job(client, "waybill.book", key, None, {k: p.get(k) for k in ("shipment", "carrier", "attempt")},
+                   datetime.fromisoformat(p["due"]) if p.get("due") else now)
+    for p in await _unread(client, "waybill_cancel", "waybill.cancel"):
+        key = f"waybill.cancel:{p['carrier']}:{p['waybill']}:{p['shipment']}"
+        await _job(client, "waybill.cancel", key, None, p, now)
+    for p in await _unread(client, "tracking_subscribe", "shipment.dispatched"):
+        key = f"tracking.subscribe:{p['shipment']}:0"
+        await _job(client, "tracking.subscribe", key, None, {"shipment": p["shipment"], "company": "", "renewal": 0},
+                   now)
+    for row in await _run(client, 'SELECT s."number", p."company", p."renewals" FROM "push_subscription" p JOIN '
+                                  '"shipment" s ON s."id" = p."shipment_id" WHERE p."state" = \'aborted\''):
+        renewal = row["renewals"] + 1
+        await _job(client, "tracking.subscribe", f"tracking.subscribe:{row['number']}:{renewal}", None,
+                   {"shipment": row["number"], "company": row["company"] or "", "renewal": renewal}, now)
+    for row in await _run(client, 'SELECT "channel", "order", "shipment" FROM "channel_write_back" '
+                                  'WHERE "state" = \'waiting\''):
+        await _job(client, "channel.write_back", f"channel.write_back:{row['shipment']}",
+                   f"channel.write_back:{row['channel']}", dict(row), now)
+
+
 async def restore_sqlite_indexes(apps, schema_editor):
     """On SQLite, dropping a column rebuilds the table without its indexes: put back webhook_delivery's."""
     client = schema_editor.client
@@ -89,6 +136,7 @@ class Migration(migrations.Migration):
         ops.RemoveField(model_name='PrintJob', name='next_try_at'),
         ops.AddIndex(model_name='PrintJob', index=Index(fields=['printer_id', 'state'])),
         ops.RunPython(queue_waiting_deliveries, ops.RunPython.noop),
+        ops.RunPython(queue_what_the_outbox_owed, ops.RunPython.noop),
         ops.RemoveField(model_name='WebhookDelivery', name='claimed_until'),
         ops.RunPython(restore_sqlite_indexes, ops.RunPython.noop),
     ]
