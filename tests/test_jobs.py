@@ -197,6 +197,7 @@ async def test_what_the_old_outbox_consumers_still_owed_becomes_jobs_on_upgrade(
     from core.orders.notifications import ConsumerCursor
 
     done = await OutboxEvent.create(kind="waybill.cancel", payload={"carrier": "SF", "waybill": "W0", "shipment": "S0"})
+    done = await OutboxEvent.get(id=done.id)  # its transaction's id, as PostgreSQL's trigger set it
     await ConsumerCursor.create(consumer="waybill_cancel", last_tx=done.tx, last_event_id=done.id)  # told already
     await OutboxEvent.create(kind="waybill.cancel", payload={"carrier": "SF", "waybill": "W1", "shipment": "S1"})
     await OutboxEvent.create(kind="waybill.request", payload={"shipment": "S2", "carrier": None, "attempt": 2,
