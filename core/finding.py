@@ -51,7 +51,7 @@ async def _order_detail(order: Order) -> str:
 
 async def _shipment_detail(shipment: Shipment) -> Phrase | str:
     await shipment.fetch_related("order", "carrier")
-    carrier = shipment.carrier.name if shipment.carrier else phrase("waits.no_carrier")
+    carrier = shipment.carrier.names if shipment.carrier else phrase("waits.no_carrier")
     return phrase("finding.shipment", order=shipment.order.number, carrier=carrier, waybill=shipment.waybill or "")
 
 

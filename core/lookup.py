@@ -215,7 +215,7 @@ async def _shipment(number: str, by: str = "number") -> dict[str, Any] | None:
     return _answer("shipment", phrase("lookup.shipment", number=shipment.number),
                    [("status", _status("shipment", shipment.status)), ("order", shipment.order.number),
                     ("warehouse", shipment.warehouse.code),
-                    ("carrier", shipment.carrier.name if shipment.carrier else phrase("waits.no_carrier")),
+                    ("carrier", shipment.carrier.names if shipment.carrier else phrase("waits.no_carrier")),
                     ("waybill", shipment.waybill or "-"), ("packages", len(packages))],
                    ["package", "weight"], [[p.number, phrase("unit.grams", n=p.weight_g)] for p in packages],
                    shipment=shipment.number, order=shipment.order.number)
