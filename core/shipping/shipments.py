@@ -333,15 +333,16 @@ async def shipment_view(shipment: Shipment, settings: Settings, lang: str = DEFA
     """A shipment as staff see it; the carrier's choice is said in `lang` (see choice_in)."""
     await shipment.fetch_related("order", "carrier", "warehouse")
     packages = await Package.filter(shipment_id=shipment.id).order_by("id")
+    carrier_name = render(shipment.carrier.names, lang) if shipment.carrier else None
     return {
         "number": shipment.number,
         "order": shipment.order.number,
         "warehouse": shipment.warehouse.code,
         "status": shipment.status,
         "carrier": shipment.carrier.code if shipment.carrier else None,
-        "carrier_name": render(shipment.carrier.names, lang) if shipment.carrier else None,
-        # the name in the reader's words, and who takes it away: our van, or the carrier's courier
-        "carrier_said": render(shipment.carrier.names, lang) if shipment.carrier else None,
+        "carrier_name": carrier_name,  # in the reader's words
+        # the same name, under the field the floor app reads, and who takes it away: our van, or their courier
+        "carrier_said": carrier_name,
         "own_fleet": bool(shipment.carrier and shipment.carrier.own_fleet),
         "waybill": shipment.waybill,
         "routing": shipment.routing,
